@@ -1,0 +1,59 @@
+# Shared helpers for the bench/ scripts: free ports, waiting for a DNS server, reference servers.
+# Sourced, not run. Everything binds to 127.0.0.1 only.
+
+bench_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# wait_for_dns PORT NAME [TRIES]: polls with dig until the server answers NOERROR for NAME SOA.
+wait_for_dns() {
+  local port=$1 name=$2 tries=${3:-120}
+  for _ in $(seq "$tries"); do
+    if dig +time=1 +tries=1 -p "$port" @127.0.0.1 "$name" SOA 2>/dev/null | grep -q 'status: NOERROR'; then
+      return 0
+    fi
+    sleep 0.5
+  done
+  echo "server on port $port did not answer for $name" >&2
+  return 1
+}
+
+# start_nsd DIR PORT ZONE FILE: runs NSD in the foreground-less mode with its own files in DIR.
+start_nsd() {
+  local dir=$1 port=$2 zone=$3 file=$4
+  cat >"$dir/nsd.conf" <<CONF
+server:
+  ip-address: 127.0.0.1@$port
+  port: $port
+  username: ""
+  chroot: ""
+  zonesdir: "$dir"
+  database: ""
+  zonelistfile: "$dir/zone.list"
+  xfrdfile: "$dir/xfrd.state"
+  xfrdir: "$dir"
+  pidfile: "$dir/nsd.pid"
+  server-count: $(nproc)
+  verbosity: 0
+  tcp-count: 1000
+  rrl-ratelimit: 0
+remote-control:
+  control-enable: no
+zone:
+  name: "$zone"
+  zonefile: "$file"
+CONF
+  nsd -c "$dir/nsd.conf" -d >"$dir/nsd.log" 2>&1 &
+  echo $! >"$dir/nsd.pidfile"
+}
+
+# qps LOGFILE: the "Queries per second" figure of a dnsperf run.
+qps() {
+  awk '/Queries per second/ {print $4}' "$1"
+}
+
+ratio() {
+  python3 -c "import sys; a,b=float(sys.argv[1] or 0),float(sys.argv[2] or 0); print(f'{a/b:.2f}' if b else 'n/a')" "$1" "$2"
+}

@@ -1,0 +1,277 @@
+package org.cairndns.zone;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.xbill.DNS.CNAMERecord;
+import org.xbill.DNS.DNAMERecord;
+import org.xbill.DNS.NSRecord;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.RRset;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.SOARecord;
+import org.xbill.DNS.Type;
+
+/**
+ * One immutable version of a zone, indexed for answering: a hash map from owner name to its
+ * RRsets, with every empty non-terminal present as a node and each delegation's glue resolved, so
+ * a lookup is a few map probes. Writers build a new snapshot and publish it; readers never lock.
+ */
+public final class ZoneSnapshot {
+  private static final Name WILDCARD = Name.fromConstantString("*");
+  private static final Node EMPTY = new Node(Map.of(), List.of());
+
+  private final Name origin;
+  private final SOARecord soa;
+  private final List<Record> records;
+  private final Map<Name, Node> nodes;
+  private final int apexLabels;
+
+  /** RRsets at one owner name; {@code glue} is set only at delegation points. */
+  private record Node(Map<Integer, RRset> rrsets, List<RRset> glue) {
+    RRset get(int type) {
+      return rrsets.get(type);
+    }
+  }
+
+  private ZoneSnapshot(Name origin, SOARecord soa, List<Record> records, Map<Name, Node> nodes) {
+    this.origin = origin;
+    this.soa = soa;
+    this.records = records;
+    this.nodes = nodes;
+    this.apexLabels = origin.labels();
+  }
+
+  /**
+   * Builds a snapshot from validated records. Fails fast (IllegalArgumentException) when there is
+   * no SOA at the apex or a record lies outside the zone.
+   */
+  public static ZoneSnapshot build(Name origin, Collection<Record> input) {
+    SOARecord soa = null;
+    Map<Name, Map<Integer, RRset>> byName = new HashMap<>(input.size() * 2);
+    for (Record r : input) {
+      Name owner = r.getName();
+      if (!owner.subdomain(origin)) {
+        throw new IllegalArgumentException(owner + " is outside zone " + origin);
+      }
+      if (r.getType() == Type.SOA && owner.equals(origin)) {
+        soa = (SOARecord) r;
+      }
+      byName.computeIfAbsent(owner, k -> new LinkedHashMap<>(4))
+          .computeIfAbsent(rrsetType(r), k -> new RRset())
+          .addRR(r);
+    }
+    if (soa == null) {
+      throw new IllegalArgumentException("zone " + origin + " has no SOA at its apex");
+    }
+    Map<Name, Node> nodes = new HashMap<>(byName.size() * 2);
+    for (Map.Entry<Name, Map<Integer, RRset>> e : byName.entrySet()) {
+      nodes.put(e.getKey(), new Node(Collections.unmodifiableMap(e.getValue()), List.of()));
+    }
+    addEmptyNonTerminals(origin, nodes);
+    resolveGlue(origin, nodes);
+    return new ZoneSnapshot(origin, soa, canonicalOrder(soa, input), Collections.unmodifiableMap(nodes));
+  }
+
+  /** RRSIGs are grouped with the RRset they cover, as signed data is served together. */
+  private static int rrsetType(Record r) {
+    return r.getRRsetType() == Type.RRSIG ? Type.RRSIG : r.getType();
+  }
+
+  private static void addEmptyNonTerminals(Name origin, Map<Name, Node> nodes) {
+    List<Name> owners = new ArrayList<>(nodes.keySet());
+    int apex = origin.labels();
+    for (Name owner : owners) {
+      for (int skip = 1; owner.labels() - skip > apex; skip++) {
+        Name ancestor = new Name(owner, skip);
+        if (nodes.putIfAbsent(ancestor, EMPTY) != null) {
+          break; // ancestors above an existing node were added with it
+        }
+      }
+    }
+  }
+
+  private static void resolveGlue(Name origin, Map<Name, Node> nodes) {
+    List<Map.Entry<Name, Node>> cuts = new ArrayList<>();
+    for (Map.Entry<Name, Node> e : nodes.entrySet()) {
+      if (!e.getKey().equals(origin) && e.getValue().get(Type.NS) != null) {
+        cuts.add(e);
+      }
+    }
+    for (Map.Entry<Name, Node> cut : cuts) {
+      List<RRset> glue = new ArrayList<>();
+      for (Record ns : cut.getValue().get(Type.NS).rrs(false)) {
+        Name target = ((NSRecord) ns).getTarget();
+        Node t = target.subdomain(origin) ? nodes.get(target) : null;
+        if (t != null) {
+          addIfPresent(glue, t.get(Type.A));
+          addIfPresent(glue, t.get(Type.AAAA));
+        }
+      }
+      nodes.put(cut.getKey(), new Node(cut.getValue().rrsets(), List.copyOf(glue)));
+    }
+  }
+
+  private static void addIfPresent(List<RRset> list, RRset rrset) {
+    if (rrset != null) {
+      list.add(rrset);
+    }
+  }
+
+  private static List<Record> canonicalOrder(SOARecord soa, Collection<Record> input) {
+    List<Record> sorted = new ArrayList<>(input.size());
+    for (Record r : input) {
+      if (r != soa) {
+        sorted.add(r);
+      }
+    }
+    sorted.sort((a, b) -> {
+      int c = a.getName().compareTo(b.getName());
+      return c != 0 ? c : Integer.compare(a.getType(), b.getType());
+    });
+    sorted.add(0, soa);
+    return Collections.unmodifiableList(sorted);
+  }
+
+  public Name origin() {
+    return origin;
+  }
+
+  public SOARecord soa() {
+    return soa;
+  }
+
+  public long serial() {
+    return soa.getSerial();
+  }
+
+  public int size() {
+    return records.size();
+  }
+
+  /** All records, SOA first, then in canonical name order: what AXFR streams. */
+  public List<Record> records() {
+    return records;
+  }
+
+  /**
+   * RFC 1034 §4.3.2 lookup with RFC 4592 wildcards and RFC 6672 DNAME. {@code qname} must be at or
+   * below the origin.
+   */
+  public LookupResult lookup(Name qname, int qtype) {
+    int labels = qname.labels();
+    Node node = null;
+    Name encloser = origin;
+    // Walk from the apex toward qname: a cut or DNAME on the way ends the search.
+    for (int depth = apexLabels; depth <= labels; depth++) {
+      Name name = depth == labels ? qname : new Name(qname, labels - depth);
+      Node n = nodes.get(name);
+      if (n == null) {
+        break;
+      }
+      encloser = name;
+      node = n;
+      if (depth > apexLabels) {
+        RRset ns = n.get(Type.NS);
+        if (ns != null && !(depth == labels && qtype == Type.DS)) {
+          return new LookupResult.Delegation(name, ns, n.glue());
+        }
+      }
+      if (depth < labels) {
+        RRset dname = n.get(Type.DNAME);
+        if (dname != null) {
+          return new LookupResult.Dname((DNAMERecord) dname.first());
+        }
+      }
+      if (depth == labels) {
+        return answerAt(n, qname, qtype, false);
+      }
+    }
+    Node wildcard = nodes.get(wildcardOf(encloser));
+    if (wildcard != null) {
+      return answerAt(wildcard, qname, qtype, true);
+    }
+    return new LookupResult.NxDomain();
+  }
+
+  private static Name wildcardOf(Name encloser) {
+    try {
+      return Name.concatenate(WILDCARD, encloser);
+    } catch (org.xbill.DNS.NameTooLongException e) {
+      return WILDCARD;
+    }
+  }
+
+  private LookupResult answerAt(Node node, Name qname, int qtype, boolean wildcard) {
+    if (qtype == Type.ANY) {
+      if (node.rrsets().isEmpty()) {
+        return new LookupResult.NoData(wildcard);
+      }
+      List<RRset> all = new ArrayList<>(node.rrsets().size());
+      for (RRset set : node.rrsets().values()) {
+        all.add(wildcard ? renamed(set, qname) : set);
+      }
+      return new LookupResult.Answer(all, wildcard);
+    }
+    RRset set = node.get(qtype);
+    if (set != null) {
+      return new LookupResult.Answer(List.of(wildcard ? renamed(set, qname) : set), wildcard);
+    }
+    RRset cname = node.get(Type.CNAME);
+    if (cname != null) {
+      CNAMERecord c = (CNAMERecord) cname.first();
+      return new LookupResult.Cname(wildcard ? (CNAMERecord) c.withName(qname) : c, wildcard);
+    }
+    return new LookupResult.NoData(wildcard);
+  }
+
+  /** The RRset of {@code type} at exactly {@code name}, or null (no wildcard, no cut handling). */
+  public RRset rrset(Name name, int type) {
+    Node n = nodes.get(name);
+    return n == null ? null : n.get(type);
+  }
+
+  /** A/AAAA RRsets at {@code name} for the additional section; empty when it is not in this zone. */
+  public List<RRset> addresses(Name name) {
+    Node n = name.subdomain(origin) ? nodes.get(name) : null;
+    if (n == null || isOccluded(name)) {
+      return List.of();
+    }
+    List<RRset> out = new ArrayList<>(2);
+    addIfPresent(out, n.get(Type.A));
+    addIfPresent(out, n.get(Type.AAAA));
+    return out;
+  }
+
+  private boolean isOccluded(Name name) {
+    for (int skip = 1; name.labels() - skip > apexLabels; skip++) {
+      Node n = nodes.get(new Name(name, skip));
+      if (n != null && (n.get(Type.NS) != null || n.get(Type.DNAME) != null)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static RRset renamed(RRset set, Name owner) {
+    RRset out = new RRset();
+    for (Record r : set.rrs(false)) {
+      out.addRR(r.withName(owner));
+    }
+    for (Record r : set.sigs()) {
+      out.addRR(r.withName(owner));
+    }
+    return out;
+  }
+
+  /** Names owning data in this snapshot (for tests and tools). */
+  Set<Name> names() {
+    return new HashSet<>(nodes.keySet());
+  }
+}

@@ -1,0 +1,115 @@
+package org.cairndns.zone.master;
+
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongConsumer;
+import org.xbill.DNS.Master;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Tokenizer;
+
+/**
+ * Reads an RFC 1035 master file with dnsjava's {@link Master} ($ORIGIN, $TTL, $INCLUDE, $GENERATE,
+ * RFC 3597 unknown types) and records the file and line each record came from.
+ */
+public final class ZoneFileReader {
+  private static final Field INCLUDED = field(Master.class, "included");
+  private static final Field TOKENIZER = field(Master.class, "st");
+  private static final Field LINE = field(Tokenizer.class, "line");
+  private static final Field FILENAME = field(Tokenizer.class, "filename");
+
+  private ZoneFileReader() {}
+
+  public static ZoneFile read(Path file, Name origin) throws ZoneFileException {
+    return read(file, origin, n -> {});
+  }
+
+  /**
+   * @param progress called every 10,000 records with the count so far
+   */
+  public static ZoneFile read(Path file, Name origin, LongConsumer progress)
+      throws ZoneFileException {
+    String shown = file.toString();
+    if (!Files.isReadable(file)) {
+      throw new ZoneFileException(shown, 0, "cannot read file");
+    }
+    List<Record> records = new ArrayList<>();
+    List<ZoneFile.Position> positions = new ArrayList<>();
+    try (Master master = new Master(shown, origin, 3600)) {
+      Record r;
+      while ((r = master.nextRecord()) != null) {
+        records.add(r);
+        positions.add(positionOf(master, shown));
+        if (records.size() % 10_000 == 0) {
+          progress.accept(records.size());
+        }
+      }
+    } catch (TextParseException e) {
+      throw new ZoneFileException(List.of(fromParseError(e.getMessage(), shown)));
+    } catch (IOException e) {
+      throw new ZoneFileException(shown, 0, "cannot read: " + e.getMessage());
+    } catch (RuntimeException e) {
+      throw new ZoneFileException(shown, 0, "cannot parse: " + e.getMessage());
+    }
+    progress.accept(records.size());
+    return new ZoneFile(origin, records, positions);
+  }
+
+  /** dnsjava reports errors as "file:line: reason"; split that so callers get structured data. */
+  static ZoneFileException.Problem fromParseError(String message, String file) {
+    if (message != null) {
+      int first = message.indexOf(':');
+      int second = first < 0 ? -1 : message.indexOf(':', first + 1);
+      if (second > 0) {
+        try {
+          int line = Integer.parseInt(message.substring(first + 1, second).trim());
+          return new ZoneFileException.Problem(
+              message.substring(0, first), line, message.substring(second + 1).trim());
+        } catch (NumberFormatException notPositional) {
+          // fall through
+        }
+      }
+    }
+    return new ZoneFileException.Problem(file, 0, String.valueOf(message));
+  }
+
+  /**
+   * Master keeps no per-record position; read the innermost tokenizer's line (the line where the
+   * record ends, which for a multi-line record is its last line). Positions are diagnostics only, so a failure here degrades to line 0.
+   */
+  private static ZoneFile.Position positionOf(Master master, String file) {
+    if (LINE == null) {
+      return new ZoneFile.Position(file, 0);
+    }
+    try {
+      Master current = master;
+      Master inner;
+      while (INCLUDED != null && (inner = (Master) INCLUDED.get(current)) != null) {
+        current = inner;
+      }
+      Tokenizer st = (Tokenizer) TOKENIZER.get(current);
+      String name = (String) FILENAME.get(st);
+      // The tokenizer has consumed the record's final newline, so it is one line past the record.
+      int line = Math.max(1, LINE.getInt(st) - 1);
+      boolean mainFile = name == null || current == master;
+      return new ZoneFile.Position(mainFile ? file : name, line);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return new ZoneFile.Position(file, 0);
+    }
+  }
+
+  private static Field field(Class<?> type, String name) {
+    try {
+      Field f = type.getDeclaredField(name);
+      f.setAccessible(true);
+      return f;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null;
+    }
+  }
+}

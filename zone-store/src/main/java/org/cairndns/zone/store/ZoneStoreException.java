@@ -1,0 +1,12 @@
+package org.cairndns.zone.store;
+
+/** A store operation that was refused or failed; the message is for an operator. */
+public final class ZoneStoreException extends Exception {
+  public ZoneStoreException(String message) {
+    super(message);
+  }
+
+  public ZoneStoreException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}
