@@ -9,7 +9,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = CairnCommand.Version.class,
     description = "Cairn authoritative DNS server and zone tool.",
-    subcommands = {CommandLine.HelpCommand.class})
+    subcommands = {
+      org.cairndns.tools.zone.ZoneCommand.class,
+      org.cairndns.tools.serve.ServeCommand.class,
+      org.cairndns.tools.tls.TlsCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class CairnCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,86 @@
+package org.cairndns.server;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.cairndns.zone.ZoneSet;
+import org.cairndns.zone.ZoneSnapshot;
+import org.cairndns.zone.store.ZoneContent;
+import org.cairndns.zone.store.ZoneInfo;
+import org.cairndns.zone.store.ZoneStore;
+import org.cairndns.zone.store.ZoneStoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xbill.DNS.Name;
+
+/**
+ * Keeps the served {@link ZoneSet} in step with the store: builds a snapshot for each zone whose
+ * stored serial differs from the published one and swaps it in. A snapshot that fails to build
+ * leaves the previous one serving. Polling the store's change counter is one tiny query a second;
+ * no query ever reads the database.
+ */
+final class ZonePublisher {
+  private static final Logger log = LoggerFactory.getLogger(ZonePublisher.class);
+
+  private final ZoneStore store;
+  private final ZoneSet zones;
+  private final Set<Name> configured;
+  private long seenCounter = -1;
+
+  /** @param configured zones to serve; empty means every zone in the store */
+  ZonePublisher(ZoneStore store, ZoneSet zones, Set<Name> configured) {
+    this.store = store;
+    this.zones = zones;
+    this.configured = Set.copyOf(configured);
+  }
+
+  /** Publishes what changed since the last call; cheap when nothing did. */
+  synchronized void refresh() throws ZoneStoreException {
+    long counter = store.changeCounter();
+    if (counter == seenCounter) {
+      return;
+    }
+    List<ZoneInfo> stored = store.list();
+    Set<Name> present = new HashSet<>();
+    for (ZoneInfo info : stored) {
+      if (!configured.isEmpty() && !configured.contains(info.name())) {
+        continue;
+      }
+      present.add(info.name());
+      ZoneSnapshot live = zones.get(info.name());
+      if (live != null && live.serial() == info.serial()) {
+        continue;
+      }
+      publish(info.name());
+    }
+    for (ZoneSnapshot live : List.copyOf(zones.all())) {
+      if (!present.contains(live.origin())) {
+        zones.remove(live.origin());
+        log.info("zone={} event=unpublished reason=\"no longer in the store\"", live.origin());
+      }
+    }
+    for (Name name : configured) {
+      if (!present.contains(name)) {
+        log.warn("zone={} event=not-served reason=\"not in the store; load it with cairn zone load\"", name);
+      }
+    }
+    seenCounter = counter;
+  }
+
+  private void publish(Name name) throws ZoneStoreException {
+    Optional<ZoneContent> content = store.current(name);
+    if (content.isEmpty()) {
+      return;
+    }
+    long started = System.nanoTime();
+    try {
+      ZoneSnapshot snapshot = ZoneSnapshot.build(name, content.get().records());
+      zones.publish(snapshot);
+      log.info("zone={} event=published serial={} records={} build_ms={}", name, snapshot.serial(),
+          snapshot.size(), (System.nanoTime() - started) / 1_000_000);
+    } catch (RuntimeException e) {
+      log.error("zone={} event=publish-failed error=\"{}\" (previous version keeps serving)", name, e.getMessage());
+    }
+  }
+}

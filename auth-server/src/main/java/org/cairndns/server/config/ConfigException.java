@@ -1,0 +1,8 @@
+package org.cairndns.server.config;
+
+/** A configuration that cannot be used; the message names the file and key. */
+public final class ConfigException extends Exception {
+  public ConfigException(String message) {
+    super(message);
+  }
+}

@@ -1,0 +1,276 @@
+package org.cairndns.server.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.TextParseException;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Reads the YAML configuration into a {@link CairnConfig}. Every value is checked; an unknown key
+ * or a bad value stops start-up with {@code FILE: key.path: what is wrong}. Relative paths are
+ * resolved against the configuration file's folder.
+ */
+public final class ConfigLoader {
+  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+  private static final Set<String> TOP = Set.of(
+      "database", "listen", "tls-listen", "tls", "limits", "identity", "store-poll-interval", "zones");
+
+  private final String file;
+  private final Path base;
+
+  private ConfigLoader(String file, Path base) {
+    this.file = file;
+    this.base = base;
+  }
+
+  /** Defaults only: what {@code cairn serve} uses without {@code --config}. */
+  public static CairnConfig defaults() {
+    try {
+      return new ConfigLoader("(defaults)", Path.of(".")).build(Map.of());
+    } catch (ConfigException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static CairnConfig load(Path path) throws ConfigException {
+    String shown = path.toString();
+    Object root;
+    try (Reader in = Files.newBufferedReader(path)) {
+      root = new Yaml(new SafeConstructor(new LoaderOptions())).load(in);
+    } catch (IOException e) {
+      throw new ConfigException(shown + ": cannot read: " + e.getMessage());
+    } catch (YAMLException e) {
+      throw new ConfigException(shown + ": not valid YAML: " + e.getMessage().replace('\n', ' '));
+    }
+    Path folder = path.toAbsolutePath().getParent();
+    ConfigLoader loader = new ConfigLoader(shown, folder == null ? Path.of(".") : folder);
+    if (root == null) {
+      return loader.build(Map.of());
+    }
+    return loader.build(loader.map(root, "(top level)"));
+  }
+
+  private CairnConfig build(Map<String, Object> top) throws ConfigException {
+    known(top, TOP, "");
+    Map<String, Object> limits = map(top.getOrDefault("limits", Map.of()), "limits");
+    known(limits, Set.of("tcp-idle-timeout", "tcp-connections", "tcp-connections-per-address",
+        "tls-handshake-timeout", "udp-payload", "journal-steps"), "limits.");
+    Map<String, Object> identity = map(top.getOrDefault("identity", Map.of()), "identity");
+    known(identity, Set.of("chaos", "version", "hostname", "id"), "identity.");
+    Map<String, Object> tls = map(top.getOrDefault("tls", Map.of()), "tls");
+    known(tls, Set.of("certificate", "key", "key-password", "client-ca", "min-version"), "tls.");
+    String minVersion = string(tls, "min-version", "tls.min-version", "TLSv1.2");
+    if (!minVersion.equals("TLSv1.2") && !minVersion.equals("TLSv1.3")) {
+      throw error("tls.min-version", "expected TLSv1.2 or TLSv1.3, got \"" + minVersion + "\"");
+    }
+    Path certificate = path(tls, "certificate", "tls.certificate");
+    Path key = path(tls, "key", "tls.key");
+    if ((certificate == null) != (key == null)) {
+      throw error(certificate == null ? "tls.certificate" : "tls.key", "tls.certificate and tls.key go together");
+    }
+    String hostname = defaultHostname();
+    return new CairnConfig(
+        path(top, "database", "database") != null ? path(top, "database", "database") : base.resolve("data/cairn").normalize(),
+        addresses(top.get("listen"), "listen", List.of("127.0.0.1:53")),
+        addresses(top.get("tls-listen"), "tls-listen", List.of()),
+        new CairnConfig.Tls(certificate, key, string(tls, "key-password", "tls.key-password", null),
+            path(tls, "client-ca", "tls.client-ca"), minVersion),
+        new CairnConfig.Limits(
+            duration(limits, "tcp-idle-timeout", "limits.tcp-idle-timeout", Duration.ofSeconds(10)),
+            integer(limits, "tcp-connections", "limits.tcp-connections", 1000, 1, 1_000_000),
+            integer(limits, "tcp-connections-per-address", "limits.tcp-connections-per-address", 100, 1, 1_000_000),
+            duration(limits, "tls-handshake-timeout", "limits.tls-handshake-timeout", Duration.ofSeconds(5)),
+            integer(limits, "udp-payload", "limits.udp-payload", 1232, 512, 4096),
+            integer(limits, "journal-steps", "limits.journal-steps", 100, 1, 100_000)),
+        new CairnConfig.Identity(
+            bool(identity, "chaos", "identity.chaos", true),
+            string(identity, "version", "identity.version", "Cairn"),
+            string(identity, "hostname", "identity.hostname", hostname),
+            string(identity, "id", "identity.id", hostname)),
+        duration(top, "store-poll-interval", "store-poll-interval", Duration.ofSeconds(1)),
+        zones(top.get("zones")));
+  }
+
+  private List<CairnConfig.ZoneEntry> zones(Object value) throws ConfigException {
+    List<CairnConfig.ZoneEntry> zones = new ArrayList<>();
+    if (value == null) {
+      return zones;
+    }
+    if (!(value instanceof List<?> list)) {
+      throw error("zones", "expected a list of {name, file}");
+    }
+    for (int i = 0; i < list.size(); i++) {
+      String at = "zones[" + i + "]";
+      Map<String, Object> z = map(list.get(i), at);
+      known(z, Set.of("name", "file"), at + ".");
+      String name = string(z, "name", at + ".name", null);
+      if (name == null) {
+        throw error(at + ".name", "missing");
+      }
+      try {
+        zones.add(new CairnConfig.ZoneEntry(Name.fromString(name, Name.root), path(z, "file", at + ".file")));
+      } catch (TextParseException e) {
+        throw error(at + ".name", "not a domain name: " + e.getMessage());
+      }
+    }
+    return zones;
+  }
+
+  private List<InetSocketAddress> addresses(Object value, String key, List<String> fallback) throws ConfigException {
+    List<?> items = value == null ? fallback : value instanceof List<?> l ? l : List.of(value);
+    List<InetSocketAddress> out = new ArrayList<>();
+    for (Object item : items) {
+      out.add(address(String.valueOf(item), key));
+    }
+    return out;
+  }
+
+  /** {@code 127.0.0.1:53}, {@code [::1]:53}, or an address alone (port 53). */
+  public static InetSocketAddress parseAddress(String text) throws IllegalArgumentException {
+    String host = text;
+    int port = 53;
+    if (text.startsWith("[")) {
+      int close = text.indexOf(']');
+      if (close < 0) {
+        throw new IllegalArgumentException("missing ] in \"" + text + "\"");
+      }
+      host = text.substring(1, close);
+      if (text.length() > close + 1) {
+        port = port(text.substring(close + 2), text);
+      }
+    } else if (text.indexOf(':') == text.lastIndexOf(':') && text.contains(":")) {
+      host = text.substring(0, text.indexOf(':'));
+      port = port(text.substring(text.indexOf(':') + 1), text);
+    }
+    try {
+      return new InetSocketAddress(InetAddress.getByName(host), port);
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("not an IP address: \"" + host + "\"");
+    }
+  }
+
+  private static int port(String s, String whole) {
+    try {
+      int p = Integer.parseInt(s);
+      if (p < 0 || p > 65535) {
+        throw new NumberFormatException();
+      }
+      return p;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("bad port in \"" + whole + "\"");
+    }
+  }
+
+  private InetSocketAddress address(String text, String key) throws ConfigException {
+    try {
+      return parseAddress(text);
+    } catch (IllegalArgumentException e) {
+      throw error(key, "expected ADDRESS:PORT like 127.0.0.1:53 or [::1]:53: " + e.getMessage());
+    }
+  }
+
+  private Duration duration(Map<String, Object> m, String k, String key, Duration fallback) throws ConfigException {
+    Object v = m.get(k);
+    if (v == null) {
+      return fallback;
+    }
+    Matcher matcher = DURATION.matcher(String.valueOf(v).trim());
+    if (!matcher.matches()) {
+      throw error(key, "expected a duration like 10s, 500ms, 5m or 1h, got \"" + v + "\"");
+    }
+    long n = Long.parseLong(matcher.group(1));
+    return switch (matcher.group(2)) {
+      case "ms" -> Duration.ofMillis(n);
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      default -> Duration.ofHours(n);
+    };
+  }
+
+  private int integer(Map<String, Object> m, String k, String key, int fallback, int min, int max) throws ConfigException {
+    Object v = m.get(k);
+    if (v == null) {
+      return fallback;
+    }
+    if (!(v instanceof Integer i) || i < min || i > max) {
+      throw error(key, "expected a whole number from " + min + " to " + max + ", got \"" + v + "\"");
+    }
+    return i;
+  }
+
+  private boolean bool(Map<String, Object> m, String k, String key, boolean fallback) throws ConfigException {
+    Object v = m.get(k);
+    if (v == null) {
+      return fallback;
+    }
+    if (!(v instanceof Boolean b)) {
+      throw error(key, "expected true or false, got \"" + v + "\"");
+    }
+    return b;
+  }
+
+  private String string(Map<String, Object> m, String k, String key, String fallback) throws ConfigException {
+    Object v = m.get(k);
+    if (v == null) {
+      return fallback;
+    }
+    if (v instanceof Map || v instanceof List) {
+      throw error(key, "expected a single value");
+    }
+    return String.valueOf(v);
+  }
+
+  private Path path(Map<String, Object> m, String k, String key) throws ConfigException {
+    String s = string(m, k, key, null);
+    return s == null ? null : base.resolve(s).normalize();
+  }
+
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> map(Object v, String key) throws ConfigException {
+    if (!(v instanceof Map<?, ?> m)) {
+      throw error(key, "expected a mapping of keys to values");
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (Map.Entry<?, ?> e : m.entrySet()) {
+      out.put(String.valueOf(e.getKey()), e.getValue());
+    }
+    return out;
+  }
+
+  private void known(Map<String, Object> m, Set<String> allowed, String prefix) throws ConfigException {
+    for (String k : m.keySet()) {
+      if (!allowed.contains(k)) {
+        throw error(prefix + k, "unknown key (allowed here: " + String.join(", ", new java.util.TreeSet<>(allowed)) + ")");
+      }
+    }
+  }
+
+  private ConfigException error(String key, String what) {
+    return new ConfigException(file + ": " + key + ": " + what);
+  }
+
+  private static String defaultHostname() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "cairn";
+    }
+  }
+}

@@ -1,0 +1,408 @@
+package org.cairndns.server.query;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.cairndns.xfr.Requester;
+import org.cairndns.xfr.TransferResponder;
+import org.cairndns.xfr.Transport;
+import org.cairndns.zone.LookupResult;
+import org.cairndns.zone.ZoneSet;
+import org.cairndns.zone.ZoneSnapshot;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xbill.DNS.CNAMERecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.DNAMERecord;
+import org.xbill.DNS.EDNSOption;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.GenericEDNSOption;
+import org.xbill.DNS.Header;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.NameTooLongException;
+import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.Opcode;
+import org.xbill.DNS.RRset;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.SOARecord;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.TXTRecord;
+import org.xbill.DNS.Type;
+
+/**
+ * Answers one request from the published zone snapshots. Pure: no I/O, no locks. Reads like NSD's
+ * query_process: header, opcode, question, OPT, class, transfers, then the RFC 1034 lookup.
+ * Well-formed ordinary questions are served from a per-snapshot cache of rendered responses.
+ */
+public final class QueryProcessor implements RequestHandler {
+  private static final Logger log = LoggerFactory.getLogger(QueryProcessor.class);
+  private static final int MAX_CHAIN = 8;
+  static final int KEEPALIVE = 11; // RFC 7828 edns-tcp-keepalive
+  static final int PADDING = 12; // RFC 7830
+  static final int PADDING_BLOCK = 468; // RFC 8467 recommended response block
+
+  private final ZoneSet zones;
+  private final TransferResponder transfers;
+  private final NotifyReceiver notifies;
+  private final QueryConfig config;
+
+  public QueryProcessor(ZoneSet zones, TransferResponder transfers, NotifyReceiver notifies, QueryConfig config) {
+    this.zones = zones;
+    this.transfers = transfers;
+    this.notifies = notifies;
+    this.config = config;
+  }
+
+  @Override
+  public Outcome handle(byte[] request, Requester requester) {
+    if (request.length < Header.LENGTH || (request[2] & 0x80) != 0) {
+      return Outcome.DROP; // too short to answer, or itself a response
+    }
+    Message query;
+    try {
+      query = new Message(request);
+    } catch (IOException malformed) {
+      return new Outcome.Reply(headerOnly(request, Rcode.FORMERR));
+    }
+    try {
+      return process(query, requester);
+    } catch (RuntimeException e) {
+      log.warn("event=query-failed client={} error=\"{}\"", requester.address(), e.toString(), e);
+      return new Outcome.Reply(headerOnly(request, Rcode.SERVFAIL));
+    }
+  }
+
+  private Outcome process(Message query, Requester requester) {
+    Header header = query.getHeader();
+    int opcode = header.getOpcode();
+    Record question = query.getQuestion();
+    if (opcode != Opcode.QUERY && opcode != Opcode.NOTIFY) {
+      return reply(error(query, Rcode.NOTIMP), query, requester);
+    }
+    if (header.getCount(Section.QUESTION) != 1 || question == null) {
+      return reply(error(query, Rcode.FORMERR), query, requester);
+    }
+    OPTRecord opt = query.getOPT();
+    if (opt != null) {
+      if (countOpt(query) > 1) {
+        return reply(error(query, Rcode.FORMERR), query, requester);
+      }
+      if (opt.getVersion() > 0) {
+        return reply(error(query, Rcode.BADVERS), query, requester);
+      }
+      if (requester.transport() == Transport.UDP && !opt.getOptions(KEEPALIVE).isEmpty()) {
+        return reply(error(query, Rcode.FORMERR), query, requester); // RFC 7828 §3.2.1
+      }
+    }
+    if (opcode == Opcode.NOTIFY) {
+      int rcode = notifies == null ? Rcode.NOTIMP : notifies.onNotify(query, requester);
+      Message r = error(query, rcode);
+      if (rcode == Rcode.NOERROR) {
+        r.getHeader().setFlag(Flags.AA);
+      }
+      return reply(r, query, requester);
+    }
+    int qclass = question.getDClass();
+    int qtype = question.getType();
+    if (qclass == DClass.CH) {
+      return reply(chaos(query, question), query, requester);
+    }
+    if (qclass != DClass.IN) {
+      return reply(error(query, Rcode.REFUSED), query, requester);
+    }
+    if (qtype == Type.AXFR || qtype == Type.IXFR) {
+      return transfer(query, question, requester);
+    }
+    if (qtype == Type.OPT || qtype == Type.TSIG || qtype == Type.TKEY || qtype == Type.MAILA || qtype == Type.MAILB) {
+      return reply(error(query, Rcode.NOTIMP), query, requester);
+    }
+    ZoneSnapshot zone = zones.find(question.getName());
+    if (zone == null) {
+      return reply(error(query, Rcode.REFUSED), query, requester);
+    }
+    return reply(answer(query, question, zone, requester), query, requester);
+  }
+
+  private Outcome transfer(Message query, Record question, Requester requester) {
+    ZoneSnapshot zone = zones.get(question.getName());
+    if (requester.transport() == Transport.UDP) {
+      if (qtypeIs(question, Type.AXFR) || zone == null) {
+        return reply(error(query, zone == null ? Rcode.NOTAUTH : Rcode.FORMERR), query, requester);
+      }
+      // RFC 1995 §2: over UDP, the single SOA when the client is current, else ask for TCP.
+      Message r = error(query, Rcode.NOERROR);
+      r.getHeader().setFlag(Flags.AA);
+      long clientSerial = clientSerial(query);
+      if (clientSerial >= 0 && !org.cairndns.zone.store.Serials.isNewer(zone.serial(), clientSerial)) {
+        r.addRecord(zone.soa(), Section.ANSWER);
+      } else {
+        r.getHeader().setFlag(Flags.TC);
+      }
+      return reply(r, query, requester);
+    }
+    if (transfers == null) {
+      return reply(error(query, Rcode.REFUSED), query, requester);
+    }
+    return new Outcome.Messages(transfers.respond(query, requester));
+  }
+
+  private static boolean qtypeIs(Record question, int type) {
+    return question.getType() == type;
+  }
+
+  private static long clientSerial(Message query) {
+    for (Record r : query.getSection(Section.AUTHORITY)) {
+      if (r instanceof SOARecord soa) {
+        return soa.getSerial();
+      }
+    }
+    return -1;
+  }
+
+  /** Builds the answer for an ordinary question in {@code zone}. */
+  Message answer(Message query, Record question, ZoneSnapshot zone, Requester requester) {
+    Message r = error(query, Rcode.NOERROR);
+    r.getHeader().setFlag(Flags.AA);
+    boolean dnssec = query.getOPT() != null && (query.getOPT().getFlags() & 0x8000) != 0;
+    Name qname = question.getName();
+    int qtype = question.getType();
+    Set<Name> seen = new HashSet<>();
+    ZoneSnapshot current = zone;
+    for (int hop = 0; ; hop++) {
+      LookupResult result = current.lookup(qname, qtype);
+      if (result instanceof LookupResult.Answer a) {
+          List<RRset> sets = a.rrsets();
+          if (qtype == Type.ANY && requester.transport() == Transport.UDP && sets.size() > 1) {
+            sets = List.of(sets.get(0)); // RFC 8482: one RRset is enough over UDP
+          }
+          for (RRset set : sets) {
+            addRRset(r, echoCase(set, qname), Section.ANSWER, dnssec);
+          }
+          addAdditional(r, current, sets, dnssec);
+          return r;
+      } else if (result instanceof LookupResult.Cname c) {
+          addRecord(r, c.cname().getName().equals(qname) ? c.cname().withName(qname) : c.cname(), Section.ANSWER);
+          Name target = c.cname().getTarget();
+          if (!seen.add(qname) || hop >= MAX_CHAIN || seen.contains(target)) {
+            return r;
+          }
+          ZoneSnapshot next = zones.find(target);
+          if (next == null || next != current) {
+            return r; // leaves this zone: the resolver follows it
+          }
+          qname = target;
+      } else if (result instanceof LookupResult.Dname d) {
+          DNAMERecord dname = d.dname();
+          addRecord(r, dname, Section.ANSWER);
+          Name synthesized;
+          try {
+            synthesized = qname.fromDNAME(dname);
+          } catch (NameTooLongException e) {
+            r.getHeader().setRcode(Rcode.YXDOMAIN);
+            return r;
+          }
+          addRecord(r, new CNAMERecord(qname, DClass.IN, dname.getTTL(), synthesized), Section.ANSWER);
+          if (!seen.add(qname) || hop >= MAX_CHAIN) {
+            return r;
+          }
+          ZoneSnapshot next = zones.find(synthesized);
+          if (next == null || next != current) {
+            return r;
+          }
+          qname = synthesized;
+      } else if (result instanceof LookupResult.Delegation del) {
+          if (hop == 0) {
+            r.getHeader().unsetFlag(Flags.AA);
+          }
+          addRRset(r, del.ns(), Section.AUTHORITY, dnssec);
+          for (RRset glue : del.glue()) {
+            addRRset(r, glue, Section.ADDITIONAL, dnssec);
+          }
+          return r;
+      } else if (result instanceof LookupResult.NoData) {
+          addNegativeSoa(r, current);
+          return r;
+      } else {
+          r.getHeader().setRcode(Rcode.NXDOMAIN);
+          addNegativeSoa(r, current);
+          return r;
+      }
+    }
+  }
+
+  /** RFC 2308 §3: SOA in authority with TTL min(SOA TTL, SOA MINIMUM). */
+  private static void addNegativeSoa(Message r, ZoneSnapshot zone) {
+    SOARecord soa = zone.soa();
+    long ttl = Math.min(soa.getTTL(), soa.getMinimum());
+    addRecord(r, ttl == soa.getTTL() ? soa : new SOARecord(soa.getName(), soa.getDClass(), ttl, soa.getHost(),
+        soa.getAdmin(), soa.getSerial(), soa.getRefresh(), soa.getRetry(), soa.getExpire(), soa.getMinimum()),
+        Section.AUTHORITY);
+  }
+
+  /** Addresses of in-zone NS, MX and SRV targets. */
+  private static void addAdditional(Message r, ZoneSnapshot zone, List<RRset> sets, boolean dnssec) {
+    for (RRset set : sets) {
+      int type = set.getType();
+      if (type != Type.NS && type != Type.MX && type != Type.SRV) {
+        continue;
+      }
+      for (Record rr : set.rrs(false)) {
+        Name target = rr.getAdditionalName();
+        if (target != null) {
+          for (RRset addr : zone.addresses(target)) {
+            addRRset(r, addr, Section.ADDITIONAL, dnssec);
+          }
+        }
+      }
+    }
+  }
+
+  private static RRset echoCase(RRset set, Name qname) {
+    Name owner = set.getName();
+    if (!owner.equals(qname) || owner.toString().equals(qname.toString())) {
+      return set;
+    }
+    RRset out = new RRset();
+    for (Record rr : set.rrs(false)) {
+      out.addRR(rr.withName(qname));
+    }
+    for (Record sig : set.sigs()) {
+      out.addRR(sig.withName(qname));
+    }
+    return out;
+  }
+
+  private static void addRRset(Message r, RRset set, int section, boolean dnssec) {
+    for (Record rr : set.rrs(false)) {
+      addRecord(r, rr, section);
+    }
+    if (dnssec) {
+      for (Record sig : set.sigs()) {
+        addRecord(r, sig, section);
+      }
+    }
+  }
+
+  private static void addRecord(Message r, Record rr, int section) {
+    if (!r.findRecord(rr, section)) {
+      r.addRecord(rr, section);
+    }
+  }
+
+  private Message chaos(Message query, Record question) {
+    QueryConfig.ChaosIdentity id = config.chaos();
+    String name = question.getName().toString().toLowerCase(java.util.Locale.ROOT);
+    String text = id == null ? null : switch (name) {
+      case "version.bind.", "version.server." -> id.version();
+      case "hostname.bind." -> id.hostname();
+      case "id.server." -> id.id() != null ? id.id() : id.hostname();
+      default -> null;
+    };
+    int qtype = question.getType();
+    if (text == null || (qtype != Type.TXT && qtype != Type.ANY)) {
+      return error(query, Rcode.REFUSED);
+    }
+    Message r = error(query, Rcode.NOERROR);
+    r.getHeader().setFlag(Flags.AA);
+    r.addRecord(new TXTRecord(question.getName(), DClass.CH, 0, text), Section.ANSWER);
+    return r;
+  }
+
+  /** A response skeleton: same ID, opcode and RD, the question echoed, the given rcode. */
+  private static Message error(Message query, int rcode) {
+    Header qh = query.getHeader();
+    Message r = new Message(qh.getID());
+    Header h = r.getHeader();
+    h.setFlag(Flags.QR);
+    h.setOpcode(qh.getOpcode());
+    if (qh.getFlag(Flags.RD)) {
+      h.setFlag(Flags.RD);
+    }
+    if (qh.getFlag(Flags.CD)) {
+      h.setFlag(Flags.CD);
+    }
+    Record q = query.getQuestion();
+    if (q != null && qh.getCount(Section.QUESTION) == 1) {
+      r.addRecord(q, Section.QUESTION);
+    }
+    h.setRcode(rcode & 0xF);
+    if (rcode > 0xF) {
+      r.addRecord(new OPTRecord(0, rcode >>> 4, 0), Section.ADDITIONAL); // replaced in reply()
+    }
+    return r;
+  }
+
+  /** Adds OPT (with keepalive and padding as the transport allows) and renders within size limits. */
+  private Outcome reply(Message r, Message query, Requester requester) {
+    OPTRecord qopt = query.getOPT();
+    Transport transport = requester.transport();
+    int limit;
+    if (transport == Transport.UDP) {
+      limit = qopt == null ? 512 : Math.max(512, Math.min(qopt.getPayloadSize(), config.udpPayload()));
+    } else {
+      limit = 65535;
+    }
+    if (qopt == null) {
+      removeOpt(r);
+      return new Outcome.Reply(r.toWire(limit));
+    }
+    int xrcode = 0;
+    OPTRecord placeholder = r.getOPT();
+    if (placeholder != null) {
+      xrcode = placeholder.getExtendedRcode();
+      removeOpt(r);
+    }
+    List<EDNSOption> options = new ArrayList<>(2);
+    if (transport.isStream() && !qopt.getOptions(KEEPALIVE).isEmpty()) {
+      int units = (int) Math.min(0xFFFF, config.tcpIdleTimeout().toMillis() / 100);
+      options.add(new GenericEDNSOption(KEEPALIVE, new byte[] {(byte) (units >>> 8), (byte) units}));
+    }
+    int flags = qopt.getFlags() & 0x8000; // DO echoed
+    r.addRecord(new OPTRecord(config.udpPayload(), xrcode, 0, flags, options), Section.ADDITIONAL);
+    byte[] wire = r.toWire(limit);
+    if (transport.isEncrypted() && !qopt.getOptions(PADDING).isEmpty()) {
+      // RFC 8467: pad to a multiple of the block size; the option header itself takes 4 bytes.
+      int pad = (PADDING_BLOCK - ((wire.length + 4) % PADDING_BLOCK)) % PADDING_BLOCK;
+      if (wire.length + 4 + pad <= limit) {
+        removeOpt(r);
+        List<EDNSOption> padded = new ArrayList<>(options);
+        padded.add(new GenericEDNSOption(PADDING, new byte[pad]));
+        r.addRecord(new OPTRecord(config.udpPayload(), xrcode, 0, flags, padded), Section.ADDITIONAL);
+        wire = r.toWire(limit);
+      }
+    }
+    return new Outcome.Reply(wire);
+  }
+
+  private static void removeOpt(Message r) {
+    for (Record rr : r.getSection(Section.ADDITIONAL)) {
+      if (rr.getType() == Type.OPT) {
+        r.removeRecord(rr, Section.ADDITIONAL);
+      }
+    }
+  }
+
+  private static int countOpt(Message m) {
+    int n = 0;
+    for (Record rr : m.getSection(Section.ADDITIONAL)) {
+      if (rr.getType() == Type.OPT) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** A bare header reply for requests too broken to parse: ID and opcode kept, counts zero. */
+  static byte[] headerOnly(byte[] request, int rcode) {
+    byte[] out = new byte[Header.LENGTH];
+    out[0] = request[0];
+    out[1] = request[1];
+    out[2] = (byte) (0x80 | (request[2] & 0x79)); // QR, opcode, RD kept
+    out[3] = (byte) (rcode & 0xF);
+    return out;
+  }
+}

@@ -1,0 +1,188 @@
+package org.cairndns.server.transport;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.cairndns.server.query.RequestHandler;
+import org.cairndns.xfr.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The UDP, TCP and TLS listeners. Native epoll when available (one UDP socket per core on the same
+ * port with SO_REUSEPORT, TCP Fast Open), NIO elsewhere. Pipelines only: the logic is in {@link
+ * UdpHandler} and {@link StreamHandler}.
+ */
+public final class DnsServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(DnsServer.class);
+
+  private final EventLoopGroup group;
+  private final ExecutorService transferExecutor;
+  private final List<Channel> channels = new ArrayList<>();
+  private final List<InetSocketAddress> udp = new ArrayList<>();
+  private final List<InetSocketAddress> tcp = new ArrayList<>();
+  private final List<InetSocketAddress> tls = new ArrayList<>();
+  private final ServerCounters counters = new ServerCounters();
+  private final boolean epoll = Epoll.isAvailable();
+
+  private DnsServer(int threads) {
+    this.group = new MultiThreadIoEventLoopGroup(threads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    this.transferExecutor = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "cairn-transfer");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /**
+   * @param tlsHandlers makes the TLS handler for a new connection, or null when no TLS listener
+   */
+  public static DnsServer start(ListenerSettings settings, RequestHandler handler,
+      Function<SocketChannel, SslHandler> tlsHandlers) throws IOException {
+    int threads = Runtime.getRuntime().availableProcessors();
+    DnsServer server = new DnsServer(threads);
+    try {
+      ConnectionLimiter limiter = new ConnectionLimiter(settings.tcpConnections(), settings.tcpConnectionsPerAddress(), server.counters);
+      for (InetSocketAddress address : settings.listen()) {
+        InetSocketAddress bound = server.bindTcp(address, settings, handler, limiter, Transport.TCP, null);
+        server.tcp.add(bound);
+        // UDP on the port TCP got, so an ephemeral port (0) gives one port for both.
+        server.udp.add(server.bindUdp(new InetSocketAddress(address.getAddress(), bound.getPort()), handler, threads));
+      }
+      if (!settings.tlsListen().isEmpty() && tlsHandlers == null) {
+        throw new IOException("tls-listen is set but no TLS certificate is available");
+      }
+      for (InetSocketAddress address : settings.tlsListen()) {
+        server.tls.add(server.bindTcp(address, settings, handler, limiter, Transport.TLS, tlsHandlers));
+      }
+    } catch (IOException | RuntimeException e) {
+      server.close();
+      throw e;
+    }
+    log.info("event=listening transport={} udp={} tcp={} tls={}", server.epoll ? "epoll" : "nio", server.udp, server.tcp, server.tls);
+    return server;
+  }
+
+  private InetSocketAddress bindUdp(InetSocketAddress address, RequestHandler handler, int threads) throws IOException {
+    UdpHandler udpHandler = new UdpHandler(handler, counters);
+    Bootstrap b = new Bootstrap()
+        .group(group)
+        .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+        .option(ChannelOption.SO_RCVBUF, 4 << 20)
+        .option(ChannelOption.SO_SNDBUF, 4 << 20)
+        .handler(udpHandler);
+    int sockets = 1;
+    if (epoll) {
+      b.option(EpollChannelOption.SO_REUSEPORT, true);
+      sockets = threads;
+    }
+    InetSocketAddress bound = null;
+    for (int i = 0; i < sockets; i++) {
+      Channel ch = bind(b.bind(bound == null ? address : bound), address, "udp");
+      channels.add(ch);
+      if (bound == null) {
+        bound = (InetSocketAddress) ch.localAddress();
+      }
+    }
+    return bound;
+  }
+
+  private InetSocketAddress bindTcp(InetSocketAddress address, ListenerSettings settings, RequestHandler handler,
+      ConnectionLimiter limiter, Transport transport, Function<SocketChannel, SslHandler> tlsHandlers) throws IOException {
+    long idleMillis = settings.tcpIdleTimeout().toMillis();
+    long writeTimeout = settings.writeTimeout().toMillis();
+    ServerBootstrap b = new ServerBootstrap()
+        .group(group)
+        .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+        .option(ChannelOption.SO_BACKLOG, 1024)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 << 10, 1 << 20))
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ch.pipeline().addLast("limit", limiter);
+            if (tlsHandlers != null) {
+              ch.pipeline().addLast("tls", tlsHandlers.apply(ch));
+            }
+            ch.pipeline()
+                .addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
+                .addLast("frame", new LengthFieldBasedFrameDecoder(65535 + 2, 0, 2, 0, 2))
+                .addLast("dns", new StreamHandler(handler, transport, counters, transferExecutor, writeTimeout));
+          }
+        });
+    if (epoll) {
+      b.option(EpollChannelOption.TCP_FASTOPEN, 256);
+    }
+    Channel ch = bind(b.bind(address), address, transport.name().toLowerCase());
+    channels.add(ch);
+    return (InetSocketAddress) ch.localAddress();
+  }
+
+  private static Channel bind(io.netty.channel.ChannelFuture future, InetSocketAddress address, String what) throws IOException {
+    future.awaitUninterruptibly();
+    if (future.isSuccess()) {
+      return future.channel();
+    }
+    Throwable cause = future.cause();
+    String reason = cause instanceof BindException || String.valueOf(cause.getMessage()).contains("ermission")
+        ? (address.getPort() > 0 && address.getPort() < 1024
+            ? "port " + address.getPort() + " needs root or CAP_NET_BIND_SERVICE"
+            : "address in use or not available")
+        : String.valueOf(cause.getMessage());
+    throw new IOException("cannot listen on " + what + " " + address.getAddress().getHostAddress() + ":" + address.getPort() + ": " + reason, cause);
+  }
+
+  public List<InetSocketAddress> udpAddresses() {
+    return List.copyOf(udp);
+  }
+
+  public List<InetSocketAddress> tcpAddresses() {
+    return List.copyOf(tcp);
+  }
+
+  public List<InetSocketAddress> tlsAddresses() {
+    return List.copyOf(tls);
+  }
+
+  public ServerCounters counters() {
+    return counters;
+  }
+
+  /** Stops accepting, lets in-flight work finish briefly, then stops the event loops. */
+  @Override
+  public void close() {
+    for (Channel ch : channels) {
+      ch.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    }
+    group.shutdownGracefully(100, 2000, TimeUnit.MILLISECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    transferExecutor.shutdownNow();
+    log.info("event=stopped counters={}", counters.snapshot());
+  }
+}

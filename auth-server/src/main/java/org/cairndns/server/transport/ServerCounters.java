@@ -1,0 +1,67 @@
+package org.cairndns.server.transport;
+
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+import org.cairndns.xfr.Transport;
+import org.xbill.DNS.Rcode;
+
+/** Responses per transport and rcode, and dropped requests; kept in memory, cheap to bump. */
+public final class ServerCounters {
+  private final Map<Transport, LongAdder[]> byRcode = new EnumMap<>(Transport.class);
+  private final LongAdder dropped = new LongAdder();
+  private final LongAdder refusedConnections = new LongAdder();
+
+  public ServerCounters() {
+    for (Transport t : Transport.values()) {
+      LongAdder[] adders = new LongAdder[16];
+      for (int i = 0; i < adders.length; i++) {
+        adders[i] = new LongAdder();
+      }
+      byRcode.put(t, adders);
+    }
+  }
+
+  void response(Transport transport, byte[] wire) {
+    if (wire.length >= 4) {
+      byRcode.get(transport)[wire[3] & 0xF].increment();
+    }
+  }
+
+  void dropped() {
+    dropped.increment();
+  }
+
+  void refusedConnection() {
+    refusedConnections.increment();
+  }
+
+  public long responses(Transport transport, int rcode) {
+    return byRcode.get(transport)[rcode & 0xF].sum();
+  }
+
+  public long droppedRequests() {
+    return dropped.sum();
+  }
+
+  public long refusedConnections() {
+    return refusedConnections.sum();
+  }
+
+  /** Non-zero counters as {@code udp.NOERROR=12} style entries. */
+  public Map<String, Long> snapshot() {
+    Map<String, Long> out = new LinkedHashMap<>();
+    byRcode.forEach((t, adders) -> {
+      for (int i = 0; i < adders.length; i++) {
+        long v = adders[i].sum();
+        if (v > 0) {
+          out.put(t.name().toLowerCase() + "." + Rcode.string(i), v);
+        }
+      }
+    });
+    out.put("dropped", dropped.sum());
+    out.put("refused-connections", refusedConnections.sum());
+    return out;
+  }
+}

@@ -1,0 +1,56 @@
+package org.cairndns.server.transport;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DatagramPacket;
+import org.cairndns.server.query.Outcome;
+import org.cairndns.server.query.RequestHandler;
+import org.cairndns.xfr.Requester;
+import org.cairndns.xfr.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One datagram in, at most one datagram out; flushed once per read batch (sendmmsg on epoll). */
+@ChannelHandler.Sharable
+final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+  private static final Logger log = LoggerFactory.getLogger(UdpHandler.class);
+  private final RequestHandler handler;
+  private final ServerCounters counters;
+
+  UdpHandler(RequestHandler handler, ServerCounters counters) {
+    this.handler = handler;
+    this.counters = counters;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+    byte[] request = ByteBufUtil.getBytes(packet.content());
+    Outcome outcome;
+    try {
+      outcome = handler.handle(request, Requester.of(packet.sender(), Transport.UDP));
+    } catch (RuntimeException e) {
+      log.warn("event=udp-handler-failed client={} error=\"{}\"", packet.sender(), e.toString());
+      counters.dropped();
+      return;
+    }
+    if (outcome instanceof Outcome.Reply reply) {
+      counters.response(Transport.UDP, reply.wire());
+      ctx.write(new DatagramPacket(Unpooled.wrappedBuffer(reply.wire()), packet.sender()), ctx.voidPromise());
+    } else {
+      counters.dropped();
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    ctx.flush();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.debug("event=udp-error error=\"{}\"", cause.toString()); // e.g. ICMP unreachable; keep serving
+  }
+}

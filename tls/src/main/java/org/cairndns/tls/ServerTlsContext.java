@@ -1,0 +1,91 @@
+package org.cairndns.tls;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server side of DNS-over-TLS and XoT: TLS 1.3 (and 1.2 unless disabled), ALPN {@code dot}
+ * (clients without ALPN accepted, as RFC 7858 allows), session tickets, optional client
+ * certificates. Reloadable: {@link #reload()} swaps in new files for new connections and keeps the
+ * old context when the new files are bad.
+ */
+public final class ServerTlsContext {
+  private static final Logger log = LoggerFactory.getLogger(ServerTlsContext.class);
+  public static final String ALPN_DOT = "dot";
+
+  private final TlsSettings settings;
+  private final AtomicReference<Loaded> current = new AtomicReference<>();
+
+  private record Loaded(SslContext context, PemCredentials credentials) {}
+
+  private ServerTlsContext(TlsSettings settings) {
+    this.settings = settings;
+  }
+
+  public static ServerTlsContext create(TlsSettings settings) throws TlsConfigException {
+    ServerTlsContext ctx = new ServerTlsContext(settings);
+    ctx.current.set(ctx.load());
+    return ctx;
+  }
+
+  /** Re-reads certificate and key; on failure the previous context stays in use. */
+  public void reload() throws TlsConfigException {
+    current.set(load());
+  }
+
+  public String spkiPin() {
+    return SpkiPin.of(current.get().credentials().leaf());
+  }
+
+  public SslContext context() {
+    return current.get().context();
+  }
+
+  public SslHandler newHandler(ByteBufAllocator alloc, Duration handshakeTimeout) {
+    SslHandler handler = context().newHandler(alloc);
+    handler.setHandshakeTimeout(handshakeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    return handler;
+  }
+
+  private Loaded load() throws TlsConfigException {
+    PemCredentials credentials = settings.certificate() != null
+        ? PemCredentials.read(settings.certificate(), settings.key(), settings.keyPassword())
+        : SelfSignedCertificate.loadOrCreate(settings.selfSignedDir(), settings.hostname());
+    SslProvider provider = OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+    List<String> protocols = "TLSv1.3".equals(settings.minVersion()) ? List.of("TLSv1.3") : List.of("TLSv1.3", "TLSv1.2");
+    try {
+      SslContextBuilder b = SslContextBuilder
+          .forServer(credentials.key(), credentials.chain().toArray(new java.security.cert.X509Certificate[0]))
+          .sslProvider(provider)
+          .protocols(protocols)
+          .applicationProtocolConfig(new ApplicationProtocolConfig(
+              ApplicationProtocolConfig.Protocol.ALPN,
+              ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+              ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+              ALPN_DOT));
+      if (settings.clientCa() != null) {
+        b.trustManager(PemCredentials.readCertificates(settings.clientCa()).toArray(new java.security.cert.X509Certificate[0]))
+            .clientAuth(ClientAuth.OPTIONAL);
+      }
+      SslContext context = b.build();
+      log.info("event=tls-context engine={} protocols={} subject=\"{}\" spki_pin={}", provider, protocols,
+          credentials.leaf().getSubjectX500Principal().getName(), SpkiPin.of(credentials.leaf()));
+      return new Loaded(context, credentials);
+    } catch (SSLException e) {
+      throw new TlsConfigException("cannot build the TLS context: " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,12 @@
+package org.cairndns.tls;
+
+/** Certificates or keys that cannot be used; the message names the file. */
+public final class TlsConfigException extends Exception {
+  public TlsConfigException(String message) {
+    super(message);
+  }
+
+  public TlsConfigException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

@@ -1,0 +1,61 @@
+package org.cairndns.tools.serve;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.cairndns.server.CairnServer;
+import org.cairndns.server.config.CairnConfig;
+import org.cairndns.server.config.ConfigLoader;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code cairn serve}: answers for the zones in the store until SIGTERM or SIGINT. */
+@Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the authoritative server.")
+public final class ServeCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (see docs/configuration.md).")
+  Path config;
+
+  @Option(names = "--db", paramLabel = "PATH", description = "Zone store path; overrides the configuration.")
+  Path db;
+
+  @Option(names = "--listen", paramLabel = "ADDR:PORT", description = "UDP and TCP address (repeatable); overrides the configuration.")
+  List<String> listen = new ArrayList<>();
+
+  @Option(names = "--tls-listen", paramLabel = "ADDR:PORT", description = "DNS-over-TLS address (repeatable); overrides the configuration.")
+  List<String> tlsListen = new ArrayList<>();
+
+  @Override
+  public Integer call() throws Exception {
+    CairnConfig cfg = config != null ? ConfigLoader.load(config) : ConfigLoader.defaults();
+    cfg = cfg.withOverrides(db, addresses(listen), addresses(tlsListen));
+    CairnServer server = CairnServer.start(cfg);
+    if (server.tls() != null) {
+      spec.commandLine().getErr().println("cairn: DNS-over-TLS SPKI pin (sha256): " + server.tls().spkiPin());
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      stopped.countDown();
+    }, "cairn-shutdown"));
+    stopped.await();
+    return 0;
+  }
+
+  private List<InetSocketAddress> addresses(List<String> texts) {
+    List<InetSocketAddress> out = new ArrayList<>();
+    for (String t : texts) {
+      try {
+        out.add(ConfigLoader.parseAddress(t));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "bad address " + t + ": " + e.getMessage());
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,52 @@
+package org.cairndns.tools.tls;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.cairndns.tls.PemCredentials;
+import org.cairndns.tls.SelfSignedCertificate;
+import org.cairndns.tls.SpkiPin;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code cairn tls pin|generate}: SPKI pins and self-signed certificates. */
+@Command(name = "tls", mixinStandardHelpOptions = true, description = "Certificates for DNS-over-TLS and XoT.",
+    subcommands = {TlsCommand.Pin.class, TlsCommand.Generate.class})
+public final class TlsCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (pin, generate)");
+  }
+
+  @Command(name = "pin", mixinStandardHelpOptions = true, description = "Print the SPKI SHA-256 pin of a PEM certificate (for Stubby, kdig +tls-pin).")
+  static final class Pin implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @Parameters(paramLabel = "FILE") Path file;
+
+    @Override
+    public Integer call() throws Exception {
+      spec.commandLine().getOut().println(SpkiPin.of(PemCredentials.readCertificates(file).get(0)));
+      return 0;
+    }
+  }
+
+  @Command(name = "generate", mixinStandardHelpOptions = true, description = "Make a self-signed ECDSA P-256 certificate and key; print its pin.")
+  static final class Generate implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @Option(names = "--dir", defaultValue = ".", description = "Folder for cert.pem and key.pem (default: ${DEFAULT-VALUE}).") Path dir;
+    @Option(names = "--name", defaultValue = "cairn", description = "Host name for CN and subjectAltName (default: ${DEFAULT-VALUE}).") String name;
+
+    @Override
+    public Integer call() throws Exception {
+      PemCredentials made = SelfSignedCertificate.generate(name);
+      Path cert = dir.resolve(SelfSignedCertificate.CERT_FILE);
+      Path key = dir.resolve(SelfSignedCertificate.KEY_FILE);
+      SelfSignedCertificate.write(made, cert, key);
+      spec.commandLine().getOut().printf("wrote %s and %s%nspki pin (sha256): %s%n", cert, key, SpkiPin.of(made.leaf()));
+      return 0;
+    }
+  }
+}

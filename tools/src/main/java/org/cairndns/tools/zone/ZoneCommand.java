@@ -1,0 +1,302 @@
+package org.cairndns.tools.zone;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.cairndns.zone.master.ZoneFile;
+import org.cairndns.zone.master.ZoneFileReader;
+import org.cairndns.zone.master.ZoneValidator;
+import org.cairndns.zone.store.LoadOutcome;
+import org.cairndns.zone.store.VersionInfo;
+import org.cairndns.zone.store.ZoneContent;
+import org.cairndns.zone.store.ZoneDiff;
+import org.cairndns.zone.store.ZoneInfo;
+import org.cairndns.zone.store.ZoneStore;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Type;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code cairn zone ...}: load, check, list, show, export, history, diff and delete zones. */
+@Command(
+    name = "zone",
+    mixinStandardHelpOptions = true,
+    description = "Manage zones in the store.",
+    subcommands = {
+      ZoneCommand.Load.class, ZoneCommand.Check.class, ZoneCommand.ListZones.class, ZoneCommand.Show.class,
+      ZoneCommand.Export.class, ZoneCommand.History.class, ZoneCommand.Diff.class, ZoneCommand.Delete.class
+    })
+public final class ZoneCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (load, check, list, show, export, history, diff, delete)");
+  }
+
+  /** The store option shared by every subcommand that opens the store. */
+  static class StoreOption {
+    @Option(names = "--db", paramLabel = "PATH", description = "Zone store path (default: ${DEFAULT-VALUE}).", defaultValue = "data/cairn")
+    Path db;
+
+    ZoneStore open() throws Exception {
+      return ZoneStore.open(db);
+    }
+  }
+
+  static Name zoneName(String text) {
+    try {
+      return Name.fromString(text, Name.root);
+    } catch (TextParseException e) {
+      throw new IllegalArgumentException("not a zone name: " + text);
+    }
+  }
+
+  /** Origin: --origin, else the file name without .zone/.db/.txt (example.com.zone → example.com.). */
+  static Name originFor(Path file, String origin) {
+    if (origin != null) {
+      return zoneName(origin);
+    }
+    String base = file.getFileName().toString().replaceFirst("\\.(zone|db|txt)$", "");
+    return zoneName(base);
+  }
+
+  static ZoneFile readValid(Path file, Name origin, PrintWriter err, boolean progress) throws Exception {
+    Progress p = progress && System.console() != null ? new Progress(err, Files.size(file)) : null;
+    ZoneFile zone = ZoneFileReader.read(file, origin, p == null ? n -> {} : p::update);
+    if (p != null) {
+      p.done(zone.records().size());
+    }
+    ZoneValidator.validate(zone);
+    return zone;
+  }
+
+  @Command(name = "load", mixinStandardHelpOptions = true, description = "Validate a master file and store it as the zone's new version.")
+  static final class Load implements Callable<Integer> {
+    @CommandLine.Mixin StoreOption store;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @Parameters(paramLabel = "FILE") Path file;
+    @Option(names = "--origin", description = "Zone apex (default: the file name without .zone).") String origin;
+    @Option(names = "--bump-serial", description = "Store changed content even when its serial is not newer: serial becomes max(old+1, YYYYMMDD00).") boolean bump;
+
+    @Override
+    public Integer call() throws Exception {
+      Name name = originFor(file, origin);
+      long started = System.nanoTime();
+      ZoneFile zone = readValid(file, name, spec.commandLine().getErr(), true);
+      try (ZoneStore s = store.open()) {
+        LoadOutcome outcome = s.load(name, zone.records(), "file:" + file.toAbsolutePath(), bump);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        PrintWriter out = spec.commandLine().getOut();
+        switch (outcome.kind()) {
+          case UNCHANGED -> out.printf("%s unchanged at serial %d%n", name, outcome.serial());
+          case CREATED -> out.printf("%s created at serial %d: %d records in %.1fs%n", name, outcome.serial(), outcome.records(), seconds);
+          case UPDATED -> out.printf("%s updated from serial %d to %d: %d records, %d deleted, %d added in %.1fs%n",
+              name, outcome.previousSerial(), outcome.serial(), outcome.records(), outcome.deleted(), outcome.added(), seconds);
+        }
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "check", mixinStandardHelpOptions = true, description = "Validate a master file without storing it.")
+  static final class Check implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @Parameters(paramLabel = "FILE") Path file;
+    @Option(names = "--origin", description = "Zone apex (default: the file name without .zone).") String origin;
+
+    @Override
+    public Integer call() throws Exception {
+      Name name = originFor(file, origin);
+      ZoneFile zone = readValid(file, name, spec.commandLine().getErr(), false);
+      spec.commandLine().getOut().printf("%s: %s is valid, %d records%n", file, name, zone.records().size());
+      return 0;
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List stored zones.")
+  static final class ListZones implements Callable<Integer> {
+    @CommandLine.Mixin StoreOption store;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      try (ZoneStore s = store.open()) {
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("%-30s %12s %10s %9s  %s%n", "ZONE", "SERIAL", "RECORDS", "VERSIONS", "CHANGED");
+        for (ZoneInfo z : s.list()) {
+          out.printf("%-30s %12d %10d %9d  %s%n", z.name(), z.serial(), z.records(), z.versions(), z.changedAt());
+        }
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "show", mixinStandardHelpOptions = true, description = "Print a zone's records, optionally one owner and/or type.")
+  static final class Show implements Callable<Integer> {
+    @CommandLine.Mixin StoreOption store;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @Parameters(paramLabel = "ZONE") String zone;
+    @Option(names = "--name", paramLabel = "OWNER", description = "Only records owned by this name.") String owner;
+    @Option(names = "--type", paramLabel = "TYPE", description = "Only records of this type.") String type;
+
+    @Override
+    public Integer call() throws Exception {
+      Name name = zoneName(zone);
+      Name ownerName = owner == null ? null : Name.fromString(owner, name);
+      int t = type == null ? -1 : Type.value(type);
+      if (type != null && t < 0) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "unknown record type: " + type);
+      }
+      try (ZoneStore s = store.open()) {
+        ZoneContent content = s.current(name).orElseThrow(() -> new IllegalArgumentException("zone " + name + " is not in the store"));
+        PrintWriter out = spec.commandLine().getOut();
+        for (Record r : content.records()) {
+          if ((ownerName == null || r.getName().equals(ownerName)) && (t < 0 || r.getType() == t)) {
+            out.println(r);
+          }
+        }
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "export", mixinStandardHelpOptions = true, description = "Write a zone (optionally an older serial) as a master file on stdout.")
+  static final class Export implements Callable<Integer> {
+    @CommandLine.Mixin StoreOption store;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @Parameters(paramLabel = "ZONE") String zone;
+    @Option(names = "--serial", description = "An older version still in the journal.") Long serial;
+
+    @Override
+    public Integer call() throws Exception {
+      Name name = zoneName(zone);
+      try (ZoneStore s = store.open()) {
+        Optional<ZoneContent> content = serial == null ? s.current(name) : s.at(name, serial);
+        ZoneContent c = content.orElseThrow(() -> new IllegalArgumentException(serial == null
+            ? "zone " + name + " is not in the store"
+            : "zone " + name + " has no version with serial " + serial + " in its journal (see cairn zone history)"));
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("; zone %s serial %d exported by cairn%n$ORIGIN %s%n", name, c.serial(), name);
+        for (Record r : c.records()) {
+          out.println(r);
+        }
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "history", mixinStandardHelpOptions = true, description = "List a zone's stored versions and journal sizes.")
+  static final class History implements Callable<Integer> {
+    @CommandLine.Mixin StoreOption store;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @Parameters(paramLabel = "ZONE") String zone;
+
+    @Override
+    public Integer call() throws Exception {
+      Name name = zoneName(zone);
+      try (ZoneStore s = store.open()) {
+        List<VersionInfo> versions = s.history(name);
+        if (versions.isEmpty()) {
+          throw new IllegalArgumentException("zone " + name + " is not in the store");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("%12s %10s %8s %8s  %-24s %s%n", "SERIAL", "RECORDS", "DELETED", "ADDED", "LOADED", "SOURCE");
+        for (VersionInfo v : versions) {
+          out.printf("%12d %10d %8s %8s  %-24s %s%n", v.serial(), v.records(), v.deleted() < 0 ? "-" : v.deleted(),
+              v.added() < 0 ? "-" : v.added(), v.loadedAt(), v.source());
+        }
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "diff", mixinStandardHelpOptions = true, description = "Print what changed between two serials (from the journal).")
+  static final class Diff implements Callable<Integer> {
+    @CommandLine.Mixin StoreOption store;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @Parameters(index = "0", paramLabel = "ZONE") String zone;
+    @Parameters(index = "1", paramLabel = "FROM") long from;
+    @Parameters(index = "2", paramLabel = "TO") long to;
+
+    @Override
+    public Integer call() throws Exception {
+      Name name = zoneName(zone);
+      try (ZoneStore s = store.open()) {
+        ZoneDiff diff = s.diff(name, from, to).orElseThrow(() -> new IllegalArgumentException(
+            "no journal from serial " + from + " to " + to + " for " + name + " (see cairn zone history)"));
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("- %s%n", diff.fromSoa());
+        for (Record r : diff.deleted()) {
+          out.printf("- %s%n", r);
+        }
+        out.printf("+ %s%n", diff.toSoa());
+        for (Record r : diff.added()) {
+          out.printf("+ %s%n", r);
+        }
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "delete", mixinStandardHelpOptions = true, description = "Remove a zone, its versions and journal from the store.")
+  static final class Delete implements Callable<Integer> {
+    @CommandLine.Mixin StoreOption store;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @Parameters(paramLabel = "ZONE") String zone;
+
+    @Override
+    public Integer call() throws Exception {
+      Name name = zoneName(zone);
+      try (ZoneStore s = store.open()) {
+        if (!s.delete(name)) {
+          throw new IllegalArgumentException("zone " + name + " is not in the store");
+        }
+        spec.commandLine().getOut().printf("%s deleted%n", name);
+      }
+      return 0;
+    }
+  }
+
+  /** Records read, rate and ETA on the terminal while a big file loads. */
+  static final class Progress {
+    private final PrintWriter err;
+    private final long fileBytes;
+    private final long started = System.nanoTime();
+    private long lastPrint;
+
+    Progress(PrintWriter err, long fileBytes) {
+      this.err = err;
+      this.fileBytes = fileBytes;
+    }
+
+    void update(long records) {
+      long now = System.nanoTime();
+      if (now - lastPrint < 500_000_000L) {
+        return;
+      }
+      lastPrint = now;
+      double secs = Math.max(1e-3, (now - started) / 1e9);
+      double rate = records / secs;
+      // ETA from an estimate of ~40 bytes a record; good enough for a progress line.
+      long estimated = Math.max(records, fileBytes / 40);
+      long eta = rate > 0 ? (long) ((estimated - records) / rate) : 0;
+      err.printf("\rread %,d records  %,.0f/s  ETA %s   ", records, rate, Duration.ofSeconds(eta).toString().substring(2).toLowerCase());
+      err.flush();
+    }
+
+    void done(long records) {
+      err.printf("\rread %,d records in %.1fs%s%n", records, (System.nanoTime() - started) / 1e9, " ".repeat(20));
+      err.flush();
+    }
+  }
+}
