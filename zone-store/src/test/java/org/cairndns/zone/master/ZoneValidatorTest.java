@@ -1,0 +1,78 @@
+package org.cairndns.zone.master;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.xbill.DNS.Name;
+
+class ZoneValidatorTest {
+  @TempDir Path dir;
+
+  private static final String HEAD = """
+      $ORIGIN v.test.
+      $TTL 300
+      @ IN SOA ns hm 1 3600 600 86400 60
+      @ IN NS ns
+      ns IN A 192.0.2.1
+      """;
+
+  private ZoneFileException invalid(String body) throws IOException {
+    Path file = dir.resolve("v.test.zone");
+    Files.writeString(file, body);
+    return assertThrows(ZoneFileException.class,
+        () -> ZoneValidator.validate(ZoneFileReader.read(file, Name.fromString("v.test."))));
+  }
+
+  /** Each rule: the extra line (line 6 of the file) and a fragment of the expected reason. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', quoteCharacter = '~', value = {
+      "second SOA        | @ IN SOA ns hm 2 3600 600 86400 60       | second SOA",
+      "SOA below apex    | sub IN SOA ns hm 2 3600 600 86400 60     | not at the apex",
+      "CNAME beside data | ns IN CNAME elsewhere.test.              | CNAME at ns.v.test. has other data",
+      "outside zone      | www.other.test. IN A 192.0.2.9           | outside the zone",
+      "class CH          | txt CH TXT \"x\"                          | class CH is not IN",
+      "TTL mismatch      | ns 600 IN A 192.0.2.2                    | TTL 600 differs from TTL 300",
+      "data below cut    | sub IN NS ns.sub ;; x.sub IN TXT \"no\"      | below the delegation sub.v.test.",
+      "data at cut       | sub IN NS ns.elsewhere.test. ;; sub IN MX 1 ns | at the delegation point",
+      "below DNAME       | d IN DNAME other.test. ;; x.d IN A 192.0.2.3 | below the DNAME",
+  })
+  void eachRuleNamesFileLineAndReason(String rule, String extra, String reason) throws IOException {
+    String body = HEAD + extra.replace(" ;; ", "\n").trim() + "\n";
+    ZoneFileException e = invalid(body);
+    String message = e.getMessage();
+    assertTrue(message.contains(reason), rule + ": " + message);
+    int expectedLine = body.split("\n").length; // the offending record is the file's last line
+    assertTrue(message.contains(dir.resolve("v.test.zone") + ":" + expectedLine + ":"), rule + ": " + message);
+  }
+
+  @Test
+  void missingSoaAndNsAreReported() throws IOException {
+    ZoneFileException e = invalid("$ORIGIN v.test.\nwww 300 IN A 192.0.2.1\n");
+    assertTrue(e.getMessage().contains("no SOA record at the apex"), e.getMessage());
+    assertTrue(e.getMessage().contains("no NS records at the apex"), e.getMessage());
+  }
+
+  @Test
+  void glueBelowDelegationIsAllowed() throws Exception {
+    Path file = dir.resolve("ok.zone");
+    Files.writeString(file, HEAD + "sub IN NS ns.sub\nns.sub IN A 192.0.2.53\nns.sub IN AAAA 2001:db8::53\n");
+    ZoneFile zone = ZoneFileReader.read(file, Name.fromString("v.test."));
+    ZoneValidator.validate(zone);
+    assertEquals(6, zone.records().size());
+  }
+
+  @Test
+  void syntaxErrorNamesFileAndLine() throws IOException {
+    ZoneFileException e = invalid(HEAD + "bad IN A 192.0.2\n");
+    assertEquals(6, e.problems().get(0).line(), e.getMessage());
+    assertTrue(e.getMessage().contains("v.test.zone:6:"), e.getMessage());
+  }
+}

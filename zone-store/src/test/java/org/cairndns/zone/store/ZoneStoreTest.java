@@ -1,0 +1,145 @@
+package org.cairndns.zone.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.cairndns.zone.TestZones;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Record;
+
+class ZoneStoreTest {
+  static final Name ZONE = Name.fromConstantString("s.test.");
+  @TempDir Path dir;
+  ZoneStore store;
+
+  @BeforeEach
+  void open() throws Exception {
+    store = ZoneStore.open(dir.resolve("db"), 3);
+  }
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  static List<Record> zone(long serial, String... extra) {
+    StringBuilder sb = new StringBuilder("@ IN SOA ns hm " + serial + " 3600 600 86400 60\n@ IN NS ns\nns IN A 192.0.2.1\n");
+    for (String e : extra) {
+      sb.append(e).append('\n');
+    }
+    return TestZones.parse("s.test.", sb.toString());
+  }
+
+  static Set<String> texts(List<Record> records) {
+    Set<String> out = new HashSet<>();
+    records.forEach(r -> out.add(r.toString()));
+    return out;
+  }
+
+  @Test
+  void createThenSameContentIsANoOp() throws Exception {
+    assertEquals(LoadOutcome.Kind.CREATED, store.load(ZONE, zone(1, "www IN A 192.0.2.80"), "t", false).kind());
+    long counter = store.changeCounter();
+    assertEquals(LoadOutcome.Kind.UNCHANGED, store.load(ZONE, zone(1, "www IN A 192.0.2.80"), "t", false).kind());
+    assertEquals(counter, store.changeCounter());
+    assertEquals(1, store.history(ZONE).size());
+  }
+
+  @Test
+  void changedContentNeedsANewerSerialOrBump() throws Exception {
+    store.load(ZONE, zone(10, "www IN A 192.0.2.80"), "t", false);
+    ZoneStoreException e = assertThrows(ZoneStoreException.class,
+        () -> store.load(ZONE, zone(10, "www IN A 192.0.2.81"), "t", false));
+    assertTrue(e.getMessage().contains("not newer"), e.getMessage());
+    assertEquals(10, store.current(ZONE).orElseThrow().serial(), "refused load changed nothing");
+    assertTrue(texts(store.current(ZONE).orElseThrow().records()).contains("www.s.test.\t\t300\tIN\tA\t192.0.2.80"));
+    LoadOutcome bumped = store.load(ZONE, zone(9, "www IN A 192.0.2.81"), "t", true);
+    assertEquals(ZoneStore.bumpedSerial(10), bumped.serial());
+    assertTrue(Serials.isNewer(bumped.serial(), 10));
+  }
+
+  @Test
+  void journalHoldsExactlyTheChangedRecords() throws Exception {
+    store.load(ZONE, zone(1, "a IN A 192.0.2.1", "b IN A 192.0.2.2"), "v1", false);
+    store.load(ZONE, zone(2, "a IN A 192.0.2.1", "c IN A 192.0.2.3"), "v2", false);
+    store.load(ZONE, zone(3, "a 600 IN A 192.0.2.1", "c IN A 192.0.2.3"), "v3", false);
+    ZoneDiff step = store.diff(ZONE, 1, 2).orElseThrow();
+    assertEquals(Set.of("b.s.test.\t\t300\tIN\tA\t192.0.2.2"), texts(step.deleted()));
+    assertEquals(Set.of("c.s.test.\t\t300\tIN\tA\t192.0.2.3"), texts(step.added()));
+    ZoneDiff condensed = store.diff(ZONE, 1, 3).orElseThrow();
+    assertEquals(2, condensed.deleted().size(), "b and the old-TTL a");
+    assertEquals(2, condensed.added().size(), "c and the new-TTL a");
+    assertEquals(2, store.journal(ZONE, 1).orElseThrow().size());
+    assertEquals(List.of(), store.journal(ZONE, 3).orElseThrow(), "current serial: nothing to send");
+    assertTrue(store.journal(ZONE, 77).isEmpty(), "unknown serial: full transfer");
+  }
+
+  @Test
+  void olderVersionsAreRebuiltFromTheJournal() throws Exception {
+    List<Record> v1 = zone(1, "a IN A 192.0.2.1", "b IN A 192.0.2.2");
+    store.load(ZONE, v1, "v1", false);
+    store.load(ZONE, zone(2, "a IN A 192.0.2.9"), "v2", false);
+    assertEquals(texts(v1), texts(store.at(ZONE, 1).orElseThrow().records()));
+    assertTrue(store.at(ZONE, 5).isEmpty());
+  }
+
+  @Test
+  void retentionPrunesOldJournalSteps() throws Exception {
+    for (int serial = 1; serial <= 6; serial++) {
+      store.load(ZONE, zone(serial, "x IN TXT \"v" + serial + "\""), "v" + serial, false);
+    }
+    assertTrue(store.journal(ZONE, 1).isEmpty(), "pruned beyond 3 steps");
+    assertEquals(3, store.journal(ZONE, 3).orElseThrow().size());
+    assertEquals(6, store.list().get(0).serial());
+  }
+
+  @Test
+  void applyDiffIsAtomicAndChecksTheBase() throws Exception {
+    store.load(ZONE, zone(1, "a IN A 192.0.2.1"), "v1", false);
+    ZoneDiff good = ZoneDiff.between(
+        (org.xbill.DNS.SOARecord) zone(1).get(0), zone(1, "a IN A 192.0.2.1"),
+        (org.xbill.DNS.SOARecord) zone(2).get(0), zone(2, "b IN A 192.0.2.2"));
+    ZoneDiff wrongBase = new ZoneDiff((org.xbill.DNS.SOARecord) zone(5).get(0),
+        (org.xbill.DNS.SOARecord) zone(6).get(0), List.of(), List.of());
+    assertThrows(ZoneStoreException.class, () -> store.applyDiff(ZONE, List.of(wrongBase), "ixfr"));
+    assertEquals(1, store.current(ZONE).orElseThrow().serial());
+    store.applyDiff(ZONE, List.of(good), "ixfr");
+    assertEquals(texts(zone(2, "b IN A 192.0.2.2")), texts(store.current(ZONE).orElseThrow().records()));
+  }
+
+  @Test
+  void deleteRemovesEverything() throws Exception {
+    store.load(ZONE, zone(1), "v1", false);
+    long before = store.changeCounter();
+    assertTrue(store.delete(ZONE));
+    assertNotEquals(before, store.changeCounter());
+    assertTrue(store.current(ZONE).isEmpty());
+    assertTrue(store.history(ZONE).isEmpty());
+    assertFalse(store.delete(ZONE));
+  }
+
+  @Test
+  void aZoneWithoutSoaIsRefused() {
+    assertThrows(ZoneStoreException.class,
+        () -> store.load(ZONE, TestZones.parse("s.test.", "www IN A 192.0.2.1\n"), "t", false));
+  }
+
+  @Test
+  void rfc1982SerialArithmetic() {
+    assertTrue(Serials.isNewer(2, 1));
+    assertTrue(Serials.isNewer(0, 0xFFFFFFFFL), "wraps");
+    assertFalse(Serials.isNewer(1, 2));
+    assertFalse(Serials.isNewer(5, 5));
+  }
+}
