@@ -15,7 +15,12 @@ import org.cairndns.server.transport.ListenerSettings;
 import org.cairndns.tls.ServerTlsContext;
 import org.cairndns.tls.TlsConfigException;
 import org.cairndns.tls.TlsSettings;
-import org.cairndns.xfr.TransferResponder;
+import java.util.HashMap;
+import java.util.Map;
+import org.cairndns.xfr.acl.TransferPolicy;
+import org.cairndns.xfr.primary.TransferService;
+import org.cairndns.xfr.primary.TransferSettings;
+import org.xbill.DNS.TSIG;
 import org.cairndns.zone.ZoneSet;
 import org.cairndns.zone.master.ZoneFile;
 import org.cairndns.zone.master.ZoneFileException;
@@ -56,12 +61,6 @@ public final class CairnServer implements AutoCloseable {
   }
 
   public static CairnServer start(CairnConfig config) throws IOException, ZoneStoreException, TlsConfigException {
-    return start(config, null);
-  }
-
-  /** @param transfers the primary-side transfer responder, or null to refuse transfers */
-  public static CairnServer start(CairnConfig config, TransferResponder transfers)
-      throws IOException, ZoneStoreException, TlsConfigException {
     ZoneStore store = ZoneStore.open(config.database(), config.limits().journalSteps());
     CairnServer server;
     try {
@@ -76,6 +75,7 @@ public final class CairnServer implements AutoCloseable {
       CairnConfig.Identity id = config.identity();
       QueryConfig queryConfig = new QueryConfig(config.limits().udpPayload(), config.limits().tcpIdleTimeout(),
           id.chaos() ? new QueryConfig.ChaosIdentity(id.version(), id.hostname(), id.id()) : null);
+      TransferService transfers = new TransferService(server.zones::get, store::journal, transferSettings(config));
       QueryProcessor processor = new QueryProcessor(server.zones, transfers, null, queryConfig);
       ListenerSettings listeners = new ListenerSettings(config.listen(), config.tlsListen(),
           config.limits().tcpIdleTimeout(), config.limits().tcpConnections(),
@@ -91,6 +91,20 @@ public final class CairnServer implements AutoCloseable {
       server.close();
       throw e;
     }
+  }
+
+  private static TransferSettings transferSettings(CairnConfig config) {
+    Map<Name, TransferPolicy> policies = new HashMap<>();
+    for (CairnConfig.ZoneEntry z : config.zones()) {
+      policies.put(z.name(), new TransferPolicy(z.allowTransfer(), z.transferTransports()));
+    }
+    Map<Name, TSIG> keys = new HashMap<>();
+    for (CairnConfig.TsigKey k : config.tsigKeys()) {
+      keys.put(k.name(), new TSIG(k.algorithm(), k.name().toString(), k.secret()));
+    }
+    CairnConfig.Xfr x = config.xfr();
+    return new TransferSettings(x.messageSize(), x.maxRecordsPerMessage(), x.transfersOut(),
+        x.transfersOutPerAddress(), x.transferWait(), policies, keys);
   }
 
   private static TlsSettings tlsSettings(CairnConfig config) {

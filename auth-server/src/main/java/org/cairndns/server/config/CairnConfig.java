@@ -4,6 +4,9 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import org.cairndns.xfr.Transport;
+import org.cairndns.xfr.acl.TransferPolicy;
 import org.xbill.DNS.Name;
 
 /**
@@ -18,6 +21,8 @@ public record CairnConfig(
     Limits limits,
     Identity identity,
     Duration storePollInterval,
+    Xfr xfr,
+    List<TsigKey> tsigKeys,
     List<ZoneEntry> zones) {
 
   /** TLS certificate settings; all paths null means a self-signed certificate beside the database. */
@@ -34,14 +39,25 @@ public record CairnConfig(
   /** CHAOS TXT answers; {@code chaos} false refuses them all. */
   public record Identity(boolean chaos, String version, String hostname, String id) {}
 
-  /** A zone to serve; with {@code file}, the file is loaded into the store at start. */
-  public record ZoneEntry(Name name, Path file) {}
+  /** Primary-side transfer limits (see xfr/README.md). */
+  public record Xfr(int messageSize, int maxRecordsPerMessage, int transfersOut, int transfersOutPerAddress,
+      Duration transferWait) {}
+
+  /** A TSIG key: name, algorithm (e.g. hmac-sha256) and base64 secret. */
+  public record TsigKey(Name name, String algorithm, String secret) {}
+
+  /**
+   * A zone to serve; with {@code file}, the file is loaded into the store at start. {@code
+   * allowTransfer} lists who may transfer it over {@code transferTransports}.
+   */
+  public record ZoneEntry(Name name, Path file, List<TransferPolicy.Entry> allowTransfer,
+      Set<Transport> transferTransports) {}
 
   public CairnConfig withOverrides(Path db, List<InetSocketAddress> listenOverride, List<InetSocketAddress> tlsOverride) {
     return new CairnConfig(
         db != null ? db : database,
         listenOverride.isEmpty() ? listen : listenOverride,
         tlsOverride.isEmpty() ? tlsListen : tlsOverride,
-        tls, limits, identity, storePollInterval, zones);
+        tls, limits, identity, storePollInterval, xfr, tsigKeys, zones);
   }
 }

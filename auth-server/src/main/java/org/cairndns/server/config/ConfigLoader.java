@@ -30,7 +30,8 @@ import org.yaml.snakeyaml.error.YAMLException;
 public final class ConfigLoader {
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
   private static final Set<String> TOP = Set.of(
-      "database", "listen", "tls-listen", "tls", "limits", "identity", "store-poll-interval", "zones");
+      "database", "listen", "tls-listen", "tls", "limits", "identity", "store-poll-interval", "xfr", "tsig-keys",
+      "zones");
 
   private final String file;
   private final Path base;
@@ -86,6 +87,9 @@ public final class ConfigLoader {
       throw error(certificate == null ? "tls.certificate" : "tls.key", "tls.certificate and tls.key go together");
     }
     String hostname = defaultHostname();
+    Map<String, Object> xfr = map(top.getOrDefault("xfr", Map.of()), "xfr");
+    known(xfr, Set.of("message-size", "max-records-per-message", "transfers-out", "transfers-out-per-address",
+        "transfer-wait"), "xfr.");
     return new CairnConfig(
         path(top, "database", "database") != null ? path(top, "database", "database") : base.resolve("data/cairn").normalize(),
         addresses(top.get("listen"), "listen", List.of("127.0.0.1:53")),
@@ -105,6 +109,13 @@ public final class ConfigLoader {
             string(identity, "hostname", "identity.hostname", hostname),
             string(identity, "id", "identity.id", hostname)),
         duration(top, "store-poll-interval", "store-poll-interval", Duration.ofSeconds(1)),
+        new CairnConfig.Xfr(
+            integer(xfr, "message-size", "xfr.message-size", 65_000, 512, 65_535),
+            integer(xfr, "max-records-per-message", "xfr.max-records-per-message", 0, 0, 65_535),
+            integer(xfr, "transfers-out", "xfr.transfers-out", 10, 1, 10_000),
+            integer(xfr, "transfers-out-per-address", "xfr.transfers-out-per-address", 2, 1, 10_000),
+            duration(xfr, "transfer-wait", "xfr.transfer-wait", Duration.ofSeconds(5))),
+        tsigKeys(top.get("tsig-keys")),
         zones(top.get("zones")));
   }
 
@@ -119,18 +130,97 @@ public final class ConfigLoader {
     for (int i = 0; i < list.size(); i++) {
       String at = "zones[" + i + "]";
       Map<String, Object> z = map(list.get(i), at);
-      known(z, Set.of("name", "file"), at + ".");
+      known(z, Set.of("name", "file", "allow-transfer", "transfer-transports"), at + ".");
       String name = string(z, "name", at + ".name", null);
       if (name == null) {
         throw error(at + ".name", "missing");
       }
       try {
-        zones.add(new CairnConfig.ZoneEntry(Name.fromString(name, Name.root), path(z, "file", at + ".file")));
+        zones.add(new CairnConfig.ZoneEntry(Name.fromString(name, Name.root), path(z, "file", at + ".file"),
+            allowTransfer(z.get("allow-transfer"), at + ".allow-transfer"),
+            transports(z.get("transfer-transports"), at + ".transfer-transports")));
       } catch (TextParseException e) {
         throw error(at + ".name", "not a domain name: " + e.getMessage());
       }
     }
     return zones;
+  }
+
+  private List<CairnConfig.TsigKey> tsigKeys(Object value) throws ConfigException {
+    List<CairnConfig.TsigKey> keys = new ArrayList<>();
+    for (Map<String, Object> k : listOfMaps(value, "tsig-keys")) {
+      String at = "tsig-keys[" + keys.size() + "]";
+      known(k, Set.of("name", "algorithm", "secret"), at + ".");
+      String name = string(k, "name", at + ".name", null);
+      String secret = string(k, "secret", at + ".secret", null);
+      if (name == null || secret == null) {
+        throw error(at, "name and secret are required");
+      }
+      String algorithm = string(k, "algorithm", at + ".algorithm", "hmac-sha256");
+      try {
+        java.util.Base64.getDecoder().decode(secret);
+        new org.xbill.DNS.TSIG(algorithm, name, secret);
+        keys.add(new CairnConfig.TsigKey(Name.fromString(name, Name.root), algorithm, secret));
+      } catch (IllegalArgumentException | TextParseException e) {
+        throw error(at, "not a usable TSIG key: " + e.getMessage());
+      }
+    }
+    return keys;
+  }
+
+  private List<org.cairndns.xfr.acl.TransferPolicy.Entry> allowTransfer(Object value, String key) throws ConfigException {
+    List<org.cairndns.xfr.acl.TransferPolicy.Entry> entries = new ArrayList<>();
+    for (Map<String, Object> e : listOfMaps(value, key)) {
+      String at = key + "[" + entries.size() + "]";
+      known(e, Set.of("address", "key", "tls-subject", "tls-pin"), at + ".");
+      if (e.isEmpty()) {
+        throw error(at, "give at least one of address, key, tls-subject, tls-pin");
+      }
+      try {
+        String address = string(e, "address", at + ".address", null);
+        String tsig = string(e, "key", at + ".key", null);
+        entries.add(new org.cairndns.xfr.acl.TransferPolicy.Entry(
+            address == null ? null : org.cairndns.xfr.acl.TransferPolicy.Cidr.parse(address),
+            tsig == null ? null : Name.fromString(tsig, Name.root),
+            string(e, "tls-subject", at + ".tls-subject", null),
+            string(e, "tls-pin", at + ".tls-pin", null)));
+      } catch (IllegalArgumentException | TextParseException ex) {
+        throw error(at, ex.getMessage());
+      }
+    }
+    return entries;
+  }
+
+  private Set<org.cairndns.xfr.Transport> transports(Object value, String key) throws ConfigException {
+    if (value == null) {
+      return Set.of(org.cairndns.xfr.Transport.TCP, org.cairndns.xfr.Transport.TLS);
+    }
+    if (!(value instanceof List<?> list) || list.isEmpty()) {
+      throw error(key, "expected a list of tcp and/or tls");
+    }
+    java.util.EnumSet<org.cairndns.xfr.Transport> out = java.util.EnumSet.noneOf(org.cairndns.xfr.Transport.class);
+    for (Object o : list) {
+      switch (String.valueOf(o)) {
+        case "tcp" -> out.add(org.cairndns.xfr.Transport.TCP);
+        case "tls" -> out.add(org.cairndns.xfr.Transport.TLS);
+        default -> throw error(key, "expected tcp or tls, got \"" + o + "\"");
+      }
+    }
+    return out;
+  }
+
+  private List<Map<String, Object>> listOfMaps(Object value, String key) throws ConfigException {
+    List<Map<String, Object>> out = new ArrayList<>();
+    if (value == null) {
+      return out;
+    }
+    if (!(value instanceof List<?> list)) {
+      throw error(key, "expected a list");
+    }
+    for (int i = 0; i < list.size(); i++) {
+      out.add(map(list.get(i), key + "[" + i + "]"));
+    }
+    return out;
   }
 
   private List<InetSocketAddress> addresses(Object value, String key, List<String> fallback) throws ConfigException {

@@ -69,14 +69,14 @@ public final class QueryProcessor implements RequestHandler {
       return new Outcome.Reply(headerOnly(request, Rcode.FORMERR));
     }
     try {
-      return process(query, requester);
+      return process(query, request, requester);
     } catch (RuntimeException e) {
       log.warn("event=query-failed client={} error=\"{}\"", requester.address(), e.toString(), e);
       return new Outcome.Reply(headerOnly(request, Rcode.SERVFAIL));
     }
   }
 
-  private Outcome process(Message query, Requester requester) {
+  private Outcome process(Message query, byte[] wire, Requester requester) {
     Header header = query.getHeader();
     int opcode = header.getOpcode();
     Record question = query.getQuestion();
@@ -115,7 +115,7 @@ public final class QueryProcessor implements RequestHandler {
       return reply(error(query, Rcode.REFUSED), query, requester);
     }
     if (qtype == Type.AXFR || qtype == Type.IXFR) {
-      return transfer(query, question, requester);
+      return transfer(query, wire, question, requester);
     }
     if (qtype == Type.OPT || qtype == Type.TSIG || qtype == Type.TKEY || qtype == Type.MAILA || qtype == Type.MAILB) {
       return reply(error(query, Rcode.NOTIMP), query, requester);
@@ -127,7 +127,7 @@ public final class QueryProcessor implements RequestHandler {
     return reply(answer(query, question, zone, requester), query, requester);
   }
 
-  private Outcome transfer(Message query, Record question, Requester requester) {
+  private Outcome transfer(Message query, byte[] wire, Record question, Requester requester) {
     ZoneSnapshot zone = zones.get(question.getName());
     if (requester.transport() == Transport.UDP) {
       if (qtypeIs(question, Type.AXFR) || zone == null) {
@@ -147,7 +147,7 @@ public final class QueryProcessor implements RequestHandler {
     if (transfers == null) {
       return reply(error(query, Rcode.REFUSED), query, requester);
     }
-    return new Outcome.Messages(transfers.respond(query, requester));
+    return new Outcome.Messages(transfers.respond(query, wire, requester));
   }
 
   private static boolean qtypeIs(Record question, int type) {

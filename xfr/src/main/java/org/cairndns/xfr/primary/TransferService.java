@@ -1,0 +1,237 @@
+package org.cairndns.xfr.primary;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.cairndns.xfr.Requester;
+import org.cairndns.xfr.TransferResponder;
+import org.cairndns.xfr.acl.TransferPolicy;
+import org.cairndns.zone.ZoneSnapshot;
+import org.cairndns.zone.store.Serials;
+import org.cairndns.zone.store.ZoneDiff;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xbill.DNS.EDNSOption;
+import org.xbill.DNS.ExtendedErrorCodeOption;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.SOARecord;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.TSIG;
+import org.xbill.DNS.TSIGRecord;
+import org.xbill.DNS.Type;
+
+/**
+ * Answers AXFR (RFC 5936) and IXFR (RFC 1995) from the published snapshot and the store's journal,
+ * with access control, TSIG and limits on concurrent transfers. The records a transfer sends are
+ * fixed when it starts, so a load landing mid-transfer does not change what it sends.
+ */
+public final class TransferService implements TransferResponder {
+  private static final Logger log = LoggerFactory.getLogger(TransferService.class);
+
+  private final Function<Name, ZoneSnapshot> zones;
+  private final JournalSource journal;
+  private final TransferSettings settings;
+  private final Semaphore total;
+  private final ConcurrentHashMap<InetAddress, Semaphore> perAddress = new ConcurrentHashMap<>();
+  private final Set<String> loggedDenials = ConcurrentHashMap.newKeySet();
+
+  public TransferService(Function<Name, ZoneSnapshot> zones, JournalSource journal, TransferSettings settings) {
+    this.zones = zones;
+    this.journal = journal;
+    this.settings = settings;
+    this.total = new Semaphore(settings.transfersOut(), true);
+  }
+
+  /**
+   * Returns at once; the checks, the wait for a transfer slot and any journal read happen when the
+   * transport first asks for a message, on its transfer thread rather than the event loop.
+   */
+  @Override
+  public Iterator<byte[]> respond(Message request, byte[] wire, Requester requester) {
+    return new Deferred(() -> prepare(request, wire, requester));
+  }
+
+  private Iterator<byte[]> prepare(Message request, byte[] wire, Requester requester) {
+    Record question = request.getQuestion();
+    Name zoneName = question.getName();
+    TSIG key = null;
+    TSIGRecord tsig = request.getTSIG();
+    if (tsig != null) {
+      key = settings.keys().get(tsig.getName());
+      if (key == null) {
+        return single(refusal(request, Rcode.NOTAUTH, -1), null, null);
+      }
+      int result = key.verify(request, wire, null);
+      if (result != Rcode.NOERROR) {
+        logDenial(requester, zoneName, "tsig " + Rcode.TSIGstring(result));
+        return single(refusal(request, Rcode.NOTAUTH, -1), null, null);
+      }
+    }
+    ZoneSnapshot zone = zones.apply(zoneName);
+    if (zone == null) {
+      return single(refusal(request, Rcode.NOTAUTH, ExtendedErrorCodeOption.NOT_AUTHORITATIVE), request, key);
+    }
+    TransferPolicy.Decision decision = settings.policy(zone.origin()).decide(requester, key == null ? null : tsig.getName());
+    if (decision != TransferPolicy.Decision.ALLOWED) {
+      logDenial(requester, zone.origin(), decision.name().toLowerCase());
+      int ede = decision == TransferPolicy.Decision.TRANSPORT_NOT_ALLOWED
+          ? ExtendedErrorCodeOption.NOT_SUPPORTED : ExtendedErrorCodeOption.PROHIBITED;
+      return single(refusal(request, Rcode.REFUSED, ede), request, key);
+    }
+    Runnable release = acquire(requester.address().getAddress());
+    if (release == null) {
+      log.info("event=transfer-limit client={} zone={}", requester.address(), zone.origin());
+      return single(refusal(request, Rcode.SERVFAIL, -1), request, key);
+    }
+    try {
+      List<Record> records = question.getType() == Type.IXFR ? ixfrRecords(request, zone) : axfrRecords(zone);
+      log.info("event=transfer-out client={} transport={} zone={} type={} serial={} records={}",
+          requester.address(), requester.transport(), zone.origin(), Type.string(question.getType()),
+          zone.serial(), records.size());
+      return new TransferStream(request, records, settings.messageSize(), settings.maxRecordsPerMessage(), key, release);
+    } catch (RuntimeException e) {
+      release.run();
+      throw e;
+    }
+  }
+
+  private static List<Record> axfrRecords(ZoneSnapshot zone) {
+    List<Record> records = new ArrayList<>(zone.size() + 1);
+    records.addAll(zone.records()); // SOA first
+    records.add(zone.soa());
+    return records;
+  }
+
+  /** RFC 1995: single SOA when current, incremental from the journal, else the whole zone. */
+  private List<Record> ixfrRecords(Message request, ZoneSnapshot zone) {
+    long clientSerial = -1;
+    for (Record r : request.getSection(Section.AUTHORITY)) {
+      if (r instanceof SOARecord soa) {
+        clientSerial = soa.getSerial();
+      }
+    }
+    if (clientSerial >= 0 && !Serials.isNewer(zone.serial(), clientSerial)) {
+      return List.of(zone.soa());
+    }
+    if (clientSerial >= 0) {
+      try {
+        Optional<List<ZoneDiff>> steps = journal.journal(zone.origin(), clientSerial);
+        if (steps.isPresent() && !steps.get().isEmpty()
+            && steps.get().get(steps.get().size() - 1).toSerial() == zone.serial()) {
+          // One condensed difference sequence (RFC 1995 allows it): smaller than every step.
+          ZoneDiff diff = ZoneDiff.condense(steps.get());
+          List<Record> records = new ArrayList<>(diff.deleted().size() + diff.added().size() + 4);
+          records.add(zone.soa());
+          records.add(diff.fromSoa());
+          records.addAll(diff.deleted());
+          records.add(diff.toSoa());
+          records.addAll(diff.added());
+          records.add(zone.soa());
+          return records;
+        }
+      } catch (Exception e) {
+        log.warn("zone={} event=journal-read-failed error=\"{}\" (sending the whole zone)", zone.origin(), e.getMessage());
+      }
+    }
+    return axfrRecords(zone);
+  }
+
+  /** Takes a total and a per-address permit, waiting at most the configured time; null if not. */
+  private Runnable acquire(InetAddress client) {
+    Semaphore mine = perAddress.computeIfAbsent(client, k -> new Semaphore(settings.transfersOutPerAddress(), true));
+    long waitNanos = settings.transferWait().toNanos();
+    long start = System.nanoTime();
+    try {
+      if (!mine.tryAcquire(waitNanos, TimeUnit.NANOSECONDS)) {
+        return null;
+      }
+      long left = Math.max(0, waitNanos - (System.nanoTime() - start));
+      if (!total.tryAcquire(left, TimeUnit.NANOSECONDS)) {
+        mine.release();
+        return null;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+    return () -> {
+      total.release();
+      mine.release();
+    };
+  }
+
+  private void logDenial(Requester requester, Name zone, String why) {
+    if (loggedDenials.add(requester.address().getAddress().getHostAddress() + "/" + zone)) {
+      log.info("event=transfer-denied client={} transport={} zone={} reason={}", requester.address(),
+          requester.transport(), zone, why);
+    }
+  }
+
+  /** An error response with the question, OPT (with EDE when given) if the request had OPT. */
+  private static Message refusal(Message request, int rcode, int ede) {
+    Message r = new Message(request.getHeader().getID());
+    r.getHeader().setFlag(Flags.QR);
+    r.getHeader().setOpcode(request.getHeader().getOpcode());
+    r.getHeader().setRcode(rcode);
+    r.addRecord(request.getQuestion(), Section.QUESTION);
+    OPTRecord opt = request.getOPT();
+    if (opt != null) {
+      List<EDNSOption> options = ede < 0 ? List.of() : List.of(new ExtendedErrorCodeOption(ede));
+      r.addRecord(new OPTRecord(opt.getPayloadSize(), 0, 0, 0, options), Section.ADDITIONAL);
+    }
+    return r;
+  }
+
+  /** An iterator made on first use; closing it closes what it made. */
+  private static final class Deferred implements Iterator<byte[]>, AutoCloseable {
+    private final java.util.function.Supplier<Iterator<byte[]>> maker;
+    private Iterator<byte[]> made;
+
+    Deferred(java.util.function.Supplier<Iterator<byte[]>> maker) {
+      this.maker = maker;
+    }
+
+    private Iterator<byte[]> made() {
+      if (made == null) {
+        made = maker.get();
+      }
+      return made;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return made().hasNext();
+    }
+
+    @Override
+    public byte[] next() {
+      return made().next();
+    }
+
+    @Override
+    public void close() throws Exception {
+      if (made instanceof AutoCloseable c) {
+        c.close();
+      }
+    }
+  }
+
+  private static Iterator<byte[]> single(Message response, Message request, TSIG key) {
+    if (key != null && request != null) {
+      response.setTSIG(key, Rcode.NOERROR, request.getTSIG());
+    }
+    return List.of(response.toWire()).iterator();
+  }
+}

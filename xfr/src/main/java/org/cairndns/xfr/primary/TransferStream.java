@@ -1,0 +1,94 @@
+package org.cairndns.xfr.primary;
+
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.Opcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.TSIG;
+import org.xbill.DNS.TSIGRecord;
+
+/**
+ * The messages of one transfer, rendered one at a time from a fixed list of records (the snapshot
+ * the transfer started with), each within the size limit. Closing it releases its transfer permit.
+ */
+final class TransferStream implements Iterator<byte[]>, AutoCloseable {
+  private final Message request;
+  private final List<Record> records;
+  private final int maxBytes;
+  private final int maxRecords;
+  private final TSIG.StreamGenerator signer;
+  private final Runnable release;
+  private int next;
+  private boolean first = true;
+  private boolean closed;
+
+  TransferStream(Message request, List<Record> records, int maxBytes, int maxRecords, TSIG key, Runnable release) {
+    this.request = request;
+    this.records = records;
+    this.maxBytes = maxBytes;
+    this.maxRecords = maxRecords <= 0 ? Integer.MAX_VALUE : maxRecords;
+    TSIGRecord requestTsig = request.getTSIG();
+    this.signer = key == null ? null : new TSIG.StreamGenerator(key, requestTsig);
+    this.release = release;
+  }
+
+  @Override
+  public boolean hasNext() {
+    boolean more = next < records.size() || first;
+    if (!more) {
+      close();
+    }
+    return more;
+  }
+
+  @Override
+  public byte[] next() {
+    if (!hasNext()) {
+      throw new NoSuchElementException();
+    }
+    Message m = new Message(request.getHeader().getID());
+    m.getHeader().setFlag(Flags.QR);
+    m.getHeader().setFlag(Flags.AA);
+    m.getHeader().setOpcode(Opcode.QUERY);
+    if (first) {
+      m.addRecord(request.getQuestion(), Section.QUESTION);
+    }
+    OPTRecord opt = request.getOPT();
+    // Room for the header, question, OPT and TSIG, which are not counted record by record.
+    int budget = maxBytes - 12 - (first ? request.getQuestion().getName().length() + 4 : 0)
+        - (opt != null ? 11 : 0) - (signer != null ? 200 : 0);
+    int count = 0;
+    while (next < records.size() && count < maxRecords) {
+      Record r = records.get(next);
+      int size = r.getName().length() + 10 + r.rdataToWireCanonical().length;
+      if (count > 0 && size > budget) {
+        break;
+      }
+      m.addRecord(r, Section.ANSWER);
+      budget -= size;
+      count++;
+      next++;
+    }
+    if (opt != null) {
+      m.addRecord(new OPTRecord(opt.getPayloadSize(), 0, 0), Section.ADDITIONAL);
+    }
+    if (signer != null) {
+      signer.generate(m); // signs every message
+    }
+    first = false;
+    return m.toWire();
+  }
+
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      release.run();
+    }
+  }
+}
