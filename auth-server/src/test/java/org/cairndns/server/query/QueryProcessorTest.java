@@ -1,0 +1,265 @@
+package org.cairndns.server.query;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.cairndns.xfr.Requester;
+import org.cairndns.xfr.Transport;
+import org.cairndns.zone.ZoneSet;
+import org.cairndns.zone.ZoneSnapshot;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.EDNSOption;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.GenericEDNSOption;
+import org.xbill.DNS.Master;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.Opcode;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
+
+/** Bytes in, parsed response out: every rule of the processor, no sockets. */
+class QueryProcessorTest {
+  static final String ZONE_TEXT = """
+      @ IN SOA ns1 hm 42 3600 600 86400 120
+      @ IN NS ns1
+      @ IN NS ns.elsewhere.test.
+      @ IN MX 10 mail
+      ns1 IN A 192.0.2.1
+      mail IN A 192.0.2.25
+      www IN A 192.0.2.80
+      alias IN CNAME www
+      chain IN CNAME alias
+      loop1 IN CNAME loop2
+      loop2 IN CNAME loop1
+      out IN CNAME www.elsewhere.test.
+      *.wild IN A 192.0.2.99
+      d IN DNAME t.q.test.
+      h.t IN A 192.0.2.55
+      sub IN NS ns.sub
+      ns.sub IN A 192.0.2.53
+      big IN TXT "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+      big IN TXT "1123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+      big IN TXT "2123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+      big IN TXT "3123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+      big IN TXT "4123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+      big IN TXT "5123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+      """;
+  static final ZoneSet ZONES = new ZoneSet();
+
+  static {
+    ZONES.publish(ZoneSnapshot.build(Name.fromConstantString("q.test."), parse("q.test.", ZONE_TEXT)));
+  }
+
+  final QueryProcessor processor = new QueryProcessor(ZONES, null, null,
+      new QueryConfig(1232, Duration.ofSeconds(10), new QueryConfig.ChaosIdentity("Cairn test", "host1", null)));
+
+  static List<Record> parse(String origin, String text) {
+    try (Master m = new Master(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), Name.fromString(origin), 300)) {
+      List<Record> out = new ArrayList<>();
+      for (Record r = m.nextRecord(); r != null; r = m.nextRecord()) {
+        out.add(r);
+      }
+      return out;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static Requester over(Transport t) {
+    return Requester.of(new InetSocketAddress("127.0.0.1", 5353), t);
+  }
+
+  Message ask(Message query, Transport transport) throws Exception {
+    Outcome o = processor.handle(query.toWire(), over(transport));
+    return new Message(((Outcome.Reply) assertInstanceOf(Outcome.Reply.class, o)).wire());
+  }
+
+  static Message query(String name, int type) throws Exception {
+    return Message.newQuery(Record.newRecord(Name.fromString(name), type, DClass.IN));
+  }
+
+  static Stream<Arguments> answers() {
+    // qname, qtype, rcode, aa, answer count, authority count, first answer type
+    return Stream.of(
+        Arguments.of("www.q.test.", Type.A, Rcode.NOERROR, true, 1, 0, Type.A),
+        Arguments.of("www.q.test.", Type.MX, Rcode.NOERROR, true, 0, 1, -1),
+        Arguments.of("nope.q.test.", Type.A, Rcode.NXDOMAIN, true, 0, 1, -1),
+        Arguments.of("alias.q.test.", Type.A, Rcode.NOERROR, true, 2, 0, Type.CNAME),
+        Arguments.of("chain.q.test.", Type.A, Rcode.NOERROR, true, 3, 0, Type.CNAME),
+        Arguments.of("loop1.q.test.", Type.A, Rcode.NOERROR, true, 2, 0, Type.CNAME),
+        Arguments.of("out.q.test.", Type.A, Rcode.NOERROR, true, 1, 0, Type.CNAME),
+        Arguments.of("a.b.wild.q.test.", Type.A, Rcode.NOERROR, true, 1, 0, Type.A),
+        Arguments.of("h.d.q.test.", Type.A, Rcode.NOERROR, true, 3, 0, Type.DNAME),
+        Arguments.of("x.d.q.test.", Type.A, Rcode.NXDOMAIN, true, 2, 1, Type.DNAME),
+        Arguments.of("www.sub.q.test.", Type.A, Rcode.NOERROR, false, 0, 1, -1),
+        Arguments.of("q.test.", Type.MX, Rcode.NOERROR, true, 1, 0, Type.MX),
+        Arguments.of("www.elsewhere.test.", Type.A, Rcode.REFUSED, false, 0, 0, -1));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("answers")
+  void answersFollowRfc1034(String qname, int qtype, int rcode, boolean aa, int answers, int authority, int firstType)
+      throws Exception {
+    Message r = ask(query(qname, qtype), Transport.UDP);
+    assertEquals(rcode, r.getRcode(), r.toString());
+    assertEquals(aa, r.getHeader().getFlag(Flags.AA), r.toString());
+    assertEquals(answers, r.getSection(Section.ANSWER).size(), r.toString());
+    assertEquals(authority, r.getSection(Section.AUTHORITY).size(), r.toString());
+    if (firstType > 0) {
+      assertEquals(firstType, r.getSection(Section.ANSWER).get(0).getType());
+    }
+    assertTrue(r.getHeader().getFlag(Flags.QR));
+    assertFalse(r.getHeader().getFlag(Flags.RA));
+  }
+
+  @Test
+  void negativeAnswersCarrySoaWithMinimumTtl() throws Exception {
+    Message r = ask(query("nope.q.test.", Type.A), Transport.UDP);
+    Record soa = r.getSection(Section.AUTHORITY).get(0);
+    assertEquals(Type.SOA, soa.getType());
+    assertEquals(120, soa.getTTL(), "min(SOA TTL 300, minimum 120)");
+  }
+
+  @Test
+  void referralHasGlueAndAdditionalAddresses() throws Exception {
+    Message r = ask(query("www.sub.q.test.", Type.A), Transport.UDP);
+    assertEquals("ns.sub.q.test.", r.getSection(Section.ADDITIONAL).get(0).getName().toString());
+    Message mx = ask(query("q.test.", Type.MX), Transport.UDP);
+    assertEquals(Type.A, mx.getSection(Section.ADDITIONAL).get(0).getType(), "address of the in-zone MX target");
+  }
+
+  @Test
+  void questionCaseIsEchoed() throws Exception {
+    Message r = ask(query("WwW.Q.tEsT.", Type.A), Transport.UDP);
+    assertEquals("WwW.Q.tEsT.", r.getQuestion().getName().toString());
+    assertEquals("WwW.Q.tEsT.", r.getSection(Section.ANSWER).get(0).getName().toString());
+  }
+
+  @Test
+  void udpTruncatesAndTcpDoesNot() throws Exception {
+    Message q = query("big.q.test.", Type.TXT); // ~650 bytes of answer, no EDNS: 512 limit
+    Message udp = ask(q, Transport.UDP);
+    assertTrue(udp.getHeader().getFlag(Flags.TC));
+    Message tcp = ask(q, Transport.TCP);
+    assertFalse(tcp.getHeader().getFlag(Flags.TC));
+    assertEquals(6, tcp.getSection(Section.ANSWER).size());
+    Message edns = query("big.q.test.", Type.TXT);
+    edns.addRecord(new OPTRecord(4096, 0, 0), Section.ADDITIONAL);
+    assertFalse(ask(edns, Transport.UDP).getHeader().getFlag(Flags.TC), "fits in 1232");
+  }
+
+  @Test
+  void ednsIsEchoedWithOurPayloadAndBadversForVersion1() throws Exception {
+    Message q = query("www.q.test.", Type.A);
+    q.addRecord(new OPTRecord(4096, 0, 0, Flags.DO), Section.ADDITIONAL);
+    Message r = ask(q, Transport.UDP);
+    assertEquals(1232, r.getOPT().getPayloadSize());
+    assertEquals(Flags.DO, r.getOPT().getFlags() & Flags.DO);
+    Message v1 = query("www.q.test.", Type.A);
+    v1.addRecord(new OPTRecord(4096, 0, 1), Section.ADDITIONAL);
+    assertEquals(Rcode.BADVERS, ask(v1, Transport.UDP).getRcode());
+    assertNull(ask(query("www.q.test.", Type.A), Transport.UDP).getOPT(), "no OPT without EDNS");
+  }
+
+  @Test
+  void keepaliveOnlyOverStreamsAndFormerrOverUdp() throws Exception {
+    Message q = query("www.q.test.", Type.A);
+    q.addRecord(new OPTRecord(1232, 0, 0, 0, List.of(new GenericEDNSOption(11, new byte[0]))), Section.ADDITIONAL);
+    Message tcp = ask(q, Transport.TCP);
+    List<EDNSOption> ka = tcp.getOPT().getOptions(11);
+    assertEquals(1, ka.size());
+    byte[] option = ka.get(0).toWire();
+    assertArrayEquals(new byte[] {0, 100}, java.util.Arrays.copyOfRange(option, 4, 6), "10 s in 100 ms units");
+    assertEquals(Rcode.FORMERR, ask(q, Transport.UDP).getRcode());
+  }
+
+  @Test
+  void paddingOnlyOverTlsInBlocksOf468() throws Exception {
+    Message q = query("www.q.test.", Type.A);
+    q.addRecord(new OPTRecord(1232, 0, 0, 0, List.of(new GenericEDNSOption(12, new byte[8]))), Section.ADDITIONAL);
+    byte[] tls = ((Outcome.Reply) processor.handle(q.toWire(), over(Transport.TLS))).wire();
+    assertEquals(0, tls.length % 468, "padded to the block size");
+    assertEquals(1, new Message(tls).getOPT().getOptions(12).size());
+    byte[] tcp = ((Outcome.Reply) processor.handle(q.toWire(), over(Transport.TCP))).wire();
+    assertTrue(new Message(tcp).getOPT().getOptions(12).isEmpty(), "never padded in the clear");
+  }
+
+  @Test
+  void malformedRequests() throws Exception {
+    assertInstanceOf(Outcome.Drop.class, processor.handle(new byte[5], over(Transport.UDP)));
+    byte[] garbage = query("www.q.test.", Type.A).toWire();
+    byte[] truncated = java.util.Arrays.copyOf(garbage, garbage.length - 3);
+    Message formerr = new Message(((Outcome.Reply) processor.handle(truncated, over(Transport.UDP))).wire());
+    assertEquals(Rcode.FORMERR, formerr.getRcode());
+    Message response = query("www.q.test.", Type.A);
+    response.getHeader().setFlag(Flags.QR);
+    assertInstanceOf(Outcome.Drop.class, processor.handle(response.toWire(), over(Transport.UDP)), "responses are dropped");
+    Message noQuestion = new Message();
+    assertEquals(Rcode.FORMERR, ask(noQuestion, Transport.UDP).getRcode());
+    Message update = query("www.q.test.", Type.A);
+    update.getHeader().setOpcode(Opcode.UPDATE);
+    assertEquals(Rcode.NOTIMP, ask(update, Transport.UDP).getRcode());
+    Message twoOpt = query("www.q.test.", Type.A);
+    twoOpt.addRecord(new OPTRecord(1232, 0, 0), Section.ADDITIONAL);
+    byte[] wire = twoOpt.toWire();
+    // Append a second OPT record by hand and bump ARCOUNT.
+    byte[] opt = new OPTRecord(1232, 0, 0).toWire(Section.ADDITIONAL);
+    byte[] doubled = java.util.Arrays.copyOf(wire, wire.length + opt.length);
+    System.arraycopy(opt, 0, doubled, wire.length, opt.length);
+    doubled[11] = 2;
+    assertEquals(Rcode.FORMERR, new Message(((Outcome.Reply) processor.handle(doubled, over(Transport.UDP))).wire()).getRcode());
+  }
+
+  @Test
+  void chaosIdentityAndRefusalWhenOff() throws Exception {
+    Message q = Message.newQuery(Record.newRecord(Name.fromString("version.bind."), Type.TXT, DClass.CH));
+    Message r = ask(q, Transport.UDP);
+    assertEquals(Rcode.NOERROR, r.getRcode());
+    assertTrue(r.getSection(Section.ANSWER).get(0).rdataToString().contains("Cairn test"));
+    QueryProcessor off = new QueryProcessor(ZONES, null, null, QueryConfig.defaults());
+    Message refused = new Message(((Outcome.Reply) off.handle(q.toWire(), over(Transport.UDP))).wire());
+    assertEquals(Rcode.REFUSED, refused.getRcode());
+  }
+
+  @Test
+  void transfersWithoutAResponderAreRefusedAndAxfrOverUdpIsFormerr() throws Exception {
+    assertEquals(Rcode.REFUSED, ask(query("q.test.", Type.AXFR), Transport.TCP).getRcode());
+    assertEquals(Rcode.FORMERR, ask(query("q.test.", Type.AXFR), Transport.UDP).getRcode());
+    Message ixfr = query("q.test.", Type.IXFR);
+    ixfr.addRecord(parse("q.test.", "@ IN SOA ns1 hm 42 3600 600 86400 120\n").get(0), Section.AUTHORITY);
+    Message current = ask(ixfr, Transport.UDP);
+    assertEquals(1, current.getSection(Section.ANSWER).size(), "IXFR over UDP for a current serial: the SOA");
+    Message old = query("q.test.", Type.IXFR);
+    old.addRecord(parse("q.test.", "@ IN SOA ns1 hm 41 3600 600 86400 120\n").get(0), Section.AUTHORITY);
+    assertTrue(ask(old, Transport.UDP).getHeader().getFlag(Flags.TC), "older serial: retry over TCP");
+  }
+
+  @Test
+  void anyIsMinimalOverUdp() throws Exception {
+    Message udp = ask(query("q.test.", Type.ANY), Transport.UDP);
+    assertEquals(1, udp.getSection(Section.ANSWER).size());
+    Message tcp = ask(query("q.test.", Type.ANY), Transport.TCP);
+    assertTrue(tcp.getSection(Section.ANSWER).size() > 1);
+    assertNotNull(tcp.getQuestion());
+  }
+}
