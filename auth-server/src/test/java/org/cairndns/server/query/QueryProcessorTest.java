@@ -8,11 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.cairndns.xfr.Requester;
@@ -27,7 +24,6 @@ import org.xbill.DNS.DClass;
 import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.GenericEDNSOption;
-import org.xbill.DNS.Master;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.OPTRecord;
@@ -74,15 +70,7 @@ class QueryProcessorTest {
       new QueryConfig(1232, Duration.ofSeconds(10), new QueryConfig.ChaosIdentity("Cairn test", "host1", null)));
 
   static List<Record> parse(String origin, String text) {
-    try (Master m = new Master(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), Name.fromString(origin), 300)) {
-      List<Record> out = new ArrayList<>();
-      for (Record r = m.nextRecord(); r != null; r = m.nextRecord()) {
-        out.add(r);
-      }
-      return out;
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return org.cairndns.server.ServerFixture.parse(origin, text);
   }
 
   static Requester over(Transport t) {

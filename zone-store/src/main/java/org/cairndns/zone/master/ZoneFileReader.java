@@ -60,6 +60,19 @@ public final class ZoneFileReader {
     return new ZoneFile(origin, records, positions);
   }
 
+  /** Records of zone text given inline (tests, tools); errors as for files, named "(text)". */
+  public static List<Record> parse(Name origin, String text) throws ZoneFileException {
+    List<Record> records = new ArrayList<>();
+    try (Master master = new Master(new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)), origin, 3600)) {
+      for (Record r = master.nextRecord(); r != null; r = master.nextRecord()) {
+        records.add(r);
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new ZoneFileException(List.of(fromParseError(e.getMessage(), "(text)")));
+    }
+    return records;
+  }
+
   /** dnsjava reports errors as "file:line: reason"; split that so callers get structured data. */
   static ZoneFileException.Problem fromParseError(String message, String file) {
     if (message != null) {

@@ -1,0 +1,83 @@
+package org.cairndns.server;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.BooleanSupplier;
+import org.cairndns.server.config.CairnConfig;
+import org.cairndns.server.config.ConfigLoader;
+import org.xbill.DNS.Message;
+
+/** Starts a real Cairn from YAML text on ephemeral ports, and small wire helpers for tests. */
+public final class ServerFixture {
+  private ServerFixture() {}
+
+  public static final String ZONE = """
+      $ORIGIN fx.test.
+      $TTL 300
+      @ IN SOA ns1 hm 1 3600 600 86400 60
+      @ IN NS ns1
+      ns1 IN A 192.0.2.1
+      www IN A 192.0.2.80
+      """;
+
+  /** Writes {@code yaml} (plus fx.test zone file) into {@code dir} and starts the server. */
+  public static CairnServer start(Path dir, String yaml) throws Exception {
+    Files.writeString(dir.resolve("fx.test.zone"), ZONE);
+    Path config = dir.resolve("cairn.yaml");
+    Files.writeString(config, yaml);
+    CairnConfig cfg = ConfigLoader.load(config);
+    return CairnServer.start(cfg);
+  }
+
+  /** Zone text to records. */
+  public static java.util.List<org.xbill.DNS.Record> parse(String origin, String text) {
+    try {
+      return org.cairndns.zone.master.ZoneFileReader.parse(org.xbill.DNS.Name.fromString(origin), text);
+    } catch (Exception e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
+
+  public static void writeFrame(OutputStream out, byte[] wire) throws IOException {
+    DataOutputStream d = new DataOutputStream(out);
+    d.writeShort(wire.length);
+    d.write(wire);
+    d.flush();
+  }
+
+  public static Message readFrame(InputStream in) throws IOException {
+    DataInputStream d = new DataInputStream(in);
+    int len = d.readUnsignedShort();
+    byte[] buf = new byte[len];
+    d.readFully(buf);
+    return new Message(buf);
+  }
+
+  public static Socket connect(InetSocketAddress address) throws IOException {
+    Socket s = new Socket();
+    s.connect(address, 5000);
+    s.setSoTimeout(10_000);
+    return s;
+  }
+
+  /** Polls a condition until it holds or the deadline passes; returns whether it held. */
+  public static boolean await(Duration timeout, BooleanSupplier condition) {
+    Instant deadline = Instant.now().plus(timeout);
+    while (Instant.now().isBefore(deadline)) {
+      if (condition.getAsBoolean()) {
+        return true;
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L); // poll interval
+    }
+    return condition.getAsBoolean();
+  }
+}
