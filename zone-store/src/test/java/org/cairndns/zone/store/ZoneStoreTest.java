@@ -34,7 +34,7 @@ class ZoneStoreTest {
   }
 
   static List<Record> zone(long serial, String... extra) {
-    StringBuilder sb = new StringBuilder("@ IN SOA ns hm " + serial + " 3600 600 86400 60\n@ IN NS ns\nns IN A 192.0.2.1\n");
+    StringBuilder sb = new StringBuilder("$TTL 300\n@ IN SOA ns hm " + serial + " 3600 600 86400 60\n@ IN NS ns\nns IN A 192.0.2.1\n");
     for (String e : extra) {
       sb.append(e).append('\n');
     }
