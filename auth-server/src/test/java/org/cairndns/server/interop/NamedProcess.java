@@ -1,7 +1,5 @@
 package org.cairndns.server.interop;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -34,22 +32,6 @@ final class NamedProcess implements AutoCloseable {
     this.port = port;
   }
 
-  static Path requireBinary(String name) {
-    for (String p : System.getenv().getOrDefault("PATH", "").split(":")) {
-      for (String base : List.of(p, "/usr/sbin", "/usr/bin")) {
-        Path candidate = Path.of(base, name);
-        if (Files.isExecutable(candidate)) {
-          return candidate;
-        }
-      }
-    }
-    if ("1".equals(System.getenv("CAIRN_INTEROP_REQUIRED"))) {
-      throw new AssertionError(name + " is required (CAIRN_INTEROP_REQUIRED=1) but not installed");
-    }
-    assumeTrue(false, name + " not installed; interop test skipped");
-    return null;
-  }
-
   static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
@@ -62,7 +44,7 @@ final class NamedProcess implements AutoCloseable {
    */
   static NamedProcess start(Path dir, String zoneStatements, String extraOptions, Name readyZone)
       throws IOException, InterruptedException {
-    Path named = requireBinary("named");
+    Path named = Peers.binary("named");
     int port = freePort();
     String conf =
         "options {\n"
