@@ -32,6 +32,11 @@ public final class ServerFixture {
   /** Writes {@code yaml} (plus fx.test zone file) into {@code dir} and starts the server. */
   public static CairnServer start(Path dir, String yaml) throws Exception {
     Files.writeString(dir.resolve("fx.test.zone"), ZONE);
+    return startWith(dir, yaml);
+  }
+
+  /** Writes {@code yaml} into {@code dir} and starts the server; zone files must be there. */
+  public static CairnServer startWith(Path dir, String yaml) throws Exception {
     Path config = dir.resolve("cairn.yaml");
     Files.writeString(config, yaml);
     CairnConfig cfg = ConfigLoader.load(config);

@@ -187,7 +187,12 @@ public final class QueryProcessor implements RequestHandler {
       } else if (result instanceof LookupResult.Cname c) {
           addRecord(r, c.cname().getName().equals(qname) ? c.cname().withName(qname) : c.cname(), Section.ANSWER);
           Name target = c.cname().getTarget();
-          if (!seen.add(qname) || hop >= MAX_CHAIN || seen.contains(target)) {
+          seen.add(qname);
+          if (seen.contains(target)) {
+            r.getHeader().setRcode(Rcode.SERVFAIL); // a CNAME loop: BIND 9 answers the same way
+            return r;
+          }
+          if (hop >= MAX_CHAIN) {
             return r;
           }
           ZoneSnapshot next = zones.find(target);
