@@ -75,8 +75,9 @@ public final class CairnServer implements AutoCloseable {
       CairnConfig.Identity id = config.identity();
       QueryConfig queryConfig = new QueryConfig(config.limits().udpPayload(), config.limits().tcpIdleTimeout(),
           id.chaos() ? new QueryConfig.ChaosIdentity(id.version(), id.hostname(), id.id()) : null);
-      TransferService transfers = new TransferService(server.zones::get, store::journal, transferSettings(config));
-      QueryProcessor processor = new QueryProcessor(server.zones, transfers, null, queryConfig);
+      TransferSettings xfr = transferSettings(config);
+      TransferService transfers = new TransferService(server.zones::get, store::journal, xfr);
+      QueryProcessor processor = new QueryProcessor(server.zones, transfers, null, queryConfig, xfr.keys());
       ListenerSettings listeners = new ListenerSettings(config.listen(), config.tlsListen(),
           config.limits().tcpIdleTimeout(), config.limits().tcpConnections(),
           config.limits().tcpConnectionsPerAddress(), config.limits().tlsHandshakeTimeout(),

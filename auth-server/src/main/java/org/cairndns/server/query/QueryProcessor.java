@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import org.xbill.DNS.TSIG;
 import java.util.Set;
 import org.cairndns.xfr.Requester;
 import org.cairndns.xfr.TransferResponder;
@@ -49,12 +51,20 @@ public final class QueryProcessor implements RequestHandler {
   private final TransferResponder transfers;
   private final NotifyReceiver notifies;
   private final QueryConfig config;
+  private final Map<Name, TSIG> keys;
 
   public QueryProcessor(ZoneSet zones, TransferResponder transfers, NotifyReceiver notifies, QueryConfig config) {
+    this(zones, transfers, notifies, config, Map.of());
+  }
+
+  /** @param keys TSIG keys by name, for signed queries (e.g. a secondary's SOA checks) */
+  public QueryProcessor(ZoneSet zones, TransferResponder transfers, NotifyReceiver notifies, QueryConfig config,
+      Map<Name, TSIG> keys) {
     this.zones = zones;
     this.transfers = transfers;
     this.notifies = notifies;
     this.config = config;
+    this.keys = Map.copyOf(keys);
   }
 
   @Override
@@ -96,6 +106,12 @@ public final class QueryProcessor implements RequestHandler {
       }
       if (requester.transport() == Transport.UDP && !opt.getOptions(KEEPALIVE).isEmpty()) {
         return reply(error(query, Rcode.FORMERR), query, requester); // RFC 7828 §3.2.1
+      }
+    }
+    if (query.getTSIG() != null && !isTransfer(question)) {
+      TSIG key = keys.get(query.getTSIG().getName());
+      if (key == null || key.verify(query, wire, null) != Rcode.NOERROR) {
+        return reply(error(query, Rcode.NOTAUTH), query, requester); // RFC 8945 §5.2: unsigned
       }
     }
     if (opcode == Opcode.NOTIFY) {
@@ -148,6 +164,10 @@ public final class QueryProcessor implements RequestHandler {
       return reply(error(query, Rcode.REFUSED), query, requester);
     }
     return new Outcome.Messages(transfers.respond(query, wire, requester));
+  }
+
+  private static boolean isTransfer(Record question) {
+    return question.getType() == Type.AXFR || question.getType() == Type.IXFR;
   }
 
   private static boolean qtypeIs(Record question, int type) {
@@ -350,6 +370,10 @@ public final class QueryProcessor implements RequestHandler {
       limit = qopt == null ? 512 : Math.max(512, Math.min(qopt.getPayloadSize(), config.udpPayload()));
     } else {
       limit = 65535;
+    }
+    TSIG key = query.getTSIG() == null ? null : keys.get(query.getTSIG().getName());
+    if (key != null && r.getRcode() != Rcode.NOTAUTH) {
+      r.setTSIG(key, Rcode.NOERROR, query.getTSIG());
     }
     if (qopt == null) {
       removeOpt(r);
