@@ -232,6 +232,6 @@ public final class TransferService implements TransferResponder {
     if (key != null && request != null) {
       response.setTSIG(key, Rcode.NOERROR, request.getTSIG());
     }
-    return List.of(response.toWire()).iterator();
+    return List.of(response.toWire(65_535)).iterator(); // toWire(max) is what applies TSIG
   }
 }
