@@ -10,9 +10,14 @@ import org.xbill.DNS.Name;
  * whole (copy on write) when a zone is published or removed, which is rare next to queries.
  */
 public final class ZoneSet {
-  private record State(Map<Name, ZoneSnapshot> zones, int maxLabels) {}
+  private record State(Map<Name, ZoneSnapshot> zones, int maxLabels, long generation) {}
 
-  private volatile State state = new State(Map.of(), 0);
+  private volatile State state = new State(Map.of(), 0, 0);
+
+  /** Changes whenever any zone is published or removed: cached answers older than it are stale. */
+  public long generation() {
+    return state.generation;
+  }
 
   /** The snapshot of the closest enclosing zone of {@code qname}, or null when none is served. */
   public ZoneSnapshot find(Name qname) {
@@ -57,6 +62,6 @@ public final class ZoneSet {
     for (Name n : next.keySet()) {
       max = Math.max(max, n.labels());
     }
-    state = new State(Map.copyOf(next), max);
+    state = new State(Map.copyOf(next), max, state.generation + 1);
   }
 }

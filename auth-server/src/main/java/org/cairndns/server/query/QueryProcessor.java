@@ -52,6 +52,7 @@ public final class QueryProcessor implements RequestHandler {
   private final NotifyReceiver notifies;
   private final QueryConfig config;
   private final Map<Name, TSIG> keys;
+  private final ResponseCache cache = new ResponseCache();
 
   public QueryProcessor(ZoneSet zones, TransferResponder transfers, NotifyReceiver notifies, QueryConfig config) {
     this(zones, transfers, notifies, config, Map.of());
@@ -72,6 +73,14 @@ public final class QueryProcessor implements RequestHandler {
     if (request.length < Header.LENGTH || (request[2] & 0x80) != 0) {
       return Outcome.DROP; // too short to answer, or itself a response
     }
+    ResponseCache.Key key = ResponseCache.keyFor(request, requester.transport());
+    long generation = zones.generation();
+    if (key != null) {
+      byte[] cached = cache.lookup(key, generation, request);
+      if (cached != null) {
+        return new Outcome.Reply(cached);
+      }
+    }
     Message query;
     try {
       query = new Message(request);
@@ -79,7 +88,11 @@ public final class QueryProcessor implements RequestHandler {
       return new Outcome.Reply(headerOnly(request, Rcode.FORMERR));
     }
     try {
-      return process(query, request, requester);
+      Outcome outcome = process(query, request, requester);
+      if (key != null && outcome instanceof Outcome.Reply reply) {
+        cache.store(key, generation, reply.wire());
+      }
+      return outcome;
     } catch (RuntimeException e) {
       log.warn("event=query-failed client={} error=\"{}\"", requester.address(), e.toString(), e);
       return new Outcome.Reply(headerOnly(request, Rcode.SERVFAIL));

@@ -120,6 +120,37 @@ class QueryProcessorTest {
     assertFalse(r.getHeader().getFlag(Flags.RA));
   }
 
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("answers")
+  void cachedAnswersEqualFreshOnesButForId(String qname, int qtype) throws Exception {
+    QueryProcessor fresh = new QueryProcessor(ZONES, null, null, QueryConfig.defaults());
+    for (boolean edns : new boolean[] {false, true}) {
+      Message first = query(qname, qtype);
+      Message second = query(qname, qtype);
+      if (edns) {
+        first.addRecord(new OPTRecord(1232, 0, 0), Section.ADDITIONAL);
+        second.addRecord(new OPTRecord(1232, 0, 0), Section.ADDITIONAL);
+      }
+      processor.handle(first.toWire(), over(Transport.UDP)); // fills the cache
+      byte[] cached = ((Outcome.Reply) processor.handle(second.toWire(), over(Transport.UDP))).wire();
+      byte[] uncached = ((Outcome.Reply) fresh.handle(second.toWire(), over(Transport.UDP))).wire();
+      assertArrayEquals(uncached, cached, qname + " edns=" + edns);
+      assertEquals(second.getHeader().getID(), new Message(cached).getHeader().getID());
+    }
+  }
+
+  @Test
+  void aNewZoneVersionIsNeverAnsweredFromTheCache() throws Exception {
+    ZoneSet zones = new ZoneSet();
+    zones.publish(ZoneSnapshot.build(Name.fromString("q.test."), parse("q.test.", ZONE_TEXT)));
+    QueryProcessor p = new QueryProcessor(zones, null, null, QueryConfig.defaults());
+    byte[] q = query("www.q.test.", Type.A).toWire();
+    p.handle(q, over(Transport.UDP));
+    zones.publish(ZoneSnapshot.build(Name.fromString("q.test."), parse("q.test.", ZONE_TEXT.replace("192.0.2.80", "192.0.2.81"))));
+    Message r = new Message(((Outcome.Reply) p.handle(q, over(Transport.UDP))).wire());
+    assertEquals("192.0.2.81", r.getSection(Section.ANSWER).get(0).rdataToString());
+  }
+
   @Test
   void negativeAnswersCarrySoaWithMinimumTtl() throws Exception {
     Message r = ask(query("nope.q.test.", Type.A), Transport.UDP);
