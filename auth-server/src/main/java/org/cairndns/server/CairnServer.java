@@ -2,7 +2,11 @@ package org.cairndns.server;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
+import org.cairndns.xfr.notify.NotifySender;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -50,13 +54,23 @@ public final class CairnServer implements AutoCloseable {
   private CairnServer(CairnConfig config, ZoneStore store) throws TlsConfigException {
     this.store = store;
     Set<Name> configured = new HashSet<>();
-    config.zones().forEach(z -> configured.add(z.name()));
-    this.publisher = new ZonePublisher(store, zones, configured);
+    Map<Name, List<InetSocketAddress>> notifyTargets = new HashMap<>();
+    config.zones().forEach(z -> {
+      configured.add(z.name());
+      notifyTargets.put(z.name(), z.notifyTargets());
+    });
     this.tls = config.tlsListen().isEmpty() ? null : ServerTlsContext.create(tlsSettings(config));
-    this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
+    this.poller = Executors.newScheduledThreadPool(2, r -> {
       Thread t = new Thread(r, "cairn-store-poll");
       t.setDaemon(true);
       return t;
+    });
+    NotifySender notifier = new NotifySender(poller, Duration.ofSeconds(2), 5);
+    this.publisher = new ZonePublisher(store, zones, configured, snapshot -> {
+      List<InetSocketAddress> targets = notifyTargets.getOrDefault(snapshot.origin(), List.of());
+      if (!targets.isEmpty()) {
+        notifier.notifyAll(snapshot.soa(), targets, null);
+      }
     });
   }
 

@@ -26,13 +26,18 @@ final class ZonePublisher {
   private final ZoneStore store;
   private final ZoneSet zones;
   private final Set<Name> configured;
+  private final java.util.function.Consumer<ZoneSnapshot> onPublished;
   private long seenCounter = -1;
 
-  /** @param configured zones to serve; empty means every zone in the store */
-  ZonePublisher(ZoneStore store, ZoneSet zones, Set<Name> configured) {
+  /**
+   * @param configured zones to serve; empty means every zone in the store
+   * @param onPublished told of every snapshot published (e.g. to send NOTIFY)
+   */
+  ZonePublisher(ZoneStore store, ZoneSet zones, Set<Name> configured, java.util.function.Consumer<ZoneSnapshot> onPublished) {
     this.store = store;
     this.zones = zones;
     this.configured = Set.copyOf(configured);
+    this.onPublished = onPublished;
   }
 
   /** Publishes what changed since the last call; cheap when nothing did. */
@@ -77,6 +82,7 @@ final class ZonePublisher {
     try {
       ZoneSnapshot snapshot = ZoneSnapshot.build(name, content.get().records());
       zones.publish(snapshot);
+      onPublished.accept(snapshot);
       log.info("zone={} event=published serial={} records={} build_ms={}", name, snapshot.serial(),
           snapshot.size(), (System.nanoTime() - started) / 1_000_000);
     } catch (RuntimeException e) {

@@ -48,10 +48,11 @@ public record CairnConfig(
 
   /**
    * A zone to serve; with {@code file}, the file is loaded into the store at start. {@code
-   * allowTransfer} lists who may transfer it over {@code transferTransports}.
+   * allowTransfer} lists who may transfer it over {@code transferTransports}; {@code notifyTargets} lists
+   * the secondaries told of each new version.
    */
   public record ZoneEntry(Name name, Path file, List<TransferPolicy.Entry> allowTransfer,
-      Set<Transport> transferTransports) {}
+      Set<Transport> transferTransports, List<InetSocketAddress> notifyTargets) {}
 
   public CairnConfig withOverrides(Path db, List<InetSocketAddress> listenOverride, List<InetSocketAddress> tlsOverride) {
     return new CairnConfig(

@@ -130,7 +130,7 @@ public final class ConfigLoader {
     for (int i = 0; i < list.size(); i++) {
       String at = "zones[" + i + "]";
       Map<String, Object> z = map(list.get(i), at);
-      known(z, Set.of("name", "file", "allow-transfer", "transfer-transports"), at + ".");
+      known(z, Set.of("name", "file", "allow-transfer", "transfer-transports", "notify"), at + ".");
       String name = string(z, "name", at + ".name", null);
       if (name == null) {
         throw error(at + ".name", "missing");
@@ -138,7 +138,8 @@ public final class ConfigLoader {
       try {
         zones.add(new CairnConfig.ZoneEntry(Name.fromString(name, Name.root), path(z, "file", at + ".file"),
             allowTransfer(z.get("allow-transfer"), at + ".allow-transfer"),
-            transports(z.get("transfer-transports"), at + ".transfer-transports")));
+            transports(z.get("transfer-transports"), at + ".transfer-transports"),
+            addresses(z.get("notify"), at + ".notify", List.of())));
       } catch (TextParseException e) {
         throw error(at + ".name", "not a domain name: " + e.getMessage());
       }

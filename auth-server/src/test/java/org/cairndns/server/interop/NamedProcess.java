@@ -44,8 +44,12 @@ final class NamedProcess implements AutoCloseable {
    */
   static NamedProcess start(Path dir, String zoneStatements, String extraOptions, Name readyZone)
       throws IOException, InterruptedException {
+    return start(dir, freePort(), zoneStatements, extraOptions, readyZone);
+  }
+
+  static NamedProcess start(Path dir, int port, String zoneStatements, String extraOptions, Name readyZone)
+      throws IOException, InterruptedException {
     Path named = Peers.binary("named");
-    int port = freePort();
     String conf =
         "options {\n"
             + "  directory \"" + dir + "\";\n"
