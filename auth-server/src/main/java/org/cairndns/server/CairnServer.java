@@ -7,6 +7,13 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import org.cairndns.xfr.notify.NotifySender;
+import java.time.Clock;
+import org.cairndns.server.config.ConfigLoader;
+import org.cairndns.xfr.secondary.PrimaryPool;
+import org.cairndns.xfr.secondary.PrimarySettings;
+import org.cairndns.xfr.secondary.TransferClient;
+import org.cairndns.xfr.secondary.XotProbes;
+import org.cairndns.xfr.secondary.ZoneRefresher;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -50,6 +57,9 @@ public final class CairnServer implements AutoCloseable {
   private final ScheduledExecutorService poller;
   private final ServerTlsContext tls;
   private DnsServer transport;
+  private final Map<Name, ZoneRefresher> refreshers = new HashMap<>();
+  private ScheduledExecutorService secondaryScheduler;
+  private PrimaryPool primaryPool;
 
   private CairnServer(CairnConfig config, ZoneStore store) throws TlsConfigException {
     this.store = store;
@@ -91,7 +101,8 @@ public final class CairnServer implements AutoCloseable {
           id.chaos() ? new QueryConfig.ChaosIdentity(id.version(), id.hostname(), id.id()) : null);
       TransferSettings xfr = transferSettings(config);
       TransferService transfers = new TransferService(server.zones::get, store::journal, xfr);
-      QueryProcessor processor = new QueryProcessor(server.zones, transfers, null, queryConfig, xfr.keys());
+      server.startSecondaries(config, xfr.keys());
+      QueryProcessor processor = new QueryProcessor(server.zones, transfers, server::onNotify, queryConfig, xfr.keys());
       ListenerSettings listeners = new ListenerSettings(config.listen(), config.tlsListen(),
           config.limits().tcpIdleTimeout(), config.limits().tcpConnections(),
           config.limits().tcpConnectionsPerAddress(), config.limits().tlsHandshakeTimeout(),
@@ -101,11 +112,83 @@ public final class CairnServer implements AutoCloseable {
           tls == null ? null : ch -> tls.newHandler(ch.alloc(), listeners.tlsHandshakeTimeout()));
       long every = config.storePollInterval().toMillis();
       server.poller.scheduleWithFixedDelay(server::pollStore, every, every, TimeUnit.MILLISECONDS);
+      server.refreshers.values().forEach(ZoneRefresher::start);
       return server;
     } catch (IOException | ZoneStoreException | RuntimeException e) {
       server.close();
       throw e;
     }
+  }
+
+  /** Zones with primaries are secondaries: each gets a refresher sharing one connection pool. */
+  private void startSecondaries(CairnConfig config, Map<Name, TSIG> keys) throws ZoneStoreException {
+    CairnConfig.Secondary s = config.secondary();
+    int timeout = (int) s.timeout().toMillis();
+    secondaryScheduler = Executors.newScheduledThreadPool(s.transfersIn(), r -> {
+      Thread t = new Thread(r, "cairn-secondary");
+      t.setDaemon(true);
+      return t;
+    });
+    primaryPool = new PrimaryPool(s.connectionsPerPrimary(), s.pipelinedPerConnection(), timeout);
+    Map<InetSocketAddress, XotProbes.Entry> saved = new HashMap<>();
+    for (ZoneStore.ProbeRow row : store.probes()) {
+      try {
+        saved.put(ConfigLoader.parseAddress(row.address()), new XotProbes.Entry(XotProbes.State.valueOf(row.state()), row.changedAt()));
+      } catch (IllegalArgumentException badRow) {
+        log.warn("event=probe-row-ignored address={}", row.address());
+      }
+    }
+    XotProbes probes = new XotProbes(saved, Clock.systemUTC(), s.xotReprobe(), s.xotProbes(), secondaryScheduler,
+        (address, entry) -> {
+          try {
+            store.saveProbe(new ZoneStore.ProbeRow(address.getAddress().getHostAddress() + ":" + address.getPort(),
+                entry.state().name(), entry.changedAt()));
+          } catch (ZoneStoreException e) {
+            log.warn("event=probe-save-failed error=\"{}\"", e.getMessage());
+          }
+        });
+    TransferClient client = new TransferClient(primaryPool, s.timeout(), probes);
+    for (CairnConfig.ZoneEntry z : config.zones()) {
+      if (z.primaries().isEmpty()) {
+        continue;
+      }
+      List<PrimarySettings> primaries = new java.util.ArrayList<>();
+      for (CairnConfig.Primary p : z.primaries()) {
+        TSIG key = p.key() == null ? null : keys.get(p.key());
+        if (p.key() != null && key == null) {
+          throw new ZoneStoreException("zone " + z.name() + ": primary " + p.address() + " names TSIG key " + p.key() + ", which is not in tsig-keys");
+        }
+        PrimarySettings.Mode mode = switch (p.transport()) {
+          case "tcp" -> PrimarySettings.Mode.TCP;
+          case "tls" -> PrimarySettings.Mode.TLS;
+          default -> PrimarySettings.Mode.OPPORTUNISTIC_TLS;
+        };
+        primaries.add(new PrimarySettings(p.address(), mode, key, p.tlsPins(), p.tlsCa(), p.tlsName(),
+            p.tlsCertificate(), p.tlsKey()));
+      }
+      Name name = z.name();
+      refreshers.put(name, new ZoneRefresher(name, primaries, client, store, secondaryScheduler, Clock.systemUTC(),
+          this::pollStore, expired -> zones.setExpired(name, expired)));
+    }
+  }
+
+  /** NOTIFY for a secondary zone from one of its primaries triggers a check; others are refused. */
+  private int onNotify(org.xbill.DNS.Message notify, org.cairndns.xfr.Requester from) {
+    ZoneRefresher refresher = refreshers.get(notify.getQuestion().getName());
+    if (refresher == null) {
+      return org.xbill.DNS.Rcode.NOTAUTH;
+    }
+    return refresher.onNotify(from.address().getAddress()) ? org.xbill.DNS.Rcode.NOERROR : org.xbill.DNS.Rcode.REFUSED;
+  }
+
+  /** The secondary zones' refreshers (state for tools and tests). */
+  public Map<Name, ZoneRefresher> secondaries() {
+    return Map.copyOf(refreshers);
+  }
+
+  /** Connections opened to primaries so far. */
+  public int primaryConnectionsOpened() {
+    return primaryPool == null ? 0 : primaryPool.connectionsOpened();
   }
 
   private static TransferSettings transferSettings(CairnConfig config) {
@@ -179,6 +262,13 @@ public final class CairnServer implements AutoCloseable {
 
   @Override
   public void close() {
+    refreshers.values().forEach(ZoneRefresher::stop);
+    if (secondaryScheduler != null) {
+      secondaryScheduler.shutdownNow();
+    }
+    if (primaryPool != null) {
+      primaryPool.close();
+    }
     poller.shutdownNow();
     if (transport != null) {
       transport.close();

@@ -67,7 +67,7 @@ final class ZonePublisher {
     }
     for (Name name : configured) {
       if (!present.contains(name)) {
-        log.warn("zone={} event=not-served reason=\"not in the store; load it with cairn zone load\"", name);
+        log.warn("zone={} event=not-served reason=\"not in the store yet (load it, or wait for its first transfer)\"", name);
       }
     }
     seenCounter = counter;

@@ -43,6 +43,13 @@ public final class ServerFixture {
     return CairnServer.start(cfg);
   }
 
+  /** A free loopback port, for servers whose port must be known before they start. */
+  public static int freePort() throws IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
   /** Zone text to records. */
   public static java.util.List<org.xbill.DNS.Record> parse(String origin, String text) {
     try {

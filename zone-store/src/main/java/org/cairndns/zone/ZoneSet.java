@@ -10,9 +10,21 @@ import org.xbill.DNS.Name;
  * whole (copy on write) when a zone is published or removed, which is rare next to queries.
  */
 public final class ZoneSet {
-  private record State(Map<Name, ZoneSnapshot> zones, int maxLabels, long generation) {}
+  private record State(Map<Name, ZoneSnapshot> zones, int maxLabels, long generation, java.util.Set<Name> expired) {}
 
-  private volatile State state = new State(Map.of(), 0, 0);
+  private volatile State state = new State(Map.of(), 0, 0, java.util.Set.of());
+
+  /** A secondary zone past its SOA expire time: still known, but answered with SERVFAIL. */
+  public boolean isExpired(Name origin) {
+    return state.expired.contains(origin);
+  }
+
+  public synchronized void setExpired(Name origin, boolean expired) {
+    java.util.Set<Name> next = new java.util.HashSet<>(state.expired);
+    if (expired ? next.add(origin) : next.remove(origin)) {
+      state = new State(state.zones, state.maxLabels, state.generation + 1, java.util.Set.copyOf(next));
+    }
+  }
 
   /** Changes whenever any zone is published or removed: cached answers older than it are stale. */
   public long generation() {
@@ -62,6 +74,6 @@ public final class ZoneSet {
     for (Name n : next.keySet()) {
       max = Math.max(max, n.labels());
     }
-    state = new State(Map.copyOf(next), max, state.generation + 1);
+    state = new State(Map.copyOf(next), max, state.generation + 1, state.expired);
   }
 }

@@ -22,6 +22,7 @@ public record CairnConfig(
     Identity identity,
     Duration storePollInterval,
     Xfr xfr,
+    Secondary secondary,
     List<TsigKey> tsigKeys,
     List<ZoneEntry> zones) {
 
@@ -43,6 +44,14 @@ public record CairnConfig(
   public record Xfr(int messageSize, int maxRecordsPerMessage, int transfersOut, int transfersOutPerAddress,
       Duration transferWait) {}
 
+  /** Secondary-side limits (see xfr/README.md, "Secondary"). */
+  public record Secondary(int transfersIn, int connectionsPerPrimary, int pipelinedPerConnection, Duration timeout,
+      Duration xotReprobe, int xotProbes) {}
+
+  /** A primary of a secondary zone; {@code transport} is tcp, tls or opportunistic-tls. */
+  public record Primary(InetSocketAddress address, String transport, Name key, List<String> tlsPins,
+      Path tlsCa, String tlsName, Path tlsCertificate, Path tlsKey) {}
+
   /** A TSIG key: name, algorithm (e.g. hmac-sha256) and base64 secret. */
   public record TsigKey(Name name, String algorithm, String secret) {}
 
@@ -52,13 +61,13 @@ public record CairnConfig(
    * the secondaries told of each new version.
    */
   public record ZoneEntry(Name name, Path file, List<TransferPolicy.Entry> allowTransfer,
-      Set<Transport> transferTransports, List<InetSocketAddress> notifyTargets) {}
+      Set<Transport> transferTransports, List<InetSocketAddress> notifyTargets, List<Primary> primaries) {}
 
   public CairnConfig withOverrides(Path db, List<InetSocketAddress> listenOverride, List<InetSocketAddress> tlsOverride) {
     return new CairnConfig(
         db != null ? db : database,
         listenOverride.isEmpty() ? listen : listenOverride,
         tlsOverride.isEmpty() ? tlsListen : tlsOverride,
-        tls, limits, identity, storePollInterval, xfr, tsigKeys, zones);
+        tls, limits, identity, storePollInterval, xfr, secondary, tsigKeys, zones);
   }
 }

@@ -30,7 +30,8 @@ import org.yaml.snakeyaml.error.YAMLException;
 public final class ConfigLoader {
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
   private static final Set<String> TOP = Set.of(
-      "database", "listen", "tls-listen", "tls", "limits", "identity", "store-poll-interval", "xfr", "tsig-keys",
+      "database", "listen", "tls-listen", "tls", "limits", "identity", "store-poll-interval", "xfr", "secondary",
+      "tsig-keys",
       "zones");
 
   private final String file;
@@ -115,6 +116,7 @@ public final class ConfigLoader {
             integer(xfr, "transfers-out", "xfr.transfers-out", 10, 1, 10_000),
             integer(xfr, "transfers-out-per-address", "xfr.transfers-out-per-address", 2, 1, 10_000),
             duration(xfr, "transfer-wait", "xfr.transfer-wait", Duration.ofSeconds(5))),
+        secondary(map(top.getOrDefault("secondary", Map.of()), "secondary")),
         tsigKeys(top.get("tsig-keys")),
         zones(top.get("zones")));
   }
@@ -130,7 +132,7 @@ public final class ConfigLoader {
     for (int i = 0; i < list.size(); i++) {
       String at = "zones[" + i + "]";
       Map<String, Object> z = map(list.get(i), at);
-      known(z, Set.of("name", "file", "allow-transfer", "transfer-transports", "notify"), at + ".");
+      known(z, Set.of("name", "file", "allow-transfer", "transfer-transports", "notify", "primaries"), at + ".");
       String name = string(z, "name", at + ".name", null);
       if (name == null) {
         throw error(at + ".name", "missing");
@@ -139,12 +141,63 @@ public final class ConfigLoader {
         zones.add(new CairnConfig.ZoneEntry(Name.fromString(name, Name.root), path(z, "file", at + ".file"),
             allowTransfer(z.get("allow-transfer"), at + ".allow-transfer"),
             transports(z.get("transfer-transports"), at + ".transfer-transports"),
-            addresses(z.get("notify"), at + ".notify", List.of())));
+            addresses(z.get("notify"), at + ".notify", List.of()),
+            primaries(z.get("primaries"), at + ".primaries")));
       } catch (TextParseException e) {
         throw error(at + ".name", "not a domain name: " + e.getMessage());
       }
     }
     return zones;
+  }
+
+  private CairnConfig.Secondary secondary(Map<String, Object> m) throws ConfigException {
+    known(m, Set.of("transfers-in", "connections-per-primary", "pipelined-per-connection", "timeout", "xot-reprobe",
+        "xot-probes"), "secondary.");
+    return new CairnConfig.Secondary(
+        integer(m, "transfers-in", "secondary.transfers-in", 4, 1, 1000),
+        integer(m, "connections-per-primary", "secondary.connections-per-primary", 2, 1, 100),
+        integer(m, "pipelined-per-connection", "secondary.pipelined-per-connection", 16, 1, 1000),
+        duration(m, "timeout", "secondary.timeout", Duration.ofSeconds(30)),
+        duration(m, "xot-reprobe", "secondary.xot-reprobe", Duration.ofHours(1)),
+        integer(m, "xot-probes", "secondary.xot-probes", 4, 1, 100));
+  }
+
+  private List<CairnConfig.Primary> primaries(Object value, String key) throws ConfigException {
+    List<CairnConfig.Primary> out = new ArrayList<>();
+    for (Map<String, Object> p : listOfMaps(value, key)) {
+      String at = key + "[" + out.size() + "]";
+      known(p, Set.of("address", "transport", "key", "tls-pins", "tls-ca", "tls-name", "tls-certificate", "tls-key"), at + ".");
+      String transport = string(p, "transport", at + ".transport", "tls");
+      if (!Set.of("tcp", "tls", "opportunistic-tls").contains(transport)) {
+        throw error(at + ".transport", "expected tcp, tls or opportunistic-tls, got \"" + transport + "\"");
+      }
+      String address = string(p, "address", at + ".address", null);
+      if (address == null) {
+        throw error(at + ".address", "missing");
+      }
+      InetSocketAddress a = address(address.contains(":") || address.startsWith("[") ? address
+          : address + ":" + (transport.equals("tcp") ? 53 : 853), at + ".address");
+      List<String> pins = new ArrayList<>();
+      Object pinList = p.get("tls-pins");
+      if (pinList != null) {
+        if (!(pinList instanceof List<?> l)) {
+          throw error(at + ".tls-pins", "expected a list of base64 SPKI pins");
+        }
+        l.forEach(x -> pins.add(String.valueOf(x)));
+      }
+      if (transport.equals("tls") && pins.isEmpty() && p.get("tls-ca") == null) {
+        throw error(at, "strict XoT (transport: tls) needs tls-pins or tls-ca; use opportunistic-tls for unauthenticated encryption");
+      }
+      String keyName = string(p, "key", at + ".key", null);
+      try {
+        out.add(new CairnConfig.Primary(a, transport, keyName == null ? null : Name.fromString(keyName, Name.root), pins,
+            path(p, "tls-ca", at + ".tls-ca"), string(p, "tls-name", at + ".tls-name", null),
+            path(p, "tls-certificate", at + ".tls-certificate"), path(p, "tls-key", at + ".tls-key")));
+      } catch (TextParseException e) {
+        throw error(at + ".key", e.getMessage());
+      }
+    }
+    return out;
   }
 
   private List<CairnConfig.TsigKey> tsigKeys(Object value) throws ConfigException {

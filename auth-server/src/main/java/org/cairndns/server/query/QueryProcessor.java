@@ -153,6 +153,9 @@ public final class QueryProcessor implements RequestHandler {
     if (zone == null) {
       return reply(error(query, Rcode.REFUSED), query, requester);
     }
+    if (zones.isExpired(zone.origin())) {
+      return reply(error(query, Rcode.SERVFAIL), query, requester); // RFC 1035: past expire, stop answering
+    }
     return reply(answer(query, question, zone, requester), query, requester);
   }
 

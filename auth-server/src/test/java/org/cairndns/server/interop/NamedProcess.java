@@ -33,9 +33,7 @@ final class NamedProcess implements AutoCloseable {
   }
 
   static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+    return org.cairndns.server.ServerFixture.freePort();
   }
 
   /**

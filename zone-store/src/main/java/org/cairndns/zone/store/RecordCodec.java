@@ -25,10 +25,16 @@ final class RecordCodec {
     Deflater deflater = new Deflater(Deflater.BEST_SPEED);
     try (DataOutputStream out = new DataOutputStream(new DeflaterOutputStream(bytes, deflater, 1 << 16))) {
       out.writeInt(records.size());
+      // SOA records first, so the SOA can be read without decoding the whole zone.
       for (Record r : records) {
-        byte[] wire = r.toWire(Section.ANSWER);
-        out.writeShort(wire.length);
-        out.write(wire);
+        if (r.getType() == org.xbill.DNS.Type.SOA) {
+          write(out, r);
+        }
+      }
+      for (Record r : records) {
+        if (r.getType() != org.xbill.DNS.Type.SOA) {
+          write(out, r);
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -36,6 +42,24 @@ final class RecordCodec {
       deflater.end();
     }
     return bytes.toByteArray();
+  }
+
+  private static void write(DataOutputStream out, Record r) throws IOException {
+    byte[] wire = r.toWire(Section.ANSWER);
+    out.writeShort(wire.length);
+    out.write(wire);
+  }
+
+  /** The first record only (the SOA, as encode writes it first), without decoding the rest. */
+  static Record first(InputStream blob) throws IOException {
+    try (DataInputStream in = new DataInputStream(new InflaterInputStream(blob))) {
+      if (in.readInt() == 0) {
+        return null;
+      }
+      byte[] wire = new byte[in.readUnsignedShort()];
+      in.readFully(wire);
+      return Record.fromWire(wire, Section.ANSWER);
+    }
   }
 
   static List<Record> decode(InputStream blob) throws IOException {

@@ -178,6 +178,27 @@ public final class ZoneStore implements AutoCloseable {
     }
   }
 
+  /** The current SOA of {@code origin}, read without decoding the zone's other records. */
+  public synchronized Optional<SOARecord> soa(Name origin) throws ZoneStoreException {
+    try (PreparedStatement st = db.prepareStatement("SELECT records FROM zone WHERE name = ?")) {
+      st.setString(1, key(origin));
+      Optional<SOARecord> soa = Optional.empty();
+      try (ResultSet rs = st.executeQuery()) {
+        if (rs.next()) {
+          try (InputStream in = rs.getBinaryStream(1)) {
+            Record first = RecordCodec.first(in);
+            soa = first instanceof SOARecord s ? Optional.of(s) : Optional.empty();
+          }
+        }
+      }
+      db.commit();
+      return soa;
+    } catch (SQLException | IOException e) {
+      rollbackQuietly();
+      throw new ZoneStoreException("cannot read the SOA of " + origin + ": " + rootMessage(e), e);
+    }
+  }
+
   /** The zone as it was at {@code serial}, rebuilt from the current version and the journal. */
   public synchronized Optional<ZoneContent> at(Name origin, long serial) throws ZoneStoreException {
     try {
@@ -297,6 +318,37 @@ public final class ZoneStore implements AutoCloseable {
     } catch (SQLException e) {
       rollbackQuietly();
       throw new ZoneStoreException("cannot delete zone " + origin + ": " + rootMessage(e), e);
+    }
+  }
+
+  /** One row of the XoT probe table: a primary's address ({@code ip:port}), state and when it changed. */
+  public record ProbeRow(String address, String state, Instant changedAt) {}
+
+  public synchronized List<ProbeRow> probes() throws ZoneStoreException {
+    try (PreparedStatement st = db.prepareStatement("SELECT address, state, changed_at FROM xot_probe ORDER BY address");
+        ResultSet rs = st.executeQuery()) {
+      List<ProbeRow> rows = new ArrayList<>();
+      while (rs.next()) {
+        rows.add(new ProbeRow(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant()));
+      }
+      db.commit();
+      return rows;
+    } catch (SQLException e) {
+      rollbackQuietly();
+      throw new ZoneStoreException("cannot read the XoT probe table: " + rootMessage(e), e);
+    }
+  }
+
+  public synchronized void saveProbe(ProbeRow row) throws ZoneStoreException {
+    try (PreparedStatement st = db.prepareStatement("MERGE INTO xot_probe (address, state, changed_at) KEY (address) VALUES (?, ?, ?)")) {
+      st.setString(1, row.address());
+      st.setString(2, row.state());
+      st.setTimestamp(3, Timestamp.from(row.changedAt()));
+      st.executeUpdate();
+      db.commit();
+    } catch (SQLException e) {
+      rollbackQuietly();
+      throw new ZoneStoreException("cannot save the XoT probe table: " + rootMessage(e), e);
     }
   }
 

@@ -1,0 +1,184 @@
+package org.cairndns.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.SOARecord;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.Type;
+
+/** Cairn as a secondary of another Cairn over XoT, and of a primary that breaks its transfer. */
+class SecondaryIT {
+  @TempDir Path dir;
+
+  static String zone(String origin, long serial, String extra) {
+    StringBuilder sb = new StringBuilder("$ORIGIN " + origin + ".\n$TTL 300\n@ IN SOA ns hm " + serial
+        + " 3600 600 86400 60\n@ IN NS ns\nns IN A 192.0.2.1\n");
+    for (int i = 0; i < 200; i++) {
+      sb.append("h").append(i).append(" IN A 10.2.0.").append(i).append('\n');
+    }
+    return sb.append(extra).toString();
+  }
+
+  static long serial(InetSocketAddress server, String zone) {
+    try {
+      Message r = new SimpleResolver(server).send(Message.newQuery(Record.newRecord(Name.fromString(zone), Type.SOA, DClass.IN)));
+      return r.getRcode() == Rcode.NOERROR && !r.getSection(Section.ANSWER).isEmpty()
+          ? ((SOARecord) r.getSection(Section.ANSWER).get(0)).getSerial() : -1;
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  @Test
+  void cairnPullsSeveralZonesOverOneXotConnectionAndFollowsNotify() throws Exception {
+    Path p = Files.createDirectories(dir.resolve("primary"));
+    Path s = Files.createDirectories(dir.resolve("secondary"));
+    for (String z : List.of("a.test", "b.test", "c.test")) {
+      Files.writeString(p.resolve(z + ".zone"), zone(z, 1, "www IN A 192.0.2.10\n"));
+    }
+    int secondaryPort = ServerFixture.freePort();
+    try (CairnServer primary = ServerFixture.startWith(p, """
+        database: db/cairn
+        listen: [127.0.0.1:0]
+        tls-listen: [127.0.0.1:0]
+        zones:
+          - {name: a.test, file: a.test.zone, allow-transfer: [{address: 127.0.0.1}], transfer-transports: [tls], notify: ["127.0.0.1:%1$d"]}
+          - {name: b.test, file: b.test.zone, allow-transfer: [{address: 127.0.0.1}], transfer-transports: [tls], notify: ["127.0.0.1:%1$d"]}
+          - {name: c.test, file: c.test.zone, allow-transfer: [{address: 127.0.0.1}], transfer-transports: [tls], notify: ["127.0.0.1:%1$d"]}
+        """.formatted(secondaryPort))) {
+      String tls = "127.0.0.1:" + primary.transport().tlsAddresses().get(0).getPort();
+      String pin = primary.tls().spkiPin();
+      String primaries = "[{address: \"%s\", transport: tls, tls-pins: [\"%s\"]}]".formatted(tls, pin);
+      try (CairnServer secondary = ServerFixture.startWith(s, """
+          database: db/cairn
+          listen: [127.0.0.1:%d]
+          zones:
+            - {name: a.test, primaries: %s}
+            - {name: b.test, primaries: %s}
+            - {name: c.test, primaries: %s}
+          """.formatted(secondaryPort, primaries, primaries, primaries))) {
+        InetSocketAddress sec = secondary.transport().udpAddresses().get(0);
+        for (String z : List.of("a.test.", "b.test.", "c.test.")) {
+          assertTrue(ServerFixture.await(Duration.ofSeconds(30), () -> serial(sec, z) == 1), z + " transferred");
+        }
+        assertEquals(1, secondary.primaryConnectionsOpened(), "three zones, one reused TLS connection");
+
+        primary.store().load(Name.fromString("b.test."), ServerFixture.parse("b.test.",
+            zone("b.test", 2, "www IN A 192.0.2.20\n")), "v2", false);
+        primary.refreshNow(); // publishes, which sends NOTIFY to the secondary
+        assertTrue(ServerFixture.await(Duration.ofSeconds(30), () -> serial(sec, "b.test.") == 2), "NOTIFY-triggered refresh");
+        Message www = new SimpleResolver(sec).send(Message.newQuery(Record.newRecord(Name.fromString("www.b.test."), Type.A, DClass.IN)));
+        assertEquals("192.0.2.20", www.getSection(Section.ANSWER).get(0).rdataToString());
+        assertTrue(www.getHeader().getFlag(Flags.AA));
+        assertEquals(1, secondary.store().journal(Name.fromString("b.test."), 1).orElseThrow().size(),
+            "the secondary keeps a journal, so it can be a primary in turn");
+      }
+    }
+  }
+
+  @Test
+  void strictXotRefusesAWrongPin() throws Exception {
+    Path p = Files.createDirectories(dir.resolve("primary"));
+    Files.writeString(p.resolve("a.test.zone"), zone("a.test", 1, ""));
+    try (CairnServer primary = ServerFixture.startWith(p, """
+        database: db/cairn
+        listen: [127.0.0.1:0]
+        tls-listen: [127.0.0.1:0]
+        zones: [{name: a.test, file: a.test.zone, allow-transfer: [{address: 127.0.0.1}]}]
+        """)) {
+      String tls = "127.0.0.1:" + primary.transport().tlsAddresses().get(0).getPort();
+      Path s = Files.createDirectories(dir.resolve("secondary"));
+      try (CairnServer secondary = ServerFixture.startWith(s, """
+          database: db/cairn
+          listen: [127.0.0.1:0]
+          zones: [{name: a.test, primaries: [{address: "%s", transport: tls, tls-pins: ["AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="]}]}]
+          """.formatted(tls))) {
+        var refresher = secondary.secondaries().get(Name.fromString("a.test."));
+        assertTrue(ServerFixture.await(Duration.ofSeconds(30), () -> refresher.lastError() != null));
+        assertTrue(refresher.lastError().contains("is not among the configured pins"), refresher.lastError());
+        assertTrue(secondary.store().current(Name.fromString("a.test.")).isEmpty(), "nothing transferred, nothing in the clear");
+      }
+    }
+  }
+
+  @Test
+  void aBrokenTransferKeepsTheOldVersion() throws Exception {
+    Path s = Files.createDirectories(dir.resolve("secondary"));
+    try (ServerSocket fake = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+      Thread primary = new Thread(() -> serveBroken(fake));
+      primary.setDaemon(true);
+      primary.start();
+      // The secondary already has serial 1; the "primary" claims serial 2 and then breaks the transfer.
+      try (var store = org.cairndns.zone.store.ZoneStore.open(s.resolve("db/cairn"))) {
+        store.load(Name.fromString("a.test."), ServerFixture.parse("a.test.", zone("a.test", 1, "www IN A 192.0.2.10\n")), "seed", false);
+      }
+      try (CairnServer secondary = ServerFixture.startWith(s, """
+          database: db/cairn
+          listen: [127.0.0.1:0]
+          zones: [{name: a.test, primaries: [{address: "127.0.0.1:%d", transport: tcp}]}]
+          """.formatted(fake.getLocalPort()))) {
+        var refresher = secondary.secondaries().get(Name.fromString("a.test."));
+        assertTrue(ServerFixture.await(Duration.ofSeconds(30), () -> refresher.lastError() != null));
+        InetSocketAddress sec = secondary.transport().udpAddresses().get(0);
+        assertEquals(1, serial(sec, "a.test."), "old version still served: " + refresher.lastError());
+        Message www = new SimpleResolver(sec).send(Message.newQuery(Record.newRecord(Name.fromString("www.a.test."), Type.A, DClass.IN)));
+        assertEquals("192.0.2.10", www.getSection(Section.ANSWER).get(0).rdataToString());
+      }
+    }
+  }
+
+  /** Answers SOA with serial 2; answers a transfer with its first message and then hangs up. */
+  private static void serveBroken(ServerSocket fake) {
+    try (Socket c = fake.accept()) {
+      DataInputStream in = new DataInputStream(c.getInputStream());
+      DataOutputStream out = new DataOutputStream(c.getOutputStream());
+      List<Record> v2 = ServerFixture.parse("a.test.", zone("a.test", 2, ""));
+      while (true) {
+        byte[] req = new byte[in.readUnsignedShort()];
+        in.readFully(req);
+        Message q = new Message(req);
+        Message r = new Message(q.getHeader().getID());
+        r.getHeader().setFlag(Flags.QR);
+        r.getHeader().setFlag(Flags.AA);
+        r.addRecord(q.getQuestion(), Section.QUESTION);
+        r.addRecord(v2.get(0), Section.ANSWER);
+        if (q.getQuestion().getType() != Type.SOA) {
+          for (int i = 1; i < 50; i++) {
+            r.addRecord(v2.get(i), Section.ANSWER); // no closing SOA
+          }
+          byte[] w = r.toWire();
+          out.writeShort(w.length);
+          out.write(w);
+          out.flush();
+          return; // connection dropped mid-transfer
+        }
+        byte[] w = r.toWire();
+        out.writeShort(w.length);
+        out.write(w);
+        out.flush();
+      }
+    } catch (Exception e) {
+      // the test asserts on the secondary's side
+    }
+  }
+
+}

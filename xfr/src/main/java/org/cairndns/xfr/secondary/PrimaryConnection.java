@@ -1,0 +1,149 @@
+package org.cairndns.xfr.secondary;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xbill.DNS.Message;
+
+/**
+ * One TCP or TLS connection to a primary, shared by several requests at once (RFC 9103 §6.3):
+ * requests are written whole under a lock, and a reader thread hands each response message to the
+ * exchange with its ID, so pipelined transfers may come back intermingled (as BIND sends them).
+ */
+final class PrimaryConnection implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(PrimaryConnection.class);
+  private static final Message CLOSED = new Message();
+
+  private final Socket socket;
+  private final DataOutputStream out;
+  private final Map<Integer, Exchange> exchanges = new ConcurrentHashMap<>();
+  private final InetSocketAddress primary;
+  private volatile boolean open = true;
+  private volatile String closeReason = "connection closed";
+
+  PrimaryConnection(Socket socket, InetSocketAddress primary) throws IOException {
+    this.socket = socket;
+    this.primary = primary;
+    this.out = new DataOutputStream(socket.getOutputStream());
+    Thread reader = new Thread(this::readLoop, "cairn-xfr-in " + primary);
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  /** Sends {@code request} with a fresh ID unused on this connection; responses come from the exchange. */
+  Exchange send(Message request) throws IOException {
+    if (!open) {
+      throw new IOException(closeReason);
+    }
+    Exchange exchange = new Exchange();
+    int id;
+    do {
+      id = ThreadLocalRandom.current().nextInt(0x10000);
+    } while (exchanges.putIfAbsent(id, exchange) != null);
+    exchange.id = id;
+    request.getHeader().setID(id);
+    byte[] wire = request.toWire(65_535); // applies TSIG when set
+    exchange.sentTsig = new Message(wire).getTSIG(); // dnsjava keeps the TSIG it generated private
+    synchronized (out) {
+      out.writeShort(wire.length);
+      out.write(wire);
+      out.flush();
+    }
+    return exchange;
+  }
+
+  boolean isOpen() {
+    return open;
+  }
+
+  int inFlight() {
+    return exchanges.size();
+  }
+
+  private void readLoop() {
+    try {
+      DataInputStream in = new DataInputStream(socket.getInputStream());
+      while (open) {
+        int len = in.readUnsignedShort();
+        byte[] wire = new byte[len];
+        in.readFully(wire);
+        Message m;
+        try {
+          m = new Message(wire);
+        } catch (IOException malformed) {
+          log.debug("event=xfr-in-malformed primary={} error=\"{}\"", primary, malformed.toString());
+          continue;
+        }
+        Exchange e = exchanges.get(m.getHeader().getID());
+        if (e != null) {
+          e.queue.add(new Received(m, wire));
+        }
+      }
+    } catch (EOFException eof) {
+      closeReason = "primary " + primary + " closed the connection";
+    } catch (IOException e) {
+      closeReason = "connection to " + primary + " failed: " + e.getMessage();
+    } finally {
+      close();
+    }
+  }
+
+  @Override
+  public void close() {
+    open = false;
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // closing anyway
+    }
+    for (Exchange e : exchanges.values()) {
+      e.queue.add(new Received(CLOSED, null));
+    }
+  }
+
+  record Received(Message message, byte[] wire) {}
+
+  /** The responses to one request, in the order they arrived. */
+  final class Exchange {
+    private final BlockingQueue<Received> queue = new LinkedBlockingQueue<>();
+    private int id;
+    private org.xbill.DNS.TSIGRecord sentTsig;
+
+    /** The TSIG record the request went out with, which signs the first response. */
+    org.xbill.DNS.TSIGRecord sentTsig() {
+      return sentTsig;
+    }
+
+    Received next(Duration timeout) throws TransferFailure {
+      try {
+        Received r = queue.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (r == null) {
+          throw new TransferFailure("no response from " + primary + " within " + timeout.toSeconds() + "s");
+        }
+        if (r.message() == CLOSED) {
+          throw new TransferFailure(closeReason);
+        }
+        return r;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new TransferFailure("interrupted");
+      }
+    }
+
+    void done() {
+      exchanges.remove(id);
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package org.cairndns.xfr.secondary;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Reused connections to primaries, one pool per (primary, transport): a request goes on the
+ * least-busy open connection while it has fewer than {@code maxPipelined} requests in flight; a new
+ * connection is opened only below {@code maxConnections} (RFC 9103 §6.3 asks secondaries to reuse).
+ */
+public final class PrimaryPool implements AutoCloseable {
+  private final int maxConnections;
+  private final int maxPipelined;
+  private final int connectTimeoutMillis;
+  private final Map<Key, List<PrimaryConnection>> pools = new HashMap<>();
+  private final AtomicInteger opened = new AtomicInteger();
+
+  private record Key(InetSocketAddress address, boolean tls) {}
+
+  public PrimaryPool(int maxConnections, int maxPipelined, int connectTimeoutMillis) {
+    this.maxConnections = maxConnections;
+    this.maxPipelined = maxPipelined;
+    this.connectTimeoutMillis = connectTimeoutMillis;
+  }
+
+  synchronized PrimaryConnection connection(PrimarySettings primary, boolean tls) throws IOException {
+    List<PrimaryConnection> pool = pools.computeIfAbsent(new Key(primary.address(), tls), k -> new ArrayList<>());
+    pool.removeIf(c -> !c.isOpen());
+    PrimaryConnection best = null;
+    for (PrimaryConnection c : pool) {
+      if (best == null || c.inFlight() < best.inFlight()) {
+        best = c;
+      }
+    }
+    if (best != null && (best.inFlight() < maxPipelined || pool.size() >= maxConnections)) {
+      return best;
+    }
+    PrimaryConnection fresh = new PrimaryConnection(TlsClientSockets.open(primary, tls, connectTimeoutMillis), primary.address());
+    opened.incrementAndGet();
+    pool.add(fresh);
+    return fresh;
+  }
+
+  /** Connections opened so far (tests use it to see reuse). */
+  public int connectionsOpened() {
+    return opened.get();
+  }
+
+  @Override
+  public synchronized void close() {
+    pools.values().forEach(list -> list.forEach(PrimaryConnection::close));
+    pools.clear();
+  }
+}

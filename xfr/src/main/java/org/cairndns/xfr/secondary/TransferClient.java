@@ -1,0 +1,147 @@
+package org.cairndns.xfr.secondary;
+
+import java.io.IOException;
+import java.time.Duration;
+
+import org.cairndns.xfr.secondary.PrimaryConnection.Exchange;
+import org.cairndns.xfr.secondary.PrimaryConnection.Received;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.SOARecord;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.TSIG;
+import org.xbill.DNS.Type;
+
+/**
+ * SOA checks and transfers against one primary over pooled connections: IXFR first when we have a
+ * version, AXFR otherwise or when IXFR fails, on the same connection. TSIG-signed responses are
+ * verified message by message.
+ */
+public final class TransferClient {
+  private final PrimaryPool pool;
+  private final Duration timeout;
+  private final XotProbes probes;
+
+  public TransferClient(PrimaryPool pool, Duration timeout, XotProbes probes) {
+    this.pool = pool;
+    this.timeout = timeout;
+    this.probes = probes;
+  }
+
+  private boolean useTls(PrimarySettings p) {
+    return switch (p.mode()) {
+      case TCP -> false;
+      case TLS -> true;
+      case OPPORTUNISTIC_TLS -> probes != null && probes.useTls(p, this::speaksTls);
+    };
+  }
+
+  private boolean speaksTls(PrimarySettings p) {
+    try (java.net.Socket s = TlsClientSockets.open(p, true, (int) timeout.toMillis())) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private PrimaryConnection connection(PrimarySettings p) throws TransferFailure {
+    try {
+      return pool.connection(p, useTls(p));
+    } catch (IOException e) {
+      throw new TransferFailure("cannot connect to primary " + p.address() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The primary's current serial for {@code zone}. */
+  public long soaSerial(Name zone, PrimarySettings p) throws TransferFailure {
+    Message q = Message.newQuery(Record.newRecord(zone, Type.SOA, DClass.IN));
+    q.addRecord(new OPTRecord(1232, 0, 0), Section.ADDITIONAL);
+    Exchange x = send(connection(p), q, p.tsig());
+    try {
+      Received r = x.next(timeout);
+      verifySingle(r, x, p.tsig(), p);
+      Message m = r.message();
+      if (m.getRcode() != Rcode.NOERROR) {
+        throw new TransferFailure("primary " + p.address() + " answered " + Rcode.string(m.getRcode()) + " to SOA " + zone);
+      }
+      for (Record rr : m.getSection(Section.ANSWER)) {
+        if (rr instanceof SOARecord soa && soa.getName().equals(zone)) {
+          return soa.getSerial();
+        }
+      }
+      throw new TransferFailure("primary " + p.address() + " has no SOA for " + zone);
+    } finally {
+      x.done();
+    }
+  }
+
+  /** IXFR from {@code ourSerial} (or AXFR when it is negative), falling back to AXFR. */
+  public TransferReader.Result transfer(Name zone, long ourSerial, SOARecord ourSoa, PrimarySettings p) throws TransferFailure {
+    PrimaryConnection c = connection(p);
+    if (ourSoa != null) {
+      try {
+        return run(c, zone, ourSerial, ourSoa, p);
+      } catch (TransferFailure ixfrFailed) {
+        if (!c.isOpen()) {
+          throw ixfrFailed;
+        }
+        // fall through to AXFR on the same connection
+      }
+    }
+    return run(c, zone, -1, null, p);
+  }
+
+  private TransferReader.Result run(PrimaryConnection c, Name zone, long ourSerial, SOARecord ourSoa, PrimarySettings p)
+      throws TransferFailure {
+    Message q = Message.newQuery(Record.newRecord(zone, ourSoa == null ? Type.AXFR : Type.IXFR, DClass.IN));
+    if (ourSoa != null) {
+      q.addRecord(ourSoa, Section.AUTHORITY);
+    }
+    Exchange x = send(c, q, p.tsig());
+    try {
+      TransferReader reader = new TransferReader(zone, ourSerial);
+      TSIG.StreamVerifier verifier = null;
+      boolean first = true;
+      while (true) {
+        Received r = x.next(timeout);
+        if (p.tsig() != null) {
+          if (first) {
+            verifier = new TSIG.StreamVerifier(p.tsig(), x.sentTsig());
+          }
+          int result = verifier.verify(r.message(), r.wire());
+          if (result != Rcode.NOERROR) {
+            throw new TransferFailure("TSIG check failed on a transfer message from " + p.address() + ": " + Rcode.TSIGstring(result));
+          }
+        }
+        first = false;
+        if (reader.feed(r.message())) {
+          return reader.result();
+        }
+      }
+    } finally {
+      x.done();
+    }
+  }
+
+  private static Exchange send(PrimaryConnection c, Message q, TSIG key) throws TransferFailure {
+    if (key != null) {
+      q.setTSIG(key);
+    }
+    try {
+      return c.send(q);
+    } catch (IOException e) {
+      throw new TransferFailure("cannot send to primary: " + e.getMessage(), e);
+    }
+  }
+
+  private static void verifySingle(Received r, Exchange x, TSIG key, PrimarySettings p) throws TransferFailure {
+    if (key != null && key.verify(r.message(), r.wire(), x.sentTsig()) != Rcode.NOERROR) {
+      throw new TransferFailure("TSIG check failed on the SOA answer from " + p.address());
+    }
+  }
+
+}
