@@ -90,6 +90,12 @@ final class NamedProcess implements AutoCloseable {
     return new InetSocketAddress("127.0.0.1", port);
   }
 
+  /** SIGHUP: named reloads its configuration and changed zone files. */
+  void reload() throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).start();
+    kill.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
   String log() throws IOException {
     return Files.readString(dir.resolve("named.log"));
   }

@@ -54,6 +54,7 @@ public final class ZoneRefresher {
   private final Consumer<Boolean> onExpired;
   private volatile State state = State.REFRESHING;
   private volatile String lastError;
+  private volatile String lastTransfer;
   private final Object checking = new Object();
   private Instant lastSuccess;
   private ScheduledFuture<?> nextCheck;
@@ -77,6 +78,11 @@ public final class ZoneRefresher {
 
   public State state() {
     return state;
+  }
+
+  /** "full" or "incremental" for the last stored transfer, or null before the first. */
+  public String lastTransfer() {
+    return lastTransfer;
   }
 
   /** Why the last check failed, or null when it succeeded. */
@@ -168,8 +174,9 @@ public final class ZoneRefresher {
     } else {
       return;
     }
-    log.info("zone={} event=transferred kind={} serial={} records={} primary={}", zone,
-        result instanceof TransferReader.Result.Full ? "full" : "incremental", outcome.serial(), outcome.records(), p.address());
+    lastTransfer = result instanceof TransferReader.Result.Full ? "full" : "incremental";
+    log.info("zone={} event=transferred kind={} serial={} records={} primary={}", zone, lastTransfer,
+        outcome.serial(), outcome.records(), p.address());
     onStored.run();
   }
 

@@ -1,0 +1,95 @@
+package org.cairndns.server.interop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.cairndns.server.CairnServer;
+import org.cairndns.server.ServerFixture;
+import org.cairndns.tls.PemCredentials;
+import org.cairndns.tls.SelfSignedCertificate;
+import org.cairndns.tls.SpkiPin;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.SOARecord;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.Type;
+
+/**
+ * BIND 9 as the primary with {@code listen-on tls}; Cairn pulls three zones from it over strict XoT
+ * (pinned), pipelined on one connection, then follows BIND's NOTIFY after a reload of a changed
+ * zone with IXFR (BIND has {@code ixfr-from-differences yes}).
+ */
+class BindPrimaryIT {
+  @TempDir Path dir;
+
+  static String zone(String origin, long serial, String extra) {
+    StringBuilder sb = new StringBuilder("$ORIGIN " + origin + ".\n$TTL 300\n@ IN SOA ns hm " + serial
+        + " 3600 600 86400 60\n@ IN NS ns\nns IN A 192.0.2.1\n");
+    for (int i = 0; i < 300; i++) {
+      sb.append("h").append(i).append(" IN A 10.3.").append(i / 256).append('.').append(i % 256).append('\n');
+    }
+    return sb.append(extra).toString();
+  }
+
+  static long serial(InetSocketAddress server, String zone) {
+    try {
+      Message r = new SimpleResolver(server).send(Message.newQuery(Record.newRecord(Name.fromString(zone), Type.SOA, DClass.IN)));
+      return r.getRcode() == Rcode.NOERROR && !r.getSection(Section.ANSWER).isEmpty()
+          ? ((SOARecord) r.getSection(Section.ANSWER).get(0)).getSerial() : -1;
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  @Test
+  void cairnPullsFromBindOverXotAndFollowsItsReloads() throws Exception {
+    Path named = Files.createDirectories(dir.resolve("named"));
+    PemCredentials cert = SelfSignedCertificate.generate("primary.test");
+    SelfSignedCertificate.write(cert, named.resolve("cert.pem"), named.resolve("key.pem"));
+    List<String> zones = List.of("p1.test", "p2.test", "p3.test");
+    int cairnPort = ServerFixture.freePort();
+    int tlsPort = ServerFixture.freePort();
+    StringBuilder statements = new StringBuilder("tls local-tls { key-file \"" + named.resolve("key.pem")
+        + "\"; cert-file \"" + named.resolve("cert.pem") + "\"; };\n");
+    for (String z : zones) {
+      Files.writeString(named.resolve(z + ".zone"), zone(z, 1, "www IN A 192.0.2.1\n"));
+      statements.append("zone \"").append(z).append("\" { type primary; file \"").append(named.resolve(z + ".zone"))
+          .append("\"; ixfr-from-differences yes; allow-transfer { any; }; notify explicit; also-notify { 127.0.0.1 port ")
+          .append(cairnPort).append("; }; };\n");
+    }
+    try (NamedProcess bind = NamedProcess.start(named, statements.toString(),
+        "  listen-on port " + tlsPort + " tls local-tls { 127.0.0.1; };\n", Name.fromString("p1.test."))) {
+      String primaries = "[{address: \"127.0.0.1:%d\", transport: tls, tls-pins: [\"%s\"]}]".formatted(tlsPort, SpkiPin.of(cert.leaf()));
+      StringBuilder yaml = new StringBuilder("database: db/cairn\nlisten: [127.0.0.1:" + cairnPort + "]\nzones:\n");
+      for (String z : zones) {
+        yaml.append("  - {name: ").append(z).append(", primaries: ").append(primaries).append("}\n");
+      }
+      Path cairnDir = Files.createDirectories(dir.resolve("cairn"));
+      try (CairnServer cairn = ServerFixture.startWith(cairnDir, yaml.toString())) {
+        InetSocketAddress udp = cairn.transport().udpAddresses().get(0);
+        for (String z : zones) {
+          assertTrue(ServerFixture.await(Duration.ofSeconds(30), () -> serial(udp, z + ".") == 1), z + " from BIND:\n" + bind.log());
+        }
+        assertEquals(1, cairn.primaryConnectionsOpened(), "three zones over one XoT connection");
+
+        Files.writeString(named.resolve("p2.test.zone"), zone("p2.test", 2, "www IN A 192.0.2.2\nnew IN TXT \"v2\"\n"));
+        bind.reload();
+        assertTrue(ServerFixture.await(Duration.ofSeconds(30), () -> serial(udp, "p2.test.") == 2), "after BIND's NOTIFY:\n" + bind.log());
+        assertEquals("incremental", cairn.secondaries().get(Name.fromString("p2.test.")).lastTransfer());
+        Message www = new SimpleResolver(udp).send(Message.newQuery(Record.newRecord(Name.fromString("www.p2.test."), Type.A, DClass.IN)));
+        assertEquals("192.0.2.2", www.getSection(Section.ANSWER).get(0).rdataToString());
+      }
+    }
+  }
+}
