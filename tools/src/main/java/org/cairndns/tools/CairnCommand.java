@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       org.cairndns.tools.zone.ZoneCommand.class,
       org.cairndns.tools.serve.ServeCommand.class,
       org.cairndns.tools.tls.TlsCommand.class,
+      org.cairndns.tools.xfr.XfrCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class CairnCommand implements Runnable {

@@ -36,11 +36,12 @@ public final class TransferClient {
     return switch (p.mode()) {
       case TCP -> false;
       case TLS -> true;
-      case OPPORTUNISTIC_TLS -> probes != null && probes.useTls(p, this::speaksTls);
+      case OPPORTUNISTIC_TLS -> probes != null && probes.useTls(p, primary -> speaksTls(primary, timeout));
     };
   }
 
-  private boolean speaksTls(PrimarySettings p) {
+  /** The probe: does a TLS handshake with the primary succeed? */
+  static boolean speaksTls(PrimarySettings p, Duration timeout) {
     try (java.net.Socket s = TlsClientSockets.open(p, true, (int) timeout.toMillis())) {
       return true;
     } catch (IOException e) {

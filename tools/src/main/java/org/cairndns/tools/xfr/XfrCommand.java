@@ -1,0 +1,41 @@
+package org.cairndns.tools.xfr;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.cairndns.zone.store.ZoneStore;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code cairn xfr probes}: what the secondary learned about which primaries speak XoT. */
+@Command(name = "xfr", mixinStandardHelpOptions = true, description = "Zone transfer state.",
+    subcommands = {XfrCommand.Probes.class})
+public final class XfrCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (probes)");
+  }
+
+  @Command(name = "probes", mixinStandardHelpOptions = true,
+      description = "Print the XoT probe table (opportunistic TLS): primary, state, last change.")
+  static final class Probes implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @Option(names = "--db", paramLabel = "PATH", defaultValue = "data/cairn", description = "Zone store path (default: ${DEFAULT-VALUE}).")
+    Path db;
+
+    @Override
+    public Integer call() throws Exception {
+      try (ZoneStore store = ZoneStore.open(db)) {
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("%-40s %-8s %s%n", "PRIMARY", "STATE", "CHANGED");
+        for (ZoneStore.ProbeRow row : store.probes()) {
+          out.printf("%-40s %-8s %s%n", row.address(), row.state(), row.changedAt());
+        }
+      }
+      return 0;
+    }
+  }
+}
