@@ -1,0 +1,108 @@
+package org.cairndns.server.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.cairndns.xfr.Transport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigLoaderTest {
+  @TempDir Path dir;
+
+  CairnConfig load(String yaml) throws Exception {
+    Path p = dir.resolve("cairn.yaml");
+    Files.writeString(p, yaml);
+    return ConfigLoader.load(p);
+  }
+
+  @Test
+  void theSampleConfigurationLoads() throws Exception {
+    CairnConfig c = ConfigLoader.load(Path.of("..", "zones-sample", "cairn.yaml"));
+    assertEquals(2, c.zones().size());
+    assertEquals(5300, c.listen().get(0).getPort());
+    assertTrue(c.zones().get(0).file().toString().endsWith("example.com.zone"));
+  }
+
+  @Test
+  void everyKeyIsRead() throws Exception {
+    CairnConfig c = load("""
+        database: store/db
+        listen: ["127.0.0.1:5300", "[::1]:5300"]
+        tls-listen: [127.0.0.1:8530]
+        tls: {certificate: c.pem, key: k.pem, key-password: pw, client-ca: ca.pem, min-version: TLSv1.3}
+        limits: {tcp-idle-timeout: 500ms, tcp-connections: 10, tcp-connections-per-address: 2,
+                 tls-handshake-timeout: 2s, udp-payload: 1400, journal-steps: 7}
+        identity: {chaos: false, version: v, hostname: h, id: i}
+        store-poll-interval: 2m
+        xfr: {message-size: 16000, max-records-per-message: 1, transfers-out: 3, transfers-out-per-address: 1, transfer-wait: 1h}
+        secondary: {transfers-in: 2, connections-per-primary: 1, pipelined-per-connection: 5, timeout: 9s, xot-reprobe: 5m, xot-probes: 1}
+        tsig-keys: [{name: k1, algorithm: hmac-sha512, secret: "c2VjcmV0"}]
+        zones:
+          - name: a.test
+            file: a.zone
+            allow-transfer: [{address: 192.0.2.0/24, key: k1}, {tls-subject: "CN=s", tls-pin: "abc="}]
+            transfer-transports: [tls]
+            notify: [192.0.2.9:53]
+          - name: b.test
+            primaries: [{address: 192.0.2.1, transport: opportunistic-tls, key: k1}, {address: 192.0.2.2, transport: tcp}]
+        """);
+    assertEquals(dir.resolve("store/db"), c.database());
+    assertEquals(2, c.listen().size());
+    assertEquals("TLSv1.3", c.tls().minVersion());
+    assertEquals(dir.resolve("c.pem"), c.tls().certificate());
+    assertEquals(Duration.ofMillis(500), c.limits().tcpIdleTimeout());
+    assertEquals(1400, c.limits().udpPayload());
+    assertEquals(7, c.limits().journalSteps());
+    assertEquals(false, c.identity().chaos());
+    assertEquals(Duration.ofMinutes(2), c.storePollInterval());
+    assertEquals(Duration.ofHours(1), c.xfr().transferWait());
+    assertEquals(5, c.secondary().pipelinedPerConnection());
+    assertEquals("hmac-sha512", c.tsigKeys().get(0).algorithm());
+    assertEquals(2, c.zones().get(0).allowTransfer().size());
+    assertEquals(java.util.Set.of(Transport.TLS), c.zones().get(0).transferTransports());
+    assertEquals(853, c.zones().get(1).primaries().get(0).address().getPort(), "TLS default port");
+    assertEquals(53, c.zones().get(1).primaries().get(1).address().getPort(), "TCP default port");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', quoteCharacter = '~', value = {
+      "unknown top key       | colour: blue                                        | colour: unknown key",
+      "unknown nested key    | limits: {tcp-idle: 5s}                              | limits.tcp-idle: unknown key",
+      "bad duration          | limits: {tcp-idle-timeout: ten}                     | limits.tcp-idle-timeout: expected a duration",
+      "number out of range   | limits: {udp-payload: 100}                          | limits.udp-payload: expected a whole number from 512 to 4096",
+      "bad address           | listen: [not-an-ip:x]                               | listen: expected ADDRESS:PORT",
+      "bad boolean           | identity: {chaos: maybe}                            | identity.chaos: expected true or false",
+      "bad TLS version       | tls: {min-version: SSLv3}                           | tls.min-version: expected TLSv1.2 or TLSv1.3",
+      "key without cert      | tls: {key: k.pem}                                   | tls.certificate: tls.certificate and tls.key go together",
+      "zone without name     | zones: [{file: x.zone}]                             | zones[0].name: missing",
+      "bad zone name         | zones: [{name: \"a..b\"}]                           | zones[0].name: not a domain name",
+      "bad transport         | zones: [{name: a.test, transfer-transports: [udp]}] | zones[0].transfer-transports: expected tcp or tls",
+      "bad CIDR              | zones: [{name: a.test, allow-transfer: [{address: 10.0.0.0/99}]}] | zones[0].allow-transfer[0]: prefix length out of range",
+      "empty ACL entry       | zones: [{name: a.test, allow-transfer: [{}]}]       | zones[0].allow-transfer[0]: give at least one",
+      "strict XoT without pin | zones: [{name: a.test, primaries: [{address: 192.0.2.1, transport: tls}]}] | zones[0].primaries[0]: strict XoT (transport: tls) needs tls-pins or tls-ca",
+      "bad primary transport | zones: [{name: a.test, primaries: [{address: 192.0.2.1, transport: ftp}]}] | zones[0].primaries[0].transport: expected tcp, tls or opportunistic-tls",
+      "bad TSIG secret       | tsig-keys: [{name: k, secret: \"!!\"}]              | tsig-keys[0]: not a usable TSIG key",
+      "not YAML              | 'listen: [unclosed                                  | not valid YAML",
+  })
+  void badValuesNameTheKey(String rule, String yaml, String expected) {
+    ConfigException e = assertThrows(ConfigException.class, () -> load(yaml));
+    assertTrue(e.getMessage().startsWith(dir.resolve("cairn.yaml") + ": "), e.getMessage());
+    assertTrue(e.getMessage().contains(expected), rule + ": " + e.getMessage());
+  }
+
+  @Test
+  void defaultsWithoutAFile() {
+    CairnConfig c = ConfigLoader.defaults();
+    assertEquals(53, c.listen().get(0).getPort());
+    assertEquals(1232, c.limits().udpPayload());
+    assertEquals(Duration.ofSeconds(10), c.limits().tcpIdleTimeout());
+    assertTrue(c.zones().isEmpty());
+  }
+}
