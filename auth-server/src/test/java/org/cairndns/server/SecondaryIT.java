@@ -96,6 +96,46 @@ class SecondaryIT {
   }
 
   @Test
+  void mutualTlsIdentityAuthorizesTheTransfer() throws Exception {
+    Path p = Files.createDirectories(dir.resolve("primary"));
+    Files.writeString(p.resolve("a.test.zone"), zone("a.test", 1, ""));
+    // The secondary's client certificate is self-signed and is the primary's trusted client CA.
+    org.cairndns.tls.SelfSignedCertificate.write(org.cairndns.tls.SelfSignedCertificate.generate("sec.test"),
+        dir.resolve("client.pem"), dir.resolve("client-key.pem"));
+    org.cairndns.tls.SelfSignedCertificate.write(org.cairndns.tls.SelfSignedCertificate.generate("other.test"),
+        dir.resolve("other.pem"), dir.resolve("other-key.pem"));
+    try (CairnServer primary = ServerFixture.startWith(p, """
+        database: db/cairn
+        listen: [127.0.0.1:0]
+        tls-listen: [127.0.0.1:0]
+        tls: {client-ca: %s}
+        zones: [{name: a.test, file: a.test.zone, allow-transfer: [{tls-subject: "CN=sec.test"}]}]
+        """.formatted(dir.resolve("client.pem")))) {
+      String tls = "127.0.0.1:" + primary.transport().tlsAddresses().get(0).getPort();
+      String pin = primary.tls().spkiPin();
+      for (String who : List.of("client", "other")) {
+        Path s = Files.createDirectories(dir.resolve("secondary-" + who));
+        try (CairnServer secondary = ServerFixture.startWith(s, """
+            database: db/cairn
+            listen: [127.0.0.1:0]
+            zones: [{name: a.test, primaries: [{address: "%s", transport: tls, tls-pins: ["%s"],
+                     tls-certificate: %s, tls-key: %s}]}]
+            """.formatted(tls, pin, dir.resolve(who + ".pem"), dir.resolve(who + "-key.pem")))) {
+          var refresher = secondary.secondaries().get(Name.fromString("a.test."));
+          if (who.equals("client")) {
+            InetSocketAddress sec = secondary.transport().udpAddresses().get(0);
+            assertTrue(ServerFixture.await(Duration.ofSeconds(30), () -> serial(sec, "a.test.") == 1), "mTLS identity allowed");
+          } else {
+            assertTrue(ServerFixture.await(Duration.ofSeconds(30), () -> refresher.lastError() != null));
+            assertTrue(refresher.lastError().contains("REFUSED"), refresher.lastError());
+            assertTrue(secondary.store().current(Name.fromString("a.test.")).isEmpty());
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void strictXotRefusesAWrongPin() throws Exception {
     Path p = Files.createDirectories(dir.resolve("primary"));
     Files.writeString(p.resolve("a.test.zone"), zone("a.test", 1, ""));
