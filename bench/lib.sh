@@ -57,3 +57,26 @@ qps() {
 ratio() {
   python3 -c "import sys; a,b=float(sys.argv[1] or 0),float(sys.argv[2] or 0); print(f'{a/b:.2f}' if b else 'n/a')" "$1" "$2"
 }
+
+# start_named DIR TLS_PORT ZONE FILE [PLAIN_PORT]: BIND 9 serving ZONE over DoT (and plain if given).
+start_named() {
+  local dir=$1 tls_port=$2 zone=$3 file=$4 plain=${5:-}
+  "$bench_root/cairn" tls generate --dir "$dir" --name bench.test >/dev/null
+  cat >"$dir/named.conf" <<CONF
+tls local-tls { key-file "$dir/key.pem"; cert-file "$dir/cert.pem"; };
+options {
+  directory "$dir";
+  pid-file "$dir/named.pid";
+  listen-on port $tls_port tls local-tls { 127.0.0.1; };
+  $( [ -n "$plain" ] && echo "listen-on port $plain { 127.0.0.1; };" )
+  listen-on-v6 { none; };
+  recursion no;
+  minimal-responses yes;
+  allow-transfer { any; };
+};
+controls { };
+zone "$zone" { type primary; file "$file"; };
+CONF
+  named -g -u root -c "$dir/named.conf" >"$dir/named.log" 2>&1 &
+  echo $! >"$dir/named.pidfile"
+}

@@ -146,7 +146,9 @@ public final class ZoneRefresher {
       try {
         long theirs = client.soaSerial(zone, p);
         if (ours.isEmpty() || Serials.isNewer(theirs, ours.get().getSerial())) {
-          store(client.transfer(zone, ours.map(SOARecord::getSerial).orElse(-1L), ours.orElse(null), p), p);
+          long started = System.nanoTime();
+          TransferReader.Result result = client.transfer(zone, ours.map(SOARecord::getSerial).orElse(-1L), ours.orElse(null), p);
+          store(result, p, (System.nanoTime() - started) / 1_000_000);
         }
         succeeded();
         return;
@@ -164,7 +166,8 @@ public final class ZoneRefresher {
     schedule(Event.RETRY, retry);
   }
 
-  private void store(TransferReader.Result result, PrimarySettings p) throws ZoneStoreException {
+  private void store(TransferReader.Result result, PrimarySettings p, long transferMillis) throws ZoneStoreException {
+    long storeStarted = System.nanoTime();
     String source = "xfr:" + p.address().getAddress().getHostAddress() + ":" + p.address().getPort();
     LoadOutcome outcome;
     if (result instanceof TransferReader.Result.Full full) {
@@ -175,8 +178,9 @@ public final class ZoneRefresher {
       return;
     }
     lastTransfer = result instanceof TransferReader.Result.Full ? "full" : "incremental";
-    log.info("zone={} event=transferred kind={} serial={} records={} primary={}", zone, lastTransfer,
-        outcome.serial(), outcome.records(), p.address());
+    log.info("zone={} event=transferred kind={} serial={} records={} primary={} transfer_ms={} total_ms={}", zone,
+        lastTransfer, outcome.serial(), outcome.records(), p.address(), transferMillis,
+        transferMillis + (System.nanoTime() - storeStarted) / 1_000_000);
     onStored.run();
   }
 
