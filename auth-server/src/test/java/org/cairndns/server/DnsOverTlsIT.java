@@ -86,6 +86,8 @@ class DnsOverTlsIT {
 
   @Test
   void tls13WithAlpnDotPaddingAndKeepalive() throws Exception {
+    assertEquals(io.netty.handler.ssl.OpenSsl.isAvailable(), server.tls().engine() == io.netty.handler.ssl.SslProvider.OPENSSL,
+        "auto picks OpenSSL when it loads");
     X509Certificate[] seen = new X509Certificate[1];
     try (SSLSocket s = connect(tls, seen)) {
       assertEquals("TLSv1.3", s.getSession().getProtocol());
@@ -104,6 +106,33 @@ class DnsOverTlsIT {
         assertEquals("192.0.2.80", r.getSection(Section.ANSWER).get(0).rdataToString());
         byte[] keepalive = r.getOPT().getOptions(11).get(0).toWire();
         assertEquals(30, ((keepalive[4] & 0xFF) << 8) | (keepalive[5] & 0xFF), "3 s idle timeout in 100 ms units");
+      }
+    }
+  }
+
+  @Test
+  void theJdkEngineServesTheSame() throws Exception {
+    Path other = Files.createDirectories(dir.resolve("jdk"));
+    Files.copy(dir.resolve("cert.pem"), other.resolve("cert.pem"));
+    Files.copy(dir.resolve("key.pem"), other.resolve("key.pem"));
+    try (CairnServer jdk = ServerFixture.start(other, """
+        database: db/cairn
+        listen: [127.0.0.1:0]
+        tls-listen: [127.0.0.1:0]
+        tls: {certificate: cert.pem, key: key.pem, engine: jdk}
+        zones: [{name: fx.test, file: fx.test.zone}]
+        """)) {
+      X509Certificate[] seen = new X509Certificate[1];
+      try (SSLSocket s = connect(jdk.transport().tlsAddresses().get(0), seen)) {
+        assertEquals("TLSv1.3", s.getSession().getProtocol());
+        assertEquals("dot", s.getApplicationProtocol());
+        ServerFixture.writeFrame(s.getOutputStream(), paddedQuery("www.fx.test.").toWire());
+        java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+        int len = in.readUnsignedShort();
+        assertEquals(0, len % 468);
+        byte[] wire = new byte[len];
+        in.readFully(wire);
+        assertEquals("192.0.2.80", new Message(wire).getSection(Section.ANSWER).get(0).rdataToString());
       }
     }
   }

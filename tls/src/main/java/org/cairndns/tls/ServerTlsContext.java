@@ -29,7 +29,7 @@ public final class ServerTlsContext {
   private final TlsSettings settings;
   private final AtomicReference<Loaded> current = new AtomicReference<>();
 
-  private record Loaded(SslContext context, PemCredentials credentials) {}
+  private record Loaded(SslContext context, PemCredentials credentials, SslProvider engine) {}
 
   private ServerTlsContext(TlsSettings settings) {
     this.settings = settings;
@@ -50,6 +50,11 @@ public final class ServerTlsContext {
     return SpkiPin.of(current.get().credentials().leaf());
   }
 
+  /** The TLS engine in use (OpenSSL or JDK). */
+  public SslProvider engine() {
+    return current.get().engine();
+  }
+
   public SslContext context() {
     return current.get().context();
   }
@@ -60,11 +65,26 @@ public final class ServerTlsContext {
     return handler;
   }
 
+  /** {@code auto}: OpenSSL (BoringSSL from netty-tcnative) when it loads, else the JDK's engine. */
+  static SslProvider engine(String choice) throws TlsConfigException {
+    return switch (choice == null ? "auto" : choice) {
+      case "auto" -> OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+      case "openssl" -> {
+        if (!OpenSsl.isAvailable()) {
+          throw new TlsConfigException("tls.engine is openssl but netty-tcnative did not load: " + OpenSsl.unavailabilityCause());
+        }
+        yield SslProvider.OPENSSL;
+      }
+      case "jdk" -> SslProvider.JDK;
+      default -> throw new TlsConfigException("tls.engine must be auto, openssl or jdk, not " + choice);
+    };
+  }
+
   private Loaded load() throws TlsConfigException {
     PemCredentials credentials = settings.certificate() != null
         ? PemCredentials.read(settings.certificate(), settings.key(), settings.keyPassword())
         : SelfSignedCertificate.loadOrCreate(settings.selfSignedDir(), settings.hostname());
-    SslProvider provider = OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+    SslProvider provider = engine(settings.engine());
     List<String> protocols = "TLSv1.3".equals(settings.minVersion()) ? List.of("TLSv1.3") : List.of("TLSv1.3", "TLSv1.2");
     try {
       SslContextBuilder b = SslContextBuilder
@@ -83,7 +103,7 @@ public final class ServerTlsContext {
       SslContext context = b.build();
       log.info("event=tls-context engine={} protocols={} subject=\"{}\" spki_pin={}", provider, protocols,
           credentials.leaf().getSubjectX500Principal().getName(), SpkiPin.of(credentials.leaf()));
-      return new Loaded(context, credentials);
+      return new Loaded(context, credentials, provider);
     } catch (SSLException e) {
       throw new TlsConfigException("cannot build the TLS context: " + e.getMessage(), e);
     }

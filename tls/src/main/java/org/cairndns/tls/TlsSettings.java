@@ -8,6 +8,7 @@ import java.nio.file.Path;
  *
  * @param clientCa CA certificates that client certificates must chain to (mutual TLS), or null
  * @param minVersion {@code TLSv1.2} or {@code TLSv1.3}
+ * @param engine {@code auto}, {@code openssl} or {@code jdk}
  */
 public record TlsSettings(Path certificate, Path key, String keyPassword, Path clientCa, String minVersion,
-    Path selfSignedDir, String hostname) {}
+    Path selfSignedDir, String hostname, String engine) {}
