@@ -139,9 +139,6 @@ public final class DnsServer implements AutoCloseable {
         });
     if (epoll) {
       b.option(EpollChannelOption.TCP_FASTOPEN, 256);
-      // A client that writes the length prefix and the message separately (dnsperf does) would
-      // otherwise wait on our delayed ACK (40 ms) for each short-lived connection's first query.
-      b.childOption(EpollChannelOption.TCP_QUICKACK, true);
     }
     Channel ch = bind(b.bind(address), address, transport.name().toLowerCase());
     channels.add(ch);
