@@ -30,23 +30,9 @@ class SecondaryIT {
   @TempDir Path dir;
 
   static String zone(String origin, long serial, String extra) {
-    StringBuilder sb = new StringBuilder("$ORIGIN " + origin + ".\n$TTL 300\n@ IN SOA ns hm " + serial
-        + " 3600 600 86400 60\n@ IN NS ns\nns IN A 192.0.2.1\n");
-    for (int i = 0; i < 200; i++) {
-      sb.append("h").append(i).append(" IN A 10.2.0.").append(i).append('\n');
-    }
-    return sb.append(extra).toString();
+    return ServerFixture.hostsZone(origin, serial, 200, extra);
   }
 
-  static long serial(InetSocketAddress server, String zone) {
-    try {
-      Message r = new SimpleResolver(server).send(Message.newQuery(Record.newRecord(Name.fromString(zone), Type.SOA, DClass.IN)));
-      return r.getRcode() == Rcode.NOERROR && !r.getSection(Section.ANSWER).isEmpty()
-          ? ((SOARecord) r.getSection(Section.ANSWER).get(0)).getSerial() : -1;
-    } catch (Exception e) {
-      return -1;
-    }
-  }
 
   @Test
   void cairnPullsSeveralZonesOverOneXotConnectionAndFollowsNotify() throws Exception {
@@ -78,14 +64,14 @@ class SecondaryIT {
           """.formatted(secondaryPort, primaries, primaries, primaries))) {
         InetSocketAddress sec = secondary.transport().udpAddresses().get(0);
         for (String z : List.of("a.test.", "b.test.", "c.test.")) {
-          assertTrue(ServerFixture.await(Duration.ofSeconds(30), () -> serial(sec, z) == 1), z + " transferred");
+          assertTrue(ServerFixture.await(Duration.ofSeconds(30), () -> ServerFixture.soaSerial(sec, z) == 1), z + " transferred");
         }
         assertEquals(1, secondary.primaryConnectionsOpened(), "three zones, one reused TLS connection");
 
         primary.store().load(Name.fromString("b.test."), ServerFixture.parse("b.test.",
             zone("b.test", 2, "www IN A 192.0.2.20\n")), "v2", false);
         primary.refreshNow(); // publishes, which sends NOTIFY to the secondary
-        assertTrue(ServerFixture.await(Duration.ofSeconds(30), () -> serial(sec, "b.test.") == 2), "NOTIFY-triggered refresh");
+        assertTrue(ServerFixture.await(Duration.ofSeconds(30), () -> ServerFixture.soaSerial(sec, "b.test.") == 2), "NOTIFY-triggered refresh");
         Message www = new SimpleResolver(sec).send(Message.newQuery(Record.newRecord(Name.fromString("www.b.test."), Type.A, DClass.IN)));
         assertEquals("192.0.2.20", www.getSection(Section.ANSWER).get(0).rdataToString());
         assertTrue(www.getHeader().getFlag(Flags.AA));
@@ -124,7 +110,7 @@ class SecondaryIT {
           var refresher = secondary.secondaries().get(Name.fromString("a.test."));
           if (who.equals("client")) {
             InetSocketAddress sec = secondary.transport().udpAddresses().get(0);
-            assertTrue(ServerFixture.await(Duration.ofSeconds(30), () -> serial(sec, "a.test.") == 1), "mTLS identity allowed");
+            assertTrue(ServerFixture.await(Duration.ofSeconds(30), () -> ServerFixture.soaSerial(sec, "a.test.") == 1), "mTLS identity allowed");
           } else {
             assertTrue(ServerFixture.await(Duration.ofSeconds(30), () -> refresher.lastError() != null));
             assertTrue(refresher.lastError().contains("REFUSED"), refresher.lastError());
@@ -179,7 +165,7 @@ class SecondaryIT {
         var refresher = secondary.secondaries().get(Name.fromString("a.test."));
         assertTrue(ServerFixture.await(Duration.ofSeconds(30), () -> refresher.lastError() != null));
         InetSocketAddress sec = secondary.transport().udpAddresses().get(0);
-        assertEquals(1, serial(sec, "a.test."), "old version still served: " + refresher.lastError());
+        assertEquals(1, ServerFixture.soaSerial(sec, "a.test."), "old version still served: " + refresher.lastError());
         Message www = new SimpleResolver(sec).send(Message.newQuery(Record.newRecord(Name.fromString("www.a.test."), Type.A, DClass.IN)));
         assertEquals("192.0.2.10", www.getSection(Section.ANSWER).get(0).rdataToString());
       }

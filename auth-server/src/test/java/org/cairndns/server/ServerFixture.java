@@ -43,6 +43,28 @@ public final class ServerFixture {
     return CairnServer.start(cfg);
   }
 
+  /** A zone with {@code hosts} A records h0..hN and {@code extra} lines; SOA timers 3600/600/86400. */
+  public static String hostsZone(String origin, long serial, int hosts, String extra) {
+    StringBuilder sb = new StringBuilder("$ORIGIN " + origin + ".\n$TTL 300\n@ IN SOA ns hm " + serial
+        + " 3600 600 86400 60\n@ IN NS ns\nns IN A 192.0.2.1\n");
+    for (int i = 0; i < hosts; i++) {
+      sb.append("h").append(i).append(" IN A 10.9.").append(i / 256).append('.').append(i % 256).append('\n');
+    }
+    return sb.append(extra).toString();
+  }
+
+  /** The SOA serial {@code server} answers for {@code zone}, or -1 when it does not answer one. */
+  public static long soaSerial(java.net.InetSocketAddress server, String zone) {
+    try {
+      Message r = new org.xbill.DNS.SimpleResolver(server).send(Message.newQuery(
+          org.xbill.DNS.Record.newRecord(org.xbill.DNS.Name.fromString(zone), org.xbill.DNS.Type.SOA, org.xbill.DNS.DClass.IN)));
+      return r.getRcode() == org.xbill.DNS.Rcode.NOERROR && !r.getSection(org.xbill.DNS.Section.ANSWER).isEmpty()
+          ? ((org.xbill.DNS.SOARecord) r.getSection(org.xbill.DNS.Section.ANSWER).get(0)).getSerial() : -1;
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
   /** A free loopback port, for servers whose port must be known before they start. */
   public static int freePort() throws IOException {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

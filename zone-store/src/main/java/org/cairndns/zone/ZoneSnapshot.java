@@ -259,7 +259,8 @@ public final class ZoneSnapshot {
     return false;
   }
 
-  static RRset renamed(RRset set, Name owner) {
+  /** A copy of {@code set} (signatures included) owned by {@code owner}. */
+  public static RRset renamed(RRset set, Name owner) {
     RRset out = new RRset();
     for (Record r : set.rrs(false)) {
       out.addRR(r.withName(owner));

@@ -307,14 +307,7 @@ public final class QueryProcessor implements RequestHandler {
     if (!owner.equals(qname) || owner.toString().equals(qname.toString())) {
       return set;
     }
-    RRset out = new RRset();
-    for (Record rr : set.rrs(false)) {
-      out.addRR(rr.withName(qname));
-    }
-    for (Record sig : set.sigs()) {
-      out.addRR(sig.withName(qname));
-    }
-    return out;
+    return ZoneSnapshot.renamed(set, qname);
   }
 
   private static void addRRset(Message r, RRset set, int section, boolean dnssec) {

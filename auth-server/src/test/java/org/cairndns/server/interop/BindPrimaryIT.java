@@ -34,23 +34,9 @@ class BindPrimaryIT {
   @TempDir Path dir;
 
   static String zone(String origin, long serial, String extra) {
-    StringBuilder sb = new StringBuilder("$ORIGIN " + origin + ".\n$TTL 300\n@ IN SOA ns hm " + serial
-        + " 3600 600 86400 60\n@ IN NS ns\nns IN A 192.0.2.1\n");
-    for (int i = 0; i < 300; i++) {
-      sb.append("h").append(i).append(" IN A 10.3.").append(i / 256).append('.').append(i % 256).append('\n');
-    }
-    return sb.append(extra).toString();
+    return ServerFixture.hostsZone(origin, serial, 300, extra);
   }
 
-  static long serial(InetSocketAddress server, String zone) {
-    try {
-      Message r = new SimpleResolver(server).send(Message.newQuery(Record.newRecord(Name.fromString(zone), Type.SOA, DClass.IN)));
-      return r.getRcode() == Rcode.NOERROR && !r.getSection(Section.ANSWER).isEmpty()
-          ? ((SOARecord) r.getSection(Section.ANSWER).get(0)).getSerial() : -1;
-    } catch (Exception e) {
-      return -1;
-    }
-  }
 
   @Test
   void cairnPullsFromBindOverXotAndFollowsItsReloads() throws Exception {
@@ -79,13 +65,13 @@ class BindPrimaryIT {
       try (CairnServer cairn = ServerFixture.startWith(cairnDir, yaml.toString())) {
         InetSocketAddress udp = cairn.transport().udpAddresses().get(0);
         for (String z : zones) {
-          assertTrue(ServerFixture.await(Duration.ofSeconds(30), () -> serial(udp, z + ".") == 1), z + " from BIND:\n" + bind.log());
+          assertTrue(ServerFixture.await(Duration.ofSeconds(30), () -> ServerFixture.soaSerial(udp, z + ".") == 1), z + " from BIND:\n" + bind.log());
         }
         assertEquals(1, cairn.primaryConnectionsOpened(), "three zones over one XoT connection");
 
         Files.writeString(named.resolve("p2.test.zone"), zone("p2.test", 2, "www IN A 192.0.2.2\nnew IN TXT \"v2\"\n"));
         bind.reload();
-        assertTrue(ServerFixture.await(Duration.ofSeconds(30), () -> serial(udp, "p2.test.") == 2), "after BIND's NOTIFY:\n" + bind.log());
+        assertTrue(ServerFixture.await(Duration.ofSeconds(30), () -> ServerFixture.soaSerial(udp, "p2.test.") == 2), "after BIND's NOTIFY:\n" + bind.log());
         assertEquals("incremental", cairn.secondaries().get(Name.fromString("p2.test.")).lastTransfer());
         Message www = new SimpleResolver(udp).send(Message.newQuery(Record.newRecord(Name.fromString("www.p2.test."), Type.A, DClass.IN)));
         assertEquals("192.0.2.2", www.getSection(Section.ANSWER).get(0).rdataToString());

@@ -35,12 +35,7 @@ class BindSecondaryIT {
   @TempDir Path dir;
 
   static String zone(String origin, long serial, String extra) {
-    StringBuilder sb = new StringBuilder("$ORIGIN " + origin + ".\n$TTL 300\n@ IN SOA ns hm " + serial
-        + " 1 1 86400 60\n@ IN NS ns\nns IN A 192.0.2.1\n");
-    for (int i = 0; i < 500; i++) {
-      sb.append("h").append(i).append(" IN A 10.1.").append(i / 256).append('.').append(i % 256).append('\n');
-    }
-    return sb.append(extra).toString();
+    return ServerFixture.hostsZone(origin, serial, 500, extra);
   }
 
   @Test
@@ -79,8 +74,7 @@ class BindSecondaryIT {
         }
         cairn.refreshNow();
         for (String origin : List.of("xot.test.", "tsig.test.")) {
-          SimpleResolver r = new SimpleResolver(bind.address());
-          boolean updated = ServerFixture.await(Duration.ofSeconds(30), () -> serialOf(r, origin) == 2);
+          boolean updated = ServerFixture.await(Duration.ofSeconds(30), () -> ServerFixture.soaSerial(bind.address(), origin) == 2);
           assertTrue(updated, "BIND took serial 2 of " + origin + ":\n" + bind.log());
           assertSameZone(cairn, bind, origin);
         }
@@ -94,15 +88,6 @@ class BindSecondaryIT {
     }
   }
 
-  private static long serialOf(SimpleResolver r, String origin) {
-    try {
-      Message m = r.send(Message.newQuery(Record.newRecord(Name.fromString(origin), Type.SOA, DClass.IN)));
-      List<Record> answer = m.getSection(Section.ANSWER);
-      return answer.isEmpty() ? -1 : ((SOARecord) answer.get(0)).getSerial();
-    } catch (Exception e) {
-      return -1;
-    }
-  }
 
   /** Both servers' AXFR of the zone, as sets of records. */
   private static void assertSameZone(CairnServer cairn, NamedProcess bind, String origin) throws Exception {
