@@ -193,6 +193,14 @@ class CairnServerIT {
   }
 
   @Test
+  void aPortInUseIsAClearError() throws Exception {
+    java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+        () -> org.cairndns.server.transport.DnsServer.start(
+            org.cairndns.server.transport.ListenerSettings.of(List.of(tcp)), (req, who) -> null, null));
+    assertTrue(e.getMessage().startsWith("cannot listen on tcp 127.0.0.1:" + tcp.getPort() + ": "), e.getMessage());
+  }
+
+  @Test
   void aBadZoneFileAtStartKeepsTheStoredVersion() throws Exception {
     server.close();
     Files.writeString(dir.resolve("fx.test.zone"), ServerFixture.ZONE + "broken IN A not-an-address\n");

@@ -169,6 +169,9 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    // A client that pipelines but does not read stops being read from: memory stays bounded, and
+    // the idle timeout then closes it.
+    ctx.channel().config().setAutoRead(ctx.channel().isWritable());
     writable.lock();
     try {
       writableAgain.signalAll();
