@@ -255,6 +255,20 @@ public final class CairnServer implements AutoCloseable {
     return tls;
   }
 
+  /** Re-reads the TLS certificate and key (SIGHUP); the old ones stay in use when the new are bad. */
+  public void reloadTls() {
+    if (tls == null) {
+      log.info("event=tls-reload-skipped reason=\"no TLS listener\"");
+      return;
+    }
+    try {
+      tls.reload();
+      log.info("event=tls-reloaded spki_pin={}", tls.spkiPin());
+    } catch (TlsConfigException e) {
+      log.error("event=tls-reload-failed error=\"{}\" (the previous certificate stays in use)", e.getMessage());
+    }
+  }
+
   /** Publishes store changes now instead of at the next poll (used after a local load). */
   public void refreshNow() throws ZoneStoreException {
     publisher.refresh();

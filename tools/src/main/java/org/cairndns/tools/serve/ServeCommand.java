@@ -1,6 +1,7 @@
 package org.cairndns.tools.serve;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,13 +39,27 @@ public final class ServeCommand implements Callable<Integer> {
     if (server.tls() != null) {
       spec.commandLine().getErr().println("cairn: DNS-over-TLS SPKI pin (sha256): " + server.tls().spkiPin());
     }
+    Path pidFile = pidFile(cfg.database());
+    Files.writeString(pidFile, Long.toString(ProcessHandle.current().pid()));
+    // SIGHUP reloads the TLS certificate and key, as BIND, NSD and Knot do on their reload signal.
+    sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> server.reloadTls());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
+      try {
+        Files.deleteIfExists(pidFile);
+      } catch (java.io.IOException ignored) {
+        // stale pid files are overwritten at the next start
+      }
       stopped.countDown();
     }, "cairn-shutdown"));
     stopped.await();
     return 0;
+  }
+
+  /** Where a running server writes its process ID: beside the store, {@code PATH.pid}. */
+  public static Path pidFile(Path database) {
+    return database.resolveSibling(database.getFileName() + ".pid");
   }
 
   private List<InetSocketAddress> addresses(List<String> texts) {

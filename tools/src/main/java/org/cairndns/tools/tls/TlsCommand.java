@@ -12,7 +12,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code cairn tls pin|generate}: SPKI pins and self-signed certificates. */
 @Command(name = "tls", mixinStandardHelpOptions = true, description = "Certificates for DNS-over-TLS and XoT.",
-    subcommands = {TlsCommand.Pin.class, TlsCommand.Generate.class})
+    subcommands = {TlsCommand.Pin.class, TlsCommand.Generate.class, TlsCommand.Reload.class})
 public final class TlsCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -29,6 +29,29 @@ public final class TlsCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       spec.commandLine().getOut().println(SpkiPin.of(PemCredentials.readCertificates(file).get(0)));
+      return 0;
+    }
+  }
+
+  @Command(name = "reload", mixinStandardHelpOptions = true,
+      description = "Make the server running on a store re-read its certificate and key (sends it SIGHUP).")
+  static final class Reload implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @Option(names = "--db", defaultValue = "data/cairn", description = "The running server's store (default: ${DEFAULT-VALUE}).") Path db;
+
+    @Override
+    public Integer call() throws Exception {
+      Path pidFile = org.cairndns.tools.serve.ServeCommand.pidFile(db);
+      if (!java.nio.file.Files.exists(pidFile)) {
+        throw new IllegalStateException("no server is running on " + db + " (no " + pidFile + ")");
+      }
+      String pid = java.nio.file.Files.readString(pidFile).trim();
+      Process kill = new ProcessBuilder("kill", "-HUP", pid).redirectErrorStream(true).start();
+      String out = new String(kill.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+      if (kill.waitFor() != 0) {
+        throw new IllegalStateException("cannot signal server process " + pid + ": " + out);
+      }
+      spec.commandLine().getOut().println("asked server " + pid + " to reload its certificate (see its log)");
       return 0;
     }
   }

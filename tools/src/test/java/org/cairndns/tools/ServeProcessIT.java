@@ -1,0 +1,125 @@
+package org.cairndns.tools;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import org.cairndns.tls.PemCredentials;
+import org.cairndns.tls.SelfSignedCertificate;
+import org.cairndns.tls.SpkiPin;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.Type;
+
+/**
+ * `cairn serve` as a real process: it serves, a zone loaded with `cairn zone load` meanwhile is
+ * served, `cairn tls reload` (SIGHUP) swaps the certificate, and SIGTERM stops it cleanly.
+ */
+class ServeProcessIT {
+  @TempDir Path dir;
+
+  static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  static String pinOf(int port) throws Exception {
+    X509Certificate[] seen = new X509Certificate[1];
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(null, new TrustManager[] {new X509TrustManager() {
+      @Override public void checkClientTrusted(X509Certificate[] c, String a) {}
+      @Override public void checkServerTrusted(X509Certificate[] c, String a) {
+        seen[0] = c[0];
+      }
+      @Override public X509Certificate[] getAcceptedIssuers() {
+        return new X509Certificate[0];
+      }
+    }}, null);
+    try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port)) {
+      s.startHandshake();
+    }
+    return SpkiPin.of(seen[0]);
+  }
+
+  static boolean await(Duration timeout, java.util.concurrent.Callable<Boolean> condition) throws Exception {
+    Instant deadline = Instant.now().plus(timeout);
+    while (Instant.now().isBefore(deadline)) {
+      try {
+        if (condition.call()) {
+          return true;
+        }
+      } catch (Exception notYet) {
+        // keep polling
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L); // poll interval
+    }
+    return false;
+  }
+
+  static int cli(String... args) {
+    picocli.CommandLine cli = CairnCommand.newCommandLine();
+    cli.setOut(new PrintWriter(new StringWriter()));
+    return cli.execute(args);
+  }
+
+  @Test
+  void servesReloadsCertificateAndStops() throws Exception {
+    PemCredentials first = SelfSignedCertificate.generate("one.test");
+    SelfSignedCertificate.write(first, dir.resolve("cert.pem"), dir.resolve("key.pem"));
+    int port = freePort();
+    int tlsPort = freePort();
+    Files.writeString(dir.resolve("cairn.yaml"), """
+        database: db/cairn
+        listen: [127.0.0.1:%d]
+        tls-listen: [127.0.0.1:%d]
+        store-poll-interval: 200ms
+        tls: {certificate: cert.pem, key: key.pem}
+        """.formatted(port, tlsPort));
+    Process server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), CairnCommand.class.getName(),
+        "serve", "--config", dir.resolve("cairn.yaml").toString())
+        .redirectErrorStream(true).redirectOutput(dir.resolve("serve.log").toFile()).start();
+    try {
+      assertTrue(await(Duration.ofSeconds(60), () -> Files.readString(dir.resolve("serve.log")).contains("event=listening")),
+          Files.readString(dir.resolve("serve.log")));
+      assertEquals(SpkiPin.of(first.leaf()), pinOf(tlsPort));
+
+      Files.writeString(dir.resolve("p.test.zone"), "$ORIGIN p.test.\n$TTL 60\n@ IN SOA ns hm 1 1 1 1 1\n@ IN NS ns\nns IN A 192.0.2.1\n");
+      assertEquals(0, cli("zone", "load", "--db", dir.resolve("db/cairn").toString(), dir.resolve("p.test.zone").toString()));
+      SimpleResolver resolver = new SimpleResolver("127.0.0.1");
+      resolver.setPort(port);
+      assertTrue(await(Duration.ofSeconds(30), () -> resolver.send(Message.newQuery(
+          Record.newRecord(Name.fromString("ns.p.test."), Type.A, DClass.IN))).getSectionArray(1).length == 1),
+          "a zone loaded while the server runs is served");
+
+      PemCredentials second = SelfSignedCertificate.generate("two.test");
+      SelfSignedCertificate.write(second, dir.resolve("cert.pem"), dir.resolve("key.pem"));
+      assertEquals(0, cli("tls", "reload", "--db", dir.resolve("db/cairn").toString()));
+      assertTrue(await(Duration.ofSeconds(30), () -> pinOf(tlsPort).equals(SpkiPin.of(second.leaf()))),
+          Files.readString(dir.resolve("serve.log")));
+    } finally {
+      server.destroy(); // SIGTERM
+      assertTrue(server.waitFor(30, TimeUnit.SECONDS));
+    }
+    assertTrue(Files.readString(dir.resolve("serve.log")).contains("event=stopped"), "graceful shutdown on SIGTERM");
+    assertTrue(!Files.exists(dir.resolve("db/cairn.pid")), "pid file removed");
+  }
+}
