@@ -72,7 +72,8 @@ public record PemCredentials(List<X509Certificate> chain, PrivateKey key) {
       JcaPEMKeyConverter converter = new JcaPEMKeyConverter().setProvider(BC);
       while ((o = pem.readObject()) != null) {
         if (o instanceof PEMKeyPair pair) {
-          return converter.getKeyPair(pair).getPrivate();
+          // SEC1 EC keys may omit the public key; the private key info is always there.
+          return converter.getPrivateKey(pair.getPrivateKeyInfo());
         }
         if (o instanceof PrivateKeyInfo info) {
           return converter.getPrivateKey(info);
@@ -85,8 +86,8 @@ public record PemCredentials(List<X509Certificate> chain, PrivateKey key) {
         }
         if (o instanceof PEMEncryptedKeyPair encrypted) {
           requirePassword(file, password);
-          return converter.getKeyPair(encrypted.decryptKeyPair(
-              new JcePEMDecryptorProviderBuilder().setProvider(BC).build(password.toCharArray()))).getPrivate();
+          return converter.getPrivateKey(encrypted.decryptKeyPair(
+              new JcePEMDecryptorProviderBuilder().setProvider(BC).build(password.toCharArray())).getPrivateKeyInfo());
         }
       }
     } catch (PKCSException | org.bouncycastle.openssl.EncryptionException e) {
