@@ -32,6 +32,9 @@ final class PrimaryConnection implements AutoCloseable {
   private final InetSocketAddress primary;
   private volatile boolean open = true;
   private volatile String closeReason = "connection closed";
+  /** The primary's EDNS TCP keepalive (RFC 7828) in ms; -1 until it sends one. */
+  private volatile long keepaliveMillis = -1;
+  private volatile long lastActivity = System.nanoTime();
 
   PrimaryConnection(Socket socket, InetSocketAddress primary) throws IOException {
     this.socket = socket;
@@ -54,6 +57,7 @@ final class PrimaryConnection implements AutoCloseable {
     } while (exchanges.putIfAbsent(id, exchange) != null);
     exchange.id = id;
     request.getHeader().setID(id);
+    lastActivity = System.nanoTime();
     byte[] wire = request.toWire(65_535); // applies TSIG when set
     exchange.sentTsig = new Message(wire).getTSIG(); // dnsjava keeps the TSIG it generated private
     synchronized (out) {
@@ -86,6 +90,8 @@ final class PrimaryConnection implements AutoCloseable {
           log.debug("event=xfr-in-malformed primary={} error=\"{}\"", primary, malformed.toString());
           continue;
         }
+        lastActivity = System.nanoTime();
+        readKeepalive(m);
         Exchange e = exchanges.get(m.getHeader().getID());
         if (e != null) {
           e.queue.add(new Received(m, wire));
@@ -98,6 +104,31 @@ final class PrimaryConnection implements AutoCloseable {
     } finally {
       close();
     }
+  }
+
+  private void readKeepalive(Message m) {
+    org.xbill.DNS.OPTRecord opt = m.getOPT();
+    if (opt == null) {
+      return;
+    }
+    for (org.xbill.DNS.EDNSOption o : opt.getOptions(TransferClient.KEEPALIVE)) {
+      byte[] wire = o.toWire(); // code, length, then the timeout in units of 100 ms
+      if (wire.length >= 6) {
+        keepaliveMillis = (((wire[4] & 0xFF) << 8) | (wire[5] & 0xFF)) * 100L;
+      }
+    }
+  }
+
+  /**
+   * Whether the primary's advertised keepalive has run out for this idle connection (RFC 7828
+   * §3.2.2: a client must not use a connection past the timeout the server gave; 0 means close).
+   */
+  boolean keepaliveExpired() {
+    long keepalive = keepaliveMillis;
+    if (keepalive < 0 || !exchanges.isEmpty()) {
+      return false;
+    }
+    return (System.nanoTime() - lastActivity) / 1_000_000 >= keepalive;
   }
 
   @Override

@@ -30,7 +30,12 @@ public final class PrimaryPool implements AutoCloseable {
 
   synchronized PrimaryConnection connection(PrimarySettings primary, boolean tls) throws IOException {
     List<PrimaryConnection> pool = pools.computeIfAbsent(new Key(primary.address(), tls), k -> new ArrayList<>());
-    pool.removeIf(c -> !c.isOpen());
+    pool.removeIf(c -> {
+      if (c.isOpen() && c.keepaliveExpired()) {
+        c.close(); // the primary asked us not to keep it longer
+      }
+      return !c.isOpen();
+    });
     PrimaryConnection best = null;
     for (PrimaryConnection c : pool) {
       if (best == null || c.inFlight() < best.inFlight()) {

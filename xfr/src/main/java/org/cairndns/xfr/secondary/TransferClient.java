@@ -22,6 +22,8 @@ import org.xbill.DNS.Type;
  * verified message by message.
  */
 public final class TransferClient {
+  static final int KEEPALIVE = 11; // RFC 7828 edns-tcp-keepalive
+
   private final PrimaryPool pool;
   private final Duration timeout;
   private final XotProbes probes;
@@ -60,7 +62,7 @@ public final class TransferClient {
   /** The primary's current serial for {@code zone}. */
   public long soaSerial(Name zone, PrimarySettings p) throws TransferFailure {
     Message q = Message.newQuery(Record.newRecord(zone, Type.SOA, DClass.IN));
-    q.addRecord(new OPTRecord(1232, 0, 0), Section.ADDITIONAL);
+    q.addRecord(ednsWithKeepalive(), Section.ADDITIONAL);
     Exchange x = send(connection(p), q, p.tsig());
     try {
       Received r = x.next(timeout);
@@ -102,6 +104,7 @@ public final class TransferClient {
     if (ourSoa != null) {
       q.addRecord(ourSoa, Section.AUTHORITY);
     }
+    q.addRecord(ednsWithKeepalive(), Section.ADDITIONAL);
     Exchange x = send(c, q, p.tsig());
     try {
       TransferReader reader = new TransferReader(zone, ourSerial);
@@ -126,6 +129,11 @@ public final class TransferClient {
     } finally {
       x.done();
     }
+  }
+
+  /** OPT asking for the primary's keepalive (RFC 7828: it only sends one when asked). */
+  private static OPTRecord ednsWithKeepalive() {
+    return new OPTRecord(1232, 0, 0, 0, java.util.List.of(new org.xbill.DNS.GenericEDNSOption(KEEPALIVE, new byte[0])));
   }
 
   private static Exchange send(PrimaryConnection c, Message q, TSIG key) throws TransferFailure {
