@@ -82,6 +82,39 @@ class SecondaryIT {
   }
 
   @Test
+  void parallelTransfersStayWithinTheConnectionAndPipeliningLimits() throws Exception {
+    Path p = Files.createDirectories(dir.resolve("primary"));
+    StringBuilder primaryZones = new StringBuilder();
+    StringBuilder secondaryZones = new StringBuilder();
+    for (int i = 0; i < 6; i++) {
+      Files.writeString(p.resolve("z" + i + ".test.zone"), zone("z" + i + ".test", 1, ""));
+      primaryZones.append("  - {name: z").append(i).append(".test, file: z").append(i)
+          .append(".test.zone, allow-transfer: [{address: 127.0.0.1}]}\n");
+    }
+    try (CairnServer primary = ServerFixture.startWith(p, "database: db/cairn\nlisten: [127.0.0.1:0]\nzones:\n" + primaryZones)) {
+      String tcp = "127.0.0.1:" + primary.transport().tcpAddresses().get(0).getPort();
+      for (int i = 0; i < 6; i++) {
+        secondaryZones.append("  - {name: z").append(i).append(".test, primaries: [{address: \"").append(tcp)
+            .append("\", transport: tcp}]}\n");
+      }
+      Path s = Files.createDirectories(dir.resolve("secondary"));
+      try (CairnServer secondary = ServerFixture.startWith(s, """
+          database: db/cairn
+          listen: [127.0.0.1:0]
+          secondary: {transfers-in: 6, connections-per-primary: 2, pipelined-per-connection: 1}
+          zones:
+          """ + secondaryZones)) {
+        InetSocketAddress sec = secondary.transport().udpAddresses().get(0);
+        for (int i = 0; i < 6; i++) {
+          String z = "z" + i + ".test.";
+          assertTrue(ServerFixture.await(Duration.ofSeconds(30), () -> ServerFixture.soaSerial(sec, z) == 1), z);
+        }
+        assertEquals(2, secondary.primaryConnectionsOpened(), "six zones at once, one request per connection: two connections, no more");
+      }
+    }
+  }
+
+  @Test
   void mutualTlsIdentityAuthorizesTheTransfer() throws Exception {
     Path p = Files.createDirectories(dir.resolve("primary"));
     Files.writeString(p.resolve("a.test.zone"), zone("a.test", 1, ""));

@@ -36,18 +36,35 @@ final class PrimaryConnection implements AutoCloseable {
   private volatile long keepaliveMillis = -1;
   private volatile long lastActivity = System.nanoTime();
 
-  PrimaryConnection(Socket socket, InetSocketAddress primary) throws IOException {
+  private final Runnable onRelease;
+
+  /** @param onRelease called whenever a request finishes, so waiters can use the freed slot */
+  PrimaryConnection(Socket socket, InetSocketAddress primary, Runnable onRelease) throws IOException {
     this.socket = socket;
     this.primary = primary;
+    this.onRelease = onRelease;
     this.out = new DataOutputStream(socket.getOutputStream());
     Thread reader = new Thread(this::readLoop, "cairn-xfr-in " + primary);
     reader.setDaemon(true);
     reader.start();
   }
 
-  /** Sends {@code request} with a fresh ID unused on this connection; responses come from the exchange. */
+  /** Slots handed out by the pool and not yet used by {@link #send}. */
+  private final java.util.concurrent.atomic.AtomicInteger reserved = new java.util.concurrent.atomic.AtomicInteger();
+
+  /** Called by the pool, under its lock, for the request about to be sent here. */
+  void reserve() {
+    reserved.incrementAndGet();
+  }
+
+  /**
+   * Sends {@code request} with a fresh ID unused on this connection, using the slot reserved for
+   * it (if any); responses come from the exchange.
+   */
   Exchange send(Message request) throws IOException {
     if (!open) {
+      unreserve();
+      onRelease.run();
       throw new IOException(closeReason);
     }
     Exchange exchange = new Exchange();
@@ -55,17 +72,27 @@ final class PrimaryConnection implements AutoCloseable {
     do {
       id = ThreadLocalRandom.current().nextInt(0x10000);
     } while (exchanges.putIfAbsent(id, exchange) != null);
+    unreserve(); // the exchange now holds the slot
     exchange.id = id;
     request.getHeader().setID(id);
     lastActivity = System.nanoTime();
     byte[] wire = request.toWire(65_535); // applies TSIG when set
     exchange.sentTsig = new Message(wire).getTSIG(); // dnsjava keeps the TSIG it generated private
-    synchronized (out) {
-      out.writeShort(wire.length);
-      out.write(wire);
-      out.flush();
+    try {
+      synchronized (out) {
+        out.writeShort(wire.length);
+        out.write(wire);
+        out.flush();
+      }
+    } catch (IOException e) {
+      exchange.done();
+      throw e;
     }
     return exchange;
+  }
+
+  private void unreserve() {
+    reserved.updateAndGet(n -> n > 0 ? n - 1 : 0);
   }
 
   boolean isOpen() {
@@ -73,7 +100,7 @@ final class PrimaryConnection implements AutoCloseable {
   }
 
   int inFlight() {
-    return exchanges.size();
+    return exchanges.size() + reserved.get();
   }
 
   private void readLoop() {
@@ -125,7 +152,7 @@ final class PrimaryConnection implements AutoCloseable {
    */
   boolean keepaliveExpired() {
     long keepalive = keepaliveMillis;
-    if (keepalive < 0 || !exchanges.isEmpty()) {
+    if (keepalive < 0 || inFlight() > 0) {
       return false;
     }
     return (System.nanoTime() - lastActivity) / 1_000_000 >= keepalive;
@@ -175,6 +202,7 @@ final class PrimaryConnection implements AutoCloseable {
 
     void done() {
       exchanges.remove(id);
+      onRelease.run();
     }
   }
 }

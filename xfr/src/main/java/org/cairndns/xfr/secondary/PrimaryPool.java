@@ -28,27 +28,54 @@ public final class PrimaryPool implements AutoCloseable {
     this.connectTimeoutMillis = connectTimeoutMillis;
   }
 
+  /**
+   * A connection with room for one more request: the least busy open one, a new one while below
+   * {@code maxConnections}, or, when all are full, the first to free a slot (waiting at most the
+   * connect timeout).
+   */
   synchronized PrimaryConnection connection(PrimarySettings primary, boolean tls) throws IOException {
     List<PrimaryConnection> pool = pools.computeIfAbsent(new Key(primary.address(), tls), k -> new ArrayList<>());
-    pool.removeIf(c -> {
-      if (c.isOpen() && c.keepaliveExpired()) {
-        c.close(); // the primary asked us not to keep it longer
+    long deadline = System.nanoTime() + connectTimeoutMillis * 1_000_000L;
+    while (true) {
+      pool.removeIf(c -> {
+        if (c.isOpen() && c.keepaliveExpired()) {
+          c.close(); // the primary asked us not to keep it longer
+        }
+        return !c.isOpen();
+      });
+      PrimaryConnection best = null;
+      for (PrimaryConnection c : pool) {
+        if (best == null || c.inFlight() < best.inFlight()) {
+          best = c;
+        }
       }
-      return !c.isOpen();
-    });
-    PrimaryConnection best = null;
-    for (PrimaryConnection c : pool) {
-      if (best == null || c.inFlight() < best.inFlight()) {
-        best = c;
+      if (best != null && best.inFlight() < maxPipelined) {
+        best.reserve();
+        return best;
+      }
+      if (pool.size() < maxConnections) {
+        PrimaryConnection fresh = new PrimaryConnection(
+            TlsClientSockets.open(primary, tls, connectTimeoutMillis), primary.address(), this::released);
+        opened.incrementAndGet();
+        pool.add(fresh);
+        fresh.reserve();
+        return fresh;
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new IOException("all " + maxConnections + " connections to " + primary.address() + " are busy");
+      }
+      try {
+        wait(Math.max(1, left / 1_000_000));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted waiting for a connection to " + primary.address());
       }
     }
-    if (best != null && (best.inFlight() < maxPipelined || pool.size() >= maxConnections)) {
-      return best;
-    }
-    PrimaryConnection fresh = new PrimaryConnection(TlsClientSockets.open(primary, tls, connectTimeoutMillis), primary.address());
-    opened.incrementAndGet();
-    pool.add(fresh);
-    return fresh;
+  }
+
+  private synchronized void released() {
+    notifyAll();
   }
 
   /** Connections opened so far (tests use it to see reuse). */
