@@ -107,11 +107,20 @@ public final class TransferService implements TransferResponder {
     }
   }
 
+  /** The snapshot's records (SOA first) and the closing SOA, as a view: nothing is copied. */
   private static List<Record> axfrRecords(ZoneSnapshot zone) {
-    List<Record> records = new ArrayList<>(zone.size() + 1);
-    records.addAll(zone.records()); // SOA first
-    records.add(zone.soa());
-    return records;
+    List<Record> records = zone.records();
+    return new java.util.AbstractList<>() {
+      @Override
+      public Record get(int i) {
+        return i < records.size() ? records.get(i) : zone.soa();
+      }
+
+      @Override
+      public int size() {
+        return records.size() + 1;
+      }
+    };
   }
 
   /** RFC 1995: single SOA when current, incremental from the journal, else the whole zone. */

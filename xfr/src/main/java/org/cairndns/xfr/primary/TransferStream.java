@@ -3,7 +3,11 @@ package org.cairndns.xfr.primary;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import org.xbill.DNS.Compression;
+import org.xbill.DNS.DNSOutput;
 import org.xbill.DNS.Flags;
+import org.xbill.DNS.RecordWire;
+import org.xbill.DNS.Type;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.Opcode;
@@ -51,6 +55,9 @@ final class TransferStream implements Iterator<byte[]>, AutoCloseable {
     if (!hasNext()) {
       throw new NoSuchElementException();
     }
+    if (signer == null) {
+      return renderDirect();
+    }
     Message m = new Message(request.getHeader().getID());
     m.getHeader().setFlag(Flags.QR);
     m.getHeader().setFlag(Flags.AA);
@@ -82,6 +89,53 @@ final class TransferStream implements Iterator<byte[]>, AutoCloseable {
     }
     first = false;
     return m.toWire();
+  }
+
+  /**
+   * Writes header, question (first message only), as many records as fit and OPT straight into one
+   * buffer with name compression. A record that does not fit is rolled back and starts the next
+   * message, whose compression table is new, so no pointer can reach the rolled-back bytes.
+   */
+  private byte[] renderDirect() {
+    OPTRecord opt = request.getOPT();
+    int limit = maxBytes - (opt != null ? 11 : 0);
+    DNSOutput out = new DNSOutput(Math.min(maxBytes, 65_535));
+    Compression compression = new Compression();
+    out.writeU16(request.getHeader().getID());
+    out.writeU16(0x8400); // QR, opcode QUERY, AA
+    out.writeU16(first ? 1 : 0);
+    out.writeU16(0); // ANCOUNT, patched below
+    out.writeU16(0);
+    out.writeU16(opt != null ? 1 : 0);
+    if (first) {
+      Record q = request.getQuestion();
+      q.getName().toWire(out, compression);
+      out.writeU16(q.getType());
+      out.writeU16(q.getDClass());
+    }
+    int count = 0;
+    while (next < records.size() && count < maxRecords) {
+      int mark = out.current();
+      RecordWire.write(records.get(next), out, compression);
+      if (out.current() > limit && count > 0) {
+        out.jump(mark);
+        break;
+      }
+      count++;
+      next++;
+    }
+    if (opt != null) {
+      out.writeU8(0); // root owner
+      out.writeU16(Type.OPT);
+      out.writeU16(opt.getPayloadSize());
+      out.writeU32(0); // extended rcode, version, flags
+      out.writeU16(0); // no options
+    }
+    byte[] wire = out.toByteArray();
+    wire[6] = (byte) (count >>> 8);
+    wire[7] = (byte) count;
+    first = false;
+    return wire;
   }
 
   @Override
