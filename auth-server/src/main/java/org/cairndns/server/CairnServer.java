@@ -65,9 +65,13 @@ public final class CairnServer implements AutoCloseable {
     this.store = store;
     Set<Name> configured = new HashSet<>();
     Map<Name, List<InetSocketAddress>> notifyTargets = new HashMap<>();
+    Set<Name> notifyNs = new HashSet<>();
     config.zones().forEach(z -> {
       configured.add(z.name());
       notifyTargets.put(z.name(), z.notifyTargets());
+      if (z.notifyNs()) {
+        notifyNs.add(z.name());
+      }
     });
     this.tls = config.tlsListen().isEmpty() ? null : ServerTlsContext.create(tlsSettings(config));
     this.poller = Executors.newScheduledThreadPool(2, r -> {
@@ -77,7 +81,10 @@ public final class CairnServer implements AutoCloseable {
     });
     NotifySender notifier = new NotifySender(poller, Duration.ofSeconds(2), 5);
     this.publisher = new ZonePublisher(store, zones, configured, snapshot -> {
-      List<InetSocketAddress> targets = notifyTargets.getOrDefault(snapshot.origin(), List.of());
+      List<InetSocketAddress> targets = new java.util.ArrayList<>(notifyTargets.getOrDefault(snapshot.origin(), List.of()));
+      if (notifyNs.contains(snapshot.origin())) {
+        NotifySender.nsTargets(snapshot).stream().filter(a -> !targets.contains(a)).forEach(targets::add);
+      }
       if (!targets.isEmpty()) {
         notifier.notifyAll(snapshot.soa(), targets, null);
       }

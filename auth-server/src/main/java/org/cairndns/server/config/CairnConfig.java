@@ -61,7 +61,8 @@ public record CairnConfig(
    * the secondaries told of each new version.
    */
   public record ZoneEntry(Name name, Path file, List<TransferPolicy.Entry> allowTransfer,
-      Set<Transport> transferTransports, List<InetSocketAddress> notifyTargets, List<Primary> primaries) {}
+      Set<Transport> transferTransports, List<InetSocketAddress> notifyTargets, boolean notifyNs,
+      List<Primary> primaries) {}
 
   public CairnConfig withOverrides(Path db, List<InetSocketAddress> listenOverride, List<InetSocketAddress> tlsOverride) {
     return new CairnConfig(

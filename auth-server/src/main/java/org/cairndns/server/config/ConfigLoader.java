@@ -136,7 +136,7 @@ public final class ConfigLoader {
     for (int i = 0; i < list.size(); i++) {
       String at = "zones[" + i + "]";
       Map<String, Object> z = map(list.get(i), at);
-      known(z, Set.of("name", "file", "allow-transfer", "transfer-transports", "notify", "primaries"), at + ".");
+      known(z, Set.of("name", "file", "allow-transfer", "transfer-transports", "notify", "notify-ns", "primaries"), at + ".");
       String name = string(z, "name", at + ".name", null);
       if (name == null) {
         throw error(at + ".name", "missing");
@@ -146,6 +146,7 @@ public final class ConfigLoader {
             allowTransfer(z.get("allow-transfer"), at + ".allow-transfer"),
             transports(z.get("transfer-transports"), at + ".transfer-transports"),
             addresses(z.get("notify"), at + ".notify", List.of()),
+            bool(z, "notify-ns", at + ".notify-ns", false),
             primaries(z.get("primaries"), at + ".primaries")));
       } catch (TextParseException e) {
         throw error(at + ".name", "not a domain name: " + e.getMessage());

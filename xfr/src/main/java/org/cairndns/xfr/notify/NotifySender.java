@@ -39,6 +39,32 @@ public final class NotifySender {
     this.tries = tries;
   }
 
+  /**
+   * The addresses (port 53) of the zone's own name servers that this zone holds addresses for,
+   * except the primary master named in the SOA MNAME (RFC 1996 §3.6: that is us).
+   */
+  public static List<InetSocketAddress> nsTargets(org.cairndns.zone.ZoneSnapshot zone) {
+    List<InetSocketAddress> out = new java.util.ArrayList<>();
+    org.xbill.DNS.RRset ns = zone.rrset(zone.origin(), Type.NS);
+    if (ns == null) {
+      return out;
+    }
+    for (Record r : ns.rrs(false)) {
+      org.xbill.DNS.Name target = ((org.xbill.DNS.NSRecord) r).getTarget();
+      if (target.equals(zone.soa().getHost())) {
+        continue;
+      }
+      for (org.xbill.DNS.RRset addresses : zone.addresses(target)) {
+        for (Record a : addresses.rrs(false)) {
+          java.net.InetAddress ip = a instanceof org.xbill.DNS.ARecord v4 ? v4.getAddress()
+              : ((org.xbill.DNS.AAAARecord) a).getAddress();
+          out.add(new InetSocketAddress(ip, 53));
+        }
+      }
+    }
+    return out;
+  }
+
   /** Notifies every target of {@code soa}'s zone; {@code key} signs the NOTIFY when not null. */
   public void notifyAll(SOARecord soa, List<InetSocketAddress> targets, TSIG key) {
     for (InetSocketAddress target : targets) {

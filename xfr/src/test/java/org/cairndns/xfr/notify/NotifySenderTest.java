@@ -23,6 +23,23 @@ import org.xbill.DNS.Section;
 
 class NotifySenderTest {
   @Test
+  void nsTargetsAreTheInZoneAddressesOfTheNameServersButTheSoaMname() throws Exception {
+    org.cairndns.zone.ZoneSnapshot zone = org.cairndns.zone.ZoneSnapshot.build(Name.fromString("n.test."),
+        org.cairndns.zone.master.ZoneFileReader.parse(Name.fromString("n.test."), """
+            $TTL 300
+            @ IN SOA ns1 hm 1 1 1 1 1
+            @ IN NS ns1
+            @ IN NS ns2
+            @ IN NS ns.elsewhere.test.
+            ns1 IN A 192.0.2.1
+            ns2 IN A 192.0.2.2
+            ns2 IN AAAA 2001:db8::2
+            """));
+    assertEquals(List.of(new InetSocketAddress("192.0.2.2", 53), new InetSocketAddress("2001:db8::2", 53)),
+        NotifySender.nsTargets(zone));
+  }
+
+  @Test
   void retriesUntilTheSecondaryAcknowledges() throws Exception {
     SOARecord soa = new SOARecord(Name.fromString("n.test."), DClass.IN, 300, Name.fromString("ns.n.test."),
         Name.fromString("hm.n.test."), 7, 1, 1, 1, 1);
