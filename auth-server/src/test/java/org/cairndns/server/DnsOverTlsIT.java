@@ -138,6 +138,35 @@ class DnsOverTlsIT {
   }
 
   @Test
+  void sessionsAreResumed() throws Exception {
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(null, new TrustManager[] {new X509TrustManager() {
+      @Override public void checkClientTrusted(X509Certificate[] c, String a) {}
+      @Override public void checkServerTrusted(X509Certificate[] c, String a) {}
+      @Override public X509Certificate[] getAcceptedIssuers() {
+        return new X509Certificate[0];
+      }
+    }}, null);
+    long[] created = new long[2];
+    for (int i = 0; i < 2; i++) {
+      try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(tls.getAddress(), tls.getPort())) {
+        s.setSoTimeout(10_000);
+        ServerFixture.writeFrame(s.getOutputStream(), paddedQuery("www.fx.test.").toWire());
+        assertEquals(1, ServerFixture.readFrame(s.getInputStream()).getSection(Section.ANSWER).size());
+        created[i] = s.getSession().getCreationTime();
+        if (i == 0) {
+          // the ticket arrives with the answer; wait on the condition that the client stored it
+          assertTrue(ServerFixture.await(java.time.Duration.ofSeconds(5),
+              () -> ctx.getClientSessionContext().getIds().hasMoreElements()));
+        }
+      }
+    }
+    // The JDK keeps the original session's creation time when it resumes with a ticket (a full
+    // handshake makes a new session).
+    assertEquals(created[0], created[1], "second connection resumed the first session");
+  }
+
+  @Test
   void clientWithoutAlpnIsAccepted() throws Exception {
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(null, new TrustManager[] {new X509TrustManager() {
