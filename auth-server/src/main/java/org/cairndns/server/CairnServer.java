@@ -216,7 +216,7 @@ public final class CairnServer implements AutoCloseable {
     CairnConfig.Tls t = config.tls();
     Path dbDir = config.database().toAbsolutePath().getParent();
     return new TlsSettings(t.certificate(), t.key(), t.keyPassword(), t.clientCa(), t.minVersion(),
-        dbDir.resolve("tls"), config.identity().hostname(), t.engine());
+        dbDir.resolve("tls"), config.identity().hostname(), t.engine(), t.ocspResponse());
   }
 
   /** Zone files named in the configuration are loaded like {@code cairn zone load}; a bad file keeps the stored version. */

@@ -29,7 +29,7 @@ public final class ServerTlsContext {
   private final TlsSettings settings;
   private final AtomicReference<Loaded> current = new AtomicReference<>();
 
-  private record Loaded(SslContext context, PemCredentials credentials, SslProvider engine) {}
+  private record Loaded(SslContext context, PemCredentials credentials, SslProvider engine, byte[] ocsp) {}
 
   private ServerTlsContext(TlsSettings settings) {
     this.settings = settings;
@@ -60,7 +60,11 @@ public final class ServerTlsContext {
   }
 
   public SslHandler newHandler(ByteBufAllocator alloc, Duration handshakeTimeout) {
-    SslHandler handler = context().newHandler(alloc);
+    Loaded loaded = current.get();
+    SslHandler handler = loaded.context().newHandler(alloc);
+    if (loaded.ocsp() != null && handler.engine() instanceof io.netty.handler.ssl.ReferenceCountedOpenSslEngine openssl) {
+      openssl.setOcspResponse(loaded.ocsp());
+    }
     handler.setHandshakeTimeout(handshakeTimeout.toMillis(), TimeUnit.MILLISECONDS);
     return handler;
   }
@@ -96,6 +100,18 @@ public final class ServerTlsContext {
               ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
               ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
               ALPN_DOT));
+      byte[] ocsp = null;
+      if (settings.ocspResponse() != null) {
+        if (provider != SslProvider.OPENSSL) {
+          throw new TlsConfigException(settings.ocspResponse() + ": OCSP stapling needs the OpenSSL engine (tls.engine: auto or openssl)");
+        }
+        try {
+          ocsp = java.nio.file.Files.readAllBytes(settings.ocspResponse());
+        } catch (java.io.IOException e) {
+          throw new TlsConfigException(settings.ocspResponse() + ": cannot read OCSP response: " + e.getMessage(), e);
+        }
+        b.enableOcsp(true);
+      }
       if (settings.clientCa() != null) {
         b.trustManager(PemCredentials.readCertificates(settings.clientCa()).toArray(new java.security.cert.X509Certificate[0]))
             .clientAuth(ClientAuth.OPTIONAL);
@@ -103,7 +119,7 @@ public final class ServerTlsContext {
       SslContext context = b.build();
       log.info("event=tls-context engine={} protocols={} subject=\"{}\" spki_pin={}", provider, protocols,
           credentials.leaf().getSubjectX500Principal().getName(), SpkiPin.of(credentials.leaf()));
-      return new Loaded(context, credentials, provider);
+      return new Loaded(context, credentials, provider, ocsp);
     } catch (SSLException e) {
       throw new TlsConfigException("cannot build the TLS context: " + e.getMessage(), e);
     }

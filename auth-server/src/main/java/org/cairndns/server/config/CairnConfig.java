@@ -27,7 +27,8 @@ public record CairnConfig(
     List<ZoneEntry> zones) {
 
   /** TLS certificate settings; all paths null means a self-signed certificate beside the database. */
-  public record Tls(Path certificate, Path key, String keyPassword, Path clientCa, String minVersion, String engine) {}
+  public record Tls(Path certificate, Path key, String keyPassword, Path clientCa, String minVersion, String engine,
+      Path ocspResponse) {}
 
   public record Limits(
       Duration tcpIdleTimeout,

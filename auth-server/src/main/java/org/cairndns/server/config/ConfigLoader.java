@@ -77,7 +77,7 @@ public final class ConfigLoader {
     Map<String, Object> identity = map(top.getOrDefault("identity", Map.of()), "identity");
     known(identity, Set.of("chaos", "version", "hostname", "id"), "identity.");
     Map<String, Object> tls = map(top.getOrDefault("tls", Map.of()), "tls");
-    known(tls, Set.of("certificate", "key", "key-password", "client-ca", "min-version", "engine"), "tls.");
+    known(tls, Set.of("certificate", "key", "key-password", "client-ca", "min-version", "engine", "ocsp-response"), "tls.");
     String engine = string(tls, "engine", "tls.engine", "auto");
     if (!Set.of("auto", "openssl", "jdk").contains(engine)) {
       throw error("tls.engine", "expected auto, openssl or jdk, got \"" + engine + "\"");
@@ -100,7 +100,7 @@ public final class ConfigLoader {
         addresses(top.get("listen"), "listen", List.of("127.0.0.1:53")),
         addresses(top.get("tls-listen"), "tls-listen", List.of()),
         new CairnConfig.Tls(certificate, key, string(tls, "key-password", "tls.key-password", null),
-            path(tls, "client-ca", "tls.client-ca"), minVersion, engine),
+            path(tls, "client-ca", "tls.client-ca"), minVersion, engine, path(tls, "ocsp-response", "tls.ocsp-response")),
         new CairnConfig.Limits(
             duration(limits, "tcp-idle-timeout", "limits.tcp-idle-timeout", Duration.ofSeconds(10)),
             integer(limits, "tcp-connections", "limits.tcp-connections", 1000, 1, 1_000_000),
