@@ -57,17 +57,23 @@ class DnsOverTlsIT {
     server.close();
   }
 
-  static SSLSocket connect(InetSocketAddress address, X509Certificate[] seen) throws Exception {
+  /** A client context that accepts any server certificate and records it in {@code seen[0]}. */
+  static SSLContext trustAll(X509Certificate[] seen) throws Exception {
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(null, new TrustManager[] {new X509TrustManager() {
       @Override public void checkClientTrusted(X509Certificate[] chain, String authType) {}
       @Override public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        seen[0] = chain[0]; // opportunistic client: the test checks the pin itself
+        seen[0] = chain[0]; // opportunistic client: the tests check the pin themselves
       }
       @Override public X509Certificate[] getAcceptedIssuers() {
         return new X509Certificate[0];
       }
     }}, null);
+    return ctx;
+  }
+
+  static SSLSocket connect(InetSocketAddress address, X509Certificate[] seen) throws Exception {
+    SSLContext ctx = trustAll(seen);
     SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(address.getAddress(), address.getPort());
     SSLParameters p = s.getSSLParameters();
     p.setApplicationProtocols(new String[] {"dot"});
@@ -139,14 +145,7 @@ class DnsOverTlsIT {
 
   @Test
   void sessionsAreResumed() throws Exception {
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, new TrustManager[] {new X509TrustManager() {
-      @Override public void checkClientTrusted(X509Certificate[] c, String a) {}
-      @Override public void checkServerTrusted(X509Certificate[] c, String a) {}
-      @Override public X509Certificate[] getAcceptedIssuers() {
-        return new X509Certificate[0];
-      }
-    }}, null);
+    SSLContext ctx = trustAll(new X509Certificate[1]);
     long[] created = new long[2];
     for (int i = 0; i < 2; i++) {
       try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(tls.getAddress(), tls.getPort())) {
@@ -168,14 +167,7 @@ class DnsOverTlsIT {
 
   @Test
   void clientWithoutAlpnIsAccepted() throws Exception {
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, new TrustManager[] {new X509TrustManager() {
-      @Override public void checkClientTrusted(X509Certificate[] c, String a) {}
-      @Override public void checkServerTrusted(X509Certificate[] c, String a) {}
-      @Override public X509Certificate[] getAcceptedIssuers() {
-        return new X509Certificate[0];
-      }
-    }}, null);
+    SSLContext ctx = trustAll(new X509Certificate[1]);
     try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(tls.getAddress(), tls.getPort())) {
       s.setSoTimeout(10_000);
       ServerFixture.writeFrame(s.getOutputStream(), paddedQuery("www.fx.test.").toWire());
