@@ -20,7 +20,7 @@ database: $work/primary-db
 listen: [127.0.0.1:$cairn_port]
 tls-listen: [127.0.0.1:$cairn_tls]
 zones: [{name: big.example, file: $work/big.zone, allow-transfer: [{address: 127.0.0.1}]}]
-xfr: {message-size: ${XFR_MESSAGE_SIZE:-65000}}
+xfr: {message-size: ${XFR_MESSAGE_SIZE:-65000}, transfers-out: 20, transfers-out-per-address: 20}
 YAML
 "$bench_root/cairn" serve --config "$work/primary.yaml" >"$work/cairn-primary.log" 2>&1 &
 echo $! >"$work/cairn-primary.pidfile"
@@ -61,10 +61,23 @@ YAML
   grep -o 'transfer_ms=[0-9]* total_ms=[0-9]*' "$d/cairn.log" | head -1
 }
 
-# One untimed AXFR from each primary first (JIT warm-up for Cairn; the same treatment for BIND).
-kdig @127.0.0.1 -p "$cairn_tls" +tls big.example AXFR >/dev/null 2>&1 || true
-kdig @127.0.0.1 -p "$bind_tls" +tls big.example AXFR >/dev/null 2>&1 || true
+# Two untimed AXFRs from each primary first (JIT warm-up for Cairn; the same treatment for BIND).
+for _ in 1 2; do
+  kdig @127.0.0.1 -p "$cairn_tls" +tls big.example AXFR >/dev/null 2>&1 || true
+  kdig @127.0.0.1 -p "$bind_tls" +tls big.example AXFR >/dev/null 2>&1 || true
+done
 
+concurrent() { # PORT N: seconds for N simultaneous kdig AXFRs over XoT to finish
+  local start end
+  start=$(date +%s.%N)
+  for _ in $(seq "$2"); do kdig @127.0.0.1 -p "$1" +tls big.example AXFR >/dev/null 2>&1 & done
+  wait
+  end=$(date +%s.%N)
+  python3 -c "print(round($end - $start, 2))"
+}
+
+conc_cairn=$(concurrent "$cairn_tls" 8)
+conc_bind=$(concurrent "$bind_tls" 8)
 from_cairn=$(bind_secondary sec-from-cairn "$cairn_tls")
 from_bind=$(bind_secondary sec-from-bind "$bind_tls")
 pin=$("$bench_root/cairn" tls pin "$work/bindp/cert.pem")
@@ -77,6 +90,9 @@ printf '%-44s %10s\n' "BIND secondary <- Cairn primary" "$from_cairn"
 printf '%-44s %10s\n' "BIND secondary <- BIND primary" "$from_bind"
 printf '%-44s %10s\n' "Cairn secondary <- BIND primary (transfer)" "$(python3 -c "print($cairn_ms/1000)")"
 printf '%-44s %10s\n' "Cairn secondary <- BIND primary (+ store)" "$(python3 -c "print($cairn_total/1000)")"
+printf '%-44s %10s\n' "8 concurrent kdig AXFRs <- Cairn primary" "$conc_cairn"
+printf '%-44s %10s\n' "8 concurrent kdig AXFRs <- BIND primary" "$conc_bind"
 echo "primary ratio (BIND<-BIND / BIND<-Cairn, >1 means Cairn is faster): $(ratio "$from_bind" "$from_cairn")"
+echo "concurrent ratio (BIND / Cairn): $(ratio "$conc_bind" "$conc_cairn")"
 echo "secondary ratio (BIND<-BIND / Cairn<-BIND incl. store): $(ratio "$from_bind" "$(python3 -c "print($cairn_total/1000)")")"
 echo "logs: $work"
