@@ -3,8 +3,18 @@
 
 bench_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
+# free_port: a loopback port nobody listens on and that this run has not handed out before (two
+# quick calls can otherwise get the same ephemeral port back).
 free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+  local used="${TMPDIR:-/tmp}/cairn-bench-ports.$$" port
+  while :; do
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+    if ! grep -qx "$port" "$used" 2>/dev/null; then
+      echo "$port" >>"$used"
+      echo "$port"
+      return
+    fi
+  done
 }
 
 # wait_for_dns PORT NAME [TRIES]: polls with dig until the server answers NOERROR for NAME SOA.
