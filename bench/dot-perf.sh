@@ -6,7 +6,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 seconds=${1:-10} clients=${2:-10}
 work=$(mktemp -d "${TMPDIR:-/tmp}/cairn-dot.XXXXXX")
-trap 'kill $(cat "$work"/*.pidfile 2>/dev/null) 2>/dev/null || true' EXIT
+trap 'kill $(cat "$work"/*.pidfile 2>/dev/null) 2>/dev/null || true; rm -f "${TMPDIR:-/tmp}/cairn-bench-ports.$$"' EXIT
 "$bench_root/bench/gen-zone.sh" bench.example 100000 "$work/bench.zone" "$work/queries"
 "$bench_root/cairn" zone load --db "$work/db" --origin bench.example "$work/bench.zone" >/dev/null
 cairn_port=$(free_port) cairn_tls=$(free_port) bind_tls=$(free_port) bind_plain=$(free_port)

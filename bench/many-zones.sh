@@ -7,7 +7,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 zones=${1:-100}
 work=$(mktemp -d "${TMPDIR:-/tmp}/cairn-zones.XXXXXX")
-trap 'kill $(cat "$work"/*.pidfile "$work"/*/*.pidfile 2>/dev/null) 2>/dev/null || true' EXIT
+trap 'kill $(cat "$work"/*.pidfile "$work"/*/*.pidfile 2>/dev/null) 2>/dev/null || true; rm -f "${TMPDIR:-/tmp}/cairn-bench-ports.$$"' EXIT
 mkdir -p "$work/bindp"
 tls_port=$(free_port) plain_port=$(free_port)
 "$bench_root/cairn" tls generate --dir "$work/bindp" --name bench.test >/dev/null

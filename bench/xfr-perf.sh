@@ -9,7 +9,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 records=${1:-1000000}
 work=$(mktemp -d "${TMPDIR:-/tmp}/cairn-xfr.XXXXXX")
-trap 'kill $(cat "$work"/*.pidfile "$work"/*/*.pidfile 2>/dev/null) 2>/dev/null || true' EXIT
+trap 'kill $(cat "$work"/*.pidfile "$work"/*/*.pidfile 2>/dev/null) 2>/dev/null || true; rm -f "${TMPDIR:-/tmp}/cairn-bench-ports.$$"' EXIT
 names=$(( records * 100 / 135 ))
 "$bench_root/bench/gen-zone.sh" big.example "$names" "$work/big.zone" "$work/queries"
 

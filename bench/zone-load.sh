@@ -6,7 +6,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 records=${1:-1000000}
 work=$(mktemp -d "${TMPDIR:-/tmp}/cairn-load.XXXXXX")
-trap 'kill $(cat "$work"/*.pidfile 2>/dev/null) 2>/dev/null || true' EXIT
+trap 'kill $(cat "$work"/*.pidfile 2>/dev/null) 2>/dev/null || true; rm -f "${TMPDIR:-/tmp}/cairn-bench-ports.$$"' EXIT
 names=$(( records * 100 / 135 ))   # gen-zone.sh writes ~1.35 records per name
 "$bench_root/bench/gen-zone.sh" load.example "$names" "$work/load.zone" "$work/queries"
 count=$(grep -vc '^\$' "$work/load.zone")
