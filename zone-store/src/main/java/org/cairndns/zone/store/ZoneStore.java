@@ -56,18 +56,52 @@ public final class ZoneStore implements AutoCloseable {
   public static ZoneStore open(Path path, int maxJournalSteps) throws ZoneStoreException {
     String url = "jdbc:h2:file:" + path.toAbsolutePath() + ";AUTO_SERVER=TRUE";
     try {
-      Flyway.configure().dataSource(url, "sa", "").loggers("slf4j").load().migrate();
-      Connection c = DriverManager.getConnection(url, "sa", "");
+      String password = password(path);
+      Flyway.configure().dataSource(url, USER, password).loggers("slf4j").load().migrate();
+      Connection c = DriverManager.getConnection(url, USER, password);
       c.setAutoCommit(false);
       c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
       return new ZoneStore(c, path, maxJournalSteps);
-    } catch (SQLException | RuntimeException e) {
+    } catch (SQLException | java.io.IOException | RuntimeException e) {
       throw new ZoneStoreException("cannot open zone store " + path + ": " + rootMessage(e), e);
     }
   }
 
   public Path path() {
     return path;
+  }
+
+  private static final String USER = "cairn";
+
+  /**
+   * The database password, kept in {@code PATH.key} (mode 0600) and made when the store is
+   * created. H2's auto-server mode, which lets the command line write while a server runs, opens
+   * a TCP port for the database, so the store must not be open to anyone who can reach it.
+   */
+  private static String password(Path path) throws java.io.IOException, ZoneStoreException {
+    Path keyFile = path.resolveSibling(path.getFileName() + ".key");
+    Path dbFile = path.resolveSibling(path.getFileName() + ".mv.db");
+    if (java.nio.file.Files.exists(keyFile)) {
+      return java.nio.file.Files.readString(keyFile).trim();
+    }
+    if (java.nio.file.Files.exists(dbFile)) {
+      throw new ZoneStoreException("cannot open zone store " + path + ": its password file " + keyFile + " is missing");
+    }
+    Path parent = keyFile.toAbsolutePath().getParent();
+    if (parent != null) {
+      java.nio.file.Files.createDirectories(parent);
+    }
+    byte[] random = new byte[24];
+    new java.security.SecureRandom().nextBytes(random);
+    String password = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+    java.nio.file.Files.createFile(keyFile);
+    try {
+      java.nio.file.Files.setPosixFilePermissions(keyFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    } catch (UnsupportedOperationException notPosix) {
+      // best effort on other file systems
+    }
+    java.nio.file.Files.writeString(keyFile, password);
+    return password;
   }
 
   /**

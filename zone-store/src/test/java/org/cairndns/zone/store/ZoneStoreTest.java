@@ -136,6 +136,25 @@ class ZoneStoreTest {
   }
 
   @Test
+  void theStoreIsPasswordProtectedWithAPrivateKeyFile() throws Exception {
+    store.load(ZONE, zone(1), "v1", false);
+    store.close();
+    Path key = dir.resolve("db.key");
+    assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(key)));
+    String url = "jdbc:h2:file:" + dir.resolve("db").toAbsolutePath() + ";AUTO_SERVER=TRUE";
+    java.sql.SQLException refused = assertThrows(java.sql.SQLException.class,
+        () -> java.sql.DriverManager.getConnection(url, "sa", "").close());
+    assertTrue(refused.getMessage().contains("Wrong user name or password"), refused.getMessage());
+    store = ZoneStore.open(dir.resolve("db"), 3);
+    assertEquals(1, store.current(ZONE).orElseThrow().serial(), "reopened with the key file");
+    store.close();
+    java.nio.file.Files.delete(key);
+    ZoneStoreException missing = assertThrows(ZoneStoreException.class, () -> ZoneStore.open(dir.resolve("db"), 3));
+    assertTrue(missing.getMessage().contains("password file " + key + " is missing"), missing.getMessage());
+    store = ZoneStore.open(dir.resolve("other"), 3); // for @AfterEach
+  }
+
+  @Test
   void rfc1982SerialArithmetic() {
     assertTrue(Serials.isNewer(2, 1));
     assertTrue(Serials.isNewer(0, 0xFFFFFFFFL), "wraps");
