@@ -55,6 +55,10 @@ public final class ZoneStore implements AutoCloseable {
    */
   public static ZoneStore open(Path path, int maxJournalSteps) throws ZoneStoreException {
     String url = "jdbc:h2:file:" + path.toAbsolutePath() + ";AUTO_SERVER=TRUE";
+    // The auto-server port is for processes on this machine (the CLI beside a running server).
+    if (System.getProperty("h2.bindAddress") == null) {
+      System.setProperty("h2.bindAddress", "127.0.0.1");
+    }
     try {
       String password = password(path);
       Flyway.configure().dataSource(url, USER, password).loggers("slf4j").load().migrate();
