@@ -2,7 +2,6 @@ package org.cairndns.zone.store;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +12,9 @@ import java.util.List;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
 import java.util.zip.InflaterInputStream;
+import org.xbill.DNS.DNSOutput;
 import org.xbill.DNS.Record;
+import org.xbill.DNS.RecordWire;
 import org.xbill.DNS.Section;
 
 /** Records as a compressed sequence of length-prefixed wire-format records (lossless, fast). */
@@ -21,21 +22,24 @@ final class RecordCodec {
   private RecordCodec() {}
 
   static byte[] encode(Collection<Record> records) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(Math.max(64, records.size() * 24));
+    // One buffer for all records (a length-prefixed wire record each, SOA records first so the SOA
+    // can be read without decoding the zone), then one deflate pass.
+    DNSOutput out = new DNSOutput(Math.max(64, records.size() * 40));
+    out.writeU32(records.size());
+    for (Record r : records) {
+      if (r.getType() == org.xbill.DNS.Type.SOA) {
+        write(out, r);
+      }
+    }
+    for (Record r : records) {
+      if (r.getType() != org.xbill.DNS.Type.SOA) {
+        write(out, r);
+      }
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(Math.max(64, out.current() / 4));
     Deflater deflater = new Deflater(Deflater.BEST_SPEED);
-    try (DataOutputStream out = new DataOutputStream(new DeflaterOutputStream(bytes, deflater, 1 << 16))) {
-      out.writeInt(records.size());
-      // SOA records first, so the SOA can be read without decoding the whole zone.
-      for (Record r : records) {
-        if (r.getType() == org.xbill.DNS.Type.SOA) {
-          write(out, r);
-        }
-      }
-      for (Record r : records) {
-        if (r.getType() != org.xbill.DNS.Type.SOA) {
-          write(out, r);
-        }
-      }
+    try (DeflaterOutputStream z = new DeflaterOutputStream(bytes, deflater, 1 << 16)) {
+      z.write(out.toByteArray());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {
@@ -44,10 +48,11 @@ final class RecordCodec {
     return bytes.toByteArray();
   }
 
-  private static void write(DataOutputStream out, Record r) throws IOException {
-    byte[] wire = r.toWire(Section.ANSWER);
-    out.writeShort(wire.length);
-    out.write(wire);
+  private static void write(DNSOutput out, Record r) {
+    int lengthAt = out.current();
+    out.writeU16(0);
+    RecordWire.write(r, out, null);
+    out.writeU16At(out.current() - lengthAt - 2, lengthAt);
   }
 
   /** The first record only (the SOA, as encode writes it first), without decoding the rest. */

@@ -1,0 +1,16 @@
+package org.xbill.DNS;
+
+/**
+ * Cairn's one reach into dnsjava's package: writes a record into a shared buffer (with name
+ * compression when given one), which dnsjava only exposes through {@link Message#toWire()} and a
+ * byte array per record. Transfers use it to fill each message up to its size limit in one pass;
+ * the zone store to encode a whole zone into one buffer.
+ */
+public final class RecordWire {
+  private RecordWire() {}
+
+  /** @param compression null to write names uncompressed (as {@link Record#toWire(int)} does) */
+  public static void write(Record record, DNSOutput out, Compression compression) {
+    record.toWire(out, Section.ANSWER, compression);
+  }
+}
