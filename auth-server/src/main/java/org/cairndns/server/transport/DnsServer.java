@@ -151,10 +151,11 @@ public final class DnsServer implements AutoCloseable {
       return future.channel();
     }
     Throwable cause = future.cause();
-    String reason = cause instanceof BindException || String.valueOf(cause.getMessage()).contains("ermission")
-        ? (address.getPort() > 0 && address.getPort() < 1024
-            ? "port " + address.getPort() + " needs root or CAP_NET_BIND_SERVICE"
-            : "address in use or not available")
+    // Only EACCES means a privileged port; "in use" is a BindException too and must say so.
+    boolean denied = String.valueOf(cause.getMessage()).contains("ermission denied");
+    String reason = denied && address.getPort() > 0 && address.getPort() < 1024
+        ? "port " + address.getPort() + " needs root or CAP_NET_BIND_SERVICE"
+        : cause instanceof BindException ? "address in use or not available (" + cause.getMessage() + ")"
         : String.valueOf(cause.getMessage());
     throw new IOException("cannot listen on " + what + " " + address.getAddress().getHostAddress() + ":" + address.getPort() + ": " + reason, cause);
   }
