@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -269,10 +268,5 @@ public final class ZoneSnapshot {
       out.addRR(r.withName(owner));
     }
     return out;
-  }
-
-  /** Names owning data in this snapshot (for tests and tools). */
-  Set<Name> names() {
-    return new HashSet<>(nodes.keySet());
   }
 }

@@ -162,7 +162,7 @@ public final class QueryProcessor implements RequestHandler {
   private Outcome transfer(Message query, byte[] wire, Record question, Requester requester) {
     ZoneSnapshot zone = zones.get(question.getName());
     if (requester.transport() == Transport.UDP) {
-      if (qtypeIs(question, Type.AXFR) || zone == null) {
+      if (question.getType() == Type.AXFR || zone == null) {
         return reply(error(query, zone == null ? Rcode.NOTAUTH : Rcode.FORMERR), query, requester);
       }
       // RFC 1995 §2: over UDP, the single SOA when the client is current, else ask for TCP.
@@ -184,10 +184,6 @@ public final class QueryProcessor implements RequestHandler {
 
   private static boolean isTransfer(Record question) {
     return question.getType() == Type.AXFR || question.getType() == Type.IXFR;
-  }
-
-  private static boolean qtypeIs(Record question, int type) {
-    return question.getType() == type;
   }
 
   private static long clientSerial(Message query) {

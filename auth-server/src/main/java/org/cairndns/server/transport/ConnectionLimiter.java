@@ -45,8 +45,4 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
     open.decrementAndGet();
     byAddress.computeIfPresent(client, (k, v) -> v.decrementAndGet() <= 0 ? null : v);
   }
-
-  int open() {
-    return open.get();
-  }
 }

@@ -34,8 +34,4 @@ public record ListenerSettings(
   public static ListenerSettings of(List<InetSocketAddress> listen) {
     return new ListenerSettings(listen, List.of(), DEFAULT_IDLE, 1000, 100, Duration.ofSeconds(5), Duration.ofSeconds(30));
   }
-
-  public ListenerSettings withTlsListen(List<InetSocketAddress> tls) {
-    return new ListenerSettings(listen, tls, tcpIdleTimeout, tcpConnections, tcpConnectionsPerAddress, tlsHandshakeTimeout, writeTimeout);
-  }
 }

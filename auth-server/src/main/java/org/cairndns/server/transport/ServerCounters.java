@@ -37,18 +37,6 @@ public final class ServerCounters {
     refusedConnections.increment();
   }
 
-  public long responses(Transport transport, int rcode) {
-    return byRcode.get(transport)[rcode & 0xF].sum();
-  }
-
-  public long droppedRequests() {
-    return dropped.sum();
-  }
-
-  public long refusedConnections() {
-    return refusedConnections.sum();
-  }
-
   /** Non-zero counters as {@code udp.NOERROR=12} style entries. */
   public Map<String, Long> snapshot() {
     Map<String, Long> out = new LinkedHashMap<>();

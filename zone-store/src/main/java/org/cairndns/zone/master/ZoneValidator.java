@@ -106,7 +106,7 @@ public final class ZoneValidator {
       if (r.getType() == Type.CNAME && hasOtherData(types) && cnameReported.add(owner)) {
         add(problems, zone, i, "CNAME at " + owner + " has other data beside it");
       }
-      Name cut = enclosing(owner, origin, cuts, false);
+      Name cut = enclosing(owner, origin, cuts);
       if (cut != null) {
         boolean address = r.getType() == Type.A || r.getType() == Type.AAAA;
         if (!address) {
@@ -117,7 +117,7 @@ public final class ZoneValidator {
       } else {
         add(problems, zone, i, owner + " " + Type.string(r.getType()) + " at the delegation point " + owner + "; only NS, DS and glue may be there");
       }
-      Name dname = enclosing(owner, origin, dnames, false);
+      Name dname = enclosing(owner, origin, dnames);
       if (dname != null) {
         add(problems, zone, i, owner + " is below the DNAME at " + dname + " and would never be served");
       }
@@ -140,13 +140,13 @@ public final class ZoneValidator {
   }
 
   /** The closest strict ancestor of {@code name} (below the apex) found in {@code points}. */
-  private static Name enclosing(Name name, Name origin, Set<Name> points, boolean inclusive) {
+  private static Name enclosing(Name name, Name origin, Set<Name> points) {
     if (points.isEmpty()) {
       return null;
     }
     int labels = name.labels();
     int stop = origin.labels();
-    for (int skip = inclusive ? 0 : 1; labels - skip > stop; skip++) {
+    for (int skip = 1; labels - skip > stop; skip++) {
       Name ancestor = new Name(name, skip);
       if (points.contains(ancestor)) {
         return ancestor;

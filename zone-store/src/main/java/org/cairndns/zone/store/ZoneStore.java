@@ -144,8 +144,7 @@ public final class ZoneStore implements AutoCloseable {
         records = replaceSoa(records, soa);
         diff = new ZoneDiff(cur.soa, soa, diff.deleted(), diff.added());
       }
-      LoadOutcome outcome = commitVersion(cur, records, diff, source);
-      return outcome;
+      return commitSteps(cur, records, List.of(diff), source);
     } catch (SQLException | IOException e) {
       rollbackQuietly();
       throw new ZoneStoreException("cannot store zone " + origin + ": " + rootMessage(e), e);
@@ -416,11 +415,6 @@ public final class ZoneStore implements AutoCloseable {
   // --- internals -------------------------------------------------------------------------------
 
   private record Current(long id, SOARecord soa, List<Record> records, long seq) {}
-
-  private LoadOutcome commitVersion(Current cur, List<Record> records, ZoneDiff diff, String source)
-      throws SQLException, IOException {
-    return commitSteps(cur, records, List.of(diff), source);
-  }
 
   private LoadOutcome commitSteps(Current cur, List<Record> records, List<ZoneDiff> steps, String source)
       throws SQLException {
