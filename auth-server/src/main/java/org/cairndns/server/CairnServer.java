@@ -175,7 +175,7 @@ public final class CairnServer implements AutoCloseable {
       }
       Name name = z.name();
       refreshers.put(name, new ZoneRefresher(name, primaries, client, store, secondaryScheduler, Clock.systemUTC(),
-          this::pollStore, expired -> zones.setExpired(name, expired)));
+          publisher, expired -> zones.setExpired(name, expired)));
     }
   }
 

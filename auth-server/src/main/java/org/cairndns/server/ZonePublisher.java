@@ -4,6 +4,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.cairndns.xfr.secondary.VersionPublisher;
 import org.cairndns.zone.ZoneSet;
 import org.cairndns.zone.ZoneSnapshot;
 import org.cairndns.zone.store.ZoneContent;
@@ -18,15 +20,17 @@ import org.xbill.DNS.Name;
  * Keeps the served {@link ZoneSet} in step with the store: builds a snapshot for each zone whose
  * stored serial differs from the published one and swaps it in. A snapshot that fails to build
  * leaves the previous one serving. Polling the store's change counter is one tiny query a second;
- * no query ever reads the database.
+ * no query ever reads the database. Secondary zones are published by their refresher from the
+ * transferred records ({@link VersionPublisher}); the poll leaves a zone alone while that runs.
  */
-final class ZonePublisher {
+final class ZonePublisher implements VersionPublisher {
   private static final Logger log = LoggerFactory.getLogger(ZonePublisher.class);
 
   private final ZoneStore store;
   private final ZoneSet zones;
   private final Set<Name> configured;
   private final java.util.function.Consumer<ZoneSnapshot> onPublished;
+  private final Set<Name> storing = ConcurrentHashMap.newKeySet();
   private long seenCounter = -1;
 
   /**
@@ -54,7 +58,7 @@ final class ZonePublisher {
       }
       present.add(info.name());
       ZoneSnapshot live = zones.get(info.name());
-      if (live != null && live.serial() == info.serial()) {
+      if (live != null && live.serial() == info.serial() || storing.contains(info.name())) {
         continue;
       }
       publish(info.name());
@@ -80,13 +84,33 @@ final class ZonePublisher {
     }
     long started = System.nanoTime();
     try {
-      ZoneSnapshot snapshot = ZoneSnapshot.build(name, content.get().records());
-      zones.publish(snapshot);
-      onPublished.accept(snapshot);
-      log.info("zone={} event=published serial={} records={} build_ms={}", name, snapshot.serial(),
-          snapshot.size(), (System.nanoTime() - started) / 1_000_000);
+      install(ZoneSnapshot.build(name, content.get().records()), started);
     } catch (RuntimeException e) {
       log.error("zone={} event=publish-failed error=\"{}\" (previous version keeps serving)", name, e.getMessage());
     }
+  }
+
+  private void install(ZoneSnapshot snapshot, long started) {
+    zones.publish(snapshot);
+    onPublished.accept(snapshot);
+    log.info("zone={} event=published serial={} records={} build_ms={}", snapshot.origin(), snapshot.serial(),
+        snapshot.size(), (System.nanoTime() - started) / 1_000_000);
+  }
+
+  @Override
+  public void storing(Name zone) {
+    storing.add(zone);
+  }
+
+  @Override
+  public synchronized void publish(ZoneSnapshot snapshot) {
+    storing.remove(snapshot.origin());
+    install(snapshot, System.nanoTime());
+  }
+
+  @Override
+  public synchronized void abandoned(Name zone) {
+    storing.remove(zone);
+    seenCounter = -1; // the next poll compares this zone with the store again
   }
 }

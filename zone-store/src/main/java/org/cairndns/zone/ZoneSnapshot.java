@@ -1,13 +1,12 @@
 package org.cairndns.zone;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.DNAMERecord;
 import org.xbill.DNS.NSRecord;
@@ -24,7 +23,7 @@ import org.xbill.DNS.Type;
  */
 public final class ZoneSnapshot {
   private static final Name WILDCARD = Name.fromConstantString("*");
-  private static final Node EMPTY = new Node(Map.of(), List.of());
+  private static final Node EMPTY = new Node(null);
 
   private final Name origin;
   private final SOARecord soa;
@@ -32,10 +31,58 @@ public final class ZoneSnapshot {
   private final Map<Name, Node> nodes;
   private final int apexLabels;
 
-  /** RRsets at one owner name; {@code glue} is set only at delegation points. */
-  private record Node(Map<Integer, RRset> rrsets, List<RRset> glue) {
+  /**
+   * RRsets at one owner name, in the order their types first appeared; {@code glue} is set only at
+   * delegation points. Filled while the snapshot is built and never changed after it is published.
+   */
+  private static final class Node {
+    final Name name;
+    int[] types = new int[0];
+    RRset[] sets = new RRset[0];
+    List<RRset> glue = List.of();
+
+    Node(Name name) {
+      this.name = name;
+    }
+
     RRset get(int type) {
-      return rrsets.get(type);
+      int[] t = types;
+      for (int i = 0; i < t.length; i++) {
+        if (t[i] == type) {
+          return sets[i];
+        }
+      }
+      return null;
+    }
+
+    void add(int type, Record r) {
+      RRset set = get(type);
+      if (set == null) {
+        set = new RRset();
+        int n = types.length;
+        types = Arrays.copyOf(types, n + 1);
+        sets = Arrays.copyOf(sets, n + 1);
+        types[n] = type;
+        sets[n] = set;
+      }
+      set.addRR(r);
+    }
+
+    /** The RRsets in type order, as AXFR and the canonical record list want them. */
+    RRset[] byType() {
+      if (sets.length < 2) {
+        return sets;
+      }
+      Integer[] order = new Integer[sets.length];
+      for (int i = 0; i < order.length; i++) {
+        order[i] = i;
+      }
+      Arrays.sort(order, (a, b) -> Integer.compare(types[a], types[b]));
+      RRset[] sorted = new RRset[sets.length];
+      for (int i = 0; i < order.length; i++) {
+        sorted[i] = sets[order[i]];
+      }
+      return sorted;
     }
   }
 
@@ -53,29 +100,33 @@ public final class ZoneSnapshot {
    */
   public static ZoneSnapshot build(Name origin, Collection<Record> input) {
     SOARecord soa = null;
-    Map<Name, Map<Integer, RRset>> byName = new HashMap<>(input.size() * 2);
+    Map<Name, Node> nodes = new HashMap<>(input.size() * 2);
+    List<Node> owners = new ArrayList<>();
+    Node last = null;
     for (Record r : input) {
       Name owner = r.getName();
-      if (!owner.subdomain(origin)) {
-        throw new IllegalArgumentException(owner + " is outside zone " + origin);
+      // Records of one owner usually come together (zone files, transfers): skip the map probe.
+      Node node = last != null && (last.name == owner || last.name.equals(owner)) ? last : nodes.get(owner);
+      if (node == null) {
+        if (!owner.subdomain(origin)) {
+          throw new IllegalArgumentException(owner + " is outside zone " + origin);
+        }
+        node = new Node(owner);
+        nodes.put(owner, node);
+        owners.add(node);
       }
+      last = node;
       if (r.getType() == Type.SOA && owner.equals(origin)) {
         soa = (SOARecord) r;
       }
-      byName.computeIfAbsent(owner, k -> new LinkedHashMap<>(4))
-          .computeIfAbsent(rrsetType(r), k -> new RRset())
-          .addRR(r);
+      node.add(rrsetType(r), r);
     }
     if (soa == null) {
       throw new IllegalArgumentException("zone " + origin + " has no SOA at its apex");
     }
-    Map<Name, Node> nodes = new HashMap<>(byName.size() * 2);
-    for (Map.Entry<Name, Map<Integer, RRset>> e : byName.entrySet()) {
-      nodes.put(e.getKey(), new Node(Collections.unmodifiableMap(e.getValue()), List.of()));
-    }
-    addEmptyNonTerminals(origin, nodes);
-    resolveGlue(origin, nodes);
-    return new ZoneSnapshot(origin, soa, canonicalOrder(soa, input), Collections.unmodifiableMap(nodes));
+    addEmptyNonTerminals(origin, owners, nodes);
+    resolveGlue(origin, owners, nodes);
+    return new ZoneSnapshot(origin, soa, canonicalOrder(soa, owners, input.size()), Collections.unmodifiableMap(nodes));
   }
 
   /** RRSIGs are grouped with the RRset they cover, as signed data is served together. */
@@ -83,10 +134,10 @@ public final class ZoneSnapshot {
     return r.getRRsetType() == Type.RRSIG ? Type.RRSIG : r.getType();
   }
 
-  private static void addEmptyNonTerminals(Name origin, Map<Name, Node> nodes) {
-    List<Name> owners = new ArrayList<>(nodes.keySet());
+  private static void addEmptyNonTerminals(Name origin, List<Node> owners, Map<Name, Node> nodes) {
     int apex = origin.labels();
-    for (Name owner : owners) {
+    for (Node node : owners) {
+      Name owner = node.name;
       for (int skip = 1; owner.labels() - skip > apex; skip++) {
         Name ancestor = new Name(owner, skip);
         if (nodes.putIfAbsent(ancestor, EMPTY) != null) {
@@ -96,24 +147,22 @@ public final class ZoneSnapshot {
     }
   }
 
-  private static void resolveGlue(Name origin, Map<Name, Node> nodes) {
-    List<Map.Entry<Name, Node>> cuts = new ArrayList<>();
-    for (Map.Entry<Name, Node> e : nodes.entrySet()) {
-      if (!e.getKey().equals(origin) && e.getValue().get(Type.NS) != null) {
-        cuts.add(e);
+  private static void resolveGlue(Name origin, List<Node> owners, Map<Name, Node> nodes) {
+    for (Node cut : owners) {
+      RRset ns = cut.get(Type.NS);
+      if (ns == null || cut.name.equals(origin)) {
+        continue;
       }
-    }
-    for (Map.Entry<Name, Node> cut : cuts) {
       List<RRset> glue = new ArrayList<>();
-      for (Record ns : cut.getValue().get(Type.NS).rrs(false)) {
-        Name target = ((NSRecord) ns).getTarget();
+      for (Record r : ns.rrs(false)) {
+        Name target = ((NSRecord) r).getTarget();
         Node t = target.subdomain(origin) ? nodes.get(target) : null;
         if (t != null) {
           addIfPresent(glue, t.get(Type.A));
           addIfPresent(glue, t.get(Type.AAAA));
         }
       }
-      nodes.put(cut.getKey(), new Node(cut.getValue().rrsets(), List.copyOf(glue)));
+      cut.glue = List.copyOf(glue);
     }
   }
 
@@ -123,18 +172,25 @@ public final class ZoneSnapshot {
     }
   }
 
-  private static List<Record> canonicalOrder(SOARecord soa, Collection<Record> input) {
-    List<Record> sorted = new ArrayList<>(input.size());
-    for (Record r : input) {
-      if (r != soa) {
-        sorted.add(r);
+  /**
+   * SOA first, then owners in canonical order, each owner's RRsets by type. Sorting owners rather
+   * than records is fewer comparisons, and input that is already in order (a transfer from a
+   * primary that sends canonical order, our own stored versions) sorts in one pass.
+   */
+  private static List<Record> canonicalOrder(SOARecord soa, List<Node> owners, int size) {
+    owners.sort((a, b) -> a.name.compareTo(b.name));
+    List<Record> sorted = new ArrayList<>(size);
+    sorted.add(soa);
+    for (Node node : owners) {
+      for (RRset set : node.byType()) {
+        for (Record r : set.rrs(false)) {
+          if (r != soa) {
+            sorted.add(r);
+          }
+        }
+        sorted.addAll(set.sigs());
       }
     }
-    sorted.sort((a, b) -> {
-      int c = a.getName().compareTo(b.getName());
-      return c != 0 ? c : Integer.compare(a.getType(), b.getType());
-    });
-    sorted.add(0, soa);
     return Collections.unmodifiableList(sorted);
   }
 
@@ -179,7 +235,7 @@ public final class ZoneSnapshot {
       if (depth > apexLabels) {
         RRset ns = n.get(Type.NS);
         if (ns != null && !(depth == labels && qtype == Type.DS)) {
-          return new LookupResult.Delegation(name, ns, n.glue());
+          return new LookupResult.Delegation(name, ns, n.glue);
         }
       }
       if (depth < labels) {
@@ -209,11 +265,11 @@ public final class ZoneSnapshot {
 
   private LookupResult answerAt(Node node, Name qname, int qtype, boolean wildcard) {
     if (qtype == Type.ANY) {
-      if (node.rrsets().isEmpty()) {
+      if (node.sets.length == 0) {
         return new LookupResult.NoData(wildcard);
       }
-      List<RRset> all = new ArrayList<>(node.rrsets().size());
-      for (RRset set : node.rrsets().values()) {
+      List<RRset> all = new ArrayList<>(node.sets.length);
+      for (RRset set : node.sets) {
         all.add(wildcard ? renamed(set, qname) : set);
       }
       return new LookupResult.Answer(all, wildcard);

@@ -6,10 +6,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.cairndns.zone.ZoneSnapshot;
 import org.cairndns.zone.store.LoadOutcome;
 import org.cairndns.zone.store.Serials;
 import org.cairndns.zone.store.ZoneStore;
@@ -50,7 +52,7 @@ public final class ZoneRefresher {
   private final ZoneStore store;
   private final ScheduledExecutorService scheduler;
   private final Clock clock;
-  private final Runnable onStored;
+  private final VersionPublisher publisher;
   private final Consumer<Boolean> onExpired;
   private volatile State state = State.REFRESHING;
   private volatile String lastError;
@@ -61,14 +63,14 @@ public final class ZoneRefresher {
   private ScheduledFuture<?> expiry;
 
   public ZoneRefresher(Name zone, List<PrimarySettings> primaries, TransferClient client, ZoneStore store,
-      ScheduledExecutorService scheduler, Clock clock, Runnable onStored, Consumer<Boolean> onExpired) {
+      ScheduledExecutorService scheduler, Clock clock, VersionPublisher publisher, Consumer<Boolean> onExpired) {
     this.zone = zone;
     this.primaries = List.copyOf(primaries);
     this.client = client;
     this.store = store;
     this.scheduler = scheduler;
     this.clock = clock;
-    this.onStored = onStored;
+    this.publisher = publisher;
     this.onExpired = onExpired;
   }
 
@@ -166,22 +168,42 @@ public final class ZoneRefresher {
     schedule(Event.RETRY, retry);
   }
 
+  /**
+   * Commits the transfer's result and serves it. For a full transfer the snapshot is built from the
+   * records in memory on another thread while the store commits; it is published only once the
+   * commit succeeded, so a failed commit leaves the previous version serving.
+   */
   private void store(TransferReader.Result result, PrimarySettings p, long transferMillis) throws ZoneStoreException {
-    long storeStarted = System.nanoTime();
-    String source = "xfr:" + p.address().getAddress().getHostAddress() + ":" + p.address().getPort();
-    LoadOutcome outcome;
-    if (result instanceof TransferReader.Result.Full full) {
-      outcome = store.load(zone, full.records(), source, false);
-    } else if (result instanceof TransferReader.Result.Incremental inc) {
-      outcome = store.applyDiff(zone, inc.steps(), source);
-    } else {
+    if (result instanceof TransferReader.Result.UpToDate) {
       return;
     }
-    lastTransfer = result instanceof TransferReader.Result.Full ? "full" : "incremental";
-    log.info("zone={} event=transferred kind={} serial={} records={} primary={} transfer_ms={} total_ms={}", zone,
-        lastTransfer, outcome.serial(), outcome.records(), p.address(), transferMillis,
+    long storeStarted = System.nanoTime();
+    String source = "xfr:" + p.address().getAddress().getHostAddress() + ":" + p.address().getPort();
+    TransferReader.Result.Full full = result instanceof TransferReader.Result.Full f ? f : null;
+    CompletableFuture<ZoneSnapshot> building = full == null ? null
+        : CompletableFuture.supplyAsync(() -> ZoneSnapshot.build(zone, full.records()));
+    publisher.storing(zone);
+    LoadOutcome outcome;
+    ZoneSnapshot snapshot;
+    try {
+      outcome = full != null ? store.load(zone, full.records(), source, false)
+          : store.applyDiff(zone, ((TransferReader.Result.Incremental) result).steps(), source);
+    } catch (ZoneStoreException | RuntimeException e) {
+      publisher.abandoned(zone);
+      throw e;
+    }
+    long storedMillis = transferMillis + (System.nanoTime() - storeStarted) / 1_000_000;
+    try {
+      snapshot = building != null ? building.join() : ZoneSnapshot.build(zone, outcome.content());
+      publisher.publish(snapshot);
+    } catch (RuntimeException e) {
+      publisher.abandoned(zone);
+      throw e;
+    }
+    lastTransfer = full != null ? "full" : "incremental";
+    log.info("zone={} event=transferred kind={} serial={} records={} primary={} transfer_ms={} stored_ms={} served_ms={}",
+        zone, lastTransfer, outcome.serial(), outcome.records(), p.address(), transferMillis, storedMillis,
         transferMillis + (System.nanoTime() - storeStarted) / 1_000_000);
-    onStored.run();
   }
 
   private void succeeded() {

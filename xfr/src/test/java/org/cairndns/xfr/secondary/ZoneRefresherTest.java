@@ -16,6 +16,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.cairndns.zone.ZoneSnapshot;
 import org.cairndns.zone.master.ZoneFileReader;
 import org.cairndns.zone.store.ZoneStore;
 import org.junit.jupiter.api.Test;
@@ -99,7 +100,17 @@ class ZoneRefresherTest {
       List<String> stored = new ArrayList<>();
       try (PrimaryPool pool = new PrimaryPool(1, 4, 2000)) {
         ZoneRefresher refresher = new ZoneRefresher(ZONE, List.of(primary), new TransferClient(pool, Duration.ofSeconds(2), null),
-            store, scheduler, Clock.systemUTC(), () -> stored.add("stored"), expired::set);
+            store, scheduler, Clock.systemUTC(), new VersionPublisher() {
+              @Override public void storing(Name zone) {
+                stored.add("storing");
+              }
+              @Override public void publish(ZoneSnapshot snapshot) {
+                stored.add("published");
+              }
+              @Override public void abandoned(Name zone) {
+                stored.add("abandoned");
+              }
+            }, expired::set);
         refresher.start();
         assertTrue(scheduler.runPending(0), "first check at once");
         assertTrue(refresher.lastError().contains("cannot connect"), refresher.lastError());

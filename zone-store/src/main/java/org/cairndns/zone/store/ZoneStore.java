@@ -124,14 +124,15 @@ public final class ZoneStore implements AutoCloseable {
         bumpChangeCounter();
         db.commit();
         log.info("zone={} event=created serial={} records={} source={}", origin, soa.getSerial(), records.size(), source);
-        return new LoadOutcome(LoadOutcome.Kind.CREATED, -1, soa.getSerial(), records.size(), 0, records.size());
+        return new LoadOutcome(LoadOutcome.Kind.CREATED, -1, soa.getSerial(), records.size(), 0, records.size(), records);
       }
       Current cur = current.get();
       ZoneDiff diff = ZoneDiff.between(cur.soa, cur.records, soa, records);
       boolean soaChanged = !sameRecord(cur.soa, soa);
       if (diff.isEmpty() && !soaChanged) {
         db.rollback();
-        return new LoadOutcome(LoadOutcome.Kind.UNCHANGED, cur.soa.getSerial(), cur.soa.getSerial(), cur.records.size(), 0, 0);
+        return new LoadOutcome(LoadOutcome.Kind.UNCHANGED, cur.soa.getSerial(), cur.soa.getSerial(), cur.records.size(), 0, 0,
+            cur.records);
       }
       if (!Serials.isNewer(soa.getSerial(), cur.soa.getSerial())) {
         if (!bumpSerial) {
@@ -444,7 +445,8 @@ public final class ZoneStore implements AutoCloseable {
     db.commit();
     log.info("zone={} event=updated serial={} previous={} records={} deleted={} added={} source={}",
         cur.soa.getName(), soa.getSerial(), cur.soa.getSerial(), records.size(), deleted, added, source);
-    return new LoadOutcome(LoadOutcome.Kind.UPDATED, cur.soa.getSerial(), soa.getSerial(), records.size(), deleted, added);
+    return new LoadOutcome(LoadOutcome.Kind.UPDATED, cur.soa.getSerial(), soa.getSerial(), records.size(), deleted, added,
+        records);
   }
 
   private void prune(long zoneId, long latestSeq) throws SQLException {

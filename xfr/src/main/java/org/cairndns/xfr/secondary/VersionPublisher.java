@@ -1,0 +1,19 @@
+package org.cairndns.xfr.secondary;
+
+import org.cairndns.zone.ZoneSnapshot;
+import org.xbill.DNS.Name;
+
+/**
+ * Serves the versions a secondary stores. The refresher builds the snapshot of a transferred zone
+ * from the records in memory, while the store commits, instead of having it read back from the store.
+ */
+public interface VersionPublisher {
+  /** A new version of {@code zone} is being committed: whoever watches the store should leave it to us. */
+  void storing(Name zone);
+
+  /** The committed version, to be served now. */
+  void publish(ZoneSnapshot snapshot);
+
+  /** Storing or building failed: the store is again the only source for {@code zone}. */
+  void abandoned(Name zone);
+}
