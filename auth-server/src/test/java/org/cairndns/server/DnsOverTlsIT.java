@@ -11,10 +11,7 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.cairndns.server.interop.Peers;
 import org.cairndns.tls.PemCredentials;
 import org.cairndns.tls.SelfSignedCertificate;
@@ -57,30 +54,8 @@ class DnsOverTlsIT {
     server.close();
   }
 
-  /** A client context that accepts any server certificate and records it in {@code seen[0]}. */
-  static SSLContext trustAll(X509Certificate[] seen) throws Exception {
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, new TrustManager[] {new X509TrustManager() {
-      @Override public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-      @Override public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        seen[0] = chain[0]; // opportunistic client: the tests check the pin themselves
-      }
-      @Override public X509Certificate[] getAcceptedIssuers() {
-        return new X509Certificate[0];
-      }
-    }}, null);
-    return ctx;
-  }
-
   static SSLSocket connect(InetSocketAddress address, X509Certificate[] seen) throws Exception {
-    SSLContext ctx = trustAll(seen);
-    SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(address.getAddress(), address.getPort());
-    SSLParameters p = s.getSSLParameters();
-    p.setApplicationProtocols(new String[] {"dot"});
-    s.setSSLParameters(p);
-    s.setSoTimeout(10_000);
-    s.startHandshake();
-    return s;
+    return ServerFixture.connectTls(ServerFixture.trustingTlsClient(c -> seen[0] = c), address);
   }
 
   static Message paddedQuery(String name) throws Exception {
@@ -145,7 +120,7 @@ class DnsOverTlsIT {
 
   @Test
   void sessionsAreResumed() throws Exception {
-    SSLContext ctx = trustAll(new X509Certificate[1]);
+    SSLContext ctx = ServerFixture.trustingTlsClient(c -> { });
     long[] created = new long[2];
     for (int i = 0; i < 2; i++) {
       try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(tls.getAddress(), tls.getPort())) {
@@ -167,7 +142,7 @@ class DnsOverTlsIT {
 
   @Test
   void clientWithoutAlpnIsAccepted() throws Exception {
-    SSLContext ctx = trustAll(new X509Certificate[1]);
+    SSLContext ctx = ServerFixture.trustingTlsClient(c -> { });
     try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(tls.getAddress(), tls.getPort())) {
       s.setSoTimeout(10_000);
       ServerFixture.writeFrame(s.getOutputStream(), paddedQuery("www.fx.test.").toWire());

@@ -10,8 +10,16 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
 import java.time.Instant;
+import java.util.function.Consumer;
 import java.util.function.BooleanSupplier;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 import org.cairndns.server.config.CairnConfig;
 import org.cairndns.server.config.ConfigLoader;
 import org.xbill.DNS.Message;
@@ -100,6 +108,35 @@ public final class ServerFixture {
     Socket s = new Socket();
     s.connect(address, 5000);
     s.setSoTimeout(10_000);
+    return s;
+  }
+
+  /**
+   * A TLS client context that accepts any server certificate and hands it to {@code onCertificate}:
+   * the tests check pins themselves, and a resumed session hands over nothing (no certificate is sent).
+   */
+  public static SSLContext trustingTlsClient(Consumer<X509Certificate> onCertificate) throws GeneralSecurityException {
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(null, new TrustManager[] {new X509TrustManager() {
+      @Override public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+      @Override public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        onCertificate.accept(chain[0]);
+      }
+      @Override public X509Certificate[] getAcceptedIssuers() {
+        return new X509Certificate[0];
+      }
+    }}, null);
+    return ctx;
+  }
+
+  /** A TLS connection (ALPN {@code dot}) with its handshake done. */
+  public static SSLSocket connectTls(SSLContext ctx, InetSocketAddress address) throws IOException {
+    SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(address.getAddress(), address.getPort());
+    SSLParameters p = s.getSSLParameters();
+    p.setApplicationProtocols(new String[] {"dot"});
+    s.setSSLParameters(p);
+    s.setSoTimeout(10_000);
+    s.startHandshake();
     return s;
   }
 
