@@ -64,11 +64,16 @@ public final class CairnServer implements AutoCloseable {
   private CairnServer(CairnConfig config, ZoneStore store) throws TlsConfigException {
     this.store = store;
     Set<Name> configured = new HashSet<>();
-    Map<Name, List<InetSocketAddress>> notifyTargets = new HashMap<>();
+    Map<Name, List<NotifySender.Target>> notifyTargets = new HashMap<>();
+    Map<Name, TSIG> notifyKeys = new HashMap<>();
+    Map<Name, TSIG> keys = tsigKeys(config);
     Set<Name> notifyNs = new HashSet<>();
     config.zones().forEach(z -> {
       configured.add(z.name());
       notifyTargets.put(z.name(), z.notifyTargets());
+      if (z.notifyKey() != null) {
+        notifyKeys.put(z.name(), keys.get(z.notifyKey()));
+      }
       if (z.notifyNs()) {
         notifyNs.add(z.name());
       }
@@ -81,12 +86,13 @@ public final class CairnServer implements AutoCloseable {
     });
     NotifySender notifier = new NotifySender(poller, Duration.ofSeconds(2), 5);
     this.publisher = new ZonePublisher(store, zones, configured, snapshot -> {
-      List<InetSocketAddress> targets = new java.util.ArrayList<>(notifyTargets.getOrDefault(snapshot.origin(), List.of()));
+      List<NotifySender.Target> targets = new java.util.ArrayList<>(notifyTargets.getOrDefault(snapshot.origin(), List.of()));
       if (notifyNs.contains(snapshot.origin())) {
-        NotifySender.nsTargets(snapshot).stream().filter(a -> !targets.contains(a)).forEach(targets::add);
+        NotifySender.nsTargets(snapshot).stream().map(NotifySender.Target::udp)
+            .filter(t -> targets.stream().noneMatch(c -> c.address().equals(t.address()))).forEach(targets::add);
       }
       if (!targets.isEmpty()) {
-        notifier.notifyAll(snapshot.soa(), targets, null);
+        notifier.notifyAll(snapshot.soa(), targets, notifyKeys.get(snapshot.origin()));
       }
     });
   }
@@ -203,13 +209,17 @@ public final class CairnServer implements AutoCloseable {
     for (CairnConfig.ZoneEntry z : config.zones()) {
       policies.put(z.name(), new TransferPolicy(z.allowTransfer(), z.transferTransports()));
     }
+    CairnConfig.Xfr x = config.xfr();
+    return new TransferSettings(x.messageSize(), x.maxRecordsPerMessage(), x.transfersOut(),
+        x.transfersOutPerAddress(), x.transferWait(), policies, tsigKeys(config));
+  }
+
+  private static Map<Name, TSIG> tsigKeys(CairnConfig config) {
     Map<Name, TSIG> keys = new HashMap<>();
     for (CairnConfig.TsigKey k : config.tsigKeys()) {
       keys.put(k.name(), new TSIG(k.algorithm(), k.name().toString(), k.secret()));
     }
-    CairnConfig.Xfr x = config.xfr();
-    return new TransferSettings(x.messageSize(), x.maxRecordsPerMessage(), x.transfersOut(),
-        x.transfersOutPerAddress(), x.transferWait(), policies, keys);
+    return keys;
   }
 
   private static TlsSettings tlsSettings(CairnConfig config) {

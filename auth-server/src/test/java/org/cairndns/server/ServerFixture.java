@@ -97,11 +97,15 @@ public final class ServerFixture {
   }
 
   public static Message readFrame(InputStream in) throws IOException {
+    return new Message(readFrameWire(in));
+  }
+
+  /** One framed message's bytes, e.g. to check a TSIG signature over them. */
+  public static byte[] readFrameWire(InputStream in) throws IOException {
     DataInputStream d = new DataInputStream(in);
-    int len = d.readUnsignedShort();
-    byte[] buf = new byte[len];
+    byte[] buf = new byte[d.readUnsignedShort()];
     d.readFully(buf);
-    return new Message(buf);
+    return buf;
   }
 
   public static Socket connect(InetSocketAddress address) throws IOException {

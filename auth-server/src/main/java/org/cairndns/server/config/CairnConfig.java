@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 import org.cairndns.xfr.Transport;
 import org.cairndns.xfr.acl.TransferPolicy;
+import org.cairndns.xfr.notify.NotifySender;
 import org.xbill.DNS.Name;
 
 /**
@@ -59,10 +60,11 @@ public record CairnConfig(
   /**
    * A zone to serve; with {@code file}, the file is loaded into the store at start. {@code
    * allowTransfer} lists who may transfer it over {@code transferTransports}; {@code notifyTargets} lists
-   * the secondaries told of each new version.
+   * the secondaries told of each new version, in NOTIFYs signed with {@code notifyKey} (a name in
+   * {@code tsig-keys}) when it is not null.
    */
   public record ZoneEntry(Name name, Path file, List<TransferPolicy.Entry> allowTransfer,
-      Set<Transport> transferTransports, List<InetSocketAddress> notifyTargets, boolean notifyNs,
+      Set<Transport> transferTransports, List<NotifySender.Target> notifyTargets, Name notifyKey, boolean notifyNs,
       List<Primary> primaries) {}
 
   public CairnConfig withOverrides(Path db, List<InetSocketAddress> listenOverride, List<InetSocketAddress> tlsOverride) {

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.cairndns.xfr.notify.NotifySender;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.TextParseException;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -95,6 +96,9 @@ public final class ConfigLoader {
     Map<String, Object> xfr = map(top.getOrDefault("xfr", Map.of()), "xfr");
     known(xfr, Set.of("message-size", "max-records-per-message", "transfers-out", "transfers-out-per-address",
         "transfer-wait"), "xfr.");
+    List<CairnConfig.TsigKey> tsigKeys = tsigKeys(top.get("tsig-keys"));
+    Set<Name> keyNames = new java.util.HashSet<>();
+    tsigKeys.forEach(k -> keyNames.add(k.name()));
     return new CairnConfig(
         path(top, "database", "database") != null ? path(top, "database", "database") : base.resolve("data/cairn").normalize(),
         addresses(top.get("listen"), "listen", List.of("127.0.0.1:53")),
@@ -121,11 +125,12 @@ public final class ConfigLoader {
             integer(xfr, "transfers-out-per-address", "xfr.transfers-out-per-address", 2, 1, 10_000),
             duration(xfr, "transfer-wait", "xfr.transfer-wait", Duration.ofSeconds(5))),
         secondary(map(top.getOrDefault("secondary", Map.of()), "secondary")),
-        tsigKeys(top.get("tsig-keys")),
-        zones(top.get("zones")));
+        tsigKeys,
+        zones(top.get("zones"), keyNames));
   }
 
-  private List<CairnConfig.ZoneEntry> zones(Object value) throws ConfigException {
+  /** @param keyNames the names in {@code tsig-keys}, which zones' {@code key} fields must name */
+  private List<CairnConfig.ZoneEntry> zones(Object value, Set<Name> keyNames) throws ConfigException {
     List<CairnConfig.ZoneEntry> zones = new ArrayList<>();
     if (value == null) {
       return zones;
@@ -136,7 +141,8 @@ public final class ConfigLoader {
     for (int i = 0; i < list.size(); i++) {
       String at = "zones[" + i + "]";
       Map<String, Object> z = map(list.get(i), at);
-      known(z, Set.of("name", "file", "allow-transfer", "transfer-transports", "notify", "notify-ns", "primaries"), at + ".");
+      known(z, Set.of("name", "file", "allow-transfer", "transfer-transports", "notify", "notify-key", "notify-ns",
+          "primaries"), at + ".");
       String name = string(z, "name", at + ".name", null);
       if (name == null) {
         throw error(at + ".name", "missing");
@@ -145,9 +151,10 @@ public final class ConfigLoader {
         zones.add(new CairnConfig.ZoneEntry(Name.fromString(name, Name.root), path(z, "file", at + ".file"),
             allowTransfer(z.get("allow-transfer"), at + ".allow-transfer"),
             transports(z.get("transfer-transports"), at + ".transfer-transports"),
-            addresses(z.get("notify"), at + ".notify", List.of()),
+            notifyTargets(z.get("notify"), at + ".notify"),
+            keyName(z, "notify-key", at + ".notify-key", keyNames),
             bool(z, "notify-ns", at + ".notify-ns", false),
-            primaries(z.get("primaries"), at + ".primaries")));
+            primaries(z.get("primaries"), at + ".primaries", keyNames)));
       } catch (TextParseException e) {
         throw error(at + ".name", "not a domain name: " + e.getMessage());
       }
@@ -167,7 +174,50 @@ public final class ConfigLoader {
         integer(m, "xot-probes", "secondary.xot-probes", 4, 1, 100));
   }
 
-  private List<CairnConfig.Primary> primaries(Object value, String key) throws ConfigException {
+  /** {@code ADDR:PORT} (over UDP) or {@code {address: ADDR:PORT, transport: udp|tcp}}, alone or in a list. */
+  private List<NotifySender.Target> notifyTargets(Object value, String key) throws ConfigException {
+    List<NotifySender.Target> out = new ArrayList<>();
+    List<?> items = value == null ? List.of() : value instanceof List<?> l ? l : List.of(value);
+    for (Object item : items) {
+      String at = key + "[" + out.size() + "]";
+      if (!(item instanceof Map)) {
+        out.add(NotifySender.Target.udp(address(String.valueOf(item), at)));
+        continue;
+      }
+      Map<String, Object> m = map(item, at);
+      known(m, Set.of("address", "transport"), at + ".");
+      String address = string(m, "address", at + ".address", null);
+      if (address == null) {
+        throw error(at + ".address", "missing");
+      }
+      String transport = string(m, "transport", at + ".transport", "udp");
+      out.add(new NotifySender.Target(address(address, at + ".address"), switch (transport) {
+        case "udp" -> org.cairndns.xfr.Transport.UDP;
+        case "tcp" -> org.cairndns.xfr.Transport.TCP;
+        default -> throw error(at + ".transport", "expected udp or tcp, got \"" + transport + "\"");
+      }));
+    }
+    return out;
+  }
+
+  /** A TSIG key name that must be one of {@code tsig-keys}; null when absent. */
+  private Name keyName(Map<String, Object> m, String k, String key, Set<Name> keyNames) throws ConfigException {
+    String text = string(m, k, key, null);
+    if (text == null) {
+      return null;
+    }
+    try {
+      Name name = Name.fromString(text, Name.root);
+      if (!keyNames.contains(name)) {
+        throw error(key, "no TSIG key \"" + text + "\" in tsig-keys");
+      }
+      return name;
+    } catch (TextParseException e) {
+      throw error(key, "not a key name: " + e.getMessage());
+    }
+  }
+
+  private List<CairnConfig.Primary> primaries(Object value, String key, Set<Name> keyNames) throws ConfigException {
     List<CairnConfig.Primary> out = new ArrayList<>();
     for (Map<String, Object> p : listOfMaps(value, key)) {
       String at = key + "[" + out.size() + "]";
@@ -193,14 +243,9 @@ public final class ConfigLoader {
       if (transport.equals("tls") && pins.isEmpty() && p.get("tls-ca") == null) {
         throw error(at, "strict XoT (transport: tls) needs tls-pins or tls-ca; use opportunistic-tls for unauthenticated encryption");
       }
-      String keyName = string(p, "key", at + ".key", null);
-      try {
-        out.add(new CairnConfig.Primary(a, transport, keyName == null ? null : Name.fromString(keyName, Name.root), pins,
-            path(p, "tls-ca", at + ".tls-ca"), string(p, "tls-name", at + ".tls-name", null),
-            path(p, "tls-certificate", at + ".tls-certificate"), path(p, "tls-key", at + ".tls-key")));
-      } catch (TextParseException e) {
-        throw error(at + ".key", e.getMessage());
-      }
+      out.add(new CairnConfig.Primary(a, transport, keyName(p, "key", at + ".key", keyNames), pins,
+          path(p, "tls-ca", at + ".tls-ca"), string(p, "tls-name", at + ".tls-name", null),
+          path(p, "tls-certificate", at + ".tls-certificate"), path(p, "tls-key", at + ".tls-key")));
     }
     return out;
   }

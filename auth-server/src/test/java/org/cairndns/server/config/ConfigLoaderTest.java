@@ -4,14 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.cairndns.xfr.Transport;
+import org.cairndns.xfr.notify.NotifySender;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.xbill.DNS.Name;
 
 class ConfigLoaderTest {
   @TempDir Path dir;
@@ -49,7 +53,8 @@ class ConfigLoaderTest {
             file: a.zone
             allow-transfer: [{address: 192.0.2.0/24, key: k1}, {tls-subject: "CN=s", tls-pin: "abc="}]
             transfer-transports: [tls]
-            notify: [192.0.2.9:53]
+            notify: [192.0.2.9:53, {address: "192.0.2.10:5300", transport: tcp}]
+            notify-key: k1
           - name: b.test
             primaries: [{address: 192.0.2.1, transport: opportunistic-tls, key: k1}, {address: 192.0.2.2, transport: tcp}]
         """);
@@ -67,6 +72,9 @@ class ConfigLoaderTest {
     assertEquals("hmac-sha512", c.tsigKeys().get(0).algorithm());
     assertEquals(2, c.zones().get(0).allowTransfer().size());
     assertEquals(java.util.Set.of(Transport.TLS), c.zones().get(0).transferTransports());
+    assertEquals(List.of(NotifySender.Target.udp(new InetSocketAddress("192.0.2.9", 53)),
+        new NotifySender.Target(new InetSocketAddress("192.0.2.10", 5300), Transport.TCP)), c.zones().get(0).notifyTargets());
+    assertEquals(Name.fromString("k1."), c.zones().get(0).notifyKey());
     assertEquals(853, c.zones().get(1).primaries().get(0).address().getPort(), "TLS default port");
     assertEquals(53, c.zones().get(1).primaries().get(1).address().getPort(), "TCP default port");
   }
@@ -88,6 +96,11 @@ class ConfigLoaderTest {
       "empty ACL entry       | zones: [{name: a.test, allow-transfer: [{}]}]       | zones[0].allow-transfer[0]: give at least one",
       "strict XoT without pin | zones: [{name: a.test, primaries: [{address: 192.0.2.1, transport: tls}]}] | zones[0].primaries[0]: strict XoT (transport: tls) needs tls-pins or tls-ca",
       "bad primary transport | zones: [{name: a.test, primaries: [{address: 192.0.2.1, transport: ftp}]}] | zones[0].primaries[0].transport: expected tcp, tls or opportunistic-tls",
+      "bad NOTIFY transport  | zones: [{name: a.test, notify: [{address: \"192.0.2.9:53\", transport: tls}]}] | zones[0].notify[0].transport: expected udp or tcp",
+      "NOTIFY without address | zones: [{name: a.test, notify: [{transport: tcp}]}] | zones[0].notify[0].address: missing",
+      "bad NOTIFY address    | zones: [{name: a.test, notify: [\"192.0.2.9:x\"]}]  | zones[0].notify[0]: expected ADDRESS:PORT",
+      "NOTIFY key not defined | zones: [{name: a.test, notify-key: k9}]          | zones[0].notify-key: no TSIG key \"k9\" in tsig-keys",
+      "primary key not defined | zones: [{name: a.test, primaries: [{address: 192.0.2.1, transport: tcp, key: k9}]}] | zones[0].primaries[0].key: no TSIG key",
       "bad TSIG secret       | tsig-keys: [{name: k, secret: \"!!\"}]              | tsig-keys[0]: not a usable TSIG key",
       "not YAML              | 'listen: [unclosed                                  | not valid YAML",
   })
