@@ -180,6 +180,47 @@ class SecondaryIT {
   }
 
   @Test
+  void strictXotWithACaChecksTheChainAndTheName() throws Exception {
+    TestCa ca = TestCa.create("XoT Test CA");
+    Path caFile = ca.writeCertificate(dir.resolve("ca.pem"));
+    Path otherCaFile = TestCa.create("Other CA").writeCertificate(dir.resolve("other-ca.pem"));
+    Path p = Files.createDirectories(dir.resolve("primary"));
+    org.cairndns.tls.SelfSignedCertificate.write(ca.issue("primary.test"), p.resolve("cert.pem"), p.resolve("key.pem"));
+    Files.writeString(p.resolve("a.test.zone"), zone("a.test", 1, ""));
+    try (CairnServer primary = ServerFixture.startWith(p, """
+        database: db/cairn
+        listen: [127.0.0.1:0]
+        tls-listen: [127.0.0.1:0]
+        tls: {certificate: cert.pem, key: key.pem}
+        zones: [{name: a.test, file: a.test.zone, allow-transfer: [{address: 127.0.0.1}], transfer-transports: [tls]}]
+        """)) {
+      String tls = "127.0.0.1:" + primary.transport().tlsAddresses().get(0).getPort();
+      record Case(String label, Path caFile, String name, String error) {}
+      for (Case c : List.of(
+          new Case("right CA, right name", caFile, "primary.test", null),
+          new Case("right CA, wrong name", caFile, "wrong.test", "wrong.test"),
+          new Case("another CA", otherCaFile, "primary.test", "PKIX path building failed"))) {
+        Path s = Files.createDirectories(dir.resolve("secondary-" + c.label().replaceAll("[^a-z]", "")));
+        try (CairnServer secondary = ServerFixture.startWith(s, """
+            database: db/cairn
+            listen: [127.0.0.1:0]
+            zones: [{name: a.test, primaries: [{address: "%s", transport: tls, tls-ca: %s, tls-name: %s}]}]
+            """.formatted(tls, c.caFile(), c.name()))) {
+          var refresher = secondary.secondaries().get(Name.fromString("a.test."));
+          if (c.error() == null) {
+            InetSocketAddress sec = secondary.transport().udpAddresses().get(0);
+            assertTrue(ServerFixture.await(Duration.ofSeconds(30), () -> ServerFixture.soaSerial(sec, "a.test.") == 1), c.label());
+          } else {
+            assertTrue(ServerFixture.await(Duration.ofSeconds(30), () -> refresher.lastError() != null), c.label());
+            assertTrue(refresher.lastError().contains(c.error()), c.label() + ": " + refresher.lastError());
+            assertTrue(secondary.store().current(Name.fromString("a.test.")).isEmpty(), c.label() + ": nothing stored");
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void aBrokenTransferKeepsTheOldVersion() throws Exception {
     Path s = Files.createDirectories(dir.resolve("secondary"));
     try (ServerSocket fake = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {

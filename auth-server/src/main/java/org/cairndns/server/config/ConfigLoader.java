@@ -243,6 +243,10 @@ public final class ConfigLoader {
       if (transport.equals("tls") && pins.isEmpty() && p.get("tls-ca") == null) {
         throw error(at, "strict XoT (transport: tls) needs tls-pins or tls-ca; use opportunistic-tls for unauthenticated encryption");
       }
+      if (p.get("tls-ca") != null && p.get("tls-name") == null) {
+        // A CA alone would accept any certificate it ever issued (RFC 8310 strict: a pin set or a name).
+        throw error(at + ".tls-name", "needed with tls-ca: the name the primary's certificate must carry");
+      }
       out.add(new CairnConfig.Primary(a, transport, keyName(p, "key", at + ".key", keyNames), pins,
           path(p, "tls-ca", at + ".tls-ca"), string(p, "tls-name", at + ".tls-name", null),
           path(p, "tls-certificate", at + ".tls-certificate"), path(p, "tls-key", at + ".tls-key")));

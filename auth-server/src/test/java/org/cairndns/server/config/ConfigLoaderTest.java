@@ -95,6 +95,7 @@ class ConfigLoaderTest {
       "bad CIDR              | zones: [{name: a.test, allow-transfer: [{address: 10.0.0.0/99}]}] | zones[0].allow-transfer[0]: prefix length out of range",
       "empty ACL entry       | zones: [{name: a.test, allow-transfer: [{}]}]       | zones[0].allow-transfer[0]: give at least one",
       "strict XoT without pin | zones: [{name: a.test, primaries: [{address: 192.0.2.1, transport: tls}]}] | zones[0].primaries[0]: strict XoT (transport: tls) needs tls-pins or tls-ca",
+      "CA without a name     | zones: [{name: a.test, primaries: [{address: 192.0.2.1, transport: tls, tls-ca: ca.pem}]}] | zones[0].primaries[0].tls-name: needed with tls-ca",
       "bad primary transport | zones: [{name: a.test, primaries: [{address: 192.0.2.1, transport: ftp}]}] | zones[0].primaries[0].transport: expected tcp, tls or opportunistic-tls",
       "bad NOTIFY transport  | zones: [{name: a.test, notify: [{address: \"192.0.2.9:53\", transport: tls}]}] | zones[0].notify[0].transport: expected udp or tcp",
       "NOTIFY without address | zones: [{name: a.test, notify: [{transport: tcp}]}] | zones[0].notify[0].address: missing",

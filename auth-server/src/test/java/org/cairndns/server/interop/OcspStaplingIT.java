@@ -2,37 +2,28 @@ package org.cairndns.server.interop;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.Writer;
-import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.concurrent.TimeUnit;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateHolder;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.cert.ocsp.BasicOCSPRespBuilder;
 import org.bouncycastle.cert.ocsp.CertificateID;
 import org.bouncycastle.cert.ocsp.CertificateStatus;
 import org.bouncycastle.cert.ocsp.OCSPResp;
 import org.bouncycastle.cert.ocsp.OCSPRespBuilder;
 import org.bouncycastle.cert.ocsp.RespID;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 import org.cairndns.server.CairnServer;
 import org.cairndns.server.ServerFixture;
+import org.cairndns.server.TestCa;
+import org.cairndns.tls.PemCredentials;
+import org.cairndns.tls.SelfSignedCertificate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,41 +31,22 @@ import org.junit.jupiter.api.io.TempDir;
 class OcspStaplingIT {
   @TempDir Path dir;
 
-  static KeyPair ecKey() throws Exception {
-    KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-    g.initialize(new ECGenParameterSpec("secp256r1"));
-    return g.generateKeyPair();
-  }
-
   @Test
   void theOcspResponseIsStapled() throws Exception {
     Path openssl = Peers.binary("openssl");
     Instant now = Instant.now();
-    KeyPair caKey = ecKey();
-    X500Name caName = new X500Name("CN=Test CA");
-    X509Certificate ca = new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(caName,
-        BigInteger.ONE, Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(1))), caName,
-        caKey.getPublic()).addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
-        .build(new JcaContentSignerBuilder("SHA256withECDSA").build(caKey.getPrivate())));
-    KeyPair serverKey = ecKey();
-    X509Certificate server = new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(caName,
-        BigInteger.TWO, Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(1))),
-        new X500Name("CN=dot.test"), serverKey.getPublic())
-        .build(new JcaContentSignerBuilder("SHA256withECDSA").build(caKey.getPrivate())));
-    try (Writer w = Files.newBufferedWriter(dir.resolve("chain.pem")); JcaPEMWriter pem = new JcaPEMWriter(w)) {
-      pem.writeObject(server);
-      pem.writeObject(ca);
-    }
-    try (Writer w = Files.newBufferedWriter(dir.resolve("key.pem")); JcaPEMWriter pem = new JcaPEMWriter(w)) {
-      pem.writeObject(new JcaPKCS8Generator(serverKey.getPrivate(), null));
-    }
+    TestCa testCa = TestCa.create("Test CA");
+    PemCredentials chain = testCa.issue("dot.test");
+    SelfSignedCertificate.write(chain, dir.resolve("chain.pem"), dir.resolve("key.pem"));
+    X509Certificate ca = testCa.certificate();
+    X509Certificate server = chain.leaf();
     X509CertificateHolder caHolder = new JcaX509CertificateHolder(ca);
     CertificateID id = new CertificateID(new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1),
         caHolder, server.getSerialNumber());
     BasicOCSPRespBuilder ocsp = new BasicOCSPRespBuilder(new RespID(caHolder.getSubject()));
     ocsp.addResponse(id, CertificateStatus.GOOD, Date.from(now), Date.from(now.plus(Duration.ofHours(12))));
     OCSPResp response = new OCSPRespBuilder().build(OCSPRespBuilder.SUCCESSFUL,
-        ocsp.build(new JcaContentSignerBuilder("SHA256withECDSA").build(caKey.getPrivate()),
+        ocsp.build(new JcaContentSignerBuilder("SHA256withECDSA").build(testCa.key().getPrivate()),
             new X509CertificateHolder[] {caHolder}, Date.from(now)));
     Files.write(dir.resolve("ocsp.der"), response.getEncoded());
     Files.writeString(dir.resolve("fx.test.zone"), ServerFixture.ZONE);
