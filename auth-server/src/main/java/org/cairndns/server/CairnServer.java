@@ -180,6 +180,7 @@ public final class CairnServer implements AutoCloseable {
             p.tlsCertificate(), p.tlsKey()));
       }
       Name name = z.name();
+      zones.markNotReady(name); // SERVFAIL until its first transfer is published (a no-op when stored already)
       refreshers.put(name, new ZoneRefresher(name, primaries, client, store, secondaryScheduler, Clock.systemUTC(),
           publisher, expired -> zones.setExpired(name, expired)));
     }

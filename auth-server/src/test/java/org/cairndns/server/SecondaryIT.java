@@ -221,6 +221,44 @@ class SecondaryIT {
   }
 
   @Test
+  void aSecondaryZoneNotTransferredYetAnswersServfailWithNotReady() throws Exception {
+    Path s = Files.createDirectories(dir.resolve("secondary"));
+    Files.writeString(s.resolve("fx.test.zone"), ServerFixture.ZONE);
+    int unreachable = ServerFixture.freePort(); // nothing listens there: the first transfer never happens
+    try (CairnServer secondary = ServerFixture.startWith(s, """
+        database: db/cairn
+        listen: [127.0.0.1:0]
+        zones:
+          - {name: fx.test, file: fx.test.zone}
+          - {name: a.test, primaries: [{address: "127.0.0.1:%1$d", transport: tcp}]}
+          - {name: sub.fx.test, primaries: [{address: "127.0.0.1:%1$d", transport: tcp}]}
+        """.formatted(unreachable))) {
+      SimpleResolver udp = new SimpleResolver(secondary.transport().udpAddresses().get(0));
+      udp.setEDNS(-1); // the cases below add OPT themselves
+      record Case(String qname, int type, boolean edns, int rcode, boolean notReady) {}
+      for (Case c : List.of(
+          new Case("www.a.test.", Type.A, false, Rcode.SERVFAIL, false),
+          new Case("www.a.test.", Type.A, true, Rcode.SERVFAIL, true),
+          new Case("a.test.", Type.SOA, true, Rcode.SERVFAIL, true),
+          new Case("www.sub.fx.test.", Type.A, true, Rcode.SERVFAIL, true), // not the parent's NXDOMAIN
+          new Case("www.fx.test.", Type.A, true, Rcode.NOERROR, false),
+          new Case("www.other.test.", Type.A, true, Rcode.REFUSED, false))) {
+        Message q = Message.newQuery(Record.newRecord(Name.fromString(c.qname()), c.type(), DClass.IN));
+        if (c.edns()) {
+          q.addRecord(new org.xbill.DNS.OPTRecord(1232, 0, 0), Section.ADDITIONAL);
+        }
+        Message r = udp.send(q);
+        String label = c.qname() + (c.edns() ? " with OPT" : "");
+        assertEquals(c.rcode(), r.getRcode(), label);
+        assertEquals(c.edns(), r.getOPT() != null, label + ": OPT only when asked with OPT");
+        List<Integer> ede = r.getOPT() == null ? List.of() : r.getOPT().getOptions(15).stream()
+            .map(o -> ((org.xbill.DNS.ExtendedErrorCodeOption) o).getErrorCode()).toList();
+        assertEquals(c.notReady() ? List.of(org.xbill.DNS.ExtendedErrorCodeOption.NOT_READY) : List.of(), ede, label);
+      }
+    }
+  }
+
+  @Test
   void aBrokenTransferKeepsTheOldVersion() throws Exception {
     Path s = Files.createDirectories(dir.resolve("secondary"));
     try (ServerSocket fake = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {

@@ -10,20 +10,56 @@ import org.xbill.DNS.Name;
  * whole (copy on write) when a zone is published or removed, which is rare next to queries.
  */
 public final class ZoneSet {
-  private record State(Map<Name, ZoneSnapshot> zones, int maxLabels, long generation, java.util.Set<Name> expired) {}
+  private record State(Map<Name, ZoneSnapshot> zones, int maxLabels, long generation, java.util.Set<Name> expired,
+      java.util.Set<Name> notReady) {}
 
-  private volatile State state = new State(Map.of(), 0, 0, java.util.Set.of());
+  /** Why a configured zone cannot be answered from: both are answered with SERVFAIL. */
+  public enum Unavailable {
+    /** A secondary zone whose first transfer has not been stored yet. */
+    NOT_READY,
+    /** A secondary zone past its SOA expire time. */
+    EXPIRED
+  }
 
-  /** A secondary zone past its SOA expire time: still known, but answered with SERVFAIL. */
-  public boolean isExpired(Name origin) {
-    return state.expired.contains(origin);
+  private volatile State state = new State(Map.of(), 0, 0, java.util.Set.of(), java.util.Set.of());
+
+  /**
+   * Whether a query for {@code qname}, whose closest served zone is {@code found} (or null), falls
+   * in a zone that cannot be answered: an expired {@code found}, or a not-ready zone closer to
+   * {@code qname} than {@code found}. Null when it can be answered; with no such zones, the usual
+   * case, that costs one check.
+   */
+  public Unavailable unavailable(Name qname, ZoneSnapshot found) {
+    State s = state;
+    if (s.notReady.isEmpty() && s.expired.isEmpty()) {
+      return null;
+    }
+    int foundLabels = found == null ? 0 : found.origin().labels();
+    for (int skip = 0; qname.labels() - skip > foundLabels; skip++) {
+      if (s.notReady.contains(skip == 0 ? qname : new Name(qname, skip))) {
+        return Unavailable.NOT_READY;
+      }
+    }
+    return found != null && s.expired.contains(found.origin()) ? Unavailable.EXPIRED : null;
   }
 
   public synchronized void setExpired(Name origin, boolean expired) {
     java.util.Set<Name> next = new java.util.HashSet<>(state.expired);
     if (expired ? next.add(origin) : next.remove(origin)) {
-      state = new State(state.zones, state.maxLabels, state.generation + 1, java.util.Set.copyOf(next));
+      State s = state;
+      state = new State(s.zones, s.maxLabels, s.generation + 1, java.util.Set.copyOf(next), s.notReady);
     }
+  }
+
+  /** Marks a configured zone that has no snapshot yet as not ready; publishing it clears the mark. */
+  public synchronized void markNotReady(Name origin) {
+    State s = state;
+    if (s.zones.containsKey(origin) || s.notReady.contains(origin)) {
+      return;
+    }
+    java.util.Set<Name> next = new java.util.HashSet<>(s.notReady);
+    next.add(origin);
+    state = new State(s.zones, s.maxLabels, s.generation + 1, s.expired, java.util.Set.copyOf(next));
   }
 
   /** Changes whenever any zone is published or removed: cached answers older than it are stale. */
@@ -74,6 +110,12 @@ public final class ZoneSet {
     for (Name n : next.keySet()) {
       max = Math.max(max, n.labels());
     }
-    state = new State(Map.copyOf(next), max, state.generation + 1, state.expired);
+    java.util.Set<Name> notReady = state.notReady;
+    if (!notReady.isEmpty()) { // a published zone is ready
+      java.util.Set<Name> still = new java.util.HashSet<>(notReady);
+      still.removeAll(next.keySet());
+      notReady = java.util.Set.copyOf(still);
+    }
+    state = new State(Map.copyOf(next), max, state.generation + 1, state.expired, notReady);
   }
 }

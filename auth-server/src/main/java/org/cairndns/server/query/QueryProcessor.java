@@ -19,6 +19,7 @@ import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.DNAMERecord;
 import org.xbill.DNS.EDNSOption;
+import org.xbill.DNS.ExtendedErrorCodeOption;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.GenericEDNSOption;
 import org.xbill.DNS.Header;
@@ -150,11 +151,17 @@ public final class QueryProcessor implements RequestHandler {
       return reply(error(query, Rcode.NOTIMP), query, requester);
     }
     ZoneSnapshot zone = zones.find(question.getName());
+    ZoneSet.Unavailable unavailable = zones.unavailable(question.getName(), zone);
+    if (unavailable == ZoneSet.Unavailable.NOT_READY) {
+      // A configured secondary before its first transfer: SERVFAIL as BIND and Knot answer, and
+      // EDE 14 Not Ready (RFC 8914) when the client speaks EDNS.
+      return reply(withEde(error(query, Rcode.SERVFAIL), ExtendedErrorCodeOption.NOT_READY), query, requester);
+    }
+    if (unavailable == ZoneSet.Unavailable.EXPIRED) {
+      return reply(error(query, Rcode.SERVFAIL), query, requester); // RFC 1035: past expire, stop answering
+    }
     if (zone == null) {
       return reply(error(query, Rcode.REFUSED), query, requester);
-    }
-    if (zones.isExpired(zone.origin())) {
-      return reply(error(query, Rcode.SERVFAIL), query, requester); // RFC 1035: past expire, stop answering
     }
     return reply(answer(query, question, zone, requester), query, requester);
   }
@@ -366,6 +373,12 @@ public final class QueryProcessor implements RequestHandler {
     return r;
   }
 
+  /** Adds an Extended DNS Error (RFC 8914), sent only when the query had OPT (see reply()). */
+  private static Message withEde(Message r, int infoCode) {
+    r.addRecord(new OPTRecord(0, 0, 0, 0, List.of(new ExtendedErrorCodeOption(infoCode))), Section.ADDITIONAL);
+    return r;
+  }
+
   /** Adds OPT (with keepalive and padding as the transport allows) and renders within size limits. */
   private Outcome reply(Message r, Message query, Requester requester) {
     OPTRecord qopt = query.getOPT();
@@ -385,12 +398,13 @@ public final class QueryProcessor implements RequestHandler {
       return new Outcome.Reply(r.toWire(limit));
     }
     int xrcode = 0;
+    List<EDNSOption> options = new ArrayList<>(2);
     OPTRecord placeholder = r.getOPT();
-    if (placeholder != null) {
+    if (placeholder != null) { // from error() or withEde()
       xrcode = placeholder.getExtendedRcode();
+      options.addAll(placeholder.getOptions());
       removeOpt(r);
     }
-    List<EDNSOption> options = new ArrayList<>(2);
     if (transport.isStream() && !qopt.getOptions(KEEPALIVE).isEmpty()) {
       int units = (int) Math.min(0xFFFF, config.tcpIdleTimeout().toMillis() / 100);
       options.add(new GenericEDNSOption(KEEPALIVE, new byte[] {(byte) (units >>> 8), (byte) units}));
