@@ -55,6 +55,8 @@ public final class CairnServer implements AutoCloseable {
   private final ZoneSet zones = new ZoneSet();
   private final ZonePublisher publisher;
   private final ScheduledExecutorService poller;
+  /** NOTIFY tries wait for their answers; apart from the poller, so dead targets cannot stall it. */
+  private final ScheduledExecutorService notifying;
   private final ServerTlsContext tls;
   private DnsServer transport;
   private final Map<Name, ZoneRefresher> refreshers = new HashMap<>();
@@ -84,7 +86,12 @@ public final class CairnServer implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    NotifySender notifier = new NotifySender(poller, Duration.ofSeconds(2), 5);
+    this.notifying = Executors.newScheduledThreadPool(4, r -> {
+      Thread t = new Thread(r, "cairn-notify");
+      t.setDaemon(true);
+      return t;
+    });
+    NotifySender notifier = new NotifySender(notifying, Duration.ofSeconds(2), 5);
     this.publisher = new ZonePublisher(store, zones, configured, snapshot -> {
       List<NotifySender.Target> targets = new java.util.ArrayList<>(notifyTargets.getOrDefault(snapshot.origin(), List.of()));
       if (notifyNs.contains(snapshot.origin())) {
@@ -302,6 +309,7 @@ public final class CairnServer implements AutoCloseable {
       primaryPool.close();
     }
     poller.shutdownNow();
+    notifying.shutdownNow();
     if (transport != null) {
       transport.close();
     }

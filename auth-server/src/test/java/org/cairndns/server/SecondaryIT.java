@@ -255,6 +255,12 @@ class SecondaryIT {
             .map(o -> ((org.xbill.DNS.ExtendedErrorCodeOption) o).getErrorCode()).toList();
         assertEquals(c.notReady() ? List.of(org.xbill.DNS.ExtendedErrorCodeOption.NOT_READY) : List.of(), ede, label);
       }
+      // Nor is it transferred onwards: AXFR gets SERVFAIL (as from BIND), not NOTAUTH.
+      try (java.net.Socket tcp = ServerFixture.connect(secondary.transport().tcpAddresses().get(0))) {
+        ServerFixture.writeFrame(tcp.getOutputStream(),
+            Message.newQuery(Record.newRecord(Name.fromString("a.test."), Type.AXFR, DClass.IN)).toWire());
+        assertEquals(Rcode.SERVFAIL, ServerFixture.readFrame(tcp.getInputStream()).getRcode());
+      }
     }
   }
 

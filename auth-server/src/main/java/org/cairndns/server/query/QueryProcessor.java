@@ -151,14 +151,9 @@ public final class QueryProcessor implements RequestHandler {
       return reply(error(query, Rcode.NOTIMP), query, requester);
     }
     ZoneSnapshot zone = zones.find(question.getName());
-    ZoneSet.Unavailable unavailable = zones.unavailable(question.getName(), zone);
-    if (unavailable == ZoneSet.Unavailable.NOT_READY) {
-      // A configured secondary before its first transfer: SERVFAIL as BIND and Knot answer, and
-      // EDE 14 Not Ready (RFC 8914) when the client speaks EDNS.
-      return reply(withEde(error(query, Rcode.SERVFAIL), ExtendedErrorCodeOption.NOT_READY), query, requester);
-    }
-    if (unavailable == ZoneSet.Unavailable.EXPIRED) {
-      return reply(error(query, Rcode.SERVFAIL), query, requester); // RFC 1035: past expire, stop answering
+    Message unavailable = unavailable(query, question.getName(), zone);
+    if (unavailable != null) {
+      return reply(unavailable, query, requester);
     }
     if (zone == null) {
       return reply(error(query, Rcode.REFUSED), query, requester);
@@ -166,8 +161,26 @@ public final class QueryProcessor implements RequestHandler {
     return reply(answer(query, question, zone, requester), query, requester);
   }
 
+  /**
+   * SERVFAIL for a configured secondary zone before its first transfer (as BIND and Knot answer,
+   * with EDE 14 Not Ready, RFC 8914, when the client speaks EDNS) or past its expire time (RFC 1035:
+   * stop answering); null when the zone can be answered from.
+   */
+  private Message unavailable(Message query, Name qname, ZoneSnapshot zone) {
+    ZoneSet.Unavailable why = zones.unavailable(qname, zone);
+    if (why == ZoneSet.Unavailable.NOT_READY) {
+      return withEde(error(query, Rcode.SERVFAIL), ExtendedErrorCodeOption.NOT_READY);
+    }
+    return why == ZoneSet.Unavailable.EXPIRED ? error(query, Rcode.SERVFAIL) : null;
+  }
+
   private Outcome transfer(Message query, byte[] wire, Record question, Requester requester) {
     ZoneSnapshot zone = zones.get(question.getName());
+    // Neither a zone not transferred yet nor an expired one is transferred onwards.
+    Message unavailable = unavailable(query, question.getName(), zone);
+    if (unavailable != null) {
+      return reply(unavailable, query, requester);
+    }
     if (requester.transport() == Transport.UDP) {
       if (question.getType() == Type.AXFR || zone == null) {
         return reply(error(query, zone == null ? Rcode.NOTAUTH : Rcode.FORMERR), query, requester);
