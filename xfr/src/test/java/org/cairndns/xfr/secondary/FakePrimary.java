@@ -1,0 +1,109 @@
+package org.cairndns.xfr.secondary;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+
+/**
+ * A primary on a loopback port for client tests: reads framed requests (RFC 7766) on every
+ * connection and hands each to the answerer with a way to reply on that connection, at once or
+ * later; requests keep being read meanwhile, so pipelined requests can be held.
+ */
+final class FakePrimary implements AutoCloseable {
+  interface Answerer {
+    void answer(Message query, Reply reply) throws Exception;
+  }
+
+  /** Writes framed responses on the connection a request came from. */
+  static final class Reply {
+    private final DataOutputStream out;
+
+    private Reply(DataOutputStream out) {
+      this.out = out;
+    }
+
+    void send(Message... responses) throws IOException {
+      synchronized (out) {
+        for (Message m : responses) {
+          byte[] wire = m.toWire();
+          out.writeShort(wire.length);
+          out.write(wire);
+        }
+        out.flush();
+      }
+    }
+  }
+
+  private final ServerSocket server;
+  private final Answerer answerer;
+
+  FakePrimary(Answerer answerer) throws IOException {
+    this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    this.answerer = answerer;
+    daemon(this::acceptLoop, "fake-primary");
+  }
+
+  InetSocketAddress address() {
+    return new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort());
+  }
+
+  PrimarySettings tcp() {
+    return PrimarySettings.tcp(address(), null);
+  }
+
+  /** An authoritative answer to {@code query} (same ID and question) carrying {@code answers}. */
+  static Message response(Message query, Record... answers) {
+    Message r = new Message(query.getHeader().getID());
+    r.getHeader().setFlag(Flags.QR);
+    r.getHeader().setFlag(Flags.AA);
+    r.addRecord(query.getQuestion(), Section.QUESTION);
+    for (Record rr : answers) {
+      r.addRecord(rr, Section.ANSWER);
+    }
+    return r;
+  }
+
+  private void acceptLoop() {
+    while (!server.isClosed()) {
+      try {
+        Socket c = server.accept();
+        daemon(() -> serve(c), "fake-primary-conn");
+      } catch (IOException stopped) {
+        return;
+      }
+    }
+  }
+
+  private void serve(Socket c) {
+    try (c) {
+      DataInputStream in = new DataInputStream(c.getInputStream());
+      Reply reply = new Reply(new DataOutputStream(c.getOutputStream()));
+      while (true) {
+        byte[] request = new byte[in.readUnsignedShort()];
+        in.readFully(request);
+        answerer.answer(new Message(request), reply);
+      }
+    } catch (Exception closed) {
+      // connection ended
+    }
+  }
+
+  private static void daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    t.start();
+  }
+
+  @Override
+  public void close() throws IOException {
+    server.close();
+  }
+}
