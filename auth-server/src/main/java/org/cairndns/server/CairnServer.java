@@ -167,7 +167,7 @@ public final class CairnServer implements AutoCloseable {
             log.warn("event=probe-save-failed error=\"{}\"", e.getMessage());
           }
         });
-    TransferClient client = new TransferClient(primaryPool, s.timeout(), probes);
+    TransferClient client = new TransferClient(primaryPool, s.timeout(), probes, s.transfersInPerPrimary());
     for (CairnConfig.ZoneEntry z : config.zones()) {
       if (z.primaries().isEmpty()) {
         continue;

@@ -47,8 +47,8 @@ public record CairnConfig(
       Duration transferWait) {}
 
   /** Secondary-side limits (see xfr/README.md, "Secondary"). */
-  public record Secondary(int transfersIn, int connectionsPerPrimary, int pipelinedPerConnection, Duration timeout,
-      Duration xotReprobe, int xotProbes) {}
+  public record Secondary(int transfersIn, int transfersInPerPrimary, int connectionsPerPrimary,
+      int pipelinedPerConnection, Duration timeout, Duration xotReprobe, int xotProbes) {}
 
   /** A primary of a secondary zone; {@code transport} is tcp, tls or opportunistic-tls. */
   public record Primary(InetSocketAddress address, String transport, Name key, List<String> tlsPins,

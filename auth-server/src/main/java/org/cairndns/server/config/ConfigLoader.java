@@ -163,10 +163,11 @@ public final class ConfigLoader {
   }
 
   private CairnConfig.Secondary secondary(Map<String, Object> m) throws ConfigException {
-    known(m, Set.of("transfers-in", "connections-per-primary", "pipelined-per-connection", "timeout", "xot-reprobe",
-        "xot-probes"), "secondary.");
+    known(m, Set.of("transfers-in", "transfers-in-per-primary", "connections-per-primary", "pipelined-per-connection",
+        "timeout", "xot-reprobe", "xot-probes"), "secondary.");
     return new CairnConfig.Secondary(
         integer(m, "transfers-in", "secondary.transfers-in", 4, 1, 1000),
+        integer(m, "transfers-in-per-primary", "secondary.transfers-in-per-primary", 2, 1, 1000),
         integer(m, "connections-per-primary", "secondary.connections-per-primary", 2, 1, 100),
         integer(m, "pipelined-per-connection", "secondary.pipelined-per-connection", 16, 1, 1000),
         duration(m, "timeout", "secondary.timeout", Duration.ofSeconds(30)),

@@ -46,7 +46,7 @@ class ConfigLoaderTest {
         identity: {chaos: false, version: v, hostname: h, id: i}
         store-poll-interval: 2m
         xfr: {message-size: 16000, max-records-per-message: 1, transfers-out: 3, transfers-out-per-address: 1, transfer-wait: 1h}
-        secondary: {transfers-in: 2, connections-per-primary: 1, pipelined-per-connection: 5, timeout: 9s, xot-reprobe: 5m, xot-probes: 1}
+        secondary: {transfers-in: 2, transfers-in-per-primary: 3, connections-per-primary: 1, pipelined-per-connection: 5, timeout: 9s, xot-reprobe: 5m, xot-probes: 1}
         tsig-keys: [{name: k1, algorithm: hmac-sha512, secret: "c2VjcmV0"}]
         zones:
           - name: a.test
@@ -69,6 +69,7 @@ class ConfigLoaderTest {
     assertEquals(Duration.ofMinutes(2), c.storePollInterval());
     assertEquals(Duration.ofHours(1), c.xfr().transferWait());
     assertEquals(5, c.secondary().pipelinedPerConnection());
+    assertEquals(3, c.secondary().transfersInPerPrimary());
     assertEquals("hmac-sha512", c.tsigKeys().get(0).algorithm());
     assertEquals(2, c.zones().get(0).allowTransfer().size());
     assertEquals(java.util.Set.of(Transport.TLS), c.zones().get(0).transferTransports());
@@ -85,6 +86,8 @@ class ConfigLoaderTest {
       "unknown nested key    | limits: {tcp-idle: 5s}                              | limits.tcp-idle: unknown key",
       "bad duration          | limits: {tcp-idle-timeout: ten}                     | limits.tcp-idle-timeout: expected a duration",
       "number out of range   | limits: {udp-payload: 100}                          | limits.udp-payload: expected a whole number from 512 to 4096",
+      "per-primary limit 0   | secondary: {transfers-in-per-primary: 0}            | secondary.transfers-in-per-primary: expected a whole number from 1 to 1000",
+      "per-primary not a number | secondary: {transfers-in-per-primary: two}       | secondary.transfers-in-per-primary: expected a whole number from 1 to 1000",
       "bad address           | listen: [not-an-ip:x]                               | listen: expected ADDRESS:PORT",
       "bad boolean           | identity: {chaos: maybe}                            | identity.chaos: expected true or false",
       "bad TLS version       | tls: {min-version: SSLv3}                           | tls.min-version: expected TLSv1.2 or TLSv1.3",
@@ -117,6 +120,7 @@ class ConfigLoaderTest {
     assertEquals(53, c.listen().get(0).getPort());
     assertEquals(1232, c.limits().udpPayload());
     assertEquals(Duration.ofSeconds(10), c.limits().tcpIdleTimeout());
+    assertEquals(2, c.secondary().transfersInPerPrimary(), "like BIND's transfers-per-ns");
     assertTrue(c.zones().isEmpty());
   }
 }

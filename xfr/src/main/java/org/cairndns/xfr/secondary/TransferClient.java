@@ -1,10 +1,13 @@
 package org.cairndns.xfr.secondary;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 
 import org.cairndns.xfr.secondary.PrimaryConnection.Exchange;
 import org.cairndns.xfr.secondary.PrimaryConnection.Received;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
@@ -19,19 +22,27 @@ import org.xbill.DNS.Type;
 /**
  * SOA checks and transfers against one primary over pooled connections: IXFR first when we have a
  * version, AXFR otherwise or when IXFR fails, on the same connection. TSIG-signed responses are
- * verified message by message.
+ * verified message by message. At most {@code transfersPerPrimary} transfers (not SOA checks) run at
+ * once from one primary address, across all zones; one over the limit waits up to {@code timeout}.
  */
 public final class TransferClient {
+  private static final Logger log = LoggerFactory.getLogger(TransferClient.class);
   static final int KEEPALIVE = 11; // RFC 7828 edns-tcp-keepalive
 
   private final PrimaryPool pool;
   private final Duration timeout;
   private final XotProbes probes;
+  private final TransferSlots slots;
 
-  public TransferClient(PrimaryPool pool, Duration timeout, XotProbes probes) {
+  /**
+   * @param timeout connect, per-message and transfer-slot wait
+   * @param transfersPerPrimary transfers at once from one primary address (BIND's transfers-per-ns)
+   */
+  public TransferClient(PrimaryPool pool, Duration timeout, XotProbes probes, int transfersPerPrimary) {
     this.pool = pool;
     this.timeout = timeout;
     this.probes = probes;
+    this.slots = new TransferSlots(transfersPerPrimary);
   }
 
   private boolean useTls(PrimarySettings p) {
@@ -82,8 +93,27 @@ public final class TransferClient {
     }
   }
 
-  /** IXFR from {@code ourSerial} (or AXFR when it is negative), falling back to AXFR. */
+  /**
+   * IXFR from {@code ourSerial} (or AXFR when it is negative), falling back to AXFR; the whole, with
+   * the fallback, holds one of the primary's transfer slots.
+   */
   public TransferReader.Result transfer(Name zone, long ourSerial, SOARecord ourSoa, PrimarySettings p) throws TransferFailure {
+    try (TransferSlots.Slot slot = slots.acquire(p.address(), timeout)) {
+      if (slot.waitedMillis() >= 0) {
+        log.info("zone={} event=transfer-slot-waited primary={} waited_ms={} transfers_per_primary={}",
+            zone, p.address(), slot.waitedMillis(), slots.perPrimary());
+      }
+      return transferHoldingSlot(zone, ourSerial, ourSoa, p);
+    }
+  }
+
+  /** Transfers waiting for a slot from {@code primary} (tests wait on it). */
+  int waitingForSlot(InetSocketAddress primary) {
+    return slots.waiting(primary);
+  }
+
+  private TransferReader.Result transferHoldingSlot(Name zone, long ourSerial, SOARecord ourSoa, PrimarySettings p)
+      throws TransferFailure {
     PrimaryConnection c = connection(p);
     if (ourSoa != null) {
       try {

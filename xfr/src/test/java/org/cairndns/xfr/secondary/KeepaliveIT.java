@@ -37,7 +37,7 @@ class KeepaliveIT {
     List<Boolean> keepaliveAsked = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     try (FakePrimary primary = primary(keepaliveUnits, asked, keepaliveAsked);
         PrimaryPool pool = new PrimaryPool(2, 16, 2000)) {
-      TransferClient client = new TransferClient(pool, Duration.ofSeconds(5), null);
+      TransferClient client = new TransferClient(pool, Duration.ofSeconds(5), null, 2);
       for (int i = 0; i < 3; i++) {
         assertEquals(7, client.soaSerial(ZONE, primary.tcp()));
       }

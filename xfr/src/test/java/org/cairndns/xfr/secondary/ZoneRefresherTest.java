@@ -99,7 +99,7 @@ class ZoneRefresherTest {
       AtomicBoolean expired = new AtomicBoolean();
       List<String> stored = new ArrayList<>();
       try (PrimaryPool pool = new PrimaryPool(1, 4, 2000)) {
-        ZoneRefresher refresher = new ZoneRefresher(ZONE, List.of(primary), new TransferClient(pool, Duration.ofSeconds(2), null),
+        ZoneRefresher refresher = new ZoneRefresher(ZONE, List.of(primary), new TransferClient(pool, Duration.ofSeconds(2), null, 2),
             store, scheduler, Clock.systemUTC(), new VersionPublisher() {
               @Override public void storing(Name zone) {
                 stored.add("storing");
