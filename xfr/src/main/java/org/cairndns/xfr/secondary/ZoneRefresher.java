@@ -183,22 +183,19 @@ public final class ZoneRefresher {
     CompletableFuture<ZoneSnapshot> building = full == null ? null
         : CompletableFuture.supplyAsync(() -> ZoneSnapshot.build(zone, full.records()));
     publisher.storing(zone);
+    boolean published = false;
     LoadOutcome outcome;
-    ZoneSnapshot snapshot;
+    long storedMillis;
     try {
       outcome = full != null ? store.load(zone, full.records(), source, false)
           : store.applyDiff(zone, ((TransferReader.Result.Incremental) result).steps(), source);
-    } catch (ZoneStoreException | RuntimeException e) {
-      publisher.abandoned(zone);
-      throw e;
-    }
-    long storedMillis = transferMillis + (System.nanoTime() - storeStarted) / 1_000_000;
-    try {
-      snapshot = building != null ? building.join() : ZoneSnapshot.build(zone, outcome.content());
-      publisher.publish(snapshot);
-    } catch (RuntimeException e) {
-      publisher.abandoned(zone);
-      throw e;
+      storedMillis = transferMillis + (System.nanoTime() - storeStarted) / 1_000_000;
+      publisher.publish(building != null ? building.join() : ZoneSnapshot.build(zone, outcome.content()));
+      published = true;
+    } finally {
+      if (!published) {
+        publisher.abandoned(zone); // the store alone says what is current again
+      }
     }
     lastTransfer = full != null ? "full" : "incremental";
     log.info("zone={} event=transferred kind={} serial={} records={} primary={} transfer_ms={} stored_ms={} served_ms={}",

@@ -32,6 +32,24 @@ class ZoneRefresherTest {
   static final Name ZONE = Name.fromConstantString("t.test.");
   @TempDir Path dir;
 
+  /** Writes down what the refresher asks of the publisher. */
+  record RecordingPublisher(List<String> events) implements VersionPublisher {
+    @Override
+    public void storing(Name zone) {
+      events.add("storing");
+    }
+
+    @Override
+    public void publish(ZoneSnapshot snapshot) {
+      events.add("published " + snapshot.serial() + " records=" + snapshot.size());
+    }
+
+    @Override
+    public void abandoned(Name zone) {
+      events.add("abandoned");
+    }
+  }
+
   /** Records scheduled tasks and their delays instead of running them. */
   static final class ManualScheduler extends ScheduledThreadPoolExecutor {
     final List<Task> tasks = new ArrayList<>();
@@ -100,17 +118,7 @@ class ZoneRefresherTest {
       List<String> stored = new ArrayList<>();
       try (PrimaryPool pool = new PrimaryPool(1, 4, 2000)) {
         ZoneRefresher refresher = new ZoneRefresher(ZONE, List.of(primary), new TransferClient(pool, Duration.ofSeconds(2), null, 2),
-            store, scheduler, Clock.systemUTC(), new VersionPublisher() {
-              @Override public void storing(Name zone) {
-                stored.add("storing");
-              }
-              @Override public void publish(ZoneSnapshot snapshot) {
-                stored.add("published");
-              }
-              @Override public void abandoned(Name zone) {
-                stored.add("abandoned");
-              }
-            }, expired::set);
+            store, scheduler, Clock.systemUTC(), new RecordingPublisher(stored), expired::set);
         refresher.start();
         assertTrue(scheduler.runPending(0), "first check at once");
         assertTrue(refresher.lastError().contains("cannot connect"), refresher.lastError());
@@ -127,5 +135,46 @@ class ZoneRefresherTest {
       }
       scheduler.shutdownNow();
     }
+  }
+
+  /** A primary at serial 2 that answers AXFR with a three-record zone. */
+  private static FakePrimary primaryAtSerial2() throws Exception {
+    List<org.xbill.DNS.Record> zone = ZoneFileReader.parse(ZONE,
+        "$TTL 300\n@ IN SOA ns hm 2 3600 60 7200 60\n@ IN NS ns\nns IN A 192.0.2.1\n");
+    return new FakePrimary((q, reply) -> {
+      if (q.getQuestion().getType() == org.xbill.DNS.Type.SOA) {
+        reply.send(FakePrimary.response(q, zone.get(0)));
+      } else {
+        List<org.xbill.DNS.Record> axfr = new ArrayList<>(zone);
+        axfr.add(zone.get(0));
+        reply.send(FakePrimary.response(q, axfr.toArray(new org.xbill.DNS.Record[0])));
+      }
+    });
+  }
+
+  @Test
+  void aTransferIsPublishedFromMemoryOnlyOnceStoredAndAbandonedWhenStoringFails() throws Exception {
+    ManualScheduler scheduler = new ManualScheduler();
+    try (FakePrimary primary = primaryAtSerial2(); PrimaryPool pool = new PrimaryPool(1, 4, 2000)) {
+      TransferClient client = new TransferClient(pool, Duration.ofSeconds(5), null, 2);
+      try (ZoneStore store = ZoneStore.open(dir.resolve("ok"))) {
+        List<String> events = new ArrayList<>();
+        new ZoneRefresher(ZONE, List.of(primary.tcp()), client, store, scheduler, Clock.systemUTC(),
+            new RecordingPublisher(events), expired -> { }).start();
+        assertTrue(scheduler.runPending(0));
+        assertEquals(List.of("storing", "published 2 records=3"), events);
+        assertEquals(2, store.soa(ZONE).orElseThrow().getSerial(), "stored before it was published");
+      }
+      ZoneStore broken = ZoneStore.open(dir.resolve("broken"));
+      broken.close(); // every write now fails
+      List<String> events = new ArrayList<>();
+      ZoneRefresher refresher = new ZoneRefresher(ZONE, List.of(primary.tcp()), client, broken, scheduler,
+          Clock.systemUTC(), new RecordingPublisher(events), expired -> { });
+      refresher.start();
+      assertTrue(scheduler.runPending(0));
+      assertEquals(List.of("storing", "abandoned"), events, "nothing served that was not stored");
+      assertTrue(refresher.lastError() != null, "the failed store is the check's error");
+    }
+    scheduler.shutdownNow();
   }
 }
