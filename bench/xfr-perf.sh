@@ -102,10 +102,22 @@ concurrent() { # PORT N: seconds for N simultaneous kdig AXFRs over XoT to finis
 
 conc_cairn=$(concurrent "$cairn_tls" 8)
 conc_bind=$(concurrent "$bind_tls" 8)
-from_cairn=() from_bind=()
+cpu_seconds() { awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$1/stat"; } # user + system of PID
+# pull NAME PORT PID: one BIND secondary pull of big.example; sets pull_secs, and pull_cpu to the CPU
+# seconds the primary PID spent meanwhile (less noisy than wall time on a shared 2-core machine).
+pull() {
+  local before
+  before=$(cpu_seconds "$3")
+  pull_secs=$(bind_secondary "$1" "$2" big.example)
+  pull_cpu=$(python3 -c "print(round($(cpu_seconds "$3") - $before, 2))")
+}
+cairn_pid=$(cat "$work/cairn-primary.pidfile") bind_pid=$(cat "$work/bindp/named.pidfile")
+from_cairn=() from_bind=() cpu_cairn=() cpu_bind=()
 for r in $(seq "$rounds"); do
-  from_cairn+=("$(bind_secondary "sec-from-cairn-$r" "$cairn_tls" big.example)")
-  from_bind+=("$(bind_secondary "sec-from-bind-$r" "$bind_tls" big.example)")
+  pull "sec-from-cairn-$r" "$cairn_tls" "$cairn_pid"
+  from_cairn+=("$pull_secs") cpu_cairn+=("$pull_cpu")
+  pull "sec-from-bind-$r" "$bind_tls" "$bind_pid"
+  from_bind+=("$pull_secs") cpu_bind+=("$pull_cpu")
 done
 pin=$("$bench_root/cairn" tls pin "$work/bindp/cert.pem")
 read -r -a bind_two <<<"$(bind_secondary sec-two "$bind_tls" big.example big2.example)"
@@ -118,6 +130,8 @@ echo "records per zone: $(grep -vc '^\$' "$work/big.zone")"
 printf '%-52s %s\n' "transfer over XoT (seconds)" ""
 printf '%-52s %s (median %s)\n' "BIND secondary <- Cairn primary, $rounds pulls" "${from_cairn[*]}" "$med_cairn"
 printf '%-52s %s (median %s)\n' "BIND secondary <- BIND primary, $rounds pulls" "${from_bind[*]}" "$med_bind"
+printf '%-52s %s (median %s)\n' "CPU seconds of the Cairn primary per pull" "${cpu_cairn[*]}" "$(median ${cpu_cairn[@]})"
+printf '%-52s %s (median %s)\n' "CPU seconds of the BIND primary per pull" "${cpu_bind[*]}" "$(median ${cpu_bind[@]})"
 printf '%-52s %s\n' "BIND secondary <- BIND, 1st / 2nd zone" "${bind_two[0]} / ${bind_two[1]}"
 printf '%-52s %s / %s / %s\n' "Cairn secondary <- BIND, 1st zone (fresh JVM): transfer / stored / served" \
   "$(secs "$c1_transfer")" "$(secs "$c1_stored")" "$(secs "$c1_served")"

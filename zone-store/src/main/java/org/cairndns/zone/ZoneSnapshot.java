@@ -27,7 +27,10 @@ public final class ZoneSnapshot {
 
   private final Name origin;
   private final SOARecord soa;
-  private final List<Record> records;
+  /** Owners with data, in the order they came; sorted once when {@link #records()} is first asked. */
+  private final List<Node> owners;
+  private final int size;
+  private volatile List<Record> records;
   private final Map<Name, Node> nodes;
   private final int apexLabels;
 
@@ -86,10 +89,11 @@ public final class ZoneSnapshot {
     }
   }
 
-  private ZoneSnapshot(Name origin, SOARecord soa, List<Record> records, Map<Name, Node> nodes) {
+  private ZoneSnapshot(Name origin, SOARecord soa, List<Node> owners, int size, Map<Name, Node> nodes) {
     this.origin = origin;
     this.soa = soa;
-    this.records = records;
+    this.owners = owners;
+    this.size = size;
     this.nodes = nodes;
     this.apexLabels = origin.labels();
   }
@@ -126,7 +130,7 @@ public final class ZoneSnapshot {
     }
     addEmptyNonTerminals(origin, owners, nodes);
     resolveGlue(origin, owners, nodes);
-    return new ZoneSnapshot(origin, soa, canonicalOrder(soa, owners, input.size()), Collections.unmodifiableMap(nodes));
+    return new ZoneSnapshot(origin, soa, owners, input.size(), Collections.unmodifiableMap(nodes));
   }
 
   /** RRSIGs are grouped with the RRset they cover, as signed data is served together. */
@@ -206,13 +210,27 @@ public final class ZoneSnapshot {
     return soa.getSerial();
   }
 
+  /** The number of records the snapshot was built from. */
   public int size() {
-    return records.size();
+    return size;
   }
 
-  /** All records, SOA first, then in canonical name order: what AXFR streams. */
+  /**
+   * All records, SOA first, then in canonical name order: what AXFR streams. Made on first use
+   * (most of a build's time, and a secondary that only answers queries never needs it).
+   */
   public List<Record> records() {
-    return records;
+    List<Record> made = records;
+    if (made == null) {
+      synchronized (owners) {
+        made = records;
+        if (made == null) {
+          made = canonicalOrder(soa, owners, size);
+          records = made;
+        }
+      }
+    }
+    return made;
   }
 
   /**
