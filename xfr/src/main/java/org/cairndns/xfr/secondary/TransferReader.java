@@ -2,6 +2,7 @@ package org.cairndns.xfr.secondary;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.cairndns.zone.store.EncodedRecords;
 import org.cairndns.zone.store.Serials;
 import org.cairndns.zone.store.ZoneDiff;
 import org.xbill.DNS.Message;
@@ -22,7 +23,8 @@ import org.xbill.DNS.Type;
 public final class TransferReader {
   /** What the transfer delivered. */
   public sealed interface Result {
-    record Full(long serial, List<Record> records) implements Result {}
+    /** The whole zone; {@code encoded} holds the same records in the store's encoding, or is null. */
+    record Full(long serial, List<Record> records, EncodedRecords encoded) implements Result {}
 
     record Incremental(List<ZoneDiff> steps) implements Result {}
 
@@ -33,6 +35,11 @@ public final class TransferReader {
   private final long ourSerial;
   private SOARecord first;
   private final List<Record> records = new ArrayList<>();
+  /**
+   * Set once the response is known to be AXFR-style: the zone encoded for the store as it streams
+   * in, on this (otherwise mostly waiting) thread, which leaves less to do once the transfer ends.
+   */
+  private EncodedRecords encoded;
   private boolean done;
   private int messages;
 
@@ -75,6 +82,13 @@ public final class TransferReader {
         done = true;
         return true;
       }
+      if (records.size() == 1 && r.getType() != Type.SOA) { // AXFR-style: SOA, then the zone's records
+        encoded = new EncodedRecords();
+        encoded.add(first);
+      }
+      if (encoded != null) {
+        encoded.add(r);
+      }
     }
     return false;
   }
@@ -116,7 +130,7 @@ public final class TransferReader {
       List<Record> zoneRecords = new ArrayList<>(body.size() + 1);
       zoneRecords.add(first);
       zoneRecords.addAll(body);
-      return new Result.Full(first.getSerial(), zoneRecords);
+      return new Result.Full(first.getSerial(), zoneRecords, encoded);
     }
     return new Result.Incremental(steps(body));
   }

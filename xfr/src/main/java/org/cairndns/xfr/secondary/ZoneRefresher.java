@@ -187,7 +187,7 @@ public final class ZoneRefresher {
     LoadOutcome outcome;
     long storedMillis;
     try {
-      outcome = full != null ? store.load(zone, full.records(), source, false)
+      outcome = full != null ? store.load(zone, full.records(), full.encoded(), source, false)
           : store.applyDiff(zone, ((TransferReader.Result.Incremental) result).steps(), source);
       storedMillis = transferMillis + (System.nanoTime() - storeStarted) / 1_000_000;
       publisher.publish(building != null ? building.join() : ZoneSnapshot.build(zone, outcome.content()));

@@ -2,6 +2,7 @@ package org.cairndns.xfr.secondary;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.cairndns.zone.master.ZoneFileReader;
@@ -49,6 +50,7 @@ class TransferReaderTest {
     TransferReader.Result.Full full = assertInstanceOf(TransferReader.Result.Full.class, reader.result());
     assertEquals(5, full.serial());
     assertEquals(3, full.records().size());
+    assertNotNull(full.encoded(), "AXFR-style responses are encoded for the store as they stream in");
   }
 
   @Test

@@ -36,10 +36,14 @@ final class RecordCodec {
         write(out, r);
       }
     }
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(Math.max(64, out.current() / 4));
+    return deflate(out.toByteArray());
+  }
+
+  static byte[] deflate(byte[] raw) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(Math.max(64, raw.length / 4));
     Deflater deflater = new Deflater(Deflater.BEST_SPEED);
     try (DeflaterOutputStream z = new DeflaterOutputStream(bytes, deflater, 1 << 16)) {
-      z.write(out.toByteArray());
+      z.write(raw);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {
@@ -48,7 +52,7 @@ final class RecordCodec {
     return bytes.toByteArray();
   }
 
-  private static void write(DNSOutput out, Record r) {
+  static void write(DNSOutput out, Record r) {
     int lengthAt = out.current();
     out.writeU16(0);
     RecordWire.write(r, out, null);

@@ -113,13 +113,22 @@ public final class ZoneStore implements AutoCloseable {
    * Changed content must carry a newer serial (RFC 1982) unless {@code bumpSerial}, which sets the
    * serial to max(old + 1, today's YYYYMMDD00).
    */
-  public synchronized LoadOutcome load(Name origin, List<Record> records, String source, boolean bumpSerial)
+  public LoadOutcome load(Name origin, List<Record> records, String source, boolean bumpSerial)
       throws ZoneStoreException {
+    return load(origin, records, null, source, bumpSerial);
+  }
+
+  /**
+   * As {@link #load(Name, List, String, boolean)}, with {@code records} already encoded (in the same
+   * order) by {@code encoded} when not null, e.g. while a transfer streamed in.
+   */
+  public synchronized LoadOutcome load(Name origin, List<Record> records, EncodedRecords encoded, String source,
+      boolean bumpSerial) throws ZoneStoreException {
     SOARecord soa = apexSoa(origin, records);
     try {
       Optional<Current> current = readCurrent(origin);
       if (current.isEmpty()) {
-        long id = insertZone(origin, soa.getSerial(), records);
+        long id = insertZone(origin, soa.getSerial(), records.size(), encode(records, encoded));
         insertVersion(id, 1, soa.getSerial(), source, records.size());
         bumpChangeCounter();
         db.commit();
@@ -143,9 +152,10 @@ public final class ZoneStore implements AutoCloseable {
         }
         soa = withSerial(soa, bumpedSerial(cur.soa.getSerial()));
         records = replaceSoa(records, soa);
+        encoded = null;
         diff = new ZoneDiff(cur.soa, soa, diff.deleted(), diff.added());
       }
-      return commitSteps(cur, records, List.of(diff), source);
+      return commitSteps(cur, records, encode(records, encoded), List.of(diff), source);
     } catch (SQLException | IOException e) {
       rollbackQuietly();
       throw new ZoneStoreException("cannot store zone " + origin + ": " + rootMessage(e), e);
@@ -178,7 +188,7 @@ public final class ZoneStore implements AutoCloseable {
         records = step.applyTo(records);
         serial = step.toSerial();
       }
-      return commitSteps(cur, records, steps, source);
+      return commitSteps(cur, records, RecordCodec.encode(records), steps, source);
     } catch (SQLException | IOException e) {
       rollbackQuietly();
       throw new ZoneStoreException("cannot store zone " + origin + ": " + rootMessage(e), e);
@@ -417,14 +427,18 @@ public final class ZoneStore implements AutoCloseable {
 
   private record Current(long id, SOARecord soa, List<Record> records, long seq) {}
 
-  private LoadOutcome commitSteps(Current cur, List<Record> records, List<ZoneDiff> steps, String source)
-      throws SQLException {
+  private static byte[] encode(List<Record> records, EncodedRecords encoded) {
+    return encoded != null && encoded.encodes(records.size()) ? encoded.compressed() : RecordCodec.encode(records);
+  }
+
+  private LoadOutcome commitSteps(Current cur, List<Record> records, byte[] stored, List<ZoneDiff> steps,
+      String source) throws SQLException {
     SOARecord soa = steps.get(steps.size() - 1).toSoa();
     try (PreparedStatement st = db.prepareStatement(
         "UPDATE zone SET serial = ?, record_count = ?, records = ?, changed_at = ? WHERE id = ?")) {
       st.setLong(1, soa.getSerial());
       st.setInt(2, records.size());
-      st.setBytes(3, RecordCodec.encode(records));
+      st.setBytes(3, stored);
       st.setTimestamp(4, Timestamp.from(Instant.now()));
       st.setLong(5, cur.id);
       st.executeUpdate();
@@ -460,15 +474,15 @@ public final class ZoneStore implements AutoCloseable {
     }
   }
 
-  private long insertZone(Name origin, long serial, List<Record> records) throws SQLException {
+  private long insertZone(Name origin, long serial, int recordCount, byte[] stored) throws SQLException {
     Timestamp now = Timestamp.from(Instant.now());
     try (PreparedStatement st = db.prepareStatement(
         "INSERT INTO zone (name, serial, record_count, records, created_at, changed_at) VALUES (?, ?, ?, ?, ?, ?)",
         new String[] {"ID"})) {
       st.setString(1, key(origin));
       st.setLong(2, serial);
-      st.setInt(3, records.size());
-      st.setBytes(4, RecordCodec.encode(records));
+      st.setInt(3, recordCount);
+      st.setBytes(4, stored);
       st.setTimestamp(5, now);
       st.setTimestamp(6, now);
       st.executeUpdate();

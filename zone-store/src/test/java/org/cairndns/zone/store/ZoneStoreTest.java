@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
+import org.xbill.DNS.Type;
 
 class ZoneStoreTest {
   static final Name ZONE = Name.fromConstantString("s.test.");
@@ -54,6 +55,28 @@ class ZoneStoreTest {
     assertEquals(LoadOutcome.Kind.UNCHANGED, store.load(ZONE, zone(1, "www IN A 192.0.2.80"), "t", false).kind());
     assertEquals(counter, store.changeCounter());
     assertEquals(1, store.history(ZONE).size());
+  }
+
+  @Test
+  void recordsEncodedAheadAreStoredAsTheyWouldBeEncodedHere() throws Exception {
+    List<Record> v1 = zone(1, "www IN A 192.0.2.80");
+    EncodedRecords encoded = new EncodedRecords();
+    v1.forEach(encoded::add);
+    store.load(ZONE, v1, encoded, "t", false);
+    assertEquals(texts(v1), texts(store.current(ZONE).orElseThrow().records()));
+    assertEquals(1, store.soa(ZONE).orElseThrow().getSerial());
+    // SOA not first (the store reads the SOA as the first record): not used, encoded here instead
+    List<Record> v2 = zone(2, "www IN A 192.0.2.81");
+    EncodedRecords soaLast = new EncodedRecords();
+    v2.stream().filter(r -> r.getType() != Type.SOA).forEach(soaLast::add);
+    v2.stream().filter(r -> r.getType() == Type.SOA).forEach(soaLast::add);
+    store.load(ZONE, v2, soaLast, "t", false);
+    assertEquals(texts(v2), texts(store.current(ZONE).orElseThrow().records()));
+    assertEquals(2, store.soa(ZONE).orElseThrow().getSerial());
+    // an encoding of other records than those given: not used either
+    List<Record> v3 = zone(3, "www IN A 192.0.2.82", "mail IN A 192.0.2.25");
+    store.load(ZONE, v3, encoded, "t", false);
+    assertEquals(texts(v3), texts(store.current(ZONE).orElseThrow().records()));
   }
 
   @Test
