@@ -84,17 +84,19 @@ final class ZonePublisher implements VersionPublisher {
     }
     long started = System.nanoTime();
     try {
-      install(ZoneSnapshot.build(name, content.get().records()), started);
+      ZoneSnapshot snapshot = ZoneSnapshot.build(name, content.get().records());
+      install(snapshot, "from=store build_ms=" + (System.nanoTime() - started) / 1_000_000);
     } catch (RuntimeException e) {
       log.error("zone={} event=publish-failed error=\"{}\" (previous version keeps serving)", name, e.getMessage());
     }
   }
 
-  private void install(ZoneSnapshot snapshot, long started) {
+  /** @param source where the snapshot came from, for the log */
+  private void install(ZoneSnapshot snapshot, String source) {
     zones.publish(snapshot);
     onPublished.accept(snapshot);
-    log.info("zone={} event=published serial={} records={} build_ms={}", snapshot.origin(), snapshot.serial(),
-        snapshot.size(), (System.nanoTime() - started) / 1_000_000);
+    log.info("zone={} event=published serial={} records={} {}", snapshot.origin(), snapshot.serial(),
+        snapshot.size(), source);
   }
 
   @Override
@@ -105,7 +107,7 @@ final class ZonePublisher implements VersionPublisher {
   @Override
   public synchronized void publish(ZoneSnapshot snapshot) {
     storing.remove(snapshot.origin());
-    install(snapshot, System.nanoTime());
+    install(snapshot, "from=transfer");
   }
 
   @Override
