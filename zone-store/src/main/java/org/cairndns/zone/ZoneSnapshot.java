@@ -39,9 +39,12 @@ public final class ZoneSnapshot {
    * delegation points. Filled while the snapshot is built and never changed after it is published.
    */
   private static final class Node {
+    private static final int[] NO_TYPES = {};
+    private static final RRset[] NO_SETS = {};
+
     final Name name;
-    int[] types = new int[0];
-    RRset[] sets = new RRset[0];
+    int[] types = NO_TYPES;
+    RRset[] sets = NO_SETS;
     List<RRset> glue = List.of();
 
     Node(Name name) {
@@ -73,17 +76,17 @@ public final class ZoneSnapshot {
 
     /** The RRsets in type order, as AXFR and the canonical record list want them. */
     RRset[] byType() {
-      if (sets.length < 2) {
-        return sets;
-      }
-      Integer[] order = new Integer[sets.length];
-      for (int i = 0; i < order.length; i++) {
-        order[i] = i;
-      }
-      Arrays.sort(order, (a, b) -> Integer.compare(types[a], types[b]));
-      RRset[] sorted = new RRset[sets.length];
-      for (int i = 0; i < order.length; i++) {
-        sorted[i] = sets[order[i]];
+      int[] t = types.clone();
+      RRset[] sorted = sets.clone();
+      for (int i = 1; i < t.length; i++) { // insertion sort: a name has a handful of types
+        for (int j = i; j > 0 && t[j - 1] > t[j]; j--) {
+          int type = t[j];
+          t[j] = t[j - 1];
+          t[j - 1] = type;
+          RRset set = sorted[j];
+          sorted[j] = sorted[j - 1];
+          sorted[j - 1] = set;
+        }
       }
       return sorted;
     }
