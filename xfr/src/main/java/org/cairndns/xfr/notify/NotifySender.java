@@ -203,7 +203,8 @@ public final class NotifySender {
         out.flush();
         DataInputStream in = new DataInputStream(socket.getInputStream());
         long deadline = System.nanoTime() + wait.toNanos();
-        while (System.nanoTime() < deadline) {
+        for (long left = wait.toMillis(); left > 0; left = (deadline - System.nanoTime()) / 1_000_000) {
+          socket.setSoTimeout((int) Math.max(1, left)); // replies that are not ours do not stretch the wait
           byte[] frame = new byte[in.readUnsignedShort()];
           in.readFully(frame);
           Message reply = answer(frame);

@@ -62,6 +62,7 @@ class ZoneStoreTest {
     List<Record> v1 = zone(1, "www IN A 192.0.2.80");
     EncodedRecords encoded = new EncodedRecords();
     v1.forEach(encoded::add);
+    assertTrue(encoded.encodes(v1.size()), "SOA first: usable as it is");
     store.load(ZONE, v1, encoded, "t", false);
     assertEquals(texts(v1), texts(store.current(ZONE).orElseThrow().records()));
     assertEquals(1, store.soa(ZONE).orElseThrow().getSerial());
@@ -70,11 +71,13 @@ class ZoneStoreTest {
     EncodedRecords soaLast = new EncodedRecords();
     v2.stream().filter(r -> r.getType() != Type.SOA).forEach(soaLast::add);
     v2.stream().filter(r -> r.getType() == Type.SOA).forEach(soaLast::add);
+    assertFalse(soaLast.encodes(v2.size()));
     store.load(ZONE, v2, soaLast, "t", false);
     assertEquals(texts(v2), texts(store.current(ZONE).orElseThrow().records()));
     assertEquals(2, store.soa(ZONE).orElseThrow().getSerial());
     // an encoding of other records than those given: not used either
     List<Record> v3 = zone(3, "www IN A 192.0.2.82", "mail IN A 192.0.2.25");
+    assertFalse(encoded.encodes(v3.size()));
     store.load(ZONE, v3, encoded, "t", false);
     assertEquals(texts(v3), texts(store.current(ZONE).orElseThrow().records()));
   }
