@@ -1,5 +1,6 @@
 package org.cairndns.zone;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.DNAMERecord;
+import org.xbill.DNS.DNSInput;
 import org.xbill.DNS.NSRecord;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.RRset;
@@ -106,11 +108,31 @@ public final class ZoneSnapshot {
    * no SOA at the apex or a record lies outside the zone.
    */
   public static ZoneSnapshot build(Name origin, Collection<Record> input) {
-    SOARecord soa = null;
-    Map<Name, Node> nodes = new HashMap<>(input.size() * 2);
-    List<Node> owners = new ArrayList<>();
-    Node last = null;
+    Builder builder = new Builder(origin);
     for (Record r : input) {
+      builder.add(r);
+    }
+    return builder.build();
+  }
+
+  /**
+   * Builds a snapshot one record at a time, so a transfer can fill it as messages arrive. Not
+   * thread-safe; {@link #build()} once.
+   */
+  public static final class Builder {
+    private final Name origin;
+    private final Map<Name, Node> nodes = new HashMap<>();
+    private final List<Node> owners = new ArrayList<>();
+    private SOARecord soa;
+    private Node last;
+    private int size;
+
+    public Builder(Name origin) {
+      this.origin = origin;
+    }
+
+    /** Adds one record; IllegalArgumentException when it lies outside the zone. */
+    public Builder add(Record r) {
       Name owner = r.getName();
       // Records of one owner usually come together (zone files, transfers): skip the map probe.
       Node node = last != null && (last.name == owner || last.name.equals(owner)) ? last : nodes.get(owner);
@@ -127,13 +149,47 @@ public final class ZoneSnapshot {
         soa = (SOARecord) r;
       }
       node.add(rrsetType(r), r);
+      size++;
+      return this;
     }
-    if (soa == null) {
-      throw new IllegalArgumentException("zone " + origin + " has no SOA at its apex");
+
+    /**
+     * Adds one record given in wire form, as a transfer carries it: the owner is the uncompressed
+     * wire name at {@code name[nameOffset..]}, the RDATA {@code rdata[rdataOffset, +rdataLength)}
+     * has no compression pointers. The bytes are copied; the arrays may be reused afterwards.
+     *
+     * @throws IllegalArgumentException when the record is malformed or lies outside the zone
+     */
+    public Builder add(byte[] name, int nameOffset, int type, int dclass, long ttl, byte[] rdata, int rdataOffset,
+        int rdataLength) {
+      try {
+        DNSInput in = new DNSInput(name);
+        in.jump(nameOffset);
+        Name owner = new Name(in);
+        if (last != null && last.name.equals(owner)) {
+          owner = last.name;
+        }
+        byte[] data = Arrays.copyOfRange(rdata, rdataOffset, rdataOffset + rdataLength);
+        return add(Record.newRecord(owner, type, dclass, ttl, rdataLength, data));
+      } catch (IOException | RuntimeException e) {
+        throw new IllegalArgumentException("malformed " + Type.string(type) + " record: " + e.getMessage(), e);
+      }
     }
-    addEmptyNonTerminals(origin, owners, nodes);
-    resolveGlue(origin, owners, nodes);
-    return new ZoneSnapshot(origin, soa, owners, input.size(), Collections.unmodifiableMap(nodes));
+
+    /** Records added so far. */
+    public int size() {
+      return size;
+    }
+
+    /** The snapshot; IllegalArgumentException when there is no SOA at the apex. */
+    public ZoneSnapshot build() {
+      if (soa == null) {
+        throw new IllegalArgumentException("zone " + origin + " has no SOA at its apex");
+      }
+      addEmptyNonTerminals(origin, owners, nodes);
+      resolveGlue(origin, owners, nodes);
+      return new ZoneSnapshot(origin, soa, owners, size, Collections.unmodifiableMap(nodes));
+    }
   }
 
   /** RRSIGs are grouped with the RRset they cover, as signed data is served together. */

@@ -12,7 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.xbill.DNS.DClass;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 class ZoneSnapshotTest {
@@ -107,5 +110,34 @@ class ZoneSnapshotTest {
   void buildRefusesAZoneWithoutSoa() {
     assertThrows(IllegalArgumentException.class, () -> ZoneSnapshot.build(Name.fromString("x.test."),
         TestZones.parse("x.test.", "www IN A 192.0.2.1\n")));
+  }
+
+  @Test
+  void recordsAddedInWireFormAreServedLikeRecords() throws Exception {
+    Name origin = Name.fromString("l.test.");
+    ZoneSnapshot.Builder builder = new ZoneSnapshot.Builder(origin);
+    for (Record r : ZONE.records()) {
+      byte[] wire = r.toWire(Section.ANSWER); // owner, type, class, TTL, RDLENGTH, RDATA
+      int nameLength = r.getName().length();
+      int rdata = nameLength + 10;
+      builder.add(wire, 0, r.getType(), r.getDClass(), r.getTTL(), wire, rdata, wire.length - rdata);
+    }
+    ZoneSnapshot fromWire = builder.build();
+    assertEquals(ZONE.records(), fromWire.records());
+    for (Arguments a : lookups().toList()) {
+      Object[] args = a.get();
+      LookupResult r = fromWire.lookup(Name.fromString((String) args[0]), (Integer) args[1]);
+      assertInstanceOf((Class<?>) args[2], r, args[0] + " " + Type.string((Integer) args[1]));
+      assertEquals(ZONE.lookup(Name.fromString((String) args[0]), (Integer) args[1]), r);
+    }
+  }
+
+  @Test
+  void wireRecordOutsideTheZoneIsRefused() throws Exception {
+    byte[] wire = Record.fromString(Name.fromString("other.test."), Type.A, DClass.IN, 60, "192.0.2.1", Name.root)
+        .toWire(Section.ANSWER);
+    ZoneSnapshot.Builder builder = new ZoneSnapshot.Builder(Name.fromString("l.test."));
+    assertThrows(IllegalArgumentException.class,
+        () -> builder.add(wire, 0, Type.A, DClass.IN, 60, wire, wire.length - 4, 4));
   }
 }
