@@ -24,7 +24,7 @@ import org.xbill.DNS.Message;
  */
 final class PrimaryConnection implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PrimaryConnection.class);
-  private static final Message CLOSED = new Message();
+  private static final Received CLOSED = new Received(new byte[0]);
 
   private final Socket socket;
   private final DataOutputStream out;
@@ -110,18 +110,20 @@ final class PrimaryConnection implements AutoCloseable {
         int len = in.readUnsignedShort();
         byte[] wire = new byte[len];
         in.readFully(wire);
-        Message m;
+        // Only the header and the OPT record are read here; the exchange's owner reads the rest.
         try {
-          m = new Message(wire);
-        } catch (IOException malformed) {
-          log.debug("event=xfr-in-malformed primary={} error=\"{}\"", primary, malformed.toString());
+          long keepalive = WireMessage.keepaliveMillis(wire);
+          if (keepalive >= 0) {
+            keepaliveMillis = keepalive;
+          }
+        } catch (TransferFailure malformed) {
+          log.debug("event=xfr-in-malformed primary={} error=\"{}\"", primary, malformed.getMessage());
           continue;
         }
         lastActivity = System.nanoTime();
-        readKeepalive(m);
-        Exchange e = exchanges.get(m.getHeader().getID());
+        Exchange e = exchanges.get(WireMessage.id(wire));
         if (e != null) {
-          e.queue.add(new Received(m, wire));
+          e.queue.add(new Received(wire));
         }
       }
     } catch (EOFException eof) {
@@ -130,19 +132,6 @@ final class PrimaryConnection implements AutoCloseable {
       closeReason = "connection to " + primary + " failed: " + e.getMessage();
     } finally {
       close();
-    }
-  }
-
-  private void readKeepalive(Message m) {
-    org.xbill.DNS.OPTRecord opt = m.getOPT();
-    if (opt == null) {
-      return;
-    }
-    for (org.xbill.DNS.EDNSOption o : opt.getOptions(TransferClient.KEEPALIVE)) {
-      byte[] wire = o.toWire(); // code, length, then the timeout in units of 100 ms
-      if (wire.length >= 6) {
-        keepaliveMillis = (((wire[4] & 0xFF) << 8) | (wire[5] & 0xFF)) * 100L;
-      }
     }
   }
 
@@ -167,11 +156,34 @@ final class PrimaryConnection implements AutoCloseable {
       // closing anyway
     }
     for (Exchange e : exchanges.values()) {
-      e.queue.add(new Received(CLOSED, null));
+      e.queue.add(CLOSED);
     }
   }
 
-  record Received(Message message, byte[] wire) {}
+  /** One response message; parsed by dnsjava only when asked ({@link #message()}). */
+  static final class Received {
+    private final byte[] wire;
+    private Message message;
+
+    Received(byte[] wire) {
+      this.wire = wire;
+    }
+
+    byte[] wire() {
+      return wire;
+    }
+
+    Message message() throws TransferFailure {
+      if (message == null) {
+        try {
+          message = new Message(wire);
+        } catch (IOException e) {
+          throw new TransferFailure("malformed response: " + e.getMessage(), e);
+        }
+      }
+      return message;
+    }
+  }
 
   /** The responses to one request, in the order they arrived. */
   final class Exchange {
@@ -190,7 +202,7 @@ final class PrimaryConnection implements AutoCloseable {
         if (r == null) {
           throw new TransferFailure("no response from " + primary + " within " + timeout.toSeconds() + "s");
         }
-        if (r.message() == CLOSED) {
+        if (r == CLOSED) {
           throw new TransferFailure(closeReason);
         }
         return r;

@@ -152,7 +152,7 @@ public final class TransferClient {
           }
         }
         first = false;
-        if (reader.feed(r.message())) {
+        if (reader.feed(r.wire())) {
           return reader.result();
         }
       }

@@ -2,29 +2,33 @@ package org.cairndns.xfr.secondary;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.cairndns.zone.ZoneSnapshot;
 import org.cairndns.zone.store.EncodedRecords;
 import org.cairndns.zone.store.Serials;
 import org.cairndns.zone.store.ZoneDiff;
-import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
-import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
  * Reads the messages of one AXFR or IXFR response and tells what it was: the whole zone, an
  * incremental sequence of differences (RFC 1995), or "up to date". Messages with no answer records
  * (only OPT, padding or TSIG; RFC 9103 §7.9.1) are accepted anywhere. Anything malformed (no SOA
- * first, a wrong zone, an error rcode, a serial going backwards, a difference sequence that does not
- * chain) is a {@link TransferFailure}: the caller discards everything it read.
+ * first, a wrong zone, an error rcode, a serial going backwards, a closing SOA that differs, a
+ * difference sequence that does not chain) is a {@link TransferFailure}: the caller discards
+ * everything it read.
+ *
+ * <p>A whole zone goes, as it streams in, straight from the messages' wire form into the snapshot
+ * that will serve it and into the store's encoding, on this (otherwise mostly waiting) thread: once
+ * the last message is in, little is left to do before the zone is stored and served.
  */
 public final class TransferReader {
   /** What the transfer delivered. */
   public sealed interface Result {
-    /** The whole zone; {@code encoded} holds the same records in the store's encoding, or is null. */
-    record Full(long serial, List<Record> records, EncodedRecords encoded) implements Result {}
+    /** The whole zone: the snapshot to serve, and the same records in the store's encoding. */
+    record Full(long serial, ZoneSnapshot snapshot, EncodedRecords encoded) implements Result {}
 
     record Incremental(List<ZoneDiff> steps) implements Result {}
 
@@ -32,13 +36,13 @@ public final class TransferReader {
   }
 
   private final Name zone;
+  private final byte[] zoneWire;
   private final long ourSerial;
   private SOARecord first;
+  /** IXFR-style responses: every record after the first SOA. */
   private final List<Record> records = new ArrayList<>();
-  /**
-   * Set once the response is known to be AXFR-style: the zone encoded for the store as it streams
-   * in, on this (otherwise mostly waiting) thread, which leaves less to do once the transfer ends.
-   */
+  /** AXFR-style responses (the record after the first SOA is not a SOA): the zone being filled. */
+  private ZoneSnapshot.Builder snapshot;
   private EncodedRecords encoded;
   private boolean done;
   private int messages;
@@ -46,51 +50,79 @@ public final class TransferReader {
   /** @param ourSerial the serial we asked IXFR from, or -1 for AXFR */
   public TransferReader(Name zone, long ourSerial) {
     this.zone = zone;
+    this.zoneWire = zone.toWireCanonical();
     this.ourSerial = ourSerial;
   }
 
-  /** Feeds one response message; returns true when the transfer is complete. */
-  public boolean feed(Message m) throws TransferFailure {
+  /** Feeds one response message in wire form; returns true when the transfer is complete. */
+  public boolean feed(byte[] wire) throws TransferFailure {
     if (done) {
       throw new TransferFailure("message after the end of the transfer of " + zone);
     }
     messages++;
-    if (m.getRcode() != Rcode.NOERROR) {
-      throw new TransferFailure("primary answered " + Rcode.string(m.getRcode()) + " for " + zone);
+    WireMessage m = new WireMessage(wire);
+    if (m.rcode() != Rcode.NOERROR) {
+      throw new TransferFailure("primary answered " + Rcode.string(m.rcode()) + " for " + zone);
     }
-    for (Record r : m.getSection(Section.ANSWER)) {
+    while (m.nextAnswer()) {
       if (first == null) {
-        if (!(r instanceof SOARecord soa) || !soa.getName().equals(zone)) {
+        if (m.type() != Type.SOA || !m.ownerIs(zoneWire)) {
           throw new TransferFailure("transfer of " + zone + " does not start with its SOA");
         }
-        first = soa;
-        if (ourSerial >= 0 && !Serials.isNewer(soa.getSerial(), ourSerial)) {
-          if (soa.getSerial() != ourSerial && Serials.isNewer(ourSerial, soa.getSerial())) {
-            throw new TransferFailure("primary's serial " + soa.getSerial() + " for " + zone + " is older than ours " + ourSerial);
+        first = (SOARecord) m.record();
+        if (ourSerial >= 0 && !Serials.isNewer(first.getSerial(), ourSerial)) {
+          if (first.getSerial() != ourSerial && Serials.isNewer(ourSerial, first.getSerial())) {
+            throw new TransferFailure("primary's serial " + first.getSerial() + " for " + zone + " is older than ours " + ourSerial);
           }
           done = true; // single SOA: we are current
           return true;
         }
         continue;
       }
-      if (!r.getName().subdomain(zone)) {
-        throw new TransferFailure("record " + r.getName() + " outside " + zone + " in its transfer");
+      if (!m.ownerWithin(zoneWire)) {
+        throw new TransferFailure("record " + m.record().getName() + " outside " + zone + " in its transfer");
       }
-      records.add(r);
-      if (r instanceof SOARecord soa && soa.getName().equals(zone) && soa.getSerial() == first.getSerial()
-          && isEnd()) {
-        done = true;
+      if (snapshot == null && records.isEmpty() && m.type() != Type.SOA) {
+        snapshot = new ZoneSnapshot.Builder(zone).add(first);
+        encoded = new EncodedRecords(first);
+      }
+      done = snapshot != null ? addToZone(m) : addToSequence(m.record());
+      if (done) {
         return true;
-      }
-      if (records.size() == 1 && r.getType() != Type.SOA) { // AXFR-style: SOA, then the zone's records
-        encoded = new EncodedRecords();
-        encoded.add(first);
-      }
-      if (encoded != null) {
-        encoded.add(r);
       }
     }
     return false;
+  }
+
+  /** One record of an AXFR-style response; true at the closing SOA. */
+  private boolean addToZone(WireMessage m) throws TransferFailure {
+    if (m.type() == Type.SOA && m.ownerIs(zoneWire)) {
+      long serial = ((SOARecord) m.record()).getSerial();
+      if (serial != first.getSerial()) {
+        throw new TransferFailure("transfer of " + zone + " closes with serial " + serial + ", not " + first.getSerial());
+      }
+      return true;
+    }
+    try {
+      if (m.rdataIsPlain()) {
+        snapshot.add(m.ownerBytes(), 0, m.type(), m.dclass(), m.ttl(), m.bytes(), m.rdataOffset(), m.rdataLength());
+        encoded.add(m.ownerBytes(), m.ownerLength(), m.type(), m.dclass(), m.ttl(), m.bytes(), m.rdataOffset(),
+            m.rdataLength());
+      } else {
+        Record r = m.record();
+        snapshot.add(r);
+        encoded.add(r);
+      }
+    } catch (IllegalArgumentException e) {
+      throw new TransferFailure("transfer of " + zone + ": " + e.getMessage(), e);
+    }
+    return false;
+  }
+
+  /** One record of an IXFR-style response; true at the SOA that closes the last sequence. */
+  private boolean addToSequence(Record r) {
+    records.add(r);
+    return r instanceof SOARecord soa && soa.getName().equals(zone) && soa.getSerial() == first.getSerial() && isEnd();
   }
 
   /** AXFR ends at the second copy of the first SOA; IXFR at the first SOA closing the last sequence. */
@@ -99,9 +131,6 @@ public final class TransferReader {
       // IXFR whose first record after the SOA is the same SOA: never a valid end except for AXFR of
       // an empty zone (SOA, SOA), which is accepted as a zone without other records.
       return true;
-    }
-    if (!(records.get(0) instanceof SOARecord)) {
-      return true; // AXFR style
     }
     // IXFR: sequences of (old SOA, deletions, new SOA, additions); the end is the current SOA in an
     // even SOA position.
@@ -122,15 +151,20 @@ public final class TransferReader {
     if (!done) {
       throw new TransferFailure("transfer of " + zone + " ended before its closing SOA");
     }
+    if (snapshot != null) {
+      try {
+        return new Result.Full(first.getSerial(), snapshot.build(), encoded);
+      } catch (IllegalArgumentException e) {
+        throw new TransferFailure("transfer of " + zone + ": " + e.getMessage(), e);
+      }
+    }
     if (records.isEmpty()) {
       return new Result.UpToDate(first.getSerial());
     }
     List<Record> body = records.subList(0, records.size() - 1);
-    if (body.isEmpty() || !(body.get(0) instanceof SOARecord)) {
-      List<Record> zoneRecords = new ArrayList<>(body.size() + 1);
-      zoneRecords.add(first);
-      zoneRecords.addAll(body);
-      return new Result.Full(first.getSerial(), zoneRecords, encoded);
+    if (body.isEmpty()) { // SOA, SOA: a zone with nothing but its SOA
+      return new Result.Full(first.getSerial(), new ZoneSnapshot.Builder(zone).add(first).build(),
+          new EncodedRecords(first));
     }
     return new Result.Incremental(steps(body));
   }

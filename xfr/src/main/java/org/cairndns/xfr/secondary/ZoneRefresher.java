@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -169,9 +168,9 @@ public final class ZoneRefresher {
   }
 
   /**
-   * Commits the transfer's result and serves it. For a full transfer the snapshot is built from the
-   * records in memory on another thread while the store commits; it is published only once the
-   * commit succeeded, so a failed commit leaves the previous version serving.
+   * Commits the transfer's result and serves it. A full transfer arrives with its snapshot already
+   * built (as it streamed in); it is published only once the commit succeeded, so a failed commit
+   * leaves the previous version serving.
    */
   private void store(TransferReader.Result result, PrimarySettings p, long transferMillis) throws ZoneStoreException {
     if (result instanceof TransferReader.Result.UpToDate) {
@@ -180,17 +179,15 @@ public final class ZoneRefresher {
     long storeStarted = System.nanoTime();
     String source = "xfr:" + p.address().getAddress().getHostAddress() + ":" + p.address().getPort();
     TransferReader.Result.Full full = result instanceof TransferReader.Result.Full f ? f : null;
-    CompletableFuture<ZoneSnapshot> building = full == null ? null
-        : CompletableFuture.supplyAsync(() -> ZoneSnapshot.build(zone, full.records()));
     publisher.storing(zone);
     boolean published = false;
     LoadOutcome outcome;
     long storedMillis;
     try {
-      outcome = full != null ? store.load(zone, full.records(), full.encoded(), source, false)
+      outcome = full != null ? store.load(zone, full.encoded(), full.snapshot()::records, source)
           : store.applyDiff(zone, ((TransferReader.Result.Incremental) result).steps(), source);
       storedMillis = transferMillis + (System.nanoTime() - storeStarted) / 1_000_000;
-      publisher.publish(building != null ? building.join() : ZoneSnapshot.build(zone, outcome.content()));
+      publisher.publish(full != null ? full.snapshot() : ZoneSnapshot.build(zone, outcome.content()));
       published = true;
     } finally {
       if (!published) {

@@ -2,17 +2,21 @@ package org.cairndns.xfr.secondary;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.cairndns.zone.master.ZoneFileReader;
 import org.junit.jupiter.api.Test;
+import org.cairndns.zone.LookupResult;
+import org.cairndns.zone.ZoneSnapshot;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.Rcode;
+import org.xbill.DNS.RRset;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
 
 /** Response messages built with dnsjava, read as a secondary reads them. */
 class TransferReaderTest {
@@ -26,7 +30,11 @@ class TransferReaderTest {
     return rr("@ IN SOA ns hm " + serial + " 3600 600 86400 60");
   }
 
-  static Message msg(Record... records) {
+  static byte[] msg(Record... records) {
+    return message(records).toWire();
+  }
+
+  static Message message(Record... records) {
     Message m = new Message(1);
     for (Record r : records) {
       m.addRecord(r, Section.ANSWER);
@@ -34,10 +42,10 @@ class TransferReaderTest {
     return m;
   }
 
-  static Message empty() {
+  static byte[] empty() {
     Message m = new Message(1);
     m.addRecord(new OPTRecord(1232, 0, 0), Section.ADDITIONAL); // RFC 9103 §7.9.1: no answer records
-    return m;
+    return m.toWire();
   }
 
   @Test
@@ -49,8 +57,8 @@ class TransferReaderTest {
     assertEquals(true, done);
     TransferReader.Result.Full full = assertInstanceOf(TransferReader.Result.Full.class, reader.result());
     assertEquals(5, full.serial());
-    assertEquals(3, full.records().size());
-    assertNotNull(full.encoded(), "AXFR-style responses are encoded for the store as they stream in");
+    assertEquals(3, full.snapshot().size());
+    assertEquals(3, full.encoded().count(), "AXFR-style responses are encoded for the store as they stream in");
   }
 
   @Test
@@ -85,9 +93,9 @@ class TransferReaderTest {
     TransferReader unfinished = new TransferReader(ZONE, -1);
     unfinished.feed(msg(soa(5), rr("@ IN NS ns")));
     assertThrows(TransferFailure.class, unfinished::result, "ended before the closing SOA");
-    Message refused = msg();
+    Message refused = message();
     refused.getHeader().setRcode(Rcode.REFUSED);
-    assertThrows(TransferFailure.class, () -> new TransferReader(ZONE, -1).feed(refused));
+    assertThrows(TransferFailure.class, () -> new TransferReader(ZONE, -1).feed(refused.toWire()));
     assertThrows(TransferFailure.class, () -> new TransferReader(ZONE, 9).feed(msg(soa(5))), "serial going backwards");
     TransferReader gap = new TransferReader(ZONE, 1);
     gap.feed(msg(soa(3), soa(2), soa(3), soa(3)));
@@ -96,4 +104,51 @@ class TransferReaderTest {
         "$TTL 1\nx IN A 192.0.2.1\n").get(0))), "record outside the zone");
   }
 
+  @Test
+  void wholeZoneIsServedAsSentWithCompressedNamesResolvedAndCaseKept() throws Exception {
+    java.util.List<Record> zone = java.util.List.of(soa(7), rr("@ IN NS ns"), rr("@ IN MX 10 Mail"),
+        rr("Mail IN A 192.0.2.25"), rr("mail IN AAAA 2001:db8::25"), rr("www IN CNAME Mail"),
+        rr("txt IN TXT \"a b\" \"c\""), rr("sub IN NS ns.sub"), rr("ns.sub IN A 192.0.2.53"),
+        rr("ns IN A 192.0.2.1"), rr("www2 IN A 192.0.2.80"), rr("www2 IN TXT \"late\""));
+    TransferReader reader = new TransferReader(ZONE, -1);
+    reader.feed(msg(zone.subList(0, 6).toArray(Record[]::new))); // dnsjava compresses every name it can
+    assertEquals(true, reader.feed(msg(append(zone.subList(6, zone.size()), soa(7)))));
+    TransferReader.Result.Full full = assertInstanceOf(TransferReader.Result.Full.class, reader.result());
+    ZoneSnapshot served = full.snapshot();
+    assertEquals(ZoneSnapshot.build(ZONE, zone).records(), served.records());
+    assertEquals(zone.size(), full.encoded().count());
+    RRset a = served.rrset(Name.fromString("mail.r.test."), Type.A);
+    assertEquals("Mail.r.test.", a.getName().toString(), "owner case as the primary sent it");
+    assertInstanceOf(LookupResult.Delegation.class, served.lookup(Name.fromString("x.sub.r.test."), Type.A));
+    assertEquals(2, served.rrset(Name.fromString("txt.r.test."), Type.TXT).first().rdataToString().split("\" ").length);
+  }
+
+  @Test
+  void closingSoaWithAnotherSerialFailsTheTransfer() throws Exception {
+    TransferReader reader = new TransferReader(ZONE, -1);
+    assertThrows(TransferFailure.class, () -> reader.feed(msg(soa(5), rr("@ IN NS ns"), soa(6))));
+  }
+
+  @Test
+  void malformedWireIsATransferFailure() throws Exception {
+    byte[] good = msg(soa(5), rr("www IN A 192.0.2.80"), soa(5));
+    TransferReader reader = new TransferReader(ZONE, -1);
+    reader.feed(msg(soa(5)));
+    // A compression pointer to itself where the A record's owner starts (right after the header,
+    // these messages have no question): a loop.
+    byte[] loop = msg(rr("www IN A 192.0.2.80"));
+    loop[12] = (byte) 0xC0;
+    loop[13] = 12;
+    TransferFailure e = assertThrows(TransferFailure.class, () -> reader.feed(loop));
+    assertTrue(e.getMessage().contains("pointer"), e.getMessage());
+    assertThrows(TransferFailure.class, () -> new TransferReader(ZONE, -1).feed(java.util.Arrays.copyOf(good, good.length - 3)),
+        "a record cut short");
+    assertThrows(TransferFailure.class, () -> new TransferReader(ZONE, -1).feed(new byte[5]), "shorter than a header");
+  }
+
+  private static Record[] append(java.util.List<Record> records, Record last) {
+    java.util.List<Record> all = new java.util.ArrayList<>(records);
+    all.add(last);
+    return all.toArray(Record[]::new);
+  }
 }

@@ -168,7 +168,7 @@ class TransfersPerPrimaryIT {
         TransferReader.Result.Full full = assertInstanceOf(TransferReader.Result.Full.class,
             t.get(DEADLINE.toSeconds(), TimeUnit.SECONDS));
         assertEquals(2, full.serial());
-        assertEquals(3, full.records().size());
+        assertEquals(3, full.snapshot().size());
       }
       assertEquals(4, answers.axfrsAnswered());
       assertEquals(0, client.waitingForSlot(p.address()));

@@ -1,45 +1,88 @@
 package org.cairndns.zone.store;
 
+import java.io.ByteArrayOutputStream;
+import java.util.zip.Deflater;
 import org.xbill.DNS.DNSOutput;
 import org.xbill.DNS.Record;
-import org.xbill.DNS.Type;
+import org.xbill.DNS.SOARecord;
 
 /**
- * A zone in the store's record encoding, written one record at a time, so a secondary can encode
- * a transfer while it streams in and storing it later only compresses and inserts. The store wants
- * SOA records first: the SOA must be the first record added, and any later SOA makes this unusable
- * (the store then encodes the records itself).
+ * A zone in the store's record encoding, written and compressed one record at a time, so a
+ * secondary can encode a transfer while it streams in and storing it later only finishes the
+ * compression and inserts. The zone's SOA comes first, as the store wants it.
  */
 public final class EncodedRecords {
-  private final DNSOutput out = new DNSOutput(1 << 16);
-  private int count;
-  private boolean usable = true;
+  private static final int CHUNK = 1 << 18;
 
-  public EncodedRecords() {
-    out.writeU32(0); // the record count, patched when compressed
+  private final SOARecord soa;
+  private final DNSOutput out = new DNSOutput(CHUNK + (1 << 16));
+  private final Deflater deflater = new Deflater(Deflater.BEST_SPEED);
+  private final ByteArrayOutputStream compressed = new ByteArrayOutputStream(1 << 20);
+  private final byte[] deflated = new byte[1 << 16];
+  private int count;
+  private byte[] finished;
+
+  public EncodedRecords(SOARecord soa) {
+    this.soa = soa;
+    out.writeU32(RecordCodec.COUNT_UNKNOWN); // the count is only known at the end: read to the end
+    add(soa);
   }
 
   public void add(Record r) {
-    if (r.getType() == Type.SOA && count > 0 || r.getType() != Type.SOA && count == 0) {
-      usable = false;
-    }
-    if (usable) {
-      RecordCodec.write(out, r);
-    }
+    RecordCodec.write(out, r);
+    added();
+  }
+
+  /**
+   * Adds a record given in wire form: the uncompressed owner name {@code name[0, nameLength)}, and
+   * RDATA {@code rdata[rdataOffset, +rdataLength)} without compression pointers.
+   */
+  public void add(byte[] name, int nameLength, int type, int dclass, long ttl, byte[] rdata, int rdataOffset,
+      int rdataLength) {
+    out.writeU16(nameLength + 10 + rdataLength);
+    out.writeByteArray(name, 0, nameLength);
+    out.writeU16(type);
+    out.writeU16(dclass);
+    out.writeU32(ttl);
+    out.writeU16(rdataLength);
+    out.writeByteArray(rdata, rdataOffset, rdataLength);
+    added();
+  }
+
+  private void added() {
     count++;
+    if (out.current() >= CHUNK) {
+      deflate(false);
+    }
   }
 
-  /** Whether this encodes exactly {@code recordCount} records in the store's order. */
-  boolean encodes(int recordCount) {
-    return usable && count == recordCount;
+  private void deflate(boolean last) {
+    deflater.setInput(out.toByteArray());
+    out.jump(0);
+    if (last) {
+      deflater.finish();
+    }
+    while (last ? !deflater.finished() : !deflater.needsInput()) {
+      compressed.write(deflated, 0, deflater.deflate(deflated, 0, deflated.length, Deflater.NO_FLUSH));
+    }
   }
 
+  public SOARecord soa() {
+    return soa;
+  }
+
+  /** Records added, the SOA included. */
+  public int count() {
+    return count;
+  }
+
+  /** The stored form; no records can be added after it. */
   byte[] compressed() {
-    byte[] raw = out.toByteArray();
-    raw[0] = (byte) (count >>> 24);
-    raw[1] = (byte) (count >>> 16);
-    raw[2] = (byte) (count >>> 8);
-    raw[3] = (byte) count;
-    return RecordCodec.deflate(raw);
+    if (finished == null) {
+      deflate(true);
+      deflater.end();
+      finished = compressed.toByteArray();
+    }
+    return finished;
   }
 }

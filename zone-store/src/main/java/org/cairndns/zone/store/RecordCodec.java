@@ -19,6 +19,9 @@ import org.xbill.DNS.Section;
 
 /** Records as a compressed sequence of length-prefixed wire-format records (lossless, fast). */
 final class RecordCodec {
+  /** In place of the record count when it was not known up front: the records run to the end. */
+  static final long COUNT_UNKNOWN = 0xFFFFFFFFL;
+
   private RecordCodec() {}
 
   static byte[] encode(Collection<Record> records) {
@@ -74,10 +77,18 @@ final class RecordCodec {
   static List<Record> decode(InputStream blob) throws IOException {
     try (DataInputStream in = new DataInputStream(new InflaterInputStream(blob, new java.util.zip.Inflater(), 1 << 16))) {
       int count = in.readInt();
-      List<Record> records = new ArrayList<>(count);
+      boolean toEnd = count == (int) COUNT_UNKNOWN;
+      List<Record> records = new ArrayList<>(toEnd ? 1024 : count);
       byte[] buf = new byte[65535];
-      for (int i = 0; i < count; i++) {
-        int len = in.readUnsignedShort();
+      for (int i = 0; toEnd || i < count; i++) {
+        int high = in.read();
+        if (high < 0) {
+          if (toEnd) {
+            break; // the end, between two records
+          }
+          throw new EOFException();
+        }
+        int len = (high << 8) | in.readUnsignedByte();
         in.readFully(buf, 0, len);
         records.add(Record.fromWire(java.util.Arrays.copyOf(buf, len), Section.ANSWER));
       }

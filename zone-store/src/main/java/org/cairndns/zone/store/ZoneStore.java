@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.flywaydb.core.Flyway;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
@@ -113,28 +114,38 @@ public final class ZoneStore implements AutoCloseable {
    * Changed content must carry a newer serial (RFC 1982) unless {@code bumpSerial}, which sets the
    * serial to max(old + 1, today's YYYYMMDD00).
    */
-  public LoadOutcome load(Name origin, List<Record> records, String source, boolean bumpSerial)
+  public synchronized LoadOutcome load(Name origin, List<Record> records, String source, boolean bumpSerial)
       throws ZoneStoreException {
-    return load(origin, records, null, source, bumpSerial);
+    return load(origin, apexSoa(origin, records), records.size(), () -> records, null, source, bumpSerial);
   }
 
   /**
-   * As {@link #load(Name, List, String, boolean)}, with {@code records} already encoded (in the same
-   * order) by {@code encoded} when not null, e.g. while a transfer streamed in.
+   * Stores a zone that was encoded as it streamed in (a transfer). {@code records} gives the same
+   * records as a list; it is asked for only when the zone already has a version, to compute the
+   * difference the journal keeps. A new zone's outcome has no {@code content}.
    */
-  public synchronized LoadOutcome load(Name origin, List<Record> records, EncodedRecords encoded, String source,
-      boolean bumpSerial) throws ZoneStoreException {
-    SOARecord soa = apexSoa(origin, records);
+  public synchronized LoadOutcome load(Name origin, EncodedRecords encoded, Supplier<List<Record>> records,
+      String source) throws ZoneStoreException {
+    if (!encoded.soa().getName().equals(origin)) {
+      throw new ZoneStoreException("zone " + origin + " has no SOA record at its apex");
+    }
+    return load(origin, encoded.soa(), encoded.count(), records, encoded, source, false);
+  }
+
+  private LoadOutcome load(Name origin, SOARecord soa, int count, Supplier<List<Record>> content,
+      EncodedRecords encoded, String source, boolean bumpSerial) throws ZoneStoreException {
     try {
       Optional<Current> current = readCurrent(origin);
       if (current.isEmpty()) {
-        long id = insertZone(origin, soa.getSerial(), records.size(), encode(records, encoded));
-        insertVersion(id, 1, soa.getSerial(), source, records.size());
+        long id = insertZone(origin, soa.getSerial(), count, encoded != null ? encoded.compressed() : RecordCodec.encode(content.get()));
+        insertVersion(id, 1, soa.getSerial(), source, count);
         bumpChangeCounter();
         db.commit();
-        log.info("zone={} event=created serial={} records={} source={}", origin, soa.getSerial(), records.size(), source);
-        return new LoadOutcome(LoadOutcome.Kind.CREATED, -1, soa.getSerial(), records.size(), 0, records.size(), records);
+        log.info("zone={} event=created serial={} records={} source={}", origin, soa.getSerial(), count, source);
+        return new LoadOutcome(LoadOutcome.Kind.CREATED, -1, soa.getSerial(), count, 0, count,
+            encoded != null ? null : content.get());
       }
+      List<Record> records = content.get();
       Current cur = current.get();
       ZoneDiff diff = ZoneDiff.between(cur.soa, cur.records, soa, records);
       boolean soaChanged = !sameRecord(cur.soa, soa);
@@ -428,7 +439,7 @@ public final class ZoneStore implements AutoCloseable {
   private record Current(long id, SOARecord soa, List<Record> records, long seq) {}
 
   private static byte[] encode(List<Record> records, EncodedRecords encoded) {
-    return encoded != null && encoded.encodes(records.size()) ? encoded.compressed() : RecordCodec.encode(records);
+    return encoded != null && encoded.count() == records.size() ? encoded.compressed() : RecordCodec.encode(records);
   }
 
   private LoadOutcome commitSteps(Current cur, List<Record> records, byte[] stored, List<ZoneDiff> steps,

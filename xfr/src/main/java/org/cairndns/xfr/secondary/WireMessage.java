@@ -1,0 +1,273 @@
+package org.cairndns.xfr.secondary;
+
+import java.io.IOException;
+import org.xbill.DNS.DNSInput;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.RecordWire;
+import org.xbill.DNS.Type;
+
+/**
+ * A response message read in place, for the bulk of a transfer: the header, then a cursor over the
+ * answer records with each owner name decompressed into one reused buffer. A million-record AXFR
+ * then costs no objects per record (dnsjava's Message makes a Name, its label arrays and a Record
+ * for each). {@link #record()} makes the dnsjava Record of the current one when it is needed (SOA
+ * records, IXFR, types whose RDATA may hold compressed names).
+ */
+final class WireMessage {
+  static final int HEADER = 12;
+  private static final int MAX_NAME = 255;
+  private static final int MAX_POINTERS = 127; // more than a 255-byte name can need: a loop
+
+  private final byte[] wire;
+  private final int answers;
+  private int position;
+  private int answersRead;
+
+  // The current answer record.
+  private int recordStart;
+  private final byte[] owner = new byte[MAX_NAME];
+  private int ownerLength;
+  private int type;
+  private int dclass;
+  private long ttl;
+  private int rdataOffset;
+  private int rdataLength;
+
+  /** @throws TransferFailure when the header or question section is malformed */
+  WireMessage(byte[] wire) throws TransferFailure {
+    if (wire.length < HEADER) {
+      throw new TransferFailure("message of " + wire.length + " bytes is shorter than a DNS header");
+    }
+    this.wire = wire;
+    this.answers = u16(6);
+    position = HEADER;
+    for (int q = u16(4); q > 0; q--) {
+      position = skipName(position) + 4;
+      if (position > wire.length) {
+        throw new TransferFailure("malformed question section");
+      }
+    }
+  }
+
+  static int id(byte[] wire) {
+    return ((wire[0] & 0xFF) << 8) | (wire[1] & 0xFF);
+  }
+
+  /** The header's 4-bit RCODE (transfers do not use extended ones). */
+  int rcode() {
+    return wire[3] & 0x0F;
+  }
+
+  /** Moves to the next answer record; false when there are no more. */
+  boolean nextAnswer() throws TransferFailure {
+    if (answersRead == answers) {
+      return false;
+    }
+    answersRead++;
+    recordStart = position;
+    int p = readOwner(position);
+    if (p + 10 > wire.length) {
+      throw new TransferFailure("answer record truncated");
+    }
+    type = u16(p);
+    dclass = u16(p + 2);
+    ttl = ((long) u16(p + 4) << 16) | u16(p + 6);
+    rdataLength = u16(p + 8);
+    rdataOffset = p + 10;
+    position = rdataOffset + rdataLength;
+    if (position > wire.length) {
+      throw new TransferFailure("answer RDATA runs past the end of the message");
+    }
+    return true;
+  }
+
+  int type() {
+    return type;
+  }
+
+  int dclass() {
+    return dclass;
+  }
+
+  long ttl() {
+    return ttl;
+  }
+
+  /** The current owner name, uncompressed, in {@link #ownerBytes()} from 0. */
+  int ownerLength() {
+    return ownerLength;
+  }
+
+  byte[] ownerBytes() {
+    return owner;
+  }
+
+  byte[] bytes() {
+    return wire;
+  }
+
+  int rdataOffset() {
+    return rdataOffset;
+  }
+
+  int rdataLength() {
+    return rdataLength;
+  }
+
+  /** Whether the owner is {@code zone} (uncompressed wire form, lower case) or below it. */
+  boolean ownerWithin(byte[] zone) {
+    int start = ownerLength - zone.length;
+    if (start < 0 || !isLabelStart(start)) {
+      return false;
+    }
+    for (int i = 0; i < zone.length; i++) {
+      if (lower(owner[start + i]) != zone[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  boolean ownerIs(byte[] zone) {
+    return ownerLength == zone.length && ownerWithin(zone);
+  }
+
+  /**
+   * Whether the current RDATA is certain to hold no domain names, and is well formed, so it can be
+   * copied as it is: A, AAAA and TXT, which fill large zones. Other types go through dnsjava, which
+   * decompresses names in RDATA and checks each type's layout.
+   */
+  boolean rdataIsPlain() {
+    return switch (type) {
+      case Type.A -> rdataLength == 4;
+      case Type.AAAA -> rdataLength == 16;
+      case Type.TXT -> stringsFillRdata();
+      default -> false;
+    };
+  }
+
+  /** The dnsjava record for the current answer (names decompressed, RDATA checked). */
+  Record record() throws TransferFailure {
+    try {
+      DNSInput in = new DNSInput(wire);
+      in.jump(recordStart);
+      return RecordWire.read(in);
+    } catch (IOException | RuntimeException e) {
+      throw new TransferFailure("malformed " + Type.string(type) + " record: " + e.getMessage(), e);
+    }
+  }
+
+  private boolean stringsFillRdata() {
+    int p = rdataOffset;
+    int end = rdataOffset + rdataLength;
+    if (p == end) {
+      return false; // TXT needs at least one string
+    }
+    while (p < end) {
+      p += 1 + (wire[p] & 0xFF);
+    }
+    return p == end;
+  }
+
+  private boolean isLabelStart(int offset) {
+    int p = 0;
+    while (p < offset) {
+      p += 1 + owner[p];
+    }
+    return p == offset;
+  }
+
+  /** Decompresses the name at {@code p} into {@link #owner}; returns the position after it. */
+  private int readOwner(int p) throws TransferFailure {
+    int length = 0;
+    int after = -1;
+    int pointers = 0;
+    while (true) {
+      if (p >= wire.length) {
+        throw new TransferFailure("name runs past the end of the message");
+      }
+      int len = wire[p] & 0xFF;
+      if ((len & 0xC0) == 0xC0) {
+        if (p + 1 >= wire.length || ++pointers > MAX_POINTERS) {
+          throw new TransferFailure("bad compression pointer in a name");
+        }
+        int target = ((len & 0x3F) << 8) | (wire[p + 1] & 0xFF);
+        if (target >= p) {
+          throw new TransferFailure("compression pointer does not point backwards");
+        }
+        if (after < 0) {
+          after = p + 2;
+        }
+        p = target;
+        continue;
+      }
+      if ((len & 0xC0) != 0) {
+        throw new TransferFailure("bad label type in a name");
+      }
+      if (length + len + 1 > MAX_NAME || p + len + 1 > wire.length) {
+        throw new TransferFailure("name longer than 255 bytes or past the end of the message");
+      }
+      System.arraycopy(wire, p, owner, length, len + 1);
+      length += len + 1;
+      p += len + 1;
+      if (len == 0) {
+        ownerLength = length;
+        return after < 0 ? p : after;
+      }
+    }
+  }
+
+  private int skipName(int p) throws TransferFailure {
+    while (p < wire.length) {
+      int len = wire[p] & 0xFF;
+      if ((len & 0xC0) == 0xC0) {
+        return p + 2;
+      }
+      if (len == 0) {
+        return p + 1;
+      }
+      p += len + 1;
+    }
+    throw new TransferFailure("name runs past the end of the message");
+  }
+
+  private int u16(int p) {
+    return ((wire[p] & 0xFF) << 8) | (wire[p + 1] & 0xFF);
+  }
+
+  private static byte lower(byte b) {
+    return b >= 'A' && b <= 'Z' ? (byte) (b + 32) : b;
+  }
+
+  /**
+   * The EDNS TCP keepalive timeout (RFC 7828) the message carries, in milliseconds, or -1: the OPT
+   * record's options, found by skipping the other sections.
+   */
+  static long keepaliveMillis(byte[] wire) throws TransferFailure {
+    WireMessage m = new WireMessage(wire);
+    if (m.u16(10) == 0) {
+      return -1; // no additional records, so no OPT
+    }
+    int p = m.position;
+    for (int rr = m.answers + m.u16(8) + m.u16(10); rr > 0; rr--) {
+      p = m.skipName(p);
+      if (p + 10 > wire.length) {
+        throw new TransferFailure("record truncated");
+      }
+      int rdlength = m.u16(p + 8);
+      int end = p + 10 + rdlength;
+      if (end > wire.length) {
+        throw new TransferFailure("RDATA runs past the end of the message");
+      }
+      if (m.u16(p) == Type.OPT) {
+        for (int o = p + 10; o + 4 <= end; o += 4 + m.u16(o + 2)) {
+          if (m.u16(o) == TransferClient.KEEPALIVE && m.u16(o + 2) == 2 && o + 6 <= end) {
+            return m.u16(o + 4) * 100L; // units of 100 ms
+          }
+        }
+      }
+      p = end;
+    }
+    return -1;
+  }
+}
