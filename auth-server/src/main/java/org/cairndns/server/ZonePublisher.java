@@ -100,6 +100,11 @@ final class ZonePublisher implements VersionPublisher {
   }
 
   @Override
+  public ZoneSnapshot serving(Name zone) {
+    return zones.get(zone);
+  }
+
+  @Override
   public void storing(Name zone) {
     storing.add(zone);
   }

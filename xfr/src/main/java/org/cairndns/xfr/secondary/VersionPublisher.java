@@ -8,6 +8,9 @@ import org.xbill.DNS.Name;
  * from the records in memory, while the store commits, instead of having it read back from the store.
  */
 public interface VersionPublisher {
+  /** The version of {@code zone} served now, or null. */
+  ZoneSnapshot serving(Name zone);
+
   /** A new version of {@code zone} is being committed: whoever watches the store should leave it to us. */
   void storing(Name zone);
 

@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
@@ -11,13 +12,17 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.cairndns.zone.ZoneSnapshot;
+import org.cairndns.zone.store.EncodedRecords;
 import org.cairndns.zone.store.LoadOutcome;
 import org.cairndns.zone.store.Serials;
+import org.cairndns.zone.store.ZoneContent;
+import org.cairndns.zone.store.ZoneDiff;
 import org.cairndns.zone.store.ZoneStore;
 import org.cairndns.zone.store.ZoneStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
 
 /**
@@ -169,8 +174,9 @@ public final class ZoneRefresher {
 
   /**
    * Commits the transfer's result and serves it. A full transfer arrives with its snapshot already
-   * built (as it streamed in); it is published only once the commit succeeded, so a failed commit
-   * leaves the previous version serving.
+   * built (as it streamed in); an incremental one is applied to the version served now. The new
+   * version is published only once the commit succeeded, so a failed commit leaves the previous
+   * version serving.
    */
   private void store(TransferReader.Result result, PrimarySettings p, long transferMillis) throws ZoneStoreException {
     if (result instanceof TransferReader.Result.UpToDate) {
@@ -184,10 +190,23 @@ public final class ZoneRefresher {
     LoadOutcome outcome;
     long storedMillis;
     try {
-      outcome = full != null ? store.load(zone, full.encoded(), full.snapshot()::records, source)
-          : store.applyDiff(zone, ((TransferReader.Result.Incremental) result).steps(), source);
+      ZoneSnapshot next;
+      if (full != null) {
+        next = full.snapshot();
+        outcome = store.load(zone, full.encoded(), next::records, source);
+      } else {
+        List<ZoneDiff> steps = ((TransferReader.Result.Incremental) result).steps();
+        next = applied(steps);
+        EncodedRecords encoded = new EncodedRecords(next.soa());
+        for (Record r : next.records()) {
+          if (r != next.soa()) {
+            encoded.add(r);
+          }
+        }
+        outcome = store.applyDiff(zone, steps, encoded, source);
+      }
       storedMillis = transferMillis + (System.nanoTime() - storeStarted) / 1_000_000;
-      publisher.publish(full != null ? full.snapshot() : ZoneSnapshot.build(zone, outcome.content()));
+      publisher.publish(next);
       published = true;
     } finally {
       if (!published) {
@@ -198,6 +217,22 @@ public final class ZoneRefresher {
     log.info("zone={} event=transferred kind={} serial={} records={} primary={} transfer_ms={} stored_ms={} served_ms={}",
         zone, lastTransfer, outcome.serial(), outcome.records(), p.address(), transferMillis, storedMillis,
         transferMillis + (System.nanoTime() - storeStarted) / 1_000_000);
+  }
+
+  /** The version {@code steps} lead to from the one served now (or the stored one, before any is served). */
+  private ZoneSnapshot applied(List<ZoneDiff> steps) throws ZoneStoreException {
+    ZoneSnapshot served = publisher.serving(zone);
+    Collection<Record> records = served != null && served.serial() == steps.get(0).fromSerial() ? served.records()
+        : store.current(zone).map(ZoneContent::records)
+            .orElseThrow(() -> new ZoneStoreException("zone " + zone + " is not in the store; an incremental transfer needs a base version"));
+    for (ZoneDiff step : steps) {
+      records = step.applyTo(records);
+    }
+    try {
+      return ZoneSnapshot.build(zone, records);
+    } catch (IllegalArgumentException e) {
+      throw new ZoneStoreException("incremental transfer for " + zone + " leaves a zone that cannot be served: " + e.getMessage(), e);
+    }
   }
 
   private void succeeded() {

@@ -35,6 +35,11 @@ class ZoneRefresherTest {
   /** Writes down what the refresher asks of the publisher. */
   record RecordingPublisher(List<String> events) implements VersionPublisher {
     @Override
+    public ZoneSnapshot serving(Name zone) {
+      return null;
+    }
+
+    @Override
     public void storing(Name zone) {
       events.add("storing");
     }

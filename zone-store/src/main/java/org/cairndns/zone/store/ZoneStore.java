@@ -166,7 +166,7 @@ public final class ZoneStore implements AutoCloseable {
         encoded = null;
         diff = new ZoneDiff(cur.soa, soa, diff.deleted(), diff.added());
       }
-      return commitSteps(cur, records, encode(records, encoded), List.of(diff), source);
+      return commitSteps(origin, cur.head(), records.size(), encode(records, encoded), List.of(diff), source, records);
     } catch (SQLException | IOException e) {
       rollbackQuietly();
       throw new ZoneStoreException("cannot store zone " + origin + ": " + rootMessage(e), e);
@@ -174,33 +174,34 @@ public final class ZoneStore implements AutoCloseable {
   }
 
   /**
-   * Stores the result of an incremental transfer: {@code steps} must start at the current serial.
-   * All steps are applied and committed together, or nothing is.
+   * Stores the result of an incremental transfer: {@code steps} must start at the current serial,
+   * and {@code result} is the zone after them, encoded (the caller applied them to the version it
+   * serves). The current version is not read back, only its serial checked: an IXFR of a few
+   * records costs the same for a large zone as for a small one, but for compressing the result.
+   * All steps are committed together, or nothing is.
    */
-  public synchronized LoadOutcome applyDiff(Name origin, List<ZoneDiff> steps, String source)
+  public synchronized LoadOutcome applyDiff(Name origin, List<ZoneDiff> steps, EncodedRecords result, String source)
       throws ZoneStoreException {
     if (steps.isEmpty()) {
       throw new ZoneStoreException("no difference sequences to apply to " + origin);
     }
     try {
-      Current cur = readCurrent(origin)
+      Head head = readHead(origin)
           .orElseThrow(() -> new ZoneStoreException("zone " + origin + " is not in the store; an incremental transfer needs a base version"));
-      if (steps.get(0).fromSerial() != cur.soa.getSerial()) {
-        db.rollback();
-        throw new ZoneStoreException("incremental transfer for " + origin + " starts at serial "
-            + steps.get(0).fromSerial() + " but the store has " + cur.soa.getSerial());
-      }
-      List<Record> records = cur.records;
-      long serial = cur.soa.getSerial();
+      long serial = head.serial();
       for (ZoneDiff step : steps) {
         if (step.fromSerial() != serial) {
-          throw new ZoneStoreException("incremental transfer for " + origin + " is not contiguous at serial " + serial);
+          throw new ZoneStoreException("incremental transfer for " + origin + " starts at serial "
+              + step.fromSerial() + " but the store has " + serial);
         }
-        records = step.applyTo(records);
         serial = step.toSerial();
       }
-      return commitSteps(cur, records, RecordCodec.encode(records), steps, source);
-    } catch (SQLException | IOException e) {
+      if (result.soa().getSerial() != serial) {
+        throw new ZoneStoreException("the result of the incremental transfer for " + origin + " has serial "
+            + result.soa().getSerial() + ", not " + serial);
+      }
+      return commitSteps(origin, head, result.count(), result.compressed(), steps, source, null);
+    } catch (SQLException e) {
       rollbackQuietly();
       throw new ZoneStoreException("cannot store zone " + origin + ": " + rootMessage(e), e);
     } catch (ZoneStoreException e) {
@@ -436,42 +437,48 @@ public final class ZoneStore implements AutoCloseable {
 
   // --- internals -------------------------------------------------------------------------------
 
-  private record Current(long id, SOARecord soa, List<Record> records, long seq) {}
+  private record Current(long id, SOARecord soa, List<Record> records, long seq) {
+    Head head() {
+      return new Head(id, soa.getSerial(), seq);
+    }
+  }
+
+  /** What a new version needs to know of the current one. */
+  private record Head(long id, long serial, long seq) {}
 
   private static byte[] encode(List<Record> records, EncodedRecords encoded) {
     return encoded != null && encoded.count() == records.size() ? encoded.compressed() : RecordCodec.encode(records);
   }
 
-  private LoadOutcome commitSteps(Current cur, List<Record> records, byte[] stored, List<ZoneDiff> steps,
-      String source) throws SQLException {
+  /** @param content the zone as stored now, for the outcome, or null when the caller has it */
+  private LoadOutcome commitSteps(Name origin, Head cur, int recordCount, byte[] stored, List<ZoneDiff> steps,
+      String source, List<Record> content) throws SQLException {
     SOARecord soa = steps.get(steps.size() - 1).toSoa();
     try (PreparedStatement st = db.prepareStatement(
         "UPDATE zone SET serial = ?, record_count = ?, records = ?, changed_at = ? WHERE id = ?")) {
       st.setLong(1, soa.getSerial());
-      st.setInt(2, records.size());
+      st.setInt(2, recordCount);
       st.setBytes(3, stored);
       st.setTimestamp(4, Timestamp.from(Instant.now()));
-      st.setLong(5, cur.id);
+      st.setLong(5, cur.id());
       st.executeUpdate();
     }
-    long seq = cur.seq;
+    long seq = cur.seq();
     int deleted = 0;
     int added = 0;
     for (ZoneDiff step : steps) {
       seq++;
-      insertStep(cur.id, seq, step);
+      insertStep(cur.id(), seq, step);
       deleted += step.deleted().size();
       added += step.added().size();
-      int count = step == steps.get(steps.size() - 1) ? records.size() : -1;
-      insertVersion(cur.id, seq, step.toSerial(), source, count < 0 ? records.size() : count);
+      insertVersion(cur.id(), seq, step.toSerial(), source, recordCount);
     }
-    prune(cur.id, seq);
+    prune(cur.id(), seq);
     bumpChangeCounter();
     db.commit();
     log.info("zone={} event=updated serial={} previous={} records={} deleted={} added={} source={}",
-        cur.soa.getName(), soa.getSerial(), cur.soa.getSerial(), records.size(), deleted, added, source);
-    return new LoadOutcome(LoadOutcome.Kind.UPDATED, cur.soa.getSerial(), soa.getSerial(), records.size(), deleted, added,
-        records);
+        origin, soa.getSerial(), cur.serial(), recordCount, deleted, added, source);
+    return new LoadOutcome(LoadOutcome.Kind.UPDATED, cur.serial(), soa.getSerial(), recordCount, deleted, added, content);
   }
 
   private void prune(long zoneId, long latestSeq) throws SQLException {
@@ -569,6 +576,16 @@ public final class ZoneStore implements AutoCloseable {
           throw new IOException("stored zone " + origin + " has no SOA");
         }
         return Optional.of(new Current(rs.getLong(1), soa, records, rs.getLong(3)));
+      }
+    }
+  }
+
+  private Optional<Head> readHead(Name origin) throws SQLException {
+    try (PreparedStatement st = db.prepareStatement(
+        "SELECT z.id, z.serial, (SELECT MAX(seq) FROM zone_version v WHERE v.zone_id = z.id) FROM zone z WHERE z.name = ?")) {
+      st.setString(1, key(origin));
+      try (ResultSet rs = st.executeQuery()) {
+        return rs.next() ? Optional.of(new Head(rs.getLong(1), rs.getLong(2), rs.getLong(3))) : Optional.empty();
       }
     }
   }

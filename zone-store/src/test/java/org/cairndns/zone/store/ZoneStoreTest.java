@@ -149,10 +149,17 @@ class ZoneStoreTest {
         (org.xbill.DNS.SOARecord) zone(2).get(0), zone(2, "b IN A 192.0.2.2"));
     ZoneDiff wrongBase = new ZoneDiff((org.xbill.DNS.SOARecord) zone(5).get(0),
         (org.xbill.DNS.SOARecord) zone(6).get(0), List.of(), List.of());
-    assertThrows(ZoneStoreException.class, () -> store.applyDiff(ZONE, List.of(wrongBase), "ixfr"));
+    assertThrows(ZoneStoreException.class, () -> store.applyDiff(ZONE, List.of(wrongBase), encode(zone(6)), "ixfr"));
     assertEquals(1, store.current(ZONE).orElseThrow().serial());
-    store.applyDiff(ZONE, List.of(good), "ixfr");
+    assertThrows(ZoneStoreException.class, () -> store.applyDiff(ZONE, List.of(good), encode(zone(3)), "ixfr"),
+        "a result whose serial is not where the steps lead");
+    assertEquals(1, store.current(ZONE).orElseThrow().serial());
+    LoadOutcome outcome = store.applyDiff(ZONE, List.of(good), encode(good.applyTo(zone(1, "a IN A 192.0.2.1"))), "ixfr");
+    assertEquals(LoadOutcome.Kind.UPDATED, outcome.kind());
+    assertEquals(1, outcome.deleted());
+    assertEquals(1, outcome.added());
     assertEquals(texts(zone(2, "b IN A 192.0.2.2")), texts(store.current(ZONE).orElseThrow().records()));
+    assertEquals(List.of(good.added()), store.journal(ZONE, 1).orElseThrow().stream().map(ZoneDiff::added).toList());
   }
 
   @Test
