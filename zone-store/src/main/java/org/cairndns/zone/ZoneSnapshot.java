@@ -104,7 +104,7 @@ public final class ZoneSnapshot {
   public static final class Builder {
     private final Name origin;
     private final NodeTable table;
-    /** Reused to encode a Record's owner and RDATA. */
+    /** Reused to encode records' owners and RDATA. */
     private final DNSOutput scratch = new DNSOutput(512);
     private SOARecord soa;
     private Name lastOwner;
@@ -123,10 +123,10 @@ public final class ZoneSnapshot {
         if (!owner.subdomain(origin)) {
           throw new IllegalArgumentException(owner + " is outside zone " + origin);
         }
-        lastNode = table.intern(encode(owner, null), 0);
+        lastNode = table.intern(wire(owner), 0);
         lastOwner = owner;
       }
-      byte[] rdata = encode(null, r);
+      byte[] rdata = rdata(r);
       table.append(lastNode, r.getType(), r.getDClass(), r.getTTL(), rdata, 0, rdata.length);
       if (r.getType() == Type.SOA && lastNode == 0) {
         soa = (SOARecord) r;
@@ -135,14 +135,19 @@ public final class ZoneSnapshot {
       return this;
     }
 
-    /** The wire form of {@code name}, or else of {@code r}'s RDATA. */
-    private byte[] encode(Name name, Record r) {
-      scratch.jump(0);
-      if (name != null) {
-        name.toWire(scratch, null);
-      } else {
-        RecordWire.writeRdata(r, scratch);
+    /** {@code name} in wire form, as spelled. */
+    private byte[] wire(Name name) {
+      if (name.canonicalize() == name) {
+        return name.toWireCanonical(); // all lowercase (the usual case): no object per label
       }
+      scratch.jump(0);
+      name.toWire(scratch, null);
+      return scratch.toByteArray();
+    }
+
+    private byte[] rdata(Record r) {
+      scratch.jump(0);
+      RecordWire.writeRdata(r, scratch);
       return scratch.toByteArray();
     }
 
