@@ -20,7 +20,7 @@ import org.xbill.DNS.WireParseException;
  * <p>Filled by {@link ZoneSnapshot.Builder}, then {@link #trim trimmed} and never changed again.
  */
 final class NodeTable {
-  static final int MAX_NAME = 255;
+  private static final int MAX_NAME = 255;
   static final int NO_NODE = -1;
   private static final int SEED = 0x811C9DC5;
   private static final byte[] WILDCARD = {1, '*'};
@@ -30,11 +30,11 @@ final class NodeTable {
   final int apexLabels;
   final int apexState;
 
-  byte[] names = new byte[1 << 12];
+  private byte[] names = new byte[1 << 12];
   private int namesEnd;
   byte[] data = new byte[1 << 12];
   private int dataEnd;
-  int[] nameAt = new int[256];
+  private int[] nameAt = new int[256];
   int[] runAt = new int[256];
   int[] runEnd = new int[256];
   /** Builder only: the end of the space a node's run may grow into in place; null once trimmed. */
