@@ -1,79 +1,62 @@
 package org.cairndns.zone;
 
-import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.DNAMERecord;
-import org.xbill.DNS.DNSInput;
+import org.xbill.DNS.DNSOutput;
 import org.xbill.DNS.NSRecord;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.RRset;
 import org.xbill.DNS.Record;
+import org.xbill.DNS.RecordWire;
 import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Type;
 
 /**
- * One immutable version of a zone, indexed for answering: a hash map from owner name to its
- * RRsets, with every empty non-terminal present as a node and each delegation's glue resolved, so
- * a lookup is a few map probes. Writers build a new snapshot and publish it; readers never lock.
+ * One immutable version of a zone, indexed for answering. Names and records are kept as bytes in a
+ * {@link NodeTable} (a few dozen bytes per record, a handful of arrays per zone), with every empty
+ * non-terminal present as a node, so a lookup is a few hash probes over the query's wire bytes.
+ * dnsjava objects are made per owner name only when an answer needs them, and kept for the next
+ * query. Writers build a new snapshot and publish it; readers never lock.
  */
 public final class ZoneSnapshot {
-  private static final Name WILDCARD = Name.fromConstantString("*");
-  private static final Node EMPTY = new Node(null);
+  private static final VarHandle NODES = MethodHandles.arrayElementVarHandle(Node[].class);
 
   private final Name origin;
   private final SOARecord soa;
-  /** Owners with data, in the order they came; sorted once when {@link #records()} is first asked. */
-  private final List<Node> owners;
   private final int size;
+  private final NodeTable table;
+  /** Node id -> its decoded RRsets, made on first use (a race may decode twice: harmless). */
+  private final Node[] decoded;
   private volatile List<Record> records;
-  private final Map<Name, Node> nodes;
-  private final int apexLabels;
 
-  /**
-   * RRsets at one owner name, in the order their types first appeared; {@code glue} is set only at
-   * delegation points. Filled while the snapshot is built and never changed after it is published.
-   */
+  /** The RRsets of one owner name in the order their types first appeared; glue only at a cut. */
   private static final class Node {
-    private static final int[] NO_TYPES = {};
-    private static final RRset[] NO_SETS = {};
-
     final Name name;
-    int[] types = NO_TYPES;
-    RRset[] sets = NO_SETS;
-    List<RRset> glue = List.of();
+    final int[] types;
+    final RRset[] sets;
+    final List<RRset> glue;
 
-    Node(Name name) {
+    Node(Name name, int[] types, RRset[] sets, List<RRset> glue) {
       this.name = name;
+      this.types = types;
+      this.sets = sets;
+      this.glue = glue;
     }
 
     RRset get(int type) {
-      int[] t = types;
-      for (int i = 0; i < t.length; i++) {
-        if (t[i] == type) {
+      for (int i = 0; i < types.length; i++) {
+        if (types[i] == type) {
           return sets[i];
         }
       }
       return null;
-    }
-
-    void add(int type, Record r) {
-      RRset set = get(type);
-      if (set == null) {
-        set = new RRset();
-        int n = types.length;
-        types = Arrays.copyOf(types, n + 1);
-        sets = Arrays.copyOf(sets, n + 1);
-        types[n] = type;
-        sets[n] = set;
-      }
-      set.addRR(r);
     }
 
     /** The RRsets in type order, as AXFR and the canonical record list want them. */
@@ -94,13 +77,12 @@ public final class ZoneSnapshot {
     }
   }
 
-  private ZoneSnapshot(Name origin, SOARecord soa, List<Node> owners, int size, Map<Name, Node> nodes) {
+  private ZoneSnapshot(Name origin, SOARecord soa, int size, NodeTable table) {
     this.origin = origin;
     this.soa = soa;
-    this.owners = owners;
     this.size = size;
-    this.nodes = nodes;
-    this.apexLabels = origin.labels();
+    this.table = table;
+    this.decoded = new Node[table.count()];
   }
 
   /**
@@ -121,59 +103,81 @@ public final class ZoneSnapshot {
    */
   public static final class Builder {
     private final Name origin;
-    private final Map<Name, Node> nodes = new HashMap<>();
-    private final List<Node> owners = new ArrayList<>();
+    private final NodeTable table;
+    /** Reused to encode records' owners and RDATA. */
+    private final DNSOutput scratch = new DNSOutput(512);
     private SOARecord soa;
-    private Node last;
+    private Name lastOwner;
+    private int lastNode;
     private int size;
 
     public Builder(Name origin) {
       this.origin = origin;
+      this.table = new NodeTable(origin.toWire(), origin.labels());
     }
 
     /** Adds one record; IllegalArgumentException when it lies outside the zone. */
     public Builder add(Record r) {
       Name owner = r.getName();
-      // Records of one owner usually come together (zone files, transfers): skip the map probe.
-      Node node = last != null && (last.name == owner || last.name.equals(owner)) ? last : nodes.get(owner);
-      if (node == null) {
+      if (owner != lastOwner && !owner.equals(lastOwner)) {
         if (!owner.subdomain(origin)) {
           throw new IllegalArgumentException(owner + " is outside zone " + origin);
         }
-        node = new Node(owner);
-        nodes.put(owner, node);
-        owners.add(node);
+        lastNode = table.intern(wire(owner), 0);
+        lastOwner = owner;
       }
-      last = node;
-      if (r.getType() == Type.SOA && owner.equals(origin)) {
+      byte[] rdata = rdata(r);
+      table.append(lastNode, r.getType(), r.getDClass(), r.getTTL(), rdata, 0, rdata.length);
+      if (r.getType() == Type.SOA && lastNode == 0) {
         soa = (SOARecord) r;
       }
-      node.add(rrsetType(r), r);
       size++;
       return this;
+    }
+
+    /** {@code name} in wire form, as spelled. */
+    private byte[] wire(Name name) {
+      if (name.canonicalize() == name) {
+        return name.toWireCanonical(); // all lowercase (the usual case): no object per label
+      }
+      scratch.jump(0);
+      name.toWire(scratch, null);
+      return scratch.toByteArray();
+    }
+
+    private byte[] rdata(Record r) {
+      scratch.jump(0);
+      RecordWire.writeRdata(r, scratch);
+      return scratch.toByteArray();
     }
 
     /**
      * Adds one record given in wire form, as a transfer carries it: the owner is the uncompressed
      * wire name at {@code name[nameOffset..]}, the RDATA {@code rdata[rdataOffset, +rdataLength)}
-     * has no compression pointers. The bytes are copied; the arrays may be reused afterwards.
+     * has no compression pointers. The bytes are copied; the arrays may be reused afterwards. Only
+     * the owner and the lengths are checked here; the RDATA is parsed when first served.
      *
      * @throws IllegalArgumentException when the record is malformed or lies outside the zone
      */
     public Builder add(byte[] name, int nameOffset, int type, int dclass, long ttl, byte[] rdata, int rdataOffset,
         int rdataLength) {
-      try {
-        DNSInput in = new DNSInput(name);
-        in.jump(nameOffset);
-        Name owner = new Name(in);
-        if (last != null && last.name.equals(owner)) {
-          owner = last.name;
-        }
-        byte[] data = Arrays.copyOfRange(rdata, rdataOffset, rdataOffset + rdataLength);
-        return add(Record.newRecord(owner, type, dclass, ttl, rdataLength, data));
-      } catch (IOException | RuntimeException e) {
-        throw new IllegalArgumentException("malformed " + Type.string(type) + " record: " + e.getMessage(), e);
+      if ((type | dclass) >>> 16 != 0 || ttl >>> 32 != 0 || rdataLength >>> 16 != 0 || rdataOffset < 0
+          || rdataOffset > rdata.length - rdataLength) {
+        throw new IllegalArgumentException("malformed " + Type.string(type) + " record");
       }
+      int node;
+      try {
+        node = table.intern(name, nameOffset);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(e.getMessage() + " " + origin, e);
+      }
+      if (type == Type.SOA && node == 0) {
+        soa = (SOARecord) decode(table.name(node), type, dclass, ttl, rdata, rdataOffset, rdataLength);
+      }
+      table.append(node, type, dclass, ttl, rdata, rdataOffset, rdataLength);
+      lastOwner = null;
+      size++;
+      return this;
     }
 
     /** Records added so far. */
@@ -186,47 +190,80 @@ public final class ZoneSnapshot {
       if (soa == null) {
         throw new IllegalArgumentException("zone " + origin + " has no SOA at its apex");
       }
-      addEmptyNonTerminals(origin, owners, nodes);
-      resolveGlue(origin, owners, nodes);
-      return new ZoneSnapshot(origin, soa, owners, size, Collections.unmodifiableMap(nodes));
+      table.trim();
+      return new ZoneSnapshot(origin, soa, size, table);
     }
   }
 
-  /** RRSIGs are grouped with the RRset they cover, as signed data is served together. */
-  private static int rrsetType(Record r) {
-    return r.getRRsetType() == Type.RRSIG ? Type.RRSIG : r.getType();
+  /** One record from its RDATA bytes; IllegalArgumentException when they do not parse. */
+  private static Record decode(Name owner, int type, int dclass, long ttl, byte[] b, int offset, int length) {
+    Record r = Record.newRecord(owner, type, dclass, ttl, length, Arrays.copyOfRange(b, offset, offset + length));
+    if (r == null) { // dnsjava's answer to RDATA that does not parse
+      throw new IllegalArgumentException("malformed " + Type.string(type) + " record at " + owner);
+    }
+    return r;
   }
 
-  private static void addEmptyNonTerminals(Name origin, List<Node> owners, Map<Name, Node> nodes) {
-    int apex = origin.labels();
-    for (Node node : owners) {
-      Name owner = node.name;
-      for (int skip = 1; owner.labels() - skip > apex; skip++) {
-        Name ancestor = new Name(owner, skip);
-        if (nodes.putIfAbsent(ancestor, EMPTY) != null) {
-          break; // ancestors above an existing node were added with it
-        }
+  /** Node {@code id} as objects, decoded on first use and kept. */
+  private Node node(int id) {
+    Node n = (Node) NODES.getAcquire(decoded, id);
+    if (n == null) {
+      n = decode(id, true);
+      NODES.setRelease(decoded, id, n);
+    }
+    return n;
+  }
+
+  /**
+   * Decodes node {@code id}'s records into RRsets, grouped as {@link NodeTable#rrsetType} says,
+   * adding the glue when it is a delegation point and {@code withGlue}.
+   */
+  private Node decode(int id, boolean withGlue) {
+    Name owner = table.name(id);
+    byte[] data = table.data;
+    int[] types = new int[2];
+    RRset[] sets = new RRset[2];
+    int n = 0;
+    for (int p = table.runAt[id]; p < table.runEnd[id]; p = table.next(p)) {
+      int type = table.rrsetType(p);
+      int i = 0;
+      while (i < n && types[i] != type) {
+        i++;
       }
+      if (i == n) {
+        if (n == types.length) {
+          types = Arrays.copyOf(types, 2 * n);
+          sets = Arrays.copyOf(sets, 2 * n);
+        }
+        types[n] = type;
+        sets[n++] = new RRset();
+      }
+      sets[i].addRR(decode(owner, NodeTable.u16(data, p), NodeTable.u16(data, p + 2), NodeTable.u32(data, p + 4),
+          data, p + 10, NodeTable.u16(data, p + 8)));
     }
+    Node node = new Node(owner, Arrays.copyOf(types, n), Arrays.copyOf(sets, n), List.of());
+    return withGlue && id != 0 && node.get(Type.NS) != null ? withGlue(id, node) : node;
   }
 
-  private static void resolveGlue(Name origin, List<Node> owners, Map<Name, Node> nodes) {
-    for (Node cut : owners) {
-      RRset ns = cut.get(Type.NS);
-      if (ns == null || cut.name.equals(origin)) {
+  /** {@code cut} with the in-zone addresses of its name servers (below the cut or not). */
+  private Node withGlue(int id, Node cut) {
+    List<RRset> glue = new ArrayList<>();
+    for (Record r : cut.get(Type.NS).rrs(false)) {
+      Name target = ((NSRecord) r).getTarget();
+      int t = target.subdomain(origin) ? find(target) : NodeTable.NO_NODE;
+      if (t == NodeTable.NO_NODE) {
         continue;
       }
-      List<RRset> glue = new ArrayList<>();
-      for (Record r : ns.rrs(false)) {
-        Name target = ((NSRecord) r).getTarget();
-        Node t = target.subdomain(origin) ? nodes.get(target) : null;
-        if (t != null) {
-          addIfPresent(glue, t.get(Type.A));
-          addIfPresent(glue, t.get(Type.AAAA));
-        }
-      }
-      cut.glue = List.copyOf(glue);
+      // A target that is itself a cut is decoded without its own glue: cuts may name each other.
+      Node addresses = t == id ? cut : isCut(t) ? decode(t, false) : node(t);
+      addIfPresent(glue, addresses.get(Type.A));
+      addIfPresent(glue, addresses.get(Type.AAAA));
     }
+    return new Node(cut.name, cut.types, cut.sets, List.copyOf(glue));
+  }
+
+  private boolean isCut(int id) {
+    return id != 0 && table.has(id, Type.NS);
   }
 
   private static void addIfPresent(List<RRset> list, RRset rrset) {
@@ -235,19 +272,32 @@ public final class ZoneSnapshot {
     }
   }
 
+  /** The node named exactly {@code name}, or -1. */
+  private int find(Name name) {
+    byte[] wire = name.toWireCanonical();
+    return table.find(wire, 0, NodeTable.state(wire, 0, wire.length));
+  }
+
   /**
-   * SOA first, then owners in canonical order, each owner's RRsets by type. Sorting owners rather
-   * than records is fewer comparisons, and input that is already in order (a transfer from a
-   * primary that sends canonical order, our own stored versions) sorts in one pass.
+   * SOA first, then owners in canonical order, each owner's RRsets by type. Owners are decoded
+   * without glue and without keeping them (a transfer does not make them hot for queries); input
+   * already in order (a transfer, our own stored versions) sorts in one pass.
    */
-  private static List<Record> canonicalOrder(SOARecord soa, List<Node> owners, int size) {
+  private List<Record> canonicalOrder() {
+    List<Node> owners = new ArrayList<>(table.count());
+    for (int id = 0; id < table.count(); id++) {
+      if (!table.isEmpty(id)) {
+        Node n = (Node) NODES.getAcquire(decoded, id);
+        owners.add(n != null ? n : decode(id, false));
+      }
+    }
     owners.sort((a, b) -> a.name.compareTo(b.name));
     List<Record> sorted = new ArrayList<>(size);
     sorted.add(soa);
     for (Node node : owners) {
       for (RRset set : node.byType()) {
         for (Record r : set.rrs(false)) {
-          if (r != soa) {
+          if (!(r instanceof SOARecord && r.equals(soa))) {
             sorted.add(r);
           }
         }
@@ -276,15 +326,15 @@ public final class ZoneSnapshot {
 
   /**
    * All records, SOA first, then in canonical name order: what AXFR streams. Made on first use
-   * (most of a build's time, and a secondary that only answers queries never needs it).
+   * (a secondary that only answers queries never needs it).
    */
   public List<Record> records() {
     List<Record> made = records;
     if (made == null) {
-      synchronized (owners) {
+      synchronized (decoded) {
         made = records;
         if (made == null) {
-          made = canonicalOrder(soa, owners, size);
+          made = canonicalOrder();
           records = made;
         }
       }
@@ -297,67 +347,65 @@ public final class ZoneSnapshot {
    * below the origin.
    */
   public LookupResult lookup(Name qname, int qtype) {
+    byte[] wire = qname.toWireCanonical();
     int labels = qname.labels();
-    Node node = null;
-    Name encloser = origin;
-    // Walk from the apex toward qname: a cut or DNAME on the way ends the search.
+    int[] starts = new int[labels];
+    NodeTable.labelStarts(wire, 0, starts);
+    int apexLabels = table.apexLabels;
+    int id = 0;
+    int state = table.apexState;
+    int encloser = starts[labels - apexLabels];
+    int encloserState = state;
+    // Walk from the apex toward qname, hashing one more label each step: a cut or DNAME on the way
+    // ends the search.
     for (int depth = apexLabels; depth <= labels; depth++) {
-      Name name = depth == labels ? qname : new Name(qname, labels - depth);
-      Node n = nodes.get(name);
-      if (n == null) {
-        break;
-      }
-      encloser = name;
-      node = n;
       if (depth > apexLabels) {
-        RRset ns = n.get(Type.NS);
-        if (ns != null && !(depth == labels && qtype == Type.DS)) {
-          return new LookupResult.Delegation(name, ns, n.glue);
+        int at = starts[labels - depth];
+        state = NodeTable.extend(state, wire, at, starts[labels - depth + 1]);
+        id = table.find(wire, at, state);
+        if (id == NodeTable.NO_NODE) {
+          break;
+        }
+        encloser = at;
+        encloserState = state;
+        if (table.has(id, Type.NS) && !(depth == labels && qtype == Type.DS)) {
+          Name cut = depth == labels ? qname : new Name(qname, labels - depth);
+          Node n = node(id);
+          return new LookupResult.Delegation(cut, n.get(Type.NS), n.glue);
         }
       }
-      if (depth < labels) {
-        RRset dname = n.get(Type.DNAME);
-        if (dname != null) {
-          return new LookupResult.Dname((DNAMERecord) dname.first());
-        }
+      if (depth < labels && table.has(id, Type.DNAME)) {
+        return new LookupResult.Dname((DNAMERecord) node(id).get(Type.DNAME).first());
       }
       if (depth == labels) {
-        return answerAt(n, qname, qtype, false);
+        return answerAt(id, qname, qtype, false);
       }
     }
-    Node wildcard = nodes.get(wildcardOf(encloser));
-    if (wildcard != null) {
+    int wildcard = table.findWildcard(wire, encloser, encloserState);
+    if (wildcard != NodeTable.NO_NODE) {
       return answerAt(wildcard, qname, qtype, true);
     }
     return new LookupResult.NxDomain();
   }
 
-  private static Name wildcardOf(Name encloser) {
-    try {
-      return Name.concatenate(WILDCARD, encloser);
-    } catch (org.xbill.DNS.NameTooLongException e) {
-      return WILDCARD;
-    }
-  }
-
-  private LookupResult answerAt(Node node, Name qname, int qtype, boolean wildcard) {
+  private LookupResult answerAt(int id, Name qname, int qtype, boolean wildcard) {
     if (qtype == Type.ANY) {
-      if (node.sets.length == 0) {
+      if (table.isEmpty(id)) {
         return new LookupResult.NoData(wildcard);
       }
-      List<RRset> all = new ArrayList<>(node.sets.length);
-      for (RRset set : node.sets) {
+      RRset[] sets = node(id).sets;
+      List<RRset> all = new ArrayList<>(sets.length);
+      for (RRset set : sets) {
         all.add(wildcard ? renamed(set, qname) : set);
       }
       return new LookupResult.Answer(all, wildcard);
     }
-    RRset set = node.get(qtype);
-    if (set != null) {
+    if (table.has(id, qtype)) {
+      RRset set = node(id).get(qtype);
       return new LookupResult.Answer(List.of(wildcard ? renamed(set, qname) : set), wildcard);
     }
-    RRset cname = node.get(Type.CNAME);
-    if (cname != null) {
-      CNAMERecord c = (CNAMERecord) cname.first();
+    if (table.has(id, Type.CNAME)) {
+      CNAMERecord c = (CNAMERecord) node(id).get(Type.CNAME).first();
       return new LookupResult.Cname(wildcard ? (CNAMERecord) c.withName(qname) : c, wildcard);
     }
     return new LookupResult.NoData(wildcard);
@@ -365,30 +413,41 @@ public final class ZoneSnapshot {
 
   /** The RRset of {@code type} at exactly {@code name}, or null (no wildcard, no cut handling). */
   public RRset rrset(Name name, int type) {
-    Node n = nodes.get(name);
-    return n == null ? null : n.get(type);
+    int id = find(name);
+    return id == NodeTable.NO_NODE || !table.has(id, type) ? null : node(id).get(type);
   }
 
   /** A/AAAA RRsets at {@code name} for the additional section; empty when it is not in this zone. */
   public List<RRset> addresses(Name name) {
-    Node n = name.subdomain(origin) ? nodes.get(name) : null;
-    if (n == null || isOccluded(name)) {
+    if (!name.subdomain(origin)) {
       return List.of();
     }
+    byte[] wire = name.toWireCanonical();
+    int labels = name.labels();
+    int[] starts = new int[labels];
+    NodeTable.labelStarts(wire, 0, starts);
+    int state = table.apexState;
+    int id = 0;
+    // Below the apex, an ancestor that is a cut or has a DNAME occludes the name.
+    for (int depth = table.apexLabels + 1; depth <= labels; depth++) {
+      if (depth > table.apexLabels + 1 && (table.has(id, Type.NS) || table.has(id, Type.DNAME))) {
+        return List.of();
+      }
+      int at = starts[labels - depth];
+      state = NodeTable.extend(state, wire, at, starts[labels - depth + 1]);
+      id = table.find(wire, at, state);
+      if (id == NodeTable.NO_NODE) {
+        return List.of();
+      }
+    }
+    if (!table.has(id, Type.A) && !table.has(id, Type.AAAA)) {
+      return List.of();
+    }
+    Node n = node(id);
     List<RRset> out = new ArrayList<>(2);
     addIfPresent(out, n.get(Type.A));
     addIfPresent(out, n.get(Type.AAAA));
     return out;
-  }
-
-  private boolean isOccluded(Name name) {
-    for (int skip = 1; name.labels() - skip > apexLabels; skip++) {
-      Node n = nodes.get(new Name(name, skip));
-      if (n != null && (n.get(Type.NS) != null || n.get(Type.DNAME) != null)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** A copy of {@code set} (signatures included) owned by {@code owner}. */
