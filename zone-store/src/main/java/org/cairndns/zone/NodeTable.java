@@ -30,11 +30,11 @@ final class NodeTable {
   final int apexLabels;
   final int apexState;
 
-  private byte[] names = new byte[1 << 12];
+  byte[] names = new byte[1 << 12];
   private int namesEnd;
   byte[] data = new byte[1 << 12];
   private int dataEnd;
-  private int[] nameAt = new int[256];
+  int[] nameAt = new int[256];
   int[] runAt = new int[256];
   int[] runEnd = new int[256];
   /** Builder only: the end of the space a node's run may grow into in place; null once trimmed. */

@@ -2,11 +2,14 @@ package org.cairndns.zone;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.DNAMERecord;
 import org.xbill.DNS.DNSOutput;
@@ -305,6 +308,92 @@ public final class ZoneSnapshot {
       }
     }
     return Collections.unmodifiableList(sorted);
+  }
+
+  /**
+   * The version after deleting {@code deleted} and adding {@code added} (an IXFR or journal step),
+   * with {@code next} as its SOA. A record is deleted when its canonical wire form, TTL included,
+   * matches, as {@code ZoneDiff} compares them. Owners the step does not name are copied as bytes;
+   * only those it names are decoded, so a small step costs a copy of the arenas, not a rebuild
+   * from objects.
+   *
+   * @throws IllegalArgumentException when an added record lies outside the zone
+   */
+  public ZoneSnapshot apply(SOARecord next, Collection<Record> deleted, Collection<Record> added) {
+    Set<ByteBuffer> gone = new HashSet<>();
+    Set<Integer> touched = new HashSet<>();
+    for (Record r : deleted) {
+      gone.add(key(r));
+      touch(touched, r);
+    }
+    for (Record r : added) {
+      touch(touched, r);
+    }
+    Builder builder = new Builder(origin).add(next);
+    Set<ByteBuffer> kept = new HashSet<>(); // at touched owners, so an added record is not doubled
+    for (int id = 0; id < table.count(); id++) {
+      if (!touched.contains(id)) {
+        forEachRecordAt(id, builder::add);
+        continue;
+      }
+      for (RRset set : decode(id, false).sets) {
+        for (Record r : set.rrs(false)) {
+          keep(builder, gone, kept, r);
+        }
+        for (Record r : set.sigs()) {
+          keep(builder, gone, kept, r);
+        }
+      }
+    }
+    for (Record r : added) {
+      if (!isApexSoa(r) && kept.add(key(r))) {
+        builder.add(r);
+      }
+    }
+    return builder.build();
+  }
+
+  private void touch(Set<Integer> touched, Record r) {
+    int id = r.getName().subdomain(origin) ? find(r.getName()) : NodeTable.NO_NODE;
+    if (id != NodeTable.NO_NODE) {
+      touched.add(id);
+    }
+  }
+
+  private void keep(Builder builder, Set<ByteBuffer> gone, Set<ByteBuffer> kept, Record r) {
+    if (!isApexSoa(r)) {
+      ByteBuffer k = key(r);
+      if (!gone.contains(k) && kept.add(k)) {
+        builder.add(r);
+      }
+    }
+  }
+
+  private boolean isApexSoa(Record r) {
+    return r.getType() == Type.SOA && r.getName().equals(origin);
+  }
+
+  private static ByteBuffer key(Record r) {
+    return ByteBuffer.wrap(r.toWireCanonical());
+  }
+
+  /** Every record but the SOA, in wire form, owner by owner in the order they were added. */
+  public void forEachRecordAfterSoa(WireRecordSink sink) {
+    for (int id = 0; id < table.count(); id++) {
+      forEachRecordAt(id, sink);
+    }
+  }
+
+  /** The records of node {@code id} in wire form, but the SOA at the apex. */
+  private void forEachRecordAt(int id, WireRecordSink sink) {
+    byte[] data = table.data;
+    for (int p = table.runAt[id]; p < table.runEnd[id]; p = table.next(p)) {
+      int type = NodeTable.u16(data, p);
+      if (id != 0 || type != Type.SOA) {
+        sink.add(table.names, table.nameAt[id], type, NodeTable.u16(data, p + 2), NodeTable.u32(data, p + 4), data,
+            p + 10, NodeTable.u16(data, p + 8));
+      }
+    }
   }
 
   public Name origin() {

@@ -15,6 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
+import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
@@ -139,5 +140,38 @@ class ZoneSnapshotTest {
     ZoneSnapshot.Builder builder = new ZoneSnapshot.Builder(Name.fromString("l.test."));
     assertThrows(IllegalArgumentException.class,
         () -> builder.add(wire, 0, Type.A, DClass.IN, 60, wire, wire.length - 4, 4));
+  }
+
+  @Test
+  void applyingAStepCopiesUntouchedOwnersAndLeavesTheOldVersionAsItWas() throws Exception {
+    Name origin = Name.fromString("l.test.");
+    java.util.List<Record> deleted = TestZones.parse("l.test.", "www IN A 192.0.2.80");
+    java.util.List<Record> added = TestZones.parse("l.test.", """
+        www IN A 192.0.2.81
+        new IN A 192.0.2.9
+        ns IN A 192.0.2.1
+        """); // the last is there already: not doubled
+    SOARecord next = (SOARecord) TestZones.parse("l.test.", "@ IN SOA ns hm 8 3600 600 86400 60").get(0);
+    ZoneSnapshot after = ZONE.apply(next, deleted, added);
+    java.util.List<Record> expected = new java.util.ArrayList<>(ZONE.records());
+    expected.set(0, next);
+    expected.removeAll(deleted);
+    expected.addAll(added.subList(0, 2));
+    assertEquals(ZoneSnapshot.build(origin, expected).records(), after.records());
+    assertEquals(8, after.serial());
+    assertEquals(7, ZONE.serial());
+    assertInstanceOf(LookupResult.Answer.class, after.lookup(Name.fromString("new.l.test."), Type.A));
+    assertInstanceOf(LookupResult.NxDomain.class, ZONE.lookup(Name.fromString("new.l.test."), Type.A));
+    assertEquals("192.0.2.80", ((org.xbill.DNS.ARecord) ZONE.rrset(Name.fromString("www.l.test."), Type.A).first())
+        .getAddress().getHostAddress());
+  }
+
+  @Test
+  void recordsAfterTheSoaInWireFormRebuildTheSameZone() throws Exception {
+    ZoneSnapshot.Builder builder = new ZoneSnapshot.Builder(Name.fromString("l.test.")).add(ZONE.soa());
+    ZONE.forEachRecordAfterSoa(builder::add);
+    ZoneSnapshot copy = builder.build();
+    assertEquals(ZONE.records(), copy.records());
+    assertEquals(ZONE.size(), copy.size());
   }
 }

@@ -106,7 +106,7 @@ public final class TransferReader {
     try {
       if (m.rdataIsPlain()) {
         snapshot.add(m.ownerBytes(), 0, m.type(), m.dclass(), m.ttl(), m.bytes(), m.rdataOffset(), m.rdataLength());
-        encoded.add(m.ownerBytes(), m.ownerLength(), m.type(), m.dclass(), m.ttl(), m.bytes(), m.rdataOffset(),
+        encoded.add(m.ownerBytes(), 0, m.type(), m.dclass(), m.ttl(), m.bytes(), m.rdataOffset(),
             m.rdataLength());
       } else {
         Record r = m.record();

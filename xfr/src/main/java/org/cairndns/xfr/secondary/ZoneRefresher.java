@@ -4,7 +4,6 @@ import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
@@ -22,7 +21,6 @@ import org.cairndns.zone.store.ZoneStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.Name;
-import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
 
 /**
@@ -198,11 +196,7 @@ public final class ZoneRefresher {
         List<ZoneDiff> steps = ((TransferReader.Result.Incremental) result).steps();
         next = applied(steps);
         EncodedRecords encoded = new EncodedRecords(next.soa());
-        for (Record r : next.records()) {
-          if (r != next.soa()) {
-            encoded.add(r);
-          }
-        }
+        next.forEachRecordAfterSoa(encoded);
         outcome = store.applyDiff(zone, steps, encoded, source);
       }
       storedMillis = transferMillis + (System.nanoTime() - storeStarted) / 1_000_000;
@@ -221,15 +215,16 @@ public final class ZoneRefresher {
 
   /** The version {@code steps} lead to from the one served now (or the stored one, before any is served). */
   private ZoneSnapshot applied(List<ZoneDiff> steps) throws ZoneStoreException {
-    ZoneSnapshot served = publisher.serving(zone);
-    Collection<Record> records = served != null && served.serial() == steps.get(0).fromSerial() ? served.records()
-        : store.current(zone).map(ZoneContent::records)
-            .orElseThrow(() -> new ZoneStoreException("zone " + zone + " is not in the store; an incremental transfer needs a base version"));
-    for (ZoneDiff step : steps) {
-      records = step.applyTo(records);
-    }
     try {
-      return ZoneSnapshot.build(zone, records);
+      ZoneSnapshot version = publisher.serving(zone);
+      if (version == null || version.serial() != steps.get(0).fromSerial()) {
+        version = ZoneSnapshot.build(zone, store.current(zone).map(ZoneContent::records).orElseThrow(
+            () -> new ZoneStoreException("zone " + zone + " is not in the store; an incremental transfer needs a base version")));
+      }
+      for (ZoneDiff step : steps) {
+        version = version.apply(step.toSoa(), step.deleted(), step.added());
+      }
+      return version;
     } catch (IllegalArgumentException e) {
       throw new ZoneStoreException("incremental transfer for " + zone + " leaves a zone that cannot be served: " + e.getMessage(), e);
     }

@@ -2,6 +2,7 @@ package org.cairndns.zone.store;
 
 import java.io.ByteArrayOutputStream;
 import java.util.zip.Deflater;
+import org.cairndns.zone.WireRecordSink;
 import org.xbill.DNS.DNSOutput;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
@@ -11,7 +12,7 @@ import org.xbill.DNS.SOARecord;
  * secondary can encode a transfer while it streams in and storing it later only finishes the
  * compression and inserts. The zone's SOA comes first, as the store wants it.
  */
-public final class EncodedRecords {
+public final class EncodedRecords implements WireRecordSink {
   private static final int CHUNK = 1 << 18;
 
   private final SOARecord soa;
@@ -33,14 +34,17 @@ public final class EncodedRecords {
     added();
   }
 
-  /**
-   * Adds a record given in wire form: the uncompressed owner name {@code name[0, nameLength)}, and
-   * RDATA {@code rdata[rdataOffset, +rdataLength)} without compression pointers.
-   */
-  public void add(byte[] name, int nameLength, int type, int dclass, long ttl, byte[] rdata, int rdataOffset,
+  /** Adds a record given in wire form, as {@link WireRecordSink} says. */
+  @Override
+  public void add(byte[] name, int nameOffset, int type, int dclass, long ttl, byte[] rdata, int rdataOffset,
       int rdataLength) {
+    int nameLength = 0;
+    while (name[nameOffset + nameLength] != 0) {
+      nameLength += 1 + name[nameOffset + nameLength];
+    }
+    nameLength++;
     out.writeU16(nameLength + 10 + rdataLength);
-    out.writeByteArray(name, 0, nameLength);
+    out.writeByteArray(name, nameOffset, nameLength);
     out.writeU16(type);
     out.writeU16(dclass);
     out.writeU32(ttl);

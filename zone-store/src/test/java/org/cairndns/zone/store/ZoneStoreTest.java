@@ -88,7 +88,7 @@ class ZoneStoreTest {
       }
       byte[] name = r.getName().toWire();
       byte[] rdata = r.rdataToWireCanonical();
-      encoded.add(name, name.length, r.getType(), r.getDClass(), r.getTTL(), rdata, 0, rdata.length);
+      encoded.add(name, 0, r.getType(), r.getDClass(), r.getTTL(), rdata, 0, rdata.length);
     }
     return encoded;
   }
