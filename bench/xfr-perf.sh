@@ -93,7 +93,7 @@ cairn_secondary() {
 }
 
 secs() { python3 -c "import sys; print(round(float(sys.argv[1]) / 1000, 3))" "$1"; }
-median() { python3 -c "import sys, statistics; print(statistics.median(float(x) for x in sys.argv[1:]))" "$@"; }
+median() { python3 -c "import sys, statistics; print(round(statistics.median(float(x) for x in sys.argv[1:]), 3))" "$@"; }
 
 # Two untimed AXFRs from each primary first (JIT warm-up for Cairn; the same treatment for BIND).
 for _ in 1 2; do
