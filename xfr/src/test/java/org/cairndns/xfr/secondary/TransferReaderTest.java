@@ -146,6 +146,27 @@ class TransferReaderTest {
     assertThrows(TransferFailure.class, () -> new TransferReader(ZONE, -1).feed(new byte[5]), "shorter than a header");
   }
 
+  @Test
+  void corruptedMessagesFailAsTransferFailuresOnly() throws Exception {
+    byte[] good = msg(soa(5), rr("@ IN NS ns"), rr("@ IN MX 10 Mail"), rr("Mail IN A 192.0.2.25"),
+        rr("www IN CNAME Mail"), rr("txt IN TXT \"a\" \"b\""), rr("v6 IN AAAA 2001:db8::1"), soa(5));
+    java.util.Random random = new java.util.Random(6);
+    for (int i = 0; i < 3000; i++) { // bounded: a few milliseconds each
+      byte[] bad = java.util.Arrays.copyOf(good, random.nextInt(4) == 0 ? random.nextInt(good.length) : good.length);
+      for (int flips = 1 + random.nextInt(4); flips > 0 && bad.length > 0; flips--) {
+        bad[random.nextInt(bad.length)] = (byte) random.nextInt(256);
+      }
+      TransferReader reader = new TransferReader(ZONE, -1);
+      try {
+        if (reader.feed(bad)) {
+          reader.result();
+        }
+      } catch (TransferFailure expected) {
+        // the only way a transfer may fail
+      }
+    }
+  }
+
   private static Record[] append(java.util.List<Record> records, Record last) {
     java.util.List<Record> all = new java.util.ArrayList<>(records);
     all.add(last);
