@@ -17,6 +17,12 @@ free_port() {
   done
 }
 
+# java_pid PID: the JVM behind PID: PID itself, or the java process the ./cairn launcher started
+# (it stays the JVM's parent while a first `serve` records its class-data archive).
+java_pid() {
+  pgrep -P "$1" -x java || echo "$1"
+}
+
 # wait_for_dns PORT NAME [TRIES]: polls with dig until the server answers NOERROR for NAME SOA.
 wait_for_dns() {
   local port=$1 name=$2 tries=${3:-120}

@@ -121,7 +121,7 @@ pull() {
   pull_secs=$(bind_secondary "$1" "$2" big.example)
   pull_cpu=$(python3 -c "print(round($(cpu_seconds "$3") - $before, 2))")
 }
-cairn_pid=$(cat "$work/cairn-primary.pidfile") bind_pid=$(cat "$work/bindp/named.pidfile")
+cairn_pid=$(java_pid "$(cat "$work/cairn-primary.pidfile")") bind_pid=$(cat "$work/bindp/named.pidfile")
 from_cairn=() from_bind=() cpu_cairn=() cpu_bind=()
 for r in $(seq "$rounds"); do
   pull "sec-from-cairn-$r" "$cairn_tls" "$cairn_pid"

@@ -29,10 +29,10 @@ serve() { # DB PORT: starts cairn serve, waits until it answers
   echo "server did not start" >&2; return 1
 }
 p1=$(free_port); serve "$work/db" "$p1"
-pid1=$(pgrep -f "listen 127.0.0.1:$p1" | head -1)
-build=$(grep -o 'build_ms=[0-9]*' "$work/serve-$p1.log" | head -1)
+pid1=$(java_pid "$(pgrep -f "listen 127.0.0.1:$p1" | head -1)")
+build=$(grep -o 'read_and_build_ms=[0-9]*' "$work/serve-$p1.log" | head -1)
 used=$(live_heap "$pid1")
 p2=$(free_port); serve "$work/empty" "$p2"
-pid2=$(pgrep -f "listen 127.0.0.1:$p2" | head -1)
+pid2=$(java_pid "$(pgrep -f "listen 127.0.0.1:$p2" | head -1)")
 base=$(live_heap "$pid2")
 echo "snapshot: $build; live heap $((used / 1048576)) MiB vs $((base / 1048576)) MiB empty: $(( (used - base) / count )) bytes/record"

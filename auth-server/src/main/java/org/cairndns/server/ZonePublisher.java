@@ -2,13 +2,11 @@ package org.cairndns.server;
 
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.cairndns.xfr.secondary.VersionPublisher;
 import org.cairndns.zone.ZoneSet;
 import org.cairndns.zone.ZoneSnapshot;
-import org.cairndns.zone.store.ZoneContent;
 import org.cairndns.zone.store.ZoneInfo;
 import org.cairndns.zone.store.ZoneStore;
 import org.cairndns.zone.store.ZoneStoreException;
@@ -78,14 +76,13 @@ final class ZonePublisher implements VersionPublisher {
   }
 
   private void publish(Name name) throws ZoneStoreException {
-    Optional<ZoneContent> content = store.current(name);
-    if (content.isEmpty()) {
-      return;
-    }
     long started = System.nanoTime();
+    ZoneSnapshot.Builder builder = new ZoneSnapshot.Builder(name);
     try {
-      ZoneSnapshot snapshot = ZoneSnapshot.build(name, content.get().records());
-      install(snapshot, "from=store build_ms=" + (System.nanoTime() - started) / 1_000_000);
+      if (!store.current(name, builder::add)) { // the stored wire records, straight into the snapshot
+        return;
+      }
+      install(builder.build(), "from=store read_and_build_ms=" + (System.nanoTime() - started) / 1_000_000);
     } catch (RuntimeException e) {
       log.error("zone={} event=publish-failed error=\"{}\" (previous version keeps serving)", name, e.getMessage());
     }

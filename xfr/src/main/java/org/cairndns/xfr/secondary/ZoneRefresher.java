@@ -14,7 +14,6 @@ import org.cairndns.zone.ZoneSnapshot;
 import org.cairndns.zone.store.EncodedRecords;
 import org.cairndns.zone.store.LoadOutcome;
 import org.cairndns.zone.store.Serials;
-import org.cairndns.zone.store.ZoneContent;
 import org.cairndns.zone.store.ZoneDiff;
 import org.cairndns.zone.store.ZoneStore;
 import org.cairndns.zone.store.ZoneStoreException;
@@ -218,8 +217,11 @@ public final class ZoneRefresher {
     try {
       ZoneSnapshot version = publisher.serving(zone);
       if (version == null || version.serial() != steps.get(0).fromSerial()) {
-        version = ZoneSnapshot.build(zone, store.current(zone).map(ZoneContent::records).orElseThrow(
-            () -> new ZoneStoreException("zone " + zone + " is not in the store; an incremental transfer needs a base version")));
+        ZoneSnapshot.Builder stored = new ZoneSnapshot.Builder(zone);
+        if (!store.current(zone, stored::add)) {
+          throw new ZoneStoreException("zone " + zone + " is not in the store; an incremental transfer needs a base version");
+        }
+        version = stored.build();
       }
       for (ZoneDiff step : steps) {
         version = version.apply(step.toSoa(), step.deleted(), step.added());

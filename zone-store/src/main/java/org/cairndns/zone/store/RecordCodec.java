@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
 import java.util.zip.InflaterInputStream;
+import org.cairndns.zone.WireRecordSink;
 import org.xbill.DNS.DNSOutput;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.RecordWire;
@@ -75,10 +76,22 @@ final class RecordCodec {
   }
 
   static List<Record> decode(InputStream blob) throws IOException {
+    List<Record> records = new ArrayList<>();
+    decode(blob, (name, nameOffset, type, dclass, ttl, rdata, rdataOffset, rdataLength) -> {
+      try {
+        records.add(Record.fromWire(java.util.Arrays.copyOfRange(name, nameOffset, rdataOffset + rdataLength), Section.ANSWER));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+    return records;
+  }
+
+  /** Feeds each stored record to {@code sink} in wire form, from one reused buffer. */
+  static void decode(InputStream blob, WireRecordSink sink) throws IOException {
     try (DataInputStream in = new DataInputStream(new InflaterInputStream(blob, new java.util.zip.Inflater(), 1 << 16))) {
       int count = in.readInt();
       boolean toEnd = count == (int) COUNT_UNKNOWN;
-      List<Record> records = new ArrayList<>(toEnd ? 1024 : count);
       byte[] buf = new byte[65535];
       for (int i = 0; toEnd || i < count; i++) {
         int high = in.read();
@@ -90,11 +103,24 @@ final class RecordCodec {
         }
         int len = (high << 8) | in.readUnsignedByte();
         in.readFully(buf, 0, len);
-        records.add(Record.fromWire(java.util.Arrays.copyOf(buf, len), Section.ANSWER));
+        int p = 0;
+        while (buf[p] != 0) { // the owner, uncompressed
+          p += 1 + (buf[p] & 0xFF);
+        }
+        p++;
+        sink.add(buf, 0, u16(buf, p), u16(buf, p + 2), ((long) u16(buf, p + 4) << 16) | u16(buf, p + 6), buf, p + 10,
+            u16(buf, p + 8));
       }
-      return records;
     } catch (EOFException e) {
       throw new IOException("stored records are truncated", e);
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    } catch (RuntimeException e) {
+      throw new IOException("stored records are malformed: " + e, e);
     }
+  }
+
+  private static int u16(byte[] b, int p) {
+    return ((b[p] & 0xFF) << 8) | (b[p + 1] & 0xFF);
   }
 }

@@ -17,6 +17,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.cairndns.zone.WireRecordSink;
 import org.flywaydb.core.Flyway;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
@@ -224,6 +225,30 @@ public final class ZoneStore implements AutoCloseable {
     } catch (SQLException | IOException e) {
       rollbackQuietly();
       throw new ZoneStoreException("cannot list zones: " + rootMessage(e), e);
+    }
+  }
+
+  /**
+   * Feeds the current version of {@code origin} to {@code sink} in wire form (SOA first), as it is
+   * stored: no Record objects, for building a snapshot. False when the zone is not stored.
+   */
+  public synchronized boolean current(Name origin, WireRecordSink sink) throws ZoneStoreException {
+    try (PreparedStatement st = db.prepareStatement("SELECT records FROM zone WHERE name = ?")) {
+      st.setString(1, key(origin));
+      try (ResultSet rs = st.executeQuery()) {
+        if (!rs.next()) {
+          db.commit();
+          return false;
+        }
+        try (InputStream in = rs.getBinaryStream(1)) {
+          RecordCodec.decode(in, sink);
+        }
+      }
+      db.commit();
+      return true;
+    } catch (SQLException | IOException e) {
+      rollbackQuietly();
+      throw new ZoneStoreException("cannot read zone " + origin + ": " + rootMessage(e), e);
     }
   }
 

@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.cairndns.zone.TestZones;
+import org.cairndns.zone.ZoneSnapshot;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,6 +68,10 @@ class ZoneStoreTest {
     assertEquals(5, created.records());
     assertEquals(texts(v1), texts(store.current(ZONE).orElseThrow().records()));
     assertEquals(1, store.soa(ZONE).orElseThrow().getSerial());
+    ZoneSnapshot.Builder read = new ZoneSnapshot.Builder(ZONE);
+    assertTrue(store.current(ZONE, read::add), "read back in wire form, to the end of a blob of unknown count");
+    assertEquals(ZoneSnapshot.build(ZONE, v1).records(), read.build().records());
+    assertFalse(store.current(Name.fromString("absent.test."), read::add));
     // a zone with a version: the records are asked for, and the journal gets the difference
     List<Record> v2 = zone(2, "www IN A 192.0.2.81", "mail IN A 192.0.2.25");
     LoadOutcome updated = store.load(ZONE, encode(v2), () -> v2, "t");
