@@ -165,6 +165,21 @@ final class NodeTable {
     return names[n] == 1 && names[n + 1] == '*' && sameName(names, n + 2, wire, at);
   }
 
+  /** The node of this table named as node {@code id} of {@code other} is; -1 when there is none. */
+  int findNameOf(NodeTable other, int id) {
+    int at = other.nameAt[id];
+    int end = at;
+    while (other.names[end] != 0) {
+      end += 1 + other.names[end];
+    }
+    return find(other.names, at, state(other.names, at, end + 1));
+  }
+
+  /** Whether node {@code id} holds the same record bytes as node {@code otherId} of {@code other}. */
+  boolean sameRecords(int id, NodeTable other, int otherId) {
+    return Arrays.equals(data, runAt[id], runEnd[id], other.data, other.runAt[otherId], other.runEnd[otherId]);
+  }
+
   /** Node {@code id}'s owner name, spelled as it was added. */
   Name name(int id) {
     DNSInput in = new DNSInput(names);

@@ -174,4 +174,27 @@ class ZoneSnapshotTest {
     assertEquals(ZONE.records(), copy.records());
     assertEquals(ZONE.size(), copy.size());
   }
+
+  @Test
+  void differencesDecodeOnlyWhatChangedAndFindEveryChange() throws Exception {
+    java.util.List<Record> deleted = TestZones.parse("l.test.", """
+        www IN A 192.0.2.80
+        exists.wild IN TXT "x"
+        """); // the second leaves its owner empty: gone from the new version
+    java.util.List<Record> added = TestZones.parse("l.test.", """
+        www IN A 192.0.2.81
+        new IN A 192.0.2.9
+        ns IN AAAA 2001:db8::1
+        """);
+    SOARecord next = (SOARecord) TestZones.parse("l.test.", "@ IN SOA ns hm 8 3600 600 86400 60").get(0);
+    ZoneSnapshot after = ZONE.apply(next, deleted, added);
+    java.util.List<Record> gone = new java.util.ArrayList<>();
+    java.util.List<Record> come = new java.util.ArrayList<>();
+    after.differences(ZONE, gone::add, come::add);
+    assertEquals(new java.util.HashSet<>(deleted), new java.util.HashSet<>(gone));
+    assertEquals(new java.util.HashSet<>(added), new java.util.HashSet<>(come));
+    java.util.List<Record> none = new java.util.ArrayList<>();
+    ZONE.differences(ZONE, none::add, none::add);
+    assertEquals(java.util.List.of(), none, "a version has no differences from itself");
+  }
 }

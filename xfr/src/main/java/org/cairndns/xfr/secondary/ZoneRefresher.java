@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
@@ -20,6 +21,7 @@ import org.cairndns.zone.store.ZoneStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
 
 /**
@@ -190,7 +192,17 @@ public final class ZoneRefresher {
       ZoneSnapshot next;
       if (full != null) {
         next = full.snapshot();
-        outcome = store.load(zone, full.encoded(), next::records, source);
+        ZoneSnapshot served = publisher.serving(zone);
+        if (served != null && currentSoa().map(SOARecord::getSerial).orElse(-1L) == served.serial()) {
+          // The journal's step, from the version served now: compared as bytes, owner by owner.
+          List<Record> deleted = new ArrayList<>();
+          List<Record> added = new ArrayList<>();
+          next.differences(served, deleted::add, added::add);
+          outcome = store.applyDiff(zone, List.of(new ZoneDiff(served.soa(), next.soa(), deleted, added)),
+              full.encoded(), source);
+        } else {
+          outcome = store.load(zone, full.encoded(), next::records, source);
+        }
       } else {
         List<ZoneDiff> steps = ((TransferReader.Result.Incremental) result).steps();
         next = applied(steps);

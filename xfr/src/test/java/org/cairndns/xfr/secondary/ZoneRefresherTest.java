@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -181,5 +182,73 @@ class ZoneRefresherTest {
       assertTrue(refresher.lastError() != null, "the failed store is the check's error");
     }
     scheduler.shutdownNow();
+  }
+
+  /** Serves what {@code version} holds: it answers SOA with its SOA, AXFR and IXFR with all of it. */
+  private static FakePrimary primaryServing(java.util.concurrent.atomic.AtomicReference<List<org.xbill.DNS.Record>> version)
+      throws Exception {
+    return new FakePrimary((q, reply) -> {
+      List<org.xbill.DNS.Record> zone = version.get();
+      if (q.getQuestion().getType() == org.xbill.DNS.Type.SOA) {
+        reply.send(FakePrimary.response(q, zone.get(0)));
+      } else {
+        List<org.xbill.DNS.Record> axfr = new ArrayList<>(zone);
+        axfr.add(zone.get(0));
+        reply.send(FakePrimary.response(q, axfr.toArray(new org.xbill.DNS.Record[0])));
+      }
+    });
+  }
+
+  /** Publishes for real: the last snapshot is what it serves. */
+  static final class ServingPublisher implements VersionPublisher {
+    volatile ZoneSnapshot served;
+
+    @Override
+    public ZoneSnapshot serving(Name zone) {
+      return served;
+    }
+
+    @Override
+    public void storing(Name zone) {}
+
+    @Override
+    public void publish(ZoneSnapshot snapshot) {
+      served = snapshot;
+    }
+
+    @Override
+    public void abandoned(Name zone) {}
+  }
+
+  @Test
+  void aWholeZoneOverAnExistingVersionIsJournalledAsTheDifferenceFromTheServedOne() throws Exception {
+    String base = "$TTL 300\n@ IN SOA ns hm %d 3600 60 7200 60\n@ IN NS ns\nns IN A 192.0.2.1\n";
+    java.util.concurrent.atomic.AtomicReference<List<org.xbill.DNS.Record>> version = new java.util.concurrent.atomic.AtomicReference<>(
+        ZoneFileReader.parse(ZONE, base.formatted(1) + "old IN A 192.0.2.10\nkept IN TXT \"same\"\nwww IN A 192.0.2.80\n"));
+    ManualScheduler scheduler = new ManualScheduler();
+    try (FakePrimary primary = primaryServing(version); PrimaryPool pool = new PrimaryPool(1, 4, 2000);
+        ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
+      ServingPublisher publisher = new ServingPublisher();
+      ZoneRefresher refresher = new ZoneRefresher(ZONE, List.of(primary.tcp()), new TransferClient(pool, Duration.ofSeconds(5), null, 2),
+          store, scheduler, Clock.systemUTC(), publisher, expired -> { });
+      refresher.handle(ZoneRefresher.Event.REFRESH);
+      assertEquals(1, publisher.served.serial());
+      version.set(ZoneFileReader.parse(ZONE, base.formatted(2) + "new IN A 192.0.2.11\nkept IN TXT \"same\"\nwww IN A 192.0.2.81\n"));
+      refresher.handle(ZoneRefresher.Event.REFRESH);
+      assertEquals("full", refresher.lastTransfer(), "the primary answered IXFR with the whole zone");
+      assertEquals(2, publisher.served.serial());
+      List<org.cairndns.zone.store.ZoneDiff> journal = store.journal(ZONE, 1).orElseThrow();
+      assertEquals(1, journal.size());
+      assertEquals(Set.of("old.t.test.\t\t300\tIN\tA\t192.0.2.10", "www.t.test.\t\t300\tIN\tA\t192.0.2.80"),
+          texts(journal.get(0).deleted()));
+      assertEquals(Set.of("new.t.test.\t\t300\tIN\tA\t192.0.2.11", "www.t.test.\t\t300\tIN\tA\t192.0.2.81"),
+          texts(journal.get(0).added()));
+      assertEquals(texts(version.get()), texts(store.current(ZONE).orElseThrow().records()));
+    }
+    scheduler.shutdownNow();
+  }
+
+  private static Set<String> texts(List<org.xbill.DNS.Record> records) {
+    return records.stream().map(org.xbill.DNS.Record::toString).collect(java.util.stream.Collectors.toSet());
   }
 }
