@@ -532,6 +532,15 @@ public final class ZoneSnapshot {
       }
       return new LookupResult.Answer(all, wildcard);
     }
+    if (qtype == Type.RRSIG) { // the signatures of every RRset here, as BIND and NSD answer
+      List<RRset> signed = new ArrayList<>();
+      for (RRset set : table.isEmpty(id) ? new RRset[0] : node(id).sets) {
+        if (!set.sigs().isEmpty()) {
+          signed.add(wildcard ? renamed(set, qname) : set);
+        }
+      }
+      return signed.isEmpty() ? new LookupResult.NoData(wildcard) : new LookupResult.Answer(signed, wildcard);
+    }
     if (table.has(id, qtype)) {
       RRset set = node(id).get(qtype);
       return new LookupResult.Answer(List.of(wildcard ? renamed(set, qname) : set), wildcard);

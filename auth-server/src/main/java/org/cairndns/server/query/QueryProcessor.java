@@ -231,6 +231,12 @@ public final class QueryProcessor implements RequestHandler {
           if (qtype == Type.ANY && requester.transport() == Transport.UDP && sets.size() > 1) {
             sets = List.of(sets.get(0)); // RFC 8482: one RRset is enough over UDP
           }
+          if (qtype == Type.RRSIG) { // the signatures alone, whatever the DO bit says
+            for (RRset set : sets) {
+              echoCase(set, qname).sigs().forEach(sig -> addRecord(r, sig, Section.ANSWER));
+            }
+            return r;
+          }
           for (RRset set : sets) {
             addRRset(r, echoCase(set, qname), Section.ANSWER, dnssec);
           }

@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.cairndns.xfr.Requester;
 import org.cairndns.xfr.Transport;
@@ -28,6 +30,7 @@ import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.Opcode;
+import org.xbill.DNS.RRSIGRecord;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
@@ -280,5 +283,29 @@ class QueryProcessorTest {
     Message tcp = ask(query("q.test.", Type.ANY), Transport.TCP);
     assertTrue(tcp.getSection(Section.ANSWER).size() > 1);
     assertNotNull(tcp.getQuestion());
+  }
+
+  @Test
+  void signaturesGoWithTheirRrsetAndAnswerTypeRrsig() throws Exception {
+    String sig = " 13 3 300 20261231000000 20261101000000 12345 s.test. AAECAwQFBgcICQoLDA0ODw==";
+    ZoneSet zones = new ZoneSet();
+    zones.publish(ZoneSnapshot.build(Name.fromString("s.test."), parse("s.test.", """
+        @ IN SOA ns1 hm 1 3600 600 86400 120
+        @ IN NS ns1
+        ns1 IN A 192.0.2.1
+        www IN A 192.0.2.80
+        www IN TXT "signed too"
+        www IN RRSIG A""" + sig + "\nwww IN RRSIG TXT" + sig + "\n")));
+    QueryProcessor signed = new QueryProcessor(zones, null, null, new QueryConfig(1232, Duration.ofSeconds(10), null));
+    Message withDo = query("www.s.test.", Type.A);
+    withDo.addRecord(new OPTRecord(1232, 0, 0, 0x8000), Section.ADDITIONAL);
+    List<Record> a = new Message(((Outcome.Reply) signed.handle(withDo.toWire(), over(Transport.UDP))).wire())
+        .getSection(Section.ANSWER);
+    assertEquals(List.of(Type.A, Type.RRSIG), a.stream().map(Record::getType).toList(), "the A RRset and its own signature");
+    assertEquals(Type.A, ((RRSIGRecord) a.get(1)).getTypeCovered());
+    List<Record> rrsig = new Message(((Outcome.Reply) signed.handle(query("www.s.test.", Type.RRSIG).toWire(),
+        over(Transport.UDP))).wire()).getSection(Section.ANSWER);
+    assertEquals(Set.of(Type.A, Type.TXT), rrsig.stream().map(r -> ((RRSIGRecord) r).getTypeCovered()).collect(Collectors.toSet()),
+        "type RRSIG: every signature at the name, and nothing else");
   }
 }
