@@ -192,17 +192,7 @@ public final class ZoneRefresher {
       ZoneSnapshot next;
       if (full != null) {
         next = full.snapshot();
-        ZoneSnapshot served = publisher.serving(zone);
-        if (served != null && currentSoa().map(SOARecord::getSerial).orElse(-1L) == served.serial()) {
-          // The journal's step, from the version served now: compared as bytes, owner by owner.
-          List<Record> deleted = new ArrayList<>();
-          List<Record> added = new ArrayList<>();
-          next.differences(served, deleted::add, added::add);
-          outcome = store.applyDiff(zone, List.of(new ZoneDiff(served.soa(), next.soa(), deleted, added)),
-              full.encoded(), source);
-        } else {
-          outcome = store.load(zone, full.encoded(), next::records, source);
-        }
+        outcome = storeWhole(next, full.encoded(), source);
       } else {
         List<ZoneDiff> steps = ((TransferReader.Result.Incremental) result).steps();
         next = applied(steps);
@@ -222,6 +212,22 @@ public final class ZoneRefresher {
     log.info("zone={} event=transferred kind={} serial={} records={} primary={} transfer_ms={} stored_ms={} served_ms={}",
         zone, lastTransfer, outcome.serial(), outcome.records(), p.address(), transferMillis, storedMillis,
         transferMillis + (System.nanoTime() - storeStarted) / 1_000_000);
+  }
+
+  /**
+   * Stores a whole zone. When the version served now is the stored one, the journal's step is its
+   * difference from that version, compared as bytes owner by owner; otherwise the store works it
+   * out from the version it holds.
+   */
+  private LoadOutcome storeWhole(ZoneSnapshot next, EncodedRecords encoded, String source) throws ZoneStoreException {
+    ZoneSnapshot served = publisher.serving(zone);
+    if (served == null || currentSoa().map(SOARecord::getSerial).orElse(-1L) != served.serial()) {
+      return store.load(zone, encoded, next::records, source);
+    }
+    List<Record> deleted = new ArrayList<>();
+    List<Record> added = new ArrayList<>();
+    next.differences(served, deleted::add, added::add);
+    return store.applyDiff(zone, List.of(new ZoneDiff(served.soa(), next.soa(), deleted, added)), encoded, source);
   }
 
   /** The version {@code steps} lead to from the one served now (or the stored one, before any is served). */

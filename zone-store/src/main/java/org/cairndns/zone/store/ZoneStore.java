@@ -123,7 +123,7 @@ public final class ZoneStore implements AutoCloseable {
   /**
    * Stores a zone that was encoded as it streamed in (a transfer). {@code records} gives the same
    * records as a list; it is asked for only when the zone already has a version, to compute the
-   * difference the journal keeps. A new zone's outcome has no {@code content}.
+   * difference the journal keeps.
    */
   public synchronized LoadOutcome load(Name origin, EncodedRecords encoded, Supplier<List<Record>> records,
       String source) throws ZoneStoreException {
@@ -143,8 +143,7 @@ public final class ZoneStore implements AutoCloseable {
         bumpChangeCounter();
         db.commit();
         log.info("zone={} event=created serial={} records={} source={}", origin, soa.getSerial(), count, source);
-        return new LoadOutcome(LoadOutcome.Kind.CREATED, -1, soa.getSerial(), count, 0, count,
-            encoded != null ? null : content.get());
+        return new LoadOutcome(LoadOutcome.Kind.CREATED, -1, soa.getSerial(), count, 0, count);
       }
       List<Record> records = content.get();
       Current cur = current.get();
@@ -152,8 +151,7 @@ public final class ZoneStore implements AutoCloseable {
       boolean soaChanged = !sameRecord(cur.soa, soa);
       if (diff.isEmpty() && !soaChanged) {
         db.rollback();
-        return new LoadOutcome(LoadOutcome.Kind.UNCHANGED, cur.soa.getSerial(), cur.soa.getSerial(), cur.records.size(), 0, 0,
-            cur.records);
+        return new LoadOutcome(LoadOutcome.Kind.UNCHANGED, cur.soa.getSerial(), cur.soa.getSerial(), cur.records.size(), 0, 0);
       }
       if (!Serials.isNewer(soa.getSerial(), cur.soa.getSerial())) {
         if (!bumpSerial) {
@@ -167,7 +165,7 @@ public final class ZoneStore implements AutoCloseable {
         encoded = null;
         diff = new ZoneDiff(cur.soa, soa, diff.deleted(), diff.added());
       }
-      return commitSteps(origin, cur.head(), records.size(), encode(records, encoded), List.of(diff), source, records);
+      return commitSteps(origin, cur.head(), records.size(), encode(records, encoded), List.of(diff), source);
     } catch (SQLException | IOException e) {
       rollbackQuietly();
       throw new ZoneStoreException("cannot store zone " + origin + ": " + rootMessage(e), e);
@@ -201,7 +199,7 @@ public final class ZoneStore implements AutoCloseable {
         throw new ZoneStoreException("the result of the incremental transfer for " + origin + " has serial "
             + result.soa().getSerial() + ", not " + serial);
       }
-      return commitSteps(origin, head, result.count(), result.compressed(), steps, source, null);
+      return commitSteps(origin, head, result.count(), result.compressed(), steps, source);
     } catch (SQLException e) {
       rollbackQuietly();
       throw new ZoneStoreException("cannot store zone " + origin + ": " + rootMessage(e), e);
@@ -475,9 +473,8 @@ public final class ZoneStore implements AutoCloseable {
     return encoded != null && encoded.count() == records.size() ? encoded.compressed() : RecordCodec.encode(records);
   }
 
-  /** @param content the zone as stored now, for the outcome, or null when the caller has it */
   private LoadOutcome commitSteps(Name origin, Head cur, int recordCount, byte[] stored, List<ZoneDiff> steps,
-      String source, List<Record> content) throws SQLException {
+      String source) throws SQLException {
     SOARecord soa = steps.get(steps.size() - 1).toSoa();
     try (PreparedStatement st = db.prepareStatement(
         "UPDATE zone SET serial = ?, record_count = ?, records = ?, changed_at = ? WHERE id = ?")) {
@@ -503,7 +500,7 @@ public final class ZoneStore implements AutoCloseable {
     db.commit();
     log.info("zone={} event=updated serial={} previous={} records={} deleted={} added={} source={}",
         origin, soa.getSerial(), cur.serial(), recordCount, deleted, added, source);
-    return new LoadOutcome(LoadOutcome.Kind.UPDATED, cur.serial(), soa.getSerial(), recordCount, deleted, added, content);
+    return new LoadOutcome(LoadOutcome.Kind.UPDATED, cur.serial(), soa.getSerial(), recordCount, deleted, added);
   }
 
   private void prune(long zoneId, long latestSeq) throws SQLException {
