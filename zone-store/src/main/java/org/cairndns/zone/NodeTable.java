@@ -80,7 +80,7 @@ final class NodeTable {
   }
 
   /** Murmur3's finalizer: the table indexes by the low bits, which the mixing leaves weak. */
-  private static int finish(int state) {
+  static int finish(int state) {
     int h = state;
     h ^= h >>> 16;
     h *= 0x85EBCA6B;
@@ -178,6 +178,41 @@ final class NodeTable {
   /** Whether node {@code id} holds the same record bytes as node {@code otherId} of {@code other}. */
   boolean sameRecords(int id, NodeTable other, int otherId) {
     return Arrays.equals(data, runAt[id], runEnd[id], other.data, other.runAt[otherId], other.runEnd[otherId]);
+  }
+
+  /**
+   * Orders node ids as RFC 4034 §6.1 orders their names (labels from the root down, each compared
+   * as case-folded unsigned octets, a prefix first). Holds scratch arrays: one per sort.
+   */
+  final class CanonicalOrder implements java.util.Comparator<Integer> {
+    private final int[] a = new int[128];
+    private final int[] b = new int[128];
+
+    @Override
+    public int compare(Integer x, Integer y) {
+      return compare(x.intValue(), y.intValue());
+    }
+
+    int compare(int x, int y) {
+      int la = labelStarts(names, nameAt[x], a);
+      int lb = labelStarts(names, nameAt[y], b);
+      for (int i = 2; i <= la && i <= lb; i++) { // i = 1 is the root
+        int pa = a[la - i];
+        int pb = b[lb - i];
+        int lenA = names[pa];
+        int lenB = names[pb];
+        for (int k = 1; k <= lenA && k <= lenB; k++) {
+          int d = (fold(names[pa + k]) & 0xFF) - (fold(names[pb + k]) & 0xFF);
+          if (d != 0) {
+            return d;
+          }
+        }
+        if (lenA != lenB) {
+          return lenA - lenB;
+        }
+      }
+      return la - lb;
+    }
   }
 
   /** Node {@code id}'s owner name, spelled as it was added. */

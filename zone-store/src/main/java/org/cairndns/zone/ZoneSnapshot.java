@@ -39,6 +39,8 @@ public final class ZoneSnapshot {
   /** Node id -> its decoded RRsets, made on first use (a race may decode twice: harmless). */
   private final Node[] decoded;
   private volatile List<Record> records;
+  /** Node ids in canonical name order, for AXFR; made on first use. */
+  private volatile int[] canonical;
 
   /** The RRsets of one owner name in the order their types first appeared; glue only at a cut. */
   private static final class Node {
@@ -470,6 +472,29 @@ public final class ZoneSnapshot {
           records = made;
         }
       }
+    }
+    return made;
+  }
+
+  /** This version's AXFR, written from its bytes; each call starts a new one. */
+  public AxfrRecords axfrRecords() {
+    return new AxfrRecords(table, canonicalIds(), size + 1);
+  }
+
+  private int[] canonicalIds() {
+    int[] made = canonical;
+    if (made == null) {
+      NodeTable.CanonicalOrder order = table.new CanonicalOrder();
+      made = new int[table.count()];
+      boolean sorted = true;
+      for (int id = 0; id < made.length; id++) {
+        made[id] = id;
+        sorted &= id == 0 || order.compare(id - 1, id) < 0;
+      }
+      if (!sorted) { // what a primary sends is usually in order already, and so are our own versions
+        made = java.util.stream.IntStream.range(0, made.length).boxed().sorted(order).mapToInt(Integer::intValue).toArray();
+      }
+      canonical = made;
     }
     return made;
   }

@@ -13,6 +13,7 @@ import java.util.function.Function;
 import org.cairndns.xfr.Requester;
 import org.cairndns.xfr.TransferResponder;
 import org.cairndns.xfr.acl.TransferPolicy;
+import org.cairndns.zone.AxfrRecords;
 import org.cairndns.zone.ZoneSnapshot;
 import org.cairndns.zone.store.Serials;
 import org.cairndns.zone.store.ZoneDiff;
@@ -96,11 +97,22 @@ public final class TransferService implements TransferResponder {
       return single(refusal(request, Rcode.SERVFAIL, -1), request, key);
     }
     try {
-      List<Record> records = question.getType() == Type.IXFR ? ixfrRecords(request, zone) : axfrRecords(zone);
+      List<Record> increment = question.getType() == Type.IXFR ? ixfrRecords(request, zone) : null;
+      TransferStream stream;
+      int records;
+      if (increment == null && key == null) { // the whole zone, unsigned: written from the snapshot's bytes
+        AxfrRecords whole = zone.axfrRecords();
+        records = whole.count();
+        stream = new TransferStream(request, whole, settings.messageSize(), settings.maxRecordsPerMessage(), release);
+      } else {
+        List<Record> list = increment != null ? increment : axfrRecords(zone);
+        records = list.size();
+        stream = new TransferStream(request, list, settings.messageSize(), settings.maxRecordsPerMessage(), key, release);
+      }
       log.info("event=transfer-out client={} transport={} zone={} type={} serial={} records={}",
           requester.address(), requester.transport(), zone.origin(), Type.string(question.getType()),
-          zone.serial(), records.size());
-      return new TransferStream(request, records, settings.messageSize(), settings.maxRecordsPerMessage(), key, release);
+          zone.serial(), records);
+      return stream;
     } catch (RuntimeException e) {
       release.run();
       throw e;
@@ -123,7 +135,7 @@ public final class TransferService implements TransferResponder {
     };
   }
 
-  /** RFC 1995: single SOA when current, incremental from the journal, else the whole zone. */
+  /** RFC 1995: single SOA when current, else incremental from the journal; null for the whole zone. */
   private List<Record> ixfrRecords(Message request, ZoneSnapshot zone) {
     long clientSerial = -1;
     for (Record r : request.getSection(Section.AUTHORITY)) {
@@ -154,7 +166,7 @@ public final class TransferService implements TransferResponder {
         log.warn("zone={} event=journal-read-failed error=\"{}\" (sending the whole zone)", zone.origin(), e.getMessage());
       }
     }
-    return axfrRecords(zone);
+    return null;
   }
 
   /** Takes a total and a per-address permit, waiting at most the configured time; null if not. */

@@ -3,6 +3,7 @@ package org.cairndns.xfr.primary;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import org.cairndns.zone.AxfrRecords;
 import org.xbill.DNS.Compression;
 import org.xbill.DNS.DNSOutput;
 import org.xbill.DNS.Flags;
@@ -18,11 +19,13 @@ import org.xbill.DNS.TSIGRecord;
 
 /**
  * The messages of one transfer, rendered one at a time from a fixed list of records (the snapshot
- * the transfer started with), each within the size limit. Closing it releases its transfer permit.
+ * the transfer started with), or for an unsigned whole zone straight from the snapshot's bytes,
+ * each within the size limit. Closing it releases its transfer permit.
  */
 final class TransferStream implements Iterator<byte[]>, AutoCloseable {
   private final Message request;
   private final List<Record> records;
+  private final AxfrRecords zone;
   private final int maxBytes;
   private final int maxRecords;
   private final TSIG.StreamGenerator signer;
@@ -32,8 +35,19 @@ final class TransferStream implements Iterator<byte[]>, AutoCloseable {
   private boolean closed;
 
   TransferStream(Message request, List<Record> records, int maxBytes, int maxRecords, TSIG key, Runnable release) {
+    this(request, records, null, maxBytes, maxRecords, key, release);
+  }
+
+  /** An unsigned transfer of the whole zone, written from the snapshot's bytes. */
+  TransferStream(Message request, AxfrRecords zone, int maxBytes, int maxRecords, Runnable release) {
+    this(request, null, zone, maxBytes, maxRecords, null, release);
+  }
+
+  private TransferStream(Message request, List<Record> records, AxfrRecords zone, int maxBytes, int maxRecords, TSIG key,
+      Runnable release) {
     this.request = request;
     this.records = records;
+    this.zone = zone;
     this.maxBytes = maxBytes;
     this.maxRecords = maxRecords <= 0 ? Integer.MAX_VALUE : maxRecords;
     TSIGRecord requestTsig = request.getTSIG();
@@ -43,7 +57,7 @@ final class TransferStream implements Iterator<byte[]>, AutoCloseable {
 
   @Override
   public boolean hasNext() {
-    boolean more = next < records.size() || first;
+    boolean more = (zone != null ? zone.hasMore() : next < records.size()) || first;
     if (!more) {
       close();
     }
@@ -114,7 +128,13 @@ final class TransferStream implements Iterator<byte[]>, AutoCloseable {
       out.writeU16(q.getDClass());
     }
     int count = 0;
-    while (next < records.size() && count < maxRecords) {
+    if (zone != null) {
+      zone.startMessage();
+      while (zone.hasMore() && count < maxRecords && zone.writeNext(out, limit, count == 0)) {
+        count++;
+      }
+    }
+    while (zone == null && next < records.size() && count < maxRecords) {
       int mark = out.current();
       RecordWire.write(records.get(next), out, compression);
       if (out.current() > limit && count > 0) {

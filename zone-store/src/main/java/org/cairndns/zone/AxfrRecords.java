@@ -1,0 +1,189 @@
+package org.cairndns.zone;
+
+import org.xbill.DNS.DNSOutput;
+import org.xbill.DNS.Type;
+
+/**
+ * The records of an AXFR written straight from a snapshot's arenas, no Record objects: the SOA,
+ * owners in canonical order with their RRsets by type (signatures after the RRset they cover),
+ * then the SOA again. Owner names are compressed within each message with a table of their own;
+ * RDATA goes out as stored, names in it uncompressed. One per transfer, not thread-safe.
+ */
+public final class AxfrRecords {
+  private static final int SLOTS = 1 << 12; // a 64 KB message holds far fewer names than this
+  private static final int MAX_POINTER = 0x3FFF;
+
+  private final NodeTable table;
+  private final int[] order;
+  private final int total;
+  /** Where the walk is: -1 the opening SOA, order.length the closing one, past it done. */
+  private int owner = -1;
+  /** The record offsets of the current owner, in the order they go out, and the next one. */
+  private int[] records = new int[8];
+  private int recordCount;
+  private int nextRecord;
+  private final int soaRecord;
+
+  // Compression: slot -> (message generation, hash, output offset, name offset in the arena).
+  private final int[] generation = new int[SLOTS];
+  private final int[] hashes = new int[SLOTS];
+  private final int[] outAt = new int[SLOTS];
+  private final int[] nameAt = new int[SLOTS];
+  private int message = 1; // slots of older generations (0 at first) are free
+  private final int[] starts = new int[128];
+  private final int[] states = new int[128];
+
+  AxfrRecords(NodeTable table, int[] order, int total) {
+    this.table = table;
+    this.order = order;
+    this.total = total;
+    this.soaRecord = findSoa();
+  }
+
+  private int findSoa() {
+    for (int p = table.runAt[0]; p < table.runEnd[0]; p = table.next(p)) {
+      if (NodeTable.u16(table.data, p) == Type.SOA) {
+        return p;
+      }
+    }
+    throw new IllegalStateException("a snapshot always has its SOA");
+  }
+
+  /** Records in the whole transfer, both SOAs included. */
+  public int count() {
+    return total;
+  }
+
+  public boolean hasMore() {
+    return owner <= order.length;
+  }
+
+  /** A new message begins: earlier names can no longer be pointed at. */
+  public void startMessage() {
+    message++;
+  }
+
+  /**
+   * Writes the next record at {@code out}'s position when it ends within {@code limit} bytes of
+   * the message, or {@code always}; returns whether it did (and moved on). A record that does not
+   * fit leaves {@code out} as it was: it is the first of the next message.
+   */
+  public boolean writeNext(DNSOutput out, int limit, boolean always) {
+    int mark = out.current();
+    int record = owner < 0 || owner == order.length ? soaRecord : records[nextRecord];
+    int node = owner < 0 || owner == order.length ? 0 : order[owner];
+    writeName(out, table.nameAt[node]);
+    int length = 10 + NodeTable.u16(table.data, record + 8);
+    out.writeByteArray(table.data, record, length);
+    if (out.current() > limit && !always) {
+      out.jump(mark);
+      return false;
+    }
+    advance();
+    return true;
+  }
+
+  private void advance() {
+    if (owner >= 0 && owner < order.length && ++nextRecord < recordCount) {
+      return;
+    }
+    do {
+      owner++;
+    } while (owner < order.length && !collect(order[owner]));
+  }
+
+  /** The records of node {@code id} in AXFR order into {@link #records}; false when it has none. */
+  private boolean collect(int id) {
+    recordCount = 0;
+    nextRecord = 0;
+    // A handful of types per owner: one pass per type, lowest first, its RRSIGs after it.
+    int type = -1;
+    while (true) {
+      int lowest = Integer.MAX_VALUE;
+      for (int p = table.runAt[id]; p < table.runEnd[id]; p = table.next(p)) {
+        int t = table.rrsetType(p);
+        if (t > type && t < lowest) {
+          lowest = t;
+        }
+      }
+      if (lowest == Integer.MAX_VALUE) {
+        return recordCount > 0;
+      }
+      type = lowest;
+      addOfType(id, type, false);
+      addOfType(id, type, true);
+    }
+  }
+
+  private void addOfType(int id, int type, boolean signatures) {
+    for (int p = table.runAt[id]; p < table.runEnd[id]; p = table.next(p)) {
+      boolean signature = NodeTable.u16(table.data, p) == Type.RRSIG;
+      if (table.rrsetType(p) == type && signature == signatures && p != soaRecord) {
+        if (recordCount == records.length) {
+          records = java.util.Arrays.copyOf(records, 2 * recordCount);
+        }
+        records[recordCount++] = p;
+      }
+    }
+  }
+
+  /** Writes the name at {@code names[at..]}, pointing at the longest suffix this message holds. */
+  private void writeName(DNSOutput out, int at) {
+    byte[] names = table.names;
+    int labels = NodeTable.labelStarts(names, at, starts);
+    // Hash states of every suffix, from the root up: the same name hashes alike wherever it is.
+    int state = NodeTable.state(names, starts[labels - 1], starts[labels - 1] + 1);
+    for (int k = labels - 2; k >= 0; k--) {
+      state = NodeTable.extend(state, names, starts[k], starts[k + 1]);
+      states[k] = state;
+    }
+    int known = labels - 1; // the first label not written out: the root, unless a suffix is known
+    int pointer = -1;
+    for (int k = 0; k < labels - 1; k++) {
+      int slot = lookup(states[k], names, starts[k]);
+      if (slot >= 0) {
+        known = k;
+        pointer = outAt[slot];
+        break;
+      }
+    }
+    for (int k = 0; k < known; k++) {
+      if (out.current() <= MAX_POINTER) {
+        remember(states[k], out.current(), starts[k]);
+      }
+      out.writeByteArray(names, starts[k], starts[k + 1] - starts[k]);
+    }
+    if (pointer >= 0) {
+      out.writeU16(0xC000 | pointer);
+    } else {
+      out.writeU8(0);
+    }
+  }
+
+  private int lookup(int state, byte[] names, int at) {
+    int h = NodeTable.finish(state);
+    for (int slot = h & (SLOTS - 1), probes = 0; probes < SLOTS; slot = (slot + 1) & (SLOTS - 1), probes++) {
+      if (generation[slot] != message) {
+        return -1;
+      }
+      if (hashes[slot] == state && NodeTable.sameName(names, nameAt[slot], names, at)) {
+        return slot;
+      }
+    }
+    return -1;
+  }
+
+  private void remember(int state, int offset, int at) {
+    int h = NodeTable.finish(state);
+    for (int slot = h & (SLOTS - 1), probes = 0; probes < SLOTS / 2; slot = (slot + 1) & (SLOTS - 1), probes++) {
+      if (generation[slot] != message) {
+        generation[slot] = message;
+        hashes[slot] = state;
+        outAt[slot] = offset;
+        nameAt[slot] = at;
+        return;
+      }
+    }
+    // The table is half full of this message's names: this one is just not a target.
+  }
+}
