@@ -22,6 +22,7 @@ import org.xbill.DNS.WireParseException;
 final class NodeTable {
   private static final int MAX_NAME = 255;
   static final int NO_NODE = -1;
+  static final int DEDUPLICATED = 1 << 14;
   private static final int SEED = 0x811C9DC5;
   private static final byte[] WILDCARD = {1, '*'};
 
@@ -353,7 +354,19 @@ final class NodeTable {
   }
 
   /** Appends one record to node {@code id}'s run. */
-  void append(int id, int type, int dclass, long ttl, byte[] rdata, int offset, int length) {
+  /**
+   * Adds a record to node {@code id}; false when the node holds it already (same type, class and
+   * RDATA: dnsjava's RRsets, and BIND, keep one copy of a record given twice, and an AXFR must not
+   * send one twice). Owners past {@link #DEDUPLICATED} bytes of records are not checked, so a huge
+   * RRset does not make the build quadratic; their RRsets still drop copies when decoded.
+   */
+  boolean append(int id, int type, int dclass, long ttl, byte[] rdata, int offset, int length) {
+    for (int p = runAt[id]; p < runEnd[id] && runEnd[id] - runAt[id] <= DEDUPLICATED; p = next(p)) {
+      if (u16(data, p) == type && u16(data, p + 2) == dclass && u16(data, p + 8) == length
+          && Arrays.equals(data, p + 10, p + 10 + length, rdata, offset, offset + length)) {
+        return false;
+      }
+    }
     int size = 10 + length;
     if (runEnd[id] + size > runLimit[id]) {
       if (isEmpty(id)) { // nothing to move: start the run at the end
@@ -381,6 +394,7 @@ final class NodeTable {
     d[p + 9] = (byte) length;
     System.arraycopy(rdata, offset, d, p + 10, length);
     runEnd[id] = p + size;
+    return true;
   }
 
   /**

@@ -133,7 +133,9 @@ public final class ZoneSnapshot {
         lastOwner = owner;
       }
       byte[] rdata = rdata(r);
-      table.append(lastNode, r.getType(), r.getDClass(), r.getTTL(), rdata, 0, rdata.length);
+      if (!table.append(lastNode, r.getType(), r.getDClass(), r.getTTL(), rdata, 0, rdata.length)) {
+        return this;
+      }
       if (r.getType() == Type.SOA && lastNode == 0) {
         soa = (SOARecord) r;
       }
@@ -180,13 +182,14 @@ public final class ZoneSnapshot {
       if (type == Type.SOA && node == 0) {
         soa = (SOARecord) decode(table.name(node), type, dclass, ttl, rdata, rdataOffset, rdataLength);
       }
-      table.append(node, type, dclass, ttl, rdata, rdataOffset, rdataLength);
       lastOwner = null;
-      size++;
+      if (table.append(node, type, dclass, ttl, rdata, rdataOffset, rdataLength)) {
+        size++;
+      }
       return this;
     }
 
-    /** Records added so far. */
+    /** Records added so far, a record given twice counted once. */
     public int size() {
       return size;
     }
@@ -453,7 +456,7 @@ public final class ZoneSnapshot {
     return soa.getSerial();
   }
 
-  /** The number of records the snapshot was built from. */
+  /** The number of records in the snapshot (a record given twice counts once). */
   public int size() {
     return size;
   }

@@ -72,4 +72,18 @@ class AxfrRecordsTest {
     messages(zone, 60_000).forEach(again::addAll);
     assertEquals(all, again);
   }
+
+  @Test
+  void aRecordGivenTwiceIsKeptAndSentOnce() throws Exception {
+    ZoneSnapshot zone = ZoneSnapshot.build(Name.fromString("d.test."), TestZones.parse("d.test.", """
+        @ IN SOA ns hm 1 3600 600 86400 60
+        @ IN NS ns
+        ns IN A 192.0.2.1
+        www IN A 192.0.2.80
+        www IN A 192.0.2.80
+        """));
+    assertEquals(4, zone.size());
+    List<Record> sent = messages(zone, 65_000).get(0);
+    assertEquals(5, sent.size(), "SOA, NS, A, A, SOA: " + sent);
+  }
 }
