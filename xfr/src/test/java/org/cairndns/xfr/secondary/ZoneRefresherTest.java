@@ -145,17 +145,8 @@ class ZoneRefresherTest {
 
   /** A primary at serial 2 that answers AXFR with a three-record zone. */
   private static FakePrimary primaryAtSerial2() throws Exception {
-    List<org.xbill.DNS.Record> zone = ZoneFileReader.parse(ZONE,
-        "$TTL 300\n@ IN SOA ns hm 2 3600 60 7200 60\n@ IN NS ns\nns IN A 192.0.2.1\n");
-    return new FakePrimary((q, reply) -> {
-      if (q.getQuestion().getType() == org.xbill.DNS.Type.SOA) {
-        reply.send(FakePrimary.response(q, zone.get(0)));
-      } else {
-        List<org.xbill.DNS.Record> axfr = new ArrayList<>(zone);
-        axfr.add(zone.get(0));
-        reply.send(FakePrimary.response(q, axfr.toArray(new org.xbill.DNS.Record[0])));
-      }
-    });
+    return primaryServing(new java.util.concurrent.atomic.AtomicReference<>(ZoneFileReader.parse(ZONE,
+        "$TTL 300\n@ IN SOA ns hm 2 3600 60 7200 60\n@ IN NS ns\nns IN A 192.0.2.1\n")));
   }
 
   @Test
