@@ -133,16 +133,17 @@ final class TransferStream implements Iterator<byte[]>, AutoCloseable {
       while (zone.hasMore() && count < maxRecords && zone.writeNext(out, limit, count == 0)) {
         count++;
       }
-    }
-    while (zone == null && next < records.size() && count < maxRecords) {
-      int mark = out.current();
-      RecordWire.write(records.get(next), out, compression);
-      if (out.current() > limit && count > 0) {
-        out.jump(mark);
-        break;
+    } else {
+      while (next < records.size() && count < maxRecords) {
+        int mark = out.current();
+        RecordWire.write(records.get(next), out, compression);
+        if (out.current() > limit && count > 0) {
+          out.jump(mark);
+          break;
+        }
+        count++;
+        next++;
       }
-      count++;
-      next++;
     }
     if (opt != null) {
       out.writeU8(0); // root owner

@@ -5,7 +5,8 @@ import org.xbill.DNS.Name;
 
 /**
  * Serves the versions a secondary stores. The refresher builds the snapshot of a transferred zone
- * from the records in memory, while the store commits, instead of having it read back from the store.
+ * as it streams in (or applies an IXFR to the version served now) instead of having it read back
+ * from the store, and publishes it once the store has committed it.
  */
 public interface VersionPublisher {
   /** The version of {@code zone} served now, or null. */

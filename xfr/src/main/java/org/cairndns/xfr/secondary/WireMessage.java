@@ -93,11 +93,7 @@ final class WireMessage {
     return ttl;
   }
 
-  /** The current owner name, uncompressed, in {@link #ownerBytes()} from 0. */
-  int ownerLength() {
-    return ownerLength;
-  }
-
+  /** The current owner name, uncompressed, from offset 0 (later bytes are left from longer names). */
   byte[] ownerBytes() {
     return owner;
   }
