@@ -143,6 +143,18 @@ class ServeProcessIT {
       assertEquals(Long.toString(server.pid()), Files.readString(pidFile).trim(), "the first server's pid file is kept");
       assertEquals(SpkiPin.of(first.leaf()), pinOf(tlsPort));
 
+      // A pid file that names another process while the server holds the lock is not trusted either.
+      Process unrelated = new ProcessBuilder("sleep", "30").start();
+      try {
+        Files.writeString(pidFile, Long.toString(unrelated.pid()));
+        String said = cliFailure("tls", "reload", "--db", dir.resolve("db/cairn").toString());
+        assertTrue(said.contains("process " + unrelated.pid() + " named in " + pidFile + " is not a Cairn server"), said);
+        assertFalse(unrelated.waitFor(1, TimeUnit.SECONDS), "SIGHUP would have ended sleep");
+      } finally {
+        unrelated.destroy();
+        Files.writeString(pidFile, Long.toString(server.pid()));
+      }
+
       Files.writeString(dir.resolve("p.test.zone"), "$ORIGIN p.test.\n$TTL 60\n@ IN SOA ns hm 1 1 1 1 1\n@ IN NS ns\nns IN A 192.0.2.1\n");
       assertEquals(0, cli("zone", "load", "--db", dir.resolve("db/cairn").toString(), dir.resolve("p.test.zone").toString()));
       SimpleResolver resolver = new SimpleResolver("127.0.0.1");
