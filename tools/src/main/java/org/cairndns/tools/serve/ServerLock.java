@@ -22,7 +22,8 @@ import org.cairndns.zone.store.OwnerOnlyFiles;
  * the process ends, however it ends, so the lock is what makes the pid file trustworthy: a pid
  * file whose lock nobody holds is stale, and its number may by now be any other process's.
  * Commands other than {@code serve} do not take the lock; they reach the store through H2's
- * auto-server while a server runs.
+ * auto-server while a server runs. One claim per process: Linux drops a process's lock when it
+ * closes any channel on the file, so nothing else in the server opens {@code PATH.lock}.
  */
 public final class ServerLock implements AutoCloseable {
   private final FileChannel channel;
