@@ -3,8 +3,12 @@ package org.cairndns.tls;
 import java.io.IOException;
 import java.io.Writer;
 import java.math.BigInteger;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -14,6 +18,7 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.EnumSet;
 import java.util.List;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.Extension;
@@ -74,11 +79,16 @@ public final class SelfSignedCertificate {
     }
   }
 
+  /**
+   * Writes the certificate and, through a file created with mode 0600, the key; a folder it makes
+   * is mode 0700. The modes are set as the files are created, so the key is never readable by
+   * others, not even for a moment.
+   */
   public static void write(PemCredentials credentials, Path certFile, Path keyFile) throws TlsConfigException {
     try {
       Path parent = certFile.toAbsolutePath().getParent();
       if (parent != null) {
-        Files.createDirectories(parent);
+        Files.createDirectories(parent, ownerOnly(parent, "rwx------"));
       }
       try (Writer w = Files.newBufferedWriter(certFile); JcaPEMWriter pem = new JcaPEMWriter(w)) {
         for (X509Certificate c : credentials.chain()) {
@@ -86,17 +96,21 @@ public final class SelfSignedCertificate {
         }
       }
       Files.deleteIfExists(keyFile);
-      Files.createFile(keyFile);
-      try {
-        Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
-      } catch (UnsupportedOperationException notPosix) {
-        // best effort on other file systems
-      }
-      try (Writer w = Files.newBufferedWriter(keyFile); JcaPEMWriter pem = new JcaPEMWriter(w)) {
+      try (Writer w = Channels.newWriter(Files.newByteChannel(keyFile,
+              EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), ownerOnly(keyFile, "rw-------")),
+              StandardCharsets.US_ASCII);
+          JcaPEMWriter pem = new JcaPEMWriter(w)) {
         pem.writeObject(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(credentials.key(), null));
       }
     } catch (IOException e) {
       throw new TlsConfigException("cannot write " + certFile + " / " + keyFile + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The creation attribute for {@code permissions}, none on a file system without POSIX modes. */
+  private static FileAttribute<?>[] ownerOnly(Path path, String permissions) {
+    return path.getFileSystem().supportedFileAttributeViews().contains("posix")
+        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(permissions))}
+        : new FileAttribute<?>[0];
   }
 }

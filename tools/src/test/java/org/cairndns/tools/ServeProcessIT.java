@@ -1,6 +1,7 @@
 package org.cairndns.tools;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
@@ -8,9 +9,12 @@ import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -30,7 +34,8 @@ import org.xbill.DNS.Type;
 
 /**
  * `cairn serve` as a real process: it serves, a zone loaded with `cairn zone load` meanwhile is
- * served, `cairn tls reload` (SIGHUP) swaps the certificate, and SIGTERM stops it cleanly.
+ * served, a second server on the same store refuses to start, `cairn tls reload` (SIGHUP) swaps the
+ * certificate but signals nothing through a stale pid file, and SIGTERM stops it cleanly.
  */
 class ServeProcessIT {
   @TempDir Path dir;
@@ -80,6 +85,23 @@ class ServeProcessIT {
     return cli.execute(args);
   }
 
+  /** Runs a command that must fail; returns what it said on stderr. */
+  static String cliFailure(String... args) {
+    picocli.CommandLine cli = CairnCommand.newCommandLine();
+    StringWriter err = new StringWriter();
+    cli.setOut(new PrintWriter(new StringWriter()));
+    cli.setErr(new PrintWriter(err, true));
+    assertEquals(1, cli.execute(args), err.toString());
+    return err.toString();
+  }
+
+  static ProcessBuilder cairn(String... args) {
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), CairnCommand.class.getName()));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command).redirectErrorStream(true);
+  }
+
   @Test
   void servesReloadsCertificateAndStops() throws Exception {
     PemCredentials first = SelfSignedCertificate.generate("one.test");
@@ -93,14 +115,45 @@ class ServeProcessIT {
         store-poll-interval: 200ms
         tls: {certificate: cert.pem, key: key.pem}
         """.formatted(port, tlsPort));
-    Process server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), CairnCommand.class.getName(),
-        "serve", "--config", dir.resolve("cairn.yaml").toString())
-        .redirectErrorStream(true).redirectOutput(dir.resolve("serve.log").toFile()).start();
+    Process server = cairn("serve", "--config", dir.resolve("cairn.yaml").toString())
+        .redirectOutput(dir.resolve("serve.log").toFile()).start();
+    Process rival = null;
     try {
       assertTrue(await(Duration.ofSeconds(60), () -> Files.readString(dir.resolve("serve.log")).contains("event=listening")),
           Files.readString(dir.resolve("serve.log")));
       assertEquals(SpkiPin.of(first.leaf()), pinOf(tlsPort));
+      Path pidFile = dir.resolve("db/cairn.pid");
+      assertEquals(Long.toString(server.pid()), Files.readString(pidFile).trim());
+      try (var files = Files.list(dir.resolve("db"))) {
+        for (Path p : files.filter(p -> !p.toString().endsWith(".lock.db")).toList()) { // H2's, in the 0700 folder
+          assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(p)), p.toString());
+        }
+      }
+      assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("db"))));
+
+      // A second server on the same store, on other ports, refuses and leaves the first alone.
+      rival = cairn("serve", "--config", dir.resolve("cairn.yaml").toString(),
+          "--listen", "127.0.0.1:" + freePort(), "--tls-listen", "127.0.0.1:" + freePort())
+          .redirectOutput(dir.resolve("second.log").toFile()).start();
+      assertTrue(rival.waitFor(60, TimeUnit.SECONDS), "the second server must not start");
+      assertEquals(1, rival.exitValue());
+      assertTrue(Files.readString(dir.resolve("second.log")).contains(
+          "store " + dir.resolve("db/cairn") + " is in use by a running server (pid " + server.pid() + ")"),
+          Files.readString(dir.resolve("second.log")));
+      assertEquals(Long.toString(server.pid()), Files.readString(pidFile).trim(), "the first server's pid file is kept");
+      assertEquals(SpkiPin.of(first.leaf()), pinOf(tlsPort));
+
+      // A pid file that names another process while the server holds the lock is not trusted either.
+      Process unrelated = new ProcessBuilder("sleep", "30").start();
+      try {
+        Files.writeString(pidFile, Long.toString(unrelated.pid()));
+        String said = cliFailure("tls", "reload", "--db", dir.resolve("db/cairn").toString());
+        assertTrue(said.contains("process " + unrelated.pid() + " named in " + pidFile + " is not a Cairn server"), said);
+        assertFalse(unrelated.waitFor(1, TimeUnit.SECONDS), "SIGHUP would have ended sleep");
+      } finally {
+        unrelated.destroy();
+        Files.writeString(pidFile, Long.toString(server.pid()));
+      }
 
       Files.writeString(dir.resolve("p.test.zone"), "$ORIGIN p.test.\n$TTL 60\n@ IN SOA ns hm 1 1 1 1 1\n@ IN NS ns\nns IN A 192.0.2.1\n");
       assertEquals(0, cli("zone", "load", "--db", dir.resolve("db/cairn").toString(), dir.resolve("p.test.zone").toString()));
@@ -116,10 +169,35 @@ class ServeProcessIT {
       assertTrue(await(Duration.ofSeconds(30), () -> pinOf(tlsPort).equals(SpkiPin.of(second.leaf()))),
           Files.readString(dir.resolve("serve.log")));
     } finally {
+      if (rival != null) {
+        rival.destroyForcibly();
+      }
       server.destroy(); // SIGTERM
       assertTrue(server.waitFor(30, TimeUnit.SECONDS));
     }
     assertTrue(Files.readString(dir.resolve("serve.log")).contains("event=stopped"), "graceful shutdown on SIGTERM");
     assertTrue(!Files.exists(dir.resolve("db/cairn.pid")), "pid file removed");
+  }
+
+  @Test
+  void tlsReloadSignalsNoProcessThroughAStalePidFile() throws Exception {
+    // What a server that was killed leaves: its lock file, free, and its pid file, whose number now
+    // belongs to another process.
+    Path db = dir.resolve("db/cairn");
+    Files.createDirectories(db.getParent());
+    Files.createFile(dir.resolve("db/cairn.lock"));
+    Process unrelated = new ProcessBuilder("sleep", "30").start();
+    try {
+      Files.writeString(dir.resolve("db/cairn.pid"), Long.toString(unrelated.pid()));
+      String said = cliFailure("tls", "reload", "--db", db.toString());
+      assertTrue(said.contains("no server is running on " + db) && said.contains("is stale"), said);
+      assertFalse(unrelated.waitFor(1, TimeUnit.SECONDS), "SIGHUP would have ended sleep");
+      Files.delete(dir.resolve("db/cairn.lock"));
+      said = cliFailure("tls", "reload", "--db", db.toString());
+      assertTrue(said.contains("is stale"), "a store never served: " + said);
+      assertFalse(unrelated.waitFor(1, TimeUnit.SECONDS), "SIGHUP would have ended sleep");
+    } finally {
+      unrelated.destroy();
+    }
   }
 }

@@ -1,7 +1,6 @@
 package org.cairndns.tools.serve;
 
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,31 +34,32 @@ public final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     CairnConfig cfg = config != null ? ConfigLoader.load(config) : ConfigLoader.defaults();
     cfg = cfg.withOverrides(db, addresses(listen), addresses(tlsListen));
-    CairnServer server = CairnServer.start(cfg);
+    ServerLock lock = ServerLock.acquire(cfg.database());
+    CairnServer server;
+    try {
+      server = CairnServer.start(cfg);
+    } catch (Throwable e) {
+      lock.close();
+      throw e;
+    }
     if (server.tls() != null) {
       spec.commandLine().getErr().println("cairn: DNS-over-TLS SPKI pin (sha256): " + server.tls().spkiPin());
     }
-    Path pidFile = pidFile(cfg.database());
-    Files.writeString(pidFile, Long.toString(ProcessHandle.current().pid()));
     // SIGHUP reloads the TLS certificate and key, as BIND, NSD and Knot do on their reload signal.
     sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> server.reloadTls());
+    lock.writePid();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
       try {
-        Files.deleteIfExists(pidFile);
+        lock.close();
       } catch (java.io.IOException ignored) {
-        // stale pid files are overwritten at the next start
+        // the lock ends with the process; a pid file left behind is known stale by its free lock
       }
       stopped.countDown();
     }, "cairn-shutdown"));
     stopped.await();
     return 0;
-  }
-
-  /** Where a running server writes its process ID: beside the store, {@code PATH.pid}. */
-  public static Path pidFile(Path database) {
-    return database.resolveSibling(database.getFileName() + ".pid");
   }
 
   private List<InetSocketAddress> addresses(List<String> texts) {

@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 import org.cairndns.tls.PemCredentials;
 import org.cairndns.tls.SelfSignedCertificate;
 import org.cairndns.tls.SpkiPin;
+import org.cairndns.tools.serve.ServerLock;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,11 +42,7 @@ public final class TlsCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      Path pidFile = org.cairndns.tools.serve.ServeCommand.pidFile(db);
-      if (!java.nio.file.Files.exists(pidFile)) {
-        throw new IllegalStateException("no server is running on " + db + " (no " + pidFile + ")");
-      }
-      String pid = java.nio.file.Files.readString(pidFile).trim();
+      String pid = Long.toString(ServerLock.runningServer(db));
       Process kill = new ProcessBuilder("kill", "-HUP", pid).redirectErrorStream(true).start();
       String out = new String(kill.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
       if (kill.waitFor() != 0) {

@@ -2,7 +2,13 @@ package org.cairndns.zone.store;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -14,6 +20,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -56,13 +63,16 @@ public final class ZoneStore implements AutoCloseable {
    *     serials falls back to a full transfer)
    */
   public static ZoneStore open(Path path, int maxJournalSteps) throws ZoneStoreException {
-    String url = "jdbc:h2:file:" + path.toAbsolutePath() + ";AUTO_SERVER=TRUE";
+    // No trace file: H2 would create PATH.trace.db with the default mode, and every error it
+    // records reaches us as an SQLException anyway.
+    String url = "jdbc:h2:file:" + path.toAbsolutePath() + ";AUTO_SERVER=TRUE;TRACE_LEVEL_FILE=0";
     // The auto-server port is for processes on this machine (the CLI beside a running server).
     if (System.getProperty("h2.bindAddress") == null) {
       System.setProperty("h2.bindAddress", "127.0.0.1");
     }
     try {
       String password = password(path);
+      createDatabaseFile(path);
       Flyway.configure().dataSource(url, USER, password).loggers("slf4j").load().migrate();
       Connection c = DriverManager.getConnection(url, USER, password);
       c.setAutoCommit(false);
@@ -82,32 +92,52 @@ public final class ZoneStore implements AutoCloseable {
   /**
    * The database password, kept in {@code PATH.key} (mode 0600) and made when the store is
    * created. H2's auto-server mode, which lets the command line write while a server runs, opens
-   * a TCP port for the database, so the store must not be open to anyone who can reach it.
+   * a TCP port for the database, so the store must not be open to anyone who can reach it. A new
+   * store's folder is made with mode 0700; the files of an existing store that others may read
+   * are tightened with a warning.
    */
-  private static String password(Path path) throws java.io.IOException, ZoneStoreException {
-    Path keyFile = path.resolveSibling(path.getFileName() + ".key");
-    Path dbFile = path.resolveSibling(path.getFileName() + ".mv.db");
-    if (java.nio.file.Files.exists(keyFile)) {
-      return java.nio.file.Files.readString(keyFile).trim();
+  private static String password(Path path) throws IOException, ZoneStoreException {
+    Path keyFile = sibling(path, ".key");
+    Path dbFile = sibling(path, ".mv.db");
+    if (Files.exists(keyFile)) {
+      for (String suffix : List.of(".key", ".mv.db", ".trace.db")) {
+        OwnerOnlyFiles.tighten(sibling(path, suffix));
+      }
+      return Files.readString(keyFile).trim();
     }
-    if (java.nio.file.Files.exists(dbFile)) {
+    if (Files.exists(dbFile)) {
       throw new ZoneStoreException("cannot open zone store " + path + ": its password file " + keyFile + " is missing");
     }
     Path parent = keyFile.toAbsolutePath().getParent();
     if (parent != null) {
-      java.nio.file.Files.createDirectories(parent);
+      OwnerOnlyFiles.createDirectories(parent);
     }
     byte[] random = new byte[24];
     new java.security.SecureRandom().nextBytes(random);
     String password = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-    java.nio.file.Files.createFile(keyFile);
-    try {
-      java.nio.file.Files.setPosixFilePermissions(keyFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-    } catch (UnsupportedOperationException notPosix) {
-      // best effort on other file systems
+    try (SeekableByteChannel out = Files.newByteChannel(keyFile,
+        EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OwnerOnlyFiles.fileMode(keyFile))) {
+      out.write(ByteBuffer.wrap(password.getBytes(StandardCharsets.US_ASCII)));
     }
-    java.nio.file.Files.writeString(keyFile, password);
     return password;
+  }
+
+  /**
+   * Creates {@code PATH.mv.db} empty with mode 0600 when it is missing: H2 takes an empty file as a
+   * new database and keeps its mode, where it would create one others can read.
+   */
+  private static void createDatabaseFile(Path path) throws IOException {
+    Path dbFile = sibling(path, ".mv.db");
+    try {
+      Files.createFile(dbFile, OwnerOnlyFiles.fileMode(dbFile));
+    } catch (FileAlreadyExistsException existing) {
+      // an existing store, or another process created it first
+    }
+  }
+
+  /** {@code PATH} plus {@code suffix}: the store's files sit beside each other. */
+  private static Path sibling(Path path, String suffix) {
+    return path.resolveSibling(path.getFileName() + suffix);
   }
 
   /**
