@@ -14,8 +14,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * below {@code maxConnections} (RFC 9103 §6.3 asks secondaries to reuse). The limits hold per
  * policy, and the policies come from the configuration, never from a primary.
  *
- * <p>Connecting and the TLS handshake happen outside the pool's lock: a primary that accepts TCP
- * and never finishes its handshake holds up only the requests that wait for that connection.
+ * <p>One connection per policy is opened at a time, and requests that need one wait for it (so
+ * requests that start together share it). Connecting and the TLS handshake happen outside the
+ * pool's lock: a primary that accepts TCP and never finishes its handshake holds up only the
+ * requests waiting for that connection.
  */
 public final class PrimaryPool implements AutoCloseable {
   private final int maxConnections;
@@ -25,10 +27,10 @@ public final class PrimaryPool implements AutoCloseable {
   private final AtomicInteger opened = new AtomicInteger();
   private boolean closed;
 
-  /** The open connections of one policy, and how many are being opened (each holds a slot). */
+  /** The open connections of one policy, and whether another is being opened. */
   private static final class Connections {
     final List<PrimaryConnection> open = new ArrayList<>();
-    int connecting;
+    boolean connecting;
   }
 
   public PrimaryPool(int maxConnections, int maxPipelined, int connectTimeoutMillis) {
@@ -55,16 +57,16 @@ public final class PrimaryPool implements AutoCloseable {
     try {
       fresh = new PrimaryConnection(TlsClientSockets.open(policy, connectTimeoutMillis), policy.address(),
           this::released);
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | Error e) {
       synchronized (this) {
-        pool.connecting--;
-        notifyAll(); // the slot is free for another attempt
+        pool.connecting = false;
+        notifyAll(); // a waiting request may try for itself
       }
       throw e;
     }
     synchronized (this) {
-      pool.connecting--;
-      notifyAll(); // others may pipeline on it
+      pool.connecting = false;
+      notifyAll(); // waiting requests may pipeline on it
       if (closed) {
         fresh.close();
         throw new IOException("connection pool closed");
@@ -77,8 +79,8 @@ public final class PrimaryPool implements AutoCloseable {
   }
 
   /**
-   * Under the lock: a slot on an open connection (returned), or a claim on a slot for a new
-   * connection (null: the caller connects), waiting while every slot is taken.
+   * Under the lock: a slot on an open connection (returned), or the claim to open a new connection
+   * (null: the caller connects), waiting while another is being opened or every slot is taken.
    */
   private PrimaryConnection reserveOrClaimSlot(Connections pool, ConnectionPolicy policy) throws IOException {
     long deadline = System.nanoTime() + connectTimeoutMillis * 1_000_000L;
@@ -102,20 +104,30 @@ public final class PrimaryPool implements AutoCloseable {
         best.reserve();
         return best;
       }
-      if (pool.open.size() + pool.connecting < maxConnections) {
-        pool.connecting++;
+      if (pool.connecting) {
+        // Wait for it rather than open another, so requests that start together share one
+        // connection (RFC 9103 §6.3); its connect and handshake are bounded by their own timeouts.
+        await(connectTimeoutMillis, policy);
+        continue;
+      }
+      if (pool.open.size() < maxConnections) {
+        pool.connecting = true;
         return null;
       }
       long left = deadline - System.nanoTime();
       if (left <= 0) {
         throw new IOException("all " + maxConnections + " connections to " + policy.address() + " are busy");
       }
-      try {
-        wait(Math.max(1, left / 1_000_000));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted waiting for a connection to " + policy.address());
-      }
+      await(Math.max(1, left / 1_000_000), policy);
+    }
+  }
+
+  private void await(long millis, ConnectionPolicy policy) throws IOException {
+    try {
+      wait(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted waiting for a connection to " + policy.address());
     }
   }
 
