@@ -148,7 +148,9 @@ public final class TransferClient {
         if (verifier != null) {
           int result = verifier.verify(r.message(), r.wire(), last);
           if (result != Rcode.NOERROR) {
-            String detail = result == Rcode.FORMERR ? verifier.getErrorMessage() : Rcode.TSIGstring(result);
+            String detail = result == Rcode.FORMERR && verifier.getErrorMessage() != null
+                ? verifier.getErrorMessage()
+                : Rcode.TSIGstring(result);
             throw new TransferFailure("TSIG check failed on transfer message " + reader.messages() + " from "
                 + p.address() + ": " + detail);
           }
