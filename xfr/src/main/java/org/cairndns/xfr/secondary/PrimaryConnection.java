@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -24,6 +25,12 @@ import org.xbill.DNS.Message;
  */
 final class PrimaryConnection implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PrimaryConnection.class);
+  /**
+   * Response messages (up to 64 KiB each) held for one request before its owner takes them: past
+   * it the reader stops reading, so TCP makes a primary that sends faster than we store wait,
+   * instead of us buffering an endless transfer in memory (at most 1 MiB per request in flight).
+   */
+  static final int QUEUED_RESPONSES_PER_REQUEST = 16;
   private static final Received CLOSED = new Received(new byte[0]);
 
   private final Socket socket;
@@ -121,11 +128,14 @@ final class PrimaryConnection implements AutoCloseable {
           continue;
         }
         lastActivity = System.nanoTime();
-        Exchange e = exchanges.get(WireMessage.id(wire));
+        Exchange e = exchanges.get(WireMessage.id(wire)); // responses to IDs not in flight are dropped
         if (e != null) {
-          e.queue.add(new Received(wire));
+          e.deliver(new Received(wire));
         }
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      closeReason = "reader of the connection to " + primary + " interrupted";
     } catch (EOFException eof) {
       closeReason = "primary " + primary + " closed the connection";
     } catch (IOException e) {
@@ -188,6 +198,8 @@ final class PrimaryConnection implements AutoCloseable {
   /** The responses to one request, in the order they arrived. */
   final class Exchange {
     private final BlockingQueue<Received> queue = new LinkedBlockingQueue<>();
+    /** Room for responses in {@link #queue}; the closing marker needs none. */
+    private final Semaphore room = new Semaphore(QUEUED_RESPONSES_PER_REQUEST);
     private int id;
     private org.xbill.DNS.TSIGRecord sentTsig;
 
@@ -205,6 +217,7 @@ final class PrimaryConnection implements AutoCloseable {
         if (r == CLOSED) {
           throw new TransferFailure(closeReason);
         }
+        room.release();
         return r;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -212,8 +225,16 @@ final class PrimaryConnection implements AutoCloseable {
       }
     }
 
+    /** On the reader thread: waits while the owner has {@link #QUEUED_RESPONSES_PER_REQUEST} to take. */
+    private void deliver(Received r) throws InterruptedException {
+      room.acquire();
+      queue.add(r);
+    }
+
     void done() {
       exchanges.remove(id);
+      room.release(QUEUED_RESPONSES_PER_REQUEST); // a reader waiting to deliver here goes on
+      queue.clear();
       onRelease.run();
     }
   }

@@ -7,7 +7,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
-import java.util.List;
+import java.util.Set;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -27,11 +27,17 @@ import org.cairndns.tls.TlsConfigException;
 final class TlsClientSockets {
   private TlsClientSockets() {}
 
-  static Socket open(PrimarySettings p, boolean tls, int timeoutMillis) throws IOException {
+  /** A connection set up as {@code p} says; the TLS handshake, if any, is done when it returns. */
+  static Socket open(ConnectionPolicy p, int timeoutMillis) throws IOException {
     Socket plain = new Socket();
-    plain.connect(p.address(), timeoutMillis);
+    try {
+      plain.connect(p.address(), timeoutMillis);
+    } catch (IOException e) {
+      plain.close();
+      throw e;
+    }
     plain.setTcpNoDelay(true);
-    if (!tls) {
+    if (!p.tls()) {
       return plain;
     }
     try {
@@ -43,7 +49,7 @@ final class TlsClientSockets {
       SSLParameters params = s.getSSLParameters();
       params.setApplicationProtocols(new String[] {"dot"});
       params.setProtocols(new String[] {"TLSv1.3"}); // RFC 9103 §9: XoT requires TLS 1.3
-      if (p.mode() == PrimarySettings.Mode.TLS && p.caFile() != null && p.tlsName() != null) {
+      if (p.transport() == ConnectionPolicy.Transport.STRICT_TLS && p.caFile() != null && p.tlsName() != null) {
         params.setEndpointIdentificationAlgorithm("HTTPS"); // checks the certificate's names
       }
       s.setSSLParameters(params);
@@ -60,7 +66,7 @@ final class TlsClientSockets {
     }
   }
 
-  private static javax.net.ssl.KeyManager[] keyManagers(PrimarySettings p)
+  private static javax.net.ssl.KeyManager[] keyManagers(ConnectionPolicy p)
       throws GeneralSecurityException, TlsConfigException, IOException {
     if (p.clientCertificate() == null) {
       return null;
@@ -74,10 +80,10 @@ final class TlsClientSockets {
     return kmf.getKeyManagers();
   }
 
-  private static X509TrustManager trustManager(PrimarySettings p)
+  private static X509TrustManager trustManager(ConnectionPolicy p)
       throws GeneralSecurityException, TlsConfigException, IOException {
-    if (p.mode() == PrimarySettings.Mode.OPPORTUNISTIC_TLS) {
-      return new Pinned(List.of(), null); // encrypted, unauthenticated
+    if (p.transport() == ConnectionPolicy.Transport.OPPORTUNISTIC_TLS) {
+      return new Pinned(Set.of(), null); // encrypted, unauthenticated
     }
     X509TrustManager ca = null;
     if (p.caFile() != null) {
@@ -99,10 +105,10 @@ final class TlsClientSockets {
 
   /** Accepts a server whose leaf SPKI pin is listed, or which the CA trust manager accepts. */
   private static final class Pinned implements X509TrustManager {
-    private final List<String> pins;
+    private final Set<String> pins;
     private final X509TrustManager ca;
 
-    Pinned(List<String> pins, X509TrustManager ca) {
+    Pinned(Set<String> pins, X509TrustManager ca) {
       this.pins = pins;
       this.ca = ca;
     }

@@ -55,7 +55,7 @@ public final class TransferClient {
 
   /** The probe: does a TLS handshake with the primary succeed? */
   static boolean speaksTls(PrimarySettings p, Duration timeout) {
-    try (java.net.Socket s = TlsClientSockets.open(p, true, (int) timeout.toMillis())) {
+    try (java.net.Socket s = TlsClientSockets.open(ConnectionPolicy.of(p, true), (int) timeout.toMillis())) {
       return true;
     } catch (IOException e) {
       return false;
@@ -64,7 +64,7 @@ public final class TransferClient {
 
   private PrimaryConnection connection(PrimarySettings p) throws TransferFailure {
     try {
-      return pool.connection(p, useTls(p));
+      return pool.connection(ConnectionPolicy.of(p, useTls(p)));
     } catch (IOException e) {
       throw new TransferFailure("cannot connect to primary " + p.address() + ": " + e.getMessage(), e);
     }
@@ -138,21 +138,24 @@ public final class TransferClient {
     Exchange x = send(c, q, p.tsig());
     try {
       TransferReader reader = new TransferReader(zone, ourSerial);
-      TSIG.StreamVerifier verifier = null;
-      boolean first = true;
+      TSIG.StreamVerifier verifier = p.tsig() == null ? null : new TSIG.StreamVerifier(p.tsig(), x.sentTsig());
       while (true) {
         Received r = x.next(timeout);
-        if (p.tsig() != null) {
-          if (first) {
-            verifier = new TSIG.StreamVerifier(p.tsig(), x.sentTsig());
-          }
-          int result = verifier.verify(r.message(), r.wire());
+        // Only the reader knows the message with the closing SOA is the last one, which RFC 8945
+        // §5.3.1 requires to be signed (as the first, with at most 99 unsigned between); so it reads
+        // first, and what it read goes with it when the check fails.
+        boolean last = reader.feed(r.wire());
+        if (verifier != null) {
+          int result = verifier.verify(r.message(), r.wire(), last);
           if (result != Rcode.NOERROR) {
-            throw new TransferFailure("TSIG check failed on a transfer message from " + p.address() + ": " + Rcode.TSIGstring(result));
+            String detail = result == Rcode.FORMERR && verifier.getErrorMessage() != null
+                ? verifier.getErrorMessage()
+                : Rcode.TSIGstring(result);
+            throw new TransferFailure("TSIG check failed on transfer message " + reader.messages() + " from "
+                + p.address() + ": " + detail);
           }
         }
-        first = false;
-        if (reader.feed(r.wire())) {
+        if (last) {
           return reader.result();
         }
       }

@@ -7,6 +7,12 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+import org.cairndns.tls.PemCredentials;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Record;
@@ -15,7 +21,8 @@ import org.xbill.DNS.Section;
 /**
  * A primary on a loopback port for client tests: reads framed requests (RFC 7766) on every
  * connection and hands each to the answerer with a way to reply on that connection, at once or
- * later; requests keep being read meanwhile, so pipelined requests can be held.
+ * later; requests keep being read meanwhile, so pipelined requests can be held. Plain TCP, or TLS
+ * with a given certificate ({@link #tls}).
  */
 final class FakePrimary implements AutoCloseable {
   interface Answerer {
@@ -46,9 +53,28 @@ final class FakePrimary implements AutoCloseable {
   private final Answerer answerer;
 
   FakePrimary(Answerer answerer) throws IOException {
-    this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    this(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), answerer);
+  }
+
+  private FakePrimary(ServerSocket server, Answerer answerer) {
+    this.server = server;
     this.answerer = answerer;
     daemon(this::acceptLoop, "fake-primary");
+  }
+
+  /** A primary speaking XoT (TLS 1.3) with {@code certificate}. */
+  static FakePrimary tls(PemCredentials certificate, Answerer answerer) throws Exception {
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    ks.load(null, null);
+    ks.setKeyEntry("primary", certificate.key(), new char[0], certificate.chain().toArray(new X509Certificate[0]));
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(ks, new char[0]);
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(kmf.getKeyManagers(), null, null);
+    SSLServerSocket server = (SSLServerSocket) ctx.getServerSocketFactory()
+        .createServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    server.setEnabledProtocols(new String[] {"TLSv1.3"});
+    return new FakePrimary(server, answerer);
   }
 
   InetSocketAddress address() {
