@@ -350,7 +350,7 @@ class ZoneRefresherTest {
   /** Issue 11 item 9: whatever a check throws, the zone checks again after RETRY, and then succeeds. */
   @Test
   void anUnexpectedFailureInACheckStillSchedulesTheRetry() throws Exception {
-    for (Throwable failure : List.<Throwable>of(new IllegalStateException("boom"), new OutOfMemoryError("test"), new AssertionError("test"))) {
+    for (Throwable failure : List.<Throwable>of(new OutOfMemoryError("test"), new AssertionError("test"), new IllegalStateException("boom"))) {
       ManualScheduler scheduler = new ManualScheduler();
       String label = failure.getClass().getSimpleName();
       try (FakePrimary primary = primaryAtSerial2(); PrimaryPool pool = new PrimaryPool(1, 4, 2000);
