@@ -91,11 +91,11 @@ public final class ZoneRefresher {
   private volatile Instant lastSuccess;
   // The fields below are guarded by this.
   private ScheduledFuture<?> nextCheck;
-  private long nextCheckAtMillis;
+  private long nextCheckAtNanos;
   private long generation;
   private boolean checking;
   private boolean checkAgain;
-  private long lastCheckStartedMillis = Long.MIN_VALUE / 2;
+  private long lastCheckStartedNanos = System.nanoTime() - NOTIFY_CHECK_SPACING.toNanos(); // none yet
   private boolean stopped;
   private ScheduledFuture<?> expiry;
 
@@ -137,13 +137,15 @@ public final class ZoneRefresher {
    */
   public void start() {
     Instant now = clock.instant();
-    Instant last = recordedSuccess().orElseGet(() -> {
+    Optional<SOARecord> soa = currentSoa();
+    Optional<Instant> recorded = recordedSuccess();
+    if (soa.isPresent() && recorded.isEmpty()) {
       saveSuccess(now);
-      return now;
-    });
+    }
+    Instant last = recorded.orElse(now);
     lastSuccess = last;
-    currentSoa().ifPresent(soa -> {
-      Duration left = Duration.ofSeconds(soa.getExpire()).minus(Duration.between(last, now));
+    soa.ifPresent(s -> {
+      Duration left = Duration.ofSeconds(s.getExpire()).minus(Duration.between(last, now));
       if (left.isNegative() || left.isZero()) {
         expire();
       } else {
@@ -194,7 +196,7 @@ public final class ZoneRefresher {
       nextCheck.cancel(false);
     }
     long task = ++generation;
-    nextCheckAtMillis = clock.millis() + delay.toMillis();
+    nextCheckAtNanos = System.nanoTime() + delay.toNanos();
     nextCheck = scheduler.schedule(() -> due(task, event), delay.toMillis(), TimeUnit.MILLISECONDS);
   }
 
@@ -204,12 +206,17 @@ public final class ZoneRefresher {
       checkAgain = true;
       return;
     }
-    long now = clock.millis();
-    long at = Math.max(now, lastCheckStartedMillis + NOTIFY_CHECK_SPACING.toMillis());
-    if (nextCheck != null && nextCheckAtMillis <= at) {
-      return;
+    Duration wait = spacingLeft();
+    if (nextCheck != null && nextCheckAtNanos - (System.nanoTime() + wait.toNanos()) <= 0) {
+      return; // one is due by then already
     }
-    schedule(why, Duration.ofMillis(at - now));
+    schedule(why, wait);
+  }
+
+  /** How long until a check brought forward may start: one spacing after the last one began. */
+  private synchronized Duration spacingLeft() {
+    long left = lastCheckStartedNanos + NOTIFY_CHECK_SPACING.toNanos() - System.nanoTime();
+    return Duration.ofNanos(Math.max(0, left));
   }
 
   /** A scheduled check; one replaced since it was scheduled does nothing. */
@@ -239,7 +246,7 @@ public final class ZoneRefresher {
       }
       checking = true;
       checkAgain = false;
-      lastCheckStartedMillis = clock.millis();
+      lastCheckStartedNanos = System.nanoTime();
     }
     Next next = new Next(Event.RETRY, FIRST_RETRY); // should even logging fail below
     try {
@@ -252,8 +259,7 @@ public final class ZoneRefresher {
         checking = false;
         if (checkAgain) {
           checkAgain = false;
-          schedule(Event.NOTIFY, Duration.ofMillis(Math.max(0,
-              lastCheckStartedMillis + NOTIFY_CHECK_SPACING.toMillis() - clock.millis())));
+          schedule(Event.NOTIFY, spacingLeft());
         } else {
           schedule(next.event(), next.delay());
         }

@@ -111,6 +111,11 @@ class ZoneRefresherTest {
       return earliest.delayMillis;
     }
 
+    /** The delays of the pending tasks, in milliseconds. */
+    List<Long> pendingDelays() {
+      return tasks.stream().filter(t -> !t.cancelled.get()).map(Task::delayMillis).sorted().toList();
+    }
+
     /** Whether a task with this delay is pending. */
     boolean hasPending(long delayMillis) {
       return tasks.stream().anyMatch(t -> !t.cancelled.get() && t.delayMillis == delayMillis);
@@ -345,6 +350,45 @@ class ZoneRefresherTest {
       }
       scheduler.shutdownNow();
     }
+  }
+
+  /** Issue 11 item 11: NOTIFYs during a check add one follow-up check, however many they are. */
+  @Test
+  void notifiesDuringACheckAddOneFollowUpCheck() throws Exception {
+    List<org.xbill.DNS.Record> zone = ZoneFileReader.parse(ZONE, "$TTL 300\n@ IN SOA ns hm 1 3600 60 7200 60\n@ IN NS ns\nns IN A 192.0.2.1\n");
+    java.util.concurrent.atomic.AtomicInteger soaQueries = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.CountDownLatch asked = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
+    ManualScheduler scheduler = new ManualScheduler();
+    try (FakePrimary primary = new FakePrimary((q, reply) -> {
+          soaQueries.incrementAndGet();
+          asked.countDown();
+          answer.await(); // holds the first check until the test has sent its NOTIFYs
+          reply.send(FakePrimary.response(q, zone.get(0)));
+        });
+        PrimaryPool pool = new PrimaryPool(1, 4, 2000); ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
+      store.load(ZONE, zone, "seed", false);
+      ZoneRefresher refresher = new ZoneRefresher(ZONE, List.of(primary.tcp()), new TransferClient(pool, Duration.ofSeconds(5), null, 2),
+          store, scheduler, new MovableClock(), new ServingPublisher(), expired -> { });
+      refresher.start();
+      Thread check = new Thread(() -> scheduler.runPending(0));
+      check.start();
+      assertTrue(asked.await(10, TimeUnit.SECONDS), "the check asks the primary");
+      for (int i = 0; i < 1000; i++) {
+        assertTrue(refresher.onNotify(InetAddress.getLoopbackAddress()));
+      }
+      answer.countDown();
+      check.join(10_000);
+      assertEquals(1, soaQueries.get(), "no check beside the running one");
+      List<Long> pending = scheduler.pendingDelays();
+      assertEquals(2, pending.size(), "one check queued, besides the expiry (7200 s): " + pending);
+      assertEquals(7_200_000L, pending.get(1));
+      long delay = scheduler.runEarliest();
+      assertTrue(delay <= ZoneRefresher.NOTIFY_CHECK_SPACING.toMillis(), "the follow-up, no sooner than the spacing: " + delay);
+      assertEquals(2, soaQueries.get());
+      assertEquals(List.of(3_600_000L, 7_200_000L), scheduler.pendingDelays(), "then REFRESH and the expiry, nothing else");
+    }
+    scheduler.shutdownNow();
   }
 
   /** Issue 11 item 9: whatever a check throws, the zone checks again after RETRY, and then succeeds. */
