@@ -145,7 +145,9 @@ public final class ZoneRefresher {
     Instant last = recorded.orElse(now);
     lastSuccess = last;
     soa.ifPresent(s -> {
-      Duration left = Duration.ofSeconds(s.getExpire()).minus(Duration.between(last, now));
+      Duration expire = Duration.ofSeconds(s.getExpire());
+      Duration left = expire.minus(Duration.between(last, now));
+      left = left.compareTo(expire) > 0 ? expire : left; // a recorded check "in the future": the clock went back
       if (left.isNegative() || left.isZero()) {
         expire();
       } else {
@@ -222,7 +224,7 @@ public final class ZoneRefresher {
   /** A scheduled check; one replaced since it was scheduled does nothing. */
   private void due(long task, Event event) {
     synchronized (this) {
-      if (task != generation) {
+      if (task != generation || stopped) {
         return;
       }
       nextCheck = null;
