@@ -376,6 +376,50 @@ class SecondaryIT {
     }
   }
 
+  /**
+   * Issue 11 item 15: EXPIRE counts from the last successful check across restarts. A zone whose
+   * EXPIRE passed while the secondary was down is not served from the first query after the
+   * restart; one within EXPIRE is.
+   */
+  @Test
+  void aZoneThatExpiredWhileTheSecondaryWasDownIsNotServedAfterARestart() throws Exception {
+    Path p = Files.createDirectories(dir.resolve("primary"));
+    Path s = Files.createDirectories(dir.resolve("secondary"));
+    Files.writeString(p.resolve("short.test.zone"), "$ORIGIN short.test.\n$TTL 300\n@ IN SOA ns hm 1 3600 600 2 60\n@ IN NS ns\nns IN A 192.0.2.1\n");
+    Files.writeString(p.resolve("long.test.zone"), zone("long.test", 1, ""));
+    String secondaryConfig = """
+        database: db/cairn
+        listen: [127.0.0.1:0]
+        zones:
+          - {name: short.test, primaries: [{address: "127.0.0.1:%1$d", transport: tcp}]}
+          - {name: long.test, primaries: [{address: "127.0.0.1:%1$d", transport: tcp}]}
+        """;
+    int primaryPort;
+    try (CairnServer primary = ServerFixture.startWith(p, """
+        database: db/cairn
+        listen: [127.0.0.1:0]
+        zones:
+          - {name: short.test, file: short.test.zone, allow-transfer: [{address: 127.0.0.1}]}
+          - {name: long.test, file: long.test.zone, allow-transfer: [{address: 127.0.0.1}]}
+        """)) {
+      primaryPort = primary.transport().tcpAddresses().get(0).getPort();
+      try (CairnServer secondary = ServerFixture.startWith(s, secondaryConfig.formatted(primaryPort))) {
+        InetSocketAddress sec = secondary.transport().udpAddresses().get(0);
+        assertTrue(ServerFixture.await(Duration.ofSeconds(30),
+            () -> ServerFixture.soaSerial(sec, "short.test.") == 1 && ServerFixture.soaSerial(sec, "long.test.") == 1));
+      }
+    }
+    // Both down; the short zone's EXPIRE (2 s) passes.
+    java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(2500).toNanos());
+    try (CairnServer secondary = ServerFixture.startWith(s, secondaryConfig.formatted(primaryPort))) {
+      InetSocketAddress sec = secondary.transport().udpAddresses().get(0);
+      assertEquals(-1, ServerFixture.soaSerial(sec, "short.test."), "expired while down: not served");
+      assertEquals(org.cairndns.xfr.secondary.ZoneRefresher.State.EXPIRED,
+          secondary.secondaries().get(Name.fromString("short.test.")).state());
+      assertEquals(1, ServerFixture.soaSerial(sec, "long.test."), "within EXPIRE: served");
+    }
+  }
+
   /** A primary at {@code soa}'s serial: answers every SOA query on every connection, counting them. */
   private static void answerSoa(ServerSocket primary, Record soa, java.util.concurrent.atomic.AtomicInteger soaQueries) {
     while (!primary.isClosed()) {
