@@ -128,11 +128,12 @@ public final class CairnServer implements AutoCloseable {
           config.limits().tcpConnectionsPerAddress(), config.limits().tlsHandshakeTimeout(),
           java.time.Duration.ofSeconds(30));
       ServerTlsContext tls = server.tls;
+      // Before the listeners: a zone that expired while the server was down is never answered from.
+      server.refreshers.values().forEach(ZoneRefresher::start);
       server.transport = DnsServer.start(listeners, processor,
           tls == null ? null : ch -> tls.newHandler(ch.alloc(), listeners.tlsHandshakeTimeout()));
       long every = config.storePollInterval().toMillis();
       server.poller.scheduleWithFixedDelay(server::pollStore, every, every, TimeUnit.MILLISECONDS);
-      server.refreshers.values().forEach(ZoneRefresher::start);
       return server;
     } catch (IOException | ZoneStoreException | RuntimeException e) {
       server.close();
@@ -258,6 +259,14 @@ public final class CairnServer implements AutoCloseable {
   private void pollStore() {
     try {
       publisher.refresh();
+      for (Name zone : store.takeRetransferRequests()) { // written by cairn zone retransfer
+        ZoneRefresher refresher = refreshers.get(zone);
+        if (refresher == null) {
+          log.warn("zone={} event=retransfer-ignored reason=\"not a secondary zone of this server\"", zone);
+        } else {
+          refresher.retransfer();
+        }
+      }
     } catch (ZoneStoreException | RuntimeException e) {
       log.warn("event=store-poll-failed error=\"{}\"", e.getMessage());
     }

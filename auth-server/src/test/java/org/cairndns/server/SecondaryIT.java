@@ -290,6 +290,174 @@ class SecondaryIT {
     }
   }
 
+  /**
+   * Issue 11 item 11: a flood of NOTIFYs from the primary's address (spoofable over UDP) costs the
+   * primary a few SOA queries, not one per NOTIFY, and the secondary keeps answering meanwhile.
+   */
+  @Test
+  void aNotifyFloodCostsThePrimaryAFewSoaQueriesAndQueriesAreAnsweredDuringIt() throws Exception {
+    Path s = Files.createDirectories(dir.resolve("secondary"));
+    List<Record> v1 = ServerFixture.parse("a.test.", zone("a.test", 1, "www IN A 192.0.2.10\n"));
+    try (var store = org.cairndns.zone.store.ZoneStore.open(s.resolve("db/cairn"))) {
+      store.load(Name.fromString("a.test."), v1, "seed", false);
+    }
+    java.util.concurrent.atomic.AtomicInteger soaQueries = new java.util.concurrent.atomic.AtomicInteger();
+    try (ServerSocket primary = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      Thread acceptor = new Thread(() -> answerSoa(primary, v1.get(0), soaQueries));
+      acceptor.setDaemon(true);
+      acceptor.start();
+      try (CairnServer secondary = ServerFixture.startWith(s, """
+          database: db/cairn
+          listen: [127.0.0.1:0]
+          zones: [{name: a.test, primaries: [{address: "127.0.0.1:%d", transport: tcp}]}]
+          """.formatted(primary.getLocalPort()))) {
+        var refresher = secondary.secondaries().get(Name.fromString("a.test."));
+        assertTrue(ServerFixture.await(Duration.ofSeconds(30), () -> soaQueries.get() == 1
+            && refresher.state() == org.cairndns.xfr.secondary.ZoneRefresher.State.OK), "the check at start");
+        int before = soaQueries.get();
+        InetSocketAddress sec = secondary.transport().udpAddresses().get(0);
+
+        java.util.concurrent.atomic.AtomicBoolean flooding = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger answeredDuringFlood = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger unansweredDuringFlood = new java.util.concurrent.atomic.AtomicInteger();
+        Thread legitimate = new Thread(() -> {
+          SimpleResolver resolver = new SimpleResolver(sec);
+          resolver.setTimeout(Duration.ofMillis(500));
+          while (flooding.get()) {
+            Message answer = null;
+            for (int attempt = 0; attempt < 4 && answer == null; attempt++) { // UDP: a datagram may be dropped
+              try {
+                answer = resolver.send(Message.newQuery(Record.newRecord(Name.fromConstantString("www.a.test."), Type.A, DClass.IN)));
+              } catch (java.io.IOException timeout) {
+                // asked again
+              }
+            }
+            if (answer != null && answer.getRcode() == Rcode.NOERROR && !answer.getSection(Section.ANSWER).isEmpty()) {
+              answeredDuringFlood.incrementAndGet();
+            } else {
+              unansweredDuringFlood.incrementAndGet();
+            }
+          }
+        });
+
+        Message notify = new Message();
+        notify.getHeader().setOpcode(org.xbill.DNS.Opcode.NOTIFY);
+        notify.getHeader().setFlag(Flags.AA);
+        notify.addRecord(Record.newRecord(Name.fromString("a.test."), Type.SOA, DClass.IN), Section.QUESTION);
+        byte[] wire = notify.toWire();
+        // 20,000 NOTIFYs over about 2 s: the issue's flood rate (140k in 10 s), bounded in count and time
+        long started = System.nanoTime();
+        long deadline = started + Duration.ofSeconds(10).toNanos();
+        int sent = 0;
+        try (java.net.DatagramSocket from = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+          legitimate.start();
+          for (; sent < 20_000 && System.nanoTime() < deadline; sent++) {
+            wire[0] = (byte) (sent >> 8);
+            wire[1] = (byte) sent;
+            from.send(new java.net.DatagramPacket(wire, wire.length, sec));
+            long due = started + sent * 100_000L; // 10,000 a second
+            while (System.nanoTime() < due) {
+              Thread.onSpinWait();
+            }
+          }
+        } finally {
+          flooding.set(false);
+          legitimate.join(10_000);
+        }
+        // the follow-up check the flood queued, and no more
+        java.util.concurrent.locks.LockSupport.parkNanos(
+            org.cairndns.xfr.secondary.ZoneRefresher.NOTIFY_CHECK_SPACING.multipliedBy(3).toNanos());
+        int floodQueries = soaQueries.get() - before;
+        assertTrue(floodQueries >= 1 && floodQueries <= 5, sent + " NOTIFYs cost " + floodQueries + " SOA queries");
+        assertTrue(answeredDuringFlood.get() >= 1 && unansweredDuringFlood.get() == 0,
+            "legitimate queries during the flood: " + answeredDuringFlood + " answered, " + unansweredDuringFlood + " not");
+        assertEquals(1, ServerFixture.soaSerial(sec, "a.test."));
+      }
+    }
+  }
+
+  /**
+   * Issue 11 item 15: EXPIRE counts from the last successful check across restarts. A zone whose
+   * EXPIRE passed while the secondary was down is not served from the first query after the
+   * restart; one within EXPIRE is.
+   */
+  @Test
+  void aZoneThatExpiredWhileTheSecondaryWasDownIsNotServedAfterARestart() throws Exception {
+    Path p = Files.createDirectories(dir.resolve("primary"));
+    Path s = Files.createDirectories(dir.resolve("secondary"));
+    Files.writeString(p.resolve("short.test.zone"), "$ORIGIN short.test.\n$TTL 300\n@ IN SOA ns hm 1 3600 600 2 60\n@ IN NS ns\nns IN A 192.0.2.1\n");
+    Files.writeString(p.resolve("long.test.zone"), zone("long.test", 1, ""));
+    String secondaryConfig = """
+        database: db/cairn
+        listen: [127.0.0.1:0]
+        zones:
+          - {name: short.test, primaries: [{address: "127.0.0.1:%1$d", transport: tcp}]}
+          - {name: long.test, primaries: [{address: "127.0.0.1:%1$d", transport: tcp}]}
+        """;
+    int primaryPort;
+    try (CairnServer primary = ServerFixture.startWith(p, """
+        database: db/cairn
+        listen: [127.0.0.1:0]
+        zones:
+          - {name: short.test, file: short.test.zone, allow-transfer: [{address: 127.0.0.1}]}
+          - {name: long.test, file: long.test.zone, allow-transfer: [{address: 127.0.0.1}]}
+        """)) {
+      primaryPort = primary.transport().tcpAddresses().get(0).getPort();
+      try (CairnServer secondary = ServerFixture.startWith(s, secondaryConfig.formatted(primaryPort))) {
+        InetSocketAddress sec = secondary.transport().udpAddresses().get(0);
+        assertTrue(ServerFixture.await(Duration.ofSeconds(30),
+            () -> ServerFixture.soaSerial(sec, "short.test.") == 1 && ServerFixture.soaSerial(sec, "long.test.") == 1));
+      }
+    }
+    // Both down; the short zone's EXPIRE (2 s) passes.
+    java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(2500).toNanos());
+    try (CairnServer secondary = ServerFixture.startWith(s, secondaryConfig.formatted(primaryPort))) {
+      InetSocketAddress sec = secondary.transport().udpAddresses().get(0);
+      assertEquals(-1, ServerFixture.soaSerial(sec, "short.test."), "expired while down: not served");
+      assertEquals(org.cairndns.xfr.secondary.ZoneRefresher.State.EXPIRED,
+          secondary.secondaries().get(Name.fromString("short.test.")).state());
+      assertEquals(1, ServerFixture.soaSerial(sec, "long.test."), "within EXPIRE: served");
+    }
+  }
+
+  /** A primary at {@code soa}'s serial: answers every SOA query on every connection, counting them. */
+  private static void answerSoa(ServerSocket primary, Record soa, java.util.concurrent.atomic.AtomicInteger soaQueries) {
+    while (!primary.isClosed()) {
+      try {
+        Socket c = primary.accept();
+        Thread t = new Thread(() -> {
+          try (c) {
+            DataInputStream in = new DataInputStream(c.getInputStream());
+            DataOutputStream out = new DataOutputStream(c.getOutputStream());
+            while (true) {
+              byte[] req = new byte[in.readUnsignedShort()];
+              in.readFully(req);
+              Message q = new Message(req);
+              if (q.getQuestion().getType() == Type.SOA) {
+                soaQueries.incrementAndGet();
+              }
+              Message r = new Message(q.getHeader().getID());
+              r.getHeader().setFlag(Flags.QR);
+              r.getHeader().setFlag(Flags.AA);
+              r.addRecord(q.getQuestion(), Section.QUESTION);
+              r.addRecord(soa, Section.ANSWER);
+              byte[] w = r.toWire();
+              out.writeShort(w.length);
+              out.write(w);
+              out.flush();
+            }
+          } catch (Exception closed) {
+            // connection ended
+          }
+        });
+        t.setDaemon(true);
+        t.start();
+      } catch (Exception stopped) {
+        return;
+      }
+    }
+  }
+
   /** Answers SOA with serial 2; answers a transfer with its first message and then hangs up. */
   private static void serveBroken(ServerSocket fake) {
     try (Socket c = fake.accept()) {

@@ -26,21 +26,22 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code cairn zone ...}: load, check, list, show, export, history, diff and delete zones. */
+/** {@code cairn zone ...}: load, check, list, show, export, history, diff, delete and retransfer zones. */
 @Command(
     name = "zone",
     mixinStandardHelpOptions = true,
     description = "Manage zones in the store.",
     subcommands = {
       ZoneCommand.Load.class, ZoneCommand.Check.class, ZoneCommand.ListZones.class, ZoneCommand.Show.class,
-      ZoneCommand.Export.class, ZoneCommand.History.class, ZoneCommand.Diff.class, ZoneCommand.Delete.class
+      ZoneCommand.Export.class, ZoneCommand.History.class, ZoneCommand.Diff.class, ZoneCommand.Delete.class,
+      ZoneCommand.Retransfer.class
     })
 public final class ZoneCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (load, check, list, show, export, history, diff, delete)");
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (load, check, list, show, export, history, diff, delete, retransfer)");
   }
 
   /** The store option shared by every subcommand that opens the store. */
@@ -263,6 +264,30 @@ public final class ZoneCommand implements Runnable {
         }
         spec.commandLine().getOut().printf("%s deleted%n", name);
       }
+      return 0;
+    }
+  }
+
+  /**
+   * Leaves a request in the store that the server running on it takes at its next store poll: a full
+   * transfer of a secondary zone that accepts any serial, even one older than the stored one (which
+   * the server otherwise refuses as a rollback).
+   */
+  @Command(name = "retransfer", mixinStandardHelpOptions = true,
+      description = "Ask the running server for a full transfer of a secondary zone that accepts any serial, even an older one.")
+  static final class Retransfer implements Callable<Integer> {
+    @CommandLine.Mixin StoreOption store;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @Parameters(paramLabel = "ZONE") String zone;
+
+    @Override
+    public Integer call() throws Exception {
+      Name name = zoneName(zone);
+      try (ZoneStore s = store.open()) {
+        s.requestRetransfer(name);
+      }
+      spec.commandLine().getOut().printf("retransfer of %s requested: the server running on this store starts it at its next "
+          + "store poll (store-poll-interval); a server not running takes it when it starts%n", name);
       return 0;
     }
   }

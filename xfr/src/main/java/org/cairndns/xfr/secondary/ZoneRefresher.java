@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.cairndns.zone.ZoneSnapshot;
 import org.cairndns.zone.store.EncodedRecords;
@@ -30,10 +31,31 @@ import org.xbill.DNS.SOARecord;
  * EXPIRE; a NOTIFY from one of the zone's primaries brings the next check forward. A newer serial
  * starts IXFR (AXFR when needed); the result is stored whole through the zone store, or discarded
  * whole. Like NSD's xfrd: states ok, refreshing, expired; one handler per event.
+ *
+ * <p>Checks of one zone never overlap, and NOTIFYs are coalesced: while a check runs, any number of
+ * NOTIFYs add one follow-up check, and a check brought forward starts no sooner than
+ * {@link #NOTIFY_CHECK_SPACING} after the previous one began, so a NOTIFY flood (spoofable over UDP)
+ * costs the primary at most one SOA query per zone and spacing.
+ *
+ * <p>A transfer whose serial is not newer than ours (RFC 1982) is refused, whichever way it came
+ * (IXFR, AXFR, the AXFR after a refused IXFR): a primary cannot roll the zone back. Only an
+ * operator's {@link #retransfer()} accepts any serial.
+ *
+ * <p>Every way out of a check schedules the next one, RETRY after a failure. Failures of the
+ * expected kinds are one INFO line; anything else is logged once at ERROR with its stack. No
+ * Throwable ends the zone's timers, OutOfMemoryError and StackOverflowError included: they come from
+ * this check's own allocation or recursion (an oversized transfer) and are gone once it unwinds;
+ * what to do about a JVM that is broken for good (e.g. {@code -XX:+ExitOnOutOfMemoryError}) is the
+ * operator's choice for the whole process, not one zone's.
+ *
+ * <p>The last successful check is kept in the store, so EXPIRE counts across restarts: a zone that
+ * expired while the server was down starts EXPIRED.
  */
 public final class ZoneRefresher {
   private static final Logger log = LoggerFactory.getLogger(ZoneRefresher.class);
   static final Duration FIRST_RETRY = Duration.ofSeconds(10);
+  /** Least time between the starts of a check and the next one brought forward (NOTIFY, retransfer). */
+  public static final Duration NOTIFY_CHECK_SPACING = Duration.ofSeconds(1);
 
   public enum State {
     OK,
@@ -46,8 +68,12 @@ public final class ZoneRefresher {
     REFRESH,
     RETRY,
     NOTIFY,
+    RETRANSFER,
     EXPIRE
   }
+
+  /** The check to schedule after one ends. */
+  private record Next(Event event, Duration delay) {}
 
   private final Name zone;
   private final List<PrimarySettings> primaries;
@@ -60,9 +86,17 @@ public final class ZoneRefresher {
   private volatile State state = State.REFRESHING;
   private volatile String lastError;
   private volatile String lastTransfer;
-  private final Object checking = new Object();
-  private Instant lastSuccess;
+  /** Set by {@link #retransfer()}, cleared once a check with it succeeded. */
+  private final AtomicBoolean retransferRequested = new AtomicBoolean();
+  private volatile Instant lastSuccess;
+  // The fields below are guarded by this.
   private ScheduledFuture<?> nextCheck;
+  private long nextCheckAtNanos;
+  private long generation;
+  private boolean checking;
+  private boolean checkAgain;
+  private long lastCheckStartedNanos = System.nanoTime() - NOTIFY_CHECK_SPACING.toNanos(); // none yet
+  private boolean stopped;
   private ScheduledFuture<?> expiry;
 
   public ZoneRefresher(Name zone, List<PrimarySettings> primaries, TransferClient client, ZoneStore store,
@@ -95,10 +129,31 @@ public final class ZoneRefresher {
     return lastError;
   }
 
-  /** Checks at once; a zone already in the store is served meanwhile (its expiry counts from now). */
-  public synchronized void start() {
-    lastSuccess = clock.instant();
-    currentSoa().ifPresent(soa -> armExpiry(Duration.ofSeconds(soa.getExpire())));
+  /**
+   * Checks at once. A zone already in the store is served meanwhile for what is left of EXPIRE
+   * since its last successful check, or starts EXPIRED when none is left. Without a recorded check
+   * (a zone loaded otherwise, or a store from before timers were kept) EXPIRE counts from now, and
+   * now is recorded, so that restarting again does not start it afresh.
+   */
+  public void start() {
+    Instant now = clock.instant();
+    Optional<SOARecord> soa = currentSoa();
+    Optional<Instant> recorded = recordedSuccess();
+    if (soa.isPresent() && recorded.isEmpty()) {
+      saveSuccess(now);
+    }
+    Instant last = recorded.orElse(now);
+    lastSuccess = last;
+    soa.ifPresent(s -> {
+      Duration expire = Duration.ofSeconds(s.getExpire());
+      Duration left = expire.minus(Duration.between(last, now));
+      left = left.compareTo(expire) > 0 ? expire : left; // a recorded check "in the future": the clock went back
+      if (left.isNegative() || left.isZero()) {
+        expire();
+      } else {
+        armExpiry(left);
+      }
+    });
     schedule(Event.REFRESH, Duration.ZERO);
   }
 
@@ -106,7 +161,7 @@ public final class ZoneRefresher {
   public boolean onNotify(InetAddress from) {
     for (PrimarySettings p : primaries) {
       if (p.address().getAddress().equals(from)) {
-        schedule(Event.NOTIFY, Duration.ZERO);
+        checkSoon(Event.NOTIFY);
         return true;
       }
     }
@@ -114,7 +169,18 @@ public final class ZoneRefresher {
     return false;
   }
 
+  /**
+   * An operator's retransfer ({@code cairn zone retransfer}): a full transfer as soon as possible
+   * that accepts any serial, even one older than ours. It stays requested until one succeeds.
+   */
+  public void retransfer() {
+    retransferRequested.set(true);
+    log.info("zone={} event=retransfer-requested", zone);
+    checkSoon(Event.RETRANSFER);
+  }
+
   public synchronized void stop() {
+    stopped = true;
     if (nextCheck != null) {
       nextCheck.cancel(false);
     }
@@ -123,52 +189,127 @@ public final class ZoneRefresher {
     }
   }
 
+  /** Replaces the pending check with {@code event} after {@code delay}. */
   private synchronized void schedule(Event event, Duration delay) {
+    if (stopped) {
+      return;
+    }
     if (nextCheck != null) {
       nextCheck.cancel(false);
     }
-    nextCheck = scheduler.schedule(() -> handle(event), delay.toMillis(), TimeUnit.MILLISECONDS);
+    long task = ++generation;
+    nextCheckAtNanos = System.nanoTime() + delay.toNanos();
+    nextCheck = scheduler.schedule(() -> due(task, event), delay.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Brings the next check forward, coalesced with one running or already due by then. */
+  private synchronized void checkSoon(Event why) {
+    if (checking) {
+      checkAgain = true;
+      return;
+    }
+    Duration wait = spacingLeft();
+    if (nextCheck != null && nextCheckAtNanos - (System.nanoTime() + wait.toNanos()) <= 0) {
+      return; // one is due by then already
+    }
+    schedule(why, wait);
+  }
+
+  /** How long until a check brought forward may start: one spacing after the last one began. */
+  private synchronized Duration spacingLeft() {
+    long left = lastCheckStartedNanos + NOTIFY_CHECK_SPACING.toNanos() - System.nanoTime();
+    return Duration.ofNanos(Math.max(0, left));
+  }
+
+  /** A scheduled check; one replaced since it was scheduled does nothing. */
+  private void due(long task, Event event) {
+    synchronized (this) {
+      if (task != generation || stopped) {
+        return;
+      }
+      nextCheck = null;
+    }
+    handle(event);
   }
 
   void handle(Event event) {
     switch (event) {
-      case REFRESH, RETRY, NOTIFY -> {
-        synchronized (checking) { // one check at a time per zone; a NOTIFY during one waits for it
-          check(event);
-        }
-      }
+      case REFRESH, RETRY, NOTIFY, RETRANSFER -> runCheck(event);
       case EXPIRE -> expire();
     }
   }
 
-  private void check(Event why) {
+  /** One check, never two at once for this zone; whatever happens in it, the next one is scheduled. */
+  private void runCheck(Event why) {
+    synchronized (this) {
+      if (checking) {
+        checkAgain = true;
+        return;
+      }
+      checking = true;
+      checkAgain = false;
+      lastCheckStartedNanos = System.nanoTime();
+    }
+    Next next = new Next(Event.RETRY, FIRST_RETRY); // should even logging fail below
+    try {
+      next = check(why);
+    } catch (Throwable unexpected) { // see the class comment: nothing may end this zone's timers
+      log.error("zone={} event=refresh-failed trigger={} error=\"{}\" (unexpected)", zone, why, unexpected, unexpected);
+      next = failed("unexpected " + unexpected);
+    } finally {
+      synchronized (this) {
+        checking = false;
+        if (checkAgain) {
+          checkAgain = false;
+          schedule(Event.NOTIFY, spacingLeft());
+        } else {
+          schedule(next.event(), next.delay());
+        }
+      }
+    }
+  }
+
+  private Next check(Event why) {
     Optional<SOARecord> ours = currentSoa();
+    boolean retransfer = retransferRequested.get();
     if (state != State.EXPIRED) {
       state = State.REFRESHING;
     }
-    String lastError = "no primaries";
+    String error = "no primaries";
     for (PrimarySettings p : primaries) {
       try {
         long theirs = client.soaSerial(zone, p);
-        if (ours.isEmpty() || Serials.isNewer(theirs, ours.get().getSerial())) {
+        if (retransfer || ours.isEmpty() || Serials.isNewer(theirs, ours.get().getSerial())) {
           long started = System.nanoTime();
-          TransferReader.Result result = client.transfer(zone, ours.map(SOARecord::getSerial).orElse(-1L), ours.orElse(null), p);
-          store(result, p, (System.nanoTime() - started) / 1_000_000);
+          TransferReader.Result result = retransfer || ours.isEmpty()
+              ? client.transfer(zone, -1, null, p)
+              : client.transfer(zone, ours.get().getSerial(), ours.get(), p);
+          store(result, ours, retransfer, p, (System.nanoTime() - started) / 1_000_000);
         }
-        succeeded();
-        return;
-      } catch (TransferFailure | ZoneStoreException | RuntimeException e) {
-        lastError = p.address() + ": " + e.getMessage();
+        if (retransfer) {
+          retransferRequested.set(false);
+        }
+        return succeeded();
+      } catch (TransferFailure | ZoneStoreException e) {
+        error = p.address() + ": " + e.getMessage();
         log.info("zone={} event=refresh-failed trigger={} primary={} error=\"{}\"", zone, why, p.address(), e.getMessage());
+      } catch (RuntimeException e) {
+        error = p.address() + ": unexpected " + e;
+        log.error("zone={} event=refresh-failed trigger={} primary={} error=\"{}\" (unexpected)", zone, why, p.address(), e, e);
       }
     }
-    this.lastError = lastError;
+    return failed(error);
+  }
+
+  /** The zone keeps serving what it has (until expiry) and checks again after RETRY. */
+  private Next failed(String error) {
+    lastError = error;
     if (state != State.EXPIRED) {
-      state = State.OK; // still serving the previous version until expiry
+      state = State.OK;
     }
     Duration retry = currentSoa().map(s -> Duration.ofSeconds(s.getRetry())).orElse(FIRST_RETRY);
-    log.warn("zone={} event=refresh-retry in={}s error=\"{}\"", zone, retry.toSeconds(), lastError);
-    schedule(Event.RETRY, retry);
+    log.warn("zone={} event=refresh-retry in={}s error=\"{}\"", zone, retry.toSeconds(), error);
+    return new Next(Event.RETRY, retry);
   }
 
   /**
@@ -177,9 +318,17 @@ public final class ZoneRefresher {
    * version is published only once the commit succeeded, so a failed commit leaves the previous
    * version serving.
    */
-  private void store(TransferReader.Result result, PrimarySettings p, long transferMillis) throws ZoneStoreException {
+  private void store(TransferReader.Result result, Optional<SOARecord> ours, boolean retransfer, PrimarySettings p,
+      long transferMillis) throws TransferFailure, ZoneStoreException {
     if (result instanceof TransferReader.Result.UpToDate) {
       return;
+    }
+    // An incremental result chains forward from our serial by construction; a whole zone may not.
+    boolean older = result instanceof TransferReader.Result.Full f && ours.isPresent()
+        && !Serials.isNewer(f.serial(), ours.get().getSerial());
+    if (older && !retransfer) {
+      throw new TransferFailure("primary offered serial " + ((TransferReader.Result.Full) result).serial()
+          + ", not newer than ours " + ours.get().getSerial() + "; refused (cairn zone retransfer accepts it)");
     }
     long storeStarted = System.nanoTime();
     String source = "xfr:" + p.address().getAddress().getHostAddress() + ":" + p.address().getPort();
@@ -192,7 +341,7 @@ public final class ZoneRefresher {
       ZoneSnapshot next;
       if (full != null) {
         next = full.snapshot();
-        outcome = storeWhole(next, full.encoded(), source);
+        outcome = older ? store.replace(zone, full.encoded(), source) : storeWhole(next, full.encoded(), source);
       } else {
         List<ZoneDiff> steps = ((TransferReader.Result.Incremental) result).steps();
         next = applied(steps);
@@ -250,11 +399,11 @@ public final class ZoneRefresher {
     }
   }
 
-  private void succeeded() {
+  private Next succeeded() {
     lastError = null;
-    synchronized (this) {
-      lastSuccess = clock.instant();
-    }
+    Instant now = clock.instant();
+    lastSuccess = now;
+    saveSuccess(now);
     if (state == State.EXPIRED) {
       onExpired.accept(false);
       log.info("zone={} event=unexpired", zone);
@@ -265,10 +414,30 @@ public final class ZoneRefresher {
     if (soa != null) {
       armExpiry(Duration.ofSeconds(soa.getExpire()));
     }
-    schedule(Event.REFRESH, refresh);
+    return new Next(Event.REFRESH, refresh);
+  }
+
+  private Optional<Instant> recordedSuccess() {
+    try {
+      return store.lastSuccessfulCheck(zone);
+    } catch (ZoneStoreException e) {
+      log.warn("zone={} event=timers-unreadable error=\"{}\" (expiry counts from now)", zone, e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  private void saveSuccess(Instant at) {
+    try {
+      store.saveSuccessfulCheck(zone, at);
+    } catch (ZoneStoreException e) {
+      log.warn("zone={} event=timers-save-failed error=\"{}\"", zone, e.getMessage());
+    }
   }
 
   private synchronized void armExpiry(Duration expire) {
+    if (stopped) {
+      return;
+    }
     if (expiry != null) {
       expiry.cancel(false);
     }

@@ -96,6 +96,31 @@ class ZoneRefresherTest {
       };
     }
 
+    /** Runs the pending (not cancelled) task with the shortest delay; returns that delay, or -1 when none. */
+    long runEarliest() {
+      Task earliest = null;
+      for (Task t : tasks) {
+        if (!t.cancelled.get() && (earliest == null || t.delayMillis < earliest.delayMillis)) {
+          earliest = t;
+        }
+      }
+      if (earliest == null) {
+        return -1;
+      }
+      runPending(earliest.delayMillis);
+      return earliest.delayMillis;
+    }
+
+    /** The delays of the pending tasks, in milliseconds. */
+    List<Long> pendingDelays() {
+      return tasks.stream().filter(t -> !t.cancelled.get()).map(Task::delayMillis).sorted().toList();
+    }
+
+    /** Whether a task with this delay is pending. */
+    boolean hasPending(long delayMillis) {
+      return tasks.stream().anyMatch(t -> !t.cancelled.get() && t.delayMillis == delayMillis);
+    }
+
     /** Runs the pending (not cancelled) task with the given delay; returns whether there was one. */
     boolean runPending(long delayMillis) {
       for (Task t : List.copyOf(tasks)) {
@@ -136,7 +161,9 @@ class ZoneRefresherTest {
         assertEquals(ZoneRefresher.State.EXPIRED, refresher.state());
         assertFalse(refresher.onNotify(InetAddress.getByName("127.0.0.2")), "NOTIFY from elsewhere ignored");
         assertTrue(refresher.onNotify(InetAddress.getByName("127.0.0.1")));
-        assertTrue(scheduler.runPending(0), "NOTIFY brings the check forward");
+        long delay = scheduler.runEarliest();
+        assertTrue(delay >= 0 && delay <= ZoneRefresher.NOTIFY_CHECK_SPACING.toMillis(),
+            "NOTIFY brings the check forward to one spacing after the last check began: " + delay);
         assertEquals(List.of(), stored);
       }
       scheduler.shutdownNow();
@@ -191,7 +218,7 @@ class ZoneRefresherTest {
   }
 
   /** Publishes for real: the last snapshot is what it serves. */
-  static final class ServingPublisher implements VersionPublisher {
+  static class ServingPublisher implements VersionPublisher {
     volatile ZoneSnapshot served;
 
     @Override
@@ -237,6 +264,211 @@ class ZoneRefresherTest {
       assertEquals(texts(version.get()), texts(store.current(ZONE).orElseThrow().records()));
     }
     scheduler.shutdownNow();
+  }
+
+  /** A clock the test moves. */
+  static final class MovableClock extends Clock {
+    volatile java.time.Instant now = java.time.Instant.parse("2026-01-01T00:00:00Z");
+
+    @Override public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+    @Override public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+    @Override public java.time.Instant instant() {
+      return now;
+    }
+  }
+
+  static final String ROLLBACK_ZONE = "$TTL 300\n@ IN SOA ns hm %d 3600 60 7200 60\n@ IN NS ns\nns IN A 192.0.2.1\n%s IN A 192.0.2.9\n";
+
+  /**
+   * Serves serial 100 while {@code mode} is "honest". Otherwise it claims serial 101 to SOA queries
+   * and transfers serial 50: "ixfr-older" answers IXFR with that older SOA (so the client falls back
+   * to AXFR), "axfr-only" refuses IXFR with NOTIMP; AXFR gets the whole zone at 50.
+   */
+  private static FakePrimary rollbackPrimary(java.util.concurrent.atomic.AtomicReference<String> mode) throws Exception {
+    List<org.xbill.DNS.Record> v100 = ZoneFileReader.parse(ZONE, ROLLBACK_ZONE.formatted(100, "new"));
+    List<org.xbill.DNS.Record> v50 = ZoneFileReader.parse(ZONE, ROLLBACK_ZONE.formatted(50, "old"));
+    org.xbill.DNS.Record soa101 = ZoneFileReader.parse(ZONE, ROLLBACK_ZONE.formatted(101, "x")).get(0);
+    return new FakePrimary((q, reply) -> {
+      boolean honest = mode.get().equals("honest");
+      List<org.xbill.DNS.Record> zone = honest ? v100 : v50;
+      int type = q.getQuestion().getType();
+      if (type == org.xbill.DNS.Type.SOA) {
+        reply.send(FakePrimary.response(q, honest ? v100.get(0) : soa101));
+      } else if (type == org.xbill.DNS.Type.IXFR && mode.get().equals("ixfr-older")) {
+        reply.send(FakePrimary.response(q, v50.get(0)));
+      } else if (type == org.xbill.DNS.Type.IXFR && mode.get().equals("axfr-only")) {
+        org.xbill.DNS.Message refused = FakePrimary.response(q);
+        refused.getHeader().setRcode(org.xbill.DNS.Rcode.NOTIMP);
+        reply.send(refused);
+      } else {
+        List<org.xbill.DNS.Record> axfr = new ArrayList<>(zone);
+        axfr.add(zone.get(0));
+        reply.send(FakePrimary.response(q, axfr.toArray(new org.xbill.DNS.Record[0])));
+      }
+    });
+  }
+
+  /** Issue 11 item 3: a primary cannot roll the zone back by IXFR-then-AXFR or by AXFR; a retransfer can. */
+  @Test
+  void anOlderSerialIsRefusedByEveryTransferUntilTheOperatorAsksForARetransfer() throws Exception {
+    for (String attack : List.of("ixfr-older", "axfr-only")) {
+      java.util.concurrent.atomic.AtomicReference<String> mode = new java.util.concurrent.atomic.AtomicReference<>("honest");
+      ManualScheduler scheduler = new ManualScheduler();
+      try (FakePrimary primary = rollbackPrimary(mode); PrimaryPool pool = new PrimaryPool(1, 4, 2000);
+          ZoneStore store = ZoneStore.open(dir.resolve(attack))) {
+        ServingPublisher publisher = new ServingPublisher();
+        ZoneRefresher refresher = new ZoneRefresher(ZONE, List.of(primary.tcp()), new TransferClient(pool, Duration.ofSeconds(5), null, 2),
+            store, scheduler, new MovableClock(), publisher, expired -> { });
+        refresher.handle(ZoneRefresher.Event.REFRESH);
+        assertEquals(100, publisher.served.serial(), attack);
+        int versions = store.history(ZONE).size();
+
+        mode.set(attack);
+        refresher.handle(ZoneRefresher.Event.REFRESH);
+        assertEquals(100, publisher.served.serial(), attack + ": the served version is kept");
+        assertEquals(100, store.soa(ZONE).orElseThrow().getSerial(), attack + ": the stored version is kept");
+        assertEquals(versions, store.history(ZONE).size(), attack + ": nothing new journalled");
+        assertEquals(java.util.Optional.of(List.of()), store.journal(ZONE, 100), attack);
+        assertTrue(refresher.lastError().contains("serial 50, not newer than ours 100"), attack + ": " + refresher.lastError());
+        assertTrue(scheduler.hasPending(60_000), attack + ": goes on with RETRY (60 s)");
+
+        refresher.retransfer();
+        scheduler.runEarliest();
+        assertEquals(null, refresher.lastError(), attack);
+        assertEquals(50, publisher.served.serial(), attack + ": the retransfer takes the older serial");
+        assertEquals(50, store.soa(ZONE).orElseThrow().getSerial(), attack);
+        assertEquals(texts(ZoneFileReader.parse(ZONE, ROLLBACK_ZONE.formatted(50, "old"))),
+            texts(store.current(ZONE).orElseThrow().records()), attack);
+        assertEquals(java.util.Optional.empty(), store.journal(ZONE, 100), attack + ": no IXFR across the rollback");
+
+        refresher.handle(ZoneRefresher.Event.REFRESH);
+        assertEquals(50, publisher.served.serial(), attack + ": the retransfer was once, not a standing permission");
+      }
+      scheduler.shutdownNow();
+    }
+  }
+
+  /** Issue 11 item 11: NOTIFYs during a check add one follow-up check, however many they are. */
+  @Test
+  void notifiesDuringACheckAddOneFollowUpCheck() throws Exception {
+    List<org.xbill.DNS.Record> zone = ZoneFileReader.parse(ZONE, "$TTL 300\n@ IN SOA ns hm 1 3600 60 7200 60\n@ IN NS ns\nns IN A 192.0.2.1\n");
+    java.util.concurrent.atomic.AtomicInteger soaQueries = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.CountDownLatch asked = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
+    ManualScheduler scheduler = new ManualScheduler();
+    try (FakePrimary primary = new FakePrimary((q, reply) -> {
+          soaQueries.incrementAndGet();
+          asked.countDown();
+          answer.await(); // holds the first check until the test has sent its NOTIFYs
+          reply.send(FakePrimary.response(q, zone.get(0)));
+        });
+        PrimaryPool pool = new PrimaryPool(1, 4, 2000); ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
+      store.load(ZONE, zone, "seed", false);
+      ZoneRefresher refresher = new ZoneRefresher(ZONE, List.of(primary.tcp()), new TransferClient(pool, Duration.ofSeconds(5), null, 2),
+          store, scheduler, new MovableClock(), new ServingPublisher(), expired -> { });
+      refresher.start();
+      Thread check = new Thread(() -> scheduler.runPending(0));
+      check.start();
+      assertTrue(asked.await(10, TimeUnit.SECONDS), "the check asks the primary");
+      for (int i = 0; i < 1000; i++) {
+        assertTrue(refresher.onNotify(InetAddress.getLoopbackAddress()));
+      }
+      answer.countDown();
+      check.join(10_000);
+      assertEquals(1, soaQueries.get(), "no check beside the running one");
+      List<Long> pending = scheduler.pendingDelays();
+      assertEquals(2, pending.size(), "one check queued, besides the expiry (7200 s): " + pending);
+      assertEquals(7_200_000L, pending.get(1));
+      long delay = scheduler.runEarliest();
+      assertTrue(delay <= ZoneRefresher.NOTIFY_CHECK_SPACING.toMillis(), "the follow-up, no sooner than the spacing: " + delay);
+      assertEquals(2, soaQueries.get());
+      assertEquals(List.of(3_600_000L, 7_200_000L), scheduler.pendingDelays(), "then REFRESH and the expiry, nothing else");
+    }
+    scheduler.shutdownNow();
+  }
+
+  /** Issue 11 item 9: whatever a check throws, the zone checks again after RETRY, and then succeeds. */
+  @Test
+  void anUnexpectedFailureInACheckStillSchedulesTheRetry() throws Exception {
+    for (Throwable failure : List.<Throwable>of(new OutOfMemoryError("test"), new AssertionError("test"), new IllegalStateException("boom"))) {
+      ManualScheduler scheduler = new ManualScheduler();
+      String label = failure.getClass().getSimpleName();
+      try (FakePrimary primary = primaryAtSerial2(); PrimaryPool pool = new PrimaryPool(1, 4, 2000);
+          ZoneStore store = ZoneStore.open(dir.resolve(label))) {
+        java.util.concurrent.atomic.AtomicBoolean thrown = new java.util.concurrent.atomic.AtomicBoolean();
+        ServingPublisher publisher = new ServingPublisher() {
+          @Override
+          public void storing(Name zone) {
+            if (thrown.compareAndSet(false, true)) {
+              sneakyThrow(failure); // as if the transfer's result had failed to build or store
+            }
+          }
+        };
+        ZoneRefresher refresher = new ZoneRefresher(ZONE, List.of(primary.tcp()), new TransferClient(pool, Duration.ofSeconds(5), null, 2),
+            store, scheduler, new MovableClock(), publisher, expired -> { });
+        refresher.start();
+        assertTrue(scheduler.runPending(0), label);
+        assertTrue(thrown.get(), label);
+        assertTrue(refresher.lastError().contains(label), label + ": " + refresher.lastError());
+        assertTrue(scheduler.runPending(ZoneRefresher.FIRST_RETRY.toMillis()), label + ": checks again after RETRY");
+        assertEquals(null, refresher.lastError(), label);
+        assertEquals(2, publisher.served.serial(), label);
+        assertTrue(scheduler.hasPending(3_600_000), label + ": and goes on with REFRESH");
+      }
+      scheduler.shutdownNow();
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T extends Throwable> void sneakyThrow(Throwable t) throws T {
+    throw (T) t;
+  }
+
+  /** Issue 11 item 15: EXPIRE counts from the last successful check recorded in the store, across restarts. */
+  @Test
+  void expiryCountsFromTheLastSuccessfulCheckAcrossRestarts() throws Exception {
+    MovableClock clock = new MovableClock();
+    java.time.Instant checked = clock.now;
+    try (FakePrimary primary = primaryAtSerial2(); PrimaryPool pool = new PrimaryPool(1, 4, 2000);
+        ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
+      ManualScheduler scheduler = new ManualScheduler();
+      ZoneRefresher first = new ZoneRefresher(ZONE, List.of(primary.tcp()), new TransferClient(pool, Duration.ofSeconds(5), null, 2),
+          store, scheduler, clock, new ServingPublisher(), expired -> { });
+      first.start();
+      assertTrue(scheduler.runPending(0));
+      assertEquals(null, first.lastError());
+      first.stop();
+      scheduler.shutdownNow();
+    }
+    int closedPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    PrimarySettings gone = PrimarySettings.tcp(new InetSocketAddress("127.0.0.1", closedPort), null);
+    record Case(long secondsLater, boolean expired, long expiryInMillis) {}
+    for (Case c : List.of(new Case(7000, false, 200_000), new Case(7201, true, -1))) {
+      clock.now = checked.plusSeconds(c.secondsLater());
+      try (PrimaryPool pool = new PrimaryPool(1, 4, 2000); ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
+        ManualScheduler scheduler = new ManualScheduler();
+        AtomicBoolean expired = new AtomicBoolean();
+        ZoneRefresher restarted = new ZoneRefresher(ZONE, List.of(gone), new TransferClient(pool, Duration.ofSeconds(2), null, 2),
+            store, scheduler, clock, new ServingPublisher(), expired::set);
+        restarted.start();
+        String label = c.secondsLater() + " s after the last successful check";
+        assertEquals(c.expired(), expired.get(), label);
+        assertEquals(c.expired(), restarted.state() == ZoneRefresher.State.EXPIRED, label);
+        assertTrue(scheduler.hasPending(0), label + ": checks its primaries at once");
+        if (!c.expired()) {
+          assertTrue(scheduler.hasPending(c.expiryInMillis()), label + ": served for the remaining " + c.expiryInMillis() + " ms");
+        }
+        restarted.stop();
+        scheduler.shutdownNow();
+      }
+    }
   }
 
   private static Set<String> texts(List<org.xbill.DNS.Record> records) {

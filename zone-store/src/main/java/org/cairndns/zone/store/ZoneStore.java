@@ -465,6 +465,114 @@ public final class ZoneStore implements AutoCloseable {
     }
   }
 
+  /** When secondary zone {@code origin} last had a successful check, if ever recorded. */
+  public synchronized Optional<Instant> lastSuccessfulCheck(Name origin) throws ZoneStoreException {
+    try (PreparedStatement st = db.prepareStatement("SELECT last_success FROM secondary_timer WHERE zone = ?")) {
+      st.setString(1, key(origin));
+      Optional<Instant> last;
+      try (ResultSet rs = st.executeQuery()) {
+        last = rs.next() ? Optional.of(rs.getTimestamp(1).toInstant()) : Optional.empty();
+      }
+      db.commit();
+      return last;
+    } catch (SQLException e) {
+      rollbackQuietly();
+      throw new ZoneStoreException("cannot read the timers of " + origin + ": " + rootMessage(e), e);
+    }
+  }
+
+  public synchronized void saveSuccessfulCheck(Name origin, Instant at) throws ZoneStoreException {
+    try (PreparedStatement st = db.prepareStatement("MERGE INTO secondary_timer (zone, last_success) KEY (zone) VALUES (?, ?)")) {
+      st.setString(1, key(origin));
+      st.setTimestamp(2, Timestamp.from(at));
+      st.executeUpdate();
+      db.commit();
+    } catch (SQLException e) {
+      rollbackQuietly();
+      throw new ZoneStoreException("cannot save the timers of " + origin + ": " + rootMessage(e), e);
+    }
+  }
+
+  /** Asks the server running on this store for a full transfer of {@code origin} that accepts any serial. */
+  public synchronized void requestRetransfer(Name origin) throws ZoneStoreException {
+    try (PreparedStatement st = db.prepareStatement(
+        "MERGE INTO retransfer_request (zone, requested_at) KEY (zone) VALUES (?, ?)")) {
+      st.setString(1, key(origin));
+      st.setTimestamp(2, Timestamp.from(Instant.now()));
+      st.executeUpdate();
+      db.commit();
+    } catch (SQLException e) {
+      rollbackQuietly();
+      throw new ZoneStoreException("cannot request a retransfer of " + origin + ": " + rootMessage(e), e);
+    }
+  }
+
+  /** The pending retransfer requests, removed as they are read (one small query when there are none). */
+  public synchronized List<Name> takeRetransferRequests() throws ZoneStoreException {
+    try (PreparedStatement st = db.prepareStatement("SELECT zone FROM retransfer_request ORDER BY zone");
+        ResultSet rs = st.executeQuery()) {
+      List<Name> zones = new ArrayList<>();
+      while (rs.next()) {
+        zones.add(Name.fromString(rs.getString(1)));
+      }
+      if (!zones.isEmpty()) {
+        try (PreparedStatement delete = db.prepareStatement("DELETE FROM retransfer_request WHERE zone = ?")) {
+          for (Name zone : zones) {
+            delete.setString(1, key(zone));
+            delete.executeUpdate();
+          }
+        }
+      }
+      db.commit();
+      return zones;
+    } catch (SQLException | IOException e) {
+      rollbackQuietly();
+      throw new ZoneStoreException("cannot read the retransfer requests: " + rootMessage(e), e);
+    }
+  }
+
+  /**
+   * Stores a whole zone whatever its serial, for an operator's retransfer that goes back to an older
+   * one. The journal is cleared: its steps lead to the serial being replaced and would not chain to
+   * this one, so IXFR clients fall back to AXFR.
+   */
+  public synchronized LoadOutcome replace(Name origin, EncodedRecords encoded, String source) throws ZoneStoreException {
+    if (!encoded.soa().getName().equals(origin)) {
+      throw new ZoneStoreException("zone " + origin + " has no SOA record at its apex");
+    }
+    try {
+      Optional<Head> head = readHead(origin);
+      if (head.isEmpty()) {
+        db.rollback();
+        throw new ZoneStoreException("zone " + origin + " is not in the store; there is nothing to replace");
+      }
+      Head cur = head.get();
+      long serial = encoded.soa().getSerial();
+      try (PreparedStatement st = db.prepareStatement(
+          "UPDATE zone SET serial = ?, record_count = ?, records = ?, changed_at = ? WHERE id = ?")) {
+        st.setLong(1, serial);
+        st.setInt(2, encoded.count());
+        st.setBytes(3, encoded.compressed());
+        st.setTimestamp(4, Timestamp.from(Instant.now()));
+        st.setLong(5, cur.id());
+        st.executeUpdate();
+      }
+      try (PreparedStatement st = db.prepareStatement("DELETE FROM journal WHERE zone_id = ?")) {
+        st.setLong(1, cur.id());
+        st.executeUpdate();
+      }
+      insertVersion(cur.id(), cur.seq() + 1, serial, source, encoded.count());
+      bumpChangeCounter();
+      db.commit();
+      log.warn("zone={} event=replaced serial={} previous={} records={} source={} (journal cleared)",
+          origin, serial, cur.serial(), encoded.count(), source);
+      return new LoadOutcome(LoadOutcome.Kind.UPDATED, cur.serial(), serial, encoded.count(), 0, encoded.count());
+    } catch (SQLException e) {
+      rollbackQuietly();
+      throw new ZoneStoreException("cannot store zone " + origin + ": " + rootMessage(e), e);
+    }
+  }
+
   /** Grows with every committed change; cheap enough to poll every second. */
   public synchronized long changeCounter() throws ZoneStoreException {
     try (PreparedStatement st = db.prepareStatement("SELECT change_counter FROM store_state WHERE id = 1");

@@ -210,4 +210,36 @@ class ZoneStoreTest {
     assertFalse(Serials.isNewer(1, 2));
     assertFalse(Serials.isNewer(5, 5));
   }
+
+  @Test
+  void secondaryTimersAndRetransferRequestsSurviveReopening() throws Exception {
+    java.time.Instant checked = java.time.Instant.parse("2026-01-01T00:00:00Z");
+    assertEquals(java.util.Optional.empty(), store.lastSuccessfulCheck(ZONE));
+    store.saveSuccessfulCheck(ZONE, checked);
+    store.requestRetransfer(ZONE);
+    store.requestRetransfer(ZONE); // asked twice, taken once
+    store.close();
+    store = ZoneStore.open(dir.resolve("db"), 3);
+    assertEquals(java.util.Optional.of(checked), store.lastSuccessfulCheck(Name.fromString("S.TEST.")), "names compare case-blind");
+    assertEquals(List.of(ZONE), store.takeRetransferRequests());
+    assertEquals(List.of(), store.takeRetransferRequests());
+  }
+
+  @Test
+  void replaceStoresAnOlderSerialAndClearsTheJournal() throws Exception {
+    store.load(ZONE, zone(100, "a IN A 192.0.2.1"), "t", false);
+    store.load(ZONE, zone(101, "b IN A 192.0.2.2"), "t", false);
+    EncodedRecords older = new EncodedRecords((SOARecord) zone(50).get(0));
+    zone(50, "c IN A 192.0.2.3").stream().skip(1).forEach(older::add);
+    long counter = store.changeCounter();
+    LoadOutcome outcome = store.replace(ZONE, older, "retransfer");
+    assertEquals(101, outcome.previousSerial());
+    assertEquals(50, store.soa(ZONE).orElseThrow().getSerial());
+    assertEquals(texts(zone(50, "c IN A 192.0.2.3")), texts(store.current(ZONE).orElseThrow().records()));
+    assertEquals(java.util.Optional.empty(), store.journal(ZONE, 100), "no IXFR across the rollback");
+    assertEquals(java.util.Optional.of(List.of()), store.journal(ZONE, 50));
+    assertEquals(50, store.history(ZONE).get(store.history(ZONE).size() - 1).serial());
+    assertTrue(store.changeCounter() > counter, "a running server publishes it");
+    assertThrows(ZoneStoreException.class, () -> store.replace(Name.fromString("other.test."), older, "retransfer"));
+  }
 }
