@@ -24,19 +24,19 @@ if [ "$slot" -lt 2 ]; then
 fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/cairn-attack.XXXXXX")
 
-stop_all() { # TERM, then KILL what is left: an out-of-memory JVM may no longer stop on TERM
+stop() { # PIDFILE...: TERM, then KILL what is left (an out-of-memory JVM may no longer stop on TERM)
   local pids
-  pids=$(cat "$work"/*.pidfile "$work"/*/*.pidfile 2>/dev/null || true)
+  pids=$(cat "$@" 2>/dev/null || true)
+  rm -f "$@"
   [ -n "$pids" ] || return 0
   kill $pids 2>/dev/null || true
   for _ in $(seq 20); do
-    kill -0 $pids 2>/dev/null || break
+    kill -0 $pids 2>/dev/null || return 0
     sleep 0.5
   done
   kill -9 $pids 2>/dev/null || true
-  rm -f "$work"/*.pidfile "$work"/*/*.pidfile
 }
-trap 'stop_all; rm -f "${TMPDIR:-/tmp}/cairn-bench-ports.$$"' EXIT
+trap 'stop "$work"/*.pidfile "$work"/*/*.pidfile; rm -f "${TMPDIR:-/tmp}/cairn-bench-ports.$$"' EXIT
 
 # The zone: gen-zone.sh's hosts plus one ~31 KB answer, the largest: 100 TXT records (BIND's
 # max-records-per-type) of two strings, 250 and 50 bytes.
@@ -44,7 +44,7 @@ trap 'stop_all; rm -f "${TMPDIR:-/tmp}/cairn-bench-ports.$$"' EXIT
 awk 'BEGIN { for (i = 0; i < 100; i++) { s = sprintf("%03d", i); while (length(s) < 250) s = s "x";
   t = substr(s, 1, 50); print "big IN TXT \"" s "\" \"" t "\"" } }' >>"$work/bench.zone"
 javac -d "$work/attack" "$bench_root/bench/attack/Attackers.java" # once, instead of per attacker
-attack() { java -Xmx64m -cp "$work/attack" Attackers "$@"; }
+attack=(java -Xmx64m -cp "$work/attack" Attackers)
 
 # The primary: BIND, logging every query, so the SOA queries each secondary sends can be counted.
 primary_port=$(free_port)
@@ -96,7 +96,7 @@ CONF
     >"$work/cairn/cairn.log" 2>&1 &
   echo $! >"$work/cairn/cairn.pidfile"
   wait_for_dns "${port[cairn]}" bench.example
-  java_pid "$(cat "$work/cairn/cairn.pidfile")" >"$work/cairn/jvm.pid"
+  java_pid "$(cat "$work/cairn/cairn.pidfile")" >"$work/cairn/jvm.pidfile"
 }
 start_nsd_secondary() {
   port[nsd]=$(free_port) tls[nsd]=$(free_port)
@@ -119,7 +119,7 @@ perf() { # LOG TARGET MODE SECONDS [QPS]: at a fixed rate, up to a second's wort
 }
 answered() { # LOG: % of the queries sent that were answered, and the queries sent per second
   awk '/Queries sent/ {s = $3} /Queries completed/ {c = $3} /Run time/ {t = $4}
-    END {if (s > 0) printf "%.1f %.0f", 100 * c / s, s / t; else print "n/a 0"}' "$1"
+    END {if (s > 0) printf "%.1f %.0f\n", 100 * c / s, s / t; else print "n/a 0"}' "$1"
 }
 latency() { # LOG: average/max in ms
   awk '/Average Latency/ && !done {gsub(/[(),]/, ""); printf "%.1f/%.0f", $4 * 1000, $8 * 1000; done = 1}' "$1"
@@ -130,7 +130,8 @@ sockets() { # TARGET: its plain TCP port's connections, seen from both ends, wit
   for side in dport sport; do
     ss -Htn state established "( $side = :${port[$1]} )" | awk -v side="$side" '
       {n++; if ($2 > 0) sendq++; if ($1 > rq) rq = $1; if ($2 > sq) sq = $2
-       if (match($3, /127\.[0-9]+\.[0-9]+\.[0-9]+/)) from[substr($3, RSTART, RLENGTH)] = 1}
+       client = side == "dport" ? $3 : $4
+       if (match(client, /127\.[0-9]+\.[0-9]+\.[0-9]+/)) from[substr(client, RSTART, RLENGTH)] = 1}
       END {for (a in from) addresses++
         printf "  %s end: %d established (clients from %d addresses), %d with data queued to send, largest Send-Q %d B, Recv-Q %d B\n",
         side == "dport" ? "client" : "server", n, addresses, sendq, sq, rq}'
@@ -140,7 +141,7 @@ sockets() { # TARGET: its plain TCP port's connections, seen from both ends, wit
 # Memory: the JVM's used heap (jstat, KB columns S0U S1U EU OU) and the RSS of the target's processes.
 sample_memory() { # TARGET DEADLINE_EPOCH: one line "heap_kb rss_kb" a second
   local target=$1 until=$2 pids jvm=""
-  [ "$target" = cairn ] && jvm=$(cat "$work/cairn/jvm.pid")
+  [ "$target" = cairn ] && jvm=$(cat "$work/cairn/jvm.pidfile")
   while [ "$(date +%s)" -lt "$until" ]; do
     if [ -n "$jvm" ]; then
       pids=$jvm
@@ -158,6 +159,11 @@ sample_memory() { # TARGET DEADLINE_EPOCH: one line "heap_kb rss_kb" a second
 peak_mb() { awk -v col="$2" '$col > m {m = $col} END {printf "%.0f", m / 1024}' "$1"; }
 xmx_mb() { java -Xmx"$xmx" -XX:+PrintFlagsFinal -version 2>/dev/null | awk '/ MaxHeapSize / {printf "%.0f", $4 / 1048576}'; }
 
+declare -A options=(
+  [slowloris]="connections=${SLOWLORIS_CONNECTIONS:-1000} sources=${SLOWLORIS_SOURCES:-10} drip=${SLOWLORIS_DRIP:-5}"
+  [pipeline]="connections=${PIPELINE_CONNECTIONS:-4}"
+  [amplify]="connections=${AMPLIFY_CONNECTIONS:-4}"
+  [notify]="rate=${NOTIFY_RATE:-10000}")
 declare -A unattacked attacked fixed_q sent_qps answered_pct lat memory notes
 run_target() {
   local t=$1 mode q soa ixfr axfr soa2 ixfr2 axfr2 attackers=()
@@ -172,13 +178,8 @@ run_target() {
   sample_memory "$t" $(($(date +%s) + seconds + 2)) >"$work/$t-memory.log" &
   echo $! >"$work/$t-memory.pidfile"
   local a=("host=127.0.0.1" "port=${port[$t]}" "seconds=$seconds") kind
-  declare -A options=(
-    [slowloris]="connections=${SLOWLORIS_CONNECTIONS:-1000} sources=${SLOWLORIS_SOURCES:-10} drip=${SLOWLORIS_DRIP:-5}"
-    [pipeline]="connections=${PIPELINE_CONNECTIONS:-4}"
-    [amplify]="connections=${AMPLIFY_CONNECTIONS:-4}"
-    [notify]="rate=${NOTIFY_RATE:-10000}")
   for kind in $attacks; do
-    attack "$kind" "${a[@]}" ${options[$kind]} >"$work/$t-$kind.log" 2>&1 &
+    "${attack[@]}" "$kind" "${a[@]}" ${options[$kind]} >"$work/$t-$kind.log" 2>&1 &
     attackers+=($!)
   done
   printf '%s\n' "${attackers[@]}" >"$work/$t-attackers.pidfile"
@@ -209,7 +210,7 @@ run_target() {
   if [ "$t" = cairn ]; then
     memory[$t]="heap $(peak_mb "$work/$t-memory.log" 1)/$(xmx_mb) MB, rss $(peak_mb "$work/$t-memory.log" 2) MB"
     local jvm live
-    jvm=$(cat "$work/cairn/jvm.pid")
+    jvm=$(cat "$work/cairn/jvm.pidfile")
     timeout 20 jcmd "$jvm" GC.run >/dev/null 2>&1 || true
     live=$(timeout 5 jstat -gc "$jvm" 2>/dev/null | awk 'NR == 1 {for (i = 1; i <= NF; i++) c[$i] = i}
       NR == 2 {printf "%.0f", ($c["S0U"] + $c["S1U"] + $c["EU"] + $c["OU"]) / 1024}')
@@ -218,24 +219,12 @@ run_target() {
   else
     memory[$t]="rss $(peak_mb "$work/$t-memory.log" 2) MB"
   fi
-  stop_all_of "$t"
+  stop "$work/$t"/*.pidfile # the primary keeps running for the next target
 }
-stop_all_of() { # stops one target only (the primary keeps running for the next)
-  local f=$work/$1/$([ "$1" = cairn ] && echo cairn || echo nsd).pidfile pid
-  pid=$(cat "$f")
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -9 "$pid" $([ "$1" = cairn ] && cat "$work/cairn/jvm.pid") 2>/dev/null || true
-  fi
-  rm -f "$f"
-}
-
 for t in $targets; do run_target "$t"; done
 
-printf '\nattacks: %s s each (slowloris %s conns from %s addresses, pipeliner %s conns, amplifier %s conns, NOTIFY %s/s); measured %s s unattacked, %s s per run under attack\n' \
-  "$seconds" "${SLOWLORIS_CONNECTIONS:-1000}" "${SLOWLORIS_SOURCES:-10}" "${PIPELINE_CONNECTIONS:-4}" \
-  "${AMPLIFY_CONNECTIONS:-4}" "${NOTIFY_RATE:-10000}" "$measure" "$slot"
+printf '\nattacks (%s s): %s; measured %s s unattacked, %s s per run under attack\n' "$seconds" \
+  "$(for kind in $attacks; do printf '%s %s; ' "$kind" "${options[$kind]}"; done)" "$measure" "$slot"
 printf '%-5s %-6s %9s %9s %8s %8s %9s %13s %s\n' mode target max_qps atk_qps fixed_Q sent/s answered lat_ms_avg/max \
   memory_peak/max
 for mode in udp tcp dot; do
