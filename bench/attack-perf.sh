@@ -114,12 +114,14 @@ start_nsd_secondary() {
 
 transport_port() { [ "$2" = dot ] && echo "${tls[$1]}" || echo "${port[$1]}"; }
 perf() { # LOG TARGET MODE SECONDS [QPS]: at a fixed rate, up to a second's worth of queries outstanding
-  dnsperf -s 127.0.0.1 -p "$(transport_port "$2" "$3")" -m "$3" -d "$work/queries" -l "$4" -c "$clients" -t 2 \
-    ${5:+-Q "$5" -q "$((${5} < 100 ? 100 : ${5} > 20000 ? 20000 : ${5}))"} >"$1" 2>&1 || true
+  { # grouped so that the shell's own report of an aborted dnsperf goes to the log too
+    dnsperf -s 127.0.0.1 -p "$(transport_port "$2" "$3")" -m "$3" -d "$work/queries" -l "$4" -c "$clients" -t 2 \
+      ${5:+-Q "$5" -q "$((${5} < 100 ? 100 : ${5} > 20000 ? 20000 : ${5}))"}
+  } >"$1" 2>&1 || true
 }
-answered() { # LOG: % of the queries sent that were answered, and the queries sent per second
+answered() { # LOG: % of the queries sent that were answered (none sent, e.g. no connection: 0), sent/s
   awk '/Queries sent/ {s = $3} /Queries completed/ {c = $3} /Run time/ {t = $4}
-    END {if (s > 0) printf "%.1f %.0f\n", 100 * c / s, s / t; else print "n/a 0"}' "$1"
+    END {if (s > 0) printf "%.1f %.0f\n", 100 * c / s, s / t; else print "0.0 0"}' "$1"
 }
 latency() { # LOG: average/max in ms
   awk '/Average Latency/ && !done {gsub(/[(),]/, ""); printf "%.1f/%.0f", $4 * 1000, $8 * 1000; done = 1}' "$1"
@@ -138,21 +140,24 @@ sockets() { # TARGET: its plain TCP port's connections, seen from both ends, wit
   done
 }
 
-# Memory: the JVM's used heap (jstat, KB columns S0U S1U EU OU) and the RSS of the target's processes.
-sample_memory() { # TARGET DEADLINE_EPOCH: one line "heap_kb rss_kb" a second
-  local target=$1 until=$2 pids jvm=""
+# Memory: the JVM's used heap and the RSS of the target's processes.
+jvm_heap() { # JVM_PID: "used_kb gc_seconds" (jstat -gc: S0U S1U EU OU, GCT)
+  timeout 5 jstat -gc "$1" 2>/dev/null | awk 'NR == 1 {for (i = 1; i <= NF; i++) c[$i] = i}
+    NR == 2 {printf "%d %s\n", $c["S0U"] + $c["S1U"] + $c["EU"] + $c["OU"], $c["GCT"]}'
+}
+sample_memory() { # TARGET DEADLINE_EPOCH: one line "heap_kb rss_kb gc_seconds" a second
+  local target=$1 until=$2 pids jvm="" heap gc rss
   [ "$target" = cairn ] && jvm=$(cat "$work/cairn/jvm.pidfile")
   while [ "$(date +%s)" -lt "$until" ]; do
     if [ -n "$jvm" ]; then
       pids=$jvm
-      heap=$(timeout 5 jstat -gc "$jvm" 2>/dev/null | awk 'NR == 1 {for (i = 1; i <= NF; i++) c[$i] = i}
-        NR == 2 {printf "%d", $c["S0U"] + $c["S1U"] + $c["EU"] + $c["OU"]}')
+      read -r heap gc < <(jvm_heap "$jvm") || true
     else
       pids="$(cat "$work/nsd/nsd.pidfile") $(pgrep -P "$(cat "$work/nsd/nsd.pidfile")" | tr '\n' ' ')"
-      heap=""
+      heap="" gc=""
     fi
     rss=$(ps -o rss= -p "$(echo $pids | tr ' ' ',')" 2>/dev/null | awk '{s += $1} END {print s + 0}')
-    echo "${heap:-0} $rss"
+    echo "${heap:-0} $rss ${gc:-0}"
     sleep 1
   done
 }
@@ -166,7 +171,7 @@ declare -A options=(
   [notify]="rate=${NOTIFY_RATE:-10000}")
 declare -A unattacked attacked fixed_q sent_qps answered_pct lat memory notes
 run_target() {
-  local t=$1 mode q soa ixfr axfr soa2 ixfr2 axfr2 attackers=()
+  local t=$1 mode run q soa ixfr axfr soa2 ixfr2 axfr2 attackers=()
   if [ "$t" = cairn ]; then start_cairn; else start_nsd_secondary; fi
   for mode in udp tcp dot; do perf "$work/$t-warm-$mode.log" "$t" "$mode" 2; done # JIT warm-up, and the same for NSD
   for mode in udp tcp dot; do
@@ -195,12 +200,15 @@ run_target() {
     lat[$t.$mode]=$(latency "$work/$t-fixed-$mode.log")
     perf "$work/$t-attacked-$mode.log" "$t" "$mode" "$slot"
     attacked[$t.$mode]=$(qps "$work/$t-attacked-$mode.log")
+    for run in fixed attacked; do # dnsperf 2.10 can abort on connections the server resets
+      grep -q Assertion "$work/$t-$run-$mode.log" && notes[$t]+="dnsperf aborted ($run $mode); "
+    done
   done
   wait "${attackers[@]}" || true
   rm -f "$work/$t-attackers.pidfile"
   sleep 3 # SOA queries a secondary still has queued
   read -r soa2 ixfr2 axfr2 < <(checks)
-  notes[$t]="queries to the primary during the attack: SOA $((soa2 - soa)), IXFR $((ixfr2 - ixfr)), AXFR $((axfr2 - axfr))"
+  notes[$t]+="queries to the primary during the attack: SOA $((soa2 - soa)), IXFR $((ixfr2 - ixfr)), AXFR $((axfr2 - axfr))"
   for mode in udp tcp; do
     dig +time=2 +tries=1 $([ $mode = tcp ] && echo +tcp) -p "${port[$t]}" @127.0.0.1 bench.example SOA 2>/dev/null |
       grep -q 'status: NOERROR' && notes[$t]+="; answers $mode after" || notes[$t]+="; NO $mode ANSWER after"
@@ -212,9 +220,9 @@ run_target() {
     local jvm live
     jvm=$(cat "$work/cairn/jvm.pidfile")
     timeout 20 jcmd "$jvm" GC.run >/dev/null 2>&1 || true
-    live=$(timeout 5 jstat -gc "$jvm" 2>/dev/null | awk 'NR == 1 {for (i = 1; i <= NF; i++) c[$i] = i}
-      NR == 2 {printf "%.0f", ($c["S0U"] + $c["S1U"] + $c["EU"] + $c["OU"]) / 1024}')
-    notes[$t]+="; heap after the attack and a full GC ${live:-n/a} MB"
+    live=$(jvm_heap "$jvm" | awk '{printf "%.0f", $1 / 1024}')
+    notes[$t]+="; GC time during the attack $(awk 'NR == 1 {a = $3} $3 > 0 {b = $3} END {printf "%.1f", b - a}' \
+      "$work/$t-memory.log") s; heap after the attack and a full GC ${live:-n/a} MB"
     grep -q OutOfMemoryError "$work/cairn/cairn.log" && notes[$t]+="; OutOfMemoryError in its log"
   else
     memory[$t]="rss $(peak_mb "$work/$t-memory.log" 2) MB"
