@@ -231,8 +231,8 @@ run_target() {
 }
 for t in $targets; do run_target "$t"; done
 
-printf '\nattacks (%s s): %s; measured %s s unattacked, %s s per run under attack\n' "$seconds" \
-  "$(for kind in $attacks; do printf '%s %s; ' "$kind" "${options[$kind]}"; done)" "$measure" "$slot"
+printf '\nattacks (%s s):%s; measured %s s unattacked, %s s per run under attack\n' "$seconds" \
+  "$(for kind in $attacks; do printf ' %s %s' "$kind" "${options[$kind]}"; done)" "$measure" "$slot"
 printf '%-5s %-6s %9s %9s %8s %8s %9s %13s %s\n' mode target max_qps atk_qps fixed_Q sent/s answered lat_ms_avg/max \
   memory_peak/max
 for mode in udp tcp dot; do
