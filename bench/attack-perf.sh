@@ -5,7 +5,8 @@
 # (UDP, TCP, DoT): the max queries/s unattacked and under attack, and the share of queries a client
 # at a fixed rate of half the unattacked max gets answered during the attack, with its latency. Also
 # Cairn's peak heap against its -Xmx, the peak RSS, and the SOA and IXFR queries (a secondary's
-# checks) the primary received from each secondary during the attack: the NOTIFY flood's echo. Needs a JDK, nsd, named, dnsperf, dig.
+# checks) the primary received from each secondary during the attack: the NOTIFY flood's echo.
+# Needs a JDK, nsd, named, dnsperf, dig, ss.
 #
 # Knobs (environment): MEASURE_SECONDS (5) per unattacked run, CLIENTS (10) dnsperf clients,
 # CAIRN_XMX (512m), SLOWLORIS_CONNECTIONS (1000), SLOWLORIS_SOURCES (10), SLOWLORIS_DRIP (5 s),
@@ -221,7 +222,7 @@ run_target() {
     jvm=$(cat "$work/cairn/jvm.pidfile")
     timeout 20 jcmd "$jvm" GC.run >/dev/null 2>&1 || true
     live=$(jvm_heap "$jvm" | awk '{printf "%.0f", $1 / 1024}')
-    notes[$t]+="; GC time during the attack $(awk 'NR == 1 {a = $3} $3 > 0 {b = $3} END {printf "%.1f", b - a}' \
+    notes[$t]+="; GC time during the attack $(awk '$3 > 0 && a == "" {a = $3} $3 > 0 {b = $3} END {printf "%.1f", b - a}' \
       "$work/$t-memory.log") s; heap after the attack and a full GC ${live:-n/a} MB"
     grep -q OutOfMemoryError "$work/cairn/cairn.log" && notes[$t]+="; OutOfMemoryError in its log"
   else
