@@ -36,9 +36,10 @@ wait_for_dns() {
   return 1
 }
 
-# start_nsd DIR PORT ZONE FILE: runs NSD in the foreground-less mode with its own files in DIR.
+# start_nsd DIR PORT ZONE FILE [ZONE_LINES] [SERVER_LINES]: runs NSD in the foreground-less mode
+# with its own files in DIR; the optional lines are added to its zone: and server: clauses.
 start_nsd() {
-  local dir=$1 port=$2 zone=$3 file=$4
+  local dir=$1 port=$2 zone=$3 file=$4 zone_lines=${5:-} server_lines=${6:-}
   cat >"$dir/nsd.conf" <<CONF
 server:
   ip-address: 127.0.0.1@$port
@@ -55,11 +56,13 @@ server:
   verbosity: 0
   tcp-count: 1000
   rrl-ratelimit: 0
+$server_lines
 remote-control:
   control-enable: no
 zone:
   name: "$zone"
   zonefile: "$file"
+$zone_lines
 CONF
   nsd -c "$dir/nsd.conf" -d >"$dir/nsd.log" 2>&1 &
   echo $! >"$dir/nsd.pidfile"
