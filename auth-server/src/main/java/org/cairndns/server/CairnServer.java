@@ -126,7 +126,7 @@ public final class CairnServer implements AutoCloseable {
       ListenerSettings listeners = new ListenerSettings(config.listen(), config.tlsListen(),
           config.limits().tcpIdleTimeout(), config.limits().tcpConnections(),
           config.limits().tcpConnectionsPerAddress(), config.limits().tlsHandshakeTimeout(),
-          java.time.Duration.ofSeconds(30));
+          config.limits().tcpWriteTimeout(), config.limits().tcpQueriesInFlight(), config.limits().tcpWriteBuffer());
       ServerTlsContext tls = server.tls;
       server.transport = DnsServer.start(listeners, processor,
           tls == null ? null : ch -> tls.newHandler(ch.alloc(), listeners.tlsHandshakeTimeout()));
