@@ -83,9 +83,12 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
     return slot;
   }
 
-  /** Whether clients should be told to go away when done (RFC 7828 §3.3.2, keepalive 0). */
+  /**
+   * Whether clients should be told to go away when done (RFC 7828 §3.3.2, keepalive 0): also at the
+   * mark itself, where eviction holds the table while newcomers keep arriving.
+   */
   boolean underPressure() {
-    return open.get() > pressureMark;
+    return open.get() >= pressureMark;
   }
 
   /**
