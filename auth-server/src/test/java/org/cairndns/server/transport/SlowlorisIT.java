@@ -182,4 +182,26 @@ class SlowlorisIT {
     }
     assertTrue(server.transport().counters().snapshot().get("idle-closed") > 0);
   }
+
+  @Test
+  void dripsDoNotResetTheIdleTimerButCompleteQueriesDo() throws Exception {
+    InetSocketAddress tcp = server.transport().tcpAddresses().get(0);
+    List<Drip> drips = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      drips.add(new Drip(tcp));
+    }
+    try (Socket steady = ServerFixture.connect(tcp)) {
+      for (int round = 0; round < 6; round++) { // 3 s of complete queries, past the 2 s idle timeout
+        ServerFixture.writeFrame(steady.getOutputStream(), keepaliveQuery().toWire());
+        assertEquals(1, ServerFixture.readFrame(steady.getInputStream()).getSection(Section.ANSWER).size());
+        drips.forEach(Drip::drip);
+        Thread.sleep(DRIP_EVERY_MILLIS);
+      }
+    }
+    for (Drip d : drips) {
+      assertTrue(d.closedNanos != 0, "a dripping connection was closed");
+      assertTrue(d.lifetimeMillis() >= IDLE_MILLIS - 100 && d.lifetimeMillis() <= IDLE_MILLIS + DRIP_EVERY_MILLIS + 500,
+          "closed at the idle timeout: " + d.lifetimeMillis() + " ms");
+    }
+  }
 }
