@@ -100,7 +100,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     slot = limiter.track(ctx.channel());
-    scheduleCheck(idleNanos);
+    scheduleCheck(Math.min(idleNanos, TimeUnit.MILLISECONDS.toNanos(writeTimeoutMillis)));
     ctx.fireChannelActive();
   }
 
@@ -297,7 +297,8 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
         ch.close(); // RFC 7766 §6.2.3: the server closes idle connections
         return;
       }
-      next = idleNanos - idle;
+      // no later than a write timeout from now, so a stall that starts meanwhile is caught on time
+      next = Math.min(idleNanos - idle, TimeUnit.MILLISECONDS.toNanos(writeTimeoutMillis));
     }
     scheduleCheck(next);
   }
