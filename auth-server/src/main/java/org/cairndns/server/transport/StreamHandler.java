@@ -50,7 +50,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
   private final Executor transferExecutor;
   private final ConnectionLimiter limiter;
   private final long idleNanos;
-  private final long writeTimeoutMillis;
+  private final long writeTimeoutNanos;
   private final int queriesInFlightCap;
 
   /** Event-loop-only state. */
@@ -88,7 +88,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
     this.transferExecutor = transferExecutor;
     this.limiter = limiter;
     this.idleNanos = settings.tcpIdleTimeout().toNanos();
-    this.writeTimeoutMillis = settings.writeTimeout().toMillis();
+    this.writeTimeoutNanos = settings.writeTimeout().toNanos();
     this.queriesInFlightCap = settings.tcpQueriesInFlight();
   }
 
@@ -100,7 +100,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     slot = limiter.track(ctx.channel());
-    scheduleCheck(Math.min(idleNanos, TimeUnit.MILLISECONDS.toNanos(writeTimeoutMillis)));
+    scheduleCheck(Math.min(idleNanos, writeTimeoutNanos));
     ctx.fireChannelActive();
   }
 
@@ -232,7 +232,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
     }
     writable.lock();
     try {
-      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(writeTimeoutMillis);
+      long deadline = System.nanoTime() + writeTimeoutNanos;
       while (ch.isActive() && !ch.isWritable()) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
@@ -282,14 +282,13 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
       next = idleNanos;
     } else if (inFlight > 0) {
       long stalled = now - lastWriteProgressNanos;
-      long limit = TimeUnit.MILLISECONDS.toNanos(writeTimeoutMillis);
-      if (stalled >= limit) {
+      if (stalled >= writeTimeoutNanos) {
         counters.writeTimedOut();
         log.debug("event=write-timeout client={} queued={}", ch.remoteAddress(), inFlight);
         ch.close();
         return;
       }
-      next = limit - stalled;
+      next = writeTimeoutNanos - stalled;
     } else {
       long idle = now - slot.lastActivityNanos;
       if (idle >= idleNanos) {
@@ -298,7 +297,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       // no later than a write timeout from now, so a stall that starts meanwhile is caught on time
-      next = Math.min(idleNanos - idle, TimeUnit.MILLISECONDS.toNanos(writeTimeoutMillis));
+      next = Math.min(idleNanos - idle, writeTimeoutNanos);
     }
     scheduleCheck(next);
   }
