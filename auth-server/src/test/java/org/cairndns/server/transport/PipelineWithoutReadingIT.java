@@ -36,7 +36,7 @@ import org.xbill.DNS.Type;
  * them when their write timeout passes, and answer a legitimate client meanwhile.
  */
 class PipelineWithoutReadingIT {
-  static final int CLIENTS = 4;
+  static final int CLIENTS = Integer.getInteger("pipeline.clients", 4); // -Dpipeline.clients=16 to measure the slope
   static final int QUERIES_PER_CLIENT = 4000;
   static final long WRITE_TIMEOUT_MILLIS = 2000;
   /** Heap after GC plus Netty's direct memory, above the baseline. The old code took ~50 MB per client. */
