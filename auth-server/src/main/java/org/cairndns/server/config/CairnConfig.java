@@ -37,7 +37,10 @@ public record CairnConfig(
       int tcpConnectionsPerAddress,
       Duration tlsHandshakeTimeout,
       int udpPayload,
-      int journalSteps) {}
+      int journalSteps,
+      int tcpQueriesInFlight,
+      int tcpWriteBuffer,
+      Duration tcpWriteTimeout) {}
 
   /** CHAOS TXT answers; {@code chaos} false refuses them all. */
   public record Identity(boolean chaos, String version, String hostname, String id) {}

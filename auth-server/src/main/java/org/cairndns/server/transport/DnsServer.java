@@ -18,8 +18,8 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -115,15 +115,14 @@ public final class DnsServer implements AutoCloseable {
 
   private InetSocketAddress bindTcp(InetSocketAddress address, ListenerSettings settings, RequestHandler handler,
       ConnectionLimiter limiter, Transport transport, Function<SocketChannel, SslHandler> tlsHandlers) throws IOException {
-    long idleMillis = settings.tcpIdleTimeout().toMillis();
-    long writeTimeout = settings.writeTimeout().toMillis();
     ServerBootstrap b = new ServerBootstrap()
         .group(group)
         .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
         .option(ChannelOption.SO_BACKLOG, 1024)
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
-        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 << 10, 1 << 20))
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, 
+            new WriteBufferWaterMark(settings.tcpWriteBuffer() / 2, settings.tcpWriteBuffer()))
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
@@ -132,9 +131,9 @@ public final class DnsServer implements AutoCloseable {
               ch.pipeline().addLast("tls", tlsHandlers.apply(ch));
             }
             ch.pipeline()
-                .addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
                 .addLast("frame", new LengthFieldBasedFrameDecoder(65535 + 2, 0, 2, 0, 2))
-                .addLast("dns", new StreamHandler(handler, transport, counters, transferExecutor, writeTimeout));
+                .addLast("flow", new FlowControlHandler()) // holds decoded frames while reading is paused
+                .addLast("dns", new StreamHandler(handler, transport, counters, transferExecutor, limiter, settings));
           }
         });
     if (epoll) {

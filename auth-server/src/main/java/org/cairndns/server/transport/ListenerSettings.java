@@ -9,11 +9,15 @@ import java.util.List;
  *
  * @param listen addresses served over UDP and TCP
  * @param tlsListen addresses served over DNS-over-TLS (needs a TLS handler factory)
- * @param tcpIdleTimeout idle connections are closed after this (RFC 7766 §6.2.3)
+ * @param tcpIdleTimeout a connection that completes no message for this long is closed (RFC 7766
+ *     §6.2.3); bytes of an unfinished message do not count
  * @param tcpConnections connections allowed at once over TCP and TLS together
  * @param tcpConnectionsPerAddress connections allowed at once from one client address
  * @param tlsHandshakeTimeout a TLS client must finish its handshake within this
- * @param writeTimeout a client that reads nothing of a response for this long is dropped
+ * @param writeTimeout a connection whose queued responses make no progress for this long is closed
+ * @param tcpQueriesInFlight requests per connection answered but not yet written out; past it the
+ *     connection is not read from
+ * @param tcpWriteBuffer bytes queued for writing per connection past which it is not read from
  */
 public record ListenerSettings(
     List<InetSocketAddress> listen,
@@ -22,9 +26,14 @@ public record ListenerSettings(
     int tcpConnections,
     int tcpConnectionsPerAddress,
     Duration tlsHandshakeTimeout,
-    Duration writeTimeout) {
+    Duration writeTimeout,
+    int tcpQueriesInFlight,
+    int tcpWriteBuffer) {
 
   public static final Duration DEFAULT_IDLE = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(10);
+  public static final int DEFAULT_QUERIES_IN_FLIGHT = 32;
+  public static final int DEFAULT_WRITE_BUFFER = 64 << 10;
 
   public ListenerSettings {
     listen = List.copyOf(listen);
@@ -32,6 +41,7 @@ public record ListenerSettings(
   }
 
   public static ListenerSettings of(List<InetSocketAddress> listen) {
-    return new ListenerSettings(listen, List.of(), DEFAULT_IDLE, 1000, 100, Duration.ofSeconds(5), Duration.ofSeconds(30));
+    return new ListenerSettings(listen, List.of(), DEFAULT_IDLE, 1000, 100, Duration.ofSeconds(5),
+        DEFAULT_WRITE_TIMEOUT, DEFAULT_QUERIES_IN_FLIGHT, DEFAULT_WRITE_BUFFER);
   }
 }

@@ -12,6 +12,9 @@ public final class ServerCounters {
   private final Map<Transport, LongAdder[]> byRcode = new EnumMap<>(Transport.class);
   private final LongAdder dropped = new LongAdder();
   private final LongAdder refusedConnections = new LongAdder();
+  private final LongAdder evictedConnections = new LongAdder();
+  private final LongAdder idleClosed = new LongAdder();
+  private final LongAdder writeTimeouts = new LongAdder();
 
   public ServerCounters() {
     for (Transport t : Transport.values()) {
@@ -37,6 +40,18 @@ public final class ServerCounters {
     refusedConnections.increment();
   }
 
+  void evictedConnection() {
+    evictedConnections.increment();
+  }
+
+  void idleClosed() {
+    idleClosed.increment();
+  }
+
+  void writeTimedOut() {
+    writeTimeouts.increment();
+  }
+
   /** Non-zero counters as {@code udp.NOERROR=12} style entries. */
   public Map<String, Long> snapshot() {
     Map<String, Long> out = new LinkedHashMap<>();
@@ -50,6 +65,9 @@ public final class ServerCounters {
     });
     out.put("dropped", dropped.sum());
     out.put("refused-connections", refusedConnections.sum());
+    out.put("evicted-connections", evictedConnections.sum());
+    out.put("idle-closed", idleClosed.sum());
+    out.put("write-timeouts", writeTimeouts.sum());
     return out;
   }
 }

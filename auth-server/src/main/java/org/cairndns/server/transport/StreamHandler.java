@@ -5,13 +5,15 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelProgressiveFuture;
+import io.netty.channel.ChannelProgressiveFutureListener;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.timeout.IdleStateEvent;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -30,6 +32,14 @@ import org.slf4j.LoggerFactory;
  * go out as soon as they are ready, and a transfer's messages go out contiguously and in order.
  * While a transfer streams, later replies wait in a queue so nothing is interleaved with it; several
  * transfers on one connection are sent in the order they were asked.
+ *
+ * <p>Timing and flow control, so that a client can hold neither a slot nor memory for free: the idle
+ * timer runs from the last <em>complete</em> request or finished response (RFC 7766 §6.2.3), so
+ * bytes dripped into an unfinished message do not keep a connection open; at most {@code
+ * tcpQueriesInFlight} requests are answered and not yet written out, and nothing is read while
+ * that cap or the write buffer's high-water mark is reached (the frames already decoded wait in the
+ * {@code FlowControlHandler} before this one); a connection whose queued responses make no
+ * progress for the write timeout is closed.
  */
 final class StreamHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(StreamHandler.class);
@@ -38,25 +48,60 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
   private final Transport transport;
   private final ServerCounters counters;
   private final Executor transferExecutor;
-  private final long writeTimeoutMillis;
+  private final ConnectionLimiter limiter;
+  private final long idleNanos;
+  private final long writeTimeoutNanos;
+  private final int queriesInFlightCap;
 
   /** Event-loop-only state. */
   private final ArrayDeque<Object> pending = new ArrayDeque<>();
   private boolean streaming;
   private Requester requester;
+  private ChannelHandlerContext ctx;
+  private ConnectionLimiter.Slot slot;
+  private ScheduledFuture<?> timer;
+  /** Requests answered whose reply (or whole transfer) is not written out yet. */
+  private int inFlight;
+  private long lastWriteProgressNanos;
 
   /** Lets a transfer thread wait for the channel to become writable again. */
   private final ReentrantLock writable = new ReentrantLock();
   private final Condition writableAgain = writable.newCondition();
-  private volatile Iterator<byte[]> activeTransfer;
+
+  private final ChannelProgressiveFutureListener replyWritten = new ChannelProgressiveFutureListener() {
+    @Override
+    public void operationProgressed(ChannelProgressiveFuture f, long progress, long total) {
+      lastWriteProgressNanos = System.nanoTime();
+    }
+
+    @Override
+    public void operationComplete(ChannelProgressiveFuture f) {
+      answered();
+    }
+  };
 
   StreamHandler(RequestHandler handler, Transport transport, ServerCounters counters,
-      Executor transferExecutor, long writeTimeoutMillis) {
+      Executor transferExecutor, ConnectionLimiter limiter, ListenerSettings settings) {
     this.handler = handler;
     this.transport = transport;
     this.counters = counters;
     this.transferExecutor = transferExecutor;
-    this.writeTimeoutMillis = writeTimeoutMillis;
+    this.limiter = limiter;
+    this.idleNanos = settings.tcpIdleTimeout().toNanos();
+    this.writeTimeoutNanos = settings.writeTimeout().toNanos();
+    this.queriesInFlightCap = settings.tcpQueriesInFlight();
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    slot = limiter.track(ctx.channel());
+    scheduleCheck(Math.min(idleNanos, writeTimeoutNanos));
+    ctx.fireChannelActive();
   }
 
   @Override
@@ -68,6 +113,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
     } finally {
       frame.release();
     }
+    slot.lastActivityNanos = System.nanoTime();
     Outcome outcome;
     try {
       outcome = handler.handle(request, requester(ctx));
@@ -78,18 +124,24 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
     }
     if (outcome instanceof Outcome.Reply reply) {
       counters.response(transport, reply.wire());
+      byte[] wire = limiter.underPressure() ? KeepaliveOption.withZeroTimeout(reply.wire()) : reply.wire();
+      accepted();
       if (streaming || !pending.isEmpty()) {
-        pending.add(reply.wire());
+        pending.add(wire);
       } else {
-        ctx.write(frame(ctx, reply.wire()), ctx.voidPromise());
+        write(wire);
       }
     } else if (outcome instanceof Outcome.Messages messages) {
+      accepted();
       pending.add(messages.messages());
       if (!streaming) {
         drain(ctx);
       }
     } else {
       counters.dropped();
+    }
+    if (!ctx.channel().config().isAutoRead()) {
+      ctx.flush(); // paused: the flow control handler holds back channelReadComplete
     }
   }
 
@@ -98,17 +150,47 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
     ctx.flush();
   }
 
+  /** One more request being answered; past the cap, reading stops until replies are written. */
+  private void accepted() {
+    if (inFlight++ == 0) {
+      lastWriteProgressNanos = System.nanoTime();
+      slot.busy = true;
+    }
+    if (inFlight >= queriesInFlightCap) {
+      ctx.channel().config().setAutoRead(false);
+    }
+  }
+
+  /** A reply or a whole transfer has been written (or failed with the connection). */
+  private void answered() {
+    long now = System.nanoTime();
+    lastWriteProgressNanos = now;
+    slot.lastActivityNanos = now;
+    slot.busy = --inFlight > 0 || streaming;
+    resumeIfRoom();
+  }
+
+  private void resumeIfRoom() {
+    Channel ch = ctx.channel();
+    if (ch.isActive() && !ch.config().isAutoRead() && inFlight < queriesInFlightCap && ch.isWritable()) {
+      ch.config().setAutoRead(true);
+    }
+  }
+
+  private void write(byte[] wire) {
+    ctx.write(frame(ctx, wire), ctx.newProgressivePromise().addListener(replyWritten));
+  }
+
   /** Sends queued replies until the next queued transfer, which then streams on its own thread. */
   @SuppressWarnings("unchecked")
   private void drain(ChannelHandlerContext ctx) {
     Object next;
     while ((next = pending.poll()) != null) {
       if (next instanceof byte[] wire) {
-        ctx.write(frame(ctx, wire), ctx.voidPromise());
+        write(wire);
       } else {
         streaming = true;
         Iterator<byte[]> transfer = (Iterator<byte[]>) next;
-        activeTransfer = transfer;
         ctx.flush();
         transferExecutor.execute(() -> stream(ctx, transfer));
         return;
@@ -138,7 +220,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
       closeQuietly(transfer);
       ch.eventLoop().execute(() -> {
         streaming = false;
-        activeTransfer = null;
+        answered();
         drain(ctx);
       });
     }
@@ -150,7 +232,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
     }
     writable.lock();
     try {
-      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(writeTimeoutMillis);
+      long deadline = System.nanoTime() + writeTimeoutNanos;
       while (ch.isActive() && !ch.isWritable()) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
@@ -170,8 +252,12 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     // A client that pipelines but does not read stops being read from: memory stays bounded, and
-    // the idle timeout then closes it.
-    ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+    // the write timeout then closes it.
+    if (ctx.channel().isWritable()) {
+      resumeIfRoom();
+    } else {
+      ctx.channel().config().setAutoRead(false);
+    }
     writable.lock();
     try {
       writableAgain.signalAll();
@@ -181,8 +267,50 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
     ctx.fireChannelWritabilityChanged();
   }
 
+  /**
+   * Closes the connection once its deadline passes: the write timeout while replies are queued,
+   * the idle timeout otherwise. A streaming transfer watches its own writes (see awaitWritable).
+   */
+  private void check() {
+    Channel ch = ctx.channel();
+    if (!ch.isActive()) {
+      return;
+    }
+    long now = System.nanoTime();
+    long next;
+    if (streaming) {
+      next = idleNanos;
+    } else if (inFlight > 0) {
+      long stalled = now - lastWriteProgressNanos;
+      if (stalled >= writeTimeoutNanos) {
+        counters.writeTimedOut();
+        log.debug("event=write-timeout client={} queued={}", ch.remoteAddress(), inFlight);
+        ch.close();
+        return;
+      }
+      next = writeTimeoutNanos - stalled;
+    } else {
+      long idle = now - slot.lastActivityNanos;
+      if (idle >= idleNanos) {
+        counters.idleClosed();
+        ch.close(); // RFC 7766 §6.2.3: the server closes idle connections
+        return;
+      }
+      // no later than a write timeout from now, so a stall that starts meanwhile is caught on time
+      next = Math.min(idleNanos - idle, writeTimeoutNanos);
+    }
+    scheduleCheck(next);
+  }
+
+  private void scheduleCheck(long delayNanos) {
+    timer = ctx.executor().schedule(this::check, delayNanos, TimeUnit.NANOSECONDS);
+  }
+
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    if (timer != null) {
+      timer.cancel(false);
+    }
     for (Object p : pending) {
       if (p instanceof Iterator<?> it) {
         closeQuietly(it);
@@ -207,10 +335,6 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
       // until it arrives. Quick-ACK mode (it does not stick in Linux) avoids that: first-query
       // latency on a new DoT connection went from ~45 ms to ~3 ms.
       epoll.config().setTcpQuickAck(true);
-    }
-    if (evt instanceof IdleStateEvent && !streaming) {
-      ctx.close(); // RFC 7766 §6.2.3: the server closes idle connections
-      return;
     }
     ctx.fireUserEventTriggered(evt);
   }

@@ -42,7 +42,8 @@ class ConfigLoaderTest {
         tls-listen: [127.0.0.1:8530]
         tls: {certificate: c.pem, key: k.pem, key-password: pw, client-ca: ca.pem, min-version: TLSv1.3}
         limits: {tcp-idle-timeout: 500ms, tcp-connections: 10, tcp-connections-per-address: 2,
-                 tls-handshake-timeout: 2s, udp-payload: 1400, journal-steps: 7}
+                 tls-handshake-timeout: 2s, udp-payload: 1400, journal-steps: 7,
+                 tcp-queries-in-flight: 8, tcp-write-buffer: 32768, tcp-write-timeout: 3s}
         identity: {chaos: false, version: v, hostname: h, id: i}
         store-poll-interval: 2m
         xfr: {message-size: 16000, max-records-per-message: 1, transfers-out: 3, transfers-out-per-address: 1, transfer-wait: 1h}
@@ -65,6 +66,9 @@ class ConfigLoaderTest {
     assertEquals(Duration.ofMillis(500), c.limits().tcpIdleTimeout());
     assertEquals(1400, c.limits().udpPayload());
     assertEquals(7, c.limits().journalSteps());
+    assertEquals(8, c.limits().tcpQueriesInFlight());
+    assertEquals(32768, c.limits().tcpWriteBuffer());
+    assertEquals(Duration.ofSeconds(3), c.limits().tcpWriteTimeout());
     assertEquals(false, c.identity().chaos());
     assertEquals(Duration.ofMinutes(2), c.storePollInterval());
     assertEquals(Duration.ofHours(1), c.xfr().transferWait());
@@ -86,6 +90,7 @@ class ConfigLoaderTest {
       "unknown nested key    | limits: {tcp-idle: 5s}                              | limits.tcp-idle: unknown key",
       "bad duration          | limits: {tcp-idle-timeout: ten}                     | limits.tcp-idle-timeout: expected a duration",
       "number out of range   | limits: {udp-payload: 100}                          | limits.udp-payload: expected a whole number from 512 to 4096",
+      "write buffer too small| limits: {tcp-write-buffer: 100}                     | limits.tcp-write-buffer: expected a whole number from 4096",
       "per-primary limit 0   | secondary: {transfers-in-per-primary: 0}            | secondary.transfers-in-per-primary: expected a whole number from 1 to 1000",
       "per-primary not a number | secondary: {transfers-in-per-primary: two}       | secondary.transfers-in-per-primary: expected a whole number from 1 to 1000",
       "bad address           | listen: [not-an-ip:x]                               | listen: expected ADDRESS:PORT",
@@ -120,6 +125,9 @@ class ConfigLoaderTest {
     assertEquals(53, c.listen().get(0).getPort());
     assertEquals(1232, c.limits().udpPayload());
     assertEquals(Duration.ofSeconds(10), c.limits().tcpIdleTimeout());
+    assertEquals(32, c.limits().tcpQueriesInFlight());
+    assertEquals(65536, c.limits().tcpWriteBuffer());
+    assertEquals(Duration.ofSeconds(10), c.limits().tcpWriteTimeout());
     assertEquals(2, c.secondary().transfersInPerPrimary(), "like BIND's transfers-per-ns");
     assertTrue(c.zones().isEmpty());
   }
