@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.xbill.DNS.TSIG;
 import java.util.Set;
+import org.cairndns.xfr.RequestSignature;
 import org.cairndns.xfr.Requester;
 import org.cairndns.xfr.TransferResponder;
 import org.cairndns.xfr.Transport;
@@ -104,6 +105,13 @@ public final class QueryProcessor implements RequestHandler {
     Header header = query.getHeader();
     int opcode = header.getOpcode();
     Record question = query.getQuestion();
+    if (query.getTSIG() != null) {
+      // First, so that no path (not even an early error) can answer a forged request signed.
+      int tsigError = RequestSignature.verify(query, wire, keys);
+      if (tsigError != Rcode.NOERROR) {
+        return new Outcome.Reply(RequestSignature.failure(error(query, Rcode.NOTAUTH), query, tsigError, keys));
+      }
+    }
     if (opcode != Opcode.QUERY && opcode != Opcode.NOTIFY) {
       return reply(error(query, Rcode.NOTIMP), query, requester);
     }
@@ -120,12 +128,6 @@ public final class QueryProcessor implements RequestHandler {
       }
       if (requester.transport() == Transport.UDP && !opt.getOptions(KEEPALIVE).isEmpty()) {
         return reply(error(query, Rcode.FORMERR), query, requester); // RFC 7828 §3.2.1
-      }
-    }
-    if (query.getTSIG() != null && !isTransfer(question)) {
-      TSIG key = keys.get(query.getTSIG().getName());
-      if (key == null || key.verify(query, wire, null) != Rcode.NOERROR) {
-        return reply(error(query, Rcode.NOTAUTH), query, requester); // RFC 8945 §5.2: unsigned
       }
     }
     if (opcode == Opcode.NOTIFY) {
@@ -200,10 +202,6 @@ public final class QueryProcessor implements RequestHandler {
       return reply(error(query, Rcode.REFUSED), query, requester);
     }
     return new Outcome.Messages(transfers.respond(query, wire, requester));
-  }
-
-  private static boolean isTransfer(Record question) {
-    return question.getType() == Type.AXFR || question.getType() == Type.IXFR;
   }
 
   private static long clientSerial(Message query) {
@@ -408,9 +406,8 @@ public final class QueryProcessor implements RequestHandler {
     } else {
       limit = 65535;
     }
-    TSIG key = query.getTSIG() == null ? null : keys.get(query.getTSIG().getName());
-    if (key != null && r.getRcode() != Rcode.NOTAUTH) {
-      r.setTSIG(key, Rcode.NOERROR, query.getTSIG());
+    if (query.isVerified()) { // RequestSignature answered every other signed request
+      r.setTSIG(keys.get(query.getTSIG().getName()), Rcode.NOERROR, query.getTSIG());
     }
     if (qopt == null) {
       removeOpt(r);

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.cairndns.xfr.RequestSignature;
 import org.cairndns.xfr.Requester;
 import org.cairndns.xfr.TransferResponder;
 import org.cairndns.xfr.acl.TransferPolicy;
@@ -70,15 +71,13 @@ public final class TransferService implements TransferResponder {
     TSIG key = null;
     TSIGRecord tsig = request.getTSIG();
     if (tsig != null) {
-      key = settings.keys().get(tsig.getName());
-      if (key == null) {
-        return single(refusal(request, Rcode.NOTAUTH, -1), null, null);
-      }
-      int result = key.verify(request, wire, null);
+      int result = RequestSignature.verify(request, wire, settings.keys());
       if (result != Rcode.NOERROR) {
         logDenial(requester, zoneName, "tsig " + Rcode.TSIGstring(result));
-        return single(refusal(request, Rcode.NOTAUTH, -1), null, null);
+        byte[] failure = RequestSignature.failure(refusal(request, Rcode.NOTAUTH, -1), request, result, settings.keys());
+        return List.of(failure).iterator();
       }
+      key = settings.keys().get(tsig.getName());
     }
     ZoneSnapshot zone = zones.apply(zoneName);
     if (zone == null) {
