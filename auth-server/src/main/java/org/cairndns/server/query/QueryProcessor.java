@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import org.xbill.DNS.TSIG;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
+import org.cairndns.log.RateLimitedLog;
 import org.cairndns.xfr.RequestSignature;
 import org.cairndns.xfr.Requester;
 import org.cairndns.xfr.TransferResponder;
@@ -16,6 +18,7 @@ import org.cairndns.zone.ZoneSet;
 import org.cairndns.zone.ZoneSnapshot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.DNAMERecord;
@@ -44,6 +47,8 @@ import org.xbill.DNS.Type;
  */
 public final class QueryProcessor implements RequestHandler {
   private static final Logger log = LoggerFactory.getLogger(QueryProcessor.class);
+  /** A bug a packet can trigger would otherwise log a stack per packet. */
+  private static final RateLimitedLog failures = new RateLimitedLog(log, Level.WARN, "query-failed");
   private static final int MAX_CHAIN = 8;
   static final int KEEPALIVE = 11; // RFC 7828 edns-tcp-keepalive
   static final int PADDING = 12; // RFC 7830
@@ -55,6 +60,7 @@ public final class QueryProcessor implements RequestHandler {
   private final QueryConfig config;
   private final Map<Name, TSIG> keys;
   private final ResponseCache cache = new ResponseCache();
+  private final LongAdder malformed = new LongAdder();
 
   public QueryProcessor(ZoneSet zones, TransferResponder transfers, NotifyReceiver notifies, QueryConfig config) {
     this(zones, transfers, notifies, config, Map.of());
@@ -70,6 +76,11 @@ public final class QueryProcessor implements RequestHandler {
     this.keys = Map.copyOf(keys);
   }
 
+  /** Requests answered FORMERR because they could not be parsed (counted, never logged one by one). */
+  public long malformedRequests() {
+    return malformed.sum();
+  }
+
   @Override
   public Outcome handle(byte[] request, Requester requester) {
     if (request.length < Header.LENGTH || (request[2] & 0x80) != 0) {
@@ -83,10 +94,9 @@ public final class QueryProcessor implements RequestHandler {
         return new Outcome.Reply(cached);
       }
     }
-    Message query;
-    try {
-      query = new Message(request);
-    } catch (IOException malformed) {
+    Message query = parse(request);
+    if (query == null) {
+      malformed.increment();
       return new Outcome.Reply(headerOnly(request, Rcode.FORMERR));
     }
     try {
@@ -96,8 +106,30 @@ public final class QueryProcessor implements RequestHandler {
       }
       return outcome;
     } catch (RuntimeException e) {
-      log.warn("event=query-failed client={} error=\"{}\"", requester.address(), e.toString(), e);
+      failures.log("event=query-failed client={} error=\"{}\"", requester.address(), e.toString(), e);
       return new Outcome.Reply(headerOnly(request, Rcode.SERVFAIL));
+    }
+  }
+
+  /**
+   * The request as a dnsjava Message, or null when it is malformed. With TC set dnsjava keeps what
+   * it could read of a cut-short message, leaving sections shorter than the header's counts (the
+   * last-record lookups such as getTSIG then throw); such a request is malformed too.
+   */
+  private static Message parse(byte[] request) {
+    try {
+      Message query = new Message(request);
+      Header header = query.getHeader();
+      if (header.getFlag(Flags.TC)) {
+        for (int section = Section.QUESTION; section <= Section.ADDITIONAL; section++) {
+          if (query.getSection(section).size() != header.getCount(section)) {
+            return null;
+          }
+        }
+      }
+      return query;
+    } catch (IOException | RuntimeException malformed) {
+      return null; // any parse failure is the packet's fault: FORMERR, never a log line
     }
   }
 

@@ -252,6 +252,31 @@ class QueryProcessorTest {
     assertEquals(Rcode.FORMERR, new Message(((Outcome.Reply) processor.handle(doubled, over(Transport.UDP))).wire()).getRcode());
   }
 
+  /**
+   * A 42-byte query with TC=1 whose additional section is cut short: dnsjava keeps what it could
+   * parse of a truncated message, and asking it for the missing last record (the TSIG) threw.
+   */
+  static byte[] truncatedAdditional() throws Exception {
+    Message q = query("www.q.test.", Type.A);
+    q.addRecord(new OPTRecord(1232, 0, 0), Section.ADDITIONAL);
+    byte[] wire = q.toWire();
+    byte[] cut = java.util.Arrays.copyOf(wire, 42); // the OPT, then a few bytes of a second record
+    cut[2] |= 0x02; // TC
+    cut[11] = 2; // ARCOUNT
+    return cut;
+  }
+
+  @Test
+  void aTruncatedQueryWithAShortAdditionalSectionIsFormerrAndCounted() throws Exception {
+    byte[] packet = truncatedAdditional();
+    assertEquals(42, packet.length);
+    long before = processor.malformedRequests();
+    Message r = new Message(((Outcome.Reply) processor.handle(packet, over(Transport.UDP))).wire());
+    assertEquals(Rcode.FORMERR, r.getRcode());
+    assertEquals(packet[0], (byte) (r.getHeader().getID() >> 8));
+    assertEquals(before + 1, processor.malformedRequests());
+  }
+
   @Test
   void chaosIdentityAndRefusalWhenOff() throws Exception {
     Message q = Message.newQuery(Record.newRecord(Name.fromString("version.bind."), Type.TXT, DClass.CH));
