@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.cairndns.log.RateLimitedLog;
 import org.cairndns.zone.ZoneSnapshot;
 import org.cairndns.zone.store.EncodedRecords;
 import org.cairndns.zone.store.LoadOutcome;
@@ -20,6 +21,7 @@ import org.cairndns.zone.store.ZoneStore;
 import org.cairndns.zone.store.ZoneStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
@@ -33,6 +35,8 @@ import org.xbill.DNS.SOARecord;
  */
 public final class ZoneRefresher {
   private static final Logger log = LoggerFactory.getLogger(ZoneRefresher.class);
+  /** NOTIFYs from strangers come from anywhere, at any rate (and spoofed over UDP). */
+  private static final RateLimitedLog strangers = new RateLimitedLog(log, Level.INFO, "notify-ignored");
   static final Duration FIRST_RETRY = Duration.ofSeconds(10);
 
   public enum State {
@@ -110,7 +114,7 @@ public final class ZoneRefresher {
         return true;
       }
     }
-    log.info("zone={} event=notify-ignored from={} reason=\"not a primary of this zone\"", zone, from.getHostAddress());
+    strangers.log("zone={} event=notify-ignored from={} reason=\"not a primary of this zone\"", zone, from.getHostAddress());
     return false;
   }
 
