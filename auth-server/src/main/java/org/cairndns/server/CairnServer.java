@@ -118,7 +118,8 @@ public final class CairnServer implements AutoCloseable {
       server.publisher.refresh();
       CairnConfig.Identity id = config.identity();
       QueryConfig queryConfig = new QueryConfig(config.limits().udpPayload(), config.limits().tcpIdleTimeout(),
-          id.chaos() ? new QueryConfig.ChaosIdentity(id.version(), id.hostname(), id.id()) : null);
+          id.chaos() ? new QueryConfig.ChaosIdentity(id.version(), id.hostname(), id.id()) : null,
+          config.limits().responseCacheBytes());
       TransferSettings xfr = transferSettings(config);
       TransferService transfers = new TransferService(server.zones::get, store::journal, xfr);
       server.startSecondaries(config, xfr.keys());

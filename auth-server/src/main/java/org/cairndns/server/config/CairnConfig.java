@@ -37,7 +37,8 @@ public record CairnConfig(
       int tcpConnectionsPerAddress,
       Duration tlsHandshakeTimeout,
       int udpPayload,
-      int journalSteps) {}
+      int journalSteps,
+      int responseCacheBytes) {}
 
   /** CHAOS TXT answers; {@code chaos} false refuses them all. */
   public record Identity(boolean chaos, String version, String hostname, String id) {}

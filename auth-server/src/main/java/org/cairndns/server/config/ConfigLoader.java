@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.cairndns.server.query.QueryConfig;
 import org.cairndns.xfr.notify.NotifySender;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.TextParseException;
@@ -74,7 +75,7 @@ public final class ConfigLoader {
     known(top, TOP, "");
     Map<String, Object> limits = map(top.getOrDefault("limits", Map.of()), "limits");
     known(limits, Set.of("tcp-idle-timeout", "tcp-connections", "tcp-connections-per-address",
-        "tls-handshake-timeout", "udp-payload", "journal-steps"), "limits.");
+        "tls-handshake-timeout", "udp-payload", "journal-steps", "response-cache-bytes"), "limits.");
     Map<String, Object> identity = map(top.getOrDefault("identity", Map.of()), "identity");
     known(identity, Set.of("chaos", "version", "hostname", "id"), "identity.");
     Map<String, Object> tls = map(top.getOrDefault("tls", Map.of()), "tls");
@@ -111,7 +112,9 @@ public final class ConfigLoader {
             integer(limits, "tcp-connections-per-address", "limits.tcp-connections-per-address", 100, 1, 1_000_000),
             duration(limits, "tls-handshake-timeout", "limits.tls-handshake-timeout", Duration.ofSeconds(5)),
             integer(limits, "udp-payload", "limits.udp-payload", 1232, 512, 4096),
-            integer(limits, "journal-steps", "limits.journal-steps", 100, 1, 100_000)),
+            integer(limits, "journal-steps", "limits.journal-steps", 100, 1, 100_000),
+            integer(limits, "response-cache-bytes", "limits.response-cache-bytes",
+                (int) QueryConfig.DEFAULT_RESPONSE_CACHE_BYTES, 0, Integer.MAX_VALUE)),
         new CairnConfig.Identity(
             bool(identity, "chaos", "identity.chaos", true),
             string(identity, "version", "identity.version", "Cairn"),

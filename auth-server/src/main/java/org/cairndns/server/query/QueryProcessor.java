@@ -59,7 +59,7 @@ public final class QueryProcessor implements RequestHandler {
   private final NotifyReceiver notifies;
   private final QueryConfig config;
   private final Map<Name, TSIG> keys;
-  private final ResponseCache cache = new ResponseCache();
+  private final ResponseCache cache;
   private final LongAdder malformed = new LongAdder();
 
   public QueryProcessor(ZoneSet zones, TransferResponder transfers, NotifyReceiver notifies, QueryConfig config) {
@@ -74,6 +74,12 @@ public final class QueryProcessor implements RequestHandler {
     this.notifies = notifies;
     this.config = config;
     this.keys = Map.copyOf(keys);
+    this.cache = new ResponseCache(config.responseCacheBytes());
+  }
+
+  /** Bytes held by the response cache (at most {@code config.responseCacheBytes()}). */
+  long responseCacheBytes() {
+    return cache.bytes();
   }
 
   /** Requests answered FORMERR because they could not be parsed (counted, never logged one by one). */
@@ -86,7 +92,7 @@ public final class QueryProcessor implements RequestHandler {
     if (request.length < Header.LENGTH || (request[2] & 0x80) != 0) {
       return Outcome.DROP; // too short to answer, or itself a response
     }
-    ResponseCache.Key key = ResponseCache.keyFor(request, requester.transport());
+    ResponseCache.Key key = ResponseCache.keyFor(request, requester.transport(), config.udpPayload());
     long generation = zones.generation();
     if (key != null) {
       byte[] cached = cache.lookup(key, generation, request);
@@ -434,7 +440,7 @@ public final class QueryProcessor implements RequestHandler {
     Transport transport = requester.transport();
     int limit;
     if (transport == Transport.UDP) {
-      limit = qopt == null ? 512 : Math.max(512, Math.min(qopt.getPayloadSize(), config.udpPayload()));
+      limit = qopt == null ? 512 : ResponseCache.udpLimit(qopt.getPayloadSize(), config.udpPayload());
     } else {
       limit = 65535;
     }

@@ -142,6 +142,73 @@ class QueryProcessorTest {
     }
   }
 
+  /**
+   * The cache folds case and EDNS size: a question asked first in lower case and then in another
+   * case and size is answered from the same entry, byte for byte as the full path answers it
+   * (question, owners and synthesized names in the asker's case).
+   */
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("answers")
+  void cachedAnswersToOtherCasesAndSizesEqualFreshOnes(String qname, int qtype) throws Exception {
+    QueryProcessor cached = new QueryProcessor(ZONES, null, null, QueryConfig.defaults());
+    QueryProcessor fresh = new QueryProcessor(ZONES, null, null, QueryConfig.defaults());
+    String mixed = mixedCase(qname);
+    for (Transport t : new Transport[] {Transport.UDP, Transport.TCP}) {
+      for (int size : new int[] {-1, 512, 1232, 1100, 700, 4096}) {
+        cached.handle(withEdns(query(qname, qtype), size).toWire(), over(t)); // fills (or hits) the entry
+        byte[] asked = withEdns(query(mixed, qtype), size + 1).toWire();
+        byte[] fromCache = ((Outcome.Reply) cached.handle(asked, over(t))).wire();
+        assertArrayEquals(((Outcome.Reply) fresh.handle(asked, over(t))).wire(), fromCache, mixed + " " + t + " edns=" + size);
+        assertEquals(mixed, new Message(fromCache).getQuestion().getName().toString());
+      }
+    }
+  }
+
+  static String mixedCase(String name) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < name.length(); i++) {
+      sb.append(i % 2 == 0 ? Character.toUpperCase(name.charAt(i)) : name.charAt(i));
+    }
+    return sb.toString();
+  }
+
+  /** {@code name} with its letters upper-cased where the bits of {@code variant} say. */
+  static String caseVariant(String name, int variant) {
+    StringBuilder sb = new StringBuilder();
+    int bit = 0;
+    for (char c : name.toCharArray()) {
+      sb.append(Character.isLetter(c) && (variant >> bit++ & 1) == 1 ? Character.toUpperCase(c) : c);
+    }
+    return sb.toString();
+  }
+
+  static Message withEdns(Message q, int size) {
+    if (size > 0) {
+      q.addRecord(new OPTRecord(size, 0, 0), Section.ADDITIONAL);
+    }
+    return q;
+  }
+
+  @Test
+  void theCacheStaysWithinItsBytesWhateverTheVariants() throws Exception {
+    QueryProcessor small = new QueryProcessor(ZONES, null, null, new QueryConfig(1232, Duration.ofSeconds(10), null, 20_000));
+    for (int i = 0; i < 2_000; i++) {
+      small.handle(withEdns(query("h" + i + ".wild.q.test.", Type.A), 512 + i).toWire(), over(Transport.TCP));
+      assertTrue(small.responseCacheBytes() <= 20_000, small.responseCacheBytes() + " bytes");
+    }
+    // A thousand variants of one name (case and EDNS size) share one entry.
+    QueryProcessor one = new QueryProcessor(ZONES, null, null, QueryConfig.defaults());
+    one.handle(withEdns(query("big.q.test.", Type.TXT), 1232).toWire(), over(Transport.TCP));
+    long single = one.responseCacheBytes();
+    for (int i = 0; i < 1_000; i++) {
+      String name = caseVariant("big.q.test.", i);
+      byte[] asked = withEdns(query(name, Type.TXT), 512 + i * 3).toWire();
+      Message r = new Message(((Outcome.Reply) one.handle(asked, over(Transport.TCP))).wire());
+      assertEquals(name, r.getQuestion().getName().toString());
+    }
+    assertEquals(single, one.responseCacheBytes(), "one entry for every variant");
+  }
+
   @Test
   void aNewZoneVersionIsNeverAnsweredFromTheCache() throws Exception {
     ZoneSet zones = new ZoneSet();
