@@ -59,6 +59,7 @@ public final class CairnServer implements AutoCloseable {
   private final ScheduledExecutorService notifying;
   private final ServerTlsContext tls;
   private DnsServer transport;
+  private QueryProcessor processor;
   private final Map<Name, ZoneRefresher> refreshers = new HashMap<>();
   private ScheduledExecutorService secondaryScheduler;
   private PrimaryPool primaryPool;
@@ -124,6 +125,7 @@ public final class CairnServer implements AutoCloseable {
       TransferService transfers = new TransferService(server.zones::get, store::journal, xfr);
       server.startSecondaries(config, xfr.keys());
       QueryProcessor processor = new QueryProcessor(server.zones, transfers, server::onNotify, queryConfig, xfr.keys());
+      server.processor = processor;
       ListenerSettings listeners = new ListenerSettings(config.listen(), config.tlsListen(),
           config.limits().tcpIdleTimeout(), config.limits().tcpConnections(),
           config.limits().tcpConnectionsPerAddress(), config.limits().tlsHandshakeTimeout(),
@@ -274,6 +276,11 @@ public final class CairnServer implements AutoCloseable {
 
   public DnsServer transport() {
     return transport;
+  }
+
+  /** The query processor (its counters and cache size, for status and tests). */
+  public QueryProcessor queryProcessor() {
+    return processor;
   }
 
   /** The TLS context, for its SPKI pin and reloads; null without a TLS listener. */

@@ -78,7 +78,7 @@ public final class QueryProcessor implements RequestHandler {
   }
 
   /** Bytes held by the response cache (at most {@code config.responseCacheBytes()}). */
-  long responseCacheBytes() {
+  public long responseCacheBytes() {
     return cache.bytes();
   }
 
