@@ -42,7 +42,7 @@ class ConfigLoaderTest {
         tls-listen: [127.0.0.1:8530]
         tls: {certificate: c.pem, key: k.pem, key-password: pw, client-ca: ca.pem, min-version: TLSv1.3}
         limits: {tcp-idle-timeout: 500ms, tcp-connections: 10, tcp-connections-per-address: 2,
-                 tls-handshake-timeout: 2s, udp-payload: 1400, journal-steps: 7}
+                 tls-handshake-timeout: 2s, udp-payload: 1400, journal-steps: 7, response-cache-bytes: 1048576}
         identity: {chaos: false, version: v, hostname: h, id: i}
         store-poll-interval: 2m
         xfr: {message-size: 16000, max-records-per-message: 1, transfers-out: 3, transfers-out-per-address: 1, transfer-wait: 1h}
@@ -65,6 +65,7 @@ class ConfigLoaderTest {
     assertEquals(Duration.ofMillis(500), c.limits().tcpIdleTimeout());
     assertEquals(1400, c.limits().udpPayload());
     assertEquals(7, c.limits().journalSteps());
+    assertEquals(1 << 20, c.limits().responseCacheBytes());
     assertEquals(false, c.identity().chaos());
     assertEquals(Duration.ofMinutes(2), c.storePollInterval());
     assertEquals(Duration.ofHours(1), c.xfr().transferWait());
@@ -86,6 +87,7 @@ class ConfigLoaderTest {
       "unknown nested key    | limits: {tcp-idle: 5s}                              | limits.tcp-idle: unknown key",
       "bad duration          | limits: {tcp-idle-timeout: ten}                     | limits.tcp-idle-timeout: expected a duration",
       "number out of range   | limits: {udp-payload: 100}                          | limits.udp-payload: expected a whole number from 512 to 4096",
+      "negative cache bytes  | limits: {response-cache-bytes: -1}                  | limits.response-cache-bytes: expected a whole number from 0 to 2147483647",
       "per-primary limit 0   | secondary: {transfers-in-per-primary: 0}            | secondary.transfers-in-per-primary: expected a whole number from 1 to 1000",
       "per-primary not a number | secondary: {transfers-in-per-primary: two}       | secondary.transfers-in-per-primary: expected a whole number from 1 to 1000",
       "bad address           | listen: [not-an-ip:x]                               | listen: expected ADDRESS:PORT",
@@ -120,6 +122,7 @@ class ConfigLoaderTest {
     assertEquals(53, c.listen().get(0).getPort());
     assertEquals(1232, c.limits().udpPayload());
     assertEquals(Duration.ofSeconds(10), c.limits().tcpIdleTimeout());
+    assertEquals(64 << 20, c.limits().responseCacheBytes());
     assertEquals(2, c.secondary().transfersInPerPrimary(), "like BIND's transfers-per-ns");
     assertTrue(c.zones().isEmpty());
   }
