@@ -59,6 +59,7 @@ public final class CairnServer implements AutoCloseable {
   private final ScheduledExecutorService notifying;
   private final ServerTlsContext tls;
   private DnsServer transport;
+  private QueryProcessor processor;
   private final Map<Name, ZoneRefresher> refreshers = new HashMap<>();
   private ScheduledExecutorService secondaryScheduler;
   private PrimaryPool primaryPool;
@@ -118,11 +119,13 @@ public final class CairnServer implements AutoCloseable {
       server.publisher.refresh();
       CairnConfig.Identity id = config.identity();
       QueryConfig queryConfig = new QueryConfig(config.limits().udpPayload(), config.limits().tcpIdleTimeout(),
-          id.chaos() ? new QueryConfig.ChaosIdentity(id.version(), id.hostname(), id.id()) : null);
+          id.chaos() ? new QueryConfig.ChaosIdentity(id.version(), id.hostname(), id.id()) : null,
+          config.limits().responseCacheBytes());
       TransferSettings xfr = transferSettings(config);
       TransferService transfers = new TransferService(server.zones::get, store::journal, xfr);
       server.startSecondaries(config, xfr.keys());
       QueryProcessor processor = new QueryProcessor(server.zones, transfers, server::onNotify, queryConfig, xfr.keys());
+      server.processor = processor;
       ListenerSettings listeners = new ListenerSettings(config.listen(), config.tlsListen(),
           config.limits().tcpIdleTimeout(), config.limits().tcpConnections(),
           config.limits().tcpConnectionsPerAddress(), config.limits().tlsHandshakeTimeout(),
@@ -282,6 +285,11 @@ public final class CairnServer implements AutoCloseable {
 
   public DnsServer transport() {
     return transport;
+  }
+
+  /** The query processor (its counters and cache size, for status and tests). */
+  public QueryProcessor queryProcessor() {
+    return processor;
   }
 
   /** The TLS context, for its SPKI pin and reloads; null without a TLS listener. */

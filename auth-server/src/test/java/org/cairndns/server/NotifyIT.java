@@ -2,6 +2,7 @@ package org.cairndns.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -63,6 +64,59 @@ class NotifyIT {
           ServerFixture.writeFrame(c.getOutputStream(), acknowledgement(new Message(tcpWire)));
         }
       }
+    }
+  }
+
+  /**
+   * NOTIFYs from a stranger for a secondary zone are refused, and 10,000 of them (spoofable over
+   * UDP) cost a few log lines, not one each; queries are answered throughout.
+   */
+  @Test
+  void notifiesFromAStrangerAreRefusedWithRateLimitedLogLines() throws Exception {
+    int primaryPort = ServerFixture.freePort(); // nothing listens: the zone stays not ready
+    try (CairnServer secondary = ServerFixture.start(dir, """
+        database: db/cairn
+        listen: [127.0.0.1:0]
+        zones:
+          - {name: fx.test, file: fx.test.zone}
+          - {name: sec.test, primaries: [{address: "127.0.0.2:%d", transport: tcp}]}
+        """.formatted(primaryPort))) {
+      java.net.InetSocketAddress udp = secondary.transport().udpAddresses().get(0);
+      Message notify = Message.newQuery(org.xbill.DNS.Record.newRecord(
+          org.xbill.DNS.Name.fromString("sec.test."), org.xbill.DNS.Type.SOA, org.xbill.DNS.DClass.IN));
+      notify.getHeader().setOpcode(Opcode.NOTIFY);
+      byte[] wire = notify.toWire();
+      ch.qos.logback.classic.Logger cairn = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("org.cairndns");
+      ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
+      lines.start();
+      cairn.addAppender(lines);
+      int refused = 0;
+      try (DatagramSocket stranger = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+        stranger.setSoTimeout(2000);
+        byte[] buf = new byte[512];
+        for (int batch = 0; batch < 200; batch++) {
+          for (int i = 0; i < 50; i++) {
+            stranger.send(new DatagramPacket(wire, wire.length, udp));
+          }
+          try {
+            for (int i = 0; i < 50; i++) {
+              stranger.receive(new DatagramPacket(buf, buf.length));
+              assertEquals(Rcode.REFUSED, buf[3] & 0xF);
+              refused++;
+            }
+          } catch (java.net.SocketTimeoutException lostOnLoopback) {
+            // a full socket buffer may drop a datagram; the count below allows for it
+          }
+          if (batch % 40 == 0) {
+            assertEquals(1, ServerFixture.soaSerial(udp, "fx.test."), "queries answered during the flood");
+          }
+        }
+      } finally {
+        cairn.detachAppender(lines);
+      }
+      assertTrue(refused >= 9_000, refused + " refused");
+      long aboutNotify = lines.list.stream().filter(e -> e.getFormattedMessage().contains("notify")).count();
+      assertTrue(aboutNotify <= org.cairndns.log.RateLimitedLog.DEFAULT_LINES + 1, aboutNotify + " lines about NOTIFYs");
     }
   }
 

@@ -40,7 +40,8 @@ public record CairnConfig(
       int journalSteps,
       int tcpQueriesInFlight,
       int tcpWriteBuffer,
-      Duration tcpWriteTimeout) {}
+      Duration tcpWriteTimeout,
+      int responseCacheBytes) {}
 
   /** CHAOS TXT answers; {@code chaos} false refuses them all. */
   public record Identity(boolean chaos, String version, String hostname, String id) {}

@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.cairndns.server.transport.ListenerSettings;
+import org.cairndns.server.query.QueryConfig;
 import org.cairndns.xfr.notify.NotifySender;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.TextParseException;
@@ -76,7 +77,7 @@ public final class ConfigLoader {
     Map<String, Object> limits = map(top.getOrDefault("limits", Map.of()), "limits");
     known(limits, Set.of("tcp-idle-timeout", "tcp-connections", "tcp-connections-per-address",
         "tls-handshake-timeout", "udp-payload", "journal-steps", "tcp-queries-in-flight", "tcp-write-buffer",
-        "tcp-write-timeout"), "limits.");
+        "tcp-write-timeout", "response-cache-bytes"), "limits.");
     Map<String, Object> identity = map(top.getOrDefault("identity", Map.of()), "identity");
     known(identity, Set.of("chaos", "version", "hostname", "id"), "identity.");
     Map<String, Object> tls = map(top.getOrDefault("tls", Map.of()), "tls");
@@ -118,7 +119,9 @@ public final class ConfigLoader {
                 ListenerSettings.DEFAULT_QUERIES_IN_FLIGHT, 1, 65_535),
             integer(limits, "tcp-write-buffer", "limits.tcp-write-buffer", ListenerSettings.DEFAULT_WRITE_BUFFER,
                 4096, 16 << 20),
-            duration(limits, "tcp-write-timeout", "limits.tcp-write-timeout", ListenerSettings.DEFAULT_WRITE_TIMEOUT)),
+            duration(limits, "tcp-write-timeout", "limits.tcp-write-timeout", ListenerSettings.DEFAULT_WRITE_TIMEOUT),
+            integer(limits, "response-cache-bytes", "limits.response-cache-bytes",
+                (int) QueryConfig.DEFAULT_RESPONSE_CACHE_BYTES, 0, Integer.MAX_VALUE)),
         new CairnConfig.Identity(
             bool(identity, "chaos", "identity.chaos", true),
             string(identity, "version", "identity.version", "Cairn"),

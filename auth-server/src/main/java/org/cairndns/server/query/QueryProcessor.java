@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Map;
 import org.xbill.DNS.TSIG;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
+import org.cairndns.log.RateLimitedLog;
+import org.cairndns.xfr.RequestSignature;
 import org.cairndns.xfr.Requester;
 import org.cairndns.xfr.TransferResponder;
 import org.cairndns.xfr.Transport;
@@ -15,6 +18,7 @@ import org.cairndns.zone.ZoneSet;
 import org.cairndns.zone.ZoneSnapshot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.DNAMERecord;
@@ -43,6 +47,8 @@ import org.xbill.DNS.Type;
  */
 public final class QueryProcessor implements RequestHandler {
   private static final Logger log = LoggerFactory.getLogger(QueryProcessor.class);
+  /** A bug a packet can trigger would otherwise log a stack per packet. */
+  private static final RateLimitedLog failures = new RateLimitedLog(log, Level.WARN, "query-failed");
   private static final int MAX_CHAIN = 8;
   static final int KEEPALIVE = 11; // RFC 7828 edns-tcp-keepalive
   static final int PADDING = 12; // RFC 7830
@@ -53,7 +59,8 @@ public final class QueryProcessor implements RequestHandler {
   private final NotifyReceiver notifies;
   private final QueryConfig config;
   private final Map<Name, TSIG> keys;
-  private final ResponseCache cache = new ResponseCache();
+  private final ResponseCache cache;
+  private final LongAdder malformed = new LongAdder();
 
   public QueryProcessor(ZoneSet zones, TransferResponder transfers, NotifyReceiver notifies, QueryConfig config) {
     this(zones, transfers, notifies, config, Map.of());
@@ -67,6 +74,17 @@ public final class QueryProcessor implements RequestHandler {
     this.notifies = notifies;
     this.config = config;
     this.keys = Map.copyOf(keys);
+    this.cache = new ResponseCache(config.responseCacheBytes());
+  }
+
+  /** Bytes held by the response cache (at most {@code config.responseCacheBytes()}). */
+  public long responseCacheBytes() {
+    return cache.bytes();
+  }
+
+  /** Requests answered FORMERR because they could not be parsed (counted, never logged one by one). */
+  public long malformedRequests() {
+    return malformed.sum();
   }
 
   @Override
@@ -74,7 +92,7 @@ public final class QueryProcessor implements RequestHandler {
     if (request.length < Header.LENGTH || (request[2] & 0x80) != 0) {
       return Outcome.DROP; // too short to answer, or itself a response
     }
-    ResponseCache.Key key = ResponseCache.keyFor(request, requester.transport());
+    ResponseCache.Key key = ResponseCache.keyFor(request, requester.transport(), config.udpPayload());
     long generation = zones.generation();
     if (key != null) {
       byte[] cached = cache.lookup(key, generation, request);
@@ -82,10 +100,9 @@ public final class QueryProcessor implements RequestHandler {
         return new Outcome.Reply(cached);
       }
     }
-    Message query;
-    try {
-      query = new Message(request);
-    } catch (IOException malformed) {
+    Message query = parse(request);
+    if (query == null) {
+      malformed.increment();
       return new Outcome.Reply(headerOnly(request, Rcode.FORMERR));
     }
     try {
@@ -95,8 +112,30 @@ public final class QueryProcessor implements RequestHandler {
       }
       return outcome;
     } catch (RuntimeException e) {
-      log.warn("event=query-failed client={} error=\"{}\"", requester.address(), e.toString(), e);
+      failures.log("event=query-failed client={} error=\"{}\"", requester.address(), e.toString(), e);
       return new Outcome.Reply(headerOnly(request, Rcode.SERVFAIL));
+    }
+  }
+
+  /**
+   * The request as a dnsjava Message, or null when it is malformed. With TC set dnsjava keeps what
+   * it could read of a cut-short message, leaving sections shorter than the header's counts (the
+   * last-record lookups such as getTSIG then throw); such a request is malformed too.
+   */
+  private static Message parse(byte[] request) {
+    try {
+      Message query = new Message(request);
+      Header header = query.getHeader();
+      if (header.getFlag(Flags.TC)) {
+        for (int section = Section.QUESTION; section <= Section.ADDITIONAL; section++) {
+          if (query.getSection(section).size() != header.getCount(section)) {
+            return null;
+          }
+        }
+      }
+      return query;
+    } catch (IOException | RuntimeException malformed) {
+      return null; // any parse failure is the packet's fault: FORMERR, never a log line
     }
   }
 
@@ -104,6 +143,13 @@ public final class QueryProcessor implements RequestHandler {
     Header header = query.getHeader();
     int opcode = header.getOpcode();
     Record question = query.getQuestion();
+    if (query.getTSIG() != null) {
+      // First, so that no path (not even an early error) can answer a forged request signed.
+      int tsigError = RequestSignature.verify(query, wire, keys);
+      if (tsigError != Rcode.NOERROR) {
+        return new Outcome.Reply(RequestSignature.failure(error(query, Rcode.NOTAUTH), query, tsigError, keys));
+      }
+    }
     if (opcode != Opcode.QUERY && opcode != Opcode.NOTIFY) {
       return reply(error(query, Rcode.NOTIMP), query, requester);
     }
@@ -120,12 +166,6 @@ public final class QueryProcessor implements RequestHandler {
       }
       if (requester.transport() == Transport.UDP && !opt.getOptions(KEEPALIVE).isEmpty()) {
         return reply(error(query, Rcode.FORMERR), query, requester); // RFC 7828 §3.2.1
-      }
-    }
-    if (query.getTSIG() != null && !isTransfer(question)) {
-      TSIG key = keys.get(query.getTSIG().getName());
-      if (key == null || key.verify(query, wire, null) != Rcode.NOERROR) {
-        return reply(error(query, Rcode.NOTAUTH), query, requester); // RFC 8945 §5.2: unsigned
       }
     }
     if (opcode == Opcode.NOTIFY) {
@@ -200,10 +240,6 @@ public final class QueryProcessor implements RequestHandler {
       return reply(error(query, Rcode.REFUSED), query, requester);
     }
     return new Outcome.Messages(transfers.respond(query, wire, requester));
-  }
-
-  private static boolean isTransfer(Record question) {
-    return question.getType() == Type.AXFR || question.getType() == Type.IXFR;
   }
 
   private static long clientSerial(Message query) {
@@ -404,13 +440,12 @@ public final class QueryProcessor implements RequestHandler {
     Transport transport = requester.transport();
     int limit;
     if (transport == Transport.UDP) {
-      limit = qopt == null ? 512 : Math.max(512, Math.min(qopt.getPayloadSize(), config.udpPayload()));
+      limit = qopt == null ? 512 : ResponseCache.udpLimit(qopt.getPayloadSize(), config.udpPayload());
     } else {
       limit = 65535;
     }
-    TSIG key = query.getTSIG() == null ? null : keys.get(query.getTSIG().getName());
-    if (key != null && r.getRcode() != Rcode.NOTAUTH) {
-      r.setTSIG(key, Rcode.NOERROR, query.getTSIG());
+    if (query.isVerified()) { // RequestSignature answered every other signed request
+      r.setTSIG(keys.get(query.getTSIG().getName()), Rcode.NOERROR, query.getTSIG());
     }
     if (qopt == null) {
       removeOpt(r);

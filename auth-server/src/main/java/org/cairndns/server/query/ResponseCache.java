@@ -1,31 +1,53 @@
 package org.cairndns.server.query;
 
 import java.util.Arrays;
+import java.util.Iterator;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.cairndns.xfr.Transport;
 
 /**
  * Rendered responses to plain questions, so the common query is answered by copying bytes and
- * patching the ID, without building dnsjava messages. The key keeps the question's letter case, as
- * the answer echoes it (also inside synthesized names such as DNAME's CNAME). Only
- * requests of the simplest shape are cached (one question, no answer/authority records, at most a
- * bare OPT without options or TSIG); everything else takes the full path. Entries carry the zone
- * set's generation, so any publish makes older ones misses; the map is cleared when it grows large.
+ * patching the ID, without building dnsjava messages. Only requests of the simplest shape are
+ * cached (one question, no answer/authority records, at most a bare OPT without options or TSIG);
+ * everything else takes the full path. Entries carry the zone set's generation, so any publish
+ * makes older ones misses.
+ *
+ * <p>Bounded in bytes, and keyed so that the variants a client can make of one question share an
+ * entry (a client asking for one 31 KB answer in thousands of letter cases and EDNS sizes pinned
+ * 352 MB): the name is case-folded, and the EDNS size becomes the size class the response is
+ * rendered for ({@link #udpLimit}). The question on the way out gets the request's letter case back
+ * (RFC 4343; resolvers using 0x20 check it); names in the answer that point to the question's
+ * name follow it. A synthesized CNAME (DNAME) carries the case of its query, so such an entry
+ * serves only that exact case.
  */
 final class ResponseCache {
-  private static final int MAX_ENTRIES = 200_000;
+  /** Per entry besides the two arrays' contents: map node, key, entry and array headers. */
+  static final int ENTRY_OVERHEAD = 112;
+  private static final int DNAME = 39;
 
+  private final long maxBytes;
   private final ConcurrentHashMap<Key, Entry> entries = new ConcurrentHashMap<>();
+  private final AtomicLong bytes = new AtomicLong();
+  private final AtomicBoolean evicting = new AtomicBoolean();
 
-  private record Entry(long generation, byte[] wire) {}
+  private record Entry(long generation, byte[] wire, boolean anyCase) {}
 
-  /** Question bytes (name as asked, type, class) plus everything else the response depends on. */
+  ResponseCache(long maxBytes) {
+    this.maxBytes = maxBytes;
+  }
+
+  /** Question bytes (name case-folded, type, class) plus everything else the response depends on. */
   static final class Key {
     private final byte[] bytes;
+    private final int nameLength;
     private final int hash;
 
-    Key(byte[] bytes) {
+    Key(byte[] bytes, int nameLength) {
       this.bytes = bytes;
+      this.nameLength = nameLength;
       this.hash = Arrays.hashCode(bytes);
     }
 
@@ -41,9 +63,17 @@ final class ResponseCache {
   }
 
   /**
-   * The cache key for a request of the cacheable shape, or null.
+   * The UDP response size for a request offering {@code offered} bytes of EDNS payload, when we
+   * allow {@code ours}: our size when the offer reaches it, else the offer rounded down to a
+   * multiple of 512 (at least 512). A response may always be smaller than the offer (RFC 6891
+   * §6.2.5), and a handful of size classes keep the cache from holding one copy per size.
    */
-  static Key keyFor(byte[] req, Transport transport) {
+  static int udpLimit(int offered, int ours) {
+    return offered >= ours ? ours : Math.max(512, offered / 512 * 512);
+  }
+
+  /** The cache key for a request of the cacheable shape, or null. */
+  static Key keyFor(byte[] req, Transport transport, int udpPayload) {
     if (req.length < 17 || transport == Transport.TLS) {
       return null; // TLS answers may carry padding; keep them on the full path
     }
@@ -79,7 +109,7 @@ final class ResponseCache {
     if (qclass != 1 || qtype == 251 || qtype == 252 || qtype == 255 || qtype == 41 || qtype == 250) {
       return null; // IN only; no IXFR, AXFR, ANY, OPT, TSIG
     }
-    int payload = -1;
+    int size = 0; // no OPT: no OPT in the response, 512 bytes over UDP
     int ednsFlags = 0;
     if (arcount == 1) {
       // Only a bare OPT: root owner, type 41, version 0, no options.
@@ -87,7 +117,8 @@ final class ResponseCache {
           || req[qEnd + 6] != 0 || req[qEnd + 9] != 0 || req[qEnd + 10] != 0) {
         return null;
       }
-      payload = ((req[qEnd + 3] & 0xFF) << 8) | (req[qEnd + 4] & 0xFF);
+      int offered = ((req[qEnd + 3] & 0xFF) << 8) | (req[qEnd + 4] & 0xFF);
+      size = transport == Transport.UDP ? udpLimit(offered, udpPayload) : 1; // streams: only "had OPT" matters
       ednsFlags = req[qEnd + 7] & 0x80; // DO
       if (req[qEnd + 5] != 0) {
         return null; // extended rcode bits in a query
@@ -98,31 +129,98 @@ final class ResponseCache {
     int nameLen = pos - 12;
     byte[] key = new byte[nameLen + 4 + 5];
     System.arraycopy(req, 12, key, 0, nameLen + 4);
+    for (int i = 0; i < nameLen; i++) {
+      byte b = key[i]; // label lengths (at most 63) are never letters
+      if (b >= 'A' && b <= 'Z') {
+        key[i] = (byte) (b + ('a' - 'A'));
+      }
+    }
     int k = nameLen + 4;
     key[k++] = (byte) (req[3] & 0x10 | req[2] & 0x01); // CD and RD
     key[k++] = (byte) (transport == Transport.UDP ? 0 : 1);
-    key[k++] = (byte) (payload >>> 8);
-    key[k++] = (byte) payload;
+    key[k++] = (byte) (size >>> 8);
+    key[k++] = (byte) size;
     key[k] = (byte) ednsFlags;
-    return new Key(key);
+    return new Key(key, nameLen);
   }
 
-  /** A copy of the cached response with the request's ID, or null. */
+  /** A copy of the cached response with the request's ID and question name, or null. */
   byte[] lookup(Key key, long generation, byte[] request) {
     Entry e = entries.get(key);
-    if (e == null || e.generation != generation) {
+    if (e == null || e.generation != generation
+        || (!e.anyCase && !Arrays.equals(e.wire, 12, 12 + key.nameLength, request, 12, 12 + key.nameLength))) {
       return null;
     }
     byte[] out = e.wire.clone();
     out[0] = request[0];
     out[1] = request[1];
+    System.arraycopy(request, 12, out, 12, key.nameLength); // the request's letter case
     return out;
   }
 
   void store(Key key, long generation, byte[] wire) {
-    if (entries.size() >= MAX_ENTRIES) {
-      entries.clear();
+    long cost = cost(key, wire);
+    if (cost > maxBytes / 16) {
+      return; // one answer may not crowd out the rest
     }
-    entries.put(key, new Entry(generation, wire));
+    Entry old = entries.put(key, new Entry(generation, wire, !answersWithType(wire, key.nameLength, DNAME)));
+    if (bytes.addAndGet(old == null ? cost : cost - cost(key, old.wire)) > maxBytes) {
+      evict();
+    }
+  }
+
+  /** Bytes held (contents plus {@link #ENTRY_OVERHEAD} per entry). */
+  long bytes() {
+    return bytes.get();
+  }
+
+  private static long cost(Key key, byte[] wire) {
+    return wire.length + key.bytes.length + ENTRY_OVERHEAD;
+  }
+
+  /** Drops entries in the map's own order (unrelated to age or use) until a quarter is free. */
+  private void evict() {
+    if (!evicting.compareAndSet(false, true)) {
+      return; // another thread is at it, and sees what we added
+    }
+    try {
+      long target = maxBytes - maxBytes / 4;
+      Iterator<Map.Entry<Key, Entry>> it = entries.entrySet().iterator();
+      while (bytes.get() > target && it.hasNext()) {
+        Map.Entry<Key, Entry> victim = it.next();
+        if (entries.remove(victim.getKey(), victim.getValue())) {
+          bytes.addAndGet(-cost(victim.getKey(), victim.getValue().wire));
+        }
+      }
+    } finally {
+      evicting.set(false);
+    }
+  }
+
+  /** Whether a record of {@code type} is in the answer section; true too when the wire cannot be walked. */
+  private static boolean answersWithType(byte[] wire, int nameLength, int type) {
+    int answers = ((wire[6] & 0xFF) << 8) | (wire[7] & 0xFF);
+    int pos = 12 + nameLength + 4;
+    for (int i = 0; i < answers; i++) {
+      while (pos < wire.length) {
+        int len = wire[pos] & 0xFF;
+        if (len >= 0xC0) {
+          pos += 2;
+          break;
+        }
+        pos += len + 1;
+        if (len == 0) {
+          break;
+        }
+      }
+      if (pos + 10 > wire.length) {
+        return true;
+      }
+      if ((((wire[pos] & 0xFF) << 8) | (wire[pos + 1] & 0xFF)) == type) {
+        return true;
+      }
+      pos += 10 + (((wire[pos + 8] & 0xFF) << 8) | (wire[pos + 9] & 0xFF));
+    }
+    return false;
   }
 }

@@ -26,7 +26,8 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.cairndns.server.query.RequestHandler;
@@ -42,6 +43,14 @@ import org.slf4j.LoggerFactory;
 public final class DnsServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DnsServer.class);
 
+  /**
+   * Threads that prepare and stream outgoing transfers (and answer refused ones). Above
+   * xfr.transfers-out (default 10) a thread would only wait for a transfer permit, so 32 leaves
+   * room for refusals and waits; further transfers queue for a thread.
+   */
+  public static final int TRANSFER_THREADS = 32;
+  static final String TRANSFER_THREAD_NAME = "cairn-transfer";
+
   private final EventLoopGroup group;
   private final ExecutorService transferExecutor;
   private final List<Channel> channels = new ArrayList<>();
@@ -53,11 +62,17 @@ public final class DnsServer implements AutoCloseable {
 
   private DnsServer(int threads) {
     this.group = new MultiThreadIoEventLoopGroup(threads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-    this.transferExecutor = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "cairn-transfer");
-      t.setDaemon(true);
-      return t;
-    });
+    // Bounded, unlike a cached pool that grew a thread per transfer asked for. The queue needs no
+    // bound of its own: a connection hands over one transfer at a time, so it holds at most one
+    // per connection, and tcp-connections bounds those.
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(TRANSFER_THREADS, TRANSFER_THREADS, 60, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), r -> {
+          Thread t = new Thread(r, TRANSFER_THREAD_NAME);
+          t.setDaemon(true);
+          return t;
+        });
+    pool.allowCoreThreadTimeOut(true);
+    this.transferExecutor = pool;
   }
 
   /**

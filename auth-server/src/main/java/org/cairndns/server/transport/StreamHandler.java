@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLPeerUnverifiedException;
+import org.cairndns.log.RateLimitedLog;
 import org.cairndns.server.query.Outcome;
 import org.cairndns.server.query.RequestHandler;
 import org.cairndns.tls.PeerIdentity;
@@ -26,6 +27,7 @@ import org.cairndns.xfr.Requester;
 import org.cairndns.xfr.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * RFC 7766 connection handling for TCP and TLS: every framed request is answered; ordinary replies
@@ -43,6 +45,10 @@ import org.slf4j.LoggerFactory;
  */
 final class StreamHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(StreamHandler.class);
+  // Lines a client can trigger at will, so rate-limited (one per call site, shared by connections).
+  private static final RateLimitedLog handlerFailures = new RateLimitedLog(log, Level.WARN, "stream-handler-failed");
+  private static final RateLimitedLog transfersAborted = new RateLimitedLog(log, Level.INFO, "transfer-aborted");
+  private static final RateLimitedLog transferFailures = new RateLimitedLog(log, Level.WARN, "transfer-failed");
 
   private final RequestHandler handler;
   private final Transport transport;
@@ -118,7 +124,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
     try {
       outcome = handler.handle(request, requester(ctx));
     } catch (RuntimeException e) {
-      log.warn("event=stream-handler-failed client={} error=\"{}\"", ctx.channel().remoteAddress(), e.toString());
+      handlerFailures.log("event=stream-handler-failed client={} error=\"{}\"", ctx.channel().remoteAddress(), e.toString(), e);
       counters.dropped();
       return;
     }
@@ -205,7 +211,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
     try {
       while (ch.isActive() && transfer.hasNext()) {
         if (!awaitWritable(ch)) {
-          log.info("event=transfer-aborted client={} reason=\"client not reading\"", ch.remoteAddress());
+          transfersAborted.log("event=transfer-aborted client={} reason=\"client not reading\"", ch.remoteAddress());
           ch.close();
           break;
         }
@@ -214,7 +220,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
         ch.writeAndFlush(frame(ctx, wire), ch.voidPromise());
       }
     } catch (RuntimeException e) {
-      log.warn("event=transfer-failed client={} error=\"{}\"", ch.remoteAddress(), e.toString());
+      transferFailures.log("event=transfer-failed client={} error=\"{}\"", ch.remoteAddress(), e.toString(), e);
       ch.close();
     } finally {
       closeQuietly(transfer);

@@ -6,17 +6,21 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
+import org.cairndns.log.RateLimitedLog;
 import org.cairndns.server.query.Outcome;
 import org.cairndns.server.query.RequestHandler;
 import org.cairndns.xfr.Requester;
 import org.cairndns.xfr.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /** One datagram in, at most one datagram out; flushed once per read batch (sendmmsg on epoll). */
 @ChannelHandler.Sharable
 final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
   private static final Logger log = LoggerFactory.getLogger(UdpHandler.class);
+  /** Datagrams come from spoofable addresses: a failure they can trigger must not log per packet. */
+  private static final RateLimitedLog failures = new RateLimitedLog(log, Level.WARN, "udp-handler-failed");
   private final RequestHandler handler;
   private final ServerCounters counters;
 
@@ -32,7 +36,7 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     try {
       outcome = handler.handle(request, Requester.of(packet.sender(), Transport.UDP));
     } catch (RuntimeException e) {
-      log.warn("event=udp-handler-failed client={} error=\"{}\"", packet.sender(), e.toString());
+      failures.log("event=udp-handler-failed client={} error=\"{}\"", packet.sender(), e.toString(), e);
       counters.dropped();
       return;
     }

@@ -43,7 +43,8 @@ class ConfigLoaderTest {
         tls: {certificate: c.pem, key: k.pem, key-password: pw, client-ca: ca.pem, min-version: TLSv1.3}
         limits: {tcp-idle-timeout: 500ms, tcp-connections: 10, tcp-connections-per-address: 2,
                  tls-handshake-timeout: 2s, udp-payload: 1400, journal-steps: 7,
-                 tcp-queries-in-flight: 8, tcp-write-buffer: 32768, tcp-write-timeout: 3s}
+                 tcp-queries-in-flight: 8, tcp-write-buffer: 32768, tcp-write-timeout: 3s,
+                 response-cache-bytes: 1048576}
         identity: {chaos: false, version: v, hostname: h, id: i}
         store-poll-interval: 2m
         xfr: {message-size: 16000, max-records-per-message: 1, transfers-out: 3, transfers-out-per-address: 1, transfer-wait: 1h}
@@ -69,6 +70,7 @@ class ConfigLoaderTest {
     assertEquals(8, c.limits().tcpQueriesInFlight());
     assertEquals(32768, c.limits().tcpWriteBuffer());
     assertEquals(Duration.ofSeconds(3), c.limits().tcpWriteTimeout());
+    assertEquals(1 << 20, c.limits().responseCacheBytes());
     assertEquals(false, c.identity().chaos());
     assertEquals(Duration.ofMinutes(2), c.storePollInterval());
     assertEquals(Duration.ofHours(1), c.xfr().transferWait());
@@ -91,6 +93,7 @@ class ConfigLoaderTest {
       "bad duration          | limits: {tcp-idle-timeout: ten}                     | limits.tcp-idle-timeout: expected a duration",
       "number out of range   | limits: {udp-payload: 100}                          | limits.udp-payload: expected a whole number from 512 to 4096",
       "write buffer too small| limits: {tcp-write-buffer: 100}                     | limits.tcp-write-buffer: expected a whole number from 4096",
+      "negative cache bytes  | limits: {response-cache-bytes: -1}                  | limits.response-cache-bytes: expected a whole number from 0 to 2147483647",
       "per-primary limit 0   | secondary: {transfers-in-per-primary: 0}            | secondary.transfers-in-per-primary: expected a whole number from 1 to 1000",
       "per-primary not a number | secondary: {transfers-in-per-primary: two}       | secondary.transfers-in-per-primary: expected a whole number from 1 to 1000",
       "bad address           | listen: [not-an-ip:x]                               | listen: expected ADDRESS:PORT",
@@ -128,6 +131,7 @@ class ConfigLoaderTest {
     assertEquals(32, c.limits().tcpQueriesInFlight());
     assertEquals(65536, c.limits().tcpWriteBuffer());
     assertEquals(Duration.ofSeconds(10), c.limits().tcpWriteTimeout());
+    assertEquals(64 << 20, c.limits().responseCacheBytes());
     assertEquals(2, c.secondary().transfersInPerPrimary(), "like BIND's transfers-per-ns");
     assertTrue(c.zones().isEmpty());
   }

@@ -142,6 +142,73 @@ class QueryProcessorTest {
     }
   }
 
+  /**
+   * The cache folds case and EDNS size: a question asked first in lower case and then in another
+   * case and size is answered from the same entry, byte for byte as the full path answers it
+   * (question, owners and synthesized names in the asker's case).
+   */
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("answers")
+  void cachedAnswersToOtherCasesAndSizesEqualFreshOnes(String qname, int qtype) throws Exception {
+    QueryProcessor cached = new QueryProcessor(ZONES, null, null, QueryConfig.defaults());
+    QueryProcessor fresh = new QueryProcessor(ZONES, null, null, QueryConfig.defaults());
+    String mixed = mixedCase(qname);
+    for (Transport t : new Transport[] {Transport.UDP, Transport.TCP}) {
+      for (int size : new int[] {-1, 512, 1232, 1100, 700, 4096}) {
+        cached.handle(withEdns(query(qname, qtype), size).toWire(), over(t)); // fills (or hits) the entry
+        byte[] asked = withEdns(query(mixed, qtype), size + 1).toWire();
+        byte[] fromCache = ((Outcome.Reply) cached.handle(asked, over(t))).wire();
+        assertArrayEquals(((Outcome.Reply) fresh.handle(asked, over(t))).wire(), fromCache, mixed + " " + t + " edns=" + size);
+        assertEquals(mixed, new Message(fromCache).getQuestion().getName().toString());
+      }
+    }
+  }
+
+  static String mixedCase(String name) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < name.length(); i++) {
+      sb.append(i % 2 == 0 ? Character.toUpperCase(name.charAt(i)) : name.charAt(i));
+    }
+    return sb.toString();
+  }
+
+  /** {@code name} with its letters upper-cased where the bits of {@code variant} say. */
+  static String caseVariant(String name, int variant) {
+    StringBuilder sb = new StringBuilder();
+    int bit = 0;
+    for (char c : name.toCharArray()) {
+      sb.append(Character.isLetter(c) && (variant >> bit++ & 1) == 1 ? Character.toUpperCase(c) : c);
+    }
+    return sb.toString();
+  }
+
+  static Message withEdns(Message q, int size) {
+    if (size > 0) {
+      q.addRecord(new OPTRecord(size, 0, 0), Section.ADDITIONAL);
+    }
+    return q;
+  }
+
+  @Test
+  void theCacheStaysWithinItsBytesWhateverTheVariants() throws Exception {
+    QueryProcessor small = new QueryProcessor(ZONES, null, null, new QueryConfig(1232, Duration.ofSeconds(10), null, 20_000));
+    for (int i = 0; i < 2_000; i++) {
+      small.handle(withEdns(query("h" + i + ".wild.q.test.", Type.A), 512 + i).toWire(), over(Transport.TCP));
+      assertTrue(small.responseCacheBytes() <= 20_000, small.responseCacheBytes() + " bytes");
+    }
+    // A thousand variants of one name (case and EDNS size) share one entry.
+    QueryProcessor one = new QueryProcessor(ZONES, null, null, QueryConfig.defaults());
+    one.handle(withEdns(query("big.q.test.", Type.TXT), 1232).toWire(), over(Transport.TCP));
+    long single = one.responseCacheBytes();
+    for (int i = 0; i < 1_000; i++) {
+      String name = caseVariant("big.q.test.", i);
+      byte[] asked = withEdns(query(name, Type.TXT), 512 + i * 3).toWire();
+      Message r = new Message(((Outcome.Reply) one.handle(asked, over(Transport.TCP))).wire());
+      assertEquals(name, r.getQuestion().getName().toString());
+    }
+    assertEquals(single, one.responseCacheBytes(), "one entry for every variant");
+  }
+
   @Test
   void aNewZoneVersionIsNeverAnsweredFromTheCache() throws Exception {
     ZoneSet zones = new ZoneSet();
@@ -250,6 +317,31 @@ class QueryProcessorTest {
     System.arraycopy(opt, 0, doubled, wire.length, opt.length);
     doubled[11] = 2;
     assertEquals(Rcode.FORMERR, new Message(((Outcome.Reply) processor.handle(doubled, over(Transport.UDP))).wire()).getRcode());
+  }
+
+  /**
+   * A 42-byte query with TC=1 whose additional section is cut short: dnsjava keeps what it could
+   * parse of a truncated message, and asking it for the missing last record (the TSIG) threw.
+   */
+  static byte[] truncatedAdditional() throws Exception {
+    Message q = query("www.q.test.", Type.A);
+    q.addRecord(new OPTRecord(1232, 0, 0), Section.ADDITIONAL);
+    byte[] wire = q.toWire();
+    byte[] cut = java.util.Arrays.copyOf(wire, 42); // the OPT, then a few bytes of a second record
+    cut[2] |= 0x02; // TC
+    cut[11] = 2; // ARCOUNT
+    return cut;
+  }
+
+  @Test
+  void aTruncatedQueryWithAShortAdditionalSectionIsFormerrAndCounted() throws Exception {
+    byte[] packet = truncatedAdditional();
+    assertEquals(42, packet.length);
+    long before = processor.malformedRequests();
+    Message r = new Message(((Outcome.Reply) processor.handle(packet, over(Transport.UDP))).wire());
+    assertEquals(Rcode.FORMERR, r.getRcode());
+    assertEquals(packet[0], (byte) (r.getHeader().getID() >> 8));
+    assertEquals(before + 1, processor.malformedRequests());
   }
 
   @Test

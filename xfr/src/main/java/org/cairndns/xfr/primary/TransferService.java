@@ -2,14 +2,18 @@ package org.cairndns.xfr.primary;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.cairndns.log.RateLimitedLog;
+import org.cairndns.xfr.KeyedPermits;
+import org.cairndns.xfr.RequestSignature;
 import org.cairndns.xfr.Requester;
 import org.cairndns.xfr.TransferResponder;
 import org.cairndns.xfr.acl.TransferPolicy;
@@ -19,6 +23,7 @@ import org.cairndns.zone.store.Serials;
 import org.cairndns.zone.store.ZoneDiff;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.ExtendedErrorCodeOption;
 import org.xbill.DNS.Flags;
@@ -40,19 +45,31 @@ import org.xbill.DNS.Type;
  */
 public final class TransferService implements TransferResponder {
   private static final Logger log = LoggerFactory.getLogger(TransferService.class);
+  /** (client, zone) denials remembered as logged; about 300 KB at most with the longest names. */
+  static final int DENIALS_REMEMBERED = 1024;
+  // Anyone can ask for a transfer: the lines a request triggers are rate-limited per call site.
+  private static final RateLimitedLog denials = new RateLimitedLog(log, Level.INFO, "transfer-denied");
+  private static final RateLimitedLog overLimit = new RateLimitedLog(log, Level.INFO, "transfer-limit");
 
   private final Function<Name, ZoneSnapshot> zones;
   private final JournalSource journal;
   private final TransferSettings settings;
   private final Semaphore total;
-  private final ConcurrentHashMap<InetAddress, Semaphore> perAddress = new ConcurrentHashMap<>();
-  private final Set<String> loggedDenials = ConcurrentHashMap.newKeySet();
+  private final KeyedPermits<InetAddress> perAddress;
+  /** Denials already logged, so a secondary retrying the same refused transfer is logged once. */
+  private final Map<String, Boolean> loggedDenials = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+      return size() > DENIALS_REMEMBERED; // the names are the requester's choice: keep the latest only
+    }
+  });
 
   public TransferService(Function<Name, ZoneSnapshot> zones, JournalSource journal, TransferSettings settings) {
     this.zones = zones;
     this.journal = journal;
     this.settings = settings;
     this.total = new Semaphore(settings.transfersOut(), true);
+    this.perAddress = new KeyedPermits<>(settings.transfersOutPerAddress());
   }
 
   /**
@@ -70,15 +87,13 @@ public final class TransferService implements TransferResponder {
     TSIG key = null;
     TSIGRecord tsig = request.getTSIG();
     if (tsig != null) {
-      key = settings.keys().get(tsig.getName());
-      if (key == null) {
-        return single(refusal(request, Rcode.NOTAUTH, -1), null, null);
-      }
-      int result = key.verify(request, wire, null);
+      int result = RequestSignature.verify(request, wire, settings.keys());
       if (result != Rcode.NOERROR) {
         logDenial(requester, zoneName, "tsig " + Rcode.TSIGstring(result));
-        return single(refusal(request, Rcode.NOTAUTH, -1), null, null);
+        byte[] failure = RequestSignature.failure(refusal(request, Rcode.NOTAUTH, -1), request, result, settings.keys());
+        return List.of(failure).iterator();
       }
+      key = settings.keys().get(tsig.getName());
     }
     ZoneSnapshot zone = zones.apply(zoneName);
     if (zone == null) {
@@ -93,7 +108,7 @@ public final class TransferService implements TransferResponder {
     }
     Runnable release = acquire(requester.address().getAddress());
     if (release == null) {
-      log.info("event=transfer-limit client={} zone={}", requester.address(), zone.origin());
+      overLimit.log("event=transfer-limit client={} zone={}", requester.address(), zone.origin());
       return single(refusal(request, Rcode.SERVFAIL, -1), request, key);
     }
     try {
@@ -171,33 +186,43 @@ public final class TransferService implements TransferResponder {
 
   /** Takes a total and a per-address permit, waiting at most the configured time; null if not. */
   private Runnable acquire(InetAddress client) {
-    Semaphore mine = perAddress.computeIfAbsent(client, k -> new Semaphore(settings.transfersOutPerAddress(), true));
     long waitNanos = settings.transferWait().toNanos();
     long start = System.nanoTime();
     try {
-      if (!mine.tryAcquire(waitNanos, TimeUnit.NANOSECONDS)) {
+      KeyedPermits<InetAddress>.Permit mine = perAddress.acquire(client, waitNanos);
+      if (mine == null) {
         return null;
       }
       long left = Math.max(0, waitNanos - (System.nanoTime() - start));
       if (!total.tryAcquire(left, TimeUnit.NANOSECONDS)) {
-        mine.release();
+        mine.close();
         return null;
       }
+      return () -> {
+        total.release();
+        mine.close();
+      };
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return null;
     }
-    return () -> {
-      total.release();
-      mine.release();
-    };
+  }
+
+  /** Client addresses with a transfer running or waiting (the per-address map's size). */
+  int addressesTracked() {
+    return perAddress.keys();
   }
 
   private void logDenial(Requester requester, Name zone, String why) {
-    if (loggedDenials.add(requester.address().getAddress().getHostAddress() + "/" + zone)) {
-      log.info("event=transfer-denied client={} transport={} zone={} reason={}", requester.address(),
+    if (loggedDenials.put(requester.address().getAddress().getHostAddress() + "/" + zone, Boolean.TRUE) == null) {
+      denials.log("event=transfer-denied client={} transport={} zone={} reason={}", requester.address(),
           requester.transport(), zone, why);
     }
+  }
+
+  /** Denials remembered as logged (bounded by {@link #DENIALS_REMEMBERED}). */
+  int denialsRemembered() {
+    return loggedDenials.size();
   }
 
   /** An error response with the question, OPT (with EDE when given) if the request had OPT. */

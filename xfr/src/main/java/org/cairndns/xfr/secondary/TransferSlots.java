@@ -2,10 +2,7 @@ package org.cairndns.xfr.secondary;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
+import org.cairndns.xfr.KeyedPermits;
 
 /**
  * How many transfers may run at once from one primary address (IP and port), across all zones:
@@ -13,13 +10,14 @@ import java.util.concurrent.TimeUnit;
  */
 final class TransferSlots {
   private final int perPrimary;
-  private final Map<InetSocketAddress, Semaphore> slots = new ConcurrentHashMap<>();
+  private final KeyedPermits<InetSocketAddress> slots;
 
   TransferSlots(int perPrimary) {
     if (perPrimary < 1) {
       throw new IllegalArgumentException("transfers per primary must be at least 1, not " + perPrimary);
     }
     this.perPrimary = perPrimary;
+    this.slots = new KeyedPermits<>(perPrimary);
   }
 
   int perPrimary() {
@@ -28,51 +26,46 @@ final class TransferSlots {
 
   /** A slot held for one transfer; closing it frees the slot (once). */
   static final class Slot implements AutoCloseable {
-    private final Semaphore semaphore;
-    private final long waitedMillis;
-    private boolean released;
+    private final KeyedPermits<InetSocketAddress>.Permit permit;
 
-    private Slot(Semaphore semaphore, long waitedMillis) {
-      this.semaphore = semaphore;
-      this.waitedMillis = waitedMillis;
+    private Slot(KeyedPermits<InetSocketAddress>.Permit permit) {
+      this.permit = permit;
     }
 
     /** How long the transfer waited for the slot, or -1 when one was free at once. */
     long waitedMillis() {
-      return waitedMillis;
+      return permit.waitedNanos() < 0 ? -1 : permit.waitedNanos() / 1_000_000;
     }
 
     @Override
     public void close() {
-      if (!released) {
-        released = true;
-        semaphore.release();
-      }
+      permit.close();
     }
   }
 
   /** A slot for a transfer from {@code primary}, waiting at most {@code wait} for one to free. */
   Slot acquire(InetSocketAddress primary, Duration wait) throws TransferFailure {
-    Semaphore s = slots.computeIfAbsent(primary, a -> new Semaphore(perPrimary, true));
+    KeyedPermits<InetSocketAddress>.Permit permit;
     try {
-      if (s.tryAcquire(0, TimeUnit.MILLISECONDS)) { // unlike tryAcquire(), waits its turn behind earlier waiters
-        return new Slot(s, -1);
-      }
-      long started = System.nanoTime();
-      if (s.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS)) {
-        return new Slot(s, (System.nanoTime() - started) / 1_000_000);
-      }
+      permit = slots.acquire(primary, wait.toNanos());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new TransferFailure("interrupted waiting for a transfer slot for primary " + primary);
     }
-    throw new TransferFailure("all " + perPrimary + " transfer slots for primary " + primary + " stayed busy for "
-        + wait.toMillis() + " ms (secondary.transfers-in-per-primary)");
+    if (permit == null) {
+      throw new TransferFailure("all " + perPrimary + " transfer slots for primary " + primary + " stayed busy for "
+          + wait.toMillis() + " ms (secondary.transfers-in-per-primary)");
+    }
+    return new Slot(permit);
   }
 
   /** Transfers waiting for a slot from {@code primary} (an estimate, for tests and status). */
   int waiting(InetSocketAddress primary) {
-    Semaphore s = slots.get(primary);
-    return s == null ? 0 : s.getQueueLength();
+    return slots.waiting(primary);
+  }
+
+  /** Primaries with a slot held or awaited: an idle primary's entry is gone. */
+  int primariesTracked() {
+    return slots.keys();
   }
 }

@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import org.cairndns.log.RateLimitedLog;
 import org.cairndns.zone.ZoneSnapshot;
 import org.cairndns.zone.store.EncodedRecords;
 import org.cairndns.zone.store.LoadOutcome;
@@ -21,6 +22,7 @@ import org.cairndns.zone.store.ZoneStore;
 import org.cairndns.zone.store.ZoneStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
@@ -53,6 +55,8 @@ import org.xbill.DNS.SOARecord;
  */
 public final class ZoneRefresher {
   private static final Logger log = LoggerFactory.getLogger(ZoneRefresher.class);
+  /** NOTIFYs from strangers come from anywhere, at any rate (and spoofed over UDP). */
+  private static final RateLimitedLog strangers = new RateLimitedLog(log, Level.INFO, "notify-ignored");
   static final Duration FIRST_RETRY = Duration.ofSeconds(10);
   /** Least time between the starts of a check and the next one brought forward (NOTIFY, retransfer). */
   public static final Duration NOTIFY_CHECK_SPACING = Duration.ofSeconds(1);
@@ -165,7 +169,7 @@ public final class ZoneRefresher {
         return true;
       }
     }
-    log.info("zone={} event=notify-ignored from={} reason=\"not a primary of this zone\"", zone, from.getHostAddress());
+    strangers.log("zone={} event=notify-ignored from={} reason=\"not a primary of this zone\"", zone, from.getHostAddress());
     return false;
   }
 

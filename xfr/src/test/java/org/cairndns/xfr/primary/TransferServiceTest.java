@@ -236,4 +236,43 @@ class TransferServiceTest {
     Requester other = Requester.of(new InetSocketAddress("127.0.0.2", 4000), Transport.TCP);
     assertEquals(Rcode.NOERROR, drain(service.respond(q, q.toWire(), other)).get(0).getRcode());
   }
+
+  /** 40,000 refused requests for names and from addresses of the requester's choosing. */
+  @Test
+  void denialsRememberedAsLoggedStayBounded() throws Exception {
+    ZoneSnapshot snap = ZoneSnapshot.build(ZONE, parse(zoneText(1, 10, "")));
+    TSIG key = new TSIG("hmac-sha256", "xfr-key.", "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0");
+    TSIG forged = new TSIG("hmac-sha256", "xfr-key.", "d3Jvbmd3cm9uZ3dyb25nd3Jvbmd3cm9uZ3dyb25n");
+    TransferService service = new TransferService(n -> snap, (z, s) -> Optional.empty(),
+        settings(4_000, 0, 2, allowLocal(), Map.of(Name.fromString("xfr-key."), key)));
+    for (int i = 0; i < 40_000; i++) {
+      Message q = Message.newQuery(Record.newRecord(Name.fromString("n" + i + ".attacker-chosen.test."), Type.AXFR, DClass.IN));
+      q.setTSIG(forged);
+      byte[] wire = q.toWire(65_535);
+      Requester from = Requester.of(new InetSocketAddress("10.0." + (i >> 8 & 255) + "." + (i & 255), 4000), Transport.TCP);
+      assertEquals(Rcode.NOTAUTH, drain(service.respond(new Message(wire), wire, from)).get(0).getRcode());
+    }
+    assertTrue(service.denialsRemembered() <= TransferService.DENIALS_REMEMBERED, service.denialsRemembered() + " remembered");
+  }
+
+  /** Transfers to many client addresses leave no per-address entry behind once they end. */
+  @Test
+  void perAddressSlotsOfFinishedTransfersAreForgotten() throws Exception {
+    ZoneSnapshot snap = ZoneSnapshot.build(ZONE, parse(zoneText(1, 10, "")));
+    TransferPolicy anyone = new TransferPolicy(List.of(new TransferPolicy.Entry(TransferPolicy.Cidr.parse("10.0.0.0/8"), null, null, null)),
+        Set.of(Transport.TCP));
+    TransferService service = new TransferService(n -> snap, (z, s) -> Optional.empty(), settings(4_000, 0, 2, anyone, Map.of()));
+    Message q = request(Type.AXFR);
+    Iterator<byte[]> held = service.respond(q, q.toWire(), Requester.of(new InetSocketAddress("10.1.0.1", 4000), Transport.TCP));
+    held.next();
+    for (int i = 0; i < 5_000; i++) {
+      Requester from = Requester.of(new InetSocketAddress("10.0." + (i >> 8 & 255) + "." + (i & 255), 4000), Transport.TCP);
+      Iterator<byte[]> transfer = service.respond(q, q.toWire(), from);
+      assertEquals(Rcode.NOERROR, drain(transfer).get(0).getRcode());
+      ((AutoCloseable) transfer).close();
+    }
+    assertEquals(1, service.addressesTracked(), "only the transfer still running");
+    ((AutoCloseable) held).close();
+    assertEquals(0, service.addressesTracked());
+  }
 }

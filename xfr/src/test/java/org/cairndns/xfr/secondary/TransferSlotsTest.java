@@ -58,4 +58,21 @@ class TransferSlotsTest {
     assertThrows(TransferFailure.class, () -> slots.acquire(A, SHORT), "still one slot, not two");
     again.close();
   }
+
+  @Test
+  void aPrimaryWithNoSlotHeldOrAwaitedIsForgotten() throws Exception {
+    TransferSlots slots = new TransferSlots(2);
+    for (int port = 1; port <= 1000; port++) {
+      slots.acquire(new InetSocketAddress("192.0.2.1", port), SHORT).close();
+    }
+    TransferSlots.Slot held = slots.acquire(A, SHORT);
+    assertThrows(TransferFailure.class, () -> {
+      try (TransferSlots.Slot second = slots.acquire(A, SHORT)) {
+        slots.acquire(A, SHORT); // a timed-out waiter leaves no entry behind either
+      }
+    });
+    assertEquals(1, slots.primariesTracked());
+    held.close();
+    assertEquals(0, slots.primariesTracked());
+  }
 }
