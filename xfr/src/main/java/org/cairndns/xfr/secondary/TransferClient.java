@@ -137,11 +137,11 @@ public final class TransferClient {
     q.addRecord(ednsWithKeepalive(), Section.ADDITIONAL);
     Exchange x = send(c, q, p.tsig());
     try {
-      TransferReader reader = new TransferReader(zone, ourSerial);
+      TransferReader reader = new TransferReader(zone, ourSerial, p.limits());
       TSIG.StreamVerifier verifier = null;
       boolean first = true;
       while (true) {
-        Received r = x.next(timeout);
+        Received r = reader.next(x::next, timeout);
         if (p.tsig() != null) {
           if (first) {
             verifier = new TSIG.StreamVerifier(p.tsig(), x.sentTsig());
