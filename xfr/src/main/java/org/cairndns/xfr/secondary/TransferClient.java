@@ -136,8 +136,8 @@ public final class TransferClient {
     }
     q.addRecord(ednsWithKeepalive(), Section.ADDITIONAL);
     Exchange x = send(c, q, p.tsig());
+    TransferReader reader = new TransferReader(zone, ourSerial, p.limits());
     try {
-      TransferReader reader = new TransferReader(zone, ourSerial, p.limits());
       TSIG.StreamVerifier verifier = null;
       boolean first = true;
       while (true) {
@@ -158,6 +158,9 @@ public final class TransferClient {
       }
     } finally {
       x.done();
+      if (reader.limitExceeded()) {
+        c.close(); // the rest of an endless response would keep coming: no fallback on this connection
+      }
     }
   }
 

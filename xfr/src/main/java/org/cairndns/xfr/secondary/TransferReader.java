@@ -48,6 +48,7 @@ public final class TransferReader {
   private final long deadline;
   private long recordsReceived;
   private long bytesReceived;
+  private boolean limitExceeded;
   private SOARecord first;
   /** IXFR-style responses: every record after the first SOA. */
   private final List<Record> records = new ArrayList<>();
@@ -97,10 +98,23 @@ public final class TransferReader {
   private long checkDeadline() throws TransferFailure {
     long left = deadline - System.nanoTime();
     if (left <= 0) {
-      throw new TransferFailure("transfer of " + zone + " refused: it went on past max-transfer-time-in "
-          + limits.maxTime().toSeconds() + "s (" + recordsReceived + " records, " + bytesReceived + " bytes read)");
+      throw overLimit("it went on past max-transfer-time-in " + limits.maxTime().toMillis() + " ms");
     }
     return left;
+  }
+
+  private TransferFailure overLimit(String what) {
+    limitExceeded = true;
+    return new TransferFailure("transfer of " + zone + " refused: " + what + " (" + recordsReceived + " records, "
+        + bytesReceived + " bytes read)");
+  }
+
+  /**
+   * Whether the transfer failed on one of its limits: the primary may still be sending, so the
+   * connection is of no further use.
+   */
+  boolean limitExceeded() {
+    return limitExceeded;
   }
 
   /** Feeds one response message in wire form; returns true when the transfer is complete. */
@@ -111,8 +125,7 @@ public final class TransferReader {
     messages++;
     bytesReceived += wire.length;
     if (bytesReceived > limits.maxZoneBytes()) {
-      throw new TransferFailure("transfer of " + zone + " refused: more than max-zone-size " + limits.maxZoneBytes()
-          + " bytes (" + recordsReceived + " records read)");
+      throw overLimit("more than max-zone-size " + limits.maxZoneBytes() + " bytes");
     }
     checkDeadline();
     WireMessage m = new WireMessage(wire);
@@ -121,8 +134,7 @@ public final class TransferReader {
     }
     while (m.nextAnswer()) {
       if (++recordsReceived > limits.maxRecords()) {
-        throw new TransferFailure("transfer of " + zone + " refused: more than max-records " + limits.maxRecords()
-            + " records (" + bytesReceived + " bytes read)");
+        throw overLimit("more than max-records " + limits.maxRecords() + " records");
       }
       if (first == null) {
         if (m.type() != Type.SOA || !m.ownerIs(zoneWire)) {
