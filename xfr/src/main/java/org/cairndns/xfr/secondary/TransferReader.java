@@ -75,7 +75,7 @@ public final class TransferReader {
     this.deadline = System.nanoTime() + limits.maxTime().toNanos();
   }
 
-  /** Waits for a message: at most {@code idle}, and never past the transfer's deadline. */
+  /** Where the messages come from: the next one, waited for at most {@code wait}. */
   interface Source<T> {
     T next(Duration wait) throws TransferFailure;
   }
