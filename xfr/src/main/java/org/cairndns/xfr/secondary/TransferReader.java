@@ -85,9 +85,10 @@ public final class TransferReader {
    * deadline; a wait the deadline cut short fails as the deadline.
    */
   <T> T next(Source<T> source, Duration idle) throws TransferFailure {
-    long left = checkDeadline();
+    // Rounded up to whole milliseconds, as waits are: one the deadline cut short ends past it.
+    Duration left = Duration.ofMillis((checkDeadline() + 999_999) / 1_000_000);
     try {
-      return source.next(Duration.ofNanos(Math.min(idle.toNanos(), left)));
+      return source.next(left.compareTo(idle) < 0 ? left : idle);
     } catch (TransferFailure timedOut) {
       checkDeadline();
       throw timedOut;
