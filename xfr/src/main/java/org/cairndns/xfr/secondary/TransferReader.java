@@ -160,6 +160,9 @@ public final class TransferReader {
       }
       done = snapshot != null ? addToZone(m) : addToSequence(m.record());
       if (done) {
+        if (m.nextAnswer()) { // a second copy of the SOA inside the zone would cut it short unseen
+          throw new TransferFailure("transfer of " + zone + " has records after its closing SOA");
+        }
         return true;
       }
     }

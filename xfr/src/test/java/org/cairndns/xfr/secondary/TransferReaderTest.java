@@ -124,6 +124,17 @@ class TransferReaderTest {
   }
 
   @Test
+  void aSecondCopyOfTheSoaInsideTheZoneIsRefusedNotTakenForTheEnd() throws Exception {
+    TransferReader axfr = new TransferReader(ZONE, -1);
+    TransferFailure e = assertThrows(TransferFailure.class,
+        () -> axfr.feed(msg(soa(5), rr("@ IN NS ns"), soa(5), rr("ns IN A 192.0.2.1"), soa(5))));
+    assertTrue(e.getMessage().contains("records after its closing SOA"), e.getMessage());
+    TransferReader ixfr = new TransferReader(ZONE, 1);
+    assertThrows(TransferFailure.class,
+        () -> ixfr.feed(msg(soa(3), soa(1), soa(3), rr("new IN A 192.0.2.3"), soa(3), rr("late IN A 192.0.2.4"))));
+  }
+
+  @Test
   void aZoneOfNothingButItsSoaIsRefusedForWantOfApexNs() throws Exception {
     TransferReader reader = new TransferReader(ZONE, -1);
     assertTrue(reader.feed(msg(soa(5), soa(5))));
