@@ -55,12 +55,14 @@ public final class StructureChecker {
 
   private void check() {
     int count = table.count();
-    boolean occluding = false;
+    byte[] hides = new byte[count]; // what each owner hides below it: nothing, a cut, a DNAME
+    boolean any = false;
     for (int id = 0; id < count && !full(); id++) {
-      occluding |= checkOwner(id);
+      hides[id] = checkOwner(id);
+      any |= hides[id] != NOTHING;
     }
-    if (occluding && !full()) {
-      checkOccluded();
+    if (any && !full()) {
+      checkOccluded(hides);
     }
   }
 
@@ -74,8 +76,12 @@ public final class StructureChecker {
     }
   }
 
-  /** The rules about one owner's own records; true when it is a cut or a DNAME (it hides names below). */
-  private boolean checkOwner(int id) {
+  private static final byte NOTHING = 0;
+  private static final byte CUT = 1;
+  private static final byte DNAME = 2;
+
+  /** The rules about one owner's own records; returns what it hides below it (a cut, a DNAME or nothing). */
+  private byte checkOwner(int id) {
     byte[] data = table.data;
     boolean cut = id != 0 && table.has(id, Type.NS);
     boolean cname = false;
@@ -120,7 +126,7 @@ public final class StructureChecker {
     if (cname && besideCname >= 0) {
       add(id, Type.CNAME, "CNAME at " + name(id) + " has other data beside it (" + Type.string(besideCname) + ")");
     }
-    return id != 0 && (dname || table.has(id, Type.NS));
+    return id == 0 ? NOTHING : dname ? DNAME : table.has(id, Type.NS) ? CUT : NOTHING;
   }
 
   /** The records RFC 4035 §2.5 lets sit beside a CNAME. */
@@ -171,21 +177,22 @@ public final class StructureChecker {
   /**
    * Names below a cut hold only glue, names below a DNAME nothing. An ancestor's id is always
    * smaller than its descendants' (the table makes a name's missing ancestors before the name), so
-   * one pass in id order knows each node's closest cut or DNAME above it from its parent's.
+   * one pass in id order knows each node's closest cut or DNAME above it from its parent's, and an
+   * owner's records are read once however many names lie below it.
    */
-  private void checkOccluded() {
+  private void checkOccluded(byte[] hides) {
     int count = table.count();
     int[] occluder = new int[count]; // closest cut or DNAME strictly above, or -1
     occluder[0] = -1;
     int[] starts = new int[128];
     for (int id = 1; id < count && !full(); id++) {
       int parent = parent(id, starts);
-      occluder[id] = parent != 0 && hidesBelow(parent) ? parent : occluder[parent];
+      occluder[id] = hides[parent] != NOTHING ? parent : occluder[parent];
       int above = occluder[id];
       if (above < 0 || table.isEmpty(id)) {
         continue;
       }
-      if (table.has(above, Type.DNAME)) {
+      if (hides[above] == DNAME) {
         add(id, NodeTable.u16(table.data, table.runAt[id]), name(id) + " is below the DNAME at " + name(above)
             + " and would never be served");
         continue;
@@ -199,10 +206,6 @@ public final class StructureChecker {
         }
       }
     }
-  }
-
-  private boolean hidesBelow(int id) {
-    return table.has(id, Type.NS) || table.has(id, Type.DNAME);
   }
 
   /** The node of the name one label shorter than node {@code id}'s (never the apex's own). */
