@@ -52,6 +52,7 @@ public final class TransferReader {
   private SOARecord first;
   /** IXFR-style responses: every record after the first SOA. */
   private final List<Record> records = new ArrayList<>();
+  private int soasInSequences;
   /** AXFR-style responses (the record after the first SOA is not a SOA): the zone being filled. */
   private ZoneSnapshot.Builder snapshot;
   private EncodedRecords encoded;
@@ -197,6 +198,9 @@ public final class TransferReader {
   /** One record of an IXFR-style response; true at the SOA that closes the last sequence. */
   private boolean addToSequence(Record r) {
     records.add(r);
+    if (r.getType() == Type.SOA) {
+      soasInSequences++;
+    }
     return r instanceof SOARecord soa && soa.getName().equals(zone) && soa.getSerial() == first.getSerial() && isEnd();
   }
 
@@ -208,14 +212,9 @@ public final class TransferReader {
       return true;
     }
     // IXFR: sequences of (old SOA, deletions, new SOA, additions); the end is the current SOA in an
-    // even SOA position.
-    int soas = 0;
-    for (Record r : records) {
-      if (r.getType() == Type.SOA) {
-        soas++;
-      }
-    }
-    return soas % 2 == 1;
+    // even SOA position. Counted as they come: a primary repeating the current SOA must not make each
+    // one a scan of everything read so far.
+    return soasInSequences % 2 == 1;
   }
 
   public int messages() {

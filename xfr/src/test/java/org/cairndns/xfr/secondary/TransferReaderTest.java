@@ -160,6 +160,25 @@ class TransferReaderTest {
   }
 
   @Test
+  void repeatedCurrentSoasCostLinearTime() throws Exception {
+    // (older SOA, current SOA) pairs never end an IXFR; each current SOA once rescanned every record
+    TransferReader reader = new TransferReader(ZONE, 1);
+    reader.feed(msg(soa(3)));
+    Record older = soa(2);
+    Record current = soa(3);
+    long started = System.nanoTime();
+    for (int m = 0; m < 100; m++) { // 100 messages of 1,000 pairs: 200,000 records
+      Record[] pairs = new Record[2000];
+      for (int i = 0; i < pairs.length; i += 2) {
+        pairs[i] = older;
+        pairs[i + 1] = current;
+      }
+      assertEquals(false, reader.feed(msg(pairs)));
+    }
+    assertTrue(System.nanoTime() - started < 10_000_000_000L, "200,000 records read in under 10 s");
+  }
+
+  @Test
   void closingSoaWithAnotherSerialFailsTheTransfer() throws Exception {
     TransferReader reader = new TransferReader(ZONE, -1);
     assertThrows(TransferFailure.class, () -> reader.feed(msg(soa(5), rr("@ IN NS ns"), soa(6))));
