@@ -52,8 +52,9 @@ class TransferValidationIT {
         reply.send(FakePrimary.response(q, zone.get(0)));
         return;
       }
-      List<Record> answer = new ArrayList<>(type == Type.IXFR && incremental.get() != null ? incremental.get() : zone);
-      if (answer != incremental.get()) {
+      boolean axfrStyle = type != Type.IXFR || incremental.get() == null;
+      List<Record> answer = new ArrayList<>(axfrStyle ? zone : incremental.get());
+      if (axfrStyle) {
         answer.add(zone.get(0));
       }
       List<Message> messages = new ArrayList<>();
