@@ -188,7 +188,7 @@ public final class CairnServer implements AutoCloseable {
           default -> PrimarySettings.Mode.OPPORTUNISTIC_TLS;
         };
         primaries.add(new PrimarySettings(p.address(), mode, key, p.tlsPins(), p.tlsCa(), p.tlsName(),
-            p.tlsCertificate(), p.tlsKey()));
+            p.tlsCertificate(), p.tlsKey(), z.transferLimits()));
       }
       Name name = z.name();
       zones.markNotReady(name); // SERVFAIL until its first transfer is published (a no-op when stored already)

@@ -194,6 +194,11 @@ public final class ZoneSnapshot {
       return size;
     }
 
+    /** What breaks the rules every zone must meet ({@link StructureChecker}); empty when none. */
+    public List<StructureChecker.Problem> problems() {
+      return StructureChecker.problems(origin, table);
+    }
+
     /** The snapshot; IllegalArgumentException when there is no SOA at the apex. */
     public ZoneSnapshot build() {
       if (soa == null) {
@@ -446,6 +451,14 @@ public final class ZoneSnapshot {
 
   public Name origin() {
     return origin;
+  }
+
+  /**
+   * What breaks the rules every zone must meet ({@link StructureChecker}); empty when none. A
+   * transfer's or an incremental step's result is checked before it is stored.
+   */
+  public List<StructureChecker.Problem> problems() {
+    return StructureChecker.problems(origin, table);
   }
 
   public SOARecord soa() {

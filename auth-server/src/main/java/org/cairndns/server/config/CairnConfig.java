@@ -8,6 +8,7 @@ import java.util.Set;
 import org.cairndns.xfr.Transport;
 import org.cairndns.xfr.acl.TransferPolicy;
 import org.cairndns.xfr.notify.NotifySender;
+import org.cairndns.xfr.secondary.TransferLimits;
 import org.xbill.DNS.Name;
 
 /**
@@ -52,7 +53,8 @@ public record CairnConfig(
 
   /** Secondary-side limits (see xfr/README.md, "Secondary"). */
   public record Secondary(int transfersIn, int transfersInPerPrimary, int connectionsPerPrimary,
-      int pipelinedPerConnection, Duration timeout, Duration xotReprobe, int xotProbes) {}
+      int pipelinedPerConnection, Duration timeout, Duration xotReprobe, int xotProbes,
+      TransferLimits transferLimits) {}
 
   /** A primary of a secondary zone; {@code transport} is tcp, tls or opportunistic-tls. */
   public record Primary(InetSocketAddress address, String transport, Name key, List<String> tlsPins,
@@ -65,11 +67,12 @@ public record CairnConfig(
    * A zone to serve; with {@code file}, the file is loaded into the store at start. {@code
    * allowTransfer} lists who may transfer it over {@code transferTransports}; {@code notifyTargets} lists
    * the secondaries told of each new version, in NOTIFYs signed with {@code notifyKey} (a name in
-   * {@code tsig-keys}) when it is not null.
+   * {@code tsig-keys}) when it is not null. A secondary zone's transfers are held to
+   * {@code transferLimits}.
    */
   public record ZoneEntry(Name name, Path file, List<TransferPolicy.Entry> allowTransfer,
       Set<Transport> transferTransports, List<NotifySender.Target> notifyTargets, Name notifyKey, boolean notifyNs,
-      List<Primary> primaries) {}
+      List<Primary> primaries, TransferLimits transferLimits) {}
 
   public CairnConfig withOverrides(Path db, List<InetSocketAddress> listenOverride, List<InetSocketAddress> tlsOverride) {
     return new CairnConfig(

@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 import org.cairndns.server.transport.ListenerSettings;
 import org.cairndns.server.query.QueryConfig;
 import org.cairndns.xfr.notify.NotifySender;
+import org.cairndns.xfr.secondary.TransferLimits;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.TextParseException;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -32,6 +33,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  */
 public final class ConfigLoader {
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+  private static final Pattern SIZE = Pattern.compile("(\\d+)([kmg]?)");
   private static final Set<String> TOP = Set.of(
       "database", "listen", "tls-listen", "tls", "limits", "identity", "store-poll-interval", "xfr", "secondary",
       "tsig-keys",
@@ -102,6 +104,7 @@ public final class ConfigLoader {
     List<CairnConfig.TsigKey> tsigKeys = tsigKeys(top.get("tsig-keys"));
     Set<Name> keyNames = new java.util.HashSet<>();
     tsigKeys.forEach(k -> keyNames.add(k.name()));
+    CairnConfig.Secondary secondary = secondary(map(top.getOrDefault("secondary", Map.of()), "secondary"));
     return new CairnConfig(
         path(top, "database", "database") != null ? path(top, "database", "database") : base.resolve("data/cairn").normalize(),
         addresses(top.get("listen"), "listen", List.of("127.0.0.1:53")),
@@ -134,13 +137,17 @@ public final class ConfigLoader {
             integer(xfr, "transfers-out", "xfr.transfers-out", 10, 1, 10_000),
             integer(xfr, "transfers-out-per-address", "xfr.transfers-out-per-address", 2, 1, 10_000),
             duration(xfr, "transfer-wait", "xfr.transfer-wait", Duration.ofSeconds(5))),
-        secondary(map(top.getOrDefault("secondary", Map.of()), "secondary")),
+        secondary,
         tsigKeys,
-        zones(top.get("zones"), keyNames));
+        zones(top.get("zones"), keyNames, secondary.transferLimits()));
   }
 
-  /** @param keyNames the names in {@code tsig-keys}, which zones' {@code key} fields must name */
-  private List<CairnConfig.ZoneEntry> zones(Object value, Set<Name> keyNames) throws ConfigException {
+  /**
+   * @param keyNames the names in {@code tsig-keys}, which zones' {@code key} fields must name
+   * @param transferLimits the {@code secondary} block's limits, which a zone's own keys override
+   */
+  private List<CairnConfig.ZoneEntry> zones(Object value, Set<Name> keyNames, TransferLimits transferLimits)
+      throws ConfigException {
     List<CairnConfig.ZoneEntry> zones = new ArrayList<>();
     if (value == null) {
       return zones;
@@ -152,7 +159,7 @@ public final class ConfigLoader {
       String at = "zones[" + i + "]";
       Map<String, Object> z = map(list.get(i), at);
       known(z, Set.of("name", "file", "allow-transfer", "transfer-transports", "notify", "notify-key", "notify-ns",
-          "primaries"), at + ".");
+          "primaries", "max-records", "max-zone-size", "max-transfer-time-in"), at + ".");
       String name = string(z, "name", at + ".name", null);
       if (name == null) {
         throw error(at + ".name", "missing");
@@ -164,7 +171,8 @@ public final class ConfigLoader {
             notifyTargets(z.get("notify"), at + ".notify"),
             keyName(z, "notify-key", at + ".notify-key", keyNames),
             bool(z, "notify-ns", at + ".notify-ns", false),
-            primaries(z.get("primaries"), at + ".primaries", keyNames)));
+            primaries(z.get("primaries"), at + ".primaries", keyNames),
+            transferLimits(z, at + ".", transferLimits)));
       } catch (TextParseException e) {
         throw error(at + ".name", "not a domain name: " + e.getMessage());
       }
@@ -174,7 +182,7 @@ public final class ConfigLoader {
 
   private CairnConfig.Secondary secondary(Map<String, Object> m) throws ConfigException {
     known(m, Set.of("transfers-in", "transfers-in-per-primary", "connections-per-primary", "pipelined-per-connection",
-        "timeout", "xot-reprobe", "xot-probes"), "secondary.");
+        "timeout", "xot-reprobe", "xot-probes", "max-records", "max-zone-size", "max-transfer-time-in"), "secondary.");
     return new CairnConfig.Secondary(
         integer(m, "transfers-in", "secondary.transfers-in", 4, 1, 1000),
         integer(m, "transfers-in-per-primary", "secondary.transfers-in-per-primary", 2, 1, 1000),
@@ -182,7 +190,57 @@ public final class ConfigLoader {
         integer(m, "pipelined-per-connection", "secondary.pipelined-per-connection", 16, 1, 1000),
         duration(m, "timeout", "secondary.timeout", Duration.ofSeconds(30)),
         duration(m, "xot-reprobe", "secondary.xot-reprobe", Duration.ofHours(1)),
-        integer(m, "xot-probes", "secondary.xot-probes", 4, 1, 100));
+        integer(m, "xot-probes", "secondary.xot-probes", 4, 1, 100),
+        transferLimits(m, "secondary.", TransferLimits.DEFAULTS));
+  }
+
+  /** {@code max-records}, {@code max-zone-size} and {@code max-transfer-time-in} under {@code at}. */
+  private TransferLimits transferLimits(Map<String, Object> m, String at, TransferLimits fallback) throws ConfigException {
+    Duration time = duration(m, "max-transfer-time-in", at + "max-transfer-time-in", fallback.maxTime());
+    if (time.isZero()) {
+      throw error(at + "max-transfer-time-in", "must be longer than 0");
+    }
+    return new TransferLimits(
+        count(m, "max-records", at + "max-records", fallback.maxRecords()),
+        size(m, "max-zone-size", at + "max-zone-size", fallback.maxZoneBytes()),
+        time);
+  }
+
+  /** A whole number of at least 1. */
+  private long count(Map<String, Object> m, String k, String key, long fallback) throws ConfigException {
+    Object v = m.get(k);
+    if (v == null) {
+      return fallback;
+    }
+    if (!(v instanceof Integer || v instanceof Long) || ((Number) v).longValue() < 1) {
+      throw error(key, "expected a whole number of at least 1, got \"" + v + "\"");
+    }
+    return ((Number) v).longValue();
+  }
+
+  /** Bytes: a whole number, or one with a k, m or g suffix (KiB, MiB, GiB), at least 1. */
+  private long size(Map<String, Object> m, String k, String key, long fallback) throws ConfigException {
+    Object v = m.get(k);
+    if (v == null) {
+      return fallback;
+    }
+    Matcher matcher = SIZE.matcher(String.valueOf(v).trim().toLowerCase(java.util.Locale.ROOT));
+    if (matcher.matches()) {
+      try {
+        long bytes = Math.multiplyExact(Long.parseLong(matcher.group(1)), switch (matcher.group(2)) {
+          case "k" -> 1L << 10;
+          case "m" -> 1L << 20;
+          case "g" -> 1L << 30;
+          default -> 1L;
+        });
+        if (bytes >= 1) {
+          return bytes;
+        }
+      } catch (ArithmeticException | NumberFormatException tooBig) {
+        // reported below
+      }
+    }
+    throw error(key, "expected a size in bytes of at least 1, like 1048576, 512k, 64m or 1g, got \"" + v + "\"");
   }
 
   /** {@code ADDR:PORT} (over UDP) or {@code {address: ADDR:PORT, transport: udp|tcp}}, alone or in a list. */

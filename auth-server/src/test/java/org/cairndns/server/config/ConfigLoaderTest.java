@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import org.cairndns.xfr.Transport;
 import org.cairndns.xfr.notify.NotifySender;
+import org.cairndns.xfr.secondary.TransferLimits;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -48,7 +49,8 @@ class ConfigLoaderTest {
         identity: {chaos: false, version: v, hostname: h, id: i}
         store-poll-interval: 2m
         xfr: {message-size: 16000, max-records-per-message: 1, transfers-out: 3, transfers-out-per-address: 1, transfer-wait: 1h}
-        secondary: {transfers-in: 2, transfers-in-per-primary: 3, connections-per-primary: 1, pipelined-per-connection: 5, timeout: 9s, xot-reprobe: 5m, xot-probes: 1}
+        secondary: {transfers-in: 2, transfers-in-per-primary: 3, connections-per-primary: 1, pipelined-per-connection: 5, timeout: 9s, xot-reprobe: 5m, xot-probes: 1,
+                    max-records: 5000000, max-zone-size: 64m, max-transfer-time-in: 30m}
         tsig-keys: [{name: k1, algorithm: hmac-sha512, secret: "c2VjcmV0"}]
         zones:
           - name: a.test
@@ -59,6 +61,9 @@ class ConfigLoaderTest {
             notify-key: k1
           - name: b.test
             primaries: [{address: 192.0.2.1, transport: opportunistic-tls, key: k1}, {address: 192.0.2.2, transport: tcp}]
+            max-records: 1000
+            max-zone-size: 65536
+            max-transfer-time-in: 90s
         """);
     assertEquals(dir.resolve("store/db"), c.database());
     assertEquals(2, c.listen().size());
@@ -84,6 +89,9 @@ class ConfigLoaderTest {
     assertEquals(Name.fromString("k1."), c.zones().get(0).notifyKey());
     assertEquals(853, c.zones().get(1).primaries().get(0).address().getPort(), "TLS default port");
     assertEquals(53, c.zones().get(1).primaries().get(1).address().getPort(), "TCP default port");
+    assertEquals(new TransferLimits(5_000_000, 64L << 20, Duration.ofMinutes(30)), c.secondary().transferLimits());
+    assertEquals(c.secondary().transferLimits(), c.zones().get(0).transferLimits(), "a zone inherits the secondary block's");
+    assertEquals(new TransferLimits(1000, 65536, Duration.ofSeconds(90)), c.zones().get(1).transferLimits());
   }
 
   @ParameterizedTest(name = "{0}")
@@ -96,6 +104,12 @@ class ConfigLoaderTest {
       "negative cache bytes  | limits: {response-cache-bytes: -1}                  | limits.response-cache-bytes: expected a whole number from 0 to 2147483647",
       "per-primary limit 0   | secondary: {transfers-in-per-primary: 0}            | secondary.transfers-in-per-primary: expected a whole number from 1 to 1000",
       "per-primary not a number | secondary: {transfers-in-per-primary: two}       | secondary.transfers-in-per-primary: expected a whole number from 1 to 1000",
+      "max-records 0         | secondary: {max-records: 0}                         | secondary.max-records: expected a whole number of at least 1",
+      "zone max-records text | zones: [{name: a.test, max-records: many}]         | zones[0].max-records: expected a whole number of at least 1",
+      "bad max-zone-size     | zones: [{name: a.test, max-zone-size: 5t}]          | zones[0].max-zone-size: expected a size in bytes",
+      "huge max-zone-size    | secondary: {max-zone-size: 99999999999999g}         | secondary.max-zone-size: expected a size in bytes",
+      "zero transfer time    | secondary: {max-transfer-time-in: 0s}               | secondary.max-transfer-time-in: must be longer than 0",
+      "bad transfer time     | zones: [{name: a.test, max-transfer-time-in: long}] | zones[0].max-transfer-time-in: expected a duration",
       "bad address           | listen: [not-an-ip:x]                               | listen: expected ADDRESS:PORT",
       "bad boolean           | identity: {chaos: maybe}                            | identity.chaos: expected true or false",
       "bad TLS version       | tls: {min-version: SSLv3}                           | tls.min-version: expected TLSv1.2 or TLSv1.3",
@@ -133,6 +147,9 @@ class ConfigLoaderTest {
     assertEquals(Duration.ofSeconds(10), c.limits().tcpWriteTimeout());
     assertEquals(64 << 20, c.limits().responseCacheBytes());
     assertEquals(2, c.secondary().transfersInPerPrimary(), "like BIND's transfers-per-ns");
+    assertEquals(TransferLimits.DEFAULTS, c.secondary().transferLimits());
+    assertEquals(10_000_000, TransferLimits.DEFAULTS.maxRecords(), "lets the 1M-record benchmark zone through");
+    assertEquals(Duration.ofHours(2), TransferLimits.DEFAULTS.maxTime(), "BIND's max-transfer-time-in");
     assertTrue(c.zones().isEmpty());
   }
 }

@@ -17,6 +17,7 @@ import org.xbill.DNS.TSIG;
  * @param tlsName the name the primary's certificate must carry (strict TLS with a CA)
  * @param clientCertificate our certificate for mutual TLS, or null
  * @param clientKey its key
+ * @param limits bounds on each transfer of the zone from this primary
  */
 public record PrimarySettings(
     InetSocketAddress address,
@@ -26,7 +27,8 @@ public record PrimarySettings(
     Path caFile,
     String tlsName,
     Path clientCertificate,
-    Path clientKey) {
+    Path clientKey,
+    TransferLimits limits) {
 
   public enum Mode {
     TCP,
@@ -38,7 +40,17 @@ public record PrimarySettings(
     pins = List.copyOf(pins);
   }
 
+  /** With the default transfer limits. */
+  public PrimarySettings(InetSocketAddress address, Mode mode, TSIG tsig, List<String> pins, Path caFile,
+      String tlsName, Path clientCertificate, Path clientKey) {
+    this(address, mode, tsig, pins, caFile, tlsName, clientCertificate, clientKey, TransferLimits.DEFAULTS);
+  }
+
   public static PrimarySettings tcp(InetSocketAddress address, TSIG tsig) {
     return new PrimarySettings(address, Mode.TCP, tsig, List.of(), null, null, null, null);
+  }
+
+  public PrimarySettings withLimits(TransferLimits limits) {
+    return new PrimarySettings(address, mode, tsig, pins, caFile, tlsName, clientCertificate, clientKey, limits);
   }
 }

@@ -136,11 +136,11 @@ public final class TransferClient {
     }
     q.addRecord(ednsWithKeepalive(), Section.ADDITIONAL);
     Exchange x = send(c, q, p.tsig());
+    TransferReader reader = new TransferReader(zone, ourSerial, p.limits());
     try {
-      TransferReader reader = new TransferReader(zone, ourSerial);
       TSIG.StreamVerifier verifier = p.tsig() == null ? null : new TSIG.StreamVerifier(p.tsig(), x.sentTsig());
       while (true) {
-        Received r = x.next(timeout);
+        Received r = reader.next(x::next, timeout);
         // Only the reader knows the message with the closing SOA is the last one, which RFC 8945
         // §5.3.1 requires to be signed (as the first, with at most 99 unsigned between); so it reads
         // first, and what it read goes with it when the check fails.
@@ -161,6 +161,9 @@ public final class TransferClient {
       }
     } finally {
       x.done();
+      if (reader.limitExceeded()) {
+        c.close(); // the rest of an endless response would keep coming: no fallback on this connection
+      }
     }
   }
 

@@ -1,7 +1,9 @@
 package org.cairndns.xfr.secondary;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.cairndns.zone.StructureChecker;
 import org.cairndns.zone.ZoneSnapshot;
 import org.cairndns.zone.store.EncodedRecords;
 import org.cairndns.zone.store.Serials;
@@ -22,7 +24,11 @@ import org.xbill.DNS.Type;
  *
  * <p>A whole zone goes, as it streams in, straight from the messages' wire form into the snapshot
  * that will serve it and into the store's encoding, on this (otherwise mostly waiting) thread: once
- * the last message is in, little is left to do before the zone is stored and served.
+ * the last message is in, little is left to do before the zone is stored and served. It must then
+ * meet the rules every zone meets ({@link StructureChecker}), checked on the snapshot's bytes.
+ *
+ * <p>The transfer is held to its {@link TransferLimits} as it streams: records and bytes counted per
+ * message, the deadline checked per message and bounding each wait for the next.
  */
 public final class TransferReader {
   /** What the transfer delivered. */
@@ -38,20 +44,79 @@ public final class TransferReader {
   private final Name zone;
   private final byte[] zoneWire;
   private final long ourSerial;
+  private final TransferLimits limits;
+  private final long deadline;
+  private long recordsReceived;
+  private long bytesReceived;
+  private boolean limitExceeded;
   private SOARecord first;
   /** IXFR-style responses: every record after the first SOA. */
   private final List<Record> records = new ArrayList<>();
+  private int soasInSequences;
   /** AXFR-style responses (the record after the first SOA is not a SOA): the zone being filled. */
   private ZoneSnapshot.Builder snapshot;
   private EncodedRecords encoded;
   private boolean done;
   private int messages;
 
-  /** @param ourSerial the serial we asked IXFR from, or -1 for AXFR */
+  /** With the default limits. */
   public TransferReader(Name zone, long ourSerial) {
+    this(zone, ourSerial, TransferLimits.DEFAULTS);
+  }
+
+  /**
+   * @param ourSerial the serial we asked IXFR from, or -1 for AXFR
+   * @param limits bounds on this transfer; its time counts from now
+   */
+  public TransferReader(Name zone, long ourSerial, TransferLimits limits) {
     this.zone = zone;
     this.zoneWire = zone.toWireCanonical();
     this.ourSerial = ourSerial;
+    this.limits = limits;
+    this.deadline = System.nanoTime() + limits.maxTime().toNanos();
+  }
+
+  /** Where the messages come from: the next one, waited for at most {@code wait}. */
+  interface Source<T> {
+    T next(Duration wait) throws TransferFailure;
+  }
+
+  /**
+   * The next message from {@code source}, waited for at most {@code idle} and never past the
+   * deadline; a wait the deadline cut short fails as the deadline.
+   */
+  <T> T next(Source<T> source, Duration idle) throws TransferFailure {
+    // Rounded up to whole milliseconds, as waits are: one the deadline cut short ends past it.
+    Duration left = Duration.ofMillis((checkDeadline() + 999_999) / 1_000_000);
+    try {
+      return source.next(left.compareTo(idle) < 0 ? left : idle);
+    } catch (TransferFailure timedOut) {
+      checkDeadline();
+      throw timedOut;
+    }
+  }
+
+  /** The time left before the deadline, in nanoseconds; a failure once it has passed. */
+  private long checkDeadline() throws TransferFailure {
+    long left = deadline - System.nanoTime();
+    if (left <= 0) {
+      throw overLimit("it went on past max-transfer-time-in " + limits.maxTime().toMillis() + " ms");
+    }
+    return left;
+  }
+
+  private TransferFailure overLimit(String what) {
+    limitExceeded = true;
+    return new TransferFailure("transfer of " + zone + " refused: " + what + " (" + recordsReceived + " records, "
+        + bytesReceived + " bytes read)");
+  }
+
+  /**
+   * Whether the transfer failed on one of its limits: the primary may still be sending, so the
+   * connection is of no further use.
+   */
+  boolean limitExceeded() {
+    return limitExceeded;
   }
 
   /** Feeds one response message in wire form; returns true when the transfer is complete. */
@@ -60,11 +125,19 @@ public final class TransferReader {
       throw new TransferFailure("message after the end of the transfer of " + zone);
     }
     messages++;
+    bytesReceived += wire.length;
+    if (bytesReceived > limits.maxZoneBytes()) {
+      throw overLimit("more than max-zone-size " + limits.maxZoneBytes() + " bytes");
+    }
+    checkDeadline();
     WireMessage m = new WireMessage(wire);
     if (m.rcode() != Rcode.NOERROR) {
       throw new TransferFailure("primary answered " + Rcode.string(m.rcode()) + " for " + zone);
     }
     while (m.nextAnswer()) {
+      if (++recordsReceived > limits.maxRecords()) {
+        throw overLimit("more than max-records " + limits.maxRecords() + " records");
+      }
       if (first == null) {
         if (m.type() != Type.SOA || !m.ownerIs(zoneWire)) {
           throw new TransferFailure("transfer of " + zone + " does not start with its SOA");
@@ -88,6 +161,9 @@ public final class TransferReader {
       }
       done = snapshot != null ? addToZone(m) : addToSequence(m.record());
       if (done) {
+        if (m.nextAnswer()) { // a second copy of the SOA inside the zone would cut it short unseen
+          throw new TransferFailure("transfer of " + zone + " has records after its closing SOA");
+        }
         return true;
       }
     }
@@ -122,6 +198,9 @@ public final class TransferReader {
   /** One record of an IXFR-style response; true at the SOA that closes the last sequence. */
   private boolean addToSequence(Record r) {
     records.add(r);
+    if (r.getType() == Type.SOA) {
+      soasInSequences++;
+    }
     return r instanceof SOARecord soa && soa.getName().equals(zone) && soa.getSerial() == first.getSerial() && isEnd();
   }
 
@@ -133,14 +212,9 @@ public final class TransferReader {
       return true;
     }
     // IXFR: sequences of (old SOA, deletions, new SOA, additions); the end is the current SOA in an
-    // even SOA position.
-    int soas = 0;
-    for (Record r : records) {
-      if (r.getType() == Type.SOA) {
-        soas++;
-      }
-    }
-    return soas % 2 == 1;
+    // even SOA position. Counted as they come: a primary repeating the current SOA must not make each
+    // one a scan of everything read so far.
+    return soasInSequences % 2 == 1;
   }
 
   public int messages() {
@@ -152,6 +226,7 @@ public final class TransferReader {
       throw new TransferFailure("transfer of " + zone + " ended before its closing SOA");
     }
     if (snapshot != null) {
+      refuseBroken(snapshot.problems());
       try {
         return new Result.Full(first.getSerial(), snapshot.build(), encoded);
       } catch (IllegalArgumentException e) {
@@ -162,11 +237,25 @@ public final class TransferReader {
       return new Result.UpToDate(first.getSerial());
     }
     List<Record> body = records.subList(0, records.size() - 1);
-    if (body.isEmpty()) { // SOA, SOA: a zone with nothing but its SOA
-      return new Result.Full(first.getSerial(), new ZoneSnapshot.Builder(zone).add(first).build(),
-          new EncodedRecords(first));
+    if (body.isEmpty()) { // SOA, SOA: a zone with nothing but its SOA, so without NS at its apex
+      throw new TransferFailure(refusal(zone, new ZoneSnapshot.Builder(zone).add(first).problems()));
     }
     return new Result.Incremental(steps(body));
+  }
+
+  /** A whole zone that breaks the zone rules is refused, naming the first few problems. */
+  private void refuseBroken(List<StructureChecker.Problem> problems) throws TransferFailure {
+    if (!problems.isEmpty()) {
+      throw new TransferFailure(refusal(zone, problems));
+    }
+  }
+
+  /** "transfer of Z refused: first problems (and N more)". */
+  static String refusal(Name zone, List<StructureChecker.Problem> problems) {
+    int shown = Math.min(3, problems.size());
+    String more = problems.size() > shown ? " (and " + (problems.size() - shown) + " more)" : "";
+    return "transfer of " + zone + " refused: " + String.join("; ", problems.subList(0, shown).stream()
+        .map(StructureChecker.Problem::reason).toList()) + more;
   }
 
   private List<ZoneDiff> steps(List<Record> body) throws TransferFailure {

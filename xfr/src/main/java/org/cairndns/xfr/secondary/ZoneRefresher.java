@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.cairndns.log.RateLimitedLog;
+import org.cairndns.zone.StructureChecker;
 import org.cairndns.zone.ZoneSnapshot;
 import org.cairndns.zone.store.EncodedRecords;
 import org.cairndns.zone.store.LoadOutcome;
@@ -396,6 +397,10 @@ public final class ZoneRefresher {
       }
       for (ZoneDiff step : steps) {
         version = version.apply(step.toSoa(), step.deleted(), step.added());
+      }
+      List<StructureChecker.Problem> problems = version.problems(); // the same rules as a whole zone
+      if (!problems.isEmpty()) {
+        throw new ZoneStoreException(TransferReader.refusal(zone, problems));
       }
       return version;
     } catch (IllegalArgumentException e) {

@@ -124,6 +124,61 @@ class TransferReaderTest {
   }
 
   @Test
+  void aSecondCopyOfTheSoaInsideTheZoneIsRefusedNotTakenForTheEnd() throws Exception {
+    TransferReader axfr = new TransferReader(ZONE, -1);
+    TransferFailure e = assertThrows(TransferFailure.class,
+        () -> axfr.feed(msg(soa(5), rr("@ IN NS ns"), soa(5), rr("ns IN A 192.0.2.1"), soa(5))));
+    assertTrue(e.getMessage().contains("records after its closing SOA"), e.getMessage());
+    TransferReader ixfr = new TransferReader(ZONE, 1);
+    assertThrows(TransferFailure.class,
+        () -> ixfr.feed(msg(soa(3), soa(1), soa(3), rr("new IN A 192.0.2.3"), soa(3), rr("late IN A 192.0.2.4"))));
+  }
+
+  @Test
+  void aZoneOfNothingButItsSoaIsRefusedForWantOfApexNs() throws Exception {
+    TransferReader reader = new TransferReader(ZONE, -1);
+    assertTrue(reader.feed(msg(soa(5), soa(5))));
+    TransferFailure e = assertThrows(TransferFailure.class, reader::result);
+    assertTrue(e.getMessage().contains("no NS records at the apex"), e.getMessage());
+  }
+
+  @Test
+  void incrementalTransfersCountTowardsTheLimits() throws Exception {
+    java.time.Duration hour = java.time.Duration.ofHours(1);
+    Record[] ixfr = {soa(3), soa(1), rr("old IN A 192.0.2.1"), rr("old2 IN A 192.0.2.2"), soa(3), rr("new IN A 192.0.2.3")};
+    TransferFailure records = assertThrows(TransferFailure.class,
+        () -> new TransferReader(ZONE, 1, new TransferLimits(5, 1 << 20, hour)).feed(msg(ixfr)));
+    assertTrue(records.getMessage().contains("more than max-records 5 records (6 records"), records.getMessage());
+    byte[] wire = msg(ixfr);
+    TransferFailure bytes = assertThrows(TransferFailure.class,
+        () -> new TransferReader(ZONE, 1, new TransferLimits(100, wire.length - 1, hour)).feed(wire));
+    assertTrue(bytes.getMessage().contains("max-zone-size " + (wire.length - 1)), bytes.getMessage());
+    TransferReader within = new TransferReader(ZONE, 1, new TransferLimits(7, wire.length + 200, hour));
+    within.feed(wire);
+    assertTrue(within.feed(msg(soa(3))), "7 records and the bytes of both messages are within the limits");
+    assertInstanceOf(TransferReader.Result.Incremental.class, within.result());
+  }
+
+  @Test
+  void repeatedCurrentSoasCostLinearTime() throws Exception {
+    // (older SOA, current SOA) pairs never end an IXFR; each current SOA once rescanned every record
+    TransferReader reader = new TransferReader(ZONE, 1);
+    reader.feed(msg(soa(3)));
+    Record older = soa(2);
+    Record current = soa(3);
+    long started = System.nanoTime();
+    for (int m = 0; m < 100; m++) { // 100 messages of 1,000 pairs: 200,000 records
+      Record[] pairs = new Record[2000];
+      for (int i = 0; i < pairs.length; i += 2) {
+        pairs[i] = older;
+        pairs[i + 1] = current;
+      }
+      assertEquals(false, reader.feed(msg(pairs)));
+    }
+    assertTrue(System.nanoTime() - started < 10_000_000_000L, "200,000 records read in under 10 s");
+  }
+
+  @Test
   void closingSoaWithAnotherSerialFailsTheTransfer() throws Exception {
     TransferReader reader = new TransferReader(ZONE, -1);
     assertThrows(TransferFailure.class, () -> reader.feed(msg(soa(5), rr("@ IN NS ns"), soa(6))));

@@ -1,24 +1,20 @@
 package org.cairndns.zone.master;
 
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import org.xbill.DNS.DClass;
-import org.xbill.DNS.NSRecord;
+import org.cairndns.zone.StructureChecker;
+import org.cairndns.zone.ZoneSnapshot;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
-import org.xbill.DNS.Type;
 
 /**
- * Checks a zone's records before they may be stored: one SOA at the apex, NS at the apex, CNAME
- * alone at its name, nothing outside the zone, only glue below a delegation, nothing below a DNAME,
- * class IN throughout and one TTL per RRset. Reports every problem (up to a cap) with its line.
+ * Checks a zone file's records before they may be stored: nothing outside the zone, and the rules
+ * every version of a zone meets, however it arrives ({@link StructureChecker}: one SOA at the apex,
+ * NS at the apex, CNAME alone at its name, only glue below a delegation, nothing below a DNAME,
+ * class IN throughout, one TTL per RRset). Reports every problem (up to a cap) with its line.
  */
 public final class ZoneValidator {
-  static final int MAX_PROBLEMS = 20;
+  static final int MAX_PROBLEMS = StructureChecker.MAX_PROBLEMS;
 
   private ZoneValidator() {}
 
@@ -33,126 +29,35 @@ public final class ZoneValidator {
     Name origin = zone.origin();
     List<Record> records = zone.records();
     List<ZoneFileException.Problem> problems = new ArrayList<>();
-    Map<Name, Set<Integer>> typesByName = new HashMap<>();
-    Map<RRsetKey, Integer> firstOfRRset = new HashMap<>();
-    Set<Name> cuts = new HashSet<>();
-    Set<Name> dnames = new HashSet<>();
-    Set<Name> nsTargets = new HashSet<>();
-    int soaCount = 0;
-
+    ZoneSnapshot.Builder inZone = new ZoneSnapshot.Builder(origin);
     for (int i = 0; i < records.size(); i++) {
       Record r = records.get(i);
-      Name owner = r.getName();
-      if (!owner.subdomain(origin)) {
-        add(problems, zone, i, owner + " is outside the zone " + origin);
-        continue;
-      }
-      if (r.getDClass() != DClass.IN) {
-        add(problems, zone, i, "class " + DClass.string(r.getDClass()) + " is not IN");
-      }
-      int type = r.getType();
-      if (type == Type.SOA) {
-        soaCount++;
-        if (!owner.equals(origin)) {
-          add(problems, zone, i, "SOA at " + owner + " is not at the apex " + origin);
-        } else if (soaCount > 1) {
-          add(problems, zone, i, "second SOA at the apex; a zone has exactly one");
-        }
-      }
-      if (type == Type.NS && !owner.equals(origin)) {
-        cuts.add(owner);
-      }
-      if (type == Type.NS) {
-        nsTargets.add(((NSRecord) r).getTarget());
-      }
-      if (type == Type.DNAME) {
-        dnames.add(owner);
-      }
-      typesByName.computeIfAbsent(owner, k -> new HashSet<>()).add(type);
-      Integer first = firstOfRRset.putIfAbsent(new RRsetKey(owner, type), i);
-      if (first != null && records.get(first).getTTL() != r.getTTL()) {
-        add(
-            problems,
-            zone,
-            i,
-            "TTL "
-                + r.getTTL()
-                + " differs from TTL "
-                + records.get(first).getTTL()
-                + " of the same RRset "
-                + owner
-                + " "
-                + Type.string(type)
-                + " at line "
-                + zone.positions().get(first).line());
-      }
-    }
-    if (soaCount == 0) {
-      problems.add(new ZoneFileException.Problem(fileOf(zone), 0, "no SOA record at the apex " + origin));
-    }
-    Set<Integer> apexTypes = typesByName.getOrDefault(origin, Set.of());
-    if (!apexTypes.contains(Type.NS)) {
-      problems.add(new ZoneFileException.Problem(fileOf(zone), 0, "no NS records at the apex " + origin));
-    }
-
-    Set<Name> cnameReported = new HashSet<>();
-    for (int i = 0; i < records.size() && problems.size() < MAX_PROBLEMS; i++) {
-      Record r = records.get(i);
-      Name owner = r.getName();
-      if (!owner.subdomain(origin)) {
-        continue;
-      }
-      Set<Integer> types = typesByName.get(owner);
-      if (r.getType() == Type.CNAME && hasOtherData(types) && cnameReported.add(owner)) {
-        add(problems, zone, i, "CNAME at " + owner + " has other data beside it");
-      }
-      Name cut = enclosing(owner, origin, cuts);
-      if (cut != null) {
-        boolean address = r.getType() == Type.A || r.getType() == Type.AAAA;
-        if (!address) {
-          add(problems, zone, i, owner + " " + Type.string(r.getType()) + " is below the delegation " + cut + "; only glue (A/AAAA) may be");
-        }
-      } else if (owner.equals(origin) || !cuts.contains(owner) || isDelegationType(r.getType())) {
-        // at or above cuts: fine
+      if (!r.getName().subdomain(origin)) {
+        add(problems, zone, i, r.getName() + " is outside the zone " + origin);
       } else {
-        add(problems, zone, i, owner + " " + Type.string(r.getType()) + " at the delegation point " + owner + "; only NS, DS and glue may be there");
+        inZone.add(r);
       }
-      Name dname = enclosing(owner, origin, dnames);
-      if (dname != null) {
-        add(problems, zone, i, owner + " is below the DNAME at " + dname + " and would never be served");
+    }
+    for (StructureChecker.Problem p : inZone.problems()) {
+      int line = lastOf(records, p.owner(), p.type());
+      if (line < 0) { // something missing, not something there
+        problems.add(new ZoneFileException.Problem(fileOf(zone), 0, p.reason()));
+      } else {
+        add(problems, zone, line, p.reason());
       }
     }
     return problems.size() > MAX_PROBLEMS ? problems.subList(0, MAX_PROBLEMS) : problems;
   }
 
-  private static boolean isDelegationType(int type) {
-    return type == Type.NS || type == Type.DS || type == Type.A || type == Type.AAAA
-        || type == Type.RRSIG || type == Type.NSEC;
-  }
-
-  private static boolean hasOtherData(Set<Integer> types) {
-    for (int t : types) {
-      if (t != Type.CNAME && t != Type.RRSIG && t != Type.NSEC && t != Type.NSEC3) {
-        return true;
+  /** The index of the last record of {@code type} at {@code owner} (the one that broke a rule), or -1. */
+  private static int lastOf(List<Record> records, Name owner, int type) {
+    for (int i = records.size() - 1; i >= 0; i--) {
+      Record r = records.get(i);
+      if (r.getType() == type && r.getName().equals(owner)) {
+        return i;
       }
     }
-    return false;
-  }
-
-  /** The closest strict ancestor of {@code name} (below the apex) found in {@code points}. */
-  private static Name enclosing(Name name, Name origin, Set<Name> points) {
-    if (points.isEmpty()) {
-      return null;
-    }
-    int labels = name.labels();
-    int stop = origin.labels();
-    for (int skip = 1; labels - skip > stop; skip++) {
-      Name ancestor = new Name(name, skip);
-      if (points.contains(ancestor)) {
-        return ancestor;
-      }
-    }
-    return null;
+    return -1;
   }
 
   private static void add(List<ZoneFileException.Problem> problems, ZoneFile zone, int index, String reason) {
@@ -165,6 +70,4 @@ public final class ZoneValidator {
   private static String fileOf(ZoneFile zone) {
     return zone.positions().isEmpty() ? zone.origin().toString() : zone.positions().get(0).file();
   }
-
-  private record RRsetKey(Name owner, int type) {}
 }
