@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelProgressiveFuture;
 import io.netty.channel.ChannelProgressiveFutureListener;
@@ -220,9 +221,11 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
     try {
       while (ch.isActive() && transfer.hasNext()) {
         if (!awaitWritable(ch)) {
-          counters.writeTimedOut();
-          transfersAborted.log("event=transfer-aborted client={} reason=\"client not reading\"", ch.remoteAddress());
-          ch.close();
+          if (ch.isActive()) { // else closed meanwhile, e.g. at the transfer deadline
+            counters.writeTimedOut();
+            transfersAborted.log("event=transfer-aborted client={} reason=\"client not reading\"", ch.remoteAddress());
+            abort(ch);
+          }
           break;
         }
         byte[] wire = transfer.next();
@@ -300,7 +303,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
       if (left <= 0) {
         counters.transferTimedOut();
         transfersAborted.log("event=transfer-aborted client={} reason=\"max-transfer-time-out\"", ch.remoteAddress());
-        ch.close();
+        abort(ch);
         return;
       }
       next = Math.min(idleNanos, left);
@@ -309,7 +312,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
       if (stalled >= writeTimeoutNanos) {
         counters.writeTimedOut();
         log.debug("event=write-timeout client={} queued={}", ch.remoteAddress(), inFlight);
-        ch.close();
+        abort(ch);
         return;
       }
       next = writeTimeoutNanos - stalled;
@@ -324,6 +327,16 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
       next = Math.min(idleNanos - idle, writeTimeoutNanos);
     }
     scheduleCheck(next);
+  }
+
+  /**
+   * Closes with a reset (SO_LINGER 0) rather than after what the kernel still queues: a peer that
+   * does not read would otherwise keep up to a send buffer (tcp_wmem's maximum, 4 MB by default) in
+   * an orphaned socket, and a transfer past its deadline would go on arriving from it.
+   */
+  private static void abort(Channel ch) {
+    ch.config().setOption(ChannelOption.SO_LINGER, 0);
+    ch.close();
   }
 
   private void scheduleCheck(long delayNanos) {
