@@ -185,7 +185,7 @@ class GreedySecondaryIT {
     start("{max-transfer-time-out: %dms}".formatted(deadlineMillis), "10s");
     long baseline = PipelineWithoutReadingIT.memoryInUse();
     try (LegitimateClient legitimate = new LegitimateClient(tcp);
-        Socket slow = askTransfer("127.0.0.2", "big.test", 64 << 10)) {
+        Socket slow = askTransfer("127.0.0.2", "big.test", 16 << 10)) { // small: the reset shows soon after the deadline
       long asked = System.nanoTime();
       InputStream in = slow.getInputStream();
       byte[] sip = new byte[8 << 10];
