@@ -129,7 +129,8 @@ public final class CairnServer implements AutoCloseable {
       ListenerSettings listeners = new ListenerSettings(config.listen(), config.tlsListen(),
           config.limits().tcpIdleTimeout(), config.limits().tcpConnections(),
           config.limits().tcpConnectionsPerAddress(), config.limits().tlsHandshakeTimeout(),
-          config.limits().tcpWriteTimeout(), config.limits().tcpQueriesInFlight(), config.limits().tcpWriteBuffer());
+          config.limits().tcpWriteTimeout(), config.limits().tcpQueriesInFlight(), config.limits().tcpWriteBuffer(),
+          config.xfr().maxTransferTimeOut());
       ServerTlsContext tls = server.tls;
       // Before the listeners: a zone that expired while the server was down is never answered from.
       server.refreshers.values().forEach(ZoneRefresher::start);

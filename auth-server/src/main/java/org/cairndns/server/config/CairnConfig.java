@@ -47,9 +47,12 @@ public record CairnConfig(
   /** CHAOS TXT answers; {@code chaos} false refuses them all. */
   public record Identity(boolean chaos, String version, String hostname, String id) {}
 
-  /** Primary-side transfer limits (see xfr/README.md). */
+  /**
+   * Primary-side transfer limits (see xfr/README.md); {@code maxTransferTimeOut} is enforced by the
+   * connection a transfer streams on.
+   */
   public record Xfr(int messageSize, int maxRecordsPerMessage, int transfersOut, int transfersOutPerAddress,
-      Duration transferWait) {}
+      Duration transferWait, Duration maxTransferTimeOut) {}
 
   /** Secondary-side limits (see xfr/README.md, "Secondary"). */
   public record Secondary(int transfersIn, int transfersInPerPrimary, int connectionsPerPrimary,

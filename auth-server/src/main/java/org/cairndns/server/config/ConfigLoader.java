@@ -100,7 +100,12 @@ public final class ConfigLoader {
     String hostname = defaultHostname();
     Map<String, Object> xfr = map(top.getOrDefault("xfr", Map.of()), "xfr");
     known(xfr, Set.of("message-size", "max-records-per-message", "transfers-out", "transfers-out-per-address",
-        "transfer-wait"), "xfr.");
+        "transfer-wait", "max-transfer-time-out"), "xfr.");
+    Duration maxTransferTimeOut = duration(xfr, "max-transfer-time-out", "xfr.max-transfer-time-out",
+        ListenerSettings.DEFAULT_TRANSFER_TIME_OUT);
+    if (maxTransferTimeOut.isZero()) {
+      throw error("xfr.max-transfer-time-out", "must be more than 0 (every transfer would be cut off)");
+    }
     List<CairnConfig.TsigKey> tsigKeys = tsigKeys(top.get("tsig-keys"));
     Set<Name> keyNames = new java.util.HashSet<>();
     tsigKeys.forEach(k -> keyNames.add(k.name()));
@@ -136,7 +141,8 @@ public final class ConfigLoader {
             integer(xfr, "max-records-per-message", "xfr.max-records-per-message", 0, 0, 65_535),
             integer(xfr, "transfers-out", "xfr.transfers-out", 10, 1, 10_000),
             integer(xfr, "transfers-out-per-address", "xfr.transfers-out-per-address", 2, 1, 10_000),
-            duration(xfr, "transfer-wait", "xfr.transfer-wait", Duration.ofSeconds(5))),
+            duration(xfr, "transfer-wait", "xfr.transfer-wait", Duration.ofSeconds(5)),
+            maxTransferTimeOut),
         secondary,
         tsigKeys,
         zones(top.get("zones"), keyNames, secondary.transferLimits()));

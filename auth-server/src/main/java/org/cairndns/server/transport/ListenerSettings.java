@@ -18,6 +18,8 @@ import java.util.List;
  * @param tcpQueriesInFlight requests per connection answered but not yet written out; past it the
  *     connection is not read from
  * @param tcpWriteBuffer bytes queued for writing per connection past which it is not read from
+ * @param transferTimeOut an outgoing transfer still streaming this long after it started is cut off
+ *     with its connection (xfr.max-transfer-time-out, like BIND's max-transfer-time-out)
  */
 public record ListenerSettings(
     List<InetSocketAddress> listen,
@@ -28,12 +30,15 @@ public record ListenerSettings(
     Duration tlsHandshakeTimeout,
     Duration writeTimeout,
     int tcpQueriesInFlight,
-    int tcpWriteBuffer) {
+    int tcpWriteBuffer,
+    Duration transferTimeOut) {
 
   public static final Duration DEFAULT_IDLE = Duration.ofSeconds(10);
   public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(10);
   public static final int DEFAULT_QUERIES_IN_FLIGHT = 32;
   public static final int DEFAULT_WRITE_BUFFER = 64 << 10;
+  /** BIND's default: a secondary reading just fast enough to dodge the write timeout goes after this. */
+  public static final Duration DEFAULT_TRANSFER_TIME_OUT = Duration.ofMinutes(120);
 
   public ListenerSettings {
     listen = List.copyOf(listen);
@@ -42,6 +47,6 @@ public record ListenerSettings(
 
   public static ListenerSettings of(List<InetSocketAddress> listen) {
     return new ListenerSettings(listen, List.of(), DEFAULT_IDLE, 1000, 100, Duration.ofSeconds(5),
-        DEFAULT_WRITE_TIMEOUT, DEFAULT_QUERIES_IN_FLIGHT, DEFAULT_WRITE_BUFFER);
+        DEFAULT_WRITE_TIMEOUT, DEFAULT_QUERIES_IN_FLIGHT, DEFAULT_WRITE_BUFFER, DEFAULT_TRANSFER_TIME_OUT);
   }
 }

@@ -15,6 +15,7 @@ public final class ServerCounters {
   private final LongAdder evictedConnections = new LongAdder();
   private final LongAdder idleClosed = new LongAdder();
   private final LongAdder writeTimeouts = new LongAdder();
+  private final LongAdder transferTimeOuts = new LongAdder();
 
   public ServerCounters() {
     for (Transport t : Transport.values()) {
@@ -52,6 +53,10 @@ public final class ServerCounters {
     writeTimeouts.increment();
   }
 
+  void transferTimedOut() {
+    transferTimeOuts.increment();
+  }
+
   /** Non-zero counters as {@code udp.NOERROR=12} style entries. */
   public Map<String, Long> snapshot() {
     Map<String, Long> out = new LinkedHashMap<>();
@@ -68,6 +73,7 @@ public final class ServerCounters {
     out.put("evicted-connections", evictedConnections.sum());
     out.put("idle-closed", idleClosed.sum());
     out.put("write-timeouts", writeTimeouts.sum());
+    out.put("transfer-time-outs", transferTimeOuts.sum());
     return out;
   }
 }

@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelProgressiveFuture;
 import io.netty.channel.ChannelProgressiveFutureListener;
 import io.netty.handler.ssl.SslHandler;
@@ -41,7 +42,10 @@ import org.slf4j.event.Level;
  * tcpQueriesInFlight} requests are answered and not yet written out, and nothing is read while
  * that cap or the write buffer's high-water mark is reached (the frames already decoded wait in the
  * {@code FlowControlHandler} before this one); a connection whose queued responses make no
- * progress for the write timeout is closed.
+ * progress for the write timeout is closed. A transfer makes its next message only once the
+ * channel is writable again, so one that is not read costs at most the write buffer plus one
+ * message; and one still streaming at its deadline (xfr.max-transfer-time-out, counted from when
+ * it was handed to its thread) is cut off with its connection, however fast it is read.
  */
 final class StreamHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(StreamHandler.class);
@@ -58,6 +62,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
   private final long idleNanos;
   private final long writeTimeoutNanos;
   private final int queriesInFlightCap;
+  private final long transferTimeOutNanos;
 
   /** Event-loop-only state. */
   private final ArrayDeque<Object> pending = new ArrayDeque<>();
@@ -69,6 +74,8 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
   /** Requests answered whose reply (or whole transfer) is not written out yet. */
   private int inFlight;
   private long lastWriteProgressNanos;
+  /** When the transfer streaming now must be done. */
+  private long transferDeadlineNanos;
 
   /** Lets a transfer thread wait for the channel to become writable again. */
   private final ReentrantLock writable = new ReentrantLock();
@@ -96,6 +103,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
     this.idleNanos = settings.tcpIdleTimeout().toNanos();
     this.writeTimeoutNanos = settings.writeTimeout().toNanos();
     this.queriesInFlightCap = settings.tcpQueriesInFlight();
+    this.transferTimeOutNanos = settings.transferTimeOut().toNanos();
   }
 
   @Override
@@ -196,6 +204,8 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
         write(wire);
       } else {
         streaming = true;
+        transferDeadlineNanos = System.nanoTime() + transferTimeOutNanos;
+        checkNoLaterThan(transferTimeOutNanos);
         Iterator<byte[]> transfer = (Iterator<byte[]>) next;
         ctx.flush();
         transferExecutor.execute(() -> stream(ctx, transfer));
@@ -211,8 +221,11 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
     try {
       while (ch.isActive() && transfer.hasNext()) {
         if (!awaitWritable(ch)) {
-          transfersAborted.log("event=transfer-aborted client={} reason=\"client not reading\"", ch.remoteAddress());
-          ch.close();
+          if (ch.isActive()) { // else closed meanwhile, e.g. at the transfer deadline
+            counters.writeTimedOut();
+            transfersAborted.log("event=transfer-aborted client={} reason=\"client not reading\"", ch.remoteAddress());
+            abort(ch);
+          }
           break;
         }
         byte[] wire = transfer.next();
@@ -274,8 +287,9 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * Closes the connection once its deadline passes: the write timeout while replies are queued,
-   * the idle timeout otherwise. A streaming transfer watches its own writes (see awaitWritable).
+   * Closes the connection once its deadline passes: the transfer deadline while a transfer
+   * streams, the write timeout while replies are queued, the idle timeout otherwise. A streaming
+   * transfer watches its own writes (see awaitWritable).
    */
   private void check() {
     Channel ch = ctx.channel();
@@ -285,13 +299,20 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
     long now = System.nanoTime();
     long next;
     if (streaming) {
-      next = idleNanos;
+      long left = transferDeadlineNanos - now;
+      if (left <= 0) {
+        counters.transferTimedOut();
+        transfersAborted.log("event=transfer-aborted client={} reason=\"max-transfer-time-out\"", ch.remoteAddress());
+        abort(ch);
+        return;
+      }
+      next = Math.min(idleNanos, left);
     } else if (inFlight > 0) {
       long stalled = now - lastWriteProgressNanos;
       if (stalled >= writeTimeoutNanos) {
         counters.writeTimedOut();
         log.debug("event=write-timeout client={} queued={}", ch.remoteAddress(), inFlight);
-        ch.close();
+        abort(ch);
         return;
       }
       next = writeTimeoutNanos - stalled;
@@ -308,8 +329,28 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
     scheduleCheck(next);
   }
 
+  /**
+   * Closes with a reset (SO_LINGER 0) rather than after what the kernel still queues: a peer that
+   * does not read would otherwise keep up to a send buffer (tcp_wmem's maximum, 4 MB by default) in
+   * an orphaned socket, and a transfer past its deadline would go on arriving from it.
+   */
+  private static void abort(Channel ch) {
+    ch.config().setOption(ChannelOption.SO_LINGER, 0);
+    ch.close();
+  }
+
   private void scheduleCheck(long delayNanos) {
     timer = ctx.executor().schedule(this::check, delayNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** Brings the next check forward when a deadline nearer than it starts. */
+  private void checkNoLaterThan(long delayNanos) {
+    if (timer == null || timer.getDelay(TimeUnit.NANOSECONDS) > delayNanos) {
+      if (timer != null) {
+        timer.cancel(false);
+      }
+      scheduleCheck(delayNanos);
+    }
   }
 
   @Override

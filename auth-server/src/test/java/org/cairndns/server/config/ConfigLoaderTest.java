@@ -48,7 +48,8 @@ class ConfigLoaderTest {
                  response-cache-bytes: 1048576}
         identity: {chaos: false, version: v, hostname: h, id: i}
         store-poll-interval: 2m
-        xfr: {message-size: 16000, max-records-per-message: 1, transfers-out: 3, transfers-out-per-address: 1, transfer-wait: 1h}
+        xfr: {message-size: 16000, max-records-per-message: 1, transfers-out: 3, transfers-out-per-address: 1, transfer-wait: 1h,
+              max-transfer-time-out: 90m}
         secondary: {transfers-in: 2, transfers-in-per-primary: 3, connections-per-primary: 1, pipelined-per-connection: 5, timeout: 9s, xot-reprobe: 5m, xot-probes: 1,
                     max-records: 5000000, max-zone-size: 64m, max-transfer-time-in: 30m}
         tsig-keys: [{name: k1, algorithm: hmac-sha512, secret: "c2VjcmV0"}]
@@ -79,6 +80,7 @@ class ConfigLoaderTest {
     assertEquals(false, c.identity().chaos());
     assertEquals(Duration.ofMinutes(2), c.storePollInterval());
     assertEquals(Duration.ofHours(1), c.xfr().transferWait());
+    assertEquals(Duration.ofMinutes(90), c.xfr().maxTransferTimeOut());
     assertEquals(5, c.secondary().pipelinedPerConnection());
     assertEquals(3, c.secondary().transfersInPerPrimary());
     assertEquals("hmac-sha512", c.tsigKeys().get(0).algorithm());
@@ -99,6 +101,8 @@ class ConfigLoaderTest {
       "unknown top key       | colour: blue                                        | colour: unknown key",
       "unknown nested key    | limits: {tcp-idle: 5s}                              | limits.tcp-idle: unknown key",
       "bad duration          | limits: {tcp-idle-timeout: ten}                     | limits.tcp-idle-timeout: expected a duration",
+      "bad transfer deadline | xfr: {max-transfer-time-out: 2 hours}               | xfr.max-transfer-time-out: expected a duration",
+      "zero transfer deadline | xfr: {max-transfer-time-out: 0s}                   | xfr.max-transfer-time-out: must be more than 0",
       "number out of range   | limits: {udp-payload: 100}                          | limits.udp-payload: expected a whole number from 512 to 4096",
       "write buffer too small| limits: {tcp-write-buffer: 100}                     | limits.tcp-write-buffer: expected a whole number from 4096",
       "negative cache bytes  | limits: {response-cache-bytes: -1}                  | limits.response-cache-bytes: expected a whole number from 0 to 2147483647",
@@ -150,6 +154,7 @@ class ConfigLoaderTest {
     assertEquals(TransferLimits.DEFAULTS, c.secondary().transferLimits());
     assertEquals(10_000_000, TransferLimits.DEFAULTS.maxRecords(), "lets the 1M-record benchmark zone through");
     assertEquals(Duration.ofHours(2), TransferLimits.DEFAULTS.maxTime(), "BIND's max-transfer-time-in");
+    assertEquals(Duration.ofMinutes(120), c.xfr().maxTransferTimeOut(), "like BIND's max-transfer-time-out");
     assertTrue(c.zones().isEmpty());
   }
 }
