@@ -64,10 +64,50 @@ public final class ConfigLoader {
     }
     Path folder = path.toAbsolutePath().getParent();
     ConfigLoader loader = new ConfigLoader(shown, folder == null ? Path.of(".") : folder);
+    String cycle = cycleAt(root, "", java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()),
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+    if (cycle != null) {
+      throw loader.error(cycle, "a YAML alias makes this contain itself");
+    }
     if (root == null) {
       return loader.build(Map.of());
     }
     return loader.build(loader.map(root, "(top level)"));
+  }
+
+  /**
+   * The key at which a YAML alias makes a list or mapping contain itself, or null: printing or walking
+   * such a value never ends. Each node is walked once, however many aliases share it.
+   */
+  private static String cycleAt(Object node, String key, Set<Object> enclosing, Set<Object> checked) {
+    if (!(node instanceof Map<?, ?> || node instanceof List<?>) || checked.contains(node)) {
+      return null;
+    }
+    if (!enclosing.add(node)) {
+      return key.isEmpty() ? "(top level)" : key;
+    }
+    if (node instanceof Map<?, ?> m) {
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        Object k = e.getKey();
+        String at = (key.isEmpty() ? "" : key + ".") + (k instanceof Map || k instanceof List ? "?" : k);
+        String found = cycleAt(k, at, enclosing, checked);
+        found = found != null ? found : cycleAt(e.getValue(), at, enclosing, checked);
+        if (found != null) {
+          return found;
+        }
+      }
+    } else {
+      List<?> list = (List<?>) node;
+      for (int i = 0; i < list.size(); i++) {
+        String found = cycleAt(list.get(i), key + "[" + i + "]", enclosing, checked);
+        if (found != null) {
+          return found;
+        }
+      }
+    }
+    enclosing.remove(node);
+    checked.add(node);
+    return null;
   }
 
   private CairnConfig build(Map<String, Object> top) throws ConfigException {

@@ -15,7 +15,7 @@ import org.xbill.DNS.Type;
 /**
  * Checks a zone's records before they may be stored: one SOA at the apex, NS at the apex, CNAME
  * alone at its name, nothing outside the zone, only glue below a delegation, nothing below a DNAME,
- * class IN throughout and one TTL per RRset. Reports every problem (up to a cap) with its line.
+ * class IN throughout, one TTL per RRset and RDATA that can be written in wire form. Reports every problem (up to a cap) with its line.
  */
 public final class ZoneValidator {
   static final int MAX_PROBLEMS = 20;
@@ -51,6 +51,9 @@ public final class ZoneValidator {
         add(problems, zone, i, "class " + DClass.string(r.getDClass()) + " is not IN");
       }
       int type = r.getType();
+      if (!encodable(r)) {
+        add(problems, zone, i, Type.string(type) + " record at " + owner + " cannot be written in wire form");
+      }
       if (type == Type.SOA) {
         soaCount++;
         if (!owner.equals(origin)) {
@@ -123,6 +126,16 @@ public final class ZoneValidator {
       }
     }
     return problems.size() > MAX_PROBLEMS ? problems.subList(0, MAX_PROBLEMS) : problems;
+  }
+
+  /** dnsjava reads some RDATA it cannot write back (WKS without services): such a zone could not be stored. */
+  private static boolean encodable(Record r) {
+    try {
+      r.rdataToWireCanonical();
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   private static boolean isDelegationType(int type) {
