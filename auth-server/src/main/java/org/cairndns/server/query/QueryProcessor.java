@@ -88,6 +88,9 @@ public final class QueryProcessor implements RequestHandler {
     } catch (IOException malformed) {
       return new Outcome.Reply(headerOnly(request, Rcode.FORMERR));
     }
+    if (cutShort(query)) {
+      return new Outcome.Reply(headerOnly(request, Rcode.FORMERR));
+    }
     try {
       Outcome outcome = process(query, request, requester);
       if (key != null && outcome instanceof Outcome.Reply reply) {
@@ -461,6 +464,19 @@ public final class QueryProcessor implements RequestHandler {
       }
     }
     return n;
+  }
+
+  /**
+   * Whether dnsjava stopped reading early: with TC=1 it keeps what it read of a malformed message
+   * without an error, and the header's counts then promise records that are not there.
+   */
+  private static boolean cutShort(Message query) {
+    for (int section = Section.QUESTION; section <= Section.ADDITIONAL; section++) {
+      if (query.getSection(section).size() != query.getHeader().getCount(section)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A bare header reply for requests too broken to parse: ID and opcode kept, counts zero. */
