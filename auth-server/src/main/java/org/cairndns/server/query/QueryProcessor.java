@@ -85,7 +85,7 @@ public final class QueryProcessor implements RequestHandler {
     Message query;
     try {
       query = new Message(request);
-    } catch (IOException malformed) {
+    } catch (IOException | IllegalArgumentException malformed) { // e.g. InvalidTTLException: a TTL over 2^31-1
       return new Outcome.Reply(headerOnly(request, Rcode.FORMERR));
     }
     if (cutShort(query)) {
