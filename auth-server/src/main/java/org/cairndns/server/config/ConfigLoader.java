@@ -398,8 +398,8 @@ public final class ConfigLoader {
       host = text.substring(0, text.indexOf(':'));
       port = port(text.substring(text.indexOf(':') + 1), text);
     }
-    try {
-      return new InetSocketAddress(InetAddress.getByName(host), port);
+    try { // an address literal only: reading the configuration never asks a resolver
+      return new InetSocketAddress(org.xbill.DNS.Address.getByAddress(host), port);
     } catch (UnknownHostException e) {
       throw new IllegalArgumentException("not an IP address: \"" + host + "\"");
     }

@@ -106,6 +106,7 @@ class ConfigLoaderTest {
       "NOTIFY key not defined | zones: [{name: a.test, notify-key: k9}]          | zones[0].notify-key: no TSIG key \"k9\" in tsig-keys",
       "primary key not defined | zones: [{name: a.test, primaries: [{address: 192.0.2.1, transport: tcp, key: k9}]}] | zones[0].primaries[0].key: no TSIG key",
       "bad TSIG secret       | tsig-keys: [{name: k, secret: \"!!\"}]              | tsig-keys[0]: not a usable TSIG key",
+      "host name, not address | listen: [\"localhost:53\"]                        | listen: expected ADDRESS:PORT",
       "list inside itself    | listen: &x [[*x]]                                   | listen[0][0]: a YAML alias makes this contain itself",
       "not YAML              | 'listen: [unclosed                                  | not valid YAML",
   })
