@@ -55,8 +55,10 @@ public final class ConfigLoader {
   public static CairnConfig load(Path path) throws ConfigException {
     String shown = path.toString();
     Object root;
+    LoaderOptions options = new LoaderOptions();
+    options.setAllowDuplicateKeys(false); // else the last one wins, with a warning on java.util.logging
     try (Reader in = Files.newBufferedReader(path)) {
-      root = new Yaml(new SafeConstructor(new LoaderOptions())).load(in);
+      root = new Yaml(new SafeConstructor(options)).load(in);
     } catch (IOException e) {
       throw new ConfigException(shown + ": cannot read: " + e.getMessage());
     } catch (YAMLException e) {

@@ -107,6 +107,7 @@ class ConfigLoaderTest {
       "primary key not defined | zones: [{name: a.test, primaries: [{address: 192.0.2.1, transport: tcp, key: k9}]}] | zones[0].primaries[0].key: no TSIG key",
       "bad TSIG secret       | tsig-keys: [{name: k, secret: \"!!\"}]              | tsig-keys[0]: not a usable TSIG key",
       "host name, not address | listen: [\"localhost:53\"]                        | listen: expected ADDRESS:PORT",
+      "key given twice       | {store-poll-interval: 1s, store-poll-interval: 2s}  | found duplicate key store-poll-interval",
       "list inside itself    | listen: &x [[*x]]                                   | listen[0][0]: a YAML alias makes this contain itself",
       "not YAML              | 'listen: [unclosed                                  | not valid YAML",
   })
