@@ -2,6 +2,7 @@ package org.cairndns.server.query;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -99,7 +100,9 @@ class QueryProcessorFuzzTest {
       checkReply(request, query, reply.wire(), transport);
       if (query == null || query.getTSIG() == null) { // a TSIG reply carries the time it was signed
         Outcome again = processor.handle(request, requester);
-        assertArrayEquals(reply.wire(), ((Outcome.Reply) again).wire(), "the same request answered differently");
+        checkNoWarnings();
+        assertArrayEquals(reply.wire(), assertInstanceOf(Outcome.Reply.class, again).wire(),
+            "the same request answered differently");
       }
     } else if (first instanceof Outcome.Messages messages) {
       assertTrue(transport.isStream(), "a transfer over UDP");
