@@ -57,59 +57,22 @@ public final class ConfigLoader {
     Object root;
     LoaderOptions options = new LoaderOptions();
     options.setAllowDuplicateKeys(false); // else the last one wins, with a warning on java.util.logging
+    // No alias of a list or mapping: one can make a value contain itself, which overflows the stack
+    // when printed or hashed (even inside SnakeYAML, for a key), or nest copies exponentially.
+    options.setMaxAliasesForCollections(0);
     try (Reader in = Files.newBufferedReader(path)) {
       root = new Yaml(new SafeConstructor(options)).load(in);
     } catch (IOException e) {
       throw new ConfigException(shown + ": cannot read: " + e.getMessage());
-    } catch (YAMLException e) {
+    } catch (YAMLException | IllegalArgumentException e) { // NumberFormatException for a huge base-60 int (1:26)
       throw new ConfigException(shown + ": not valid YAML: " + e.getMessage().replace('\n', ' '));
     }
     Path folder = path.toAbsolutePath().getParent();
     ConfigLoader loader = new ConfigLoader(shown, folder == null ? Path.of(".") : folder);
-    String cycle = cycleAt(root, "", java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()),
-        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
-    if (cycle != null) {
-      throw loader.error(cycle, "a YAML alias makes this contain itself");
-    }
     if (root == null) {
       return loader.build(Map.of());
     }
     return loader.build(loader.map(root, "(top level)"));
-  }
-
-  /**
-   * The key at which a YAML alias makes a list or mapping contain itself, or null: printing or walking
-   * such a value never ends. Each node is walked once, however many aliases share it.
-   */
-  private static String cycleAt(Object node, String key, Set<Object> enclosing, Set<Object> checked) {
-    if (!(node instanceof Map<?, ?> || node instanceof List<?>) || checked.contains(node)) {
-      return null;
-    }
-    if (!enclosing.add(node)) {
-      return key.isEmpty() ? "(top level)" : key;
-    }
-    if (node instanceof Map<?, ?> m) {
-      for (Map.Entry<?, ?> e : m.entrySet()) {
-        Object k = e.getKey();
-        String at = (key.isEmpty() ? "" : key + ".") + (k instanceof Map || k instanceof List ? "?" : k);
-        String found = cycleAt(k, at, enclosing, checked);
-        found = found != null ? found : cycleAt(e.getValue(), at, enclosing, checked);
-        if (found != null) {
-          return found;
-        }
-      }
-    } else {
-      List<?> list = (List<?>) node;
-      for (int i = 0; i < list.size(); i++) {
-        String found = cycleAt(list.get(i), key + "[" + i + "]", enclosing, checked);
-        if (found != null) {
-          return found;
-        }
-      }
-    }
-    enclosing.remove(node);
-    checked.add(node);
-    return null;
   }
 
   private CairnConfig build(Map<String, Object> top) throws ConfigException {
@@ -436,13 +399,17 @@ public final class ConfigLoader {
     if (!matcher.matches()) {
       throw error(key, "expected a duration like 10s, 500ms, 5m or 1h, got \"" + v + "\"");
     }
-    long n = Long.parseLong(matcher.group(1));
-    return switch (matcher.group(2)) {
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      default -> Duration.ofHours(n);
-    };
+    try {
+      long n = Long.parseLong(matcher.group(1));
+      return switch (matcher.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        default -> Duration.ofHours(n);
+      };
+    } catch (NumberFormatException | ArithmeticException tooLong) {
+      throw error(key, "duration \"" + v + "\" is too long");
+    }
   }
 
   private int integer(Map<String, Object> m, String k, String key, int fallback, int min, int max) throws ConfigException {
