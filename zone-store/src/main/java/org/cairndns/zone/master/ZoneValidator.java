@@ -15,7 +15,8 @@ import org.xbill.DNS.Type;
 /**
  * Checks a zone's records before they may be stored: one SOA at the apex, NS at the apex, CNAME
  * alone at its name, nothing outside the zone, only glue below a delegation, nothing below a DNAME,
- * class IN throughout, one TTL per RRset and RDATA that can be written in wire form. Reports every problem (up to a cap) with its line.
+ * class IN throughout, one TTL per RRset and RDATA that can be written in wire form. Reports every
+ * problem (up to a cap) with its line.
  */
 public final class ZoneValidator {
   static final int MAX_PROBLEMS = 20;
