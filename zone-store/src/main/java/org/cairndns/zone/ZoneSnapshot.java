@@ -122,7 +122,7 @@ public final class ZoneSnapshot {
       this.table = new NodeTable(origin.toWire(), origin.labels());
     }
 
-    /** Adds one record; IllegalArgumentException when it lies outside the zone. */
+    /** Adds one record; IllegalArgumentException when it lies outside the zone or cannot be encoded. */
     public Builder add(Record r) {
       Name owner = r.getName();
       if (owner != lastOwner && !owner.equals(lastOwner)) {
@@ -155,7 +155,11 @@ public final class ZoneSnapshot {
 
     private byte[] rdata(Record r) {
       scratch.jump(0);
-      RecordWire.writeRdata(r, scratch);
+      try {
+        RecordWire.writeRdata(r, scratch);
+      } catch (RuntimeException e) { // dnsjava reads some RDATA it cannot write back: WKS without services
+        throw new IllegalArgumentException(Type.string(r.getType()) + " record at " + r.getName() + " cannot be encoded", e);
+      }
       return scratch.toByteArray();
     }
 

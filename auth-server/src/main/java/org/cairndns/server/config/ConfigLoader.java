@@ -59,11 +59,16 @@ public final class ConfigLoader {
   public static CairnConfig load(Path path) throws ConfigException {
     String shown = path.toString();
     Object root;
+    LoaderOptions options = new LoaderOptions();
+    options.setAllowDuplicateKeys(false); // else the last one wins, with a warning on java.util.logging
+    // No alias of a list or mapping: one can make a value contain itself, which overflows the stack
+    // when printed or hashed (even inside SnakeYAML, for a key), or nest copies exponentially.
+    options.setMaxAliasesForCollections(0);
     try (Reader in = Files.newBufferedReader(path)) {
-      root = new Yaml(new SafeConstructor(new LoaderOptions())).load(in);
+      root = new Yaml(new SafeConstructor(options)).load(in);
     } catch (IOException e) {
       throw new ConfigException(shown + ": cannot read: " + e.getMessage());
-    } catch (YAMLException e) {
+    } catch (YAMLException | IllegalArgumentException e) { // NumberFormatException for a huge base-60 int (1:26)
       throw new ConfigException(shown + ": not valid YAML: " + e.getMessage().replace('\n', ' '));
     }
     Path folder = path.toAbsolutePath().getParent();
@@ -432,8 +437,8 @@ public final class ConfigLoader {
       host = text.substring(0, text.indexOf(':'));
       port = port(text.substring(text.indexOf(':') + 1), text);
     }
-    try {
-      return new InetSocketAddress(InetAddress.getByName(host), port);
+    try { // an address literal only: reading the configuration never asks a resolver
+      return new InetSocketAddress(org.xbill.DNS.Address.getByAddress(host), port);
     } catch (UnknownHostException e) {
       throw new IllegalArgumentException("not an IP address: \"" + host + "\"");
     }
@@ -468,13 +473,17 @@ public final class ConfigLoader {
     if (!matcher.matches()) {
       throw error(key, "expected a duration like 10s, 500ms, 5m or 1h, got \"" + v + "\"");
     }
-    long n = Long.parseLong(matcher.group(1));
-    return switch (matcher.group(2)) {
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      default -> Duration.ofHours(n);
-    };
+    try {
+      long n = Long.parseLong(matcher.group(1));
+      return switch (matcher.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        default -> Duration.ofHours(n);
+      };
+    } catch (NumberFormatException | ArithmeticException tooLong) {
+      throw error(key, "duration \"" + v + "\" is too long");
+    }
   }
 
   private int integer(Map<String, Object> m, String k, String key, int fallback, int min, int max) throws ConfigException {

@@ -132,6 +132,12 @@ class ConfigLoaderTest {
       "NOTIFY key not defined | zones: [{name: a.test, notify-key: k9}]          | zones[0].notify-key: no TSIG key \"k9\" in tsig-keys",
       "primary key not defined | zones: [{name: a.test, primaries: [{address: 192.0.2.1, transport: tcp, key: k9}]}] | zones[0].primaries[0].key: no TSIG key",
       "bad TSIG secret       | tsig-keys: [{name: k, secret: \"!!\"}]              | tsig-keys[0]: not a usable TSIG key",
+      "host name, not address | listen: [\"localhost:53\"]                        | listen: expected ADDRESS:PORT",
+      "key given twice       | {store-poll-interval: 1s, store-poll-interval: 2s}  | found duplicate key store-poll-interval",
+      "duration too long     | store-poll-interval: 99999999999999999999s          | store-poll-interval: duration \"99999999999999999999s\" is too long",
+      "huge base-60 number   | {4444444444444444444444444444411:26: x}            | not valid YAML: For input string",
+      "list inside itself    | listen: &x [[*x]]                                   | not valid YAML: Number of aliases for non-scalar nodes",
+      "list inside a key     | zones: [{? [&x [*x]] : 1}]                          | not valid YAML: Number of aliases for non-scalar nodes",
       "not YAML              | 'listen: [unclosed                                  | not valid YAML",
   })
   void badValuesNameTheKey(String rule, String yaml, String expected) {

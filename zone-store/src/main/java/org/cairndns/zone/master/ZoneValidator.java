@@ -6,12 +6,13 @@ import org.cairndns.zone.StructureChecker;
 import org.cairndns.zone.ZoneSnapshot;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
+import org.xbill.DNS.Type;
 
 /**
  * Checks a zone file's records before they may be stored: nothing outside the zone, and the rules
  * every version of a zone meets, however it arrives ({@link StructureChecker}: one SOA at the apex,
  * NS at the apex, CNAME alone at its name, only glue below a delegation, nothing below a DNAME,
- * class IN throughout, one TTL per RRset). Reports every problem (up to a cap) with its line.
+ * class IN throughout, one TTL per RRset), and RDATA that can be written in wire form. Reports every problem (up to a cap) with its line.
  */
 public final class ZoneValidator {
   static final int MAX_PROBLEMS = StructureChecker.MAX_PROBLEMS;
@@ -34,6 +35,8 @@ public final class ZoneValidator {
       Record r = records.get(i);
       if (!r.getName().subdomain(origin)) {
         add(problems, zone, i, r.getName() + " is outside the zone " + origin);
+      } else if (!encodable(r)) {
+        add(problems, zone, i, Type.string(r.getType()) + " record at " + r.getName() + " cannot be written in wire form");
       } else {
         inZone.add(r);
       }
@@ -47,6 +50,16 @@ public final class ZoneValidator {
       }
     }
     return problems.size() > MAX_PROBLEMS ? problems.subList(0, MAX_PROBLEMS) : problems;
+  }
+
+  /** dnsjava reads some RDATA it cannot write back (WKS without services): such a zone could not be stored. */
+  private static boolean encodable(Record r) {
+    try {
+      r.rdataToWireCanonical();
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   /** The index of the last record of {@code type} at {@code owner} (the one that broke a rule), or -1. */

@@ -38,6 +38,7 @@ class ZoneValidatorTest {
       "SOA below apex    | sub IN SOA ns hm 2 3600 600 86400 60     | not at the apex",
       "CNAME beside data | ns IN CNAME elsewhere.test.              | CNAME at ns.v.test. has other data",
       "outside zone      | www.other.test. IN A 192.0.2.9           | outside the zone",
+      "unwritable RDATA  | old IN WKS 192.0.2.1 tcp                 | WKS record at old.v.test. cannot be written",
       "class CH          | txt CH TXT \"x\"                          | class CH is not IN",
       "TTL mismatch      | ns 600 IN A 192.0.2.2                    | TTL 600 differs from TTL 300",
       "data below cut    | sub IN NS ns.sub ;; x.sub IN TXT \"no\"      | below the delegation sub.v.test.",
