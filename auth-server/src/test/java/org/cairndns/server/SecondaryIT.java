@@ -72,7 +72,8 @@ class SecondaryIT {
         primary.store().load(Name.fromString("b.test."), ServerFixture.parse("b.test.",
             zone("b.test", 2, "www IN A 192.0.2.20\n")), "v2", false);
         primary.refreshNow(); // publishes, which sends NOTIFY to the secondary
-        await("NOTIFY-triggered refresh").atMost(Duration.ofSeconds(30)).until(() -> ServerFixture.soaSerial(sec, "b.test.") == 2);
+        await("NOTIFY-triggered refresh").atMost(Duration.ofSeconds(30))
+            .until(() -> ServerFixture.soaSerial(sec, "b.test.") == 2);
         Message www = new SimpleResolver(sec).send(Message.newQuery(Record.newRecord(Name.fromString("www.b.test."), Type.A, DClass.IN)));
         assertEquals("192.0.2.20", www.getSection(Section.ANSWER).get(0).rdataToString());
         assertTrue(www.getHeader().getFlag(Flags.AA));
@@ -144,7 +145,8 @@ class SecondaryIT {
           var refresher = secondary.secondaries().get(Name.fromString("a.test."));
           if (who.equals("client")) {
             InetSocketAddress sec = secondary.transport().udpAddresses().get(0);
-            await("mTLS identity allowed").atMost(Duration.ofSeconds(30)).until(() -> ServerFixture.soaSerial(sec, "a.test.") == 1);
+            await("mTLS identity allowed").atMost(Duration.ofSeconds(30))
+                .until(() -> ServerFixture.soaSerial(sec, "a.test.") == 1);
           } else {
             await().atMost(Duration.ofSeconds(30)).until(() -> refresher.lastError() != null);
             assertTrue(refresher.lastError().contains("REFUSED"), refresher.lastError());
@@ -406,7 +408,8 @@ class SecondaryIT {
       primaryPort = primary.transport().tcpAddresses().get(0).getPort();
       try (CairnServer secondary = ServerFixture.startWith(s, secondaryConfig.formatted(primaryPort))) {
         InetSocketAddress sec = secondary.transport().udpAddresses().get(0);
-        await().atMost(Duration.ofSeconds(30)).until(() -> ServerFixture.soaSerial(sec, "short.test.") == 1 && ServerFixture.soaSerial(sec, "long.test.") == 1);
+        await().atMost(Duration.ofSeconds(30))
+            .until(() -> ServerFixture.soaSerial(sec, "short.test.") == 1 && ServerFixture.soaSerial(sec, "long.test.") == 1);
       }
     }
     // Both down; the short zone's EXPIRE (2 s) passes.

@@ -53,7 +53,8 @@ final class InMemoryTls {
         return;
       }
       if (!progressed) {
-        throw new SSLException("handshake stalled: client " + client.getHandshakeStatus() + ", server " + server.getHandshakeStatus());
+        throw new SSLException("handshake stalled: client " + client.getHandshakeStatus()
+            + ", server " + server.getHandshakeStatus());
       }
     }
     throw new SSLException("handshake did not finish in 100 rounds");

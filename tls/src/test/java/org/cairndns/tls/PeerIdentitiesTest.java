@@ -24,7 +24,8 @@ class PeerIdentitiesTest {
     SelfSignedCertificate.write(served, cert, key);
     Path ca = dir.resolve("client-ca.pem");
     SelfSignedCertificate.write(clientCa, ca, dir.resolve("client-ca.key"));
-    return ServerTlsContext.create(new TlsSettings(cert, key, null, ca, null, dir.resolve("self-signed"), "ns.test", engine, null));
+    return ServerTlsContext.create(
+        new TlsSettings(cert, key, null, ca, null, dir.resolve("self-signed"), "ns.test", engine, null));
   }
 
   @ParameterizedTest

@@ -146,8 +146,9 @@ class ServeProcessIT {
       assertEquals(0, cli("zone", "load", "--db", dir.resolve("db/cairn").toString(), dir.resolve("p.test.zone").toString()));
       SimpleResolver resolver = new SimpleResolver("127.0.0.1");
       resolver.setPort(port);
-      await("a zone loaded while the server runs is served").atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> resolver.send(Message.newQuery(
-          Record.newRecord(Name.fromString("ns.p.test."), Type.A, DClass.IN))).getSectionArray(1).length == 1);
+      await("a zone loaded while the server runs is served").atMost(Duration.ofSeconds(30)).ignoreExceptions()
+          .until(() -> resolver.send(Message.newQuery(
+              Record.newRecord(Name.fromString("ns.p.test."), Type.A, DClass.IN))).getSectionArray(1).length == 1);
 
       PemCredentials second = SelfSignedCertificate.generate("two.test");
       SelfSignedCertificate.write(second, dir.resolve("cert.pem"), dir.resolve("key.pem"));
