@@ -1,5 +1,6 @@
 package org.cairndns.server;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -130,8 +131,7 @@ class DnsOverTlsIT {
         created[i] = s.getSession().getCreationTime();
         if (i == 0) {
           // the ticket arrives with the answer; wait on the condition that the client stored it
-          assertTrue(ServerFixture.await(java.time.Duration.ofSeconds(5),
-              () -> ctx.getClientSessionContext().getIds().hasMoreElements()));
+          await().atMost(java.time.Duration.ofSeconds(5)).until(() -> ctx.getClientSessionContext().getIds().hasMoreElements());
         }
       }
     }

@@ -1,5 +1,6 @@
 package org.cairndns.server;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -74,7 +75,7 @@ class HostilePrimaryIT {
   void aZoneWithoutApexNsIsRefusedAndTheOldVersionServed() throws Exception {
     try (ServerSocket primary = hostilePrimary(false, new AtomicInteger()); CairnServer secondary = secondaryOf(primary, "")) {
       var refresher = secondary.secondaries().get(Name.fromString("a.test."));
-      assertTrue(ServerFixture.await(Duration.ofSeconds(30), () -> refresher.lastError() != null));
+      await().atMost(Duration.ofSeconds(30)).until(() -> refresher.lastError() != null);
       assertTrue(refresher.lastError().contains("no NS records at the apex a.test."), refresher.lastError());
       InetSocketAddress sec = secondary.transport().udpAddresses().get(0);
       assertEquals(1, ServerFixture.soaSerial(sec, "a.test."), "old version still served");

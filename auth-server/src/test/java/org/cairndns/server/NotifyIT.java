@@ -24,7 +24,7 @@ import org.xbill.DNS.TSIG;
 /**
  * Outgoing NOTIFY as configured ({@code zones[].notify} in both forms, {@code notify-key}), seen by
  * receivers in the test that check the TSIG signature with dnsjava. Retries and reply checks are
- * unit-tested in xfr's NotifySenderTest.
+ * tested in xfr's NotifySenderIT.
  */
 class NotifyIT {
   static final String SECRET = "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0";

@@ -1,5 +1,6 @@
 package org.cairndns.server;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -64,14 +65,15 @@ class SecondaryIT {
           """.formatted(secondaryPort, primaries, primaries, primaries))) {
         InetSocketAddress sec = secondary.transport().udpAddresses().get(0);
         for (String z : List.of("a.test.", "b.test.", "c.test.")) {
-          assertTrue(ServerFixture.await(Duration.ofSeconds(30), () -> ServerFixture.soaSerial(sec, z) == 1), z + " transferred");
+          await(z + " transferred").atMost(Duration.ofSeconds(30)).until(() -> ServerFixture.soaSerial(sec, z) == 1);
         }
         assertEquals(1, secondary.primaryConnectionsOpened(), "three zones, one reused TLS connection");
 
         primary.store().load(Name.fromString("b.test."), ServerFixture.parse("b.test.",
             zone("b.test", 2, "www IN A 192.0.2.20\n")), "v2", false);
         primary.refreshNow(); // publishes, which sends NOTIFY to the secondary
-        assertTrue(ServerFixture.await(Duration.ofSeconds(30), () -> ServerFixture.soaSerial(sec, "b.test.") == 2), "NOTIFY-triggered refresh");
+        await("NOTIFY-triggered refresh").atMost(Duration.ofSeconds(30))
+            .until(() -> ServerFixture.soaSerial(sec, "b.test.") == 2);
         Message www = new SimpleResolver(sec).send(Message.newQuery(Record.newRecord(Name.fromString("www.b.test."), Type.A, DClass.IN)));
         assertEquals("192.0.2.20", www.getSection(Section.ANSWER).get(0).rdataToString());
         assertTrue(www.getHeader().getFlag(Flags.AA));
@@ -107,7 +109,7 @@ class SecondaryIT {
         InetSocketAddress sec = secondary.transport().udpAddresses().get(0);
         for (int i = 0; i < 6; i++) {
           String z = "z" + i + ".test.";
-          assertTrue(ServerFixture.await(Duration.ofSeconds(30), () -> ServerFixture.soaSerial(sec, z) == 1), z);
+          await(z).atMost(Duration.ofSeconds(30)).until(() -> ServerFixture.soaSerial(sec, z) == 1);
         }
         assertEquals(2, secondary.primaryConnectionsOpened(), "six zones at once, one request per connection: two connections, no more");
       }
@@ -143,9 +145,10 @@ class SecondaryIT {
           var refresher = secondary.secondaries().get(Name.fromString("a.test."));
           if (who.equals("client")) {
             InetSocketAddress sec = secondary.transport().udpAddresses().get(0);
-            assertTrue(ServerFixture.await(Duration.ofSeconds(30), () -> ServerFixture.soaSerial(sec, "a.test.") == 1), "mTLS identity allowed");
+            await("mTLS identity allowed").atMost(Duration.ofSeconds(30))
+                .until(() -> ServerFixture.soaSerial(sec, "a.test.") == 1);
           } else {
-            assertTrue(ServerFixture.await(Duration.ofSeconds(30), () -> refresher.lastError() != null));
+            await().atMost(Duration.ofSeconds(30)).until(() -> refresher.lastError() != null);
             assertTrue(refresher.lastError().contains("REFUSED"), refresher.lastError());
             assertTrue(secondary.store().current(Name.fromString("a.test.")).isEmpty());
           }
@@ -172,7 +175,7 @@ class SecondaryIT {
           zones: [{name: a.test, primaries: [{address: "%s", transport: tls, tls-pins: ["AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="]}]}]
           """.formatted(tls))) {
         var refresher = secondary.secondaries().get(Name.fromString("a.test."));
-        assertTrue(ServerFixture.await(Duration.ofSeconds(30), () -> refresher.lastError() != null));
+        await().atMost(Duration.ofSeconds(30)).until(() -> refresher.lastError() != null);
         assertTrue(refresher.lastError().contains("is not among the configured pins"), refresher.lastError());
         assertTrue(secondary.store().current(Name.fromString("a.test.")).isEmpty(), "nothing transferred, nothing in the clear");
       }
@@ -209,9 +212,9 @@ class SecondaryIT {
           var refresher = secondary.secondaries().get(Name.fromString("a.test."));
           if (c.error() == null) {
             InetSocketAddress sec = secondary.transport().udpAddresses().get(0);
-            assertTrue(ServerFixture.await(Duration.ofSeconds(30), () -> ServerFixture.soaSerial(sec, "a.test.") == 1), c.label());
+            await(c.label()).atMost(Duration.ofSeconds(30)).until(() -> ServerFixture.soaSerial(sec, "a.test.") == 1);
           } else {
-            assertTrue(ServerFixture.await(Duration.ofSeconds(30), () -> refresher.lastError() != null), c.label());
+            await(c.label()).atMost(Duration.ofSeconds(30)).until(() -> refresher.lastError() != null);
             assertTrue(refresher.lastError().contains(c.error()), c.label() + ": " + refresher.lastError());
             assertTrue(secondary.store().current(Name.fromString("a.test.")).isEmpty(), c.label() + ": nothing stored");
           }
@@ -281,7 +284,7 @@ class SecondaryIT {
           zones: [{name: a.test, primaries: [{address: "127.0.0.1:%d", transport: tcp}]}]
           """.formatted(fake.getLocalPort()))) {
         var refresher = secondary.secondaries().get(Name.fromString("a.test."));
-        assertTrue(ServerFixture.await(Duration.ofSeconds(30), () -> refresher.lastError() != null));
+        await().atMost(Duration.ofSeconds(30)).until(() -> refresher.lastError() != null);
         InetSocketAddress sec = secondary.transport().udpAddresses().get(0);
         assertEquals(1, ServerFixture.soaSerial(sec, "a.test."), "old version still served: " + refresher.lastError());
         Message www = new SimpleResolver(sec).send(Message.newQuery(Record.newRecord(Name.fromString("www.a.test."), Type.A, DClass.IN)));
@@ -312,8 +315,8 @@ class SecondaryIT {
           zones: [{name: a.test, primaries: [{address: "127.0.0.1:%d", transport: tcp}]}]
           """.formatted(primary.getLocalPort()))) {
         var refresher = secondary.secondaries().get(Name.fromString("a.test."));
-        assertTrue(ServerFixture.await(Duration.ofSeconds(30), () -> soaQueries.get() == 1
-            && refresher.state() == org.cairndns.xfr.secondary.ZoneRefresher.State.OK), "the check at start");
+        await("the check at start").atMost(Duration.ofSeconds(30)).until(() -> soaQueries.get() == 1
+            && refresher.state() == org.cairndns.xfr.secondary.ZoneRefresher.State.OK);
         int before = soaQueries.get();
         InetSocketAddress sec = secondary.transport().udpAddresses().get(0);
 
@@ -405,8 +408,8 @@ class SecondaryIT {
       primaryPort = primary.transport().tcpAddresses().get(0).getPort();
       try (CairnServer secondary = ServerFixture.startWith(s, secondaryConfig.formatted(primaryPort))) {
         InetSocketAddress sec = secondary.transport().udpAddresses().get(0);
-        assertTrue(ServerFixture.await(Duration.ofSeconds(30),
-            () -> ServerFixture.soaSerial(sec, "short.test.") == 1 && ServerFixture.soaSerial(sec, "long.test.") == 1));
+        await().atMost(Duration.ofSeconds(30))
+            .until(() -> ServerFixture.soaSerial(sec, "short.test.") == 1 && ServerFixture.soaSerial(sec, "long.test.") == 1);
       }
     }
     // Both down; the short zone's EXPIRE (2 s) passes.

@@ -9,12 +9,9 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
-import java.time.Instant;
 import java.util.function.Consumer;
-import java.util.function.BooleanSupplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -142,17 +139,5 @@ public final class ServerFixture {
     s.setSoTimeout(10_000);
     s.startHandshake();
     return s;
-  }
-
-  /** Polls a condition until it holds or the deadline passes; returns whether it held. */
-  public static boolean await(Duration timeout, BooleanSupplier condition) {
-    Instant deadline = Instant.now().plus(timeout);
-    while (Instant.now().isBefore(deadline)) {
-      if (condition.getAsBoolean()) {
-        return true;
-      }
-      java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L); // poll interval
-    }
-    return condition.getAsBoolean();
   }
 }

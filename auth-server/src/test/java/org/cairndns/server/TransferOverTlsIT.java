@@ -1,5 +1,6 @@
 package org.cairndns.server;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -194,7 +195,7 @@ class TransferOverTlsIT {
       firstCreated = s.getSession().getCreationTime();
     }
     // TLS 1.3 tickets arrive after the handshake; the client must have stored one to resume.
-    assertTrue(ServerFixture.await(Duration.ofSeconds(5), () -> client.getClientSessionContext().getIds().hasMoreElements()));
+    await().atMost(Duration.ofSeconds(5)).until(() -> client.getClientSessionContext().getIds().hasMoreElements());
     try (SSLSocket s = ServerFixture.connectTls(client, tls)) {
       // A resumed handshake carries no certificate, so the trust manager is not asked again; the JDK
       // keeps the resumed session's creation time (a full handshake makes a new session). The

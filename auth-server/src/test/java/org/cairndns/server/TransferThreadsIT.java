@@ -1,5 +1,6 @@
 package org.cairndns.server;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,7 +53,7 @@ class TransferThreadsIT {
           assertEquals(Rcode.NOERROR, ServerFixture.readFrame(legitimate.getInputStream()).getRcode());
         }
         // 10 transfers stream into full sockets, the other 70 wait for a permit (xfr.transfer-wait 5 s).
-        assertTrue(ServerFixture.await(Duration.ofSeconds(10), () -> transferThreads() >= DnsServer.TRANSFER_THREADS));
+        await().atMost(Duration.ofSeconds(10)).until(() -> transferThreads() >= DnsServer.TRANSFER_THREADS);
         assertTrue(transferThreads() <= DnsServer.TRANSFER_THREADS, transferThreads() + " transfer threads");
       } finally {
         for (Socket s : greedy) {

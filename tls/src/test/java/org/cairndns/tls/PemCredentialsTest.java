@@ -10,11 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Date;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -106,13 +104,6 @@ class PemCredentialsTest {
         .getMessage().endsWith("empty.pem: no PEM certificate in the file"));
     assertTrue(assertThrows(TlsConfigException.class, () -> PemCredentials.read(dir.resolve("missing.pem"), keyFile, null))
         .getMessage().contains("missing.pem: cannot read certificate"));
-  }
-
-  @Test
-  void pinIsBase64Sha256OfTheSubjectPublicKeyInfo() throws Exception {
-    PemCredentials made = SelfSignedCertificate.generate("pin.test");
-    byte[] digest = MessageDigest.getInstance("SHA-256").digest(made.leaf().getPublicKey().getEncoded());
-    assertEquals(Base64.getEncoder().encodeToString(digest), SpkiPin.of(made.leaf()));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package org.cairndns.tools;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,7 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -64,21 +64,6 @@ class ServeProcessIT {
     return SpkiPin.of(seen[0]);
   }
 
-  static boolean await(Duration timeout, java.util.concurrent.Callable<Boolean> condition) throws Exception {
-    Instant deadline = Instant.now().plus(timeout);
-    while (Instant.now().isBefore(deadline)) {
-      try {
-        if (condition.call()) {
-          return true;
-        }
-      } catch (Exception notYet) {
-        // keep polling
-      }
-      java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L); // poll interval
-    }
-    return false;
-  }
-
   static int cli(String... args) {
     picocli.CommandLine cli = CairnCommand.newCommandLine();
     cli.setOut(new PrintWriter(new StringWriter()));
@@ -119,8 +104,10 @@ class ServeProcessIT {
         .redirectOutput(dir.resolve("serve.log").toFile()).start();
     Process rival = null;
     try {
-      assertTrue(await(Duration.ofSeconds(60), () -> Files.readString(dir.resolve("serve.log")).contains("event=listening")),
-          Files.readString(dir.resolve("serve.log")));
+      await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> { // no log file yet at first
+        String log = Files.readString(dir.resolve("serve.log"));
+        assertTrue(log.contains("event=listening"), log);
+      });
       assertEquals(SpkiPin.of(first.leaf()), pinOf(tlsPort));
       Path pidFile = dir.resolve("db/cairn.pid");
       assertEquals(Long.toString(server.pid()), Files.readString(pidFile).trim());
@@ -159,15 +146,15 @@ class ServeProcessIT {
       assertEquals(0, cli("zone", "load", "--db", dir.resolve("db/cairn").toString(), dir.resolve("p.test.zone").toString()));
       SimpleResolver resolver = new SimpleResolver("127.0.0.1");
       resolver.setPort(port);
-      assertTrue(await(Duration.ofSeconds(30), () -> resolver.send(Message.newQuery(
-          Record.newRecord(Name.fromString("ns.p.test."), Type.A, DClass.IN))).getSectionArray(1).length == 1),
-          "a zone loaded while the server runs is served");
+      await("a zone loaded while the server runs is served").atMost(Duration.ofSeconds(30)).ignoreExceptions()
+          .until(() -> resolver.send(Message.newQuery(
+              Record.newRecord(Name.fromString("ns.p.test."), Type.A, DClass.IN))).getSectionArray(1).length == 1);
 
       PemCredentials second = SelfSignedCertificate.generate("two.test");
       SelfSignedCertificate.write(second, dir.resolve("cert.pem"), dir.resolve("key.pem"));
       assertEquals(0, cli("tls", "reload", "--db", dir.resolve("db/cairn").toString()));
-      assertTrue(await(Duration.ofSeconds(30), () -> pinOf(tlsPort).equals(SpkiPin.of(second.leaf()))),
-          Files.readString(dir.resolve("serve.log")));
+      await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(
+          () -> assertEquals(SpkiPin.of(second.leaf()), pinOf(tlsPort), Files.readString(dir.resolve("serve.log"))));
     } finally {
       if (rival != null) {
         rival.destroyForcibly();

@@ -1,5 +1,6 @@
 package org.cairndns.tools;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,7 +10,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import org.cairndns.server.CairnServer;
 import org.cairndns.server.config.ConfigLoader;
 import org.junit.jupiter.api.Test;
@@ -65,17 +65,6 @@ class ZoneRetransferIT {
     }
   }
 
-  static boolean await(Duration timeout, java.util.function.BooleanSupplier condition) {
-    Instant deadline = Instant.now().plus(timeout);
-    while (Instant.now().isBefore(deadline)) {
-      if (condition.getAsBoolean()) {
-        return true;
-      }
-      java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
-    }
-    return condition.getAsBoolean();
-  }
-
   @Test
   void aRetransferTakesTheRebuiltPrimarysLowerSerial() throws Exception {
     Path p = Files.createDirectories(dir.resolve("primary"));
@@ -97,7 +86,7 @@ class ZoneRetransferIT {
           zones: [{name: rt.test, primaries: [{address: "127.0.0.1:%d", transport: tcp}]}]
           """.formatted(primaryPort))) {
         InetSocketAddress sec = secondary.transport().udpAddresses().get(0);
-        assertTrue(await(Duration.ofSeconds(30), () -> servedSerial(sec) == 100), "first transfer");
+        await("first transfer").atMost(Duration.ofSeconds(30)).until(() -> servedSerial(sec) == 100);
 
         // The primary is rebuilt from scratch with a lower serial.
         assertEquals(0, cairn("zone", "delete", "--db", primaryDb, "rt.test").exit());
@@ -109,7 +98,7 @@ class ZoneRetransferIT {
         Run retransfer = cairn("zone", "retransfer", "--db", s.resolve("db/cairn").toString(), "rt.test");
         assertEquals(0, retransfer.exit(), retransfer.err());
         assertTrue(retransfer.out().contains("retransfer of rt.test. requested"), retransfer.out());
-        assertTrue(await(Duration.ofSeconds(30), () -> servedSerial(sec) == 50), "the retransfer takes serial 50");
+        await("the retransfer takes serial 50").atMost(Duration.ofSeconds(30)).until(() -> servedSerial(sec) == 50);
         Message old = new SimpleResolver(sec).send(Message.newQuery(Record.newRecord(Name.fromString("old.rt.test."), Type.A, DClass.IN)));
         assertEquals(Rcode.NOERROR, old.getRcode());
         assertEquals(1, old.getSection(Section.ANSWER).size(), "the whole zone at 50, not a mix");

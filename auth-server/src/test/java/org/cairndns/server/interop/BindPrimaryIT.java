@@ -1,5 +1,6 @@
 package org.cairndns.server.interop;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -93,7 +94,8 @@ class BindPrimaryIT {
       try (CairnServer cairn = ServerFixture.startWith(cairnDir, yaml.toString())) {
         InetSocketAddress udp = cairn.transport().udpAddresses().get(0);
         for (String z : zones) {
-          assertTrue(ServerFixture.await(Duration.ofSeconds(30), () -> ServerFixture.soaSerial(udp, z + ".") == 1), z + " from BIND:\n" + bind.log());
+          await().atMost(Duration.ofSeconds(30)).untilAsserted(
+              () -> assertEquals(1, ServerFixture.soaSerial(udp, z + "."), z + " from BIND:\n" + bind.log()));
         }
         assertEquals(1, cairn.primaryConnectionsOpened(), "four zones over one XoT connection");
         Name mixed = Name.fromString("mixed.test.");
@@ -102,7 +104,8 @@ class BindPrimaryIT {
 
         Files.writeString(named.resolve("p2.test.zone"), zone("p2.test", 2, "www IN A 192.0.2.2\nnew IN TXT \"v2\"\n"));
         bind.reload();
-        assertTrue(ServerFixture.await(Duration.ofSeconds(30), () -> ServerFixture.soaSerial(udp, "p2.test.") == 2), "after BIND's NOTIFY:\n" + bind.log());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(
+            () -> assertEquals(2, ServerFixture.soaSerial(udp, "p2.test."), "after BIND's NOTIFY:\n" + bind.log()));
         assertEquals("incremental", cairn.secondaries().get(Name.fromString("p2.test.")).lastTransfer());
         Message www = new SimpleResolver(udp).send(Message.newQuery(Record.newRecord(Name.fromString("www.p2.test."), Type.A, DClass.IN)));
         assertEquals("192.0.2.2", www.getSection(Section.ANSWER).get(0).rdataToString());

@@ -1,5 +1,6 @@
 package org.cairndns.server.interop;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -74,8 +75,8 @@ class BindSecondaryIT {
         }
         cairn.refreshNow();
         for (String origin : List.of("xot.test.", "tsig.test.")) {
-          boolean updated = ServerFixture.await(Duration.ofSeconds(30), () -> ServerFixture.soaSerial(bind.address(), origin) == 2);
-          assertTrue(updated, "BIND took serial 2 of " + origin + ":\n" + bind.log());
+          await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertEquals(2,
+              ServerFixture.soaSerial(bind.address(), origin), "BIND took serial 2 of " + origin + ":\n" + bind.log()));
           assertSameZone(cairn, bind, origin);
         }
         String log = bind.log();

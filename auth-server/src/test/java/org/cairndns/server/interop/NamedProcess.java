@@ -1,14 +1,17 @@
 package org.cairndns.server.interop;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
@@ -101,25 +104,22 @@ final class NamedProcess implements AutoCloseable {
   }
 
   /** Polls (bounded) until named answers NOERROR with a SOA for the zone. */
-  void awaitSoa(Name zone, Duration timeout) throws IOException, InterruptedException {
+  void awaitSoa(Name zone, Duration timeout) throws IOException {
     SimpleResolver resolver = new SimpleResolver(address());
     resolver.setTimeout(Duration.ofMillis(300));
-    Instant deadline = Instant.now().plus(timeout);
-    while (Instant.now().isBefore(deadline)) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("named exited:\n" + log());
-      }
-      try {
-        Message r = resolver.send(Message.newQuery(Record.newRecord(zone, Type.SOA, 1)));
-        if (r.getRcode() == Rcode.NOERROR && r.getSection(1).size() == 1) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // not listening yet
-      }
-      java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L); // poll interval
+    try {
+      await().atMost(timeout).pollInterval(Duration.ofMillis(50))
+          .failFast("named exited", () -> !process.isAlive())
+          .ignoreExceptionsInstanceOf(IOException.class) // not listening yet
+          .until(() -> {
+            Message r = resolver.send(Message.newQuery(Record.newRecord(zone, Type.SOA, 1)));
+            return r.getRcode() == Rcode.NOERROR && r.getSection(1).size() == 1;
+          });
+    } catch (TerminalFailureException exited) {
+      throw new IllegalStateException("named exited:\n" + log(), exited);
+    } catch (ConditionTimeoutException late) {
+      throw new IllegalStateException("named did not serve " + zone + " in time:\n" + log(), late);
     }
-    throw new IllegalStateException("named did not serve " + zone + " in time:\n" + log());
   }
 
   @Override

@@ -1,5 +1,6 @@
 package org.cairndns.server.transport;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -144,11 +145,11 @@ class GreedySecondaryIT {
       assertTrue(during < BOUND_BYTES, "memory held by 4 stalled transfers: " + (during >> 10) + " KiB");
 
       // Stalled since their socket buffers filled; closed a write timeout later, not at the deadline.
-      assertTrue(ServerFixture.await(Duration.ofMillis(WRITE_TIMEOUT_MILLIS * 3), () -> counter("write-timeouts") >= 4),
-          "the stalled transfers are closed at the write timeout: " + server.transport().counters().snapshot());
+      await().atMost(Duration.ofMillis(WRITE_TIMEOUT_MILLIS * 3)).untilAsserted(() -> assertTrue(counter("write-timeouts") >= 4,
+          () -> "the stalled transfers are closed at the write timeout: " + server.transport().counters().snapshot()));
       // The refused ones sat idle since their SERVFAIL: the idle timer reclaims them too.
-      assertTrue(ServerFixture.await(Duration.ofMillis(IDLE_MILLIS * 3), () -> counter("idle-closed") >= 8),
-          "the refused connections are closed when idle: " + server.transport().counters().snapshot());
+      await().atMost(Duration.ofMillis(IDLE_MILLIS * 3)).untilAsserted(() -> assertTrue(counter("idle-closed") >= 8,
+          () -> "the refused connections are closed when idle: " + server.transport().counters().snapshot()));
       assertEquals(0, counter("transfer-time-outs"));
       for (Socket s : granted) { // reset: what the kernel still held for it (up to 4 MB) is dropped
         long left = bytesUntilClosed(s);

@@ -1,5 +1,6 @@
 package org.cairndns.server.transport;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -228,12 +229,7 @@ class SlowlorisIT {
         s.close();
       }
     }
-    assertTrue(ServerFixture.await(Duration.ofSeconds(5), () -> {
-      try {
-        return askOverTcp(tcp) == IDLE_MILLIS / 100;
-      } catch (Exception e) {
-        return false;
-      }
-    }), "the idle timeout is advertised again once the table has room");
+    await("the idle timeout is advertised again once the table has room").atMost(Duration.ofSeconds(5)).ignoreExceptions()
+        .until(() -> askOverTcp(tcp) == IDLE_MILLIS / 100);
   }
 }

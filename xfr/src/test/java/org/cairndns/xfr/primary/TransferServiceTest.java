@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -20,9 +19,7 @@ import org.cairndns.xfr.Transport;
 import org.cairndns.xfr.acl.TransferPolicy;
 import org.cairndns.zone.ZoneSnapshot;
 import org.cairndns.zone.master.ZoneFileReader;
-import org.cairndns.zone.store.ZoneStore;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.ExtendedErrorCodeOption;
 import org.xbill.DNS.Message;
@@ -38,7 +35,6 @@ import org.xbill.DNS.Type;
 class TransferServiceTest {
   static final Name ZONE = Name.fromConstantString("x.test.");
   static final Requester LOCAL_TCP = Requester.of(new InetSocketAddress("127.0.0.1", 4000), Transport.TCP);
-  @TempDir Path dir;
 
   static String zoneText(long serial, int hosts, String extra) {
     StringBuilder sb = new StringBuilder("$TTL 300\n@ IN SOA ns hm " + serial + " 3600 600 86400 60\n@ IN NS ns\nns IN A 192.0.2.1\n");
@@ -114,33 +110,6 @@ class TransferServiceTest {
     Message q = request(Type.AXFR);
     List<Message> messages = drain(service.respond(q, q.toWire(), LOCAL_TCP));
     assertEquals(snap.size() + 1, messages.size());
-  }
-
-  @Test
-  void ixfrFromTheJournalIsIncrementalCurrentIsOneSoaUnknownIsFull() throws Exception {
-    try (ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
-      store.load(ZONE, parse(zoneText(1, 50, "gone IN A 192.0.2.7\n")), "v1", false);
-      store.load(ZONE, parse(zoneText(2, 50, "new1 IN A 192.0.2.8\n")), "v2", false);
-      store.load(ZONE, parse(zoneText(3, 50, "new1 IN A 192.0.2.8\nnew2 IN A 192.0.2.9\n")), "v3", false);
-      ZoneSnapshot snap = ZoneSnapshot.build(ZONE, store.current(ZONE).orElseThrow().records());
-      TransferService service = new TransferService(n -> snap, store::journal, settings(65_000, 0, 2, allowLocal(), Map.of()));
-
-      List<Record> incremental = answers(drain(service.respond(ixfr(1), ixfr(1).toWire(), LOCAL_TCP)));
-      List<String> types = incremental.stream().map(r -> Type.string(r.getType()) + (r instanceof SOARecord s ? s.getSerial() : "")).toList();
-      assertEquals(List.of("SOA3", "SOA1", "A", "SOA3", "A", "A", "SOA3"), types, "condensed: -gone, +new1 +new2");
-
-      List<Record> current = answers(drain(service.respond(ixfr(3), ixfr(3).toWire(), LOCAL_TCP)));
-      assertEquals(1, current.size());
-
-      List<Record> unknown = answers(drain(service.respond(ixfr(0), ixfr(0).toWire(), LOCAL_TCP)));
-      assertEquals(snap.size() + 1, unknown.size(), "not in the journal: the whole zone");
-    }
-  }
-
-  static Message ixfr(long serial) throws Exception {
-    Message q = request(Type.IXFR);
-    q.addRecord(new SOARecord(ZONE, DClass.IN, 300, Name.fromString("ns", ZONE), Name.fromString("hm", ZONE), serial, 1, 1, 1, 1), Section.AUTHORITY);
-    return q;
   }
 
   @Test

@@ -1,5 +1,6 @@
 package org.cairndns.xfr.secondary;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,8 +8,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
@@ -66,19 +67,10 @@ class PrimaryConnectionIT {
 
   /** How many the primary had sent when it stopped getting further for half a second. */
   static int awaitStall(AtomicInteger sent) {
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    int last = -1;
-    long since = System.nanoTime();
-    while (System.nanoTime() < deadline) {
+    AtomicInteger last = new AtomicInteger(-1);
+    return await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(500)).until(() -> {
       int now = sent.get();
-      if (now != last) {
-        last = now;
-        since = System.nanoTime();
-      } else if (System.nanoTime() - since > 500_000_000L || now == RESPONSES) {
-        return now;
-      }
-      LockSupport.parkNanos(20_000_000L); // poll interval
-    }
-    return sent.get();
+      return last.getAndSet(now) == now || now == RESPONSES ? now : null;
+    }, Objects::nonNull);
   }
 }

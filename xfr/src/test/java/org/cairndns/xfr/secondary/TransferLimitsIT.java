@@ -1,5 +1,6 @@
 package org.cairndns.xfr.secondary;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -100,9 +101,9 @@ class TransferLimitsIT {
 
   /** A refresher whose zone is at serial 1 (transferred for real) and whose primary is now at 2. */
   ZoneRefresher started(FakePrimary fake, TransferLimits limits, Duration idle, PrimaryPool pool, ZoneStore store,
-      ZoneRefresherTest.ServingPublisher publisher) throws Exception {
+      ZoneRefresherIT.ServingPublisher publisher) throws Exception {
     ZoneRefresher refresher = new ZoneRefresher(ZONE, List.of(fake.tcp().withLimits(limits)),
-        new TransferClient(pool, idle, null, 2), store, new ZoneRefresherTest.ManualScheduler(), Clock.systemUTC(),
+        new TransferClient(pool, idle, null, 2), store, new ZoneRefresherIT.ManualScheduler(), Clock.systemUTC(),
         publisher, expired -> { });
     refresher.handle(ZoneRefresher.Event.REFRESH);
     assertEquals(1, publisher.served.serial());
@@ -118,7 +119,7 @@ class TransferLimitsIT {
   }
 
   void assertOldVersionServedThenLegitZoneTransfers(ZoneRefresher refresher, ZoneStore store,
-      ZoneRefresherTest.ServingPublisher publisher) throws Exception {
+      ZoneRefresherIT.ServingPublisher publisher) throws Exception {
     assertEquals(1, publisher.served.serial(), "the old version is still served");
     assertEquals(1, store.soa(ZONE).orElseThrow().getSerial(), "and still stored");
     mode.set(Mode.LEGIT);
@@ -132,7 +133,7 @@ class TransferLimitsIT {
   void anEndlessTransferStopsAtMaxRecords() throws Exception {
     try (FakePrimary fake = primary(); PrimaryPool pool = new PrimaryPool(1, 4, 2000);
         ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
-      ZoneRefresherTest.ServingPublisher publisher = new ZoneRefresherTest.ServingPublisher();
+      ZoneRefresherIT.ServingPublisher publisher = new ZoneRefresherIT.ServingPublisher();
       ZoneRefresher refresher = started(fake, new TransferLimits(1000, 1L << 30, Duration.ofHours(2)),
           Duration.ofSeconds(5), pool, store, publisher);
       mode.set(Mode.ENDLESS);
@@ -149,7 +150,7 @@ class TransferLimitsIT {
   void anEndlessTransferStopsAtMaxZoneSize() throws Exception {
     try (FakePrimary fake = primary(); PrimaryPool pool = new PrimaryPool(1, 4, 2000);
         ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
-      ZoneRefresherTest.ServingPublisher publisher = new ZoneRefresherTest.ServingPublisher();
+      ZoneRefresherIT.ServingPublisher publisher = new ZoneRefresherIT.ServingPublisher();
       ZoneRefresher refresher = started(fake, new TransferLimits(10_000_000, 64 << 10, Duration.ofHours(2)),
           Duration.ofSeconds(5), pool, store, publisher);
       mode.set(Mode.ENDLESS);
@@ -166,7 +167,7 @@ class TransferLimitsIT {
   void aDrippingTransferStopsAtItsDeadlineThoughEachMessageComesInTime() throws Exception {
     try (FakePrimary fake = primary(); PrimaryPool pool = new PrimaryPool(1, 4, 2000);
         ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
-      ZoneRefresherTest.ServingPublisher publisher = new ZoneRefresherTest.ServingPublisher();
+      ZoneRefresherIT.ServingPublisher publisher = new ZoneRefresherIT.ServingPublisher();
       ZoneRefresher refresher = started(fake, new TransferLimits(10_000_000, 1L << 30, Duration.ofSeconds(2)),
           Duration.ofSeconds(5), pool, store, publisher);
       mode.set(Mode.DRIP);
@@ -185,7 +186,7 @@ class TransferLimitsIT {
   void aStalledTransferStopsAtItsDeadlineBeforeTheIdleTimeout() throws Exception {
     try (FakePrimary fake = primary(); PrimaryPool pool = new PrimaryPool(1, 4, 2000);
         ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
-      ZoneRefresherTest.ServingPublisher publisher = new ZoneRefresherTest.ServingPublisher();
+      ZoneRefresherIT.ServingPublisher publisher = new ZoneRefresherIT.ServingPublisher();
       ZoneRefresher refresher = started(fake, new TransferLimits(10_000_000, 1L << 30, Duration.ofSeconds(1)),
           Duration.ofSeconds(30), pool, store, publisher);
       mode.set(Mode.STALL);
@@ -208,7 +209,7 @@ class TransferLimitsIT {
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     try (FakePrimary fake = primary(); PrimaryPool pool = new PrimaryPool(1, 4, 2000);
         ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
-      ZoneRefresherTest.ServingPublisher publisher = new ZoneRefresherTest.ServingPublisher();
+      ZoneRefresherIT.ServingPublisher publisher = new ZoneRefresherIT.ServingPublisher();
       ZoneRefresher refresher = started(fake, new TransferLimits(10_000_000, 16 << 20, Duration.ofHours(2)),
           Duration.ofSeconds(5), pool, store, publisher);
       System.gc();
@@ -238,13 +239,12 @@ class TransferLimitsIT {
   }
 
   /** The primary's endless loop ends well before its bound once the secondary closes the connection. */
-  void waitUntilTheSecondaryHangsUp() throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    int last = -1;
-    while (System.nanoTime() < deadline && messagesSent.get() != last) {
-      last = messagesSent.get();
-      Thread.sleep(200);
-    }
+  void waitUntilTheSecondaryHangsUp() {
+    AtomicInteger last = new AtomicInteger(-1);
+    await("the primary stops sending").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() -> {
+      int now = messagesSent.get();
+      return last.getAndSet(now) == now;
+    });
     assertTrue(messagesSent.get() < MAX_MESSAGES, "the primary stopped sending: " + messagesSent.get());
   }
 }

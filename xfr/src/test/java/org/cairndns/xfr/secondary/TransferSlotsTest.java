@@ -1,5 +1,6 @@
 package org.cairndns.xfr.secondary;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -40,7 +41,7 @@ class TransferSlotsTest {
         throw new IllegalStateException(e);
       }
     });
-    assertTrue(TransfersPerPrimaryIT.await(() -> slots.waiting(A) == 1));
+    await().atMost(LONG).until(() -> slots.waiting(A) == 1);
     assertTrue(!second.isDone(), "waits while the slot is taken");
     first.close();
     TransferSlots.Slot got = second.get(LONG.toSeconds(), TimeUnit.SECONDS);

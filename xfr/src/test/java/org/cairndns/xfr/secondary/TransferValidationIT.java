@@ -77,7 +77,7 @@ class TransferValidationIT {
     AtomicReference<List<Record>> whole = new AtomicReference<>(zone(1, VALID));
     try (FakePrimary fake = primary(whole, new AtomicReference<>()); PrimaryPool pool = new PrimaryPool(1, 4, 2000);
         ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
-      ZoneRefresherTest.ServingPublisher publisher = new ZoneRefresherTest.ServingPublisher();
+      ZoneRefresherIT.ServingPublisher publisher = new ZoneRefresherIT.ServingPublisher();
       ZoneRefresher refresher = refresher(fake, pool, store, publisher);
       refresher.handle(ZoneRefresher.Event.REFRESH);
       assertEquals(1, publisher.served.serial());
@@ -102,7 +102,7 @@ class TransferValidationIT {
     AtomicReference<List<Record>> incremental = new AtomicReference<>();
     try (FakePrimary fake = primary(whole, incremental); PrimaryPool pool = new PrimaryPool(1, 4, 2000);
         ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
-      ZoneRefresherTest.ServingPublisher publisher = new ZoneRefresherTest.ServingPublisher();
+      ZoneRefresherIT.ServingPublisher publisher = new ZoneRefresherIT.ServingPublisher();
       ZoneRefresher refresher = refresher(fake, pool, store, publisher);
       refresher.handle(ZoneRefresher.Event.REFRESH);
       List<Record> v1 = whole.get();
@@ -154,7 +154,7 @@ class TransferValidationIT {
     List<Record> records = ZoneFileReader.parse(ZONE, "$TTL 300\n@ 3600 IN SOA ns hm 5 3600 60 7200 60\n" + signed);
     try (FakePrimary fake = primary(new AtomicReference<>(records), new AtomicReference<>());
         PrimaryPool pool = new PrimaryPool(1, 4, 2000); ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
-      ZoneRefresherTest.ServingPublisher publisher = new ZoneRefresherTest.ServingPublisher();
+      ZoneRefresherIT.ServingPublisher publisher = new ZoneRefresherIT.ServingPublisher();
       ZoneRefresher refresher = refresher(fake, pool, store, publisher);
       refresher.handle(ZoneRefresher.Event.REFRESH);
       assertNull(refresher.lastError());
@@ -172,8 +172,8 @@ class TransferValidationIT {
   }
 
   private static ZoneRefresher refresher(FakePrimary fake, PrimaryPool pool, ZoneStore store,
-      ZoneRefresherTest.ServingPublisher publisher) {
+      ZoneRefresherIT.ServingPublisher publisher) {
     return new ZoneRefresher(ZONE, List.of(fake.tcp()), new TransferClient(pool, Duration.ofSeconds(5), null, 2), store,
-        new ZoneRefresherTest.ManualScheduler(), Clock.systemUTC(), publisher, expired -> { });
+        new ZoneRefresherIT.ManualScheduler(), Clock.systemUTC(), publisher, expired -> { });
   }
 }

@@ -1,5 +1,6 @@
 package org.cairndns.xfr.secondary;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -15,8 +16,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.cairndns.zone.master.ZoneFileReader;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.Message;
@@ -130,17 +129,6 @@ class TransfersPerPrimaryIT {
     }
   }
 
-  static boolean await(BooleanSupplier condition) {
-    long deadline = System.nanoTime() + DEADLINE.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (condition.getAsBoolean()) {
-        return true;
-      }
-      LockSupport.parkNanos(5_000_000L); // poll interval
-    }
-    return condition.getAsBoolean();
-  }
-
   /**
    * Four zones refreshed at once (SOA check, then transfer) through one client; zones 0 and 2 have
    * a version, so they try IXFR first. Returns the most transfers the primary saw in flight.
@@ -161,8 +149,10 @@ class TransfersPerPrimaryIT {
           return client.transfer(zone, ours == null ? -1 : 1, ours, p);
         }));
       }
-      assertTrue(await(() -> answers.held() == perPrimary && client.waitingForSlot(p.address()) == 4 - perPrimary),
-          "held " + answers.held() + ", waiting " + client.waitingForSlot(p.address()));
+      await().atMost(DEADLINE).untilAsserted(() -> {
+        assertEquals(perPrimary, answers.held(), "transfers the primary holds");
+        assertEquals(4 - perPrimary, client.waitingForSlot(p.address()), "transfers waiting for a slot");
+      });
       answers.release();
       for (Future<TransferReader.Result> t : transfers) {
         TransferReader.Result.Full full = assertInstanceOf(TransferReader.Result.Full.class,

@@ -26,7 +26,7 @@ class ZoneStoreCrashIT {
   void killedLoadLeavesThePreviousVersion() throws Exception {
     Path db = dir.resolve("db");
     try (ZoneStore store = ZoneStore.open(db)) {
-      store.load(ZONE, ZoneStoreTest.zone(1, "www IN A 192.0.2.1").stream()
+      store.load(ZONE, ZoneStoreIT.zone(1, "www IN A 192.0.2.1").stream()
           .map(r -> r.withName(relocate(r.getName()))).toList(), "v1", false);
     }
     Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -55,7 +55,7 @@ class ZoneStoreCrashIT {
 
   private static Name relocate(Name n) {
     try {
-      return Name.concatenate(n.relativize(ZoneStoreTest.ZONE), ZONE);
+      return Name.concatenate(n.relativize(ZoneStoreIT.ZONE), ZONE);
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
@@ -66,7 +66,7 @@ class ZoneStoreCrashIT {
     static final int RECORDS = 300_000;
 
     public static void main(String[] args) throws Exception {
-      List<Record> records = new ArrayList<>(ZoneStoreTest.zone(2).stream().map(r -> r.withName(relocate(r.getName()))).toList());
+      List<Record> records = new ArrayList<>(ZoneStoreIT.zone(2).stream().map(r -> r.withName(relocate(r.getName()))).toList());
       for (int i = 0; i < RECORDS; i++) {
         records.add(new ARecord(Name.fromString("h" + i, ZONE), DClass.IN, 300,
             java.net.InetAddress.getByAddress(new byte[] {10, (byte) (i >> 16), (byte) (i >> 8), (byte) i})));

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.Name;
 
 /** The store's files and folders are only their owner's, from the moment they exist. */
-class ZoneStoreFileModesTest {
+class ZoneStoreFileModesIT {
   static final Name ZONE = Name.fromConstantString("s.test.");
   @TempDir Path dir;
 

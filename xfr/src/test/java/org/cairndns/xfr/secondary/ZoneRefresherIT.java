@@ -29,7 +29,7 @@ import org.xbill.DNS.Name;
  * refresh, retry and expire happen exactly when the test says, with no sleeping. The primary is an
  * address nobody listens on, so every check fails fast.
  */
-class ZoneRefresherTest {
+class ZoneRefresherIT {
   static final Name ZONE = Name.fromConstantString("t.test.");
   @TempDir Path dir;
 

@@ -22,7 +22,7 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Type;
 
-class ZoneStoreTest {
+class ZoneStoreIT {
   static final Name ZONE = Name.fromConstantString("s.test.");
   @TempDir Path dir;
   ZoneStore store;

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.Name;
 
 /** The store poll and a secondary's refresher publishing the same zone do not step on each other. */
-class ZonePublisherTest {
+class ZonePublisherIT {
   static final Name ZONE = Name.fromConstantString("pub.test.");
   @TempDir Path dir;
 
