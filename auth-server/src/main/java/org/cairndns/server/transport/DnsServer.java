@@ -25,6 +25,7 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -152,9 +153,9 @@ public final class DnsServer implements AutoCloseable {
           }
         });
     if (epoll) {
-      b.option(EpollChannelOption.TCP_FASTOPEN, 256);
+      b.option(ChannelOption.TCP_FASTOPEN, 256);
     }
-    Channel ch = bind(b.bind(address), address, transport.name().toLowerCase());
+    Channel ch = bind(b.bind(address), address, transport.name().toLowerCase(Locale.ROOT));
     channels.add(ch);
     return (InetSocketAddress) ch.localAddress();
   }
