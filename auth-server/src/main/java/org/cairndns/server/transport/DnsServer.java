@@ -137,7 +137,7 @@ public final class DnsServer implements AutoCloseable {
         .option(ChannelOption.SO_BACKLOG, 1024)
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
-        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, 
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
             new WriteBufferWaterMark(settings.tcpWriteBuffer() / 2, settings.tcpWriteBuffer()))
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
