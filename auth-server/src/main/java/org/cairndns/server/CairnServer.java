@@ -1,24 +1,20 @@
 package org.cairndns.server;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import org.cairndns.xfr.notify.NotifySender;
-import java.time.Clock;
-import org.cairndns.server.config.ConfigLoader;
-import org.cairndns.xfr.secondary.PrimaryPool;
-import org.cairndns.xfr.secondary.PrimarySettings;
-import org.cairndns.xfr.secondary.TransferClient;
-import org.cairndns.xfr.secondary.XotProbes;
-import org.cairndns.xfr.secondary.ZoneRefresher;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.cairndns.server.config.CairnConfig;
+import org.cairndns.server.config.ConfigLoader;
 import org.cairndns.server.query.QueryConfig;
 import org.cairndns.server.query.QueryProcessor;
 import org.cairndns.server.transport.DnsServer;
@@ -26,12 +22,15 @@ import org.cairndns.server.transport.ListenerSettings;
 import org.cairndns.tls.ServerTlsContext;
 import org.cairndns.tls.TlsConfigException;
 import org.cairndns.tls.TlsSettings;
-import java.util.HashMap;
-import java.util.Map;
 import org.cairndns.xfr.acl.TransferPolicy;
+import org.cairndns.xfr.notify.NotifySender;
 import org.cairndns.xfr.primary.TransferService;
 import org.cairndns.xfr.primary.TransferSettings;
-import org.xbill.DNS.TSIG;
+import org.cairndns.xfr.secondary.PrimaryPool;
+import org.cairndns.xfr.secondary.PrimarySettings;
+import org.cairndns.xfr.secondary.TransferClient;
+import org.cairndns.xfr.secondary.XotProbes;
+import org.cairndns.xfr.secondary.ZoneRefresher;
 import org.cairndns.zone.ZoneSet;
 import org.cairndns.zone.master.ZoneFile;
 import org.cairndns.zone.master.ZoneFileException;
@@ -43,6 +42,7 @@ import org.cairndns.zone.store.ZoneStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.TSIG;
 
 /**
  * A running Cairn: the store, the published zones, the query processor and the listeners, wired

@@ -56,7 +56,7 @@ final class ZonePublisher implements VersionPublisher {
       }
       present.add(info.name());
       ZoneSnapshot live = zones.get(info.name());
-      if (live != null && live.serial() == info.serial() || storing.contains(info.name())) {
+      if ((live != null && live.serial() == info.serial()) || storing.contains(info.name())) {
         continue;
       }
       publish(info.name());

@@ -168,6 +168,7 @@ class DnsOverTlsIT {
       server.tls().reload();
       X509Certificate[] second = new X509Certificate[1];
       try (SSLSocket fresh = connect(tls, second)) {
+        assertEquals("TLSv1.3", fresh.getSession().getProtocol());
         assertEquals(SpkiPin.of(next.leaf()), SpkiPin.of(second[0]));
         assertNotEquals(SpkiPin.of(first[0]), SpkiPin.of(second[0]));
       }

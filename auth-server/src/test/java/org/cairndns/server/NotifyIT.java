@@ -34,6 +34,7 @@ class NotifyIT {
 
   /** The zone's NOTIFY goes to a UDP and a TCP secondary, signed with the zone's key, and both acknowledge. */
   @Test
+  @SuppressWarnings("try") // the primary only has to run while its NOTIFYs are read
   void notifyIsSignedWithTheZonesKeyOverUdpAndTcp() throws Exception {
     InetAddress loopback = InetAddress.getLoopbackAddress();
     try (DatagramSocket udp = new DatagramSocket(0, loopback); ServerSocket tcp = new ServerSocket(0, 5, loopback)) {

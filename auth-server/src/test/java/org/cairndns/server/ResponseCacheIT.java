@@ -93,7 +93,8 @@ class ResponseCacheIT {
   static String caseVariant(String name, int variant) {
     StringBuilder sb = new StringBuilder();
     int bit = 0;
-    for (char c : name.toCharArray()) {
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
       sb.append(Character.isLetter(c) && (variant >> bit++ & 1) == 1 ? Character.toUpperCase(c) : c);
     }
     return sb.toString();

@@ -11,8 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
+import java.time.Duration;
 import java.util.Arrays;
 import javax.crypto.spec.SecretKeySpec;
 import javax.net.ssl.SSLContext;
@@ -47,7 +46,7 @@ class TsigFailureIT {
   static final TSIG FORGED = key(KEY_NAME, "Zm9yZ2VkZm9yZ2VkZm9yZ2VkZm9yZ2Vk", Clock.systemUTC());
   static final TSIG UNKNOWN = key(Name.fromConstantString("nobody-key."), SECRET, Clock.systemUTC());
   /** The real key on a clock an hour behind: the MAC is right, the time is not. */
-  static final TSIG LATE = key(KEY_NAME, SECRET, Clock.fixed(Instant.now().minusSeconds(3600), ZoneOffset.UTC));
+  static final TSIG LATE = key(KEY_NAME, SECRET, Clock.offset(Clock.systemUTC(), Duration.ofHours(-1)));
   static final Name ZONE = Name.fromConstantString("fx.test.");
 
   @TempDir static Path dir;

@@ -48,7 +48,9 @@ final class InMemoryTls {
     client.beginHandshake();
     server.beginHandshake();
     for (int round = 0; round < 100; round++) { // a handshake takes a few rounds; bounded in case one stalls
-      boolean progressed = step(client, toServer, toClient) | step(server, toClient, toServer);
+      boolean clientStepped = step(client, toServer, toClient);
+      boolean serverStepped = step(server, toClient, toServer); // both sides step every round
+      boolean progressed = clientStepped || serverStepped;
       if (done(client) && done(server)) {
         return;
       }

@@ -29,6 +29,7 @@ import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
 import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.Type;
 
@@ -148,7 +149,7 @@ class ServeProcessIT {
       resolver.setPort(port);
       await("a zone loaded while the server runs is served").atMost(Duration.ofSeconds(30)).ignoreExceptions()
           .until(() -> resolver.send(Message.newQuery(
-              Record.newRecord(Name.fromString("ns.p.test."), Type.A, DClass.IN))).getSectionArray(1).length == 1);
+              Record.newRecord(Name.fromString("ns.p.test."), Type.A, DClass.IN))).getSection(Section.ANSWER).size() == 1);
 
       PemCredentials second = SelfSignedCertificate.generate("two.test");
       SelfSignedCertificate.write(second, dir.resolve("cert.pem"), dir.resolve("key.pem"));

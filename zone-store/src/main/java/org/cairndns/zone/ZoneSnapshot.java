@@ -123,6 +123,7 @@ public final class ZoneSnapshot {
     }
 
     /** Adds one record; IllegalArgumentException when it lies outside the zone or cannot be encoded. */
+    @SuppressWarnings("ReferenceEquality") // a zone file's records share one Name per owner: a fast path
     public Builder add(Record r) {
       Name owner = r.getName();
       if (owner != lastOwner && !owner.equals(lastOwner)) {
@@ -144,6 +145,7 @@ public final class ZoneSnapshot {
     }
 
     /** {@code name} in wire form, as spelled. */
+    @SuppressWarnings("ReferenceEquality") // canonicalize() returns the name itself when already lowercase
     private byte[] wire(Name name) {
       if (name.canonicalize() == name) {
         return name.toWireCanonical(); // all lowercase (the usual case): no object per label

@@ -136,7 +136,7 @@ final class ResponseCache {
       }
     }
     int k = nameLen + 4;
-    key[k++] = (byte) (req[3] & 0x10 | req[2] & 0x01); // CD and RD
+    key[k++] = (byte) ((req[3] & 0x10) | (req[2] & 0x01)); // CD and RD
     key[k++] = (byte) (transport == Transport.UDP ? 0 : 1);
     key[k++] = (byte) (size >>> 8);
     key[k++] = (byte) size;
@@ -175,7 +175,7 @@ final class ResponseCache {
   }
 
   private static long cost(Key key, byte[] wire) {
-    return wire.length + key.bytes.length + ENTRY_OVERHEAD;
+    return (long) wire.length + key.bytes.length + ENTRY_OVERHEAD;
   }
 
   /** Drops entries in the map's own order (unrelated to age or use) until a quarter is free. */

@@ -25,6 +25,7 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -136,7 +137,7 @@ public final class DnsServer implements AutoCloseable {
         .option(ChannelOption.SO_BACKLOG, 1024)
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
-        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, 
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
             new WriteBufferWaterMark(settings.tcpWriteBuffer() / 2, settings.tcpWriteBuffer()))
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
@@ -152,9 +153,9 @@ public final class DnsServer implements AutoCloseable {
           }
         });
     if (epoll) {
-      b.option(EpollChannelOption.TCP_FASTOPEN, 256);
+      b.option(ChannelOption.TCP_FASTOPEN, 256);
     }
-    Channel ch = bind(b.bind(address), address, transport.name().toLowerCase());
+    Channel ch = bind(b.bind(address), address, transport.name().toLowerCase(Locale.ROOT));
     channels.add(ch);
     return (InetSocketAddress) ch.localAddress();
   }

@@ -38,7 +38,7 @@ public record ListenerSettings(
   public static final int DEFAULT_QUERIES_IN_FLIGHT = 32;
   public static final int DEFAULT_WRITE_BUFFER = 64 << 10;
   /** BIND's default: a secondary reading just fast enough to dodge the write timeout goes after this. */
-  public static final Duration DEFAULT_TRANSFER_TIME_OUT = Duration.ofMinutes(120);
+  public static final Duration DEFAULT_TRANSFER_TIME_OUT = Duration.ofHours(2);
 
   public ListenerSettings {
     listen = List.copyOf(listen);

@@ -2,6 +2,7 @@ package org.cairndns.server.transport;
 
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import org.cairndns.xfr.Transport;
@@ -64,7 +65,7 @@ public final class ServerCounters {
       for (int i = 0; i < adders.length; i++) {
         long v = adders[i].sum();
         if (v > 0) {
-          out.put(t.name().toLowerCase() + "." + Rcode.string(i), v);
+          out.put(t.name().toLowerCase(Locale.ROOT) + "." + Rcode.string(i), v);
         }
       }
     });

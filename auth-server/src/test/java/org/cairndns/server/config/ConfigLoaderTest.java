@@ -160,7 +160,7 @@ class ConfigLoaderTest {
     assertEquals(TransferLimits.DEFAULTS, c.secondary().transferLimits());
     assertEquals(10_000_000, TransferLimits.DEFAULTS.maxRecords(), "lets the 1M-record benchmark zone through");
     assertEquals(Duration.ofHours(2), TransferLimits.DEFAULTS.maxTime(), "BIND's max-transfer-time-in");
-    assertEquals(Duration.ofMinutes(120), c.xfr().maxTransferTimeOut(), "like BIND's max-transfer-time-out");
+    assertEquals(Duration.ofHours(2), c.xfr().maxTransferTimeOut(), "like BIND's max-transfer-time-out");
     assertTrue(c.zones().isEmpty());
   }
 }

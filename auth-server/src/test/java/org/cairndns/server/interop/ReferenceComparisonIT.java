@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.TreeSet;
 import org.cairndns.server.CairnServer;
 import org.cairndns.server.ServerFixture;
@@ -107,7 +108,7 @@ class ReferenceComparisonIT {
     return sb.toString();
   }
 
-  private static TreeSet<String> section(Message m, int section) {
+  private static Set<String> section(Message m, int section) {
     TreeSet<String> out = new TreeSet<>();
     for (Record r : m.getSection(section)) {
       if (r.getType() != Type.OPT) {

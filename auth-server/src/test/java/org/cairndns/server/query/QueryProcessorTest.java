@@ -82,7 +82,7 @@ class QueryProcessorTest {
 
   Message ask(Message query, Transport transport) throws Exception {
     Outcome o = processor.handle(query.toWire(), over(transport));
-    return new Message(((Outcome.Reply) assertInstanceOf(Outcome.Reply.class, o)).wire());
+    return new Message(assertInstanceOf(Outcome.Reply.class, o).wire());
   }
 
   static Message query(String name, int type) throws Exception {
@@ -198,7 +198,8 @@ class QueryProcessorTest {
   static String caseVariant(String name, int variant) {
     StringBuilder sb = new StringBuilder();
     int bit = 0;
-    for (char c : name.toCharArray()) {
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
       sb.append(Character.isLetter(c) && (variant >> bit++ & 1) == 1 ? Character.toUpperCase(c) : c);
     }
     return sb.toString();

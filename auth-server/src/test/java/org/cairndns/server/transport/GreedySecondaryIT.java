@@ -308,9 +308,13 @@ class GreedySecondaryIT {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
       stopped = true;
-      thread.join(5000);
+      try {
+        thread.join(5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }

@@ -46,7 +46,7 @@ public final class ServeCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("cairn: DNS-over-TLS SPKI pin (sha256): " + server.tls().spkiPin());
     }
     // SIGHUP reloads the TLS certificate and key, as BIND, NSD and Knot do on their reload signal.
-    sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> server.reloadTls());
+    HangupSignal.onHangup(server::reloadTls);
     lock.writePid();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

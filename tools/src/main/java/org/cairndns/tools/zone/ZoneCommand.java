@@ -4,8 +4,8 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.cairndns.zone.master.ZoneFile;
@@ -71,6 +71,9 @@ public final class ZoneCommand implements Runnable {
     return zoneName(base);
   }
 
+  // On JDK 17, the release we build for, a null console is how to tell output is not a terminal;
+  // Console.isTerminal() takes over when the release moves to 22 or later.
+  @SuppressWarnings("SystemConsoleNull")
   static ZoneFile readValid(Path file, Name origin, PrintWriter err, boolean progress) throws Exception {
     Progress p = progress && System.console() != null ? new Progress(err, Files.size(file)) : null;
     ZoneFile zone = ZoneFileReader.read(file, origin, p == null ? n -> {} : p::update);
@@ -315,7 +318,7 @@ public final class ZoneCommand implements Runnable {
       // ETA from an estimate of ~40 bytes a record; good enough for a progress line.
       long estimated = Math.max(records, fileBytes / 40);
       long eta = rate > 0 ? (long) ((estimated - records) / rate) : 0;
-      err.printf("\rread %,d records  %,.0f/s  ETA %s   ", records, rate, Duration.ofSeconds(eta).toString().substring(2).toLowerCase());
+      err.printf("\rread %,d records  %,.0f/s  ETA %s   ", records, rate, Duration.ofSeconds(eta).toString().substring(2).toLowerCase(Locale.ROOT));
       err.flush();
     }
 

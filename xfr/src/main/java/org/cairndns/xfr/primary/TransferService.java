@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
@@ -101,7 +102,7 @@ public final class TransferService implements TransferResponder {
     }
     TransferPolicy.Decision decision = settings.policy(zone.origin()).decide(requester, key == null ? null : tsig.getName());
     if (decision != TransferPolicy.Decision.ALLOWED) {
-      logDenial(requester, zone.origin(), decision.name().toLowerCase());
+      logDenial(requester, zone.origin(), decision.name().toLowerCase(Locale.ROOT));
       int ede = decision == TransferPolicy.Decision.TRANSPORT_NOT_ALLOWED
           ? ExtendedErrorCodeOption.NOT_SUPPORTED : ExtendedErrorCodeOption.PROHIBITED;
       return single(refusal(request, Rcode.REFUSED, ede), request, key);
@@ -267,9 +268,9 @@ public final class TransferService implements TransferResponder {
     }
 
     @Override
-    public void close() throws Exception {
-      if (made instanceof AutoCloseable c) {
-        c.close();
+    public void close() {
+      if (made instanceof TransferStream stream) {
+        stream.close();
       }
     }
   }

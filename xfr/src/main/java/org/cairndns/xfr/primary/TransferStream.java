@@ -7,15 +7,15 @@ import org.cairndns.zone.AxfrRecords;
 import org.xbill.DNS.Compression;
 import org.xbill.DNS.DNSOutput;
 import org.xbill.DNS.Flags;
-import org.xbill.DNS.RecordWire;
-import org.xbill.DNS.Type;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.Opcode;
 import org.xbill.DNS.Record;
+import org.xbill.DNS.RecordWire;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.TSIG;
 import org.xbill.DNS.TSIGRecord;
+import org.xbill.DNS.Type;
 
 /**
  * The messages of one transfer, rendered one at a time from a fixed list of records (the snapshot

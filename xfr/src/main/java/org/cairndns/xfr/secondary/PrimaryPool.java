@@ -122,6 +122,7 @@ public final class PrimaryPool implements AutoCloseable {
     }
   }
 
+  @SuppressWarnings("WaitNotInLoop") // the caller's loop checks its condition again after each wakeup
   private void await(long millis, ConnectionPolicy policy) throws IOException {
     try {
       wait(millis);

@@ -55,7 +55,8 @@ public final class TransferClient {
 
   /** The probe: does a TLS handshake with the primary succeed? */
   static boolean speaksTls(PrimarySettings p, Duration timeout) {
-    try (java.net.Socket s = TlsClientSockets.open(ConnectionPolicy.of(p, true), (int) timeout.toMillis())) {
+    try {
+      TlsClientSockets.open(ConnectionPolicy.of(p, true), (int) timeout.toMillis()).close();
       return true;
     } catch (IOException e) {
       return false;

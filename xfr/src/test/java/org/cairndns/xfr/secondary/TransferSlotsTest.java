@@ -68,8 +68,11 @@ class TransferSlotsTest {
     }
     TransferSlots.Slot held = slots.acquire(A, SHORT);
     assertThrows(TransferFailure.class, () -> {
-      try (TransferSlots.Slot second = slots.acquire(A, SHORT)) {
+      TransferSlots.Slot second = slots.acquire(A, SHORT);
+      try {
         slots.acquire(A, SHORT); // a timed-out waiter leaves no entry behind either
+      } finally {
+        second.close();
       }
     });
     assertEquals(1, slots.primariesTracked());

@@ -4,6 +4,8 @@ import java.util.List;
 
 /** A zone file that cannot be used; every problem names file, line and reason. */
 public final class ZoneFileException extends Exception {
+  private static final long serialVersionUID = 1L;
+
   private final List<Problem> problems;
 
   /** One problem in a zone file: {@code file:line: reason}. */

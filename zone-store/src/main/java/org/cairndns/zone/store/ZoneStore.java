@@ -26,12 +26,12 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import org.cairndns.zone.WireRecordSink;
 import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Type;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Zones, their versions and the IXFR journal in an embedded H2 database. Every change is one

@@ -20,7 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
-import org.xbill.DNS.Type;
 
 class ZoneStoreIT {
   static final Name ZONE = Name.fromConstantString("s.test.");
