@@ -18,7 +18,6 @@ import org.xbill.DNS.NSRecord;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.RRset;
 import org.xbill.DNS.Record;
-import org.xbill.DNS.RecordWire;
 import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Type;
 
@@ -155,7 +154,7 @@ public final class ZoneSnapshot {
 
     private byte[] rdata(Record r) {
       scratch.jump(0);
-      RecordWire.writeRdata(r, scratch);
+      RecordWriter.writeRdata(r, scratch, null);
       return scratch.toByteArray();
     }
 

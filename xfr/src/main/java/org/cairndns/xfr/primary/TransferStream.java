@@ -4,10 +4,10 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import org.cairndns.zone.AxfrRecords;
+import org.cairndns.zone.RecordWriter;
 import org.xbill.DNS.Compression;
 import org.xbill.DNS.DNSOutput;
 import org.xbill.DNS.Flags;
-import org.xbill.DNS.RecordWire;
 import org.xbill.DNS.Type;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.OPTRecord;
@@ -136,7 +136,7 @@ final class TransferStream implements Iterator<byte[]>, AutoCloseable {
     } else {
       while (next < records.size() && count < maxRecords) {
         int mark = out.current();
-        RecordWire.write(records.get(next), out, compression);
+        RecordWriter.write(records.get(next), out, compression);
         if (out.current() > limit && count > 0) {
           out.jump(mark);
           break;
