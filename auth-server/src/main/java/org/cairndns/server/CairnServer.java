@@ -271,8 +271,10 @@ public final class CairnServer implements AutoCloseable {
           refresher.retransfer();
         }
       }
-    } catch (ZoneStoreException | RuntimeException e) {
+    } catch (ZoneStoreException e) {
       log.warn("event=store-poll-failed error=\"{}\"", e.getMessage());
+    } catch (RuntimeException e) { // caught all the same: an exception would end the poller's schedule
+      log.error("event=store-poll-failed error=\"{}\" (unexpected)", e, e);
     }
   }
 
