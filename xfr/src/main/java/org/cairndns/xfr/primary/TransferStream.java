@@ -23,6 +23,11 @@ import org.xbill.DNS.TSIGRecord;
  * each within the size limit. Closing it releases its transfer permit.
  */
 final class TransferStream implements Iterator<byte[]>, AutoCloseable {
+  private static final int HEADER_SIZE = 12;
+  /** Our OPT record: root owner, type, payload size, extended flags, no options. */
+  private static final int OPT_SIZE = 11;
+  /** Room for the TSIG record: about 100 bytes with HMAC-SHA512, plus the key's name. */
+  private static final int TSIG_ROOM = 200;
   private final Message request;
   private final List<Record> records;
   private final AxfrRecords zone;
@@ -81,8 +86,8 @@ final class TransferStream implements Iterator<byte[]>, AutoCloseable {
     }
     OPTRecord opt = request.getOPT();
     // Room for the header, question, OPT and TSIG, which are not counted record by record.
-    int budget = maxBytes - 12 - (first ? request.getQuestion().getName().length() + 4 : 0)
-        - (opt != null ? 11 : 0) - (signer != null ? 200 : 0);
+    int budget = maxBytes - HEADER_SIZE - (first ? request.getQuestion().getName().length() + 4 : 0)
+        - (opt != null ? OPT_SIZE : 0) - TSIG_ROOM;
     int count = 0;
     while (next < records.size() && count < maxRecords) {
       Record r = records.get(next);
@@ -98,9 +103,7 @@ final class TransferStream implements Iterator<byte[]>, AutoCloseable {
     if (opt != null) {
       m.addRecord(new OPTRecord(opt.getPayloadSize(), 0, 0), Section.ADDITIONAL);
     }
-    if (signer != null) {
-      signer.generate(m); // signs every message
-    }
+    signer.generate(m); // signs every message
     first = false;
     return m.toWire();
   }
@@ -112,7 +115,7 @@ final class TransferStream implements Iterator<byte[]>, AutoCloseable {
    */
   private byte[] renderDirect() {
     OPTRecord opt = request.getOPT();
-    int limit = maxBytes - (opt != null ? 11 : 0);
+    int limit = maxBytes - (opt != null ? OPT_SIZE : 0);
     DNSOutput out = new DNSOutput(Math.min(maxBytes, 65_535));
     Compression compression = new Compression();
     out.writeU16(request.getHeader().getID());

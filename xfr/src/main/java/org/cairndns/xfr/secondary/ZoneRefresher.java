@@ -116,10 +116,6 @@ public final class ZoneRefresher {
     this.onExpired = onExpired;
   }
 
-  public Name zone() {
-    return zone;
-  }
-
   public State state() {
     return state;
   }
