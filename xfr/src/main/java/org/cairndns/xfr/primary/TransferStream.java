@@ -24,6 +24,8 @@ import org.xbill.DNS.TSIGRecord;
  */
 final class TransferStream implements Iterator<byte[]>, AutoCloseable {
   private static final int HEADER_SIZE = 12;
+  /** QR and AA set, opcode QUERY, RCODE NOERROR. */
+  private static final int RESPONSE_FLAGS = (1 << (15 - Flags.QR)) | (1 << (15 - Flags.AA));
   /** Our OPT record: root owner, type, payload size, extended flags, no options. */
   private static final int OPT_SIZE = 11;
   /** Room for the TSIG record: about 100 bytes with HMAC-SHA512, plus the key's name. */
@@ -119,7 +121,7 @@ final class TransferStream implements Iterator<byte[]>, AutoCloseable {
     DNSOutput out = new DNSOutput(Math.min(maxBytes, 65_535));
     Compression compression = new Compression();
     out.writeU16(request.getHeader().getID());
-    out.writeU16(0x8400); // QR, opcode QUERY, AA
+    out.writeU16(RESPONSE_FLAGS);
     out.writeU16(first ? 1 : 0);
     out.writeU16(0); // ANCOUNT, patched below
     out.writeU16(0);

@@ -1,6 +1,7 @@
 package org.cairndns.xfr.secondary;
 
 import java.io.IOException;
+import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
@@ -262,7 +263,7 @@ final class WireMessage {
       }
       if (m.u16(p) == Type.OPT) {
         for (int o = p + 10; o + 4 <= end; o += 4 + m.u16(o + 2)) {
-          if (m.u16(o) == TransferClient.KEEPALIVE && m.u16(o + 2) == 2 && o + 6 <= end) {
+          if (m.u16(o) == EDNSOption.Code.TCP_KEEPALIVE && m.u16(o + 2) == 2 && o + 6 <= end) {
             return m.u16(o + 4) * 100L; // units of 100 ms
           }
         }
