@@ -124,7 +124,7 @@ final class ResponseCache {
     int size = 0; // no OPT: no OPT in the response, 512 bytes over UDP
     int ednsFlags = 0;
     if (arcount == 1) {
-      // Only a bare OPT: root owner, type 41, version 0, no options.
+      // Only a bare OPT: root owner, type OPT, version 0, no options.
       if (req.length != qEnd + 11 || req[qEnd] != 0 || req[qEnd + 1] != 0 || req[qEnd + 2] != Type.OPT
           || req[qEnd + 6] != 0 || req[qEnd + 9] != 0 || req[qEnd + 10] != 0) {
         return null;

@@ -1,6 +1,7 @@
 package org.cairndns.server.transport;
 
 import org.xbill.DNS.EDNSOption;
+import org.xbill.DNS.Type;
 
 /**
  * The EDNS TCP keepalive option (RFC 7828) of a rendered response, patched in place of rebuilding
@@ -9,8 +10,8 @@ import org.xbill.DNS.EDNSOption;
  */
 final class KeepaliveOption {
   static final int CODE = EDNSOption.Code.TCP_KEEPALIVE;
-  private static final int OPT = 41;
-  private static final int TSIG = 250;
+  private static final int OPT = Type.OPT;
+  private static final int TSIG = Type.TSIG;
 
   private KeepaliveOption() {}
 
