@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import org.xbill.DNS.ExtendedFlags;
 import org.xbill.DNS.TSIG;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
@@ -25,6 +24,7 @@ import org.xbill.DNS.DClass;
 import org.xbill.DNS.DNAMERecord;
 import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.ExtendedErrorCodeOption;
+import org.xbill.DNS.ExtendedFlags;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.GenericEDNSOption;
 import org.xbill.DNS.Header;
@@ -55,7 +55,6 @@ public final class QueryProcessor implements RequestHandler {
   /** A bug a packet can trigger would otherwise log a stack per packet. */
   private static final RateLimitedLog failures = new RateLimitedLog(log, Level.WARN, "query-failed");
   private static final int MAX_CHAIN = 8;
-  static final int PADDING = 12; // RFC 7830
   static final int PADDING_BLOCK = 468; // RFC 8467 recommended response block
 
   private final ZoneSet zones;
@@ -470,13 +469,13 @@ public final class QueryProcessor implements RequestHandler {
     int flags = qopt.getFlags() & ExtendedFlags.DO; // DO echoed
     r.addRecord(new OPTRecord(config.udpPayload(), xrcode, 0, flags, options), Section.ADDITIONAL);
     byte[] wire = r.toWire(limit);
-    if (transport.isEncrypted() && !qopt.getOptions(PADDING).isEmpty()) {
+    if (transport.isEncrypted() && !qopt.getOptions(EDNSOption.Code.PADDING).isEmpty()) {
       // RFC 8467: pad to a multiple of the block size; the option header itself takes 4 bytes.
       int pad = (PADDING_BLOCK - ((wire.length + 4) % PADDING_BLOCK)) % PADDING_BLOCK;
       if (wire.length + 4 + pad <= limit) {
         removeOpt(r);
         List<EDNSOption> padded = new ArrayList<>(options);
-        padded.add(new GenericEDNSOption(PADDING, new byte[pad]));
+        padded.add(new GenericEDNSOption(EDNSOption.Code.PADDING, new byte[pad]));
         r.addRecord(new OPTRecord(config.udpPayload(), xrcode, 0, flags, padded), Section.ADDITIONAL);
         wire = r.toWire(limit);
       }

@@ -37,7 +37,6 @@ final class ResponseCache {
   private static final int DO_BYTE = ExtendedFlags.DO >>> 8;
   /** Per entry besides the two arrays' contents: map node, key, entry and array headers. */
   static final int ENTRY_OVERHEAD = 112;
-  private static final int DNAME = 39;
 
   private final long maxBytes;
   private final ConcurrentHashMap<Key, Entry> entries = new ConcurrentHashMap<>();
@@ -175,7 +174,7 @@ final class ResponseCache {
     if (cost > maxBytes / 16) {
       return; // one answer may not crowd out the rest
     }
-    Entry old = entries.put(key, new Entry(generation, wire, !answersWithType(wire, key.nameLength, DNAME)));
+    Entry old = entries.put(key, new Entry(generation, wire, !answersWithType(wire, key.nameLength, Type.DNAME)));
     if (bytes.addAndGet(old == null ? cost : cost - cost(key, old.wire)) > maxBytes) {
       evict();
     }
