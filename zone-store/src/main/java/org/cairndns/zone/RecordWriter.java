@@ -19,8 +19,10 @@ import org.xbill.DNS.Type;
  * message up to its size limit this way, the zone store encodes a whole zone into one buffer and
  * snapshots keep RDATA as bytes. The bytes are dnsjava's: names in their original case, and
  * compressed in the RDATA of exactly the types dnsjava compresses (NS, CNAME, PTR, MX, SOA). Those
- * and the common A, AAAA and TXT are written here field by field; other RDATA is copied from {@link
- * Record#toWire(int)}, which costs a byte array per record.
+ * and TXT are written field by field, with no object per record; A and AAAA (no names, so their
+ * canonical form is as given) cost one small array, other RDATA a copy of the whole record from
+ * {@link Record#toWire(int)}. dnsjava's own writer, {@code Record.toWire(DNSOutput, int,
+ * Compression)}, is package-private: reaching it meant a class in its package.
  */
 public final class RecordWriter {
   private static final int FIXED_FIELDS = 10; // type, class, TTL, RDLENGTH
@@ -60,7 +62,7 @@ public final class RecordWriter {
         out.writeU32(soa.getExpire());
         out.writeU32(soa.getMinimum());
       }
-      // The types that fill large zones, written without the byte array of the fallback.
+      // The types that fill large zones, cheaper than the fallback.
       case Type.A, Type.AAAA -> out.writeByteArray(record.rdataToWireCanonical()); // no names: as given
       case Type.TXT -> {
         for (byte[] string : ((TXTRecord) record).getStringsAsByteArrays()) {
