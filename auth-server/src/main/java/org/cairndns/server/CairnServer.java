@@ -50,6 +50,14 @@ import org.xbill.DNS.TSIG;
  */
 public final class CairnServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CairnServer.class);
+  /** Threads of the store poll (which also takes retransfer requests); it runs at a fixed delay, one poll at a time. */
+  private static final int STORE_POLL_THREADS = 2;
+  /** NOTIFYs out, each a short UDP exchange; more zones changing at once wait their turn. */
+  private static final int NOTIFY_THREADS = 4;
+  /** A NOTIFY unanswered is sent again after this, then at doubling intervals (RFC 1996 §3.6). */
+  private static final Duration NOTIFY_FIRST_RETRY = Duration.ofSeconds(2);
+  /** NOTIFYs sent to one target for one change before giving up. */
+  private static final int NOTIFY_TRIES = 5;
 
   private final ZoneStore store;
   private final ZoneSet zones = new ZoneSet();
@@ -82,17 +90,17 @@ public final class CairnServer implements AutoCloseable {
       }
     });
     this.tls = config.tlsListen().isEmpty() ? null : ServerTlsContext.create(tlsSettings(config));
-    this.poller = Executors.newScheduledThreadPool(2, r -> {
+    this.poller = Executors.newScheduledThreadPool(STORE_POLL_THREADS, r -> {
       Thread t = new Thread(r, "cairn-store-poll");
       t.setDaemon(true);
       return t;
     });
-    this.notifying = Executors.newScheduledThreadPool(4, r -> {
+    this.notifying = Executors.newScheduledThreadPool(NOTIFY_THREADS, r -> {
       Thread t = new Thread(r, "cairn-notify");
       t.setDaemon(true);
       return t;
     });
-    NotifySender notifier = new NotifySender(notifying, Duration.ofSeconds(2), 5);
+    NotifySender notifier = new NotifySender(notifying, NOTIFY_FIRST_RETRY, NOTIFY_TRIES);
     this.publisher = new ZonePublisher(store, zones, configured, snapshot -> {
       List<NotifySender.Target> targets = new java.util.ArrayList<>(notifyTargets.getOrDefault(snapshot.origin(), List.of()));
       if (notifyNs.contains(snapshot.origin())) {
@@ -271,8 +279,10 @@ public final class CairnServer implements AutoCloseable {
           refresher.retransfer();
         }
       }
-    } catch (ZoneStoreException | RuntimeException e) {
+    } catch (ZoneStoreException e) {
       log.warn("event=store-poll-failed error=\"{}\"", e.getMessage());
+    } catch (RuntimeException e) { // caught all the same: an exception would end the poller's schedule
+      log.error("event=store-poll-failed error=\"{}\" (unexpected)", e, e);
     }
   }
 

@@ -83,8 +83,10 @@ final class ZonePublisher implements VersionPublisher {
         return;
       }
       install(builder.build(), "from=store read_and_build_ms=" + (System.nanoTime() - started) / 1_000_000);
-    } catch (RuntimeException e) {
+    } catch (IllegalArgumentException e) { // stored records the snapshot refuses
       log.error("zone={} event=publish-failed error=\"{}\" (previous version keeps serving)", name, e.getMessage());
+    } catch (RuntimeException e) {
+      log.error("zone={} event=publish-failed error=\"{}\" (unexpected; previous version keeps serving)", name, e, e);
     }
   }
 

@@ -49,4 +49,25 @@ class ZonePublisherIT {
       assertEquals(List.of(1L, 2L, 3L), published, "each version published (and NOTIFY sent) once");
     }
   }
+
+  /** An unexpected failure is logged with its stack (it was one line with the message only). */
+  @Test
+  void anUnexpectedFailureWhilePublishingIsLoggedWithItsStack() throws Exception {
+    ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ZonePublisher.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
+    lines.start();
+    logger.addAppender(lines);
+    try (ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
+      ZonePublisher publisher = new ZonePublisher(store, new ZoneSet(), Set.of(), s -> {
+        throw new IllegalStateException("a bug after the build");
+      });
+      store.load(ZONE, version(1), "t", false);
+      publisher.refresh();
+      ch.qos.logback.classic.spi.ILoggingEvent failed = lines.list.stream()
+          .filter(e -> e.getFormattedMessage().contains("event=publish-failed")).findFirst().orElseThrow();
+      assertEquals("a bug after the build", failed.getThrowableProxy().getMessage(), failed.getFormattedMessage());
+    } finally {
+      logger.detachAppender(lines);
+    }
+  }
 }

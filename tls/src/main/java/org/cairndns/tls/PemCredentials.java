@@ -39,7 +39,13 @@ public record PemCredentials(List<X509Certificate> chain, PrivateKey key) {
   public static PemCredentials read(Path certificateFile, Path keyFile, String password) throws TlsConfigException {
     List<X509Certificate> chain = readCertificates(certificateFile);
     PrivateKey key = readKey(keyFile, password);
-    if (!matches(chain.get(0).getPublicKey(), key)) {
+    boolean matching;
+    try {
+      matching = matches(chain.get(0).getPublicKey(), key);
+    } catch (TlsConfigException e) {
+      throw new TlsConfigException(keyFile + ": " + e.getMessage(), e);
+    }
+    if (!matching) {
       throw new TlsConfigException(keyFile + ": private key does not match the certificate in " + certificateFile);
     }
     return new PemCredentials(List.copyOf(chain), key);
@@ -104,17 +110,19 @@ public record PemCredentials(List<X509Certificate> chain, PrivateKey key) {
     }
   }
 
-  /** Signs and verifies a probe: the only check that works for every key algorithm. */
-  static boolean matches(PublicKey publicKey, PrivateKey key) {
+  /**
+   * Signs and verifies a probe: the only check that works for every key algorithm. A key of another
+   * algorithm is refused rather than let through unchecked.
+   */
+  static boolean matches(PublicKey publicKey, PrivateKey key) throws TlsConfigException {
     String alg = switch (key.getAlgorithm()) {
       case "RSA" -> "SHA256withRSA";
       case "EC", "ECDSA" -> "SHA256withECDSA";
       case "Ed25519", "EdDSA" -> "Ed25519";
-      default -> null;
+      case "Ed448" -> "Ed448";
+      default -> throw new TlsConfigException(
+          "private key algorithm " + key.getAlgorithm() + " is not supported (RSA, EC, Ed25519 or Ed448 are)");
     };
-    if (alg == null) {
-      return true; // unknown algorithm: let the TLS engine decide
-    }
     try {
       byte[] probe = "cairn-key-check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
       Signature signer = Signature.getInstance(alg, BC);

@@ -55,10 +55,6 @@ public final class ServerTlsContext {
     return current.get().engine();
   }
 
-  public SslContext context() {
-    return current.get().context();
-  }
-
   public SslHandler newHandler(ByteBufAllocator alloc, Duration handshakeTimeout) {
     Loaded loaded = current.get();
     SslHandler handler = loaded.context().newHandler(alloc);

@@ -106,6 +106,22 @@ class PemCredentialsTest {
         .getMessage().contains("missing.pem: cannot read certificate"));
   }
 
+  /** A key whose match cannot be checked was taken unchecked, a wrong one included. */
+  @Test
+  void aKeyOfAnotherAlgorithmIsRefusedNotTakenUnchecked() throws Exception {
+    KeyPair a = keyPair("DSA");
+    KeyPair b = keyPair("DSA");
+    X500Name name = new X500Name("CN=dsa.test");
+    Instant now = Instant.now();
+    X509Certificate cert = new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(name,
+        BigInteger.ONE, Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(1))), name,
+        a.getPublic()).build(new JcaContentSignerBuilder("SHA256withDSA").build(a.getPrivate())));
+    Path certFile = write("cert.pem", cert);
+    Path keyFile = write("key.pem", new JcaPKCS8Generator(b.getPrivate(), null));
+    TlsConfigException e = assertThrows(TlsConfigException.class, () -> PemCredentials.read(certFile, keyFile, null));
+    assertEquals(keyFile + ": private key algorithm DSA is not supported (RSA, EC, Ed25519 or Ed448 are)", e.getMessage());
+  }
+
   @Test
   void selfSignedIsMadeOnceAndReused() throws Exception {
     PemCredentials first = SelfSignedCertificate.loadOrCreate(dir.resolve("tls"), "ns.test");

@@ -18,7 +18,6 @@ import org.xbill.DNS.NSRecord;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.RRset;
 import org.xbill.DNS.Record;
-import org.xbill.DNS.RecordWire;
 import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Type;
 
@@ -158,7 +157,7 @@ public final class ZoneSnapshot {
     private byte[] rdata(Record r) {
       scratch.jump(0);
       try {
-        RecordWire.writeRdata(r, scratch);
+        RecordWriter.writeRdata(r, scratch, null);
       } catch (RuntimeException e) { // dnsjava reads some RDATA it cannot write back: WKS without services
         throw new IllegalArgumentException(Type.string(r.getType()) + " record at " + r.getName() + " cannot be encoded", e);
       }

@@ -23,6 +23,7 @@ import org.xbill.DNS.DClass;
 import org.xbill.DNS.DNAMERecord;
 import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.ExtendedErrorCodeOption;
+import org.xbill.DNS.ExtendedFlags;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.GenericEDNSOption;
 import org.xbill.DNS.Header;
@@ -46,12 +47,14 @@ import org.xbill.DNS.Type;
  * Well-formed ordinary questions are served from a per-snapshot cache of rendered responses.
  */
 public final class QueryProcessor implements RequestHandler {
+  // Header bits as they lie in the third byte of the wire header (QR, opcode, AA, TC, RD).
+  private static final int QR_BYTE = (1 << (15 - Flags.QR)) >>> 8;
+  private static final int RD_BYTE = (1 << (15 - Flags.RD)) >>> 8;
+  private static final int OPCODE_BYTE = 0x78;
   private static final Logger log = LoggerFactory.getLogger(QueryProcessor.class);
   /** A bug a packet can trigger would otherwise log a stack per packet. */
   private static final RateLimitedLog failures = new RateLimitedLog(log, Level.WARN, "query-failed");
   private static final int MAX_CHAIN = 8;
-  static final int KEEPALIVE = 11; // RFC 7828 edns-tcp-keepalive
-  static final int PADDING = 12; // RFC 7830
   static final int PADDING_BLOCK = 468; // RFC 8467 recommended response block
 
   private final ZoneSet zones;
@@ -89,7 +92,7 @@ public final class QueryProcessor implements RequestHandler {
 
   @Override
   public Outcome handle(byte[] request, Requester requester) {
-    if (request.length < Header.LENGTH || (request[2] & 0x80) != 0) {
+    if (request.length < Header.LENGTH || (request[2] & QR_BYTE) != 0) {
       return Outcome.DROP; // too short to answer, or itself a response
     }
     ResponseCache.Key key = ResponseCache.keyFor(request, requester.transport(), config.udpPayload());
@@ -164,7 +167,7 @@ public final class QueryProcessor implements RequestHandler {
       if (opt.getVersion() > 0) {
         return reply(error(query, Rcode.BADVERS), query, requester);
       }
-      if (requester.transport() == Transport.UDP && !opt.getOptions(KEEPALIVE).isEmpty()) {
+      if (requester.transport() == Transport.UDP && !opt.getOptions(EDNSOption.Code.TCP_KEEPALIVE).isEmpty()) {
         return reply(error(query, Rcode.FORMERR), query, requester); // RFC 7828 §3.2.1
       }
     }
@@ -255,7 +258,7 @@ public final class QueryProcessor implements RequestHandler {
   Message answer(Message query, Record question, ZoneSnapshot zone, Requester requester) {
     Message r = error(query, Rcode.NOERROR);
     r.getHeader().setFlag(Flags.AA);
-    boolean dnssec = query.getOPT() != null && (query.getOPT().getFlags() & 0x8000) != 0;
+    boolean dnssec = query.getOPT() != null && (query.getOPT().getFlags() & ExtendedFlags.DO) != 0;
     Name qname = question.getName();
     int qtype = question.getType();
     Set<Name> seen = new HashSet<>();
@@ -459,20 +462,20 @@ public final class QueryProcessor implements RequestHandler {
       options.addAll(placeholder.getOptions());
       removeOpt(r);
     }
-    if (transport.isStream() && !qopt.getOptions(KEEPALIVE).isEmpty()) {
+    if (transport.isStream() && !qopt.getOptions(EDNSOption.Code.TCP_KEEPALIVE).isEmpty()) {
       int units = (int) Math.min(0xFFFF, config.tcpIdleTimeout().toMillis() / 100);
-      options.add(new GenericEDNSOption(KEEPALIVE, new byte[] {(byte) (units >>> 8), (byte) units}));
+      options.add(new GenericEDNSOption(EDNSOption.Code.TCP_KEEPALIVE, new byte[] {(byte) (units >>> 8), (byte) units}));
     }
-    int flags = qopt.getFlags() & 0x8000; // DO echoed
+    int flags = qopt.getFlags() & ExtendedFlags.DO; // DO echoed
     r.addRecord(new OPTRecord(config.udpPayload(), xrcode, 0, flags, options), Section.ADDITIONAL);
     byte[] wire = r.toWire(limit);
-    if (transport.isEncrypted() && !qopt.getOptions(PADDING).isEmpty()) {
+    if (transport.isEncrypted() && !qopt.getOptions(EDNSOption.Code.PADDING).isEmpty()) {
       // RFC 8467: pad to a multiple of the block size; the option header itself takes 4 bytes.
       int pad = (PADDING_BLOCK - ((wire.length + 4) % PADDING_BLOCK)) % PADDING_BLOCK;
       if (wire.length + 4 + pad <= limit) {
         removeOpt(r);
         List<EDNSOption> padded = new ArrayList<>(options);
-        padded.add(new GenericEDNSOption(PADDING, new byte[pad]));
+        padded.add(new GenericEDNSOption(EDNSOption.Code.PADDING, new byte[pad]));
         r.addRecord(new OPTRecord(config.udpPayload(), xrcode, 0, flags, padded), Section.ADDITIONAL);
         wire = r.toWire(limit);
       }
@@ -503,7 +506,7 @@ public final class QueryProcessor implements RequestHandler {
     byte[] out = new byte[Header.LENGTH];
     out[0] = request[0];
     out[1] = request[1];
-    out[2] = (byte) (0x80 | (request[2] & 0x79)); // QR, opcode, RD kept
+    out[2] = (byte) (QR_BYTE | (request[2] & (OPCODE_BYTE | RD_BYTE))); // QR, opcode, RD kept
     out[3] = (byte) (rcode & 0xF);
     return out;
   }

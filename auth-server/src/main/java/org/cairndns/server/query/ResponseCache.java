@@ -7,6 +7,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.cairndns.xfr.Transport;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.ExtendedFlags;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Type;
 
 /**
  * Rendered responses to plain questions, so the common query is answered by copying bytes and
@@ -24,9 +28,15 @@ import org.cairndns.xfr.Transport;
  * serves only that exact case.
  */
 final class ResponseCache {
+  // Header bits as they lie in the request's bytes: QR, opcode and RD in the third, CD in the fourth;
+  // DO in the high byte of the OPT record's extended flags.
+  private static final int QR_BYTE = (1 << (15 - Flags.QR)) >>> 8;
+  private static final int OPCODE_BYTE = 0x78;
+  private static final int RD_BYTE = (1 << (15 - Flags.RD)) >>> 8;
+  private static final int CD_BYTE = 1 << (15 - Flags.CD);
+  private static final int DO_BYTE = ExtendedFlags.DO >>> 8;
   /** Per entry besides the two arrays' contents: map node, key, entry and array headers. */
   static final int ENTRY_OVERHEAD = 112;
-  private static final int DNAME = 39;
 
   private final long maxBytes;
   private final ConcurrentHashMap<Key, Entry> entries = new ConcurrentHashMap<>();
@@ -78,7 +88,7 @@ final class ResponseCache {
       return null; // TLS answers may carry padding; keep them on the full path
     }
     int flags = req[2] & 0xFF;
-    if ((flags & 0xF8) != 0 || (req[4] | req[6] | req[7] | req[8] | req[9] | req[10]) != 0 || req[5] != 1) {
+    if ((flags & (QR_BYTE | OPCODE_BYTE)) != 0 || (req[4] | req[6] | req[7] | req[8] | req[9] | req[10]) != 0 || req[5] != 1) {
       return null; // QR set, opcode not QUERY, or counts other than QD=1, AR<=1
     }
     int arcount = req[11] & 0xFF;
@@ -106,20 +116,21 @@ final class ResponseCache {
     }
     int qtype = ((req[pos] & 0xFF) << 8) | (req[pos + 1] & 0xFF);
     int qclass = ((req[pos + 2] & 0xFF) << 8) | (req[pos + 3] & 0xFF);
-    if (qclass != 1 || qtype == 251 || qtype == 252 || qtype == 255 || qtype == 41 || qtype == 250) {
+    if (qclass != DClass.IN || qtype == Type.IXFR || qtype == Type.AXFR || qtype == Type.ANY || qtype == Type.OPT
+        || qtype == Type.TSIG) {
       return null; // IN only; no IXFR, AXFR, ANY, OPT, TSIG
     }
     int size = 0; // no OPT: no OPT in the response, 512 bytes over UDP
     int ednsFlags = 0;
     if (arcount == 1) {
-      // Only a bare OPT: root owner, type 41, version 0, no options.
-      if (req.length != qEnd + 11 || req[qEnd] != 0 || req[qEnd + 1] != 0 || req[qEnd + 2] != 41
+      // Only a bare OPT: root owner, type OPT, version 0, no options.
+      if (req.length != qEnd + 11 || req[qEnd] != 0 || req[qEnd + 1] != 0 || req[qEnd + 2] != Type.OPT
           || req[qEnd + 6] != 0 || req[qEnd + 9] != 0 || req[qEnd + 10] != 0) {
         return null;
       }
       int offered = ((req[qEnd + 3] & 0xFF) << 8) | (req[qEnd + 4] & 0xFF);
       size = transport == Transport.UDP ? udpLimit(offered, udpPayload) : 1; // streams: only "had OPT" matters
-      ednsFlags = req[qEnd + 7] & 0x80; // DO
+      ednsFlags = req[qEnd + 7] & DO_BYTE;
       if (req[qEnd + 5] != 0) {
         return null; // extended rcode bits in a query
       }
@@ -136,7 +147,7 @@ final class ResponseCache {
       }
     }
     int k = nameLen + 4;
-    key[k++] = (byte) ((req[3] & 0x10) | (req[2] & 0x01)); // CD and RD
+    key[k++] = (byte) ((req[3] & CD_BYTE) | (req[2] & RD_BYTE));
     key[k++] = (byte) (transport == Transport.UDP ? 0 : 1);
     key[k++] = (byte) (size >>> 8);
     key[k++] = (byte) size;
@@ -163,7 +174,7 @@ final class ResponseCache {
     if (cost > maxBytes / 16) {
       return; // one answer may not crowd out the rest
     }
-    Entry old = entries.put(key, new Entry(generation, wire, !answersWithType(wire, key.nameLength, DNAME)));
+    Entry old = entries.put(key, new Entry(generation, wire, !answersWithType(wire, key.nameLength, Type.DNAME)));
     if (bytes.addAndGet(old == null ? cost : cost - cost(key, old.wire)) > maxBytes) {
       evict();
     }

@@ -51,6 +51,21 @@ public final class DnsServer implements AutoCloseable {
    */
   public static final int TRANSFER_THREADS = 32;
   static final String TRANSFER_THREAD_NAME = "cairn-transfer";
+  /** Transfer threads above none in use end after this long idle. */
+  private static final long TRANSFER_THREAD_IDLE_SECONDS = 60;
+  /** UDP socket buffers: room for bursts of queries and answers while the event loops are busy. */
+  private static final int UDP_SOCKET_BUFFER = 4 << 20;
+  /** Connections the kernel completes and queues until they are accepted. */
+  private static final int ACCEPT_BACKLOG = 1024;
+  /** TCP Fast Open: connections pending with data in their SYN (Linux, epoll only). */
+  private static final int TCP_FASTOPEN_QUEUE = 256;
+  /** A DNS message over TCP or TLS: a two-byte length, then at most 65,535 bytes. */
+  private static final int MAX_FRAME = 2 + 65_535;
+  /** Closing: each listener gets this long to close, the event loops a quiet period and a timeout. */
+  private static final long CLOSE_LISTENER_SECONDS = 2;
+  private static final long SHUTDOWN_QUIET_MILLIS = 100;
+  private static final long SHUTDOWN_TIMEOUT_MILLIS = 2_000;
+  private static final long SHUTDOWN_WAIT_SECONDS = 5;
 
   private final EventLoopGroup group;
   private final ExecutorService transferExecutor;
@@ -66,7 +81,7 @@ public final class DnsServer implements AutoCloseable {
     // Bounded, unlike a cached pool that grew a thread per transfer asked for. The queue needs no
     // bound of its own: a connection hands over one transfer at a time, so it holds at most one
     // per connection, and tcp-connections bounds those.
-    ThreadPoolExecutor pool = new ThreadPoolExecutor(TRANSFER_THREADS, TRANSFER_THREADS, 60, TimeUnit.SECONDS,
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(TRANSFER_THREADS, TRANSFER_THREADS, TRANSFER_THREAD_IDLE_SECONDS, TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(), r -> {
           Thread t = new Thread(r, TRANSFER_THREAD_NAME);
           t.setDaemon(true);
@@ -110,8 +125,8 @@ public final class DnsServer implements AutoCloseable {
     Bootstrap b = new Bootstrap()
         .group(group)
         .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
-        .option(ChannelOption.SO_RCVBUF, 4 << 20)
-        .option(ChannelOption.SO_SNDBUF, 4 << 20)
+        .option(ChannelOption.SO_RCVBUF, UDP_SOCKET_BUFFER)
+        .option(ChannelOption.SO_SNDBUF, UDP_SOCKET_BUFFER)
         .handler(udpHandler);
     int sockets = 1;
     if (epoll) {
@@ -134,7 +149,7 @@ public final class DnsServer implements AutoCloseable {
     ServerBootstrap b = new ServerBootstrap()
         .group(group)
         .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
-        .option(ChannelOption.SO_BACKLOG, 1024)
+        .option(ChannelOption.SO_BACKLOG, ACCEPT_BACKLOG)
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
@@ -147,13 +162,13 @@ public final class DnsServer implements AutoCloseable {
               ch.pipeline().addLast("tls", tlsHandlers.apply(ch));
             }
             ch.pipeline()
-                .addLast("frame", new LengthFieldBasedFrameDecoder(65535 + 2, 0, 2, 0, 2))
+                .addLast("frame", new LengthFieldBasedFrameDecoder(MAX_FRAME, 0, 2, 0, 2))
                 .addLast("flow", new FlowControlHandler()) // holds decoded frames while reading is paused
                 .addLast("dns", new StreamHandler(handler, transport, counters, transferExecutor, limiter, settings));
           }
         });
     if (epoll) {
-      b.option(ChannelOption.TCP_FASTOPEN, 256);
+      b.option(ChannelOption.TCP_FASTOPEN, TCP_FASTOPEN_QUEUE);
     }
     Channel ch = bind(b.bind(address), address, transport.name().toLowerCase(Locale.ROOT));
     channels.add(ch);
@@ -195,9 +210,10 @@ public final class DnsServer implements AutoCloseable {
   @Override
   public void close() {
     for (Channel ch : channels) {
-      ch.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+      ch.close().awaitUninterruptibly(CLOSE_LISTENER_SECONDS, TimeUnit.SECONDS);
     }
-    group.shutdownGracefully(100, 2000, TimeUnit.MILLISECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    group.shutdownGracefully(SHUTDOWN_QUIET_MILLIS, SHUTDOWN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+        .awaitUninterruptibly(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
     transferExecutor.shutdownNow();
     log.info("event=stopped counters={}", counters.snapshot());
   }

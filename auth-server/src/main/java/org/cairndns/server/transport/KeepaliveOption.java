@@ -1,14 +1,17 @@
 package org.cairndns.server.transport;
 
+import org.xbill.DNS.EDNSOption;
+import org.xbill.DNS.Type;
+
 /**
  * The EDNS TCP keepalive option (RFC 7828) of a rendered response, patched in place of rebuilding
  * the message: the query processor advertises the configured idle timeout, and the connection table
  * turns it into 0 when it wants clients to go away (§3.3.2).
  */
 final class KeepaliveOption {
-  static final int CODE = 11;
-  private static final int OPT = 41;
-  private static final int TSIG = 250;
+  static final int CODE = EDNSOption.Code.TCP_KEEPALIVE;
+  private static final int OPT = Type.OPT;
+  private static final int TSIG = Type.TSIG;
 
   private KeepaliveOption() {}
 

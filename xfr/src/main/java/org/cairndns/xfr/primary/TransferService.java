@@ -22,6 +22,7 @@ import org.cairndns.zone.AxfrRecords;
 import org.cairndns.zone.ZoneSnapshot;
 import org.cairndns.zone.store.Serials;
 import org.cairndns.zone.store.ZoneDiff;
+import org.cairndns.zone.store.ZoneStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -178,8 +179,10 @@ public final class TransferService implements TransferResponder {
           records.add(zone.soa());
           return records;
         }
-      } catch (Exception e) {
+      } catch (ZoneStoreException e) {
         log.warn("zone={} event=journal-read-failed error=\"{}\" (sending the whole zone)", zone.origin(), e.getMessage());
+      } catch (RuntimeException e) {
+        log.error("zone={} event=journal-read-failed error=\"{}\" (unexpected; sending the whole zone)", zone.origin(), e, e);
       }
     }
     return null;

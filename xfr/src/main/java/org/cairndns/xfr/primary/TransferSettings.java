@@ -31,10 +31,6 @@ public record TransferSettings(
     keys = Map.copyOf(keys);
   }
 
-  public static TransferSettings defaults(Map<Name, TransferPolicy> policies, Map<Name, TSIG> keys) {
-    return new TransferSettings(65_000, 0, 10, 2, Duration.ofSeconds(5), policies, keys);
-  }
-
   public TransferPolicy policy(Name zone) {
     return policies.getOrDefault(zone, TransferPolicy.denyAll());
   }

@@ -4,6 +4,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import org.cairndns.zone.AxfrRecords;
+import org.cairndns.zone.RecordWriter;
 import org.xbill.DNS.Compression;
 import org.xbill.DNS.DNSOutput;
 import org.xbill.DNS.Flags;
@@ -11,7 +12,6 @@ import org.xbill.DNS.Message;
 import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.Opcode;
 import org.xbill.DNS.Record;
-import org.xbill.DNS.RecordWire;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.TSIG;
 import org.xbill.DNS.TSIGRecord;
@@ -23,6 +23,13 @@ import org.xbill.DNS.Type;
  * each within the size limit. Closing it releases its transfer permit.
  */
 final class TransferStream implements Iterator<byte[]>, AutoCloseable {
+  private static final int HEADER_SIZE = 12;
+  /** QR and AA set, opcode QUERY, RCODE NOERROR. */
+  private static final int RESPONSE_FLAGS = (1 << (15 - Flags.QR)) | (1 << (15 - Flags.AA));
+  /** Our OPT record: root owner, type, payload size, extended flags, no options. */
+  private static final int OPT_SIZE = 11;
+  /** Room for the TSIG record: about 100 bytes with HMAC-SHA512, plus the key's name. */
+  private static final int TSIG_ROOM = 200;
   private final Message request;
   private final List<Record> records;
   private final AxfrRecords zone;
@@ -81,8 +88,8 @@ final class TransferStream implements Iterator<byte[]>, AutoCloseable {
     }
     OPTRecord opt = request.getOPT();
     // Room for the header, question, OPT and TSIG, which are not counted record by record.
-    int budget = maxBytes - 12 - (first ? request.getQuestion().getName().length() + 4 : 0)
-        - (opt != null ? 11 : 0) - (signer != null ? 200 : 0);
+    int budget = maxBytes - HEADER_SIZE - (first ? request.getQuestion().getName().length() + 4 : 0)
+        - (opt != null ? OPT_SIZE : 0) - TSIG_ROOM;
     int count = 0;
     while (next < records.size() && count < maxRecords) {
       Record r = records.get(next);
@@ -98,9 +105,7 @@ final class TransferStream implements Iterator<byte[]>, AutoCloseable {
     if (opt != null) {
       m.addRecord(new OPTRecord(opt.getPayloadSize(), 0, 0), Section.ADDITIONAL);
     }
-    if (signer != null) {
-      signer.generate(m); // signs every message
-    }
+    signer.generate(m); // signs every message
     first = false;
     return m.toWire();
   }
@@ -112,11 +117,11 @@ final class TransferStream implements Iterator<byte[]>, AutoCloseable {
    */
   private byte[] renderDirect() {
     OPTRecord opt = request.getOPT();
-    int limit = maxBytes - (opt != null ? 11 : 0);
+    int limit = maxBytes - (opt != null ? OPT_SIZE : 0);
     DNSOutput out = new DNSOutput(Math.min(maxBytes, 65_535));
     Compression compression = new Compression();
     out.writeU16(request.getHeader().getID());
-    out.writeU16(0x8400); // QR, opcode QUERY, AA
+    out.writeU16(RESPONSE_FLAGS);
     out.writeU16(first ? 1 : 0);
     out.writeU16(0); // ANCOUNT, patched below
     out.writeU16(0);
@@ -136,7 +141,7 @@ final class TransferStream implements Iterator<byte[]>, AutoCloseable {
     } else {
       while (next < records.size() && count < maxRecords) {
         int mark = out.current();
-        RecordWire.write(records.get(next), out, compression);
+        RecordWriter.write(records.get(next), out, compression);
         if (out.current() > limit && count > 0) {
           out.jump(mark);
           break;

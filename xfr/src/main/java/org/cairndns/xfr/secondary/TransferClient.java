@@ -9,6 +9,7 @@ import org.cairndns.xfr.secondary.PrimaryConnection.Received;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.DClass;
+import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.OPTRecord;
@@ -27,7 +28,6 @@ import org.xbill.DNS.Type;
  */
 public final class TransferClient {
   private static final Logger log = LoggerFactory.getLogger(TransferClient.class);
-  static final int KEEPALIVE = 11; // RFC 7828 edns-tcp-keepalive
 
   private final PrimaryPool pool;
   private final Duration timeout;
@@ -170,7 +170,7 @@ public final class TransferClient {
 
   /** OPT asking for the primary's keepalive (RFC 7828: it only sends one when asked). */
   private static OPTRecord ednsWithKeepalive() {
-    return new OPTRecord(1232, 0, 0, 0, java.util.List.of(new org.xbill.DNS.GenericEDNSOption(KEEPALIVE, new byte[0])));
+    return new OPTRecord(1232, 0, 0, 0, java.util.List.of(new org.xbill.DNS.GenericEDNSOption(EDNSOption.Code.TCP_KEEPALIVE, new byte[0])));
   }
 
   private static Exchange send(PrimaryConnection c, Message q, TSIG key) throws TransferFailure {

@@ -1,16 +1,17 @@
 package org.cairndns.xfr.secondary;
 
 import java.io.IOException;
-import org.xbill.DNS.DNSInput;
+import org.xbill.DNS.EDNSOption;
+import org.xbill.DNS.Message;
 import org.xbill.DNS.Record;
-import org.xbill.DNS.RecordWire;
+import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
  * A response message read in place, for the bulk of a transfer: the header, then a cursor over the
  * answer records with each owner name decompressed into one reused buffer. A million-record AXFR
  * then costs no objects per record (dnsjava's Message makes a Name, its label arrays and a Record
- * for each). {@link #record()} makes the dnsjava Record of the current one when it is needed (SOA
+ * for each). {@link #record()} gives the dnsjava Record of the current one when it is needed (SOA
  * records, IXFR, types whose RDATA may hold compressed names).
  */
 final class WireMessage {
@@ -24,7 +25,6 @@ final class WireMessage {
   private int answersRead;
 
   // The current answer record.
-  private int recordStart;
   private final byte[] owner = new byte[MAX_NAME];
   private int ownerLength;
   private int type;
@@ -32,6 +32,7 @@ final class WireMessage {
   private long ttl;
   private int rdataOffset;
   private int rdataLength;
+  private Message parsed; // by dnsjava, on the first call to record()
 
   /** @throws TransferFailure when the header or question section is malformed */
   WireMessage(byte[] wire) throws TransferFailure {
@@ -64,7 +65,6 @@ final class WireMessage {
       return false;
     }
     answersRead++;
-    recordStart = position;
     int p = readOwner(position);
     if (p + 10 > wire.length) {
       throw new TransferFailure("answer record truncated");
@@ -142,14 +142,20 @@ final class WireMessage {
     };
   }
 
-  /** The dnsjava record for the current answer (names decompressed, RDATA checked). */
+  /**
+   * The dnsjava record for the current answer (names decompressed, RDATA checked). dnsjava reads a
+   * record in place only inside its own package, so the first call has it parse the whole message
+   * (about what it would cost record by record, and a message holding one such record usually
+   * holds more); a message it cannot parse fails the transfer here.
+   */
   Record record() throws TransferFailure {
     try {
-      DNSInput in = new DNSInput(wire);
-      in.jump(recordStart);
-      return RecordWire.read(in);
+      if (parsed == null) {
+        parsed = new Message(wire);
+      }
+      return parsed.getSection(Section.ANSWER).get(answersRead - 1);
     } catch (IOException | RuntimeException e) {
-      throw new TransferFailure("malformed " + Type.string(type) + " record: " + e.getMessage(), e);
+      throw new TransferFailure("malformed " + Type.string(type) + " record or message: " + e.getMessage(), e);
     }
   }
 
@@ -257,7 +263,7 @@ final class WireMessage {
       }
       if (m.u16(p) == Type.OPT) {
         for (int o = p + 10; o + 4 <= end; o += 4 + m.u16(o + 2)) {
-          if (m.u16(o) == TransferClient.KEEPALIVE && m.u16(o + 2) == 2 && o + 6 <= end) {
+          if (m.u16(o) == EDNSOption.Code.TCP_KEEPALIVE && m.u16(o + 2) == 2 && o + 6 <= end) {
             return m.u16(o + 4) * 100L; // units of 100 ms
           }
         }

@@ -51,10 +51,6 @@ public final class XotProbes {
     return table.getOrDefault(primary, new Entry(State.UNKNOWN, Instant.EPOCH));
   }
 
-  public Map<InetSocketAddress, Entry> table() {
-    return Map.copyOf(table);
-  }
-
   /** True when TLS should be used now; starts a background probe when the answer is unknown or stale. */
   boolean useTls(PrimarySettings primary, java.util.function.Predicate<PrimarySettings> probe) {
     Entry e = entry(primary.address());

@@ -116,10 +116,6 @@ public final class ZoneRefresher {
     this.onExpired = onExpired;
   }
 
-  public Name zone() {
-    return zone;
-  }
-
   public State state() {
     return state;
   }
@@ -142,7 +138,7 @@ public final class ZoneRefresher {
    */
   public void start() {
     Instant now = clock.instant();
-    Optional<SOARecord> soa = currentSoa();
+    Optional<SOARecord> soa = soaForTimers("start");
     Optional<Instant> recorded = recordedSuccess();
     if (soa.isPresent() && recorded.isEmpty()) {
       saveSuccess(now);
@@ -275,7 +271,14 @@ public final class ZoneRefresher {
   }
 
   private Next check(Event why) {
-    Optional<SOARecord> ours = currentSoa();
+    Optional<SOARecord> ours;
+    try {
+      ours = store.soa(zone);
+    } catch (ZoneStoreException e) {
+      // Not "no zone": that would take any serial the primary offers, an older one included.
+      log.warn("zone={} event=refresh-failed trigger={} error=\"{}\" (store unreadable)", zone, why, e.getMessage());
+      return failed("store: " + e.getMessage());
+    }
     boolean retransfer = retransferRequested.get();
     if (state != State.EXPIRED) {
       state = State.REFRESHING;
@@ -312,7 +315,7 @@ public final class ZoneRefresher {
     if (state != State.EXPIRED) {
       state = State.OK;
     }
-    Duration retry = currentSoa().map(s -> Duration.ofSeconds(s.getRetry())).orElse(FIRST_RETRY);
+    Duration retry = soaForTimers("retry").map(s -> Duration.ofSeconds(s.getRetry())).orElse(FIRST_RETRY);
     log.warn("zone={} event=refresh-retry in={}s error=\"{}\"", zone, retry.toSeconds(), error);
     return new Next(Event.RETRY, retry);
   }
@@ -375,7 +378,7 @@ public final class ZoneRefresher {
    */
   private LoadOutcome storeWhole(ZoneSnapshot next, EncodedRecords encoded, String source) throws ZoneStoreException {
     ZoneSnapshot served = publisher.serving(zone);
-    if (served == null || currentSoa().map(SOARecord::getSerial).orElse(-1L) != served.serial()) {
+    if (served == null || store.soa(zone).map(SOARecord::getSerial).orElse(-1L) != served.serial()) {
       return store.load(zone, encoded, next::records, source);
     }
     List<Record> deleted = new ArrayList<>();
@@ -418,7 +421,7 @@ public final class ZoneRefresher {
       log.info("zone={} event=unexpired", zone);
     }
     state = State.OK;
-    SOARecord soa = currentSoa().orElse(null);
+    SOARecord soa = soaForTimers("refresh").orElse(null);
     Duration refresh = soa == null ? FIRST_RETRY : Duration.ofSeconds(soa.getRefresh());
     if (soa != null) {
       armExpiry(Duration.ofSeconds(soa.getExpire()));
@@ -459,10 +462,15 @@ public final class ZoneRefresher {
     onExpired.accept(true);
   }
 
-  private Optional<SOARecord> currentSoa() {
+  /**
+   * The stored SOA, for a timer's length only: a store that cannot be read is logged and the timer
+   * falls back to {@link #FIRST_RETRY} (or expiry is not re-armed), so that the timers go on.
+   */
+  private Optional<SOARecord> soaForTimers(String timer) {
     try {
       return store.soa(zone);
     } catch (ZoneStoreException e) {
+      log.warn("zone={} event=timers-unreadable timer={} error=\"{}\" (store unreadable)", zone, timer, e.getMessage());
       return Optional.empty();
     }
   }

@@ -112,6 +112,28 @@ class TransferServiceTest {
     assertEquals(snap.size() + 1, messages.size());
   }
 
+  /** A journal failing unexpectedly still gets the whole zone sent, and is logged with its stack. */
+  @Test
+  void anUnexpectedJournalFailureSendsTheWholeZoneAndIsLoggedWithItsStack() throws Exception {
+    ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(TransferService.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
+    lines.start();
+    logger.addAppender(lines);
+    try {
+      ZoneSnapshot snap = ZoneSnapshot.build(ZONE, parse(zoneText(3, 20, "")));
+      TransferService service = new TransferService(n -> snap, (z, s) -> {
+        throw new IllegalStateException("a bug in the journal");
+      }, settings(65_000, 0, 2, allowLocal(), Map.of()));
+      List<Record> answers = answers(drain(service.respond(TransferServiceJournalIT.ixfr(1), TransferServiceJournalIT.ixfr(1).toWire(), LOCAL_TCP)));
+      assertEquals(snap.size() + 1, answers.size(), "the whole zone");
+      ch.qos.logback.classic.spi.ILoggingEvent failed = lines.list.stream()
+          .filter(e -> e.getFormattedMessage().contains("event=journal-read-failed")).findFirst().orElseThrow();
+      assertEquals("a bug in the journal", failed.getThrowableProxy().getMessage(), failed.getFormattedMessage());
+    } finally {
+      logger.detachAppender(lines);
+    }
+  }
+
   @Test
   void aTransferKeepsTheSnapshotItStartedWith() throws Exception {
     AtomicReference<ZoneSnapshot> live = new AtomicReference<>(ZoneSnapshot.build(ZONE, parse(zoneText(1, 1000, ""))));

@@ -34,7 +34,13 @@ class ZoneRefresherIT {
   @TempDir Path dir;
 
   /** Writes down what the refresher asks of the publisher. */
-  record RecordingPublisher(List<String> events) implements VersionPublisher {
+  static class RecordingPublisher implements VersionPublisher {
+    private final List<String> events;
+
+    RecordingPublisher(List<String> events) {
+      this.events = events;
+    }
+
     @Override
     public ZoneSnapshot serving(Name zone) {
       return null;
@@ -190,14 +196,55 @@ class ZoneRefresherIT {
         assertEquals(2, store.soa(ZONE).orElseThrow().getSerial(), "stored before it was published");
       }
       ZoneStore broken = ZoneStore.open(dir.resolve("broken"));
-      broken.close(); // every write now fails
       List<String> events = new ArrayList<>();
+      RecordingPublisher closing = new RecordingPublisher(events) {
+        @Override
+        public void storing(Name zone) {
+          super.storing(zone);
+          broken.close(); // the store fails between the transfer and its commit
+        }
+      };
       ZoneRefresher refresher = new ZoneRefresher(ZONE, List.of(primary.tcp()), client, broken, scheduler,
-          Clock.systemUTC(), new RecordingPublisher(events), expired -> { });
+          Clock.systemUTC(), closing, expired -> { });
       refresher.start();
       assertTrue(scheduler.runPending(0));
       assertEquals(List.of("storing", "abandoned"), events, "nothing served that was not stored");
       assertTrue(refresher.lastError() != null, "the failed store is the check's error");
+    }
+    scheduler.shutdownNow();
+  }
+
+  /** A store that cannot be read is a failed check, not a zone to fetch whole (which takes any serial). */
+  @Test
+  void anUnreadableStoreFailsTheCheckWithoutATransfer() throws Exception {
+    ManualScheduler scheduler = new ManualScheduler();
+    java.util.concurrent.atomic.AtomicInteger transfers = new java.util.concurrent.atomic.AtomicInteger();
+    List<org.xbill.DNS.Record> zone = ZoneFileReader.parse(ZONE,
+        "$TTL 300\n@ IN SOA ns hm 2 3600 60 7200 60\n@ IN NS ns\nns IN A 192.0.2.1\n");
+    try (FakePrimary primary = new FakePrimary((q, reply) -> {
+          if (q.getQuestion().getType() == org.xbill.DNS.Type.SOA) {
+            reply.send(FakePrimary.response(q, zone.get(0)));
+          } else {
+            transfers.incrementAndGet();
+            List<org.xbill.DNS.Record> axfr = new ArrayList<>(zone);
+            axfr.add(zone.get(0));
+            reply.send(FakePrimary.response(q, axfr.toArray(new org.xbill.DNS.Record[0])));
+          }
+        });
+        PrimaryPool pool = new PrimaryPool(1, 4, 2000)) {
+      ZoneStore store = ZoneStore.open(dir.resolve("db"));
+      store.load(ZONE, ZoneFileReader.parse(ZONE, "$TTL 300\n@ IN SOA ns hm 5 3600 60 7200 60\n@ IN NS ns\n"), "seed", false);
+      store.close(); // every read now fails
+      List<String> events = new ArrayList<>();
+      ZoneRefresher refresher = new ZoneRefresher(ZONE, List.of(primary.tcp()),
+          new TransferClient(pool, Duration.ofSeconds(5), null, 2), store, scheduler, Clock.systemUTC(),
+          new RecordingPublisher(events), expired -> { });
+      refresher.start();
+      assertTrue(scheduler.runPending(0));
+      assertEquals(0, transfers.get(), "no transfer that would replace serial 5 with 2");
+      assertEquals(List.of(), events);
+      assertTrue(refresher.lastError().startsWith("store: "), refresher.lastError());
+      assertTrue(scheduler.hasPending(ZoneRefresher.FIRST_RETRY.toMillis()), "checks again after RETRY");
     }
     scheduler.shutdownNow();
   }

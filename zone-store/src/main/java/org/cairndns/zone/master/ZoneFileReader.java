@@ -1,7 +1,6 @@
 package org.cairndns.zone.master;
 
 import java.io.IOException;
-import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,18 +10,12 @@ import org.xbill.DNS.Master;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.TextParseException;
-import org.xbill.DNS.Tokenizer;
 
 /**
  * Reads an RFC 1035 master file with dnsjava's {@link Master} ($ORIGIN, $TTL, $INCLUDE, $GENERATE,
  * RFC 3597 unknown types) and records the file and line each record came from.
  */
 public final class ZoneFileReader {
-  private static final Field INCLUDED = field(Master.class, "included");
-  private static final Field TOKENIZER = field(Master.class, "st");
-  private static final Field LINE = field(Tokenizer.class, "line");
-  private static final Field FILENAME = field(Tokenizer.class, "filename");
-
   private ZoneFileReader() {}
 
   public static ZoneFile read(Path file, Name origin) throws ZoneFileException {
@@ -44,7 +37,7 @@ public final class ZoneFileReader {
       Record r;
       while ((r = master.nextRecord()) != null) {
         records.add(r);
-        positions.add(positionOf(master, shown));
+        positions.add(MasterPosition.of(master, shown));
         if (records.size() % 10_000 == 0) {
           progress.accept(records.size());
         }
@@ -89,40 +82,5 @@ public final class ZoneFileReader {
       }
     }
     return new ZoneFileException.Problem(file, 0, String.valueOf(message));
-  }
-
-  /**
-   * Master keeps no per-record position; read the innermost tokenizer's line (the line where the
-   * record ends, which for a multi-line record is its last line). Positions are diagnostics only, so a failure here degrades to line 0.
-   */
-  private static ZoneFile.Position positionOf(Master master, String file) {
-    if (LINE == null) {
-      return new ZoneFile.Position(file, 0);
-    }
-    try {
-      Master current = master;
-      Master inner;
-      while (INCLUDED != null && (inner = (Master) INCLUDED.get(current)) != null) {
-        current = inner;
-      }
-      Tokenizer st = (Tokenizer) TOKENIZER.get(current);
-      String name = (String) FILENAME.get(st);
-      // The tokenizer has consumed the record's final newline, so it is one line past the record.
-      int line = Math.max(1, LINE.getInt(st) - 1);
-      boolean mainFile = name == null || current == master;
-      return new ZoneFile.Position(mainFile ? file : name, line);
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      return new ZoneFile.Position(file, 0);
-    }
-  }
-
-  private static Field field(Class<?> type, String name) {
-    try {
-      Field f = type.getDeclaredField(name);
-      f.setAccessible(true);
-      return f;
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      return null;
-    }
   }
 }

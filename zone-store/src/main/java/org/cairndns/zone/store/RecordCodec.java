@@ -12,10 +12,10 @@ import java.util.List;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
 import java.util.zip.InflaterInputStream;
+import org.cairndns.zone.RecordWriter;
 import org.cairndns.zone.WireRecordSink;
 import org.xbill.DNS.DNSOutput;
 import org.xbill.DNS.Record;
-import org.xbill.DNS.RecordWire;
 import org.xbill.DNS.Section;
 
 /** Records as a compressed sequence of length-prefixed wire-format records (lossless, fast). */
@@ -59,7 +59,7 @@ final class RecordCodec {
   static void write(DNSOutput out, Record r) {
     int lengthAt = out.current();
     out.writeU16(0);
-    RecordWire.write(r, out, null);
+    RecordWriter.write(r, out, null);
     out.writeU16At(out.current() - lengthAt - 2, lengthAt);
   }
 

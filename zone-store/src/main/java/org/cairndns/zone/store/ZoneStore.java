@@ -45,11 +45,9 @@ public final class ZoneStore implements AutoCloseable {
 
   private final Connection db;
   private final int maxJournalSteps;
-  private final Path path;
 
-  private ZoneStore(Connection db, Path path, int maxJournalSteps) {
+  private ZoneStore(Connection db, int maxJournalSteps) {
     this.db = db;
-    this.path = path;
     this.maxJournalSteps = maxJournalSteps;
   }
 
@@ -77,14 +75,10 @@ public final class ZoneStore implements AutoCloseable {
       Connection c = DriverManager.getConnection(url, USER, password);
       c.setAutoCommit(false);
       c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-      return new ZoneStore(c, path, maxJournalSteps);
+      return new ZoneStore(c, maxJournalSteps);
     } catch (SQLException | java.io.IOException | RuntimeException e) {
       throw new ZoneStoreException("cannot open zone store " + path + ": " + rootMessage(e), e);
     }
-  }
-
-  public Path path() {
-    return path;
   }
 
   private static final String USER = "cairn";
