@@ -20,6 +20,8 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -37,8 +39,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The UDP, TCP and TLS listeners. Native epoll when available (one UDP socket per core on the same
- * port with SO_REUSEPORT, TCP Fast Open), NIO elsewhere. Pipelines only: the logic is in {@link
- * UdpHandler} and {@link StreamHandler}.
+ * port with SO_REUSEPORT, TCP Fast Open), NIO elsewhere. UDP and the streams (TCP, TLS) have event
+ * loops of their own, as Knot has udp-workers and tcp-workers: a loop serving both gave its UDP
+ * socket one read batch per turn between connections writing 31 KB answers, so a TCP flood (the
+ * cache amplifier) starved UDP clients; apart, the kernel schedules the UDP threads beside the busy
+ * stream threads. Pipelines only: the logic is in {@link UdpHandler} and {@link StreamHandler}.
  */
 public final class DnsServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DnsServer.class);
@@ -51,7 +56,11 @@ public final class DnsServer implements AutoCloseable {
   public static final int TRANSFER_THREADS = 32;
   static final String TRANSFER_THREAD_NAME = "cairn-transfer";
 
-  private final EventLoopGroup group;
+  static final String UDP_THREAD_NAME = "cairn-udp";
+  static final String STREAM_THREAD_NAME = "cairn-stream";
+
+  private final EventLoopGroup udpGroup;
+  private final EventLoopGroup streamGroup;
   private final ExecutorService transferExecutor;
   private final List<Channel> channels = new ArrayList<>();
   private final List<InetSocketAddress> udp = new ArrayList<>();
@@ -61,7 +70,8 @@ public final class DnsServer implements AutoCloseable {
   private final boolean epoll = Epoll.isAvailable();
 
   private DnsServer(int threads) {
-    this.group = new MultiThreadIoEventLoopGroup(threads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    this.udpGroup = eventLoops(threads, UDP_THREAD_NAME);
+    this.streamGroup = eventLoops(threads, STREAM_THREAD_NAME);
     // Bounded, unlike a cached pool that grew a thread per transfer asked for. The queue needs no
     // bound of its own: a connection hands over one transfer at a time, so it holds at most one
     // per connection, and tcp-connections bounds those.
@@ -73,6 +83,11 @@ public final class DnsServer implements AutoCloseable {
         });
     pool.allowCoreThreadTimeOut(true);
     this.transferExecutor = pool;
+  }
+
+  private EventLoopGroup eventLoops(int threads, String name) {
+    return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name),
+        epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
   }
 
   /**
@@ -107,7 +122,7 @@ public final class DnsServer implements AutoCloseable {
   private InetSocketAddress bindUdp(InetSocketAddress address, RequestHandler handler, int threads) throws IOException {
     UdpHandler udpHandler = new UdpHandler(handler, counters);
     Bootstrap b = new Bootstrap()
-        .group(group)
+        .group(udpGroup)
         .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
         .option(ChannelOption.SO_RCVBUF, 4 << 20)
         .option(ChannelOption.SO_SNDBUF, 4 << 20)
@@ -131,7 +146,7 @@ public final class DnsServer implements AutoCloseable {
   private InetSocketAddress bindTcp(InetSocketAddress address, ListenerSettings settings, RequestHandler handler,
       ConnectionLimiter limiter, Transport transport, Function<SocketChannel, SslHandler> tlsHandlers) throws IOException {
     ServerBootstrap b = new ServerBootstrap()
-        .group(group)
+        .group(streamGroup)
         .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
         .option(ChannelOption.SO_BACKLOG, 1024)
         .option(ChannelOption.SO_REUSEADDR, true)
@@ -196,7 +211,9 @@ public final class DnsServer implements AutoCloseable {
     for (Channel ch : channels) {
       ch.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
     }
-    group.shutdownGracefully(100, 2000, TimeUnit.MILLISECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    Future<?> udpStopped = udpGroup.shutdownGracefully(100, 2000, TimeUnit.MILLISECONDS);
+    streamGroup.shutdownGracefully(100, 2000, TimeUnit.MILLISECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    udpStopped.awaitUninterruptibly(5, TimeUnit.SECONDS);
     transferExecutor.shutdownNow();
     log.info("event=stopped counters={}", counters.snapshot());
   }
