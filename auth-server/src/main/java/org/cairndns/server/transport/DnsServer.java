@@ -20,6 +20,8 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -38,8 +40,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The UDP, TCP and TLS listeners. Native epoll when available (one UDP socket per core on the same
- * port with SO_REUSEPORT, TCP Fast Open), NIO elsewhere. Pipelines only: the logic is in {@link
- * UdpHandler} and {@link StreamHandler}.
+ * port with SO_REUSEPORT, TCP Fast Open), NIO elsewhere. UDP and the streams (TCP, TLS) have event
+ * loops of their own, as Knot has udp-workers and tcp-workers: a loop serving both gave its UDP
+ * socket one read batch per turn between connections writing 31 KB answers, so a TCP flood (the
+ * cache amplifier) starved UDP clients; apart, the kernel schedules the UDP threads beside the busy
+ * stream threads. Pipelines only: the logic is in {@link UdpHandler} and {@link StreamHandler}.
  */
 public final class DnsServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DnsServer.class);
@@ -67,7 +72,11 @@ public final class DnsServer implements AutoCloseable {
   private static final long SHUTDOWN_TIMEOUT_MILLIS = 2_000;
   private static final long SHUTDOWN_WAIT_SECONDS = 5;
 
-  private final EventLoopGroup group;
+  static final String UDP_THREAD_NAME = "cairn-udp";
+  static final String STREAM_THREAD_NAME = "cairn-stream";
+
+  private final EventLoopGroup udpGroup;
+  private final EventLoopGroup streamGroup;
   private final ExecutorService transferExecutor;
   private final List<Channel> channels = new ArrayList<>();
   private final List<InetSocketAddress> udp = new ArrayList<>();
@@ -77,7 +86,8 @@ public final class DnsServer implements AutoCloseable {
   private final boolean epoll = Epoll.isAvailable();
 
   private DnsServer(int threads) {
-    this.group = new MultiThreadIoEventLoopGroup(threads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    this.udpGroup = eventLoops(threads, UDP_THREAD_NAME);
+    this.streamGroup = eventLoops(threads, STREAM_THREAD_NAME);
     // Bounded, unlike a cached pool that grew a thread per transfer asked for. The queue needs no
     // bound of its own: a connection hands over one transfer at a time, so it holds at most one
     // per connection, and tcp-connections bounds those.
@@ -89,6 +99,11 @@ public final class DnsServer implements AutoCloseable {
         });
     pool.allowCoreThreadTimeOut(true);
     this.transferExecutor = pool;
+  }
+
+  private EventLoopGroup eventLoops(int threads, String name) {
+    return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name),
+        epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
   }
 
   /**
@@ -123,7 +138,7 @@ public final class DnsServer implements AutoCloseable {
   private InetSocketAddress bindUdp(InetSocketAddress address, RequestHandler handler, int threads) throws IOException {
     UdpHandler udpHandler = new UdpHandler(handler, counters);
     Bootstrap b = new Bootstrap()
-        .group(group)
+        .group(udpGroup)
         .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
         .option(ChannelOption.SO_RCVBUF, UDP_SOCKET_BUFFER)
         .option(ChannelOption.SO_SNDBUF, UDP_SOCKET_BUFFER)
@@ -147,7 +162,7 @@ public final class DnsServer implements AutoCloseable {
   private InetSocketAddress bindTcp(InetSocketAddress address, ListenerSettings settings, RequestHandler handler,
       ConnectionLimiter limiter, Transport transport, Function<SocketChannel, SslHandler> tlsHandlers) throws IOException {
     ServerBootstrap b = new ServerBootstrap()
-        .group(group)
+        .group(streamGroup)
         .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
         .option(ChannelOption.SO_BACKLOG, ACCEPT_BACKLOG)
         .option(ChannelOption.SO_REUSEADDR, true)
@@ -212,8 +227,10 @@ public final class DnsServer implements AutoCloseable {
     for (Channel ch : channels) {
       ch.close().awaitUninterruptibly(CLOSE_LISTENER_SECONDS, TimeUnit.SECONDS);
     }
-    group.shutdownGracefully(SHUTDOWN_QUIET_MILLIS, SHUTDOWN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+    Future<?> udpStopped = udpGroup.shutdownGracefully(SHUTDOWN_QUIET_MILLIS, SHUTDOWN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    streamGroup.shutdownGracefully(SHUTDOWN_QUIET_MILLIS, SHUTDOWN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
         .awaitUninterruptibly(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
+    udpStopped.awaitUninterruptibly(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
     transferExecutor.shutdownNow();
     log.info("event=stopped counters={}", counters.snapshot());
   }

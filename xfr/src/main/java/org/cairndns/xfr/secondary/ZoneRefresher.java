@@ -94,6 +94,14 @@ public final class ZoneRefresher {
   /** Set by {@link #retransfer()}, cleared once a check with it succeeded. */
   private final AtomicBoolean retransferRequested = new AtomicBoolean();
   private volatile Instant lastSuccess;
+  /**
+   * True while a NOTIFY arriving now needs nothing more: a check not yet begun is due within the
+   * spacing, or a follow-up to the running one is set. NOTIFYs arrive on the UDP event loops (a
+   * flood of them from a primary's address is spoofable); with it they return without taking this
+   * lock, which the check thread holds at times and, preempted on a busy machine, held for tens of
+   * milliseconds while that loop's socket overflowed. Written under this lock.
+   */
+  private volatile boolean notifyCovered;
   // The fields below are guarded by this.
   private ScheduledFuture<?> nextCheck;
   private long nextCheckAtNanos;
@@ -162,7 +170,9 @@ public final class ZoneRefresher {
   public boolean onNotify(InetAddress from) {
     for (PrimarySettings p : primaries) {
       if (p.address().getAddress().equals(from)) {
-        checkSoon(Event.NOTIFY);
+        if (!notifyCovered) {
+          checkSoon(Event.NOTIFY);
+        }
         return true;
       }
     }
@@ -199,6 +209,7 @@ public final class ZoneRefresher {
       nextCheck.cancel(false);
     }
     long task = ++generation;
+    notifyCovered = false; // callers that bring a check forward say so after
     nextCheckAtNanos = System.nanoTime() + delay.toNanos();
     nextCheck = scheduler.schedule(() -> due(task, event), delay.toMillis(), TimeUnit.MILLISECONDS);
   }
@@ -207,13 +218,16 @@ public final class ZoneRefresher {
   private synchronized void checkSoon(Event why) {
     if (checking) {
       checkAgain = true;
+      notifyCovered = true;
       return;
     }
     Duration wait = spacingLeft();
     if (nextCheck != null && nextCheckAtNanos - (System.nanoTime() + wait.toNanos()) <= 0) {
+      notifyCovered = true;
       return; // one is due by then already
     }
     schedule(why, wait);
+    notifyCovered = true;
   }
 
   /** How long until a check brought forward may start: one spacing after the last one began. */
@@ -249,6 +263,7 @@ public final class ZoneRefresher {
       }
       checking = true;
       checkAgain = false;
+      notifyCovered = false; // this check began before any NOTIFY from now on: they need another
       lastCheckStartedNanos = System.nanoTime();
     }
     Next next = new Next(Event.RETRY, FIRST_RETRY); // should even logging fail below
@@ -263,6 +278,7 @@ public final class ZoneRefresher {
         if (checkAgain) {
           checkAgain = false;
           schedule(Event.NOTIFY, spacingLeft());
+          notifyCovered = true;
         } else {
           schedule(next.event(), next.delay());
         }

@@ -399,6 +399,55 @@ class ZoneRefresherIT {
     }
   }
 
+  /**
+   * A NOTIFY flood from a primary's address arrives on the UDP event loops: once a check is due,
+   * further NOTIFYs must not wait for the refresher's lock, which the check thread holds at times
+   * (preempted on a busy machine, for tens of milliseconds while that loop's socket overflowed).
+   */
+  @Test
+  void notifiesOnceACheckIsDueDoNotWaitForTheLock() throws Exception {
+    try (ZoneStore store = ZoneStore.open(dir.resolve("db")); PrimaryPool pool = new PrimaryPool(1, 4, 2000)) {
+      store.load(ZONE, ZoneFileReader.parse(ZONE, "$TTL 300\n@ IN SOA ns hm 1 3600 60 7200 60\n@ IN NS ns\nns IN A 192.0.2.1\n"), "seed", false);
+      PrimarySettings primary = PrimarySettings.tcp(new InetSocketAddress("127.0.0.1", 9), null);
+      ManualScheduler scheduler = new ManualScheduler();
+      ZoneRefresher refresher = new ZoneRefresher(ZONE, List.of(primary), new TransferClient(pool, Duration.ofSeconds(2), null, 2),
+          store, scheduler, Clock.systemUTC(), new RecordingPublisher(new ArrayList<>()), expired -> { });
+      assertTrue(refresher.onNotify(InetAddress.getLoopbackAddress()), "the first NOTIFY brings a check forward");
+      java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+      Thread holder = new Thread(() -> {
+        synchronized (refresher) { // as the check thread does while it schedules
+          held.countDown();
+          try {
+            release.await(10, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+      });
+      holder.start();
+      try {
+        assertTrue(held.await(5, TimeUnit.SECONDS));
+        java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
+        Thread flood = new Thread(() -> {
+          for (int i = 0; i < 1000; i++) {
+            if (refresher.onNotify(InetAddress.getLoopbackAddress())) {
+              answered.incrementAndGet();
+            }
+          }
+        });
+        flood.start();
+        flood.join(2000);
+        assertEquals(1000, answered.get(), "NOTIFYs answered while the lock is held");
+      } finally {
+        release.countDown();
+        holder.join(10_000);
+      }
+      assertEquals(List.of(0L), scheduler.pendingDelays(), "still the one check brought forward");
+      scheduler.shutdownNow();
+    }
+  }
+
   /** Issue 11 item 11: NOTIFYs during a check add one follow-up check, however many they are. */
   @Test
   void notifiesDuringACheckAddOneFollowUpCheck() throws Exception {
