@@ -12,6 +12,7 @@ import org.cairndns.xfr.RequestSignature;
 import org.cairndns.xfr.Requester;
 import org.cairndns.xfr.TransferResponder;
 import org.cairndns.xfr.Transport;
+import org.cairndns.xfr.primary.IxfrRequest;
 import org.cairndns.zone.LookupResult;
 import org.cairndns.zone.ZoneSet;
 import org.cairndns.zone.ZoneSnapshot;
@@ -231,8 +232,8 @@ public final class QueryProcessor implements RequestHandler {
       // RFC 1995 §2: over UDP, the single SOA when the client is current, else ask for TCP.
       Message r = error(query, Rcode.NOERROR);
       r.getHeader().setFlag(Flags.AA);
-      long clientSerial = clientSerial(query);
-      if (clientSerial >= 0 && !org.cairndns.zone.store.Serials.isNewer(zone.serial(), clientSerial)) {
+      long clientSerial = IxfrRequest.clientSerial(query);
+      if (clientSerial != IxfrRequest.NO_SERIAL && !org.cairndns.zone.store.Serials.isNewer(zone.serial(), clientSerial)) {
         r.addRecord(zone.soa(), Section.ANSWER);
       } else {
         r.getHeader().setFlag(Flags.TC);
@@ -243,15 +244,6 @@ public final class QueryProcessor implements RequestHandler {
       return reply(error(query, Rcode.REFUSED), query, requester);
     }
     return new Outcome.Messages(transfers.respond(query, wire, requester));
-  }
-
-  private static long clientSerial(Message query) {
-    for (Record r : query.getSection(Section.AUTHORITY)) {
-      if (r instanceof SOARecord soa) {
-        return soa.getSerial();
-      }
-    }
-    return -1;
   }
 
   /** Builds the answer for an ordinary question in {@code zone}. */
