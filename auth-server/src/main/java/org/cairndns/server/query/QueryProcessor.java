@@ -2,10 +2,8 @@ package org.cairndns.server.query;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 import org.cairndns.log.RateLimitedLog;
 import org.cairndns.xfr.RequestSignature;
@@ -260,8 +258,7 @@ public final class QueryProcessor implements RequestHandler {
 
   /**
    * One question's answer as it is built, CNAME/DNAME chain included: the state the steps share.
-   * The only object allocated per answer besides the response (the old loop allocated its
-   * {@code seen} set on every answer; here it is made only when a chain is followed).
+   * With the response, the only objects allocated per answer: no visitor or set per query.
    */
   private static final class Chain {
     final Message response;
@@ -272,7 +269,9 @@ public final class QueryProcessor implements RequestHandler {
     final Transport transport;
     Name qname;
     int hop;
-    private Set<Name> seen;
+    /** Owners rewritten on this chain, for loop detection: at most one per hop, made on the first CNAME/DNAME. */
+    private Name[] rewritten;
+    private int rewrittenCount;
 
     Chain(Message response, ZoneSet zones, ZoneSnapshot zone, Name qname, int qtype, boolean dnssec,
         Transport transport) {
@@ -285,12 +284,25 @@ public final class QueryProcessor implements RequestHandler {
       this.transport = transport;
     }
 
-    /** Owners already rewritten by a CNAME or DNAME on this chain (loop detection). */
-    Set<Name> seen() {
-      if (seen == null) {
-        seen = new HashSet<>();
+    /** Records that {@code owner} was rewritten; false when it already was (a loop). */
+    boolean rewrite(Name owner) {
+      if (wasRewritten(owner)) {
+        return false;
       }
-      return seen;
+      if (rewritten == null) {
+        rewritten = new Name[MAX_CHAIN + 1]; // hop stops at MAX_CHAIN, and each hop adds at most one
+      }
+      rewritten[rewrittenCount++] = owner;
+      return true;
+    }
+
+    boolean wasRewritten(Name owner) {
+      for (int i = 0; i < rewrittenCount; i++) {
+        if (rewritten[i].equals(owner)) {
+          return true;
+        }
+      }
+      return false;
     }
 
     /** Whether the chain can go on to {@code target}: only within this zone; else the resolver follows it. */
@@ -333,8 +345,8 @@ public final class QueryProcessor implements RequestHandler {
       Name qname = chain.qname;
       addRecord(r, c.cname().getName().equals(qname) ? c.cname().withName(qname) : c.cname(), Section.ANSWER);
       Name target = c.cname().getTarget();
-      chain.seen().add(qname);
-      if (chain.seen().contains(target)) {
+      chain.rewrite(qname);
+      if (chain.wasRewritten(target)) {
         r.getHeader().setRcode(Rcode.SERVFAIL); // a CNAME loop: BIND 9 answers the same way
         return false;
       }
@@ -359,7 +371,7 @@ public final class QueryProcessor implements RequestHandler {
         return false;
       }
       addRecord(r, new CNAMERecord(qname, DClass.IN, dname.getTTL(), synthesized), Section.ANSWER);
-      if (!chain.seen().add(qname) || chain.hop >= MAX_CHAIN || !chain.staysInZone(synthesized)) {
+      if (!chain.rewrite(qname) || chain.hop >= MAX_CHAIN || !chain.staysInZone(synthesized)) {
         return false;
       }
       chain.qname = synthesized;
