@@ -14,6 +14,7 @@ import org.cairndns.xfr.primary.IxfrRequest;
 import org.cairndns.zone.LookupResult;
 import org.cairndns.zone.ZoneSet;
 import org.cairndns.zone.ZoneSnapshot;
+import org.cairndns.zone.store.Serials;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -231,7 +232,7 @@ public final class QueryProcessor implements RequestHandler {
       Message r = error(query, Rcode.NOERROR);
       r.getHeader().setFlag(Flags.AA);
       long clientSerial = IxfrRequest.clientSerial(query);
-      if (clientSerial != IxfrRequest.NO_SERIAL && !org.cairndns.zone.store.Serials.isNewer(zone.serial(), clientSerial)) {
+      if (clientSerial != IxfrRequest.NO_SERIAL && !Serials.isNewer(zone.serial(), clientSerial)) {
         r.addRecord(zone.soa(), Section.ANSWER);
       } else {
         r.getHeader().setFlag(Flags.TC);
