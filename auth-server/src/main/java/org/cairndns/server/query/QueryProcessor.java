@@ -2,19 +2,19 @@ package org.cairndns.server.query;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 import org.cairndns.log.RateLimitedLog;
 import org.cairndns.xfr.RequestSignature;
 import org.cairndns.xfr.Requester;
 import org.cairndns.xfr.TransferResponder;
 import org.cairndns.xfr.Transport;
+import org.cairndns.xfr.primary.IxfrRequest;
 import org.cairndns.zone.LookupResult;
 import org.cairndns.zone.ZoneSet;
 import org.cairndns.zone.ZoneSnapshot;
+import org.cairndns.zone.store.Serials;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -231,8 +231,8 @@ public final class QueryProcessor implements RequestHandler {
       // RFC 1995 §2: over UDP, the single SOA when the client is current, else ask for TCP.
       Message r = error(query, Rcode.NOERROR);
       r.getHeader().setFlag(Flags.AA);
-      long clientSerial = clientSerial(query);
-      if (clientSerial >= 0 && !org.cairndns.zone.store.Serials.isNewer(zone.serial(), clientSerial)) {
+      long clientSerial = IxfrRequest.clientSerial(query);
+      if (clientSerial != IxfrRequest.NO_SERIAL && !Serials.isNewer(zone.serial(), clientSerial)) {
         r.addRecord(zone.soa(), Section.ANSWER);
       } else {
         r.getHeader().setFlag(Flags.TC);
@@ -245,94 +245,164 @@ public final class QueryProcessor implements RequestHandler {
     return new Outcome.Messages(transfers.respond(query, wire, requester));
   }
 
-  private static long clientSerial(Message query) {
-    for (Record r : query.getSection(Section.AUTHORITY)) {
-      if (r instanceof SOARecord soa) {
-        return soa.getSerial();
-      }
-    }
-    return -1;
-  }
-
   /** Builds the answer for an ordinary question in {@code zone}. */
   Message answer(Message query, Record question, ZoneSnapshot zone, Requester requester) {
     Message r = error(query, Rcode.NOERROR);
     r.getHeader().setFlag(Flags.AA);
     boolean dnssec = query.getOPT() != null && (query.getOPT().getFlags() & ExtendedFlags.DO) != 0;
-    Name qname = question.getName();
-    int qtype = question.getType();
-    Set<Name> seen = new HashSet<>();
-    ZoneSnapshot current = zone;
-    for (int hop = 0; ; hop++) {
-      LookupResult result = current.lookup(qname, qtype);
-      if (result instanceof LookupResult.Answer a) {
-          List<RRset> sets = a.rrsets();
-          if (qtype == Type.ANY && requester.transport() == Transport.UDP && sets.size() > 1) {
-            sets = List.of(sets.get(0)); // RFC 8482: one RRset is enough over UDP
-          }
-          if (qtype == Type.RRSIG) { // the signatures alone, whatever the DO bit says
-            for (RRset set : sets) {
-              echoCase(set, qname).sigs().forEach(sig -> addRecord(r, sig, Section.ANSWER));
-            }
-            return r;
-          }
-          for (RRset set : sets) {
-            addRRset(r, echoCase(set, qname), Section.ANSWER, dnssec);
-          }
-          addAdditional(r, current, sets, dnssec);
-          return r;
-      } else if (result instanceof LookupResult.Cname c) {
-          addRecord(r, c.cname().getName().equals(qname) ? c.cname().withName(qname) : c.cname(), Section.ANSWER);
-          Name target = c.cname().getTarget();
-          seen.add(qname);
-          if (seen.contains(target)) {
-            r.getHeader().setRcode(Rcode.SERVFAIL); // a CNAME loop: BIND 9 answers the same way
-            return r;
-          }
-          if (hop >= MAX_CHAIN) {
-            return r;
-          }
-          ZoneSnapshot next = zones.find(target);
-          if (next == null || next != current) {
-            return r; // leaves this zone: the resolver follows it
-          }
-          qname = target;
-      } else if (result instanceof LookupResult.Dname d) {
-          DNAMERecord dname = d.dname();
-          addRecord(r, dname, Section.ANSWER);
-          Name synthesized;
-          try {
-            synthesized = qname.fromDNAME(dname);
-          } catch (NameTooLongException e) {
-            r.getHeader().setRcode(Rcode.YXDOMAIN);
-            return r;
-          }
-          addRecord(r, new CNAMERecord(qname, DClass.IN, dname.getTTL(), synthesized), Section.ANSWER);
-          if (!seen.add(qname) || hop >= MAX_CHAIN) {
-            return r;
-          }
-          ZoneSnapshot next = zones.find(synthesized);
-          if (next == null || next != current) {
-            return r;
-          }
-          qname = synthesized;
-      } else if (result instanceof LookupResult.Delegation del) {
-          if (hop == 0) {
-            r.getHeader().unsetFlag(Flags.AA);
-          }
-          addRRset(r, del.ns(), Section.AUTHORITY, dnssec);
-          for (RRset glue : del.glue()) {
-            addRRset(r, glue, Section.ADDITIONAL, dnssec);
-          }
-          return r;
-      } else if (result instanceof LookupResult.NoData) {
-          addNegativeSoa(r, current);
-          return r;
-      } else {
-          r.getHeader().setRcode(Rcode.NXDOMAIN);
-          addNegativeSoa(r, current);
-          return r;
+    Chain chain = new Chain(r, zones, zone, question.getName(), question.getType(), dnssec, requester.transport());
+    while (zone.lookup(chain.qname, chain.qtype).accept(ANSWER_STEP, chain)) {
+      chain.hop++;
+    }
+    return r;
+  }
+
+  /**
+   * One question's answer as it is built, CNAME/DNAME chain included: the state the steps share.
+   * With the response, the only objects allocated per answer: no visitor or set per query.
+   */
+  private static final class Chain {
+    final Message response;
+    final ZoneSet zones;
+    final ZoneSnapshot zone;
+    final int qtype;
+    final boolean dnssec;
+    final Transport transport;
+    Name qname;
+    int hop;
+    /** Owners rewritten on this chain, for loop detection: at most one per hop, made on the first CNAME/DNAME. */
+    private Name[] rewritten;
+    private int rewrittenCount;
+
+    Chain(Message response, ZoneSet zones, ZoneSnapshot zone, Name qname, int qtype, boolean dnssec,
+        Transport transport) {
+      this.response = response;
+      this.zones = zones;
+      this.zone = zone;
+      this.qname = qname;
+      this.qtype = qtype;
+      this.dnssec = dnssec;
+      this.transport = transport;
+    }
+
+    /** Records that {@code owner} was rewritten; false when it already was (a loop). */
+    boolean rewrite(Name owner) {
+      if (wasRewritten(owner)) {
+        return false;
       }
+      if (rewritten == null) {
+        rewritten = new Name[MAX_CHAIN + 1]; // hop stops at MAX_CHAIN, and each hop adds at most one
+      }
+      rewritten[rewrittenCount++] = owner;
+      return true;
+    }
+
+    boolean wasRewritten(Name owner) {
+      for (int i = 0; i < rewrittenCount; i++) {
+        if (rewritten[i].equals(owner)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /** Whether the chain can go on to {@code target}: only within this zone; else the resolver follows it. */
+    boolean staysInZone(Name target) {
+      return zones.find(target) == zone;
+    }
+  }
+
+  /** Stateless, so one instance serves every query. */
+  private static final LookupResult.Visitor<Boolean, Chain> ANSWER_STEP = new AnswerStep();
+
+  /**
+   * One lookup's contribution to the response. Each method returns true when the chain goes on in
+   * the same zone with {@code chain.qname} set to the next name, false when the response is complete.
+   */
+  private static final class AnswerStep implements LookupResult.Visitor<Boolean, Chain> {
+    @Override
+    public Boolean answer(LookupResult.Answer a, Chain chain) {
+      Message r = chain.response;
+      List<RRset> sets = a.rrsets();
+      if (chain.qtype == Type.ANY && chain.transport == Transport.UDP && sets.size() > 1) {
+        sets = List.of(sets.get(0)); // RFC 8482: one RRset is enough over UDP
+      }
+      if (chain.qtype == Type.RRSIG) { // the signatures alone, whatever the DO bit says
+        for (RRset set : sets) {
+          echoCase(set, chain.qname).sigs().forEach(sig -> addRecord(r, sig, Section.ANSWER));
+        }
+        return false;
+      }
+      for (RRset set : sets) {
+        addRRset(r, echoCase(set, chain.qname), Section.ANSWER, chain.dnssec);
+      }
+      addAdditional(r, chain.zone, sets, chain.dnssec);
+      return false;
+    }
+
+    @Override
+    public Boolean cname(LookupResult.Cname c, Chain chain) {
+      Message r = chain.response;
+      Name qname = chain.qname;
+      addRecord(r, c.cname().getName().equals(qname) ? c.cname().withName(qname) : c.cname(), Section.ANSWER);
+      Name target = c.cname().getTarget();
+      chain.rewrite(qname);
+      if (chain.wasRewritten(target)) {
+        r.getHeader().setRcode(Rcode.SERVFAIL); // a CNAME loop: BIND 9 answers the same way
+        return false;
+      }
+      if (chain.hop >= MAX_CHAIN || !chain.staysInZone(target)) {
+        return false;
+      }
+      chain.qname = target;
+      return true;
+    }
+
+    @Override
+    public Boolean dname(LookupResult.Dname d, Chain chain) {
+      Message r = chain.response;
+      Name qname = chain.qname;
+      DNAMERecord dname = d.dname();
+      addRecord(r, dname, Section.ANSWER);
+      Name synthesized;
+      try {
+        synthesized = qname.fromDNAME(dname);
+      } catch (NameTooLongException e) {
+        r.getHeader().setRcode(Rcode.YXDOMAIN);
+        return false;
+      }
+      addRecord(r, new CNAMERecord(qname, DClass.IN, dname.getTTL(), synthesized), Section.ANSWER);
+      if (!chain.rewrite(qname) || chain.hop >= MAX_CHAIN || !chain.staysInZone(synthesized)) {
+        return false;
+      }
+      chain.qname = synthesized;
+      return true;
+    }
+
+    @Override
+    public Boolean delegation(LookupResult.Delegation del, Chain chain) {
+      Message r = chain.response;
+      if (chain.hop == 0) {
+        r.getHeader().unsetFlag(Flags.AA);
+      }
+      addRRset(r, del.ns(), Section.AUTHORITY, chain.dnssec);
+      for (RRset glue : del.glue()) {
+        addRRset(r, glue, Section.ADDITIONAL, chain.dnssec);
+      }
+      return false;
+    }
+
+    @Override
+    public Boolean noData(LookupResult.NoData noData, Chain chain) {
+      addNegativeSoa(chain.response, chain.zone);
+      return false;
+    }
+
+    @Override
+    public Boolean nxDomain(LookupResult.NxDomain nxDomain, Chain chain) {
+      chain.response.getHeader().setRcode(Rcode.NXDOMAIN);
+      addNegativeSoa(chain.response, chain.zone);
+      return false;
     }
   }
 

@@ -34,7 +34,6 @@ import org.xbill.DNS.Name;
 import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
-import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.TSIG;
 import org.xbill.DNS.TSIGRecord;
@@ -154,16 +153,11 @@ public final class TransferService implements TransferResponder {
 
   /** RFC 1995: single SOA when current, else incremental from the journal; null for the whole zone. */
   private List<Record> ixfrRecords(Message request, ZoneSnapshot zone) {
-    long clientSerial = -1;
-    for (Record r : request.getSection(Section.AUTHORITY)) {
-      if (r instanceof SOARecord soa) {
-        clientSerial = soa.getSerial();
-      }
-    }
-    if (clientSerial >= 0 && !Serials.isNewer(zone.serial(), clientSerial)) {
+    long clientSerial = IxfrRequest.clientSerial(request);
+    if (clientSerial != IxfrRequest.NO_SERIAL && !Serials.isNewer(zone.serial(), clientSerial)) {
       return List.of(zone.soa());
     }
-    if (clientSerial >= 0) {
+    if (clientSerial != IxfrRequest.NO_SERIAL) {
       try {
         Optional<List<ZoneDiff>> steps = journal.journal(zone.origin(), clientSerial);
         if (steps.isPresent() && !steps.get().isEmpty()

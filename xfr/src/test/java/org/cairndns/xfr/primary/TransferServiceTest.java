@@ -134,6 +134,17 @@ class TransferServiceTest {
     }
   }
 
+  /** Two SOAs in AUTHORITY: the first is the client's serial, as for IXFR over UDP (IxfrRequest). */
+  @Test
+  void ixfrWithTwoSoasReadsTheFirstAsTheClientSerial() throws Exception {
+    ZoneSnapshot snap = ZoneSnapshot.build(ZONE, parse(zoneText(5, 20, "")));
+    TransferService service = new TransferService(n -> snap, (z, s) -> Optional.empty(), settings(65_000, 0, 2, allowLocal(), Map.of()));
+    Message q = TransferServiceJournalIT.ixfr(5);
+    q.addRecord(IxfrRequestTest.soa(1), Section.AUTHORITY);
+    List<Record> answers = answers(drain(service.respond(q, q.toWire(), LOCAL_TCP)));
+    assertEquals(List.of(snap.soa()), answers, "current at serial 5: the single SOA, not the whole zone for serial 1");
+  }
+
   @Test
   void aTransferKeepsTheSnapshotItStartedWith() throws Exception {
     AtomicReference<ZoneSnapshot> live = new AtomicReference<>(ZoneSnapshot.build(ZONE, parse(zoneText(1, 1000, ""))));
