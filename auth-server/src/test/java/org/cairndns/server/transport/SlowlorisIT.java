@@ -8,8 +8,6 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,61 +68,15 @@ class SlowlorisIT {
   }
 
   /** One dripping connection: a length prefix for a 40-byte message, then one byte at a time. */
-  static final class Drip {
-    final SocketChannel channel;
-    final long openedNanos = System.nanoTime();
-    long closedNanos;
-
-    Drip(InetSocketAddress server) throws IOException {
-      channel = SocketChannel.open(server);
-      channel.configureBlocking(false);
-      channel.write(ByteBuffer.wrap(new byte[] {0, 40}));
-    }
-
-    /** Drips one byte; false once the server has closed the connection. */
-    boolean drip() {
-      try {
-        if (channel.read(ByteBuffer.allocate(64)) < 0) {
-          return closed();
-        }
-        channel.write(ByteBuffer.wrap(new byte[] {0}));
-        return true;
-      } catch (IOException reset) {
-        return closed();
-      }
-    }
-
-    private boolean closed() {
-      closedNanos = System.nanoTime();
-      try {
-        channel.close();
-      } catch (IOException ignored) {
-        // already gone
-      }
-      return false;
-    }
-
-    long lifetimeMillis() {
-      return TimeUnit.NANOSECONDS.toMillis(closedNanos - openedNanos);
-    }
+  static HeldConnection drip(InetSocketAddress server) throws IOException {
+    return new HeldConnection(server, new byte[] {0, 40});
   }
 
+  static final byte[] ONE_BYTE = {0};
+
   /** Keeps {@link #DRIPPERS} connections dripping for {@link #ATTACK_MILLIS}, reopening closed ones. */
-  static List<Drip> attack(InetSocketAddress tcp) throws Exception {
-    List<Drip> all = new ArrayList<>();
-    List<Drip> live = new ArrayList<>();
-    long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ATTACK_MILLIS);
-    while (System.nanoTime() < end && all.size() < 20 * DRIPPERS) {
-      while (live.size() < DRIPPERS) {
-        Drip d = new Drip(tcp);
-        all.add(d);
-        live.add(d);
-      }
-      live.removeIf(d -> !d.drip());
-      Thread.sleep(DRIP_EVERY_MILLIS);
-    }
-    live.forEach(Drip::closed); // still open when the attack stops: its lifetime runs to now
-    return all;
+  static List<HeldConnection> attack(InetSocketAddress tcp) throws Exception {
+    return HeldConnection.keepOpen(DRIPPERS, ATTACK_MILLIS, DRIP_EVERY_MILLIS, i -> drip(tcp), ONE_BYTE);
   }
 
   static Message keepaliveQuery() throws Exception {
@@ -166,18 +118,19 @@ class SlowlorisIT {
 
     ExecutorService attacker = Executors.newSingleThreadExecutor();
     try {
-      Future<List<Drip>> drips = attacker.submit(() -> attack(tcp));
-      Thread.sleep(1500); // the table is full of drippers by now
+      Future<List<HeldConnection>> drips = attacker.submit(() -> attack(tcp));
+      // under pressure once a newcomer has had to evict a dripper
+      await().atMost(Duration.ofSeconds(10)).until(() -> server.transport().counters().snapshot().get("evicted-connections") > 0);
       List<Integer> keepalives = new ArrayList<>();
       for (int round = 0; round < 3; round++) { // each asks and must be answered during the attack
         keepalives.add(askOverTcp(tcp));
         keepalives.add(askOverTls(tls));
-        Thread.sleep(1500);
+        Thread.sleep(1500); // spread over the attack: drippers opened together also expire together
       }
       // drippers opened together also expire together, so the table is not full at every instant
       assertTrue(keepalives.contains(0), "told to go away while the table was full: " + keepalives);
-      List<Drip> all = drips.get(ATTACK_MILLIS + 10_000, TimeUnit.MILLISECONDS);
-      long longest = all.stream().mapToLong(Drip::lifetimeMillis).max().orElseThrow();
+      List<HeldConnection> all = drips.get(ATTACK_MILLIS + 10_000, TimeUnit.MILLISECONDS);
+      long longest = all.stream().mapToLong(HeldConnection::lifetimeMillis).max().orElseThrow();
       assertTrue(all.size() > DRIPPERS, "drippers were closed and reopened: " + all.size());
       // idle timeout, plus one drip interval to notice, plus scheduling slack on a loaded machine
       assertTrue(longest <= IDLE_MILLIS + DRIP_EVERY_MILLIS + 1000,
@@ -191,20 +144,20 @@ class SlowlorisIT {
   @Test
   void dripsDoNotResetTheIdleTimerButCompleteQueriesDo() throws Exception {
     InetSocketAddress tcp = server.transport().tcpAddresses().get(0);
-    List<Drip> drips = new ArrayList<>();
+    List<HeldConnection> drips = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      drips.add(new Drip(tcp));
+      drips.add(drip(tcp));
     }
     try (Socket steady = ServerFixture.connect(tcp)) {
       for (int round = 0; round < 6; round++) { // 3 s of complete queries, past the 2 s idle timeout
         ServerFixture.writeFrame(steady.getOutputStream(), keepaliveQuery().toWire());
         assertEquals(1, ServerFixture.readFrame(steady.getInputStream()).getSection(Section.ANSWER).size());
-        drips.forEach(Drip::drip);
-        Thread.sleep(DRIP_EVERY_MILLIS);
+        drips.forEach(d -> d.poll(ONE_BYTE));
+        Thread.sleep(DRIP_EVERY_MILLIS); // the drip's pace
       }
     }
-    for (Drip d : drips) {
-      assertTrue(d.closedNanos != 0, "a dripping connection was closed");
+    for (HeldConnection d : drips) {
+      assertTrue(d.closed(), "a dripping connection was closed");
       assertTrue(d.lifetimeMillis() >= IDLE_MILLIS - 100 && d.lifetimeMillis() <= IDLE_MILLIS + DRIP_EVERY_MILLIS + 500,
           "closed at the idle timeout: " + d.lifetimeMillis() + " ms");
     }

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,62 +64,14 @@ class TlsHandshakeStallIT {
       0x01, 0x00, 0x01, (byte) 0xfc, // ClientHello, 508 bytes
       0x03, 0x03, 1, 2, 3, 4, 5, 6, 7, 8}; // version and the start of the random
 
-  /** One stalled handshake: connects, sends nothing or {@link #PARTIAL_CLIENT_HELLO}, waits. */
-  static final class Stall {
-    final SocketChannel channel;
-    final long openedNanos = System.nanoTime();
-    long closedNanos;
-
-    Stall(InetSocketAddress server, boolean partialHello) throws IOException {
-      channel = SocketChannel.open(server);
-      channel.configureBlocking(false);
-      if (partialHello) {
-        channel.write(ByteBuffer.wrap(PARTIAL_CLIENT_HELLO));
-      }
-    }
-
-    /** False once the server has closed the connection. */
-    boolean open() {
-      try {
-        if (channel.read(ByteBuffer.allocate(16 << 10)) >= 0) {
-          return true;
-        }
-      } catch (IOException reset) {
-        // closed too
-      }
-      closedNanos = System.nanoTime();
-      try {
-        channel.close();
-      } catch (IOException ignored) {
-        // already gone
-      }
-      return false;
-    }
-
-    long lifetimeMillis() {
-      return TimeUnit.NANOSECONDS.toMillis(closedNanos - openedNanos);
-    }
+  /** One stalled handshake: connects, sends nothing or {@link #PARTIAL_CLIENT_HELLO} (odd ones), waits. */
+  static HeldConnection stall(InetSocketAddress server, int index) throws IOException {
+    return new HeldConnection(server, index % 2 == 0 ? PARTIAL_CLIENT_HELLO : new byte[0]);
   }
 
   /** Keeps {@link #STALLERS} handshakes stalled for {@link #ATTACK_MILLIS}, reopening closed ones. */
-  static List<Stall> attack(InetSocketAddress tls) throws Exception {
-    List<Stall> all = new ArrayList<>();
-    List<Stall> live = new ArrayList<>();
-    long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ATTACK_MILLIS);
-    while (System.nanoTime() < end && all.size() < 20 * STALLERS) {
-      while (live.size() < STALLERS) {
-        Stall s = new Stall(tls, all.size() % 2 == 0);
-        all.add(s);
-        live.add(s);
-      }
-      Thread.sleep(POLL_MILLIS);
-      live.removeIf(s -> !s.open());
-    }
-    for (Stall s : live) { // still open when the attack stops: its lifetime runs to now
-      s.closedNanos = System.nanoTime();
-      s.channel.close();
-    }
-    return all;
+  static List<HeldConnection> attack(InetSocketAddress tls) throws Exception {
+    return HeldConnection.keepOpen(STALLERS, ATTACK_MILLIS, POLL_MILLIS, i -> stall(tls, i), new byte[0]);
   }
 
   @Test
@@ -131,20 +81,21 @@ class TlsHandshakeStallIT {
     long baseline = PipelineWithoutReadingIT.memoryInUse();
     ExecutorService attacker = Executors.newSingleThreadExecutor();
     try {
-      Future<List<Stall>> stalls = attacker.submit(() -> attack(tls));
-      Thread.sleep(1000); // the table is full of stalled handshakes by now
+      Future<List<HeldConnection>> stalls = attacker.submit(() -> attack(tls));
+      // under pressure once a newcomer has had to evict a stalled handshake
+      await().atMost(Duration.ofSeconds(10)).until(() -> server.transport().counters().snapshot().get("evicted-connections") > 0);
       long during = 0;
       for (int round = 0; round < 6; round++) { // each must be answered during the attack
         SlowlorisIT.askOverTls(tls);
         if (round == 2) {
           during = PipelineWithoutReadingIT.memoryInUse() - baseline;
         }
-        Thread.sleep(700);
+        Thread.sleep(700); // spread over the attack
       }
-      List<Stall> all = stalls.get(ATTACK_MILLIS + 10_000, TimeUnit.MILLISECONDS);
+      List<HeldConnection> all = stalls.get(ATTACK_MILLIS + 10_000, TimeUnit.MILLISECONDS);
       long evicted = server.transport().counters().snapshot().get("evicted-connections");
       assertTrue(evicted > 0, "stalled handshakes hold slots in the table and are evicted: " + server.transport().counters().snapshot());
-      long longest = all.stream().mapToLong(Stall::lifetimeMillis).max().orElseThrow();
+      long longest = all.stream().mapToLong(HeldConnection::lifetimeMillis).max().orElseThrow();
       // handshake timeout, plus a poll to notice, plus scheduling slack on a loaded machine
       assertTrue(longest <= HANDSHAKE_MILLIS + POLL_MILLIS + 1000, "no stall outlived the handshake timeout: " + longest + " ms");
       assertTrue(during < BOUND_BYTES, "memory held by " + STALLERS + " stalls: " + (during >> 10) + " KiB");
@@ -160,18 +111,18 @@ class TlsHandshakeStallIT {
   @Test
   void stallsBelowThePressureMarkEndAtTheHandshakeTimeout() throws Exception {
     InetSocketAddress tls = server.transport().tlsAddresses().get(0);
-    List<Stall> stalls = new ArrayList<>();
+    List<HeldConnection> stalls = new ArrayList<>();
     for (int i = 0; i < 20; i++) { // below 75% of the table: nobody is evicted
-      stalls.add(new Stall(tls, i % 2 == 0));
+      stalls.add(stall(tls, i));
     }
-    List<Stall> live = new ArrayList<>(stalls);
+    List<HeldConnection> live = new ArrayList<>(stalls);
     // polled in this thread: each look at a stall is what times its close
     await().atMost(Duration.ofMillis(HANDSHAKE_MILLIS * 3)).pollInterval(Duration.ofMillis(POLL_MILLIS / 4)).pollInSameThread()
         .untilAsserted(() -> {
-          live.removeIf(s -> !s.open());
+          live.removeIf(s -> !s.poll(new byte[0]));
           assertTrue(live.isEmpty(), live.size() + " stalls still open");
         });
-    for (Stall s : stalls) {
+    for (HeldConnection s : stalls) {
       assertTrue(s.lifetimeMillis() >= HANDSHAKE_MILLIS - 100 && s.lifetimeMillis() <= HANDSHAKE_MILLIS + 1000,
           "closed at limits.tls-handshake-timeout: " + s.lifetimeMillis() + " ms");
     }
