@@ -207,7 +207,7 @@ public final class CairnServer implements AutoCloseable {
   }
 
   /** NOTIFY for a secondary zone from one of its primaries triggers a check; others are refused. */
-  private int onNotify(org.xbill.DNS.Message notify, org.cairndns.xfr.Requester from) {
+  private int onNotify(org.xbill.DNS.Message notify, org.cairndns.request.Requester from) {
     ZoneRefresher refresher = refreshers.get(notify.getQuestion().getName());
     if (refresher == null) {
       return org.xbill.DNS.Rcode.NOTAUTH;

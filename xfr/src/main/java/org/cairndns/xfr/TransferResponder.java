@@ -1,6 +1,7 @@
 package org.cairndns.xfr;
 
 import java.util.Iterator;
+import org.cairndns.request.Requester;
 import org.xbill.DNS.Message;
 
 /** Primary side of zone transfers: answers one AXFR or IXFR request with a stream of messages. */

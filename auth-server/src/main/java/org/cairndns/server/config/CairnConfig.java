@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import org.cairndns.xfr.Transport;
+import org.cairndns.request.Transport;
 import org.cairndns.xfr.acl.TransferPolicy;
 import org.cairndns.xfr.notify.NotifySender;
 import org.cairndns.xfr.secondary.TransferLimits;

@@ -272,8 +272,8 @@ public final class ConfigLoader {
       }
       String transport = string(m, "transport", at + ".transport", "udp");
       out.add(new NotifySender.Target(address(address, at + ".address"), switch (transport) {
-        case "udp" -> org.cairndns.xfr.Transport.UDP;
-        case "tcp" -> org.cairndns.xfr.Transport.TCP;
+        case "udp" -> org.cairndns.request.Transport.UDP;
+        case "tcp" -> org.cairndns.request.Transport.TCP;
         default -> throw error(at + ".transport", "expected udp or tcp, got \"" + transport + "\"");
       }));
     }
@@ -379,18 +379,18 @@ public final class ConfigLoader {
     return entries;
   }
 
-  private Set<org.cairndns.xfr.Transport> transports(Object value, String key) throws ConfigException {
+  private Set<org.cairndns.request.Transport> transports(Object value, String key) throws ConfigException {
     if (value == null) {
-      return Set.of(org.cairndns.xfr.Transport.TCP, org.cairndns.xfr.Transport.TLS);
+      return Set.of(org.cairndns.request.Transport.TCP, org.cairndns.request.Transport.TLS);
     }
     if (!(value instanceof List<?> list) || list.isEmpty()) {
       throw error(key, "expected a list of tcp and/or tls");
     }
-    java.util.EnumSet<org.cairndns.xfr.Transport> out = java.util.EnumSet.noneOf(org.cairndns.xfr.Transport.class);
+    java.util.EnumSet<org.cairndns.request.Transport> out = java.util.EnumSet.noneOf(org.cairndns.request.Transport.class);
     for (Object o : list) {
       switch (String.valueOf(o)) {
-        case "tcp" -> out.add(org.cairndns.xfr.Transport.TCP);
-        case "tls" -> out.add(org.cairndns.xfr.Transport.TLS);
+        case "tcp" -> out.add(org.cairndns.request.Transport.TCP);
+        case "tls" -> out.add(org.cairndns.request.Transport.TLS);
         default -> throw error(key, "expected tcp or tls, got \"" + o + "\"");
       }
     }

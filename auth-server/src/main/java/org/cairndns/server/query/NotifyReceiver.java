@@ -1,6 +1,6 @@
 package org.cairndns.server.query;
 
-import org.cairndns.xfr.Requester;
+import org.cairndns.request.Requester;
 import org.xbill.DNS.Message;
 
 /** Where NOTIFY messages go (the secondary side); returns the rcode to answer with. */

@@ -1,6 +1,6 @@
 package org.cairndns.server.query;
 
-import org.cairndns.xfr.Requester;
+import org.cairndns.request.Requester;
 
 /**
  * Turns one DNS request (wire form, without TCP length prefix) into what the transport must do.

@@ -33,8 +33,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.cairndns.request.Transport;
 import org.cairndns.server.query.RequestHandler;
-import org.cairndns.xfr.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
-import org.cairndns.xfr.Transport;
+import org.cairndns.request.Transport;
 import org.xbill.DNS.Rcode;
 
 /** Responses per transport and rcode, and dropped requests; kept in memory, cheap to bump. */

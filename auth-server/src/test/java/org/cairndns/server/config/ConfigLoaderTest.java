@@ -9,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.cairndns.xfr.Transport;
+import org.cairndns.request.Transport;
 import org.cairndns.xfr.notify.NotifySender;
 import org.cairndns.xfr.secondary.TransferLimits;
 import org.junit.jupiter.api.Test;

@@ -18,9 +18,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
+import org.cairndns.request.Transport;
 import org.cairndns.server.query.Outcome;
 import org.cairndns.server.query.RequestHandler;
-import org.cairndns.xfr.Transport;
 import org.junit.jupiter.api.Test;
 
 /** Flow control of one connection, on an embedded channel whose writes complete only when told. */

@@ -4,9 +4,9 @@ import java.net.InetAddress;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.cairndns.request.Requester;
+import org.cairndns.request.Transport;
 import org.cairndns.tls.PeerIdentity;
-import org.cairndns.xfr.Requester;
-import org.cairndns.xfr.Transport;
 import org.xbill.DNS.Name;
 
 /**

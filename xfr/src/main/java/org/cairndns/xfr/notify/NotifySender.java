@@ -16,7 +16,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.cairndns.xfr.Transport;
+import org.cairndns.request.Transport;
 import org.cairndns.zone.ZoneSnapshot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

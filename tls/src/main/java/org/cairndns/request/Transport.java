@@ -1,4 +1,4 @@
-package org.cairndns.xfr;
+package org.cairndns.request;
 
 /** How a DNS message reached us; decides framing, size limits, padding and what ACLs allow. */
 public enum Transport {

@@ -1,4 +1,4 @@
-package org.cairndns.xfr;
+package org.cairndns.request;
 
 import java.net.InetSocketAddress;
 import java.util.Optional;
