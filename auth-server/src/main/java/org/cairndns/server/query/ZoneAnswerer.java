@@ -104,9 +104,16 @@ final class ZoneAnswerer {
       return false;
     }
 
-    /** Whether the chain can go on to {@code target}: only within this zone; else the resolver follows it. */
-    boolean staysInZone(Name target) {
-      return zones.find(target) == zone;
+    /**
+     * Goes on at {@code target} when the chain may: within {@code MAX_CHAIN} hops and this zone (a
+     * target elsewhere is the resolver's to follow). False when the response is complete.
+     */
+    boolean continueAt(Name target) {
+      if (hop >= MAX_CHAIN || zones.find(target) != zone) {
+        return false;
+      }
+      qname = target;
+      return true;
     }
   }
 
@@ -146,11 +153,7 @@ final class ZoneAnswerer {
         r.getHeader().setRcode(Rcode.SERVFAIL); // a CNAME loop: BIND 9 answers the same way
         return false;
       }
-      if (chain.hop >= MAX_CHAIN || !chain.staysInZone(target)) {
-        return false;
-      }
-      chain.qname = target;
-      return true;
+      return chain.continueAt(target);
     }
 
     @Override
@@ -167,11 +170,7 @@ final class ZoneAnswerer {
         return false;
       }
       addRecord(r, new CNAMERecord(qname, DClass.IN, dname.getTTL(), synthesized), Section.ANSWER);
-      if (!chain.rewrite(qname) || chain.hop >= MAX_CHAIN || !chain.staysInZone(synthesized)) {
-        return false;
-      }
-      chain.qname = synthesized;
-      return true;
+      return chain.rewrite(qname) && chain.continueAt(synthesized);
     }
 
     @Override
