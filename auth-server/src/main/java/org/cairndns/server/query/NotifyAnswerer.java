@@ -7,7 +7,8 @@ import org.xbill.DNS.Rcode;
 
 /**
  * NOTIFY requests (RFC 1996), as Knot's notify.c: the receiver (the secondary side) decides, and the
- * answer is the bare header with its rcode, authoritative when the NOTIFY was taken.
+ * answer is the header and question with its rcode, authoritative when the NOTIFY was taken. The
+ * rcode goes in the header, so it is one of 0 to 15 (the receiver answers NOERROR or REFUSED).
  */
 final class NotifyAnswerer {
   private final NotifyReceiver receiver;
