@@ -38,7 +38,7 @@ import org.xbill.DNS.TSIG;
 
 /**
  * Any request bytes over UDP, TCP or TLS (the first input byte picks which), answered from
- * {@link QueryProcessorTest}'s zone with TSIG, NOTIFY and outgoing transfers enabled: the processor
+ * {@link ZoneAnswererTest}'s zone with TSIG, NOTIFY and outgoing transfers enabled: the processor
  * replies, drops or streams a transfer; it never throws and logs nothing at WARN or above (an
  * unexpected exception inside it is logged and answered SERVFAIL: a failure here). Every reply parses,
  * carries the request's ID and opcode, fits the transport, and repeating the request (now possibly
@@ -89,9 +89,9 @@ class QueryProcessorFuzzTest {
     byte[] request = Arrays.copyOfRange(input, 1, input.length);
     Requester requester = Requester.of(new InetSocketAddress("127.0.0.1", 5353), transport);
     // Fresh per input, so that no state (cache, transfer slots) carries from one input to the next.
-    TransferService transfers = new TransferService(n -> QueryProcessorTest.ZONES.get(n), (zone, serial) -> Optional.empty(),
+    TransferService transfers = new TransferService(n -> ZoneAnswererTest.ZONES.get(n), (zone, serial) -> Optional.empty(),
         new TransferSettings(65_000, 0, 10, 2, Duration.ofMillis(50), Map.of(Name.fromConstantString("q.test."), LOCAL), KEYS));
-    QueryProcessor processor = new QueryProcessor(QueryProcessorTest.ZONES, transfers, (notify, from) -> Rcode.NOERROR, CONFIG, KEYS);
+    QueryProcessor processor = new QueryProcessor(ZoneAnswererTest.ZONES, transfers, (notify, from) -> Rcode.NOERROR, CONFIG, KEYS);
     warnings.clear();
 
     Message query = parsedOrNull(request);

@@ -1,18 +1,20 @@
 package org.cairndns.server.query;
 
+import static org.cairndns.server.query.ZoneAnswererTest.ZONES;
+import static org.cairndns.server.query.ZoneAnswererTest.ZONE_TEXT;
+import static org.cairndns.server.query.ZoneAnswererTest.parse;
+import static org.cairndns.server.query.ZoneAnswererTest.query;
+import static org.cairndns.server.query.ZoneAnswererTest.records;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.cairndns.request.Requester;
 import org.cairndns.request.Transport;
@@ -24,57 +26,25 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.EDNSOption;
+import org.xbill.DNS.ExtendedErrorCodeOption;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.GenericEDNSOption;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.Opcode;
-import org.xbill.DNS.RRSIGRecord;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
-/** Bytes in, parsed response out: every rule of the processor, no sockets. */
+/**
+ * Bytes in, parsed response out: the processor's own rules (header, OPT, TSIG, class, zone, the
+ * response cache, size limits) and that each kind of request reaches its answerer. No sockets.
+ */
 class QueryProcessorTest {
-  static final String ZONE_TEXT = """
-      @ IN SOA ns1 hm 42 3600 600 86400 120
-      @ IN NS ns1
-      @ IN NS ns.elsewhere.test.
-      @ IN MX 10 mail
-      ns1 IN A 192.0.2.1
-      mail IN A 192.0.2.25
-      www IN A 192.0.2.80
-      alias IN CNAME www
-      chain IN CNAME alias
-      loop1 IN CNAME loop2
-      loop2 IN CNAME loop1
-      out IN CNAME www.elsewhere.test.
-      *.wild IN A 192.0.2.99
-      d IN DNAME t.q.test.
-      h.t IN A 192.0.2.55
-      sub IN NS ns.sub
-      ns.sub IN A 192.0.2.53
-      big IN TXT "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
-      big IN TXT "1123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
-      big IN TXT "2123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
-      big IN TXT "3123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
-      big IN TXT "4123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
-      big IN TXT "5123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
-      """;
-  static final ZoneSet ZONES = new ZoneSet();
-
-  static {
-    ZONES.publish(ZoneSnapshot.build(Name.fromConstantString("q.test."), parse("q.test.", ZONE_TEXT)));
-  }
-
   final QueryProcessor processor = new QueryProcessor(ZONES, null, null,
       new QueryConfig(1232, Duration.ofSeconds(10), new QueryConfig.ChaosIdentity("Cairn test", "host1", null)));
-
-  static List<Record> parse(String origin, String text) {
-    return org.cairndns.server.ServerFixture.parse(origin, text);
-  }
 
   static Requester over(Transport t) {
     return Requester.of(new InetSocketAddress("127.0.0.1", 5353), t);
@@ -85,68 +55,13 @@ class QueryProcessorTest {
     return new Message(assertInstanceOf(Outcome.Reply.class, o).wire());
   }
 
-  static Message query(String name, int type) throws Exception {
-    return Message.newQuery(Record.newRecord(Name.fromString(name), type, DClass.IN));
-  }
-
-  static final String SOA = "q.test. SOA ns1.q.test. hm.q.test. 42 3600 600 86400 120";
-
-  static Stream<Arguments> answers() {
-    // qname, qtype, rcode, aa, then the records (owner type rdata) of ANSWER, AUTHORITY and ADDITIONAL
-    return Stream.of(
-        Arguments.of("www.q.test.", Type.A, Rcode.NOERROR, true,
-            List.of("www.q.test. A 192.0.2.80"), List.of(), List.of()),
-        Arguments.of("www.q.test.", Type.MX, Rcode.NOERROR, true,
-            List.of(), List.of(SOA), List.of()),
-        Arguments.of("nope.q.test.", Type.A, Rcode.NXDOMAIN, true,
-            List.of(), List.of(SOA), List.of()),
-        Arguments.of("alias.q.test.", Type.A, Rcode.NOERROR, true,
-            List.of("alias.q.test. CNAME www.q.test.", "www.q.test. A 192.0.2.80"), List.of(), List.of()),
-        Arguments.of("chain.q.test.", Type.A, Rcode.NOERROR, true,
-            List.of("chain.q.test. CNAME alias.q.test.", "alias.q.test. CNAME www.q.test.", "www.q.test. A 192.0.2.80"),
-            List.of(), List.of()),
-        Arguments.of("loop1.q.test.", Type.A, Rcode.SERVFAIL, true,
-            List.of("loop1.q.test. CNAME loop2.q.test.", "loop2.q.test. CNAME loop1.q.test."), List.of(), List.of()),
-        Arguments.of("out.q.test.", Type.A, Rcode.NOERROR, true,
-            List.of("out.q.test. CNAME www.elsewhere.test."), List.of(), List.of()),
-        Arguments.of("a.b.wild.q.test.", Type.A, Rcode.NOERROR, true,
-            List.of("a.b.wild.q.test. A 192.0.2.99"), List.of(), List.of()),
-        Arguments.of("h.d.q.test.", Type.A, Rcode.NOERROR, true,
-            List.of("d.q.test. DNAME t.q.test.", "h.d.q.test. CNAME h.t.q.test.", "h.t.q.test. A 192.0.2.55"),
-            List.of(), List.of()),
-        Arguments.of("x.d.q.test.", Type.A, Rcode.NXDOMAIN, true,
-            List.of("d.q.test. DNAME t.q.test.", "x.d.q.test. CNAME x.t.q.test."), List.of(SOA), List.of()),
-        Arguments.of("www.sub.q.test.", Type.A, Rcode.NOERROR, false,
-            List.of(), List.of("sub.q.test. NS ns.sub.q.test."), List.of("ns.sub.q.test. A 192.0.2.53")),
-        Arguments.of("q.test.", Type.MX, Rcode.NOERROR, true,
-            List.of("q.test. MX 10 mail.q.test."), List.of(), List.of("mail.q.test. A 192.0.2.25")),
-        Arguments.of("www.elsewhere.test.", Type.A, Rcode.REFUSED, false,
-            List.of(), List.of(), List.of()));
-  }
-
-  /** A section's records as "owner type rdata", in the order the response has them. */
-  static List<String> records(Message r, int section) {
-    return r.getSection(section).stream()
-        .map(rr -> rr.getName() + " " + Type.string(rr.getType()) + " " + rr.rdataToString())
-        .toList();
+  /** The questions of the answer table, and one outside our zones. */
+  static Stream<Arguments> questions() {
+    return Stream.concat(ZoneAnswererTest.answers(), Stream.of(Arguments.of("www.elsewhere.test.", Type.A)));
   }
 
   @ParameterizedTest(name = "{0} {1}")
-  @MethodSource("answers")
-  void answersFollowRfc1034(String qname, int qtype, int rcode, boolean aa,
-      List<String> answer, List<String> authority, List<String> additional) throws Exception {
-    Message r = ask(query(qname, qtype), Transport.UDP);
-    assertEquals(rcode, r.getRcode(), r.toString());
-    assertEquals(aa, r.getHeader().getFlag(Flags.AA), r.toString());
-    assertEquals(answer, records(r, Section.ANSWER), r.toString());
-    assertEquals(authority, records(r, Section.AUTHORITY), r.toString());
-    assertEquals(additional, records(r, Section.ADDITIONAL), r.toString());
-    assertTrue(r.getHeader().getFlag(Flags.QR));
-    assertFalse(r.getHeader().getFlag(Flags.RA));
-  }
-
-  @ParameterizedTest(name = "{0} {1}")
-  @MethodSource("answers")
+  @MethodSource("questions")
   void cachedAnswersEqualFreshOnesButForId(String qname, int qtype) throws Exception {
     QueryProcessor fresh = new QueryProcessor(ZONES, null, null, QueryConfig.defaults());
     for (boolean edns : new boolean[] {false, true}) {
@@ -170,7 +85,7 @@ class QueryProcessorTest {
    * (question, owners and synthesized names in the asker's case).
    */
   @ParameterizedTest(name = "{0} {1}")
-  @MethodSource("answers")
+  @MethodSource("questions")
   void cachedAnswersToOtherCasesAndSizesEqualFreshOnes(String qname, int qtype) throws Exception {
     QueryProcessor cached = new QueryProcessor(ZONES, null, null, QueryConfig.defaults());
     QueryProcessor fresh = new QueryProcessor(ZONES, null, null, QueryConfig.defaults());
@@ -242,22 +157,6 @@ class QueryProcessorTest {
     zones.publish(ZoneSnapshot.build(Name.fromString("q.test."), parse("q.test.", ZONE_TEXT.replace("192.0.2.80", "192.0.2.81"))));
     Message r = new Message(((Outcome.Reply) p.handle(q, over(Transport.UDP))).wire());
     assertEquals("192.0.2.81", r.getSection(Section.ANSWER).get(0).rdataToString());
-  }
-
-  @Test
-  void negativeAnswersCarrySoaWithMinimumTtl() throws Exception {
-    Message r = ask(query("nope.q.test.", Type.A), Transport.UDP);
-    Record soa = r.getSection(Section.AUTHORITY).get(0);
-    assertEquals(Type.SOA, soa.getType());
-    assertEquals(120, soa.getTTL(), "min(SOA TTL 300, minimum 120)");
-  }
-
-  @Test
-  void referralHasGlueAndAdditionalAddresses() throws Exception {
-    Message r = ask(query("www.sub.q.test.", Type.A), Transport.UDP);
-    assertEquals("ns.sub.q.test.", r.getSection(Section.ADDITIONAL).get(0).getName().toString());
-    Message mx = ask(query("q.test.", Type.MX), Transport.UDP);
-    assertEquals(Type.A, mx.getSection(Section.ADDITIONAL).get(0).getType(), "address of the in-zone MX target");
   }
 
   @Test
@@ -367,60 +266,73 @@ class QueryProcessorTest {
     assertEquals(before + 1, processor.malformedRequests());
   }
 
-  @Test
-  void chaosIdentityAndRefusalWhenOff() throws Exception {
-    Message q = Message.newQuery(Record.newRecord(Name.fromString("version.bind."), Type.TXT, DClass.CH));
-    Message r = ask(q, Transport.UDP);
-    assertEquals(Rcode.NOERROR, r.getRcode());
-    assertTrue(r.getSection(Section.ANSWER).get(0).rdataToString().contains("Cairn test"));
-    QueryProcessor off = new QueryProcessor(ZONES, null, null, QueryConfig.defaults());
-    Message refused = new Message(((Outcome.Reply) off.handle(q.toWire(), over(Transport.UDP))).wire());
-    assertEquals(Rcode.REFUSED, refused.getRcode());
+  static Message notifyOf(String zone) throws Exception {
+    Message n = query(zone, Type.SOA);
+    n.getHeader().setOpcode(Opcode.NOTIFY);
+    return n;
   }
 
-  @Test
-  void transfersWithoutAResponderAreRefusedAndAxfrOverUdpIsFormerr() throws Exception {
-    assertEquals(Rcode.REFUSED, ask(query("q.test.", Type.AXFR), Transport.TCP).getRcode());
-    assertEquals(Rcode.FORMERR, ask(query("q.test.", Type.AXFR), Transport.UDP).getRcode());
-    Message ixfr = query("q.test.", Type.IXFR);
-    ixfr.addRecord(parse("q.test.", "@ IN SOA ns1 hm 42 3600 600 86400 120\n").get(0), Section.AUTHORITY);
-    Message current = ask(ixfr, Transport.UDP);
-    assertEquals(1, current.getSection(Section.ANSWER).size(), "IXFR over UDP for a current serial: the SOA");
-    Message old = query("q.test.", Type.IXFR);
-    old.addRecord(parse("q.test.", "@ IN SOA ns1 hm 41 3600 600 86400 120\n").get(0), Section.AUTHORITY);
-    assertTrue(ask(old, Transport.UDP).getHeader().getFlag(Flags.TC), "older serial: retry over TCP");
+  static Message ixfr(String zone, long serial) throws Exception {
+    Message q = query(zone, Type.IXFR);
+    q.addRecord(parse(zone, "@ IN SOA ns1 hm " + serial + " 3600 600 86400 120\n").get(0), Section.AUTHORITY);
+    return q;
   }
 
-  @Test
-  void anyIsMinimalOverUdp() throws Exception {
-    Message udp = ask(query("q.test.", Type.ANY), Transport.UDP);
-    assertEquals(1, udp.getSection(Section.ANSWER).size());
-    Message tcp = ask(query("q.test.", Type.ANY), Transport.TCP);
-    assertTrue(tcp.getSection(Section.ANSWER).size() > 1);
-    assertNotNull(tcp.getQuestion());
+  static Stream<Arguments> kinds() throws Exception {
+    // what is asked, over which transport; then the rcode, AA, and the answer section
+    return Stream.of(
+        Arguments.of("ordinary question", query("www.q.test.", Type.A), Transport.UDP, Rcode.NOERROR, true,
+            List.of("www.q.test. A 192.0.2.80")),
+        Arguments.of("outside our zones", query("www.elsewhere.test.", Type.A), Transport.UDP, Rcode.REFUSED, false,
+            List.of()),
+        Arguments.of("meta type", query("www.q.test.", Type.MAILA), Transport.UDP, Rcode.NOTIMP, false, List.of()),
+        Arguments.of("NOTIFY", notifyOf("q.test."), Transport.UDP, Rcode.NOERROR, true, List.of()),
+        Arguments.of("CHAOS", Message.newQuery(Record.newRecord(Name.fromString("version.bind."), Type.TXT, DClass.CH)),
+            Transport.UDP, Rcode.NOERROR, true, List.of("version.bind. TXT \"Cairn test\"")),
+        Arguments.of("class HS", Message.newQuery(Record.newRecord(Name.fromString("www.q.test."), Type.A, DClass.HS)),
+            Transport.UDP, Rcode.REFUSED, false, List.of()),
+        Arguments.of("IXFR over UDP", ixfr("q.test.", 42), Transport.UDP, Rcode.NOERROR, true,
+            List.of("q.test. SOA ns1.q.test. hm.q.test. 42 3600 600 86400 120")),
+        Arguments.of("AXFR without a responder", query("q.test.", Type.AXFR), Transport.TCP, Rcode.REFUSED, false,
+            List.of()));
   }
 
+  /** The dispatch: each kind of request is answered by its answerer (whose own tests hold the details). */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("kinds")
+  void eachKindReachesItsAnswerer(String kind, Message request, Transport transport, int rcode, boolean aa,
+      List<String> answer) throws Exception {
+    QueryProcessor withNotify = new QueryProcessor(ZONES, null, (n, from) -> Rcode.NOERROR,
+        new QueryConfig(1232, Duration.ofSeconds(10), new QueryConfig.ChaosIdentity("Cairn test", "host1", null)));
+    Message r = new Message(assertInstanceOf(Outcome.Reply.class, withNotify.handle(request.toWire(), over(transport))).wire());
+    assertEquals(rcode, r.getRcode(), r.toString());
+    assertEquals(aa, r.getHeader().getFlag(Flags.AA), r.toString());
+    assertEquals(request.getHeader().getOpcode(), r.getHeader().getOpcode());
+    assertEquals(answer, records(r, Section.ANSWER), r.toString());
+  }
+
+  /**
+   * A secondary zone not transferred yet answers SERVFAIL with EDE 14 Not Ready (with EDNS), one
+   * past its expiry SERVFAIL: for questions and for transfers alike.
+   */
   @Test
-  void signaturesGoWithTheirRrsetAndAnswerTypeRrsig() throws Exception {
-    String sig = " 13 3 300 20261231000000 20261101000000 12345 s.test. AAECAwQFBgcICQoLDA0ODw==";
+  void unavailableZonesAreServfail() throws Exception {
     ZoneSet zones = new ZoneSet();
-    zones.publish(ZoneSnapshot.build(Name.fromString("s.test."), parse("s.test.", """
-        @ IN SOA ns1 hm 1 3600 600 86400 120
-        @ IN NS ns1
-        ns1 IN A 192.0.2.1
-        www IN A 192.0.2.80
-        www IN TXT "signed too"
-        www IN RRSIG A""" + sig + "\nwww IN RRSIG TXT" + sig + "\n")));
-    QueryProcessor signed = new QueryProcessor(zones, null, null, new QueryConfig(1232, Duration.ofSeconds(10), null));
-    Message withDo = query("www.s.test.", Type.A);
-    withDo.addRecord(new OPTRecord(1232, 0, 0, 0x8000), Section.ADDITIONAL);
-    List<Record> a = new Message(((Outcome.Reply) signed.handle(withDo.toWire(), over(Transport.UDP))).wire())
-        .getSection(Section.ANSWER);
-    assertEquals(List.of(Type.A, Type.RRSIG), a.stream().map(Record::getType).toList(), "the A RRset and its own signature");
-    assertEquals(Type.A, ((RRSIGRecord) a.get(1)).getTypeCovered());
-    List<Record> rrsig = new Message(((Outcome.Reply) signed.handle(query("www.s.test.", Type.RRSIG).toWire(),
-        over(Transport.UDP))).wire()).getSection(Section.ANSWER);
-    assertEquals(Set.of(Type.A, Type.TXT), rrsig.stream().map(r -> ((RRSIGRecord) r).getTypeCovered()).collect(Collectors.toSet()),
-        "type RRSIG: every signature at the name, and nothing else");
+    zones.publish(ZoneSnapshot.build(Name.fromString("q.test."), parse("q.test.", ZONE_TEXT)));
+    zones.markNotReady(Name.fromString("sec.q.test."));
+    QueryProcessor p = new QueryProcessor(zones, null, null, QueryConfig.defaults());
+    Message r = new Message(((Outcome.Reply) p.handle(withEdns(query("www.sec.q.test.", Type.A), 1232).toWire(),
+        over(Transport.UDP))).wire());
+    assertEquals(Rcode.SERVFAIL, r.getRcode());
+    assertEquals(List.of(ExtendedErrorCodeOption.NOT_READY), r.getOPT().getOptions(EDNSOption.Code.EDNS_EXTENDED_ERROR).stream()
+        .map(o -> ((ExtendedErrorCodeOption) o).getErrorCode()).toList());
+    assertEquals(Rcode.NOERROR, new Message(((Outcome.Reply) p.handle(query("www.q.test.", Type.A).toWire(),
+        over(Transport.UDP))).wire()).getRcode(), "the parent zone is answered");
+    zones.setExpired(Name.fromString("q.test."), true);
+    for (Message asked : List.of(query("www.q.test.", Type.A), ixfr("q.test.", 41))) {
+      Message expired = new Message(((Outcome.Reply) p.handle(asked.toWire(), over(Transport.UDP))).wire());
+      assertEquals(Rcode.SERVFAIL, expired.getRcode(), expired.toString());
+      assertTrue(expired.getSection(Section.ANSWER).isEmpty());
+    }
   }
 }

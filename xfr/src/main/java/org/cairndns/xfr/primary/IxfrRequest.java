@@ -1,5 +1,6 @@
 package org.cairndns.xfr.primary;
 
+import org.cairndns.zone.store.Serials;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
@@ -24,5 +25,14 @@ public final class IxfrRequest {
       }
     }
     return NO_SERIAL;
+  }
+
+  /**
+   * Whether a client at {@code clientSerial} (from {@link #clientSerial}) already has {@code
+   * zoneSerial} or newer (RFC 1982), so that the answer is the single SOA: RFC 1995 §2 over UDP, §4
+   * over TCP. False for {@link #NO_SERIAL}.
+   */
+  public static boolean isCurrent(long clientSerial, long zoneSerial) {
+    return clientSerial != NO_SERIAL && !Serials.isNewer(zoneSerial, clientSerial);
   }
 }

@@ -20,7 +20,6 @@ import org.cairndns.xfr.TransferResponder;
 import org.cairndns.xfr.acl.TransferPolicy;
 import org.cairndns.zone.AxfrRecords;
 import org.cairndns.zone.ZoneSnapshot;
-import org.cairndns.zone.store.Serials;
 import org.cairndns.zone.store.ZoneDiff;
 import org.cairndns.zone.store.ZoneStoreException;
 import org.slf4j.Logger;
@@ -154,7 +153,7 @@ public final class TransferService implements TransferResponder {
   /** RFC 1995: single SOA when current, else incremental from the journal; null for the whole zone. */
   private List<Record> ixfrRecords(Message request, ZoneSnapshot zone) {
     long clientSerial = IxfrRequest.clientSerial(request);
-    if (clientSerial != IxfrRequest.NO_SERIAL && !Serials.isNewer(zone.serial(), clientSerial)) {
+    if (IxfrRequest.isCurrent(clientSerial, zone.serial())) {
       return List.of(zone.soa());
     }
     if (clientSerial != IxfrRequest.NO_SERIAL) {

@@ -1,6 +1,8 @@
 package org.cairndns.xfr.primary;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.ARecord;
@@ -47,5 +49,15 @@ class IxfrRequestTest {
   void ofTwoSoasTheFirstCounts() throws Exception {
     assertEquals(7, IxfrRequest.clientSerial(ixfr(soa(7), soa(3))));
     assertEquals(3, IxfrRequest.clientSerial(ixfr(soa(3), soa(7))));
+  }
+
+  @Test
+  void aClientAtOrPastOurSerialIsCurrent() {
+    assertTrue(IxfrRequest.isCurrent(7, 7));
+    assertTrue(IxfrRequest.isCurrent(8, 7), "newer than ours");
+    assertFalse(IxfrRequest.isCurrent(6, 7));
+    assertTrue(IxfrRequest.isCurrent(0, 0xFFFF_FFFFL), "past ours across the wrap (RFC 1982)");
+    assertFalse(IxfrRequest.isCurrent(0xFFFF_FFFFL, 0), "behind ours across the wrap");
+    assertFalse(IxfrRequest.isCurrent(IxfrRequest.NO_SERIAL, 7), "no SOA in the request");
   }
 }
