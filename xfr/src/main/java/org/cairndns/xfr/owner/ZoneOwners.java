@@ -35,7 +35,7 @@ public final class ZoneOwners {
   private final Executor pool;
   private final Map<Name, ZoneOwner> owners = new ConcurrentHashMap<>();
   private final boolean everyStoredZone;
-  private long seenCounter = -1; // guarded by this
+  private long seenCounter = -1; // guarded by this: the store's change counter at the last poll that read it
 
   /**
    * @param pool runs the owners' loads and publishes (a secondary's checks run on its own pool)
