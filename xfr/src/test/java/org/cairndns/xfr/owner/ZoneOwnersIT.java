@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -21,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import org.cairndns.request.Requester;
 import org.cairndns.request.Transport;
 import org.cairndns.xfr.notify.NotifySender;
+import org.cairndns.xfr.secondary.FakePrimary;
 import org.cairndns.xfr.secondary.PrimaryPool;
 import org.cairndns.xfr.secondary.PrimarySettings;
 import org.cairndns.xfr.secondary.TransferClient;
@@ -114,6 +116,54 @@ class ZoneOwnersIT {
       owners.poll().get(10, TimeUnit.SECONDS);
       assertNull(zones.get(ZONE), "gone from the store, no longer served");
       assertEquals(-1, owners.status(ZONE).serial());
+    }
+  }
+
+  /**
+   * A secondary's check is one of its zone's events: a version loaded into the store while the
+   * check transfers waits for it, and the transfer's newer version is what gets published, once.
+   */
+  @Test
+  void aStoreChangeDuringATransferWaitsForItAndEachVersionIsPublishedOnce() throws Exception {
+    List<Record> atPrimary = version(2);
+    CountDownLatch asked = new CountDownLatch(1);
+    CountDownLatch answer = new CountDownLatch(1);
+    ScheduledExecutorService checks = Executors.newScheduledThreadPool(2);
+    try (FakePrimary primary = new FakePrimary((q, reply) -> {
+          if (q.getQuestion().getType() == Type.SOA) {
+            reply.send(FakePrimary.response(q, atPrimary.get(0)));
+          } else {
+            asked.countDown();
+            answer.await(); // holds the transfer, and so the zone's event, until the test says
+            List<Record> axfr = new ArrayList<>(atPrimary);
+            axfr.add(atPrimary.get(0));
+            reply.send(FakePrimary.response(q, axfr.toArray(new Record[0])));
+          }
+        });
+        ZoneStore store = ZoneStore.open(dir.resolve("db")); PrimaryPool primaries = new PrimaryPool(1, 4, 2000)) {
+      ZoneSet zones = new ZoneSet();
+      ZoneOwners owners = new ZoneOwners(store, zones, pool, false);
+      owners.add(ZONE, null, NotifyOut.none(), new ZoneOwner.Secondary(List.of(primary.tcp()),
+          new TransferClient(primaries, Duration.ofSeconds(5), null, 2), checks, Clock.systemUTC()));
+      owners.start();
+      assertTrue(asked.await(10, TimeUnit.SECONDS), "the first check transfers");
+      store.load(ZONE, version(1), "cli", false); // cairn zone load, meanwhile
+      CompletableFuture<Void> reconciled = owners.poll();
+      assertEquals(1, owners.owner(ZONE).events().waiting(), "the store's version waits for the transfer");
+      assertEquals(-1, owners.status(ZONE).serial());
+      answer.countDown();
+      reconciled.get(10, TimeUnit.SECONDS);
+      assertEquals(2, zones.get(ZONE).serial());
+      assertEquals(2, store.soa(ZONE).orElseThrow().getSerial());
+      assertEquals(List.of("2"), published(), "the transfer's version, published once; version 1 never was");
+      assertEquals("full", owners.status(ZONE).lastTransfer());
+      assertNull(owners.status(ZONE).lastError());
+      assertTrue(owners.status(ZONE).lastCheck() != null);
+      assertEquals(org.cairndns.xfr.secondary.ZoneRefresher.Event.REFRESH, owners.status(ZONE).next().event(),
+          "then the next check after SOA REFRESH");
+      owners.stop();
+    } finally {
+      checks.shutdownNow();
     }
   }
 
