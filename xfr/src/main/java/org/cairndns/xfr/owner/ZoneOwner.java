@@ -57,7 +57,7 @@ public final class ZoneOwner {
   private final ZoneRefresher refresher;
   private final ZoneStatus status = new Status();
   private volatile String lastError;
-  private CompletableFuture<Void> reconciliation; // guarded by this: the one waiting to run, if any
+  private CompletableFuture<Boolean> reconciliation; // guarded by this: the one waiting to run, if any
 
   /**
    * @param file the zone file loaded at start, or null
@@ -120,20 +120,22 @@ public final class ZoneOwner {
   /**
    * The store holds a version the served one may not match: serves the stored one, or stops serving
    * the zone when the store no longer has it. Any number of calls while one waits to run are that
-   * one (a burst of polls costs one reading of the store); the future completes when it has run.
+   * one (a burst of polls costs one reading of the store). The future completes when it has run:
+   * false when the store could not be read, so the caller asks again.
    */
-  synchronized CompletableFuture<Void> reconcile() {
+  synchronized CompletableFuture<Boolean> reconcile() {
     if (reconciliation == null) {
-      CompletableFuture<Void> done = new CompletableFuture<>();
+      CompletableFuture<Boolean> done = new CompletableFuture<>();
       reconciliation = done;
       events.submit(pool, () -> {
         synchronized (this) {
           reconciliation = null; // a store change from now on needs another run
         }
+        boolean read = false;
         try {
-          publishFromStore();
+          read = publishFromStore();
         } finally {
-          done.complete(null);
+          done.complete(read);
         }
       });
     }
@@ -179,21 +181,22 @@ public final class ZoneOwner {
     }
   }
 
-  private void publishFromStore() {
+  /** Serves what the store holds; returns false when the store could not be read. */
+  private boolean publishFromStore() {
     long started = System.nanoTime();
     ZoneSnapshot.Builder builder = new ZoneSnapshot.Builder(name);
     try {
       Optional<SOARecord> soa = store.soa(name);
       ZoneSnapshot served = zones.get(name);
       if (soa.isPresent() && served != null && served.serial() == soa.get().getSerial()) {
-        return; // served already (a refresher publishes what it stores from memory)
+        return true; // served already (a refresher publishes what it stores from memory)
       }
       if (soa.isEmpty() || !store.current(name, builder::add)) { // the stored wire records, straight into the snapshot
         if (served != null) {
           zones.remove(name);
           log.info("zone={} event=unpublished reason=\"no longer in the store\"", name);
         }
-        return;
+        return true;
       }
       install(builder.build(), "from=store read_and_build_ms=" + (System.nanoTime() - started) / 1_000_000);
       lastError = null;
@@ -201,6 +204,7 @@ public final class ZoneOwner {
       lastError = e.getMessage();
       log.warn("zone={} event=publish-failed error=\"{}\" (store unreadable; previous version keeps serving)", name,
           e.getMessage());
+      return false;
     } catch (IllegalArgumentException e) { // stored records the snapshot refuses
       lastError = e.getMessage();
       log.error("zone={} event=publish-failed error=\"{}\" (previous version keeps serving)", name, e.getMessage());
@@ -208,6 +212,7 @@ public final class ZoneOwner {
       lastError = "unexpected " + e;
       log.error("zone={} event=publish-failed error=\"{}\" (unexpected; previous version keeps serving)", name, e, e);
     }
+    return true;
   }
 
   /** @param source where the snapshot came from, for the log */

@@ -36,6 +36,8 @@ public final class ZoneOwners {
   private final Map<Name, ZoneOwner> owners = new ConcurrentHashMap<>();
   private final boolean everyStoredZone;
   private long seenCounter = -1; // guarded by this: the store's change counter at the last poll that read it
+  /** A reconciliation could not read the store: the next poll compares every zone again. */
+  private volatile boolean storeUnread;
 
   /**
    * @param pool runs the owners' loads and publishes (a secondary's checks run on its own pool)
@@ -86,9 +88,10 @@ public final class ZoneOwners {
    */
   public synchronized CompletableFuture<Void> poll() throws ZoneStoreException {
     long counter = store.changeCounter();
-    if (counter == seenCounter) {
+    if (counter == seenCounter && !storeUnread) {
       return CompletableFuture.completedFuture(null);
     }
+    storeUnread = false;
     List<CompletableFuture<Void>> reconciled = new ArrayList<>();
     Set<Name> present = new HashSet<>();
     for (ZoneInfo info : store.list()) {
@@ -100,7 +103,7 @@ public final class ZoneOwners {
       }
       present.add(info.name());
       if (owner.status().serial() != info.serial()) {
-        reconciled.add(owner.reconcile());
+        reconciled.add(reconcile(owner));
       }
     }
     for (ZoneOwner owner : owners.values()) {
@@ -109,13 +112,21 @@ public final class ZoneOwners {
         continue;
       }
       if (owner.status().serial() != -1) { // served, but gone from the store
-        reconciled.add(owner.reconcile());
+        reconciled.add(reconcile(owner));
       } else if (!everyStoredZone) {
         log.warn("zone={} event=not-served reason=\"not in the store yet (load it, or wait for its first transfer)\"", name);
       }
     }
     seenCounter = counter;
     return CompletableFuture.allOf(reconciled.toArray(new CompletableFuture<?>[0]));
+  }
+
+  private CompletableFuture<Void> reconcile(ZoneOwner owner) {
+    return owner.reconcile().thenAccept(read -> {
+      if (!read) {
+        storeUnread = true;
+      }
+    });
   }
 
   /** The operators' retransfer requests ({@code cairn zone retransfer}), taken from the store. */
