@@ -6,10 +6,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -24,19 +22,17 @@ import org.cairndns.tls.TlsConfigException;
 import org.cairndns.tls.TlsSettings;
 import org.cairndns.xfr.acl.TransferPolicy;
 import org.cairndns.xfr.notify.NotifySender;
+import org.cairndns.xfr.owner.NotifyOut;
+import org.cairndns.xfr.owner.ZoneOwner;
+import org.cairndns.xfr.owner.ZoneOwners;
+import org.cairndns.xfr.owner.ZoneStatus;
 import org.cairndns.xfr.primary.TransferService;
 import org.cairndns.xfr.primary.TransferSettings;
 import org.cairndns.xfr.secondary.PrimaryPool;
 import org.cairndns.xfr.secondary.PrimarySettings;
 import org.cairndns.xfr.secondary.TransferClient;
 import org.cairndns.xfr.secondary.XotProbes;
-import org.cairndns.xfr.secondary.ZoneRefresher;
 import org.cairndns.zone.ZoneSet;
-import org.cairndns.zone.master.ZoneFile;
-import org.cairndns.zone.master.ZoneFileException;
-import org.cairndns.zone.master.ZoneFileReader;
-import org.cairndns.zone.master.ZoneValidator;
-import org.cairndns.zone.store.LoadOutcome;
 import org.cairndns.zone.store.ZoneStore;
 import org.cairndns.zone.store.ZoneStoreException;
 import org.slf4j.Logger;
@@ -50,8 +46,11 @@ import org.xbill.DNS.TSIG;
  */
 public final class CairnServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CairnServer.class);
-  /** Threads of the store poll (which also takes retransfer requests); it runs at a fixed delay, one poll at a time. */
-  private static final int STORE_POLL_THREADS = 2;
+  /**
+   * Threads of the store poll (which also takes retransfer requests; it runs at a fixed delay, one
+   * poll at a time) and of the zone owners' loads and publishes.
+   */
+  private static final int ZONE_EVENT_THREADS = 2;
   /** NOTIFYs out, each a short UDP exchange; more zones changing at once wait their turn. */
   private static final int NOTIFY_THREADS = 4;
   /** A NOTIFY unanswered is sent again after this, then at doubling intervals (RFC 1996 §3.6). */
@@ -61,37 +60,21 @@ public final class CairnServer implements AutoCloseable {
 
   private final ZoneStore store;
   private final ZoneSet zones = new ZoneSet();
-  private final ZonePublisher publisher;
-  private final ScheduledExecutorService poller;
+  private final ZoneOwners owners;
+  private final ScheduledExecutorService zoneEvents;
   /** NOTIFY tries wait for their answers; apart from the poller, so dead targets cannot stall it. */
   private final ScheduledExecutorService notifying;
   private final ServerTlsContext tls;
   private DnsServer transport;
   private QueryProcessor processor;
-  private final Map<Name, ZoneRefresher> refreshers = new HashMap<>();
   private ScheduledExecutorService secondaryScheduler;
   private PrimaryPool primaryPool;
 
   private CairnServer(CairnConfig config, ZoneStore store) throws TlsConfigException {
     this.store = store;
-    Set<Name> configured = new HashSet<>();
-    Map<Name, List<NotifySender.Target>> notifyTargets = new HashMap<>();
-    Map<Name, TSIG> notifyKeys = new HashMap<>();
-    Map<Name, TSIG> keys = tsigKeys(config);
-    Set<Name> notifyNs = new HashSet<>();
-    config.zones().forEach(z -> {
-      configured.add(z.name());
-      notifyTargets.put(z.name(), z.notifyTargets());
-      if (z.notifyKey() != null) {
-        notifyKeys.put(z.name(), keys.get(z.notifyKey()));
-      }
-      if (z.notifyNs()) {
-        notifyNs.add(z.name());
-      }
-    });
     this.tls = config.tlsListen().isEmpty() ? null : ServerTlsContext.create(tlsSettings(config));
-    this.poller = Executors.newScheduledThreadPool(STORE_POLL_THREADS, r -> {
-      Thread t = new Thread(r, "cairn-store-poll");
+    this.zoneEvents = Executors.newScheduledThreadPool(ZONE_EVENT_THREADS, r -> {
+      Thread t = new Thread(r, "cairn-zone-events");
       t.setDaemon(true);
       return t;
     });
@@ -100,17 +83,7 @@ public final class CairnServer implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    NotifySender notifier = new NotifySender(notifying, NOTIFY_FIRST_RETRY, NOTIFY_TRIES);
-    this.publisher = new ZonePublisher(store, zones, configured, snapshot -> {
-      List<NotifySender.Target> targets = new java.util.ArrayList<>(notifyTargets.getOrDefault(snapshot.origin(), List.of()));
-      if (notifyNs.contains(snapshot.origin())) {
-        NotifySender.nsTargets(snapshot).stream().map(NotifySender.Target::udp)
-            .filter(t -> targets.stream().noneMatch(c -> c.address().equals(t.address()))).forEach(targets::add);
-      }
-      if (!targets.isEmpty()) {
-        notifier.notifyAll(snapshot.soa(), targets, notifyKeys.get(snapshot.origin()));
-      }
-    });
+    this.owners = new ZoneOwners(store, zones, zoneEvents, config.zones().isEmpty());
   }
 
   public static CairnServer start(CairnConfig config) throws IOException, ZoneStoreException, TlsConfigException {
@@ -123,16 +96,16 @@ public final class CairnServer implements AutoCloseable {
       throw e;
     }
     try {
-      server.loadZoneFiles(config);
-      server.publisher.refresh();
+      server.addZones(config);
+      // Before the listeners: a zone that expired while the server was down is never answered from.
+      server.owners.start();
       CairnConfig.Identity id = config.identity();
       QueryConfig queryConfig = new QueryConfig(config.limits().udpPayload(), config.limits().tcpIdleTimeout(),
           id.chaos() ? new QueryConfig.ChaosIdentity(id.version(), id.hostname(), id.id()) : null,
           config.limits().responseCacheBytes());
       TransferSettings xfr = transferSettings(config);
       TransferService transfers = new TransferService(server.zones::get, store::journal, xfr);
-      server.startSecondaries(config, xfr.keys());
-      QueryProcessor processor = new QueryProcessor(server.zones, transfers, server::onNotify, queryConfig, xfr.keys());
+      QueryProcessor processor = new QueryProcessor(server.zones, transfers, server.owners::onNotify, queryConfig, xfr.keys());
       server.processor = processor;
       ListenerSettings listeners = new ListenerSettings(config.listen(), config.tlsListen(),
           config.limits().tcpIdleTimeout(), config.limits().tcpConnections(),
@@ -140,12 +113,10 @@ public final class CairnServer implements AutoCloseable {
           config.limits().tcpWriteTimeout(), config.limits().tcpQueriesInFlight(), config.limits().tcpWriteBuffer(),
           config.xfr().maxTransferTimeOut());
       ServerTlsContext tls = server.tls;
-      // Before the listeners: a zone that expired while the server was down is never answered from.
-      server.refreshers.values().forEach(ZoneRefresher::start);
       server.transport = DnsServer.start(listeners, processor,
           tls == null ? null : ch -> tls.newHandler(ch.alloc(), listeners.tlsHandshakeTimeout()));
       long every = config.storePollInterval().toMillis();
-      server.poller.scheduleWithFixedDelay(server::pollStore, every, every, TimeUnit.MILLISECONDS);
+      server.zoneEvents.scheduleWithFixedDelay(server::pollStore, every, every, TimeUnit.MILLISECONDS);
       return server;
     } catch (IOException | ZoneStoreException | RuntimeException e) {
       server.close();
@@ -153,8 +124,13 @@ public final class CairnServer implements AutoCloseable {
     }
   }
 
-  /** Zones with primaries are secondaries: each gets a refresher sharing one connection pool. */
-  private void startSecondaries(CairnConfig config, Map<Name, TSIG> keys) throws ZoneStoreException {
+  /**
+   * Gives each configured zone its owner. Zones with primaries are secondaries: their checks share
+   * one connection pool and the {@code transfers-in} threads.
+   */
+  private void addZones(CairnConfig config) throws ZoneStoreException {
+    Map<Name, TSIG> keys = tsigKeys(config);
+    NotifySender notifier = new NotifySender(notifying, NOTIFY_FIRST_RETRY, NOTIFY_TRIES);
     CairnConfig.Secondary s = config.secondary();
     int timeout = (int) s.timeout().toMillis();
     secondaryScheduler = Executors.newScheduledThreadPool(s.transfersIn(), r -> {
@@ -182,7 +158,10 @@ public final class CairnServer implements AutoCloseable {
         });
     TransferClient client = new TransferClient(primaryPool, s.timeout(), probes, s.transfersInPerPrimary());
     for (CairnConfig.ZoneEntry z : config.zones()) {
+      NotifyOut notify = new NotifyOut(notifier, z.notifyTargets(), z.notifyNs(),
+          z.notifyKey() == null ? null : keys.get(z.notifyKey()));
       if (z.primaries().isEmpty()) {
+        owners.add(z.name(), z.file(), notify, null);
         continue;
       }
       List<PrimarySettings> primaries = new java.util.ArrayList<>();
@@ -199,25 +178,14 @@ public final class CairnServer implements AutoCloseable {
         primaries.add(new PrimarySettings(p.address(), mode, key, p.tlsPins(), p.tlsCa(), p.tlsName(),
             p.tlsCertificate(), p.tlsKey(), z.transferLimits()));
       }
-      Name name = z.name();
-      zones.markNotReady(name); // SERVFAIL until its first transfer is published (a no-op when stored already)
-      refreshers.put(name, new ZoneRefresher(name, primaries, client, store, secondaryScheduler, Clock.systemUTC(),
-          publisher, expired -> zones.setExpired(name, expired)));
+      owners.add(z.name(), z.file(), notify,
+          new ZoneOwner.Secondary(primaries, client, secondaryScheduler, Clock.systemUTC()));
     }
   }
 
-  /** NOTIFY for a secondary zone from one of its primaries triggers a check; others are refused. */
-  private int onNotify(org.xbill.DNS.Message notify, org.cairndns.request.Requester from) {
-    ZoneRefresher refresher = refreshers.get(notify.getQuestion().getName());
-    if (refresher == null) {
-      return org.xbill.DNS.Rcode.NOTAUTH;
-    }
-    return refresher.onNotify(from.address().getAddress()) ? org.xbill.DNS.Rcode.NOERROR : org.xbill.DNS.Rcode.REFUSED;
-  }
-
-  /** The secondary zones' refreshers (state for tools and tests). */
-  public Map<Name, ZoneRefresher> secondaries() {
-    return Map.copyOf(refreshers);
+  /** What the owner of {@code zone} knows of it (for tools and tests), or null when it is not served here. */
+  public ZoneStatus zoneStatus(Name zone) {
+    return owners.status(zone);
   }
 
   /** Connections opened to primaries so far. */
@@ -250,35 +218,10 @@ public final class CairnServer implements AutoCloseable {
         dbDir.resolve("tls"), config.identity().hostname(), t.engine(), t.ocspResponse());
   }
 
-  /** Zone files named in the configuration are loaded like {@code cairn zone load}; a bad file keeps the stored version. */
-  private void loadZoneFiles(CairnConfig config) {
-    for (CairnConfig.ZoneEntry entry : config.zones()) {
-      if (entry.file() == null) {
-        continue;
-      }
-      try {
-        ZoneFile file = ZoneFileReader.read(entry.file(), entry.name());
-        ZoneValidator.validate(file);
-        LoadOutcome outcome = store.load(entry.name(), file.records(), "file:" + entry.file(), false);
-        log.info("zone={} event=file-loaded result={} serial={}", entry.name(), outcome.kind(), outcome.serial());
-      } catch (ZoneFileException | ZoneStoreException e) {
-        log.error("zone={} event=file-load-failed error=\"{}\" (the stored version, if any, keeps serving)",
-            entry.name(), e.getMessage().replace('\n', ';'));
-      }
-    }
-  }
-
   private void pollStore() {
     try {
-      publisher.refresh();
-      for (Name zone : store.takeRetransferRequests()) { // written by cairn zone retransfer
-        ZoneRefresher refresher = refreshers.get(zone);
-        if (refresher == null) {
-          log.warn("zone={} event=retransfer-ignored reason=\"not a secondary zone of this server\"", zone);
-        } else {
-          refresher.retransfer();
-        }
-      }
+      owners.poll();
+      owners.takeRetransferRequests();
     } catch (ZoneStoreException e) {
       log.warn("event=store-poll-failed error=\"{}\"", e.getMessage());
     } catch (RuntimeException e) { // caught all the same: an exception would end the poller's schedule
@@ -322,21 +265,21 @@ public final class CairnServer implements AutoCloseable {
     }
   }
 
-  /** Publishes store changes now instead of at the next poll (used after a local load). */
+  /** Publishes store changes now instead of at the next poll (used after a local load); returns once published. */
   public void refreshNow() throws ZoneStoreException {
-    publisher.refresh();
+    owners.poll().join();
   }
 
   @Override
   public void close() {
-    refreshers.values().forEach(ZoneRefresher::stop);
+    owners.stop();
     if (secondaryScheduler != null) {
       secondaryScheduler.shutdownNow();
     }
     if (primaryPool != null) {
       primaryPool.close();
     }
-    poller.shutdownNow();
+    zoneEvents.shutdownNow();
     notifying.shutdownNow();
     if (transport != null) {
       transport.close();

@@ -46,7 +46,7 @@ class HostilePrimaryIT {
         "max-records: 300000, max-zone-size: 1g, max-transfer-time-in: 1h")) {
       System.gc();
       long before = memory.getHeapMemoryUsage().getUsed();
-      var refresher = secondary.secondaries().get(Name.fromString("a.test."));
+      var refresher = secondary.zoneStatus(Name.fromString("a.test."));
       InetSocketAddress sec = secondary.transport().udpAddresses().get(0);
       long peak = 0;
       int answered = 0;
@@ -74,7 +74,7 @@ class HostilePrimaryIT {
   @Test
   void aZoneWithoutApexNsIsRefusedAndTheOldVersionServed() throws Exception {
     try (ServerSocket primary = hostilePrimary(false, new AtomicInteger()); CairnServer secondary = secondaryOf(primary, "")) {
-      var refresher = secondary.secondaries().get(Name.fromString("a.test."));
+      var refresher = secondary.zoneStatus(Name.fromString("a.test."));
       await().atMost(Duration.ofSeconds(30)).until(() -> refresher.lastError() != null);
       assertTrue(refresher.lastError().contains("no NS records at the apex a.test."), refresher.lastError());
       InetSocketAddress sec = secondary.transport().udpAddresses().get(0);

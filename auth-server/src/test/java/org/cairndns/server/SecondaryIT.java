@@ -141,7 +141,7 @@ class SecondaryIT {
             zones: [{name: a.test, primaries: [{address: "%s", transport: tls, tls-pins: ["%s"],
                      tls-certificate: %s, tls-key: %s}]}]
             """.formatted(tls, pin, dir.resolve(who + ".pem"), dir.resolve(who + "-key.pem")))) {
-          var refresher = secondary.secondaries().get(Name.fromString("a.test."));
+          var refresher = secondary.zoneStatus(Name.fromString("a.test."));
           if (who.equals("client")) {
             InetSocketAddress sec = secondary.transport().udpAddresses().get(0);
             await("mTLS identity allowed").atMost(Duration.ofSeconds(30))
@@ -173,7 +173,7 @@ class SecondaryIT {
           listen: [127.0.0.1:0]
           zones: [{name: a.test, primaries: [{address: "%s", transport: tls, tls-pins: ["AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="]}]}]
           """.formatted(tls))) {
-        var refresher = secondary.secondaries().get(Name.fromString("a.test."));
+        var refresher = secondary.zoneStatus(Name.fromString("a.test."));
         await().atMost(Duration.ofSeconds(30)).until(() -> refresher.lastError() != null);
         assertTrue(refresher.lastError().contains("is not among the configured pins"), refresher.lastError());
         assertTrue(secondary.store().current(Name.fromString("a.test.")).isEmpty(), "nothing transferred, nothing in the clear");
@@ -208,7 +208,7 @@ class SecondaryIT {
             listen: [127.0.0.1:0]
             zones: [{name: a.test, primaries: [{address: "%s", transport: tls, tls-ca: %s, tls-name: %s}]}]
             """.formatted(tls, c.caFile(), c.name()))) {
-          var refresher = secondary.secondaries().get(Name.fromString("a.test."));
+          var refresher = secondary.zoneStatus(Name.fromString("a.test."));
           if (c.error() == null) {
             InetSocketAddress sec = secondary.transport().udpAddresses().get(0);
             await(c.label()).atMost(Duration.ofSeconds(30)).until(() -> ServerFixture.soaSerial(sec, "a.test.") == 1);
@@ -282,7 +282,7 @@ class SecondaryIT {
           listen: [127.0.0.1:0]
           zones: [{name: a.test, primaries: [{address: "127.0.0.1:%d", transport: tcp}]}]
           """.formatted(fake.getLocalPort()))) {
-        var refresher = secondary.secondaries().get(Name.fromString("a.test."));
+        var refresher = secondary.zoneStatus(Name.fromString("a.test."));
         await().atMost(Duration.ofSeconds(30)).until(() -> refresher.lastError() != null);
         InetSocketAddress sec = secondary.transport().udpAddresses().get(0);
         assertEquals(1, ServerFixture.soaSerial(sec, "a.test."), "old version still served: " + refresher.lastError());
@@ -313,7 +313,7 @@ class SecondaryIT {
           listen: [127.0.0.1:0]
           zones: [{name: a.test, primaries: [{address: "127.0.0.1:%d", transport: tcp}]}]
           """.formatted(primary.getLocalPort()))) {
-        var refresher = secondary.secondaries().get(Name.fromString("a.test."));
+        var refresher = secondary.zoneStatus(Name.fromString("a.test."));
         await("the check at start").atMost(Duration.ofSeconds(30)).until(() -> soaQueries.get() == 1
             && refresher.state() == org.cairndns.xfr.secondary.ZoneRefresher.State.OK);
         int before = soaQueries.get();
@@ -417,7 +417,7 @@ class SecondaryIT {
       InetSocketAddress sec = secondary.transport().udpAddresses().get(0);
       assertEquals(-1, ServerFixture.soaSerial(sec, "short.test."), "expired while down: not served");
       assertEquals(org.cairndns.xfr.secondary.ZoneRefresher.State.EXPIRED,
-          secondary.secondaries().get(Name.fromString("short.test.")).state());
+          secondary.zoneStatus(Name.fromString("short.test.")).state());
       assertEquals(1, ServerFixture.soaSerial(sec, "long.test."), "within EXPIRE: served");
     }
   }

@@ -103,7 +103,7 @@ class BindPrimaryIT {
         bind.reload();
         await().atMost(Duration.ofSeconds(30)).untilAsserted(
             () -> assertEquals(2, ServerFixture.soaSerial(udp, "p2.test."), "after BIND's NOTIFY:\n" + bind.log()));
-        assertEquals("incremental", cairn.secondaries().get(Name.fromString("p2.test.")).lastTransfer());
+        assertEquals("incremental", cairn.zoneStatus(Name.fromString("p2.test.")).lastTransfer());
         Message www = new SimpleResolver(udp).send(Message.newQuery(Record.newRecord(Name.fromString("www.p2.test."), Type.A, DClass.IN)));
         assertEquals("192.0.2.2", www.getSection(Section.ANSWER).get(0).rdataToString());
       }

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +54,10 @@ import org.xbill.DNS.SOARecord;
  *
  * <p>The last successful check is kept in the store, so EXPIRE counts across restarts: a zone that
  * expired while the server was down starts EXPIRED.
+ *
+ * <p>This is the secondary part of the zone's owner ({@code owner.ZoneOwner}): its timers fire into
+ * the owner's event queue ({@code events}), so a check never overlaps the zone's other events (a
+ * store poll, a load), and what it stores it hands to the owner to serve ({@link VersionPublisher}).
  */
 public final class ZoneRefresher {
   private static final Logger log = LoggerFactory.getLogger(ZoneRefresher.class);
@@ -69,7 +74,7 @@ public final class ZoneRefresher {
   }
 
   /** The timer events; each has one handler. */
-  enum Event {
+  public enum Event {
     REFRESH,
     RETRY,
     NOTIFY,
@@ -80,11 +85,15 @@ public final class ZoneRefresher {
   /** The check to schedule after one ends. */
   private record Next(Event event, Duration delay) {}
 
+  /** The next check and when it is due. */
+  public record Scheduled(Event event, Instant at) {}
+
   private final Name zone;
   private final List<PrimarySettings> primaries;
   private final TransferClient client;
   private final ZoneStore store;
   private final ScheduledExecutorService scheduler;
+  private final Executor events;
   private final Clock clock;
   private final VersionPublisher publisher;
   private final Consumer<Boolean> onExpired;
@@ -94,6 +103,8 @@ public final class ZoneRefresher {
   /** Set by {@link #retransfer()}, cleared once a check with it succeeded. */
   private final AtomicBoolean retransferRequested = new AtomicBoolean();
   private volatile Instant lastSuccess;
+  private volatile Instant lastCheck;
+  private volatile Scheduled scheduled;
   /**
    * True while a NOTIFY arriving now needs nothing more: a check not yet begun is due within the
    * spacing, or a follow-up to the running one is set. NOTIFYs arrive on the UDP event loops (a
@@ -112,13 +123,19 @@ public final class ZoneRefresher {
   private boolean stopped;
   private ScheduledFuture<?> expiry;
 
+  /**
+   * @param scheduler the timers; a timer hands its event to {@code events}
+   * @param events runs the zone's events one at a time (the owner's queue)
+   */
   public ZoneRefresher(Name zone, List<PrimarySettings> primaries, TransferClient client, ZoneStore store,
-      ScheduledExecutorService scheduler, Clock clock, VersionPublisher publisher, Consumer<Boolean> onExpired) {
+      ScheduledExecutorService scheduler, Executor events, Clock clock, VersionPublisher publisher,
+      Consumer<Boolean> onExpired) {
     this.zone = zone;
     this.primaries = List.copyOf(primaries);
     this.client = client;
     this.store = store;
     this.scheduler = scheduler;
+    this.events = events;
     this.clock = clock;
     this.publisher = publisher;
     this.onExpired = onExpired;
@@ -136,6 +153,16 @@ public final class ZoneRefresher {
   /** Why the last check failed, or null when it succeeded. */
   public String lastError() {
     return lastError;
+  }
+
+  /** When the last check ended, or null before the first. */
+  public Instant lastCheck() {
+    return lastCheck;
+  }
+
+  /** The check scheduled next, or null when stopped. */
+  public Scheduled next() {
+    return scheduled;
   }
 
   /**
@@ -192,6 +219,7 @@ public final class ZoneRefresher {
 
   public synchronized void stop() {
     stopped = true;
+    scheduled = null;
     if (nextCheck != null) {
       nextCheck.cancel(false);
     }
@@ -211,7 +239,9 @@ public final class ZoneRefresher {
     long task = ++generation;
     notifyCovered = false; // callers that bring a check forward say so after
     nextCheckAtNanos = System.nanoTime() + delay.toNanos();
-    nextCheck = scheduler.schedule(() -> due(task, event), delay.toMillis(), TimeUnit.MILLISECONDS);
+    scheduled = new Scheduled(event, clock.instant().plus(delay));
+    nextCheck = scheduler.schedule(() -> events.execute(() -> due(task, event)), delay.toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   /** Brings the next check forward, coalesced with one running or already due by then. */
@@ -273,6 +303,7 @@ public final class ZoneRefresher {
       log.error("zone={} event=refresh-failed trigger={} error=\"{}\" (unexpected)", zone, why, unexpected, unexpected);
       next = failed("unexpected " + unexpected);
     } finally {
+      lastCheck = clock.instant();
       synchronized (this) {
         checking = false;
         if (checkAgain) {
@@ -357,30 +388,20 @@ public final class ZoneRefresher {
     long storeStarted = System.nanoTime();
     String source = "xfr:" + p.address().getAddress().getHostAddress() + ":" + p.address().getPort();
     TransferReader.Result.Full full = result instanceof TransferReader.Result.Full f ? f : null;
-    publisher.storing(zone);
-    boolean published = false;
+    ZoneSnapshot next;
     LoadOutcome outcome;
-    long storedMillis;
-    try {
-      ZoneSnapshot next;
-      if (full != null) {
-        next = full.snapshot();
-        outcome = older ? store.replace(zone, full.encoded(), source) : storeWhole(next, full.encoded(), source);
-      } else {
-        List<ZoneDiff> steps = ((TransferReader.Result.Incremental) result).steps();
-        next = applied(steps);
-        EncodedRecords encoded = new EncodedRecords(next.soa());
-        next.forEachRecordAfterSoa(encoded);
-        outcome = store.applyDiff(zone, steps, encoded, source);
-      }
-      storedMillis = transferMillis + (System.nanoTime() - storeStarted) / 1_000_000;
-      publisher.publish(next);
-      published = true;
-    } finally {
-      if (!published) {
-        publisher.abandoned(zone); // the store alone says what is current again
-      }
+    if (full != null) {
+      next = full.snapshot();
+      outcome = older ? store.replace(zone, full.encoded(), source) : storeWhole(next, full.encoded(), source);
+    } else {
+      List<ZoneDiff> steps = ((TransferReader.Result.Incremental) result).steps();
+      next = applied(steps);
+      EncodedRecords encoded = new EncodedRecords(next.soa());
+      next.forEachRecordAfterSoa(encoded);
+      outcome = store.applyDiff(zone, steps, encoded, source);
     }
+    long storedMillis = transferMillis + (System.nanoTime() - storeStarted) / 1_000_000;
+    publisher.publish(next); // a commit not followed by this is published from the store by the owner's poll
     lastTransfer = full != null ? "full" : "incremental";
     log.info("zone={} event=transferred kind={} serial={} records={} primary={} transfer_ms={} stored_ms={} served_ms={}",
         zone, lastTransfer, outcome.serial(), outcome.records(), p.address(), transferMillis, storedMillis,
@@ -469,7 +490,8 @@ public final class ZoneRefresher {
     if (expiry != null) {
       expiry.cancel(false);
     }
-    expiry = scheduler.schedule(() -> handle(Event.EXPIRE), expire.toMillis(), TimeUnit.MILLISECONDS);
+    expiry = scheduler.schedule(() -> events.execute(() -> handle(Event.EXPIRE)), expire.toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   private void expire() {

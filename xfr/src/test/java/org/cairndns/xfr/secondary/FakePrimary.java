@@ -22,22 +22,22 @@ import org.xbill.DNS.Section;
  * A primary on a loopback port for client tests: reads framed requests (RFC 7766) on every
  * connection and hands each to the answerer with a way to reply on that connection, at once or
  * later; requests keep being read meanwhile, so pipelined requests can be held. Plain TCP, or TLS
- * with a given certificate ({@link #tls}).
+ * with a given certificate ({@link #tls}). Public for the zone owner's tests.
  */
-final class FakePrimary implements AutoCloseable {
-  interface Answerer {
+public final class FakePrimary implements AutoCloseable {
+  public interface Answerer {
     void answer(Message query, Reply reply) throws Exception;
   }
 
   /** Writes framed responses on the connection a request came from. */
-  static final class Reply {
+  public static final class Reply {
     private final DataOutputStream out;
 
     private Reply(DataOutputStream out) {
       this.out = out;
     }
 
-    void send(Message... responses) throws IOException {
+    public void send(Message... responses) throws IOException {
       synchronized (out) {
         for (Message m : responses) {
           byte[] wire = m.toWire();
@@ -52,7 +52,7 @@ final class FakePrimary implements AutoCloseable {
   private final ServerSocket server;
   private final Answerer answerer;
 
-  FakePrimary(Answerer answerer) throws IOException {
+  public FakePrimary(Answerer answerer) throws IOException {
     this(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), answerer);
   }
 
@@ -81,12 +81,12 @@ final class FakePrimary implements AutoCloseable {
     return new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort());
   }
 
-  PrimarySettings tcp() {
+  public PrimarySettings tcp() {
     return PrimarySettings.tcp(address(), null);
   }
 
   /** An authoritative answer to {@code query} (same ID and question) carrying {@code answers}. */
-  static Message response(Message query, Record... answers) {
+  public static Message response(Message query, Record... answers) {
     Message r = new Message(query.getHeader().getID());
     r.getHeader().setFlag(Flags.QR);
     r.getHeader().setFlag(Flags.AA);

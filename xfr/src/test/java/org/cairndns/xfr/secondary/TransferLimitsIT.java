@@ -102,7 +102,7 @@ class TransferLimitsIT {
   ZoneRefresher started(FakePrimary fake, TransferLimits limits, Duration idle, PrimaryPool pool, ZoneStore store,
       ZoneRefresherIT.ServingPublisher publisher) throws Exception {
     ZoneRefresher refresher = new ZoneRefresher(ZONE, List.of(fake.tcp().withLimits(limits)),
-        new TransferClient(pool, idle, null, 2), store, new ZoneRefresherIT.ManualScheduler(), Clock.systemUTC(),
+        new TransferClient(pool, idle, null, 2), store, new ZoneRefresherIT.ManualScheduler(), Runnable::run, Clock.systemUTC(),
         publisher, expired -> { });
     refresher.handle(ZoneRefresher.Event.REFRESH);
     assertEquals(1, publisher.served.serial());

@@ -174,6 +174,6 @@ class TransferValidationIT {
   private static ZoneRefresher refresher(FakePrimary fake, PrimaryPool pool, ZoneStore store,
       ZoneRefresherIT.ServingPublisher publisher) {
     return new ZoneRefresher(ZONE, List.of(fake.tcp()), new TransferClient(pool, Duration.ofSeconds(5), null, 2), store,
-        new ZoneRefresherIT.ManualScheduler(), Clock.systemUTC(), publisher, expired -> { });
+        new ZoneRefresherIT.ManualScheduler(), Runnable::run, Clock.systemUTC(), publisher, expired -> { });
   }
 }

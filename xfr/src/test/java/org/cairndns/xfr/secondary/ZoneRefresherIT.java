@@ -47,18 +47,8 @@ class ZoneRefresherIT {
     }
 
     @Override
-    public void storing(Name zone) {
-      events.add("storing");
-    }
-
-    @Override
     public void publish(ZoneSnapshot snapshot) {
       events.add("published " + snapshot.serial() + " records=" + snapshot.size());
-    }
-
-    @Override
-    public void abandoned(Name zone) {
-      events.add("abandoned");
     }
   }
 
@@ -155,7 +145,7 @@ class ZoneRefresherIT {
       List<String> stored = new ArrayList<>();
       try (PrimaryPool pool = new PrimaryPool(1, 4, 2000)) {
         ZoneRefresher refresher = new ZoneRefresher(ZONE, List.of(primary), new TransferClient(pool, Duration.ofSeconds(2), null, 2),
-            store, scheduler, Clock.systemUTC(), new RecordingPublisher(stored), expired::set);
+            store, scheduler, Runnable::run, Clock.systemUTC(), new RecordingPublisher(stored), expired::set);
         refresher.start();
         assertTrue(scheduler.runPending(0), "first check at once");
         assertTrue(refresher.lastError().contains("cannot connect"), refresher.lastError());
@@ -183,32 +173,33 @@ class ZoneRefresherIT {
   }
 
   @Test
-  void aTransferIsPublishedFromMemoryOnlyOnceStoredAndAbandonedWhenStoringFails() throws Exception {
+  void aTransferIsPublishedFromMemoryOnlyOnceStoredAndNotWhenStoringFails() throws Exception {
     ManualScheduler scheduler = new ManualScheduler();
     try (FakePrimary primary = primaryAtSerial2(); PrimaryPool pool = new PrimaryPool(1, 4, 2000)) {
       TransferClient client = new TransferClient(pool, Duration.ofSeconds(5), null, 2);
       try (ZoneStore store = ZoneStore.open(dir.resolve("ok"))) {
         List<String> events = new ArrayList<>();
-        new ZoneRefresher(ZONE, List.of(primary.tcp()), client, store, scheduler, Clock.systemUTC(),
+        new ZoneRefresher(ZONE, List.of(primary.tcp()), client, store, scheduler, Runnable::run, Clock.systemUTC(),
             new RecordingPublisher(events), expired -> { }).start();
         assertTrue(scheduler.runPending(0));
-        assertEquals(List.of("storing", "published 2 records=3"), events);
+        assertEquals(List.of("published 2 records=3"), events);
         assertEquals(2, store.soa(ZONE).orElseThrow().getSerial(), "stored before it was published");
       }
       ZoneStore broken = ZoneStore.open(dir.resolve("broken"));
       List<String> events = new ArrayList<>();
       RecordingPublisher closing = new RecordingPublisher(events) {
         @Override
-        public void storing(Name zone) {
-          super.storing(zone);
+        public ZoneSnapshot serving(Name zone) {
+          events.add("asked what is served");
           broken.close(); // the store fails between the transfer and its commit
+          return super.serving(zone);
         }
       };
-      ZoneRefresher refresher = new ZoneRefresher(ZONE, List.of(primary.tcp()), client, broken, scheduler,
+      ZoneRefresher refresher = new ZoneRefresher(ZONE, List.of(primary.tcp()), client, broken, scheduler, Runnable::run,
           Clock.systemUTC(), closing, expired -> { });
       refresher.start();
       assertTrue(scheduler.runPending(0));
-      assertEquals(List.of("storing", "abandoned"), events, "nothing served that was not stored");
+      assertEquals(List.of("asked what is served"), events, "nothing served that was not stored");
       assertTrue(refresher.lastError() != null, "the failed store is the check's error");
     }
     scheduler.shutdownNow();
@@ -237,7 +228,7 @@ class ZoneRefresherIT {
       store.close(); // every read now fails
       List<String> events = new ArrayList<>();
       ZoneRefresher refresher = new ZoneRefresher(ZONE, List.of(primary.tcp()),
-          new TransferClient(pool, Duration.ofSeconds(5), null, 2), store, scheduler, Clock.systemUTC(),
+          new TransferClient(pool, Duration.ofSeconds(5), null, 2), store, scheduler, Runnable::run, Clock.systemUTC(),
           new RecordingPublisher(events), expired -> { });
       refresher.start();
       assertTrue(scheduler.runPending(0));
@@ -274,15 +265,9 @@ class ZoneRefresherIT {
     }
 
     @Override
-    public void storing(Name zone) {}
-
-    @Override
     public void publish(ZoneSnapshot snapshot) {
       served = snapshot;
     }
-
-    @Override
-    public void abandoned(Name zone) {}
   }
 
   @Test
@@ -295,7 +280,7 @@ class ZoneRefresherIT {
         ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
       ServingPublisher publisher = new ServingPublisher();
       ZoneRefresher refresher = new ZoneRefresher(ZONE, List.of(primary.tcp()), new TransferClient(pool, Duration.ofSeconds(5), null, 2),
-          store, scheduler, Clock.systemUTC(), publisher, expired -> { });
+          store, scheduler, Runnable::run, Clock.systemUTC(), publisher, expired -> { });
       refresher.handle(ZoneRefresher.Event.REFRESH);
       assertEquals(1, publisher.served.serial());
       version.set(ZoneFileReader.parse(ZONE, base.formatted(2) + "new IN A 192.0.2.11\nkept IN TXT \"same\"\nwww IN A 192.0.2.81\n"));
@@ -369,7 +354,7 @@ class ZoneRefresherIT {
           ZoneStore store = ZoneStore.open(dir.resolve(attack))) {
         ServingPublisher publisher = new ServingPublisher();
         ZoneRefresher refresher = new ZoneRefresher(ZONE, List.of(primary.tcp()), new TransferClient(pool, Duration.ofSeconds(5), null, 2),
-            store, scheduler, new MovableClock(), publisher, expired -> { });
+            store, scheduler, Runnable::run, new MovableClock(), publisher, expired -> { });
         refresher.handle(ZoneRefresher.Event.REFRESH);
         assertEquals(100, publisher.served.serial(), attack);
         int versions = store.history(ZONE).size();
@@ -411,7 +396,7 @@ class ZoneRefresherIT {
       PrimarySettings primary = PrimarySettings.tcp(new InetSocketAddress("127.0.0.1", 9), null);
       ManualScheduler scheduler = new ManualScheduler();
       ZoneRefresher refresher = new ZoneRefresher(ZONE, List.of(primary), new TransferClient(pool, Duration.ofSeconds(2), null, 2),
-          store, scheduler, Clock.systemUTC(), new RecordingPublisher(new ArrayList<>()), expired -> { });
+          store, scheduler, Runnable::run, Clock.systemUTC(), new RecordingPublisher(new ArrayList<>()), expired -> { });
       assertTrue(refresher.onNotify(InetAddress.getLoopbackAddress()), "the first NOTIFY brings a check forward");
       java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
       java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
@@ -465,7 +450,7 @@ class ZoneRefresherIT {
         PrimaryPool pool = new PrimaryPool(1, 4, 2000); ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
       store.load(ZONE, zone, "seed", false);
       ZoneRefresher refresher = new ZoneRefresher(ZONE, List.of(primary.tcp()), new TransferClient(pool, Duration.ofSeconds(5), null, 2),
-          store, scheduler, new MovableClock(), new ServingPublisher(), expired -> { });
+          store, scheduler, Runnable::run, new MovableClock(), new ServingPublisher(), expired -> { });
       refresher.start();
       Thread check = new Thread(() -> scheduler.runPending(0));
       check.start();
@@ -498,14 +483,15 @@ class ZoneRefresherIT {
         java.util.concurrent.atomic.AtomicBoolean thrown = new java.util.concurrent.atomic.AtomicBoolean();
         ServingPublisher publisher = new ServingPublisher() {
           @Override
-          public void storing(Name zone) {
+          public ZoneSnapshot serving(Name zone) {
             if (thrown.compareAndSet(false, true)) {
               sneakyThrow(failure); // as if the transfer's result had failed to build or store
             }
+            return super.serving(zone);
           }
         };
         ZoneRefresher refresher = new ZoneRefresher(ZONE, List.of(primary.tcp()), new TransferClient(pool, Duration.ofSeconds(5), null, 2),
-            store, scheduler, new MovableClock(), publisher, expired -> { });
+            store, scheduler, Runnable::run, new MovableClock(), publisher, expired -> { });
         refresher.start();
         assertTrue(scheduler.runPending(0), label);
         assertTrue(thrown.get(), label);
@@ -533,7 +519,7 @@ class ZoneRefresherIT {
         ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
       ManualScheduler scheduler = new ManualScheduler();
       ZoneRefresher first = new ZoneRefresher(ZONE, List.of(primary.tcp()), new TransferClient(pool, Duration.ofSeconds(5), null, 2),
-          store, scheduler, clock, new ServingPublisher(), expired -> { });
+          store, scheduler, Runnable::run, clock, new ServingPublisher(), expired -> { });
       first.start();
       assertTrue(scheduler.runPending(0));
       assertEquals(null, first.lastError());
@@ -552,7 +538,7 @@ class ZoneRefresherIT {
         ManualScheduler scheduler = new ManualScheduler();
         AtomicBoolean expired = new AtomicBoolean();
         ZoneRefresher restarted = new ZoneRefresher(ZONE, List.of(gone), new TransferClient(pool, Duration.ofSeconds(2), null, 2),
-            store, scheduler, clock, new ServingPublisher(), expired::set);
+            store, scheduler, Runnable::run, clock, new ServingPublisher(), expired::set);
         restarted.start();
         String label = c.secondsLater() + " s after the last successful check";
         assertEquals(c.expired(), expired.get(), label);

@@ -1,0 +1,159 @@
+package org.cairndns.xfr.owner;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import org.cairndns.request.Requester;
+import org.cairndns.zone.ZoneSet;
+import org.cairndns.zone.store.ZoneInfo;
+import org.cairndns.zone.store.ZoneStore;
+import org.cairndns.zone.store.ZoneStoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+
+/**
+ * The owners of the zones this server serves, and the store poll that tells them of versions
+ * loaded by {@code cairn zone load}: one tiny query a second (the store's change counter), and
+ * when it moved, one reconciliation queued for each zone whose stored serial differs from the
+ * served one. No query ever reads the database. With no zones configured, every zone in the store
+ * is served and gets an owner when it appears.
+ */
+public final class ZoneOwners {
+  private static final Logger log = LoggerFactory.getLogger(ZoneOwners.class);
+
+  private final ZoneStore store;
+  private final ZoneSet zones;
+  private final Executor pool;
+  private final Map<Name, ZoneOwner> owners = new ConcurrentHashMap<>();
+  private final boolean everyStoredZone;
+  private long seenCounter = -1; // guarded by this: the store's change counter at the last poll that read it
+  /** A reconciliation could not read the store: the next poll compares every zone again. */
+  private volatile boolean storeUnread;
+
+  /**
+   * @param pool runs the owners' loads and publishes (a secondary's checks run on its own pool)
+   * @param everyStoredZone serve every zone in the store, not only those {@link #add}ed
+   */
+  public ZoneOwners(ZoneStore store, ZoneSet zones, Executor pool, boolean everyStoredZone) {
+    this.store = store;
+    this.zones = zones;
+    this.pool = pool;
+    this.everyStoredZone = everyStoredZone;
+  }
+
+  /**
+   * A configured zone.
+   *
+   * @param file loaded at start, or null
+   * @param secondary null for a zone loaded here
+   */
+  public void add(Name name, Path file, NotifyOut notify, ZoneOwner.Secondary secondary) {
+    owners.put(name, new ZoneOwner(name, file, store, zones, pool, notify, secondary));
+  }
+
+  /**
+   * Loads the zone files, serves what the store holds and starts the secondaries' timers; returns
+   * once every zone is ready to be answered from (or known not to be).
+   */
+  public void start() throws ZoneStoreException {
+    for (ZoneOwner owner : owners.values()) {
+      owner.start().join();
+    }
+    poll().join();
+  }
+
+  /** The status of {@code zone}, or null when it has no owner here. */
+  public ZoneStatus status(Name zone) {
+    ZoneOwner owner = owners.get(zone);
+    return owner == null ? null : owner.status();
+  }
+
+  /** The owner of {@code zone}, or null. */
+  ZoneOwner owner(Name zone) {
+    return owners.get(zone);
+  }
+
+  /**
+   * Tells each owner whose stored serial differs from the served one; cheap when the change
+   * counter did not move. Completes when those owners have reconciled.
+   */
+  public synchronized CompletableFuture<Void> poll() throws ZoneStoreException {
+    long counter = store.changeCounter();
+    if (counter == seenCounter && !storeUnread) {
+      return CompletableFuture.completedFuture(null);
+    }
+    storeUnread = false;
+    List<CompletableFuture<Void>> reconciled = new ArrayList<>();
+    Set<Name> present = new HashSet<>();
+    for (ZoneInfo info : store.list()) {
+      ZoneOwner owner = everyStoredZone
+          ? owners.computeIfAbsent(info.name(), n -> new ZoneOwner(n, null, store, zones, pool, NotifyOut.none(), null))
+          : owners.get(info.name());
+      if (owner == null) {
+        continue;
+      }
+      present.add(info.name());
+      if (owner.status().serial() != info.serial()) {
+        reconciled.add(reconcile(owner));
+      }
+    }
+    for (ZoneOwner owner : owners.values()) {
+      Name name = owner.status().zone();
+      if (present.contains(name)) {
+        continue;
+      }
+      if (owner.status().serial() != -1) { // served, but gone from the store
+        reconciled.add(reconcile(owner));
+      } else if (!everyStoredZone) {
+        log.warn("zone={} event=not-served reason=\"not in the store yet (load it, or wait for its first transfer)\"", name);
+      }
+    }
+    seenCounter = counter;
+    return CompletableFuture.allOf(reconciled.toArray(new CompletableFuture<?>[0]));
+  }
+
+  private CompletableFuture<Void> reconcile(ZoneOwner owner) {
+    return owner.reconcile().thenAccept(read -> {
+      if (!read) {
+        storeUnread = true;
+      }
+    });
+  }
+
+  /** The operators' retransfer requests ({@code cairn zone retransfer}), taken from the store. */
+  public void takeRetransferRequests() throws ZoneStoreException {
+    for (Name zone : store.takeRetransferRequests()) {
+      ZoneOwner owner = owners.get(zone);
+      if (owner == null || !owner.retransfer()) {
+        log.warn("zone={} event=retransfer-ignored reason=\"not a secondary zone of this server\"", zone);
+      }
+    }
+  }
+
+  /**
+   * A NOTIFY (RFC 1996 §3.7): a check of a secondary zone when it came from one of its primaries;
+   * REFUSED from anyone else, NOTAUTH for a zone that is not a secondary here. Returns at once: the
+   * check runs as the zone's event.
+   */
+  public int onNotify(Message notify, Requester from) {
+    ZoneOwner owner = owners.get(notify.getQuestion().getName());
+    if (owner == null || !owner.secondary()) {
+      return Rcode.NOTAUTH;
+    }
+    return owner.notified(from.address().getAddress()) ? Rcode.NOERROR : Rcode.REFUSED;
+  }
+
+  /** Stops the secondaries' timers. */
+  public void stop() {
+    owners.values().forEach(ZoneOwner::stop);
+  }
+}
