@@ -191,12 +191,7 @@ public final class CairnServer implements AutoCloseable {
         if (p.key() != null && key == null) {
           throw new ZoneStoreException("zone " + z.name() + ": primary " + p.address() + " names TSIG key " + p.key() + ", which is not in tsig-keys");
         }
-        PrimarySettings.Mode mode = switch (p.transport()) {
-          case "tcp" -> PrimarySettings.Mode.TCP;
-          case "tls" -> PrimarySettings.Mode.TLS;
-          default -> PrimarySettings.Mode.OPPORTUNISTIC_TLS;
-        };
-        primaries.add(new PrimarySettings(p.address(), mode, key, p.tlsPins(), p.tlsCa(), p.tlsName(),
+        primaries.add(new PrimarySettings(p.address(), p.transport(), key, p.tlsPins(), p.tlsCa(), p.tlsName(),
             p.tlsCertificate(), p.tlsKey(), z.transferLimits()));
       }
       Name name = z.name();

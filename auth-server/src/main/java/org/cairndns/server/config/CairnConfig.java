@@ -8,6 +8,7 @@ import java.util.Set;
 import org.cairndns.request.Transport;
 import org.cairndns.xfr.acl.TransferPolicy;
 import org.cairndns.xfr.notify.NotifySender;
+import org.cairndns.xfr.secondary.PrimarySettings;
 import org.cairndns.xfr.secondary.TransferLimits;
 import org.xbill.DNS.Name;
 
@@ -59,8 +60,8 @@ public record CairnConfig(
       int pipelinedPerConnection, Duration timeout, Duration xotReprobe, int xotProbes,
       TransferLimits transferLimits) {}
 
-  /** A primary of a secondary zone; {@code transport} is tcp, tls or opportunistic-tls. */
-  public record Primary(InetSocketAddress address, String transport, Name key, List<String> tlsPins,
+  /** A primary of a secondary zone. */
+  public record Primary(InetSocketAddress address, PrimarySettings.Mode transport, Name key, List<String> tlsPins,
       Path tlsCa, String tlsName, Path tlsCertificate, Path tlsKey) {}
 
   /** A TSIG key: name, algorithm (e.g. hmac-sha256) and base64 secret. */
