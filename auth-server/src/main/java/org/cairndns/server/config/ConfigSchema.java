@@ -2,6 +2,7 @@ package org.cairndns.server.config;
 
 import static org.cairndns.server.config.ValueTypes.ADDRESS;
 import static org.cairndns.server.config.ValueTypes.ADDRESSES;
+import static org.cairndns.server.config.ValueTypes.ADDRESS_PORT_OPTIONAL;
 import static org.cairndns.server.config.ValueTypes.BOOLEAN;
 import static org.cairndns.server.config.ValueTypes.COUNT;
 import static org.cairndns.server.config.ValueTypes.DOMAIN_NAME;
@@ -165,7 +166,7 @@ final class ConfigSchema {
       NOTIFY.key("transport", oneOf(List.of(Transport.UDP, Transport.TCP), ConfigSchema::word), Default.of("udp"));
 
   /** {@code IP[:PORT]}: the port depends on the transport, so the loader reads it. */
-  static final Key<String> PRIMARY_ADDRESS = PRIMARY.key("address", TEXT, Default.REQUIRED);
+  static final Key<String> PRIMARY_ADDRESS = PRIMARY.key("address", ADDRESS_PORT_OPTIONAL, Default.REQUIRED);
   static final Key<PrimarySettings.Mode> PRIMARY_TRANSPORT = PRIMARY.key("transport",
       oneOf(List.of(PrimarySettings.Mode.values()), ConfigSchema::word), Default.of("tls"));
   static final Key<Name> PRIMARY_KEY = PRIMARY.key("key", KEY_NAME, Default.NONE);

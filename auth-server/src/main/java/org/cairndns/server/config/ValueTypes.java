@@ -87,6 +87,9 @@ final class ValueTypes {
 
   static final ValueType<InetSocketAddress> ADDRESS = type("address", ValueTypes::address);
 
+  /** An address whose port, when left out, the loader works out from other keys. */
+  static final ValueType<String> ADDRESS_PORT_OPTIONAL = type("address, port optional", ValueTypes::text);
+
   /** One address or a list of them. */
   static final ValueType<List<InetSocketAddress>> ADDRESSES = type("address or list of addresses", (raw, key, source) -> {
     List<InetSocketAddress> out = new ArrayList<>();
