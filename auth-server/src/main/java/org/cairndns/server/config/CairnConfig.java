@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import org.cairndns.request.Transport;
+import org.cairndns.tls.TlsSettings;
 import org.cairndns.xfr.acl.TransferPolicy;
 import org.cairndns.xfr.notify.NotifySender;
 import org.cairndns.xfr.secondary.PrimarySettings;
@@ -30,8 +31,8 @@ public record CairnConfig(
     List<ZoneEntry> zones) {
 
   /** TLS certificate settings; all paths null means a self-signed certificate beside the database. */
-  public record Tls(Path certificate, Path key, String keyPassword, Path clientCa, String minVersion, String engine,
-      Path ocspResponse) {}
+  public record Tls(Path certificate, Path key, String keyPassword, Path clientCa, TlsSettings.MinVersion minVersion,
+      TlsSettings.Engine engine, Path ocspResponse) {}
 
   public record Limits(
       Duration tcpIdleTimeout,

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.cairndns.tls.TlsSettings;
 import org.cairndns.xfr.acl.TransferPolicy;
 import org.cairndns.xfr.notify.NotifySender;
 import org.cairndns.xfr.secondary.PrimarySettings;
@@ -84,8 +85,8 @@ public final class ConfigLoader {
   }
 
   private static CairnConfig.Tls tls(Values tls) throws ConfigException {
-    String engine = tls.get(TLS_ENGINE);
-    String minVersion = tls.get(TLS_MIN_VERSION);
+    TlsSettings.Engine engine = tls.get(TLS_ENGINE);
+    TlsSettings.MinVersion minVersion = tls.get(TLS_MIN_VERSION);
     Path certificate = tls.get(TLS_CERTIFICATE);
     Path key = tls.get(TLS_KEY);
     if ((certificate == null) != (key == null)) {

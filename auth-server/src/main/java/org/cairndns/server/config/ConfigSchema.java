@@ -29,6 +29,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.cairndns.request.Transport;
+import org.cairndns.tls.TlsSettings;
 import org.cairndns.xfr.acl.TransferPolicy;
 import org.cairndns.xfr.secondary.PrimarySettings;
 import org.xbill.DNS.Name;
@@ -71,11 +72,11 @@ final class ConfigSchema {
   static final Key<Path> TLS_KEY = TLS.key("key", PATH, Default.NONE);
   static final Key<String> TLS_KEY_PASSWORD = TLS.key("key-password", TEXT, Default.NONE);
   static final Key<Path> TLS_CLIENT_CA = TLS.key("client-ca", PATH, Default.NONE);
-  static final Key<String> TLS_MIN_VERSION =
-      TLS.key("min-version", oneOf(List.of("TLSv1.2", "TLSv1.3"), v -> v), Default.of("TLSv1.2"));
+  static final Key<TlsSettings.MinVersion> TLS_MIN_VERSION = TLS.key("min-version",
+      oneOf(List.of(TlsSettings.MinVersion.values()), TlsSettings.MinVersion::protocol), Default.of("TLSv1.2"));
   static final Key<Path> TLS_OCSP_RESPONSE = TLS.key("ocsp-response", PATH, Default.NONE);
-  static final Key<String> TLS_ENGINE =
-      TLS.key("engine", oneOf(List.of("auto", "openssl", "jdk"), e -> e), Default.of("auto"));
+  static final Key<TlsSettings.Engine> TLS_ENGINE =
+      TLS.key("engine", oneOf(List.of(TlsSettings.Engine.values()), ConfigSchema::word), Default.of("auto"));
 
   static final Key<Duration> TCP_IDLE_TIMEOUT = LIMITS.key("tcp-idle-timeout", DURATION, Default.of("10s"));
   static final Key<Integer> TCP_CONNECTIONS = LIMITS.key("tcp-connections", integer(1, 1_000_000), Default.of(1000));

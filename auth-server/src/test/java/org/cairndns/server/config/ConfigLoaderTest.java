@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.cairndns.request.Transport;
+import org.cairndns.tls.TlsSettings;
 import org.cairndns.xfr.notify.NotifySender;
 import org.cairndns.xfr.secondary.TransferLimits;
 import org.junit.jupiter.api.Test;
@@ -41,7 +42,8 @@ class ConfigLoaderTest {
         database: store/db
         listen: ["127.0.0.1:5300", "[::1]:5300"]
         tls-listen: [127.0.0.1:8530]
-        tls: {certificate: c.pem, key: k.pem, key-password: pw, client-ca: ca.pem, min-version: TLSv1.3}
+        tls: {certificate: c.pem, key: k.pem, key-password: pw, client-ca: ca.pem, min-version: TLSv1.3, engine: jdk,
+              ocsp-response: ocsp.der}
         limits: {tcp-idle-timeout: 500ms, tcp-connections: 10, tcp-connections-per-address: 2,
                  tls-handshake-timeout: 2s, udp-payload: 1400, journal-steps: 7,
                  tcp-queries-in-flight: 8, tcp-write-buffer: 32768, tcp-write-timeout: 3s,
@@ -68,7 +70,9 @@ class ConfigLoaderTest {
         """);
     assertEquals(dir.resolve("store/db"), c.database());
     assertEquals(2, c.listen().size());
-    assertEquals("TLSv1.3", c.tls().minVersion());
+    assertEquals(TlsSettings.MinVersion.TLS_1_3, c.tls().minVersion());
+    assertEquals(TlsSettings.Engine.JDK, c.tls().engine());
+    assertEquals(dir.resolve("ocsp.der"), c.tls().ocspResponse());
     assertEquals(dir.resolve("c.pem"), c.tls().certificate());
     assertEquals(Duration.ofMillis(500), c.limits().tcpIdleTimeout());
     assertEquals(1400, c.limits().udpPayload());
@@ -117,6 +121,7 @@ class ConfigLoaderTest {
       "bad address           | listen: [not-an-ip:x]                               | listen: expected ADDRESS:PORT",
       "bad boolean           | identity: {chaos: maybe}                            | identity.chaos: expected true or false",
       "bad TLS version       | tls: {min-version: SSLv3}                           | tls.min-version: expected TLSv1.2 or TLSv1.3",
+      "bad TLS engine        | tls: {engine: boringssl}                            | tls.engine: expected auto, openssl or jdk, got \"boringssl\"",
       "key without cert      | tls: {key: k.pem}                                   | tls.certificate: tls.certificate and tls.key go together",
       "zone without name     | zones: [{file: x.zone}]                             | zones[0].name: missing",
       "bad zone name         | zones: [{name: \"a..b\"}]                           | zones[0].name: not a domain name",
