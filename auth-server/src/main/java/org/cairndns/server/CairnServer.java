@@ -125,20 +125,13 @@ public final class CairnServer implements AutoCloseable {
     try {
       server.loadZoneFiles(config);
       server.publisher.refresh();
-      CairnConfig.Identity id = config.identity();
-      QueryConfig queryConfig = new QueryConfig(config.limits().udpPayload(), config.limits().tcpIdleTimeout(),
-          id.chaos() ? new QueryConfig.ChaosIdentity(id.version(), id.hostname(), id.id()) : null,
-          config.limits().responseCacheBytes());
+      QueryConfig queryConfig = QueryConfig.from(config);
       TransferSettings xfr = transferSettings(config);
       TransferService transfers = new TransferService(server.zones::get, store::journal, xfr);
       server.startSecondaries(config, xfr.keys());
       QueryProcessor processor = new QueryProcessor(server.zones, transfers, server::onNotify, queryConfig, xfr.keys());
       server.processor = processor;
-      ListenerSettings listeners = new ListenerSettings(config.listen(), config.tlsListen(),
-          config.limits().tcpIdleTimeout(), config.limits().tcpConnections(),
-          config.limits().tcpConnectionsPerAddress(), config.limits().tlsHandshakeTimeout(),
-          config.limits().tcpWriteTimeout(), config.limits().tcpQueriesInFlight(), config.limits().tcpWriteBuffer(),
-          config.xfr().maxTransferTimeOut());
+      ListenerSettings listeners = ListenerSettings.from(config);
       ServerTlsContext tls = server.tls;
       // Before the listeners: a zone that expired while the server was down is never answered from.
       server.refreshers.values().forEach(ZoneRefresher::start);

@@ -13,12 +13,14 @@ import static org.cairndns.server.config.ValueTypes.PATH;
 import static org.cairndns.server.config.ValueTypes.POSITIVE_DURATION;
 import static org.cairndns.server.config.ValueTypes.SIZE;
 import static org.cairndns.server.config.ValueTypes.TEXT;
+import static org.cairndns.server.config.ValueTypes.durationText;
 import static org.cairndns.server.config.ValueTypes.integer;
 import static org.cairndns.server.config.ValueTypes.itemsOf;
 import static org.cairndns.server.config.ValueTypes.listOf;
 import static org.cairndns.server.config.ValueTypes.mapping;
 import static org.cairndns.server.config.ValueTypes.oneOf;
 import static org.cairndns.server.config.ValueTypes.setOf;
+import static org.cairndns.server.config.ValueTypes.sizeText;
 import static org.cairndns.server.config.ValueTypes.textList;
 
 import java.net.InetSocketAddress;
@@ -32,6 +34,8 @@ import org.cairndns.request.Transport;
 import org.cairndns.tls.TlsSettings;
 import org.cairndns.xfr.acl.TransferPolicy;
 import org.cairndns.xfr.secondary.PrimarySettings;
+import org.cairndns.xfr.secondary.TransferLimits;
+import org.cairndns.zone.store.ZoneStore;
 import org.xbill.DNS.Name;
 
 /**
@@ -90,7 +94,7 @@ final class ConfigSchema {
   static final Key<Duration> TCP_WRITE_TIMEOUT = LIMITS.key("tcp-write-timeout", DURATION, Default.of("10s"));
   /** RFC 9715 and DNS Flag Day 2020: 1232 fits unfragmented in any path's IPv6 MTU. */
   static final Key<Integer> UDP_PAYLOAD = LIMITS.key("udp-payload", integer(512, 4096), Default.of(1232));
-  static final Key<Integer> JOURNAL_STEPS = LIMITS.key("journal-steps", integer(1, 100_000), Default.of(100));
+  static final Key<Integer> JOURNAL_STEPS = LIMITS.key("journal-steps", integer(1, 100_000), Default.of(ZoneStore.DEFAULT_MAX_JOURNAL_STEPS));
   /**
    * 64 MB: room for about 100,000 answers of a few hundred bytes, more than the hot set of most
    * zones, while a heap of 512 MB keeps seven eighths for everything else.
@@ -125,18 +129,12 @@ final class ConfigSchema {
   static final Key<Duration> SECONDARY_TIMEOUT = SECONDARY.key("timeout", DURATION, Default.of("30s"));
   static final Key<Duration> XOT_REPROBE = SECONDARY.key("xot-reprobe", DURATION, Default.of("1h"));
   static final Key<Integer> XOT_PROBES = SECONDARY.key("xot-probes", integer(1, 100), Default.of(4));
-  /*
-   * Ten million records and 256 MiB: the benchmarked 1M-name zone (about 1.35M records, some 35 MB
-   * on the wire) passes seven times over, while a transfer that never ends stops at a bounded heap.
-   * While it runs, a transfer holds the snapshot being built and the store's encoding, each grown by
-   * doubling: measured, up to about four times its wire bytes, or 100 to 200 bytes per small record
-   * (a 16 MiB endless stream of TXT records peaked at 69 MiB after GC; 300,000 A records at 54 MiB).
-   * Two hours is BIND's max-transfer-time-in.
-   */
-  static final Key<Long> MAX_RECORDS = SECONDARY.key("max-records", COUNT, Default.of(10_000_000));
-  static final Key<Long> MAX_ZONE_SIZE = SECONDARY.key("max-zone-size", SIZE, Default.of("256m"));
-  static final Key<Duration> MAX_TRANSFER_TIME_IN =
-      SECONDARY.key("max-transfer-time-in", POSITIVE_DURATION, Default.of("2h"));
+  // xfr's own defaults, which it applies without a configuration too; the reasons are there.
+  static final Key<Long> MAX_RECORDS = SECONDARY.key("max-records", COUNT, Default.of(TransferLimits.DEFAULTS.maxRecords()));
+  static final Key<Long> MAX_ZONE_SIZE =
+      SECONDARY.key("max-zone-size", SIZE, Default.of(sizeText(TransferLimits.DEFAULTS.maxZoneBytes())));
+  static final Key<Duration> MAX_TRANSFER_TIME_IN = SECONDARY.key("max-transfer-time-in", POSITIVE_DURATION,
+      Default.of(durationText(TransferLimits.DEFAULTS.maxTime())));
 
   static final Key<Name> TSIG_NAME = TSIG_KEY.key("name", KEY_NAME, Default.REQUIRED);
   static final Key<String> TSIG_ALGORITHM = TSIG_KEY.key("algorithm", TEXT, Default.of("hmac-sha256"));

@@ -201,6 +201,25 @@ final class ValueTypes {
     }
   }
 
+  /** {@code bytes} as the file would write it, with the largest suffix that divides it: {@code 256m}. */
+  static String sizeText(long bytes) {
+    for (int shift = 30; shift > 0; shift -= 10) {
+      if (bytes >= 1L << shift && bytes % (1L << shift) == 0) {
+        return (bytes >> shift) + "gmk".substring(3 - shift / 10, 4 - shift / 10);
+      }
+    }
+    return Long.toString(bytes);
+  }
+
+  /** {@code duration} as the file would write it, in the largest unit that divides it: {@code 2h}. */
+  static String durationText(Duration duration) {
+    long ms = duration.toMillis();
+    return ms % 3_600_000 == 0 ? ms / 3_600_000 + "h"
+        : ms % 60_000 == 0 ? ms / 60_000 + "m"
+        : ms % 1000 == 0 ? ms / 1000 + "s"
+        : ms + "ms";
+  }
+
   /** Checks one raw value; {@link #type} makes it a {@link ValueType}. */
   @FunctionalInterface
   private interface Reader<T> {
