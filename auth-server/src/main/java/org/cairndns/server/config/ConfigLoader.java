@@ -68,16 +68,16 @@ public final class ConfigLoader {
   }
 
   private static CairnConfig build(Values top) throws ConfigException {
-    CairnConfig.Limits limits = limits(top.get(LIMITS_SECTION));
-    CairnConfig.Identity identity = identity(top.get(IDENTITY_SECTION));
-    CairnConfig.Tls tls = tls(top.get(TLS_SECTION));
-    CairnConfig.Xfr xfr = xfr(top.get(XFR_SECTION));
-    List<CairnConfig.TsigKey> tsigKeys = tsigKeys(top.get(TSIG_KEYS));
+    CairnConfig.Limits limits = limits(top.mapping(LIMITS));
+    CairnConfig.Identity identity = identity(top.mapping(IDENTITY));
+    CairnConfig.Tls tls = tls(top.mapping(TLS));
+    CairnConfig.Xfr xfr = xfr(top.mapping(XFR));
+    List<CairnConfig.TsigKey> tsigKeys = tsigKeys(top.list(TSIG_KEYS));
     Set<Name> keyNames = new HashSet<>();
     tsigKeys.forEach(k -> keyNames.add(k.name()));
-    CairnConfig.Secondary secondary = secondary(top.get(SECONDARY_SECTION));
+    CairnConfig.Secondary secondary = secondary(top.mapping(SECONDARY));
     List<CairnConfig.ZoneEntry> zones = new ArrayList<>();
-    for (Values zone : top.get(ZONES)) {
+    for (Values zone : top.list(ZONES)) {
       zones.add(zone(zone, keyNames, secondary.transferLimits()));
     }
     return new CairnConfig(top.get(DATABASE), top.get(LISTEN), top.get(TLS_LISTEN), tls, limits, identity,
@@ -108,8 +108,8 @@ public final class ConfigLoader {
     String hostname = identity.get(HOSTNAME);
     String id = identity.get(ID);
     String host = hostname != null && id != null ? null : hostName();
-    return new CairnConfig.Identity(identity.get(CHAOS), identity.get(VERSION), Objects.requireNonNullElse(hostname, host),
-        Objects.requireNonNullElse(id, host));
+    return new CairnConfig.Identity(identity.get(CHAOS), identity.get(VERSION),
+        Objects.requireNonNullElse(hostname, host), Objects.requireNonNullElse(id, host));
   }
 
   private static CairnConfig.Xfr xfr(Values xfr) throws ConfigException {
@@ -148,7 +148,7 @@ public final class ConfigLoader {
       throws ConfigException {
     Name name = z.get(ZONE_NAME);
     List<TransferPolicy.Entry> allowTransfer = new ArrayList<>();
-    for (Values entry : z.get(ALLOW_TRANSFER_ENTRIES)) {
+    for (Values entry : z.list(ALLOW_TRANSFER)) {
       if (entry.isEmpty()) {
         throw entry.error("give at least one of address, key, tls-subject, tls-pin");
       }
@@ -156,11 +156,11 @@ public final class ConfigLoader {
           entry.get(ALLOW_TLS_SUBJECT), entry.get(ALLOW_TLS_PIN)));
     }
     List<NotifySender.Target> notifyTargets = new ArrayList<>();
-    for (Values target : z.get(NOTIFY_TARGETS)) {
+    for (Values target : z.list(NOTIFY)) {
       notifyTargets.add(new NotifySender.Target(target.get(NOTIFY_ADDRESS), target.get(NOTIFY_TRANSPORT)));
     }
     List<CairnConfig.Primary> primaries = new ArrayList<>();
-    for (Values primary : z.get(PRIMARIES)) {
+    for (Values primary : z.list(PRIMARIES)) {
       primaries.add(primary(primary, keyNames));
     }
     Duration maxTime = z.get(ZONE_MAX_TRANSFER_TIME_IN);
@@ -181,7 +181,8 @@ public final class ConfigLoader {
         address.contains(":") || address.startsWith("[") ? address : address + ":" + port);
     List<String> pins = p.get(PRIMARY_TLS_PINS);
     if (transport == PrimarySettings.Mode.TLS && pins.isEmpty() && !p.has(PRIMARY_TLS_CA)) {
-      throw p.error("strict XoT (transport: tls) needs tls-pins or tls-ca; use opportunistic-tls for unauthenticated encryption");
+      throw p.error("strict XoT (transport: tls) needs tls-pins or tls-ca;"
+          + " use opportunistic-tls for unauthenticated encryption");
     }
     if (p.has(PRIMARY_TLS_CA) && !p.has(PRIMARY_TLS_NAME)) {
       // A CA alone would accept any certificate it ever issued (RFC 8310 strict: a pin set or a name).

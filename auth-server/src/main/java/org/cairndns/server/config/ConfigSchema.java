@@ -15,9 +15,6 @@ import static org.cairndns.server.config.ValueTypes.SIZE;
 import static org.cairndns.server.config.ValueTypes.TEXT;
 import static org.cairndns.server.config.ValueTypes.durationText;
 import static org.cairndns.server.config.ValueTypes.integer;
-import static org.cairndns.server.config.ValueTypes.itemsOf;
-import static org.cairndns.server.config.ValueTypes.listOf;
-import static org.cairndns.server.config.ValueTypes.mapping;
 import static org.cairndns.server.config.ValueTypes.oneOf;
 import static org.cairndns.server.config.ValueTypes.setOf;
 import static org.cairndns.server.config.ValueTypes.sizeText;
@@ -28,7 +25,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import org.cairndns.request.Transport;
 import org.cairndns.tls.TlsSettings;
@@ -45,32 +41,18 @@ import org.xbill.DNS.Name;
  * several keys.
  */
 final class ConfigSchema {
-  static final Section TOP = new Section("");
-  static final Section TLS = new Section("tls.");
-  static final Section LIMITS = new Section("limits.");
-  static final Section IDENTITY = new Section("identity.");
-  static final Section XFR = new Section("xfr.");
-  static final Section SECONDARY = new Section("secondary.");
-  static final Section TSIG_KEY = new Section("tsig-keys[].");
-  static final Section ZONE = new Section("zones[].");
-  static final Section ALLOW_TRANSFER = new Section("zones[].allow-transfer[].");
-  static final Section NOTIFY = new Section("zones[].notify[].");
-  static final Section PRIMARY = new Section("zones[].primaries[].");
-  /** Every section, the top first. */
-  static final List<Section> SECTIONS =
-      List.of(TOP, TLS, LIMITS, IDENTITY, XFR, SECONDARY, TSIG_KEY, ZONE, ALLOW_TRANSFER, NOTIFY, PRIMARY);
-
+  static final Section TOP = Section.top();
   static final Key<Path> DATABASE = TOP.key("database", PATH, Default.of("data/cairn"));
   static final Key<List<InetSocketAddress>> LISTEN = TOP.key("listen", ADDRESSES, Default.of(List.of("127.0.0.1:53")));
   static final Key<List<InetSocketAddress>> TLS_LISTEN = TOP.key("tls-listen", ADDRESSES, Default.of(List.of()));
-  static final Key<Values> TLS_SECTION = TOP.key("tls", mapping(TLS), Default.of(Map.of()));
-  static final Key<Values> LIMITS_SECTION = TOP.key("limits", mapping(LIMITS), Default.of(Map.of()));
-  static final Key<Values> IDENTITY_SECTION = TOP.key("identity", mapping(IDENTITY), Default.of(Map.of()));
+  static final Section TLS = TOP.mapping("tls");
+  static final Section LIMITS = TOP.mapping("limits");
+  static final Section IDENTITY = TOP.mapping("identity");
   static final Key<Duration> STORE_POLL_INTERVAL = TOP.key("store-poll-interval", DURATION, Default.of("1s"));
-  static final Key<Values> XFR_SECTION = TOP.key("xfr", mapping(XFR), Default.of(Map.of()));
-  static final Key<Values> SECONDARY_SECTION = TOP.key("secondary", mapping(SECONDARY), Default.of(Map.of()));
-  static final Key<List<Values>> TSIG_KEYS = TOP.key("tsig-keys", listOf(TSIG_KEY), Default.of(List.of()));
-  static final Key<List<Values>> ZONES = TOP.key("zones", listOf(ZONE), Default.of(List.of()));
+  static final Section XFR = TOP.mapping("xfr");
+  static final Section SECONDARY = TOP.mapping("secondary");
+  static final Section TSIG_KEYS = TOP.list("tsig-keys");
+  static final Section ZONES = TOP.list("zones");
 
   static final Key<Path> TLS_CERTIFICATE = TLS.key("certificate", PATH, Default.NONE);
   static final Key<Path> TLS_KEY = TLS.key("key", PATH, Default.NONE);
@@ -89,12 +71,15 @@ final class ConfigSchema {
   static final Key<Duration> TLS_HANDSHAKE_TIMEOUT = LIMITS.key("tls-handshake-timeout", DURATION, Default.of("5s"));
   static final Key<Integer> TCP_QUERIES_IN_FLIGHT =
       LIMITS.key("tcp-queries-in-flight", integer(1, 65_535), Default.of(32));
-  static final Key<Integer> TCP_WRITE_BUFFER = LIMITS.key("tcp-write-buffer", integer(4096, 16 << 20), Default.of(65536));
+  static final Key<Integer> TCP_WRITE_BUFFER =
+      LIMITS.key("tcp-write-buffer", integer(4096, 16 << 20), Default.of(65536));
   /** As long as the idle timeout: a reader that slow is as good as gone. */
   static final Key<Duration> TCP_WRITE_TIMEOUT = LIMITS.key("tcp-write-timeout", DURATION, Default.of("10s"));
   /** RFC 9715 and DNS Flag Day 2020: 1232 fits unfragmented in any path's IPv6 MTU. */
   static final Key<Integer> UDP_PAYLOAD = LIMITS.key("udp-payload", integer(512, 4096), Default.of(1232));
-  static final Key<Integer> JOURNAL_STEPS = LIMITS.key("journal-steps", integer(1, 100_000), Default.of(ZoneStore.DEFAULT_MAX_JOURNAL_STEPS));
+  /** The store's own default, which {@code cairn zone load} applies too. */
+  static final Key<Integer> JOURNAL_STEPS =
+      LIMITS.key("journal-steps", integer(1, 100_000), Default.of(ZoneStore.DEFAULT_MAX_JOURNAL_STEPS));
   /**
    * 64 MB: room for about 100,000 answers of a few hundred bytes, more than the hot set of most
    * zones, while a heap of 512 MB keeps seven eighths for everything else.
@@ -130,30 +115,31 @@ final class ConfigSchema {
   static final Key<Duration> XOT_REPROBE = SECONDARY.key("xot-reprobe", DURATION, Default.of("1h"));
   static final Key<Integer> XOT_PROBES = SECONDARY.key("xot-probes", integer(1, 100), Default.of(4));
   // xfr's own defaults, which it applies without a configuration too; the reasons are there.
-  static final Key<Long> MAX_RECORDS = SECONDARY.key("max-records", COUNT, Default.of(TransferLimits.DEFAULTS.maxRecords()));
+  static final Key<Long> MAX_RECORDS =
+      SECONDARY.key("max-records", COUNT, Default.of(TransferLimits.DEFAULTS.maxRecords()));
   static final Key<Long> MAX_ZONE_SIZE =
       SECONDARY.key("max-zone-size", SIZE, Default.of(sizeText(TransferLimits.DEFAULTS.maxZoneBytes())));
   static final Key<Duration> MAX_TRANSFER_TIME_IN = SECONDARY.key("max-transfer-time-in", POSITIVE_DURATION,
       Default.of(durationText(TransferLimits.DEFAULTS.maxTime())));
 
-  static final Key<Name> TSIG_NAME = TSIG_KEY.key("name", KEY_NAME, Default.REQUIRED);
-  static final Key<String> TSIG_ALGORITHM = TSIG_KEY.key("algorithm", TEXT, Default.of("hmac-sha256"));
-  static final Key<String> TSIG_SECRET = TSIG_KEY.key("secret", TEXT, Default.REQUIRED);
+  static final Key<Name> TSIG_NAME = TSIG_KEYS.key("name", KEY_NAME, Default.REQUIRED);
+  static final Key<String> TSIG_ALGORITHM = TSIG_KEYS.key("algorithm", TEXT, Default.of("hmac-sha256"));
+  static final Key<String> TSIG_SECRET = TSIG_KEYS.key("secret", TEXT, Default.REQUIRED);
 
-  static final Key<Name> ZONE_NAME = ZONE.key("name", DOMAIN_NAME, Default.REQUIRED);
-  static final Key<Path> ZONE_FILE = ZONE.key("file", PATH, Default.NONE);
-  static final Key<List<Values>> ALLOW_TRANSFER_ENTRIES =
-      ZONE.key("allow-transfer", listOf(ALLOW_TRANSFER), Default.of(List.of()));
-  static final Key<Set<Transport>> TRANSFER_TRANSPORTS = ZONE.key("transfer-transports",
+  static final Key<Name> ZONE_NAME = ZONES.key("name", DOMAIN_NAME, Default.REQUIRED);
+  static final Key<Path> ZONE_FILE = ZONES.key("file", PATH, Default.NONE);
+  static final Section ALLOW_TRANSFER = ZONES.list("allow-transfer");
+  static final Key<Set<Transport>> TRANSFER_TRANSPORTS = ZONES.key("transfer-transports",
       setOf(List.of(Transport.TCP, Transport.TLS), ConfigSchema::word), Default.of(List.of("tcp", "tls")));
-  static final Key<List<Values>> NOTIFY_TARGETS = ZONE.key("notify", itemsOf(NOTIFY, "address"), Default.of(List.of()));
-  static final Key<Name> NOTIFY_KEY = ZONE.key("notify-key", KEY_NAME, Default.NONE);
-  static final Key<Boolean> NOTIFY_NS = ZONE.key("notify-ns", BOOLEAN, Default.of(false));
-  static final Key<List<Values>> PRIMARIES = ZONE.key("primaries", listOf(PRIMARY), Default.of(List.of()));
-  static final Key<Long> ZONE_MAX_RECORDS = ZONE.key("max-records", COUNT, Default.none("`secondary.max-records`"));
-  static final Key<Long> ZONE_MAX_ZONE_SIZE = ZONE.key("max-zone-size", SIZE, Default.none("`secondary.max-zone-size`"));
+  static final Section NOTIFY = ZONES.items("notify", "address");
+  static final Key<Name> NOTIFY_KEY = ZONES.key("notify-key", KEY_NAME, Default.NONE);
+  static final Key<Boolean> NOTIFY_NS = ZONES.key("notify-ns", BOOLEAN, Default.of(false));
+  static final Section PRIMARIES = ZONES.list("primaries");
+  static final Key<Long> ZONE_MAX_RECORDS = ZONES.key("max-records", COUNT, Default.none("`secondary.max-records`"));
+  static final Key<Long> ZONE_MAX_ZONE_SIZE =
+      ZONES.key("max-zone-size", SIZE, Default.none("`secondary.max-zone-size`"));
   static final Key<Duration> ZONE_MAX_TRANSFER_TIME_IN =
-      ZONE.key("max-transfer-time-in", POSITIVE_DURATION, Default.none("`secondary.max-transfer-time-in`"));
+      ZONES.key("max-transfer-time-in", POSITIVE_DURATION, Default.none("`secondary.max-transfer-time-in`"));
 
   static final Key<TransferPolicy.Cidr> ALLOW_ADDRESS = ALLOW_TRANSFER.key("address", NETWORK, Default.NONE);
   static final Key<Name> ALLOW_KEY = ALLOW_TRANSFER.key("key", KEY_NAME, Default.NONE);
@@ -165,15 +151,16 @@ final class ConfigSchema {
       NOTIFY.key("transport", oneOf(List.of(Transport.UDP, Transport.TCP), ConfigSchema::word), Default.of("udp"));
 
   /** {@code IP[:PORT]}: the port depends on the transport, so the loader reads it. */
-  static final Key<String> PRIMARY_ADDRESS = PRIMARY.key("address", ADDRESS_PORT_OPTIONAL, Default.REQUIRED);
-  static final Key<PrimarySettings.Mode> PRIMARY_TRANSPORT = PRIMARY.key("transport",
+  static final Key<String> PRIMARY_ADDRESS = PRIMARIES.key("address", ADDRESS_PORT_OPTIONAL, Default.REQUIRED);
+  static final Key<PrimarySettings.Mode> PRIMARY_TRANSPORT = PRIMARIES.key("transport",
       oneOf(List.of(PrimarySettings.Mode.values()), ConfigSchema::word), Default.of("tls"));
-  static final Key<Name> PRIMARY_KEY = PRIMARY.key("key", KEY_NAME, Default.NONE);
-  static final Key<List<String>> PRIMARY_TLS_PINS = PRIMARY.key("tls-pins", textList("base64 SPKI pins"), Default.of(List.of()));
-  static final Key<Path> PRIMARY_TLS_CA = PRIMARY.key("tls-ca", PATH, Default.NONE);
-  static final Key<String> PRIMARY_TLS_NAME = PRIMARY.key("tls-name", TEXT, Default.NONE);
-  static final Key<Path> PRIMARY_TLS_CERTIFICATE = PRIMARY.key("tls-certificate", PATH, Default.NONE);
-  static final Key<Path> PRIMARY_TLS_KEY = PRIMARY.key("tls-key", PATH, Default.NONE);
+  static final Key<Name> PRIMARY_KEY = PRIMARIES.key("key", KEY_NAME, Default.NONE);
+  static final Key<List<String>> PRIMARY_TLS_PINS =
+      PRIMARIES.key("tls-pins", textList("base64 SPKI pins"), Default.of(List.of()));
+  static final Key<Path> PRIMARY_TLS_CA = PRIMARIES.key("tls-ca", PATH, Default.NONE);
+  static final Key<String> PRIMARY_TLS_NAME = PRIMARIES.key("tls-name", TEXT, Default.NONE);
+  static final Key<Path> PRIMARY_TLS_CERTIFICATE = PRIMARIES.key("tls-certificate", PATH, Default.NONE);
+  static final Key<Path> PRIMARY_TLS_KEY = PRIMARIES.key("tls-key", PATH, Default.NONE);
 
   private ConfigSchema() {}
 

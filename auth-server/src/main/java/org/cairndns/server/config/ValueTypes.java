@@ -58,7 +58,8 @@ final class ValueTypes {
         // reported below
       }
     }
-    throw source.error(key, "expected a size in bytes of at least 1, like 1048576, 512k, 64m or 1g, got \"" + raw + "\"");
+    throw source.error(key,
+        "expected a size in bytes of at least 1, like 1048576, 512k, 64m or 1g, got \"" + raw + "\"");
   });
 
   /** {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}. */
@@ -91,13 +92,14 @@ final class ValueTypes {
   static final ValueType<String> ADDRESS_PORT_OPTIONAL = type("address, port optional", ValueTypes::text);
 
   /** One address or a list of them. */
-  static final ValueType<List<InetSocketAddress>> ADDRESSES = type("address or list of addresses", (raw, key, source) -> {
-    List<InetSocketAddress> out = new ArrayList<>();
-    for (Object item : raw instanceof List<?> l ? l : List.of(raw)) {
-      out.add(address(item, key, source));
-    }
-    return out;
-  });
+  static final ValueType<List<InetSocketAddress>> ADDRESSES =
+      type("address or list of addresses", (raw, key, source) -> {
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (Object item : raw instanceof List<?> l ? l : List.of(raw)) {
+          out.add(address(item, key, source));
+        }
+        return out;
+      });
 
   static final ValueType<Name> DOMAIN_NAME = name("domain name", "not a domain name: ");
 
@@ -182,7 +184,8 @@ final class ValueTypes {
       for (int i = 0; i < items.size(); i++) {
         String at = key + "[" + i + "]";
         Object item = items.get(i);
-        out.add(item instanceof Map ? Values.read(item, at, section, source) : Values.shorthand(item, at, shorthand, source));
+        out.add(item instanceof Map ? Values.read(item, at, section, source)
+            : Values.shorthand(item, at, shorthand, source));
       }
       return out;
     });

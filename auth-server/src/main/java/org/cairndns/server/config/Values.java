@@ -1,6 +1,7 @@
 package org.cairndns.server.config;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -58,6 +59,16 @@ final class Values {
       }
     }
     return key.type().read(raw, where(key), source);
+  }
+
+  /** The mapping {@code section} nested in this one. */
+  Values mapping(Section section) throws ConfigException {
+    return get(section.asMapping());
+  }
+
+  /** The items of the list of mappings {@code section} nested in this one. */
+  List<Values> list(Section section) throws ConfigException {
+    return get(section.asList());
   }
 
   /** {@code raw}, worked out from {@code key}'s value, read through {@code type} as if written at {@code key}. */

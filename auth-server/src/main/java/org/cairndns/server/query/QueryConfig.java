@@ -25,8 +25,9 @@ public record QueryConfig(int udpPayload, Duration tcpIdleTimeout, ChaosIdentity
   /** The configuration's {@code limits} and {@code identity}. */
   public static QueryConfig from(CairnConfig config) {
     CairnConfig.Identity id = config.identity();
-    return new QueryConfig(config.limits().udpPayload(), config.limits().tcpIdleTimeout(),
-        id.chaos() ? new ChaosIdentity(id.version(), id.hostname(), id.id()) : null, config.limits().responseCacheBytes());
+    CairnConfig.Limits limits = config.limits();
+    return new QueryConfig(limits.udpPayload(), limits.tcpIdleTimeout(),
+        id.chaos() ? new ChaosIdentity(id.version(), id.hostname(), id.id()) : null, limits.responseCacheBytes());
   }
 
   /** The configuration's defaults, but CHAOS queries refused. */

@@ -103,7 +103,11 @@ class ConfigLoaderTest {
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', quoteCharacter = '~', value = {
       "unknown top key       | colour: blue                                        | colour: unknown key",
-      "unknown nested key    | limits: {tcp-idle: 5s}                              | limits.tcp-idle: unknown key",
+      "unknown nested key    | limits: {tcp-idle: 5s}                              | limits.tcp-idle: unknown key (allowed here: journal-steps, response-cache-bytes, tcp-connections,",
+      "unknown primary key   | zones: [{name: a.test, primaries: [{address: 192.0.2.1, transport: tcp, port: 53}]}] | zones[0].primaries[0].port: unknown key (allowed here: address, key, tls-ca,",
+      "NOTIFY target alone   | zones: [{name: a.test, notify: {address: \"192.0.2.9:53\", transport: udp, via: x}}] | zones[0].notify[0].via: unknown key (allowed here: address, transport)",
+      "TSIG key without secret | tsig-keys: [{name: k}]                            | tsig-keys[0].secret: missing",
+      "zones not a list      | zones: {name: a.test}                               | zones: expected a list",
       "bad duration          | limits: {tcp-idle-timeout: ten}                     | limits.tcp-idle-timeout: expected a duration",
       "bad transfer deadline | xfr: {max-transfer-time-out: 2 hours}               | xfr.max-transfer-time-out: expected a duration",
       "zero transfer deadline | xfr: {max-transfer-time-out: 0s}                   | xfr.max-transfer-time-out: must be longer than 0",

@@ -23,7 +23,7 @@ class ConfigSchemaDocsTest {
   /** The schema's rows, {@code key → [type, default]}, mappings left out (their keys have rows). */
   static Map<String, List<String>> schemaRows() {
     Map<String, List<String>> rows = new LinkedHashMap<>();
-    for (Section section : ConfigSchema.SECTIONS) {
+    for (Section section : ConfigSchema.TOP.withNested()) {
       for (Key<?> key : section.keys()) {
         if (!(key.type() instanceof ValueTypes.Mapping)) {
           rows.put(key.path(), List.of(key.type().describe(), key.fallback().shown()));
@@ -69,7 +69,7 @@ class ConfigSchemaDocsTest {
   @Test
   void everyDefaultIsAValueOfItsType() throws Exception {
     Source source = new Source("(defaults)", Path.of("."));
-    for (Section section : ConfigSchema.SECTIONS) {
+    for (Section section : ConfigSchema.TOP.withNested()) {
       for (Key<?> key : section.keys()) {
         Object raw = key.fallback().raw();
         if (raw != null) {
