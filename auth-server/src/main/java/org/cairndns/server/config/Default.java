@@ -15,7 +15,7 @@ record Default(Object raw, boolean required, String shown) {
   static final Default REQUIRED = new Default(null, true, "required");
   static final Default NONE = none("none");
 
-  /** A value as the file would give it: a string, a whole number, a boolean or a list of these. */
+  /** A value as the file would give it: text, a number, a boolean, a list, or an empty mapping. */
   static Default of(Object raw) {
     return new Default(raw, false, "`" + yaml(raw) + "`");
   }

@@ -185,7 +185,7 @@ final class ValueTypes {
         String at = key + "[" + i + "]";
         Object item = items.get(i);
         out.add(item instanceof Map ? Values.read(item, at, section, source)
-            : Values.shorthand(item, at, shorthand, source));
+            : Values.shorthand(item, at, section, shorthand, source));
       }
       return out;
     });

@@ -7,13 +7,15 @@ import java.util.Set;
 
 /** One YAML mapping checked against its {@link Section}: its keys are read through their types. */
 final class Values {
+  private final Section section;
   private final Source source;
   private final String at;
   private final Map<String, Object> values;
   /** The key an item written as a bare value stands for (a NOTIFY target's address), else null. */
   private final String shorthand;
 
-  private Values(Source source, String at, Map<String, Object> values, String shorthand) {
+  private Values(Section section, Source source, String at, Map<String, Object> values, String shorthand) {
+    this.section = section;
     this.source = source;
     this.at = at;
     this.values = values;
@@ -38,16 +40,19 @@ final class Values {
       }
       values.put(name, e.getValue());
     }
-    return new Values(source, at, values, null);
+    return new Values(section, source, at, values, null);
   }
 
   /** An item written as its {@code shorthand} key's value alone; errors in it name the item. */
-  static Values shorthand(Object raw, String key, String shorthand, Source source) {
-    return new Values(source, key + ".", Map.of(shorthand, raw), shorthand);
+  static Values shorthand(Object raw, String key, Section section, String shorthand, Source source) {
+    return new Values(section, source, key + ".", Map.of(shorthand, raw), shorthand);
   }
 
   /** The key's value, its default when absent, or null when it has none. */
   <T> T get(Key<T> key) throws ConfigException {
+    if (key.section() != section) { // a loader bug: the key would read as absent
+      throw new IllegalArgumentException(key.path() + " read from a mapping of " + section.path());
+    }
     Object raw = values.get(key.name());
     if (raw == null) {
       if (key.fallback().required()) {
