@@ -99,19 +99,12 @@ public final class CairnServer implements AutoCloseable {
       server.addZones(config);
       // Before the listeners: a zone that expired while the server was down is never answered from.
       server.owners.start();
-      CairnConfig.Identity id = config.identity();
-      QueryConfig queryConfig = new QueryConfig(config.limits().udpPayload(), config.limits().tcpIdleTimeout(),
-          id.chaos() ? new QueryConfig.ChaosIdentity(id.version(), id.hostname(), id.id()) : null,
-          config.limits().responseCacheBytes());
+      QueryConfig queryConfig = QueryConfig.from(config);
       TransferSettings xfr = transferSettings(config);
       TransferService transfers = new TransferService(server.zones::get, store::journal, xfr);
       QueryProcessor processor = new QueryProcessor(server.zones, transfers, server.owners::onNotify, queryConfig, xfr.keys());
       server.processor = processor;
-      ListenerSettings listeners = new ListenerSettings(config.listen(), config.tlsListen(),
-          config.limits().tcpIdleTimeout(), config.limits().tcpConnections(),
-          config.limits().tcpConnectionsPerAddress(), config.limits().tlsHandshakeTimeout(),
-          config.limits().tcpWriteTimeout(), config.limits().tcpQueriesInFlight(), config.limits().tcpWriteBuffer(),
-          config.xfr().maxTransferTimeOut());
+      ListenerSettings listeners = ListenerSettings.from(config);
       ServerTlsContext tls = server.tls;
       server.transport = DnsServer.start(listeners, processor,
           tls == null ? null : ch -> tls.newHandler(ch.alloc(), listeners.tlsHandshakeTimeout()));
@@ -170,12 +163,7 @@ public final class CairnServer implements AutoCloseable {
         if (p.key() != null && key == null) {
           throw new ZoneStoreException("zone " + z.name() + ": primary " + p.address() + " names TSIG key " + p.key() + ", which is not in tsig-keys");
         }
-        PrimarySettings.Mode mode = switch (p.transport()) {
-          case "tcp" -> PrimarySettings.Mode.TCP;
-          case "tls" -> PrimarySettings.Mode.TLS;
-          default -> PrimarySettings.Mode.OPPORTUNISTIC_TLS;
-        };
-        primaries.add(new PrimarySettings(p.address(), mode, key, p.tlsPins(), p.tlsCa(), p.tlsName(),
+        primaries.add(new PrimarySettings(p.address(), p.transport(), key, p.tlsPins(), p.tlsCa(), p.tlsName(),
             p.tlsCertificate(), p.tlsKey(), z.transferLimits()));
       }
       owners.add(z.name(), z.file(), notify,

@@ -65,18 +65,17 @@ public final class ServerTlsContext {
     return handler;
   }
 
-  /** {@code auto}: OpenSSL (BoringSSL from netty-tcnative) when it loads, else the JDK's engine. */
-  static SslProvider engine(String choice) throws TlsConfigException {
-    return switch (choice == null ? "auto" : choice) {
-      case "auto" -> OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
-      case "openssl" -> {
+  /** {@code AUTO}: OpenSSL (BoringSSL from netty-tcnative) when it loads, else the JDK's engine. */
+  static SslProvider engine(TlsSettings.Engine choice) throws TlsConfigException {
+    return switch (choice) {
+      case AUTO -> OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+      case OPENSSL -> {
         if (!OpenSsl.isAvailable()) {
           throw new TlsConfigException("tls.engine is openssl but netty-tcnative did not load: " + OpenSsl.unavailabilityCause());
         }
         yield SslProvider.OPENSSL;
       }
-      case "jdk" -> SslProvider.JDK;
-      default -> throw new TlsConfigException("tls.engine must be auto, openssl or jdk, not " + choice);
+      case JDK -> SslProvider.JDK;
     };
   }
 
@@ -85,7 +84,8 @@ public final class ServerTlsContext {
         ? PemCredentials.read(settings.certificate(), settings.key(), settings.keyPassword())
         : SelfSignedCertificate.loadOrCreate(settings.selfSignedDir(), settings.hostname());
     SslProvider provider = engine(settings.engine());
-    List<String> protocols = "TLSv1.3".equals(settings.minVersion()) ? List.of("TLSv1.3") : List.of("TLSv1.3", "TLSv1.2");
+    List<String> protocols = settings.minVersion() == TlsSettings.MinVersion.TLS_1_3 ? List.of("TLSv1.3")
+        : List.of("TLSv1.3", "TLSv1.2");
     try {
       SslContextBuilder b = SslContextBuilder
           .forServer(credentials.key(), credentials.chain().toArray(new java.security.cert.X509Certificate[0]))

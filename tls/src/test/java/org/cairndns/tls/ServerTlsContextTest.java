@@ -12,34 +12,36 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
+import org.cairndns.tls.TlsSettings.Engine;
+import org.cairndns.tls.TlsSettings.MinVersion;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The server side of DoT and XoT, checked by handshakes with a JDK client (in memory, no sockets). */
 class ServerTlsContextTest {
   @TempDir Path dir;
 
   /** Writes {@code credentials} as {@code name}.pem / {@code name}.key and returns settings that use them. */
-  TlsSettings settings(PemCredentials credentials, String name, String minVersion, String engine) throws Exception {
+  TlsSettings settings(PemCredentials credentials, String name, MinVersion minVersion, Engine engine) throws Exception {
     Path cert = dir.resolve(name + ".pem");
     Path key = dir.resolve(name + ".key");
     SelfSignedCertificate.write(credentials, cert, key);
     return new TlsSettings(cert, key, null, null, minVersion, dir.resolve("self-signed"), "ns.test", engine, null);
   }
 
-  static void assumeEngine(String engine) {
-    assumeTrue(!engine.equals("openssl") || OpenSsl.isAvailable(), "netty-tcnative does not load here");
+  static void assumeEngine(Engine engine) {
+    assumeTrue(engine != Engine.OPENSSL || OpenSsl.isAvailable(), "netty-tcnative does not load here");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"jdk", "openssl"})
-  void theConfiguredCertificateIsServedWithAlpnDotOverTls13(String engine) throws Exception {
+  @EnumSource(value = Engine.class, names = {"JDK", "OPENSSL"})
+  void theConfiguredCertificateIsServedWithAlpnDotOverTls13(Engine engine) throws Exception {
     assumeEngine(engine);
     PemCredentials served = SelfSignedCertificate.generate("ns.test");
-    ServerTlsContext context = ServerTlsContext.create(settings(served, "server", "TLSv1.2", engine));
-    assertEquals(engine.equals("jdk") ? SslProvider.JDK : SslProvider.OPENSSL, context.engine());
+    ServerTlsContext context = ServerTlsContext.create(settings(served, "server", MinVersion.TLS_1_2, engine));
+    assertEquals(engine == Engine.JDK ? SslProvider.JDK : SslProvider.OPENSSL, context.engine());
     assertEquals(SpkiPin.of(served.leaf()), context.spkiPin());
 
     SSLEngine client = InMemoryTls.client(served.leaf(), null);
@@ -50,16 +52,16 @@ class ServerTlsContextTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"jdk", "openssl"})
-  void tls12IsRefusedOnlyWhenTheMinimumIsTls13(String engine) throws Exception {
+  @EnumSource(value = Engine.class, names = {"JDK", "OPENSSL"})
+  void tls12IsRefusedOnlyWhenTheMinimumIsTls13(Engine engine) throws Exception {
     assumeEngine(engine);
     PemCredentials served = SelfSignedCertificate.generate("ns.test");
-    ServerTlsContext both = ServerTlsContext.create(settings(served, "both", "TLSv1.2", engine));
+    ServerTlsContext both = ServerTlsContext.create(settings(served, "both", MinVersion.TLS_1_2, engine));
     SSLEngine old = InMemoryTls.client(served.leaf(), null, "TLSv1.2");
     InMemoryTls.handshake(old, InMemoryTls.server(both));
     assertEquals("TLSv1.2", old.getSession().getProtocol());
 
-    ServerTlsContext only13 = ServerTlsContext.create(settings(served, "only13", "TLSv1.3", engine));
+    ServerTlsContext only13 = ServerTlsContext.create(settings(served, "only13", MinVersion.TLS_1_3, engine));
     assertThrows(SSLException.class,
         () -> InMemoryTls.handshake(InMemoryTls.client(served.leaf(), null, "TLSv1.2"), InMemoryTls.server(only13)));
   }
@@ -68,7 +70,7 @@ class ServerTlsContextTest {
   void withoutCertificateASelfSignedOneIsMadeAndServed() throws Exception {
     Path selfSigned = dir.resolve("self-signed");
     ServerTlsContext context = ServerTlsContext.create(
-        new TlsSettings(null, null, null, null, null, selfSigned, "ns.test", "jdk", null));
+        new TlsSettings(null, null, null, null, MinVersion.TLS_1_2, selfSigned, "ns.test", Engine.JDK, null));
     X509Certificate made = PemCredentials.readCertificates(selfSigned.resolve(SelfSignedCertificate.CERT_FILE)).get(0);
     assertEquals("CN=ns.test", made.getSubjectX500Principal().getName());
     assertEquals(SpkiPin.of(made), context.spkiPin());
@@ -80,7 +82,7 @@ class ServerTlsContextTest {
   @Test
   void reloadSwapsInNewFilesAndKeepsTheOldContextWhenTheyAreBad() throws Exception {
     PemCredentials first = SelfSignedCertificate.generate("ns.test");
-    TlsSettings settings = settings(first, "server", null, "jdk");
+    TlsSettings settings = settings(first, "server", MinVersion.TLS_1_2, Engine.JDK);
     ServerTlsContext context = ServerTlsContext.create(settings);
 
     PemCredentials second = SelfSignedCertificate.generate("ns.test");
@@ -102,22 +104,18 @@ class ServerTlsContextTest {
   }
 
   @Test
-  void engineChoiceIsCheckedNamingTheKey() throws Exception {
-    assertEquals(SslProvider.JDK, ServerTlsContext.engine("jdk"));
-    SslProvider auto = OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
-    assertEquals(auto, ServerTlsContext.engine("auto"));
-    assertEquals(auto, ServerTlsContext.engine(null), "auto when not set");
-    assertEquals("tls.engine must be auto, openssl or jdk, not boringssl",
-        assertThrows(TlsConfigException.class, () -> ServerTlsContext.engine("boringssl")).getMessage());
+  void autoIsOpensslWhenItLoads() throws Exception {
+    assertEquals(SslProvider.JDK, ServerTlsContext.engine(Engine.JDK));
+    assertEquals(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK, ServerTlsContext.engine(Engine.AUTO));
   }
 
   @Test
   void ocspStaplingNeedsTheOpensslEngine() throws Exception {
     PemCredentials served = SelfSignedCertificate.generate("ns.test");
-    TlsSettings jdk = settings(served, "server", null, "jdk");
+    TlsSettings jdk = settings(served, "server", MinVersion.TLS_1_2, Engine.JDK);
     Path ocsp = Files.write(dir.resolve("ocsp.der"), new byte[] {0x30, 0x03, 0x0a, 0x01, 0x00}); // a DER OCSPResponse shell
     TlsConfigException e = assertThrows(TlsConfigException.class, () -> ServerTlsContext.create(new TlsSettings(
-        jdk.certificate(), jdk.key(), null, null, null, jdk.selfSignedDir(), "ns.test", "jdk", ocsp)));
+        jdk.certificate(), jdk.key(), null, null, MinVersion.TLS_1_2, jdk.selfSignedDir(), "ns.test", Engine.JDK, ocsp)));
     assertEquals(ocsp + ": OCSP stapling needs the OpenSSL engine (tls.engine: auto or openssl)", e.getMessage());
   }
 }

@@ -6,8 +6,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import org.cairndns.request.Transport;
+import org.cairndns.tls.TlsSettings;
 import org.cairndns.xfr.acl.TransferPolicy;
 import org.cairndns.xfr.notify.NotifySender;
+import org.cairndns.xfr.secondary.PrimarySettings;
 import org.cairndns.xfr.secondary.TransferLimits;
 import org.xbill.DNS.Name;
 
@@ -29,8 +31,8 @@ public record CairnConfig(
     List<ZoneEntry> zones) {
 
   /** TLS certificate settings; all paths null means a self-signed certificate beside the database. */
-  public record Tls(Path certificate, Path key, String keyPassword, Path clientCa, String minVersion, String engine,
-      Path ocspResponse) {}
+  public record Tls(Path certificate, Path key, String keyPassword, Path clientCa, TlsSettings.MinVersion minVersion,
+      TlsSettings.Engine engine, Path ocspResponse) {}
 
   public record Limits(
       Duration tcpIdleTimeout,
@@ -59,8 +61,8 @@ public record CairnConfig(
       int pipelinedPerConnection, Duration timeout, Duration xotReprobe, int xotProbes,
       TransferLimits transferLimits) {}
 
-  /** A primary of a secondary zone; {@code transport} is tcp, tls or opportunistic-tls. */
-  public record Primary(InetSocketAddress address, String transport, Name key, List<String> tlsPins,
+  /** A primary of a secondary zone. */
+  public record Primary(InetSocketAddress address, PrimarySettings.Mode transport, Name key, List<String> tlsPins,
       Path tlsCa, String tlsName, Path tlsCertificate, Path tlsKey) {}
 
   /** A TSIG key: name, algorithm (e.g. hmac-sha256) and base64 secret. */

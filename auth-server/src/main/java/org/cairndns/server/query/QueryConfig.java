@@ -1,6 +1,8 @@
 package org.cairndns.server.query;
 
 import java.time.Duration;
+import org.cairndns.server.config.CairnConfig;
+import org.cairndns.server.config.ConfigLoader;
 
 /**
  * Settings the query processor reads.
@@ -12,20 +14,25 @@ import java.time.Duration;
  */
 public record QueryConfig(int udpPayload, Duration tcpIdleTimeout, ChaosIdentity chaos, long responseCacheBytes) {
 
-  /**
-   * 64 MB: room for about 100,000 answers of a few hundred bytes, more than the hot set of most
-   * zones, while a heap of 512 MB keeps seven eighths for everything else.
-   */
-  public static final long DEFAULT_RESPONSE_CACHE_BYTES = 64L << 20;
-
+  /** The response cache as large as the configuration's default. */
   public QueryConfig(int udpPayload, Duration tcpIdleTimeout, ChaosIdentity chaos) {
-    this(udpPayload, tcpIdleTimeout, chaos, DEFAULT_RESPONSE_CACHE_BYTES);
+    this(udpPayload, tcpIdleTimeout, chaos, ConfigLoader.defaults().limits().responseCacheBytes());
   }
 
   /** What CHAOS class queries reveal; null fields are REFUSED. */
   public record ChaosIdentity(String version, String hostname, String id) {}
 
+  /** The configuration's {@code limits} and {@code identity}. */
+  public static QueryConfig from(CairnConfig config) {
+    CairnConfig.Identity id = config.identity();
+    CairnConfig.Limits limits = config.limits();
+    return new QueryConfig(limits.udpPayload(), limits.tcpIdleTimeout(),
+        id.chaos() ? new ChaosIdentity(id.version(), id.hostname(), id.id()) : null, limits.responseCacheBytes());
+  }
+
+  /** The configuration's defaults, but CHAOS queries refused. */
   public static QueryConfig defaults() {
-    return new QueryConfig(1232, Duration.ofSeconds(10), null);
+    QueryConfig all = from(ConfigLoader.defaults());
+    return new QueryConfig(all.udpPayload(), all.tcpIdleTimeout(), null, all.responseCacheBytes());
   }
 }

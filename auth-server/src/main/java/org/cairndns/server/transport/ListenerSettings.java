@@ -3,6 +3,8 @@ package org.cairndns.server.transport;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import org.cairndns.server.config.CairnConfig;
+import org.cairndns.server.config.ConfigLoader;
 
 /**
  * Where and how the server listens.
@@ -33,20 +35,21 @@ public record ListenerSettings(
     int tcpWriteBuffer,
     Duration transferTimeOut) {
 
-  public static final Duration DEFAULT_IDLE = Duration.ofSeconds(10);
-  public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(10);
-  public static final int DEFAULT_QUERIES_IN_FLIGHT = 32;
-  public static final int DEFAULT_WRITE_BUFFER = 64 << 10;
-  /** BIND's default: a secondary reading just fast enough to dodge the write timeout goes after this. */
-  public static final Duration DEFAULT_TRANSFER_TIME_OUT = Duration.ofHours(2);
-
   public ListenerSettings {
     listen = List.copyOf(listen);
     tlsListen = List.copyOf(tlsListen);
   }
 
+  /** The configuration's listeners, its {@code limits} and {@code xfr.max-transfer-time-out}. */
+  public static ListenerSettings from(CairnConfig config) {
+    CairnConfig.Limits limits = config.limits();
+    return new ListenerSettings(config.listen(), config.tlsListen(), limits.tcpIdleTimeout(), limits.tcpConnections(),
+        limits.tcpConnectionsPerAddress(), limits.tlsHandshakeTimeout(), limits.tcpWriteTimeout(),
+        limits.tcpQueriesInFlight(), limits.tcpWriteBuffer(), config.xfr().maxTransferTimeOut());
+  }
+
+  /** The configuration's defaults, listening on {@code listen} (UDP and TCP) only. */
   public static ListenerSettings of(List<InetSocketAddress> listen) {
-    return new ListenerSettings(listen, List.of(), DEFAULT_IDLE, 1000, 100, Duration.ofSeconds(5),
-        DEFAULT_WRITE_TIMEOUT, DEFAULT_QUERIES_IN_FLIGHT, DEFAULT_WRITE_BUFFER, DEFAULT_TRANSFER_TIME_OUT);
+    return from(ConfigLoader.defaults().withOverrides(null, listen, List.of()));
   }
 }

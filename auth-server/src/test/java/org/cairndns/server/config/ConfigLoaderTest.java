@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.cairndns.request.Transport;
+import org.cairndns.tls.TlsSettings;
 import org.cairndns.xfr.notify.NotifySender;
 import org.cairndns.xfr.secondary.TransferLimits;
 import org.junit.jupiter.api.Test;
@@ -41,7 +42,8 @@ class ConfigLoaderTest {
         database: store/db
         listen: ["127.0.0.1:5300", "[::1]:5300"]
         tls-listen: [127.0.0.1:8530]
-        tls: {certificate: c.pem, key: k.pem, key-password: pw, client-ca: ca.pem, min-version: TLSv1.3}
+        tls: {certificate: c.pem, key: k.pem, key-password: pw, client-ca: ca.pem, min-version: TLSv1.3, engine: jdk,
+              ocsp-response: ocsp.der}
         limits: {tcp-idle-timeout: 500ms, tcp-connections: 10, tcp-connections-per-address: 2,
                  tls-handshake-timeout: 2s, udp-payload: 1400, journal-steps: 7,
                  tcp-queries-in-flight: 8, tcp-write-buffer: 32768, tcp-write-timeout: 3s,
@@ -68,7 +70,9 @@ class ConfigLoaderTest {
         """);
     assertEquals(dir.resolve("store/db"), c.database());
     assertEquals(2, c.listen().size());
-    assertEquals("TLSv1.3", c.tls().minVersion());
+    assertEquals(TlsSettings.MinVersion.TLS_1_3, c.tls().minVersion());
+    assertEquals(TlsSettings.Engine.JDK, c.tls().engine());
+    assertEquals(dir.resolve("ocsp.der"), c.tls().ocspResponse());
     assertEquals(dir.resolve("c.pem"), c.tls().certificate());
     assertEquals(Duration.ofMillis(500), c.limits().tcpIdleTimeout());
     assertEquals(1400, c.limits().udpPayload());
@@ -99,10 +103,14 @@ class ConfigLoaderTest {
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', quoteCharacter = '~', value = {
       "unknown top key       | colour: blue                                        | colour: unknown key",
-      "unknown nested key    | limits: {tcp-idle: 5s}                              | limits.tcp-idle: unknown key",
+      "unknown nested key    | limits: {tcp-idle: 5s}                              | limits.tcp-idle: unknown key (allowed here: journal-steps, response-cache-bytes, tcp-connections,",
+      "unknown primary key   | zones: [{name: a.test, primaries: [{address: 192.0.2.1, transport: tcp, port: 53}]}] | zones[0].primaries[0].port: unknown key (allowed here: address, key, tls-ca,",
+      "NOTIFY target alone   | zones: [{name: a.test, notify: {address: \"192.0.2.9:53\", transport: udp, via: x}}] | zones[0].notify[0].via: unknown key (allowed here: address, transport)",
+      "TSIG key without secret | tsig-keys: [{name: k}]                            | tsig-keys[0].secret: missing",
+      "zones not a list      | zones: {name: a.test}                               | zones: expected a list",
       "bad duration          | limits: {tcp-idle-timeout: ten}                     | limits.tcp-idle-timeout: expected a duration",
       "bad transfer deadline | xfr: {max-transfer-time-out: 2 hours}               | xfr.max-transfer-time-out: expected a duration",
-      "zero transfer deadline | xfr: {max-transfer-time-out: 0s}                   | xfr.max-transfer-time-out: must be more than 0",
+      "zero transfer deadline | xfr: {max-transfer-time-out: 0s}                   | xfr.max-transfer-time-out: must be longer than 0",
       "number out of range   | limits: {udp-payload: 100}                          | limits.udp-payload: expected a whole number from 512 to 4096",
       "write buffer too small| limits: {tcp-write-buffer: 100}                     | limits.tcp-write-buffer: expected a whole number from 4096",
       "negative cache bytes  | limits: {response-cache-bytes: -1}                  | limits.response-cache-bytes: expected a whole number from 0 to 2147483647",
@@ -117,11 +125,12 @@ class ConfigLoaderTest {
       "bad address           | listen: [not-an-ip:x]                               | listen: expected ADDRESS:PORT",
       "bad boolean           | identity: {chaos: maybe}                            | identity.chaos: expected true or false",
       "bad TLS version       | tls: {min-version: SSLv3}                           | tls.min-version: expected TLSv1.2 or TLSv1.3",
+      "bad TLS engine        | tls: {engine: boringssl}                            | tls.engine: expected auto, openssl or jdk, got \"boringssl\"",
       "key without cert      | tls: {key: k.pem}                                   | tls.certificate: tls.certificate and tls.key go together",
       "zone without name     | zones: [{file: x.zone}]                             | zones[0].name: missing",
       "bad zone name         | zones: [{name: \"a..b\"}]                           | zones[0].name: not a domain name",
       "bad transport         | zones: [{name: a.test, transfer-transports: [udp]}] | zones[0].transfer-transports: expected tcp or tls",
-      "bad CIDR              | zones: [{name: a.test, allow-transfer: [{address: 10.0.0.0/99}]}] | zones[0].allow-transfer[0]: prefix length out of range",
+      "bad CIDR              | zones: [{name: a.test, allow-transfer: [{address: 10.0.0.0/99}]}] | zones[0].allow-transfer[0].address: prefix length out of range",
       "empty ACL entry       | zones: [{name: a.test, allow-transfer: [{}]}]       | zones[0].allow-transfer[0]: give at least one",
       "strict XoT without pin | zones: [{name: a.test, primaries: [{address: 192.0.2.1, transport: tls}]}] | zones[0].primaries[0]: strict XoT (transport: tls) needs tls-pins or tls-ca",
       "CA without a name     | zones: [{name: a.test, primaries: [{address: 192.0.2.1, transport: tls, tls-ca: ca.pem}]}] | zones[0].primaries[0].tls-name: needed with tls-ca",

@@ -47,9 +47,9 @@ class StreamHandlerTest {
 
   /** A connection from 192.0.2.7 with {@code cap} queries in flight, whose writes wait in {@code held}. */
   static EmbeddedChannel connection(int cap, RequestHandler requests, HeldWrites held) {
+    ListenerSettings defaults = ListenerSettings.of(List.of());
     ListenerSettings settings = new ListenerSettings(List.of(), List.of(), Duration.ofSeconds(10), 10, 10,
-        Duration.ofSeconds(5), Duration.ofSeconds(10), cap, ListenerSettings.DEFAULT_WRITE_BUFFER,
-        ListenerSettings.DEFAULT_TRANSFER_TIME_OUT);
+        Duration.ofSeconds(5), Duration.ofSeconds(10), cap, defaults.tcpWriteBuffer(), defaults.transferTimeOut());
     Executor noTransfers = r -> {
       throw new AssertionError("no transfer here");
     };
