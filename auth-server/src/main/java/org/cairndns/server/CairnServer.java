@@ -28,7 +28,9 @@ import org.cairndns.xfr.primary.TransferService;
 import org.cairndns.xfr.primary.TransferSettings;
 import org.cairndns.xfr.secondary.PrimaryPool;
 import org.cairndns.xfr.secondary.PrimarySettings;
+import org.cairndns.xfr.secondary.RetransferRequests;
 import org.cairndns.xfr.secondary.TransferClient;
+import org.cairndns.xfr.secondary.XotProbeTable;
 import org.cairndns.xfr.secondary.XotProbes;
 import org.cairndns.xfr.secondary.ZoneRefresher;
 import org.cairndns.zone.ZoneSet;
@@ -60,6 +62,7 @@ public final class CairnServer implements AutoCloseable {
   private static final int NOTIFY_TRIES = 5;
 
   private final ZoneStore store;
+  private final RetransferRequests retransfers;
   private final ZoneSet zones = new ZoneSet();
   private final ZonePublisher publisher;
   private final ScheduledExecutorService poller;
@@ -74,6 +77,7 @@ public final class CairnServer implements AutoCloseable {
 
   private CairnServer(CairnConfig config, ZoneStore store) throws TlsConfigException {
     this.store = store;
+    this.retransfers = new RetransferRequests(store.database());
     Set<Name> configured = new HashSet<>();
     Map<Name, List<NotifySender.Target>> notifyTargets = new HashMap<>();
     Map<Name, TSIG> notifyKeys = new HashMap<>();
@@ -163,8 +167,9 @@ public final class CairnServer implements AutoCloseable {
       return t;
     });
     primaryPool = new PrimaryPool(s.connectionsPerPrimary(), s.pipelinedPerConnection(), timeout);
+    XotProbeTable probeTable = new XotProbeTable(store.database());
     Map<InetSocketAddress, XotProbes.Entry> saved = new HashMap<>();
-    for (ZoneStore.ProbeRow row : store.probes()) {
+    for (XotProbeTable.Row row : probeTable.rows()) {
       try {
         saved.put(ConfigLoader.parseAddress(row.address()), new XotProbes.Entry(XotProbes.State.valueOf(row.state()), row.changedAt()));
       } catch (IllegalArgumentException badRow) {
@@ -174,8 +179,7 @@ public final class CairnServer implements AutoCloseable {
     XotProbes probes = new XotProbes(saved, Clock.systemUTC(), s.xotReprobe(), s.xotProbes(), secondaryScheduler,
         (address, entry) -> {
           try {
-            store.saveProbe(new ZoneStore.ProbeRow(address.getAddress().getHostAddress() + ":" + address.getPort(),
-                entry.state().name(), entry.changedAt()));
+            probeTable.save(address, entry);
           } catch (ZoneStoreException e) {
             log.warn("event=probe-save-failed error=\"{}\"", e.getMessage());
           }
@@ -271,7 +275,7 @@ public final class CairnServer implements AutoCloseable {
   private void pollStore() {
     try {
       publisher.refresh();
-      for (Name zone : store.takeRetransferRequests()) { // written by cairn zone retransfer
+      for (Name zone : retransfers.take()) { // written by cairn zone retransfer
         ZoneRefresher refresher = refreshers.get(zone);
         if (refresher == null) {
           log.warn("zone={} event=retransfer-ignored reason=\"not a secondary zone of this server\"", zone);

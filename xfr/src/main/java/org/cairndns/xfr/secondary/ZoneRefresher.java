@@ -84,6 +84,7 @@ public final class ZoneRefresher {
   private final List<PrimarySettings> primaries;
   private final TransferClient client;
   private final ZoneStore store;
+  private final SecondaryTimers timers;
   private final ScheduledExecutorService scheduler;
   private final Clock clock;
   private final VersionPublisher publisher;
@@ -118,6 +119,7 @@ public final class ZoneRefresher {
     this.primaries = List.copyOf(primaries);
     this.client = client;
     this.store = store;
+    this.timers = new SecondaryTimers(store.database());
     this.scheduler = scheduler;
     this.clock = clock;
     this.publisher = publisher;
@@ -447,7 +449,7 @@ public final class ZoneRefresher {
 
   private Optional<Instant> recordedSuccess() {
     try {
-      return store.lastSuccessfulCheck(zone);
+      return timers.lastSuccess(zone);
     } catch (ZoneStoreException e) {
       log.warn("zone={} event=timers-unreadable error=\"{}\" (expiry counts from now)", zone, e.getMessage());
       return Optional.empty();
@@ -456,7 +458,7 @@ public final class ZoneRefresher {
 
   private void saveSuccess(Instant at) {
     try {
-      store.saveSuccessfulCheck(zone, at);
+      timers.saveSuccess(zone, at);
     } catch (ZoneStoreException e) {
       log.warn("zone={} event=timers-save-failed error=\"{}\"", zone, e.getMessage());
     }

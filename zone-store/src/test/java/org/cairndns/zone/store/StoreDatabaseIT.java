@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,22 +17,24 @@ import org.junit.jupiter.api.io.TempDir;
 /** Every way out of a transaction but a normal return rolls back what it wrote. */
 class StoreDatabaseIT {
   @TempDir Path dir;
+  ZoneStore store;
   StoreDatabase database;
 
   @BeforeEach
   void open() throws Exception {
-    database = StoreDatabase.open(dir.resolve("db"));
+    store = ZoneStore.open(dir.resolve("db"));
+    database = store.database();
   }
 
   @AfterEach
   void close() {
-    database.close();
+    store.close();
   }
 
   @Test
   void aTransactionThatReturnsIsCommitted() throws Exception {
     database.inTransaction("cannot count", StoreDatabaseIT::count);
-    assertEquals(1, counter());
+    assertEquals(1, store.changeCounter());
   }
 
   @Test
@@ -52,7 +53,7 @@ class StoreDatabaseIT {
     }));
     assertEquals("cannot read: at byte 7", e.getMessage(), "the root cause's message");
     assertSame(io, e.getCause());
-    assertEquals(0, counter());
+    assertEquals(0, store.changeCounter());
   }
 
   @Test
@@ -67,22 +68,12 @@ class StoreDatabaseIT {
       count(db);
       throw bug;
     })));
-    assertEquals(0, counter(), "nothing left behind for the next commit");
+    assertEquals(0, store.changeCounter(), "nothing left behind for the next commit");
   }
 
   private static int count(Connection db) throws SQLException {
     try (PreparedStatement st = db.prepareStatement("UPDATE store_state SET change_counter = change_counter + 1")) {
       return st.executeUpdate();
     }
-  }
-
-  private long counter() throws ZoneStoreException {
-    return database.inTransaction("cannot read", db -> {
-      try (PreparedStatement st = db.prepareStatement("SELECT change_counter FROM store_state");
-          ResultSet rs = st.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    });
   }
 }
