@@ -1,13 +1,10 @@
 package org.cairndns.zone.store;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -85,34 +82,34 @@ public final class ZoneStore implements AutoCloseable {
   private LoadOutcome load(Name origin, SOARecord newSoa, int count, Supplier<List<Record>> content,
       EncodedRecords streamed, String source, boolean bumpSerial) throws ZoneStoreException {
     return database.inTransaction("cannot store zone " + origin, db -> {
-      Optional<Current> current = readCurrent(db, origin);
+      Optional<Versions.Current> current = Versions.current(db, origin);
       if (current.isEmpty()) {
         long serial = newSoa.getSerial();
-        long id = insertZone(db, origin, serial, count, streamed != null ? streamed.compressed() : RecordBlobs.encode(content.get()));
-        insertVersion(db, id, 1, serial, source, count);
-        bumpChangeCounter(db);
+        long id = Versions.create(db, origin, serial, count, streamed != null ? streamed.compressed() : RecordBlobs.encode(content.get()));
+        Versions.add(db, id, 1, serial, source, count);
+        Versions.bumpChangeCounter(db);
         log.info("zone={} event=created serial={} records={} source={}", origin, serial, count, source);
         return new LoadOutcome(LoadOutcome.Kind.CREATED, -1, serial, count, 0, count);
       }
       SOARecord soa = newSoa;
       EncodedRecords encoded = streamed;
       List<Record> records = content.get();
-      Current cur = current.get();
-      ZoneDiff diff = ZoneDiff.between(cur.soa, cur.records, soa, records);
-      boolean soaChanged = !sameRecord(cur.soa, soa);
+      Versions.Current cur = current.get();
+      ZoneDiff diff = ZoneDiff.between(cur.soa(), cur.records(), soa, records);
+      boolean soaChanged = !sameRecord(cur.soa(), soa);
       if (diff.isEmpty() && !soaChanged) {
-        return new LoadOutcome(LoadOutcome.Kind.UNCHANGED, cur.soa.getSerial(), cur.soa.getSerial(), cur.records.size(), 0, 0);
+        return new LoadOutcome(LoadOutcome.Kind.UNCHANGED, cur.soa().getSerial(), cur.soa().getSerial(), cur.records().size(), 0, 0);
       }
-      if (!Serials.isNewer(soa.getSerial(), cur.soa.getSerial())) {
+      if (!Serials.isNewer(soa.getSerial(), cur.soa().getSerial())) {
         if (!bumpSerial) {
           throw new ZoneStoreException(
               "zone " + origin + " changed but serial " + soa.getSerial() + " is not newer than the stored "
-                  + cur.soa.getSerial() + "; raise the serial or use --bump-serial");
+                  + cur.soa().getSerial() + "; raise the serial or use --bump-serial");
         }
-        soa = withSerial(soa, bumpedSerial(cur.soa.getSerial()));
+        soa = withSerial(soa, bumpedSerial(cur.soa().getSerial()));
         records = replaceSoa(records, soa);
         encoded = null;
-        diff = new ZoneDiff(cur.soa, soa, diff.deleted(), diff.added());
+        diff = new ZoneDiff(cur.soa(), soa, diff.deleted(), diff.added());
       }
       return commitSteps(db, origin, cur.head(), records.size(), RecordBlobs.encode(records, encoded), List.of(diff), source);
     });
@@ -131,7 +128,7 @@ public final class ZoneStore implements AutoCloseable {
       throw new ZoneStoreException("no difference sequences to apply to " + origin);
     }
     return database.inTransaction("cannot store zone " + origin, db -> {
-      Head head = readHead(db, origin)
+      Versions.Head head = Versions.head(db, origin)
           .orElseThrow(() -> new ZoneStoreException("zone " + origin + " is not in the store; an incremental transfer needs a base version"));
       long serial = head.serial();
       for (ZoneDiff step : steps) {
@@ -159,13 +156,13 @@ public final class ZoneStore implements AutoCloseable {
       throw new ZoneStoreException("zone " + origin + " has no SOA record at its apex");
     }
     return database.inTransaction("cannot store zone " + origin, db -> {
-      Head cur = readHead(db, origin)
+      Versions.Head cur = Versions.head(db, origin)
           .orElseThrow(() -> new ZoneStoreException("zone " + origin + " is not in the store; there is nothing to replace"));
       long serial = encoded.soa().getSerial();
-      updateZone(db, cur.id(), serial, encoded.count(), encoded.compressed());
+      Versions.setCurrent(db, cur.id(), serial, encoded.count(), encoded.compressed());
       Journal.clear(db, cur.id());
-      insertVersion(db, cur.id(), cur.seq() + 1, serial, source, encoded.count());
-      bumpChangeCounter(db);
+      Versions.add(db, cur.id(), cur.seq() + 1, serial, source, encoded.count());
+      Versions.bumpChangeCounter(db);
       log.warn("zone={} event=replaced serial={} previous={} records={} source={} (journal cleared)",
           origin, serial, cur.serial(), encoded.count(), source);
       return new LoadOutcome(LoadOutcome.Kind.UPDATED, cur.serial(), serial, encoded.count(), 0, encoded.count());
@@ -208,7 +205,7 @@ public final class ZoneStore implements AutoCloseable {
 
   public Optional<ZoneContent> current(Name origin) throws ZoneStoreException {
     return database.inTransaction("cannot read zone " + origin,
-        db -> readCurrent(db, origin).map(c -> new ZoneContent(origin, c.soa.getSerial(), c.records)));
+        db -> Versions.current(db, origin).map(c -> new ZoneContent(origin, c.soa().getSerial(), c.records())));
   }
 
   /** The current SOA of {@code origin}, read without decoding the zone's other records. */
@@ -226,12 +223,12 @@ public final class ZoneStore implements AutoCloseable {
   /** The zone as it was at {@code serial}, rebuilt from the current version and the journal. */
   public Optional<ZoneContent> at(Name origin, long serial) throws ZoneStoreException {
     return database.inTransaction("cannot read zone " + origin, db -> {
-      Optional<Current> cur = readCurrent(db, origin);
+      Optional<Versions.Current> cur = Versions.current(db, origin);
       if (cur.isEmpty()) {
         return Optional.<ZoneContent>empty();
       }
-      List<ZoneDiff> steps = Journal.steps(db, cur.get().id);
-      return Journal.rewind(cur.get().records, cur.get().soa.getSerial(), steps, serial)
+      List<ZoneDiff> steps = Journal.steps(db, cur.get().id());
+      return Journal.rewind(cur.get().records(), cur.get().soa().getSerial(), steps, serial)
           .map(records -> new ZoneContent(origin, serial, records));
     });
   }
@@ -243,7 +240,7 @@ public final class ZoneStore implements AutoCloseable {
    */
   public Optional<List<ZoneDiff>> journal(Name origin, long fromSerial) throws ZoneStoreException {
     return database.inTransaction("cannot read the journal of " + origin, db -> {
-      Optional<Head> head = readHead(db, origin);
+      Optional<Versions.Head> head = Versions.head(db, origin);
       if (head.isEmpty()) {
         return Optional.<List<ZoneDiff>>empty();
       }
@@ -269,7 +266,7 @@ public final class ZoneStore implements AutoCloseable {
 
   public List<VersionInfo> history(Name origin) throws ZoneStoreException {
     return database.inTransaction("cannot read the history of " + origin, db -> {
-      Optional<Head> head = readHead(db, origin);
+      Optional<Versions.Head> head = Versions.head(db, origin);
       if (head.isEmpty()) {
         return List.<VersionInfo>of();
       }
@@ -300,7 +297,7 @@ public final class ZoneStore implements AutoCloseable {
           return false;
         }
       }
-      bumpChangeCounter(db);
+      Versions.bumpChangeCounter(db);
       return true;
     });
     if (deleted) {
@@ -327,19 +324,10 @@ public final class ZoneStore implements AutoCloseable {
 
   // --- internals -------------------------------------------------------------------------------
 
-  private record Current(long id, SOARecord soa, List<Record> records, long seq) {
-    Head head() {
-      return new Head(id, soa.getSerial(), seq);
-    }
-  }
-
-  /** What a new version needs to know of the current one. */
-  private record Head(long id, long serial, long seq) {}
-
-  private LoadOutcome commitSteps(Connection db, Name origin, Head cur, int recordCount, byte[] stored,
+  private LoadOutcome commitSteps(Connection db, Name origin, Versions.Head cur, int recordCount, byte[] stored,
       List<ZoneDiff> steps, String source) throws SQLException {
     SOARecord soa = steps.get(steps.size() - 1).toSoa();
-    updateZone(db, cur.id(), soa.getSerial(), recordCount, stored);
+    Versions.setCurrent(db, cur.id(), soa.getSerial(), recordCount, stored);
     long seq = cur.seq();
     int deleted = 0;
     int added = 0;
@@ -348,111 +336,21 @@ public final class ZoneStore implements AutoCloseable {
       journal.insert(db, cur.id(), seq, step);
       deleted += step.deleted().size();
       added += step.added().size();
-      insertVersion(db, cur.id(), seq, step.toSerial(), source, recordCount);
+      Versions.add(db, cur.id(), seq, step.toSerial(), source, recordCount);
     }
     journal.prune(db, cur.id(), seq);
-    bumpChangeCounter(db);
+    Versions.bumpChangeCounter(db);
     log.info("zone={} event=updated serial={} previous={} records={} deleted={} added={} source={}",
         origin, soa.getSerial(), cur.serial(), recordCount, deleted, added, source);
     return new LoadOutcome(LoadOutcome.Kind.UPDATED, cur.serial(), soa.getSerial(), recordCount, deleted, added);
   }
 
-  private static long insertZone(Connection db, Name origin, long serial, int recordCount, byte[] stored)
-      throws SQLException {
-    Timestamp now = Timestamp.from(Instant.now());
-    try (PreparedStatement st = db.prepareStatement(
-        "INSERT INTO zone (name, serial, record_count, records, created_at, changed_at) VALUES (?, ?, ?, ?, ?, ?)",
-        new String[] {"ID"})) {
-      st.setString(1, StoreDatabase.key(origin));
-      st.setLong(2, serial);
-      st.setInt(3, recordCount);
-      st.setBytes(4, stored);
-      st.setTimestamp(5, now);
-      st.setTimestamp(6, now);
-      st.executeUpdate();
-      try (ResultSet keys = st.getGeneratedKeys()) {
-        keys.next();
-        return keys.getLong(1);
-      }
-    }
-  }
-
-  private static void updateZone(Connection db, long zoneId, long serial, int recordCount, byte[] stored)
-      throws SQLException {
-    try (PreparedStatement st = db.prepareStatement(
-        "UPDATE zone SET serial = ?, record_count = ?, records = ?, changed_at = ? WHERE id = ?")) {
-      st.setLong(1, serial);
-      st.setInt(2, recordCount);
-      st.setBytes(3, stored);
-      st.setTimestamp(4, Timestamp.from(Instant.now()));
-      st.setLong(5, zoneId);
-      st.executeUpdate();
-    }
-  }
-
-  private static void insertVersion(Connection db, long zoneId, long seq, long serial, String source, int records)
-      throws SQLException {
-    try (PreparedStatement st = db.prepareStatement(
-        "INSERT INTO zone_version (zone_id, seq, serial, loaded_at, source, record_count) VALUES (?, ?, ?, ?, ?, ?)")) {
-      st.setLong(1, zoneId);
-      st.setLong(2, seq);
-      st.setLong(3, serial);
-      st.setTimestamp(4, Timestamp.from(Instant.now()));
-      st.setString(5, source.length() > 2000 ? source.substring(0, 2000) : source);
-      st.setInt(6, records);
-      st.executeUpdate();
-    }
-  }
-
-  private static Optional<Current> readCurrent(Connection db, Name origin) throws SQLException, IOException {
-    try (PreparedStatement st = db.prepareStatement(
-        "SELECT z.id, z.records, (SELECT MAX(seq) FROM zone_version v WHERE v.zone_id = z.id) FROM zone z WHERE z.name = ?")) {
-      st.setString(1, StoreDatabase.key(origin));
-      try (ResultSet rs = st.executeQuery()) {
-        if (!rs.next()) {
-          return Optional.empty();
-        }
-        List<Record> records = RecordBlobs.read(rs, 2);
-        SOARecord soa = apexSoaOrNull(origin, records);
-        if (soa == null) {
-          throw new IOException("stored zone " + origin + " has no SOA");
-        }
-        return Optional.of(new Current(rs.getLong(1), soa, records, rs.getLong(3)));
-      }
-    }
-  }
-
-  private static Optional<Head> readHead(Connection db, Name origin) throws SQLException {
-    try (PreparedStatement st = db.prepareStatement(
-        "SELECT z.id, z.serial, (SELECT MAX(seq) FROM zone_version v WHERE v.zone_id = z.id) FROM zone z WHERE z.name = ?")) {
-      st.setString(1, StoreDatabase.key(origin));
-      try (ResultSet rs = st.executeQuery()) {
-        return rs.next() ? Optional.of(new Head(rs.getLong(1), rs.getLong(2), rs.getLong(3))) : Optional.empty();
-      }
-    }
-  }
-
-  private static void bumpChangeCounter(Connection db) throws SQLException {
-    try (PreparedStatement st = db.prepareStatement("UPDATE store_state SET change_counter = change_counter + 1 WHERE id = 1")) {
-      st.executeUpdate();
-    }
-  }
-
   private static SOARecord apexSoa(Name origin, List<Record> records) throws ZoneStoreException {
-    SOARecord soa = apexSoaOrNull(origin, records);
+    SOARecord soa = Versions.apexSoa(origin, records);
     if (soa == null) {
       throw new ZoneStoreException("zone " + origin + " has no SOA record at its apex");
     }
     return soa;
-  }
-
-  private static SOARecord apexSoaOrNull(Name origin, List<Record> records) {
-    for (Record r : records) {
-      if (r.getType() == Type.SOA && r.getName().equals(origin)) {
-        return (SOARecord) r;
-      }
-    }
-    return null;
   }
 
   private static boolean sameRecord(Record a, Record b) {
