@@ -1,7 +1,6 @@
 package org.cairndns.server;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,7 +13,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.cairndns.server.config.CairnConfig;
-import org.cairndns.server.config.ConfigLoader;
 import org.cairndns.server.query.QueryConfig;
 import org.cairndns.server.query.QueryProcessor;
 import org.cairndns.server.transport.DnsServer;
@@ -168,15 +166,7 @@ public final class CairnServer implements AutoCloseable {
     });
     primaryPool = new PrimaryPool(s.connectionsPerPrimary(), s.pipelinedPerConnection(), timeout);
     XotProbeTable probeTable = new XotProbeTable(store.database());
-    Map<InetSocketAddress, XotProbes.Entry> saved = new HashMap<>();
-    for (XotProbeTable.Row row : probeTable.rows()) {
-      try {
-        saved.put(ConfigLoader.parseAddress(row.address()), new XotProbes.Entry(XotProbes.State.valueOf(row.state()), row.changedAt()));
-      } catch (IllegalArgumentException badRow) {
-        log.warn("event=probe-row-ignored address={}", row.address());
-      }
-    }
-    XotProbes probes = new XotProbes(saved, Clock.systemUTC(), s.xotReprobe(), s.xotProbes(), secondaryScheduler,
+    XotProbes probes = new XotProbes(probeTable.saved(), Clock.systemUTC(), s.xotReprobe(), s.xotProbes(), secondaryScheduler,
         (address, entry) -> {
           try {
             probeTable.save(address, entry);

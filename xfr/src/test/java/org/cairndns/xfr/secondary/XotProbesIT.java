@@ -21,7 +21,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
@@ -68,10 +67,8 @@ class XotProbesIT {
         }
       };
       Executor inline = Runnable::run; // the probe runs at once, so the test sees its result
-      Map<InetSocketAddress, XotProbes.Entry> persisted = new HashMap<>();
       XotProbeTable table = new XotProbeTable(store.database());
       XotProbes probes = new XotProbes(Map.of(), clock, Duration.ofHours(1), 2, inline, (a, e) -> {
-        persisted.put(a, e);
         try {
           table.save(a, e);
         } catch (ZoneStoreException ex) {
@@ -89,7 +86,7 @@ class XotProbesIT {
               new XotProbeTable.Row("127.0.0.1:" + clearOnly.address().getPort(), "BAD", now[0])).stream()
               .sorted(java.util.Comparator.comparing(XotProbeTable.Row::address)).toList(),
           table.rows(), "persisted in the store, in address order");
-      XotProbes reloaded = new XotProbes(persisted, clock, Duration.ofHours(1), 2, inline, (a, e) -> {});
+      XotProbes reloaded = new XotProbes(table.saved(), clock, Duration.ofHours(1), 2, inline, (a, e) -> {});
       assertEquals(XotProbes.State.GOOD, reloaded.entry(speaksTls.address()).state(), "read back at start");
       now[0] = now[0].plus(Duration.ofHours(2));
       tls.close().sync();
