@@ -1,5 +1,6 @@
 package org.cairndns.zone.store;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,9 +10,15 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Every way out of a transaction but a normal return rolls back what it wrote. */
@@ -69,6 +76,34 @@ class StoreDatabaseIT {
       throw bug;
     })));
     assertEquals(0, store.changeCounter(), "nothing left behind for the next commit");
+  }
+
+  /**
+   * The store has one connection: were a second transaction to run while the first is open, its
+   * commit would commit the first one's writes too, which the first one then could not roll back.
+   */
+  @Test
+  @Timeout(60)
+  void aTransactionWaitsUntilTheOneRunningHasEnded() throws Exception {
+    ExecutorService other = Executors.newSingleThreadExecutor();
+    try {
+      AtomicReference<Thread> otherThread = new AtomicReference<>();
+      AtomicReference<Future<Integer>> committing = new AtomicReference<>();
+      assertThrows(ZoneStoreException.class, () -> database.inTransaction("cannot count", db -> {
+        count(db);
+        committing.set(other.submit(() -> {
+          otherThread.set(Thread.currentThread());
+          return database.inTransaction("cannot count", StoreDatabaseIT::count);
+        }));
+        await("the other transaction waits, or has run").atMost(Duration.ofSeconds(10)).until(() -> committing.get().isDone()
+            || (otherThread.get() != null && otherThread.get().getState() == Thread.State.BLOCKED));
+        throw new SQLException("refused");
+      }));
+      committing.get().get();
+    } finally {
+      other.shutdownNow();
+    }
+    assertEquals(1, store.changeCounter(), "the refused write rolled back, the other one committed");
   }
 
   private static int count(Connection db) throws SQLException {
