@@ -1,7 +1,6 @@
 package org.cairndns.server;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -12,7 +11,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.cairndns.server.config.CairnConfig;
-import org.cairndns.server.config.ConfigLoader;
 import org.cairndns.server.query.QueryConfig;
 import org.cairndns.server.query.QueryProcessor;
 import org.cairndns.server.transport.DnsServer;
@@ -31,6 +29,7 @@ import org.cairndns.xfr.primary.TransferSettings;
 import org.cairndns.xfr.secondary.PrimaryPool;
 import org.cairndns.xfr.secondary.PrimarySettings;
 import org.cairndns.xfr.secondary.TransferClient;
+import org.cairndns.xfr.secondary.XotProbeTable;
 import org.cairndns.xfr.secondary.XotProbes;
 import org.cairndns.zone.ZoneSet;
 import org.cairndns.zone.store.ZoneStore;
@@ -132,19 +131,11 @@ public final class CairnServer implements AutoCloseable {
       return t;
     });
     primaryPool = new PrimaryPool(s.connectionsPerPrimary(), s.pipelinedPerConnection(), timeout);
-    Map<InetSocketAddress, XotProbes.Entry> saved = new HashMap<>();
-    for (ZoneStore.ProbeRow row : store.probes()) {
-      try {
-        saved.put(ConfigLoader.parseAddress(row.address()), new XotProbes.Entry(XotProbes.State.valueOf(row.state()), row.changedAt()));
-      } catch (IllegalArgumentException badRow) {
-        log.warn("event=probe-row-ignored address={}", row.address());
-      }
-    }
-    XotProbes probes = new XotProbes(saved, Clock.systemUTC(), s.xotReprobe(), s.xotProbes(), secondaryScheduler,
+    XotProbeTable probeTable = new XotProbeTable(store.database());
+    XotProbes probes = new XotProbes(probeTable.saved(), Clock.systemUTC(), s.xotReprobe(), s.xotProbes(), secondaryScheduler,
         (address, entry) -> {
           try {
-            store.saveProbe(new ZoneStore.ProbeRow(address.getAddress().getHostAddress() + ":" + address.getPort(),
-                entry.state().name(), entry.changedAt()));
+            probeTable.save(address, entry);
           } catch (ZoneStoreException e) {
             log.warn("event=probe-save-failed error=\"{}\"", e.getMessage());
           }

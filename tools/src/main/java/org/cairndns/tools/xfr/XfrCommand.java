@@ -3,6 +3,7 @@ package org.cairndns.tools.xfr;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.cairndns.xfr.secondary.XotProbeTable;
 import org.cairndns.zone.store.ZoneStore;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -31,7 +32,7 @@ public final class XfrCommand implements Runnable {
       try (ZoneStore store = ZoneStore.open(db)) {
         PrintWriter out = spec.commandLine().getOut();
         out.printf("%-40s %-8s %s%n", "PRIMARY", "STATE", "CHANGED");
-        for (ZoneStore.ProbeRow row : store.probes()) {
+        for (XotProbeTable.Row row : new XotProbeTable(store.database()).rows()) {
           out.printf("%-40s %-8s %s%n", row.address(), row.state(), row.changedAt());
         }
       }

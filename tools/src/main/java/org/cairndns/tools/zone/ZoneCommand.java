@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.cairndns.xfr.secondary.RetransferRequests;
 import org.cairndns.zone.master.ZoneFile;
 import org.cairndns.zone.master.ZoneFileReader;
 import org.cairndns.zone.master.ZoneValidator;
@@ -287,7 +288,7 @@ public final class ZoneCommand implements Runnable {
     public Integer call() throws Exception {
       Name name = zoneName(zone);
       try (ZoneStore s = store.open()) {
-        s.requestRetransfer(name);
+        new RetransferRequests(s.database()).request(name);
       }
       spec.commandLine().getOut().printf("retransfer of %s requested: the server running on this store starts it at its next "
           + "store poll (store-poll-interval); a server not running takes it when it starts%n", name);

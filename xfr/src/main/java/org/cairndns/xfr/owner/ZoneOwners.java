@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import org.cairndns.request.Requester;
+import org.cairndns.xfr.secondary.RetransferRequests;
 import org.cairndns.zone.ZoneSet;
 import org.cairndns.zone.store.ZoneInfo;
 import org.cairndns.zone.store.ZoneStore;
@@ -31,6 +32,7 @@ public final class ZoneOwners {
   private static final Logger log = LoggerFactory.getLogger(ZoneOwners.class);
 
   private final ZoneStore store;
+  private final RetransferRequests retransfers;
   private final ZoneSet zones;
   private final Executor pool;
   private final Map<Name, ZoneOwner> owners = new ConcurrentHashMap<>();
@@ -45,6 +47,7 @@ public final class ZoneOwners {
    */
   public ZoneOwners(ZoneStore store, ZoneSet zones, Executor pool, boolean everyStoredZone) {
     this.store = store;
+    this.retransfers = new RetransferRequests(store.database());
     this.zones = zones;
     this.pool = pool;
     this.everyStoredZone = everyStoredZone;
@@ -131,7 +134,7 @@ public final class ZoneOwners {
 
   /** The operators' retransfer requests ({@code cairn zone retransfer}), taken from the store. */
   public void takeRetransferRequests() throws ZoneStoreException {
-    for (Name zone : store.takeRetransferRequests()) {
+    for (Name zone : retransfers.take()) {
       ZoneOwner owner = owners.get(zone);
       if (owner == null || !owner.retransfer()) {
         log.warn("zone={} event=retransfer-ignored reason=\"not a secondary zone of this server\"", zone);

@@ -92,6 +92,7 @@ public final class ZoneRefresher {
   private final List<PrimarySettings> primaries;
   private final TransferClient client;
   private final ZoneStore store;
+  private final SecondaryTimers timers;
   private final ScheduledExecutorService scheduler;
   private final Executor events;
   private final Clock clock;
@@ -134,6 +135,7 @@ public final class ZoneRefresher {
     this.primaries = List.copyOf(primaries);
     this.client = client;
     this.store = store;
+    this.timers = new SecondaryTimers(store.database());
     this.scheduler = scheduler;
     this.events = events;
     this.clock = clock;
@@ -468,7 +470,7 @@ public final class ZoneRefresher {
 
   private Optional<Instant> recordedSuccess() {
     try {
-      return store.lastSuccessfulCheck(zone);
+      return timers.lastSuccess(zone);
     } catch (ZoneStoreException e) {
       log.warn("zone={} event=timers-unreadable error=\"{}\" (expiry counts from now)", zone, e.getMessage());
       return Optional.empty();
@@ -477,7 +479,7 @@ public final class ZoneRefresher {
 
   private void saveSuccess(Instant at) {
     try {
-      store.saveSuccessfulCheck(zone, at);
+      timers.saveSuccess(zone, at);
     } catch (ZoneStoreException e) {
       log.warn("zone={} event=timers-save-failed error=\"{}\"", zone, e.getMessage());
     }

@@ -21,13 +21,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import org.cairndns.tls.PemCredentials;
 import org.cairndns.tls.SelfSignedCertificate;
 import org.cairndns.zone.store.ZoneStore;
+import org.cairndns.zone.store.ZoneStoreException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,12 +67,11 @@ class XotProbesIT {
         }
       };
       Executor inline = Runnable::run; // the probe runs at once, so the test sees its result
-      Map<InetSocketAddress, XotProbes.Entry> persisted = new HashMap<>();
+      XotProbeTable table = new XotProbeTable(store.database());
       XotProbes probes = new XotProbes(Map.of(), clock, Duration.ofHours(1), 2, inline, (a, e) -> {
-        persisted.put(a, e);
         try {
-          store.saveProbe(new ZoneStore.ProbeRow(a.getAddress().getHostAddress() + ":" + a.getPort(), e.state().name(), e.changedAt()));
-        } catch (Exception ex) {
+          table.save(a, e);
+        } catch (ZoneStoreException ex) {
           throw new IllegalStateException(ex);
         }
       });
@@ -82,8 +81,12 @@ class XotProbesIT {
       assertTrue(probes.useTls(speaksTls, probe), "known good: TLS");
       assertFalse(probes.useTls(clearOnly, probe));
       assertEquals(XotProbes.State.BAD, probes.entry(clearOnly.address()).state());
-      assertEquals(2, store.probes().size(), "persisted in the store");
-      XotProbes reloaded = new XotProbes(persisted, clock, Duration.ofHours(1), 2, inline, (a, e) -> {});
+      assertEquals(List.of(
+              new XotProbeTable.Row("127.0.0.1:" + speaksTls.address().getPort(), "GOOD", now[0]),
+              new XotProbeTable.Row("127.0.0.1:" + clearOnly.address().getPort(), "BAD", now[0])).stream()
+              .sorted(java.util.Comparator.comparing(XotProbeTable.Row::address)).toList(),
+          table.rows(), "persisted in the store, in address order");
+      XotProbes reloaded = new XotProbes(table.saved(), clock, Duration.ofHours(1), 2, inline, (a, e) -> {});
       assertEquals(XotProbes.State.GOOD, reloaded.entry(speaksTls.address()).state(), "read back at start");
       now[0] = now[0].plus(Duration.ofHours(2));
       tls.close().sync();

@@ -211,20 +211,6 @@ class ZoneStoreIT {
   }
 
   @Test
-  void secondaryTimersAndRetransferRequestsSurviveReopening() throws Exception {
-    java.time.Instant checked = java.time.Instant.parse("2026-01-01T00:00:00Z");
-    assertEquals(java.util.Optional.empty(), store.lastSuccessfulCheck(ZONE));
-    store.saveSuccessfulCheck(ZONE, checked);
-    store.requestRetransfer(ZONE);
-    store.requestRetransfer(ZONE); // asked twice, taken once
-    store.close();
-    store = ZoneStore.open(dir.resolve("db"), 3);
-    assertEquals(java.util.Optional.of(checked), store.lastSuccessfulCheck(Name.fromString("S.TEST.")), "names compare case-blind");
-    assertEquals(List.of(ZONE), store.takeRetransferRequests());
-    assertEquals(List.of(), store.takeRetransferRequests());
-  }
-
-  @Test
   void replaceStoresAnOlderSerialAndClearsTheJournal() throws Exception {
     store.load(ZONE, zone(100, "a IN A 192.0.2.1"), "t", false);
     store.load(ZONE, zone(101, "b IN A 192.0.2.2"), "t", false);
