@@ -298,23 +298,19 @@ public final class ZoneSnapshot {
   }
 
   /**
-   * SOA first, then owners in canonical order, each owner's RRsets by type. Owners are decoded
-   * without glue and without keeping them (a transfer does not make them hot for queries); input
-   * already in order (a transfer, our own stored versions) sorts in one pass.
+   * SOA first, then owners in canonical order ({@link #canonicalIds}, the order AXFR streams), each
+   * owner's RRsets by type. Owners are decoded without glue and without keeping them (a transfer
+   * does not make them hot for queries).
    */
   private List<Record> canonicalOrder() {
-    List<Node> owners = new ArrayList<>(table.count());
-    for (int id = 0; id < table.count(); id++) {
-      if (!table.isEmpty(id)) {
-        Node n = (Node) NODES.getAcquire(decoded, id);
-        owners.add(n != null ? n : decode(id, false));
-      }
-    }
-    owners.sort((a, b) -> a.name.compareTo(b.name));
     List<Record> sorted = new ArrayList<>(size);
     sorted.add(soa);
-    for (Node node : owners) {
-      for (RRset set : node.byType()) {
+    for (int id : canonicalIds()) {
+      if (table.isEmpty(id)) {
+        continue;
+      }
+      Node n = (Node) NODES.getAcquire(decoded, id);
+      for (RRset set : (n != null ? n : decode(id, false)).byType()) {
         for (Record r : set.rrs(false)) {
           if (!(r instanceof SOARecord && r.equals(soa))) {
             sorted.add(r);
