@@ -22,7 +22,8 @@ import org.xbill.DNS.WireParseException;
 final class NodeTable {
   private static final int MAX_NAME = 255;
   static final int NO_NODE = -1;
-  static final int DEDUPLICATED = 1 << 14;
+  /** Runs up to this many bytes are scanned for a copy of a record; longer ones use an index. */
+  private static final int SCANNED = 1 << 14;
   private static final int SEED = 0x811C9DC5;
   private static final byte[] WILDCARD = {1, '*'};
 
@@ -41,6 +42,8 @@ final class NodeTable {
   /** Builder only: the end of the space a node's run may grow into in place; null once trimmed. */
   private int[] runLimit = new int[256];
   private boolean relocated;
+  /** Builder only: per node, the index of a run past {@link #SCANNED} bytes; null until one is. */
+  private RunIndex[] indexes;
   private int count;
   /** Pairs (finished hash, node id + 1); 0 marks a free slot. */
   private int[] table = new int[2 * 256];
@@ -320,6 +323,9 @@ final class NodeTable {
       runAt = Arrays.copyOf(runAt, n);
       runEnd = Arrays.copyOf(runEnd, n);
       runLimit = Arrays.copyOf(runLimit, n);
+      if (indexes != null) {
+        indexes = Arrays.copyOf(indexes, n);
+      }
     }
     if (4 * (count + 1) > 3 * (table.length / 2)) { // keep the load at most 3/4
       rehash();
@@ -353,19 +359,15 @@ final class NodeTable {
     table[2 * slot + 1] = id + 1;
   }
 
-  /** Appends one record to node {@code id}'s run. */
   /**
    * Adds a record to node {@code id}; false when the node holds it already (same type, class and
    * RDATA: dnsjava's RRsets, and BIND, keep one copy of a record given twice, and an AXFR must not
-   * send one twice). Owners past {@link #DEDUPLICATED} bytes of records are not checked, so a huge
-   * RRset does not make the build quadratic; their RRsets still drop copies when decoded.
+   * send one twice). This is the one place that rule lives: every path out of a snapshot (answers,
+   * AXFR signed or not, the store, differences) sees each record once, however large its owner.
    */
   boolean append(int id, int type, int dclass, long ttl, byte[] rdata, int offset, int length) {
-    for (int p = runAt[id]; p < runEnd[id] && runEnd[id] - runAt[id] <= DEDUPLICATED; p = next(p)) {
-      if (u16(data, p) == type && u16(data, p + 2) == dclass && u16(data, p + 8) == length
-          && Arrays.equals(data, p + 10, p + 10 + length, rdata, offset, offset + length)) {
-        return false;
-      }
+    if (holds(id, type, dclass, rdata, offset, length)) {
+      return false;
     }
     int size = 10 + length;
     if (runEnd[id] + size > runLimit[id]) {
@@ -394,7 +396,96 @@ final class NodeTable {
     d[p + 9] = (byte) length;
     System.arraycopy(rdata, offset, d, p + 10, length);
     runEnd[id] = p + size;
+    if (indexes != null && indexes[id] != null) {
+      indexes[id].add(p - runAt[id]);
+    }
     return true;
+  }
+
+  /**
+   * Whether node {@code id} holds a record of this type, class and RDATA: a scan of a short run, a
+   * hash lookup in a long one (indexed when it first grows past {@link #SCANNED} bytes), so a huge
+   * RRset does not make the build quadratic.
+   */
+  private boolean holds(int id, int type, int dclass, byte[] rdata, int offset, int length) {
+    if (runEnd[id] - runAt[id] > SCANNED) {
+      if (indexes == null) {
+        indexes = new RunIndex[nameAt.length];
+      }
+      if (indexes[id] == null) {
+        indexes[id] = new RunIndex(id);
+      }
+      return indexes[id].holds(type, dclass, rdata, offset, length);
+    }
+    for (int p = runAt[id]; p < runEnd[id]; p = next(p)) {
+      if (sameRecord(p, type, dclass, rdata, offset, length)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean sameRecord(int p, int type, int dclass, byte[] rdata, int offset, int length) {
+    return u16(data, p) == type && u16(data, p + 2) == dclass && u16(data, p + 8) == length
+        && Arrays.equals(data, p + 10, p + 10 + length, rdata, offset, offset + length);
+  }
+
+  private static int recordHash(int type, int dclass, byte[] rdata, int offset, int length) {
+    int h = type * 31 + dclass;
+    for (int i = offset; i < offset + length; i++) {
+      h = h * 31 + rdata[i];
+    }
+    return finish(h);
+  }
+
+  /**
+   * The records of one long run by a hash of type, class and RDATA: open addressing over offsets
+   * relative to the run's start, which stay valid when the run is moved.
+   */
+  private final class RunIndex {
+    private final int id;
+    /** Relative offset + 1 per slot; 0 is free. */
+    private int[] slots = new int[1 << 10];
+    private int used;
+
+    RunIndex(int id) {
+      this.id = id;
+      for (int p = runAt[id]; p < runEnd[id]; p = next(p)) {
+        add(p - runAt[id]);
+      }
+    }
+
+    boolean holds(int type, int dclass, byte[] rdata, int offset, int length) {
+      int mask = slots.length - 1;
+      for (int slot = recordHash(type, dclass, rdata, offset, length) & mask; slots[slot] != 0;
+          slot = (slot + 1) & mask) {
+        if (sameRecord(runAt[id] + slots[slot] - 1, type, dclass, rdata, offset, length)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    void add(int relative) {
+      if (4 * (used + 1) > 3 * slots.length) {
+        int[] old = slots;
+        slots = new int[2 * old.length];
+        used = 0;
+        for (int r : old) {
+          if (r != 0) {
+            add(r - 1);
+          }
+        }
+      }
+      int p = runAt[id] + relative;
+      int mask = slots.length - 1;
+      int slot = recordHash(u16(data, p), u16(data, p + 2), data, p + 10, u16(data, p + 8)) & mask;
+      while (slots[slot] != 0) {
+        slot = (slot + 1) & mask;
+      }
+      slots[slot] = relative + 1;
+      used++;
+    }
   }
 
   /**
@@ -444,5 +535,6 @@ final class NodeTable {
     runAt = Arrays.copyOf(runAt, count);
     runEnd = Arrays.copyOf(runEnd, count);
     runLimit = null;
+    indexes = null;
   }
 }

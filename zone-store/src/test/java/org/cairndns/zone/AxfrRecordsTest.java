@@ -86,4 +86,19 @@ class AxfrRecordsTest {
     List<Record> sent = messages(zone, 65_000).get(0);
     assertEquals(5, sent.size(), "SOA, NS, A, A, SOA: " + sent);
   }
+
+  @Test
+  void aRecordGivenTwiceAtAnOwnerPast16KbIsKeptAndSentOnceToo() throws Exception {
+    StringBuilder text = new StringBuilder("@ IN SOA ns hm 1 3600 600 86400 60\n@ IN NS ns\nns IN A 192.0.2.1\n");
+    for (int i = 0; i < 3000; i++) { // 14 bytes each in the arena: 42 KB at one owner
+      text.append("big IN A 10.0.").append(i / 256).append('.').append(i % 256).append('\n');
+    }
+    text.append("big IN A 10.0.0.7\nbig IN A 10.0.11.183\n"); // again, first and last, long after 16 KB
+    ZoneSnapshot zone = ZoneSnapshot.build(Name.fromString("h.test."), TestZones.parse("h.test.", text.toString()));
+    assertEquals(3003, zone.size());
+    List<Record> sent = new ArrayList<>();
+    messages(zone, 65_000).forEach(sent::addAll);
+    assertEquals(3004, sent.size());
+    assertEquals(axfrOrder(zone), sent); // the same records as the signed path's list
+  }
 }
