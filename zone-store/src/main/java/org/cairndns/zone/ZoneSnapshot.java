@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.cairndns.zone.wire.RecordDifference;
 import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.DNAMERecord;
 import org.xbill.DNS.DNSOutput;
@@ -325,7 +326,7 @@ public final class ZoneSnapshot {
   /**
    * The version after deleting {@code deleted} and adding {@code added} (an IXFR or journal step),
    * with {@code next} as its SOA. A record is deleted when its canonical wire form, TTL included,
-   * matches, as {@code ZoneDiff} compares them. Owners the step does not name are copied as bytes;
+   * matches ({@link RecordDifference#key}). Owners the step does not name are copied as bytes;
    * only those it names are decoded, so a small step costs a copy of the arenas, not a rebuild
    * from objects.
    *
@@ -335,7 +336,7 @@ public final class ZoneSnapshot {
     Set<ByteBuffer> gone = new HashSet<>();
     Set<Integer> touched = new HashSet<>();
     for (Record r : deleted) {
-      gone.add(key(r));
+      gone.add(RecordDifference.key(r));
       touch(touched, r);
     }
     for (Record r : added) {
@@ -351,7 +352,7 @@ public final class ZoneSnapshot {
       forEachDecoded(id, r -> keep(builder, gone, kept, r));
     }
     for (Record r : added) {
-      if (!isApexSoa(r) && kept.add(key(r))) {
+      if (!isApexSoa(r) && kept.add(RecordDifference.key(r))) {
         builder.add(r);
       }
     }
@@ -366,7 +367,7 @@ public final class ZoneSnapshot {
   }
 
   private static void keep(Builder builder, Set<ByteBuffer> gone, Set<ByteBuffer> kept, Record r) {
-    ByteBuffer k = key(r);
+    ByteBuffer k = RecordDifference.key(r);
     if (!gone.contains(k) && kept.add(k)) {
       builder.add(r);
     }
@@ -376,14 +377,10 @@ public final class ZoneSnapshot {
     return r.getType() == Type.SOA && r.getName().equals(origin);
   }
 
-  private static ByteBuffer key(Record r) {
-    return ByteBuffer.wrap(r.toWireCanonical());
-  }
-
   /**
    * What changed from {@code older} to this version, SOA aside: records only there go to
-   * {@code deleted}, records only here to {@code added}, compared as {@code ZoneDiff} compares them
-   * (canonical wire form, TTL included). Owners whose record bytes are equal in both are not
+   * {@code deleted}, records only here to {@code added}, compared as {@link RecordDifference}
+   * compares them. Owners whose record bytes are equal in both are not
    * decoded, so two versions of a large zone that differ a little compare at the speed of memory.
    */
   public void differences(ZoneSnapshot older, Consumer<Record> deleted, Consumer<Record> added) {
@@ -392,21 +389,11 @@ public final class ZoneSnapshot {
       if (was == NodeTable.NO_NODE) {
         forEachDecoded(id, added);
       } else if (!table.sameRecords(id, older.table, was)) {
-        Set<ByteBuffer> before = new HashSet<>();
-        older.forEachDecoded(was, r -> before.add(key(r)));
-        Set<ByteBuffer> now = new HashSet<>();
-        forEachDecoded(id, r -> {
-          ByteBuffer k = key(r);
-          now.add(k);
-          if (!before.contains(k)) {
-            added.accept(r);
-          }
-        });
-        older.forEachDecoded(was, r -> {
-          if (!now.contains(key(r))) {
-            deleted.accept(r);
-          }
-        });
+        List<Record> before = new ArrayList<>();
+        older.forEachDecoded(was, before::add);
+        List<Record> now = new ArrayList<>();
+        forEachDecoded(id, now::add);
+        RecordDifference.between(before, now, deleted, added);
       }
     }
     for (int id = 0; id < older.table.count(); id++) {
