@@ -8,6 +8,7 @@ import org.cairndns.zone.ZoneSnapshot;
 import org.cairndns.zone.store.EncodedRecords;
 import org.cairndns.zone.store.Serials;
 import org.cairndns.zone.store.ZoneDiff;
+import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
@@ -121,6 +122,14 @@ public final class TransferReader {
 
   /** Feeds one response message in wire form; returns true when the transfer is complete. */
   public boolean feed(byte[] wire) throws TransferFailure {
+    return feed(wire, null);
+  }
+
+  /**
+   * As {@link #feed(byte[])}, with dnsjava's parse of the message when the caller made one (a
+   * signed transfer's, for its TSIG), so no message is parsed twice.
+   */
+  boolean feed(byte[] wire, Message parsed) throws TransferFailure {
     if (done) {
       throw new TransferFailure("message after the end of the transfer of " + zone);
     }
@@ -130,7 +139,7 @@ public final class TransferReader {
       throw overLimit("more than max-zone-size " + limits.maxZoneBytes() + " bytes");
     }
     checkDeadline();
-    WireMessage m = new WireMessage(wire);
+    WireMessage m = new WireMessage(wire, parsed);
     if (m.rcode() != Rcode.NOERROR) {
       throw new TransferFailure("primary answered " + Rcode.string(m.rcode()) + " for " + zone);
     }

@@ -32,14 +32,23 @@ final class WireMessage {
   private long ttl;
   private int rdataOffset;
   private int rdataLength;
-  private Message parsed; // by dnsjava, on the first call to record()
+  private Message parsed; // by dnsjava: given, or made on the first call to record()
 
   /** @throws TransferFailure when the header or question section is malformed */
   WireMessage(byte[] wire) throws TransferFailure {
+    this(wire, null);
+  }
+
+  /**
+   * @param parsed dnsjava's parse of {@code wire} when the caller made one already (to verify its
+   *     TSIG), so {@link #record()} does not parse the message a second time; null when none
+   */
+  WireMessage(byte[] wire, Message parsed) throws TransferFailure {
     if (wire.length < HEADER) {
       throw new TransferFailure("message of " + wire.length + " bytes is shorter than a DNS header");
     }
     this.wire = wire;
+    this.parsed = parsed;
     this.answers = u16(6);
     position = HEADER;
     for (int q = u16(4); q > 0; q--) {
