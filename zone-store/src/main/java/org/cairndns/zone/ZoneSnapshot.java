@@ -11,7 +11,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.cairndns.zone.wire.AxfrRecords;
+import org.cairndns.zone.wire.NodeTable;
 import org.cairndns.zone.wire.RecordDifference;
+import org.cairndns.zone.wire.RecordWriter;
 import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.DNAMERecord;
 import org.xbill.DNS.DNSOutput;
@@ -240,11 +243,11 @@ public final class ZoneSnapshot {
    */
   private Node decode(int id, boolean withGlue) {
     Name owner = table.name(id);
-    byte[] data = table.data;
+    byte[] data = table.data();
     int[] types = new int[2];
     RRset[] sets = new RRset[2];
     int n = 0;
-    for (int p = table.runAt[id]; p < table.runEnd[id]; p = table.next(p)) {
+    for (int p = table.runAt(id); p < table.runEnd(id); p = table.next(p)) {
       int type = table.rrsetType(p);
       int i = 0;
       while (i < n && types[i] != type) {
@@ -427,11 +430,11 @@ public final class ZoneSnapshot {
 
   /** The records of node {@code id} in wire form, but the SOA at the apex. */
   private void forEachRecordAt(int id, WireRecordSink sink) {
-    byte[] data = table.data;
-    for (int p = table.runAt[id]; p < table.runEnd[id]; p = table.next(p)) {
+    byte[] data = table.data();
+    for (int p = table.runAt(id); p < table.runEnd(id); p = table.next(p)) {
       int type = NodeTable.u16(data, p);
       if (id != 0 || type != Type.SOA) {
-        sink.add(table.names, table.nameAt[id], type, NodeTable.u16(data, p + 2), NodeTable.u32(data, p + 4), data,
+        sink.add(table.names(), table.nameAt(id), type, NodeTable.u16(data, p + 2), NodeTable.u32(data, p + 4), data,
             p + 10, NodeTable.u16(data, p + 8));
       }
     }
@@ -512,9 +515,9 @@ public final class ZoneSnapshot {
     int labels = qname.labels();
     int[] starts = new int[labels];
     NodeTable.labelStarts(wire, 0, starts);
-    int apexLabels = table.apexLabels;
+    int apexLabels = table.apexLabels();
     int id = 0;
-    int state = table.apexState;
+    int state = table.apexState();
     int encloser = starts[labels - apexLabels];
     int encloserState = state;
     // Walk from the apex toward qname, hashing one more label each step: a cut or DNAME on the way
@@ -596,11 +599,11 @@ public final class ZoneSnapshot {
     int labels = name.labels();
     int[] starts = new int[labels];
     NodeTable.labelStarts(wire, 0, starts);
-    int state = table.apexState;
+    int state = table.apexState();
     int id = 0;
     // Below the apex, an ancestor that is a cut or has a DNAME occludes the name.
-    for (int depth = table.apexLabels + 1; depth <= labels; depth++) {
-      if (depth > table.apexLabels + 1 && (table.has(id, Type.NS) || table.has(id, Type.DNAME))) {
+    for (int depth = table.apexLabels() + 1; depth <= labels; depth++) {
+      if (depth > table.apexLabels() + 1 && (table.has(id, Type.NS) || table.has(id, Type.DNAME))) {
         return List.of();
       }
       int at = starts[labels - depth];

@@ -2,8 +2,6 @@ package org.cairndns.zone.wire;
 
 import java.util.List;
 import java.util.NoSuchElementException;
-import org.cairndns.zone.AxfrRecords;
-import org.cairndns.zone.RecordWriter;
 import org.xbill.DNS.Compression;
 import org.xbill.DNS.DNSOutput;
 import org.xbill.DNS.Flags;

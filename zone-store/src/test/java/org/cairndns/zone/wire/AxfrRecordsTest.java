@@ -1,10 +1,12 @@
-package org.cairndns.zone;
+package org.cairndns.zone.wire;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.cairndns.zone.TestZones;
+import org.cairndns.zone.ZoneSnapshot;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.DNSOutput;
 import org.xbill.DNS.Message;
@@ -47,7 +49,18 @@ class AxfrRecordsTest {
 
   @Test
   void theZoneGoesOutAsItsRecordListSaysWithNamesCompressed() throws Exception {
-    ZoneSnapshot zone = ZoneSnapshotTest.ZONE;
+    ZoneSnapshot zone = ZoneSnapshot.build(Name.fromString("l.test."), TestZones.parse("l.test.", """
+        @ IN SOA ns hm 7 3600 600 86400 60
+        @ IN NS ns
+        ns IN A 192.0.2.1
+        www IN A 192.0.2.80
+        alias IN CNAME www
+        *.wild IN A 192.0.2.99
+        d IN DNAME t.l.test.
+        sub IN NS ns.sub
+        ns.sub IN A 192.0.2.53
+        mx IN MX 10 ns.sub
+        """));
     List<List<Record>> one = messages(zone, 65_000);
     assertEquals(1, one.size());
     assertEquals(axfrOrder(zone), one.get(0));

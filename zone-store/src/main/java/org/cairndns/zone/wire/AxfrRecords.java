@@ -1,4 +1,4 @@
-package org.cairndns.zone;
+package org.cairndns.zone.wire;
 
 import org.xbill.DNS.DNSOutput;
 import org.xbill.DNS.Type;
@@ -33,7 +33,7 @@ public final class AxfrRecords {
   private final int[] starts = new int[128];
   private final int[] states = new int[128];
 
-  AxfrRecords(NodeTable table, int[] order, int total) {
+  public AxfrRecords(NodeTable table, int[] order, int total) {
     this.table = table;
     this.order = order;
     this.total = total;
@@ -41,8 +41,8 @@ public final class AxfrRecords {
   }
 
   private int findSoa() {
-    for (int p = table.runAt[0]; p < table.runEnd[0]; p = table.next(p)) {
-      if (NodeTable.u16(table.data, p) == Type.SOA) {
+    for (int p = table.runAt(0); p < table.runEnd(0); p = table.next(p)) {
+      if (NodeTable.u16(table.data(), p) == Type.SOA) {
         return p;
       }
     }
@@ -72,9 +72,9 @@ public final class AxfrRecords {
     int mark = out.current();
     int record = owner < 0 || owner == order.length ? soaRecord : records[nextRecord];
     int node = owner < 0 || owner == order.length ? 0 : order[owner];
-    writeName(out, table.nameAt[node]);
-    int length = 10 + NodeTable.u16(table.data, record + 8);
-    out.writeByteArray(table.data, record, length);
+    writeName(out, table.nameAt(node));
+    int length = 10 + NodeTable.u16(table.data(), record + 8);
+    out.writeByteArray(table.data(), record, length);
     if (out.current() > limit && !always) {
       out.jump(mark);
       return false;
@@ -100,7 +100,7 @@ public final class AxfrRecords {
     int type = -1;
     while (true) {
       int lowest = Integer.MAX_VALUE;
-      for (int p = table.runAt[id]; p < table.runEnd[id]; p = table.next(p)) {
+      for (int p = table.runAt(id); p < table.runEnd(id); p = table.next(p)) {
         int t = table.rrsetType(p);
         if (t > type && t < lowest) {
           lowest = t;
@@ -116,8 +116,8 @@ public final class AxfrRecords {
   }
 
   private void addOfType(int id, int type, boolean signatures) {
-    for (int p = table.runAt[id]; p < table.runEnd[id]; p = table.next(p)) {
-      boolean signature = NodeTable.u16(table.data, p) == Type.RRSIG;
+    for (int p = table.runAt(id); p < table.runEnd(id); p = table.next(p)) {
+      boolean signature = NodeTable.u16(table.data(), p) == Type.RRSIG;
       if (table.rrsetType(p) == type && signature == signatures && p != soaRecord) {
         if (recordCount == records.length) {
           records = java.util.Arrays.copyOf(records, 2 * recordCount);
@@ -129,7 +129,7 @@ public final class AxfrRecords {
 
   /** Writes the name at {@code names[at..]}, pointing at the longest suffix this message holds. */
   private void writeName(DNSOutput out, int at) {
-    byte[] names = table.names;
+    byte[] names = table.names();
     int labels = NodeTable.labelStarts(names, at, starts);
     // Hash states of every suffix, from the root up: the same name hashes alike wherever it is.
     int state = NodeTable.state(names, starts[labels - 1], starts[labels - 1] + 1);

@@ -1,4 +1,4 @@
-package org.cairndns.zone;
+package org.cairndns.zone.wire;
 
 import java.util.Arrays;
 import org.xbill.DNS.DNSInput;
@@ -17,11 +17,12 @@ import org.xbill.DNS.WireParseException;
  * The hash mixes a name's bytes last to first, so the state after a name's parent is the start for
  * the name itself: a lookup hashes every ancestor of the query in one pass over its bytes.
  *
- * <p>Filled by {@link ZoneSnapshot.Builder}, then {@link #trim trimmed} and never changed again.
+ * <p>Filled by a snapshot's builder, then {@link #trim trimmed} and never changed again. Readers
+ * walk a node's run byte by byte: {@code for (p = runAt(id); p < runEnd(id); p = next(p))}.
  */
-final class NodeTable {
+public final class NodeTable {
   private static final int MAX_NAME = 255;
-  static final int NO_NODE = -1;
+  public static final int NO_NODE = -1;
   /** Runs up to this many bytes are scanned for a copy of a record; longer ones use an index. */
   private static final int SCANNED = 1 << 14;
   private static final int SEED = 0x811C9DC5;
@@ -29,16 +30,16 @@ final class NodeTable {
 
   /** The origin's wire name and label count (root included), and its hash state. */
   private final byte[] origin;
-  final int apexLabels;
-  final int apexState;
+  private final int apexLabels;
+  private final int apexState;
 
-  byte[] names = new byte[1 << 12];
+  private byte[] names = new byte[1 << 12];
   private int namesEnd;
-  byte[] data = new byte[1 << 12];
+  private byte[] data = new byte[1 << 12];
   private int dataEnd;
-  int[] nameAt = new int[256];
-  int[] runAt = new int[256];
-  int[] runEnd = new int[256];
+  private int[] nameAt = new int[256];
+  private int[] runAt = new int[256];
+  private int[] runEnd = new int[256];
   /** Builder only: the end of the space a node's run may grow into in place; null once trimmed. */
   private int[] runLimit = new int[256];
   private boolean relocated;
@@ -52,15 +53,47 @@ final class NodeTable {
   private final int[] starts = new int[128];
 
   /** A table holding the apex (node 0), spelled as {@code origin} until its first record. */
-  NodeTable(byte[] origin, int apexLabels) {
+  public NodeTable(byte[] origin, int apexLabels) {
     this.origin = origin;
     this.apexLabels = apexLabels;
     this.apexState = state(origin, 0, origin.length);
     newNode(appendName(origin, 0, origin.length), apexState);
   }
 
-  int count() {
+  public int count() {
     return count;
+  }
+
+  /** The origin's label count, root included. */
+  public int apexLabels() {
+    return apexLabels;
+  }
+
+  /** The hash state of the origin's name, where every name below it continues. */
+  public int apexState() {
+    return apexState;
+  }
+
+  /** Every owner's wire name; node {@code id}'s starts at {@link #nameAt}. */
+  public byte[] names() {
+    return names;
+  }
+
+  public int nameAt(int id) {
+    return nameAt[id];
+  }
+
+  /** Every node's record run; node {@code id}'s is {@code [runAt(id), runEnd(id))}. */
+  public byte[] data() {
+    return data;
+  }
+
+  public int runAt(int id) {
+    return runAt[id];
+  }
+
+  public int runEnd(int id) {
+    return runEnd[id];
   }
 
   // ---- hashing and comparing names
@@ -70,7 +103,7 @@ final class NodeTable {
   }
 
   /** Mixes {@code b[from, to)} into {@code state}, last byte first, case-folded. */
-  static int extend(int state, byte[] b, int from, int to) {
+  public static int extend(int state, byte[] b, int from, int to) {
     int h = state;
     for (int i = to - 1; i >= from; i--) {
       h = (Integer.rotateLeft(h, 5) ^ fold(b[i])) * 0x9E3779B1;
@@ -79,12 +112,12 @@ final class NodeTable {
   }
 
   /** The hash state of the wire name in {@code wire[at, end)}. */
-  static int state(byte[] wire, int at, int end) {
+  public static int state(byte[] wire, int at, int end) {
     return extend(SEED, wire, at, end);
   }
 
   /** Murmur3's finalizer: the table indexes by the low bits, which the mixing leaves weak. */
-  static int finish(int state) {
+  public static int finish(int state) {
     int h = state;
     h ^= h >>> 16;
     h *= 0x85EBCA6B;
@@ -94,7 +127,7 @@ final class NodeTable {
   }
 
   /** Whether the wire names at {@code a[i..]} and {@code b[j..]} are equal ignoring ASCII case. */
-  static boolean sameName(byte[] a, int i, byte[] b, int j) {
+  public static boolean sameName(byte[] a, int i, byte[] b, int j) {
     while (true) {
       int len = a[i];
       if (len != b[j]) {
@@ -118,7 +151,7 @@ final class NodeTable {
    * removed ({@code starts[labels - 1]} is the root); returns the label count, root included, as
    * dnsjava's {@code Name.labels()} counts. Malformed or compressed names: IllegalArgumentException.
    */
-  static int labelStarts(byte[] wire, int at, int[] starts) {
+  public static int labelStarts(byte[] wire, int at, int[] starts) {
     int p = at;
     int labels = 0;
     while (true) {
@@ -140,12 +173,12 @@ final class NodeTable {
   // ---- reading
 
   /** The node whose name, hashed to {@code state}, is at {@code wire[at..]}; -1 when there is none. */
-  int find(byte[] wire, int at, int state) {
+  public int find(byte[] wire, int at, int state) {
     return probe(finish(state), wire, at, false);
   }
 
   /** The node {@code *.<name at wire[at..]>}, given that name's hash state; -1 when there is none. */
-  int findWildcard(byte[] wire, int at, int state) {
+  public int findWildcard(byte[] wire, int at, int state) {
     return probe(finish(extend(state, WILDCARD, 0, 2)), wire, at, true);
   }
 
@@ -170,7 +203,7 @@ final class NodeTable {
   }
 
   /** The node of this table named as node {@code id} of {@code other} is; -1 when there is none. */
-  int findNameOf(NodeTable other, int id) {
+  public int findNameOf(NodeTable other, int id) {
     int at = other.nameAt[id];
     int end = at;
     while (other.names[end] != 0) {
@@ -180,7 +213,7 @@ final class NodeTable {
   }
 
   /** Whether node {@code id} holds the same record bytes as node {@code otherId} of {@code other}. */
-  boolean sameRecords(int id, NodeTable other, int otherId) {
+  public boolean sameRecords(int id, NodeTable other, int otherId) {
     return Arrays.equals(data, runAt[id], runEnd[id], other.data, other.runAt[otherId], other.runEnd[otherId]);
   }
 
@@ -188,7 +221,7 @@ final class NodeTable {
    * Orders node ids as RFC 4034 §6.1 orders their names (labels from the root down, each compared
    * as case-folded unsigned octets, a prefix first). Holds scratch arrays: one per sort.
    */
-  final class CanonicalOrder implements java.util.Comparator<Integer> {
+  public final class CanonicalOrder implements java.util.Comparator<Integer> {
     private final int[] a = new int[128];
     private final int[] b = new int[128];
 
@@ -197,7 +230,7 @@ final class NodeTable {
       return compare(x.intValue(), y.intValue());
     }
 
-    int compare(int x, int y) {
+    public int compare(int x, int y) {
       int la = labelStarts(names, nameAt[x], a);
       int lb = labelStarts(names, nameAt[y], b);
       for (int i = 2; i <= la && i <= lb; i++) { // i = 1 is the root
@@ -220,7 +253,7 @@ final class NodeTable {
   }
 
   /** Node {@code id}'s owner name, spelled as it was added. */
-  Name name(int id) {
+  public Name name(int id) {
     DNSInput in = new DNSInput(names);
     in.jump(nameAt[id]);
     try {
@@ -230,16 +263,16 @@ final class NodeTable {
     }
   }
 
-  static int u16(byte[] b, int p) {
+  public static int u16(byte[] b, int p) {
     return (b[p] & 0xFF) << 8 | (b[p + 1] & 0xFF);
   }
 
-  static long u32(byte[] b, int p) {
+  public static long u32(byte[] b, int p) {
     return (long) u16(b, p) << 16 | u16(b, p + 2);
   }
 
   /** The record after the one at {@code p} in a run. */
-  int next(int p) {
+  public int next(int p) {
     return p + 10 + u16(data, p + 8);
   }
 
@@ -247,13 +280,13 @@ final class NodeTable {
    * The RRset a record at {@code p} belongs to: its type, or for an RRSIG the type it covers, so
    * signatures are served and transferred with their RRset.
    */
-  int rrsetType(int p) {
+  public int rrsetType(int p) {
     int type = u16(data, p);
     return type == Type.RRSIG && u16(data, p + 8) >= 2 ? u16(data, p + 10) : type;
   }
 
   /** Whether node {@code id} has an RRset of {@code type}: a scan of its run, nothing decoded. */
-  boolean has(int id, int type) {
+  public boolean has(int id, int type) {
     for (int p = runAt[id]; p < runEnd[id]; p = next(p)) {
       if (rrsetType(p) == type) {
         return true;
@@ -262,7 +295,7 @@ final class NodeTable {
     return false;
   }
 
-  boolean isEmpty(int id) {
+  public boolean isEmpty(int id) {
     return runAt[id] == runEnd[id];
   }
 
@@ -273,7 +306,7 @@ final class NodeTable {
    * as empty non-terminals) when new. IllegalArgumentException when the name is malformed or not
    * at or below the origin.
    */
-  int intern(byte[] wire, int at) {
+  public int intern(byte[] wire, int at) {
     int labels = labelStarts(wire, at, starts);
     // Records of one owner usually come together (zone files, transfers): try the last one first.
     if (last != NO_NODE && sameName(names, nameAt[last], wire, at)) {
@@ -365,7 +398,7 @@ final class NodeTable {
    * send one twice). This is the one place that rule lives: every path out of a snapshot (answers,
    * AXFR signed or not, the store, differences) sees each record once, however large its owner.
    */
-  boolean append(int id, int type, int dclass, long ttl, byte[] rdata, int offset, int length) {
+  public boolean append(int id, int type, int dclass, long ttl, byte[] rdata, int offset, int length) {
     if (holds(id, type, dclass, rdata, offset, length)) {
       return false;
     }
@@ -511,7 +544,7 @@ final class NodeTable {
   }
 
   /** Drops the builder's slack: arrays cut to size, runs packed when any was moved. */
-  void trim() {
+  public void trim() {
     names = Arrays.copyOf(names, namesEnd);
     nameAt = Arrays.copyOf(nameAt, count);
     if (relocated) {
