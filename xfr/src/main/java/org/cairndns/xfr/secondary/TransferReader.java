@@ -8,12 +8,14 @@ import org.cairndns.zone.ZoneSnapshot;
 import org.cairndns.zone.store.EncodedRecords;
 import org.cairndns.zone.store.Serials;
 import org.cairndns.zone.store.ZoneDiff;
+import org.cairndns.zone.wire.WireMessage;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Type;
+import org.xbill.DNS.WireParseException;
 
 /**
  * Reads the messages of one AXFR or IXFR response and tells what it was: the whole zone, an
@@ -130,6 +132,14 @@ public final class TransferReader {
    * signed transfer's, for its TSIG), so no message is parsed twice.
    */
   boolean feed(byte[] wire, Message parsed) throws TransferFailure {
+    try {
+      return read(wire, parsed);
+    } catch (WireParseException e) {
+      throw new TransferFailure(e.getMessage(), e);
+    }
+  }
+
+  private boolean read(byte[] wire, Message parsed) throws TransferFailure, WireParseException {
     if (done) {
       throw new TransferFailure("message after the end of the transfer of " + zone);
     }
@@ -180,7 +190,7 @@ public final class TransferReader {
   }
 
   /** One record of an AXFR-style response; true at the closing SOA. */
-  private boolean addToZone(WireMessage m) throws TransferFailure {
+  private boolean addToZone(WireMessage m) throws TransferFailure, WireParseException {
     if (m.type() == Type.SOA && m.ownerIs(zoneWire)) {
       long serial = ((SOARecord) m.record()).getSerial();
       if (serial != first.getSerial()) {
