@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -66,23 +65,6 @@ public final class ZoneSnapshot {
         }
       }
       return null;
-    }
-
-    /** The RRsets in type order, as AXFR and the canonical record list want them. */
-    RRset[] byType() {
-      int[] t = types.clone();
-      RRset[] sorted = sets.clone();
-      for (int i = 1; i < t.length; i++) { // insertion sort: a name has a handful of types
-        for (int j = i; j > 0 && t[j - 1] > t[j]; j--) {
-          int type = t[j];
-          t[j] = t[j - 1];
-          t[j - 1] = type;
-          RRset set = sorted[j];
-          sorted[j] = sorted[j - 1];
-          sorted[j - 1] = set;
-        }
-      }
-      return sorted;
     }
   }
 
@@ -189,7 +171,7 @@ public final class ZoneSnapshot {
         throw new IllegalArgumentException(e.getMessage() + " " + origin, e);
       }
       if (type == Type.SOA && node == 0) {
-        soa = (SOARecord) decode(table.name(node), type, dclass, ttl, rdata, rdataOffset, rdataLength);
+        soa = (SOARecord) NodeTable.record(table.name(node), type, dclass, ttl, rdata, rdataOffset, rdataLength);
       }
       lastOwner = null;
       if (table.append(node, type, dclass, ttl, rdata, rdataOffset, rdataLength)) {
@@ -218,15 +200,6 @@ public final class ZoneSnapshot {
     }
   }
 
-  /** One record from its RDATA bytes; IllegalArgumentException when they do not parse. */
-  private static Record decode(Name owner, int type, int dclass, long ttl, byte[] b, int offset, int length) {
-    Record r = Record.newRecord(owner, type, dclass, ttl, length, Arrays.copyOfRange(b, offset, offset + length));
-    if (r == null) { // dnsjava's answer to RDATA that does not parse
-      throw new IllegalArgumentException("malformed " + Type.string(type) + " record at " + owner);
-    }
-    return r;
-  }
-
   /** Node {@code id} as objects, decoded on first use and kept. */
   private Node node(int id) {
     Node n = (Node) NODES.getAcquire(decoded, id);
@@ -243,7 +216,6 @@ public final class ZoneSnapshot {
    */
   private Node decode(int id, boolean withGlue) {
     Name owner = table.name(id);
-    byte[] data = table.data();
     int[] types = new int[2];
     RRset[] sets = new RRset[2];
     int n = 0;
@@ -261,8 +233,7 @@ public final class ZoneSnapshot {
         types[n] = type;
         sets[n++] = new RRset();
       }
-      sets[i].addRR(decode(owner, NodeTable.u16(data, p), NodeTable.u16(data, p + 2), NodeTable.u32(data, p + 4),
-          data, p + 10, NodeTable.u16(data, p + 8)));
+      sets[i].addRR(table.record(owner, p));
     }
     Node node = new Node(owner, Arrays.copyOf(types, n), Arrays.copyOf(sets, n), List.of());
     return withGlue && id != 0 && node.get(Type.NS) != null ? withGlue(id, node) : node;
@@ -299,31 +270,6 @@ public final class ZoneSnapshot {
   private int find(Name name) {
     byte[] wire = name.toWireCanonical();
     return table.find(wire, 0, NodeTable.state(wire, 0, wire.length));
-  }
-
-  /**
-   * SOA first, then owners in canonical order ({@link #canonicalIds}, the order AXFR streams), each
-   * owner's RRsets by type. Owners are decoded without glue and without keeping them (a transfer
-   * does not make them hot for queries).
-   */
-  private List<Record> canonicalOrder() {
-    List<Record> sorted = new ArrayList<>(size);
-    sorted.add(soa);
-    for (int id : canonicalIds()) {
-      if (table.isEmpty(id)) {
-        continue;
-      }
-      Node n = (Node) NODES.getAcquire(decoded, id);
-      for (RRset set : (n != null ? n : decode(id, false)).byType()) {
-        for (Record r : set.rrs(false)) {
-          if (!(r instanceof SOARecord && r.equals(soa))) {
-            sorted.add(r);
-          }
-        }
-        sorted.addAll(set.sigs());
-      }
-    }
-    return Collections.unmodifiableList(sorted);
   }
 
   /**
@@ -466,8 +412,8 @@ public final class ZoneSnapshot {
   }
 
   /**
-   * All records, SOA first, then in canonical name order: what AXFR streams. Made on first use
-   * (a secondary that only answers queries never needs it).
+   * All records, SOA first, then in canonical name order: exactly what AXFR streams, but the
+   * closing SOA. Made on first use (a secondary that only answers queries never needs it).
    */
   public List<Record> records() {
     List<Record> made = records;
@@ -475,7 +421,7 @@ public final class ZoneSnapshot {
       synchronized (decoded) {
         made = records;
         if (made == null) {
-          made = canonicalOrder();
+          made = axfrRecords().toRecords();
           records = made;
         }
       }
@@ -491,16 +437,7 @@ public final class ZoneSnapshot {
   private int[] canonicalIds() {
     int[] made = canonical;
     if (made == null) {
-      NodeTable.CanonicalOrder order = table.new CanonicalOrder();
-      made = new int[table.count()];
-      boolean sorted = true;
-      for (int id = 0; id < made.length; id++) {
-        made[id] = id;
-        sorted &= id == 0 || order.compare(id - 1, id) < 0;
-      }
-      if (!sorted) { // what a primary sends is usually in order already, and so are our own versions
-        made = java.util.stream.IntStream.range(0, made.length).boxed().sorted(order).mapToInt(Integer::intValue).toArray();
-      }
+      made = AxfrRecords.order(table);
       canonical = made;
     }
     return made;

@@ -1,6 +1,12 @@
 package org.cairndns.zone.wire;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.stream.IntStream;
 import org.xbill.DNS.DNSOutput;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Record;
 import org.xbill.DNS.Type;
 
 /**
@@ -47,6 +53,45 @@ public final class AxfrRecords {
       }
     }
     throw new IllegalStateException("a snapshot always has its SOA");
+  }
+
+  /**
+   * Node ids in AXFR order: canonical name order (RFC 4034 §6.1, {@link NodeTable.CanonicalOrder});
+   * the apex comes first by that order. Input already in order (a transfer, our own stored
+   * versions) is checked in one pass and not sorted.
+   */
+  public static int[] order(NodeTable table) {
+    NodeTable.CanonicalOrder order = table.new CanonicalOrder();
+    int[] ids = new int[table.count()];
+    boolean sorted = true;
+    for (int id = 0; id < ids.length; id++) {
+      ids[id] = id;
+      sorted &= id == 0 || order.compare(id - 1, id) < 0;
+    }
+    if (!sorted) {
+      ids = IntStream.range(0, ids.length).boxed().sorted(order).mapToInt(Integer::intValue).toArray();
+    }
+    return ids;
+  }
+
+  /**
+   * The rest of this transfer as records, in the order they would be written but without the
+   * closing SOA: the snapshot's record list, the same sequence by construction.
+   */
+  public List<Record> toRecords() {
+    List<Record> out = new ArrayList<>(total);
+    Name name = null;
+    int named = -1;
+    while (owner < order.length) {
+      int node = owner < 0 ? 0 : order[owner];
+      if (node != named) {
+        name = table.name(node);
+        named = node;
+      }
+      out.add(table.record(name, owner < 0 ? soaRecord : records[nextRecord]));
+      advance();
+    }
+    return Collections.unmodifiableList(out);
   }
 
   /** Records in the whole transfer, both SOAs included. */

@@ -3,6 +3,7 @@ package org.cairndns.zone.wire;
 import java.util.Arrays;
 import org.xbill.DNS.DNSInput;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.Record;
 import org.xbill.DNS.Type;
 import org.xbill.DNS.WireParseException;
 
@@ -261,6 +262,20 @@ public final class NodeTable {
     } catch (WireParseException e) {
       throw new IllegalStateException("names were checked when added", e);
     }
+  }
+
+  /** The record at {@code p} in a run, as an object owned by {@code owner} (this node's name). */
+  public Record record(Name owner, int p) {
+    return record(owner, u16(data, p), u16(data, p + 2), u32(data, p + 4), data, p + 10, u16(data, p + 8));
+  }
+
+  /** One record from its RDATA bytes; IllegalArgumentException when they do not parse. */
+  public static Record record(Name owner, int type, int dclass, long ttl, byte[] b, int offset, int length) {
+    Record r = Record.newRecord(owner, type, dclass, ttl, length, Arrays.copyOfRange(b, offset, offset + length));
+    if (r == null) { // dnsjava's answer to RDATA that does not parse
+      throw new IllegalArgumentException("malformed " + Type.string(type) + " record at " + owner);
+    }
+    return r;
   }
 
   public static int u16(byte[] b, int p) {
