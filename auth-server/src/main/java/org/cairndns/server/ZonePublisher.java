@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.cairndns.xfr.secondary.VersionPublisher;
+import org.cairndns.zone.SnapshotBuilder;
 import org.cairndns.zone.ZoneSet;
 import org.cairndns.zone.ZoneSnapshot;
 import org.cairndns.zone.store.ZoneInfo;
@@ -77,7 +78,7 @@ final class ZonePublisher implements VersionPublisher {
 
   private void publish(Name name) throws ZoneStoreException {
     long started = System.nanoTime();
-    ZoneSnapshot.Builder builder = new ZoneSnapshot.Builder(name);
+    SnapshotBuilder builder = new SnapshotBuilder(name);
     try {
       if (!store.current(name, builder::add)) { // the stored wire records, straight into the snapshot
         return;

@@ -2,21 +2,16 @@ package org.cairndns.zone;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Consumer;
 import org.cairndns.zone.wire.AxfrRecords;
 import org.cairndns.zone.wire.NodeTable;
 import org.cairndns.zone.wire.RecordDifference;
-import org.cairndns.zone.wire.RecordWriter;
 import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.DNAMERecord;
-import org.xbill.DNS.DNSOutput;
 import org.xbill.DNS.NSRecord;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.RRset;
@@ -68,7 +63,7 @@ public final class ZoneSnapshot {
     }
   }
 
-  private ZoneSnapshot(Name origin, SOARecord soa, int size, NodeTable table) {
+  ZoneSnapshot(Name origin, SOARecord soa, int size, NodeTable table) {
     this.origin = origin;
     this.soa = soa;
     this.size = size;
@@ -81,123 +76,11 @@ public final class ZoneSnapshot {
    * no SOA at the apex or a record lies outside the zone.
    */
   public static ZoneSnapshot build(Name origin, Collection<Record> input) {
-    Builder builder = new Builder(origin);
+    SnapshotBuilder builder = new SnapshotBuilder(origin);
     for (Record r : input) {
       builder.add(r);
     }
     return builder.build();
-  }
-
-  /**
-   * Builds a snapshot one record at a time, so a transfer can fill it as messages arrive. Not
-   * thread-safe; {@link #build()} once.
-   */
-  public static final class Builder {
-    private final Name origin;
-    private final NodeTable table;
-    /** Reused to encode records' owners and RDATA. */
-    private final DNSOutput scratch = new DNSOutput(512);
-    private SOARecord soa;
-    private Name lastOwner;
-    private int lastNode;
-    private int size;
-
-    public Builder(Name origin) {
-      this.origin = origin;
-      this.table = new NodeTable(origin.toWire(), origin.labels());
-    }
-
-    /** Adds one record; IllegalArgumentException when it lies outside the zone or cannot be encoded. */
-    @SuppressWarnings("ReferenceEquality") // a zone file's records share one Name per owner: a fast path
-    public Builder add(Record r) {
-      Name owner = r.getName();
-      if (owner != lastOwner && !owner.equals(lastOwner)) {
-        if (!owner.subdomain(origin)) {
-          throw new IllegalArgumentException(owner + " is outside zone " + origin);
-        }
-        lastNode = table.intern(wire(owner), 0);
-        lastOwner = owner;
-      }
-      byte[] rdata = rdata(r);
-      if (!table.append(lastNode, r.getType(), r.getDClass(), r.getTTL(), rdata, 0, rdata.length)) {
-        return this;
-      }
-      if (r.getType() == Type.SOA && lastNode == 0) {
-        soa = (SOARecord) r;
-      }
-      size++;
-      return this;
-    }
-
-    /** {@code name} in wire form, as spelled. */
-    @SuppressWarnings("ReferenceEquality") // canonicalize() returns the name itself when already lowercase
-    private byte[] wire(Name name) {
-      if (name.canonicalize() == name) {
-        return name.toWireCanonical(); // all lowercase (the usual case): no object per label
-      }
-      scratch.jump(0);
-      name.toWire(scratch, null);
-      return scratch.toByteArray();
-    }
-
-    private byte[] rdata(Record r) {
-      scratch.jump(0);
-      try {
-        RecordWriter.writeRdata(r, scratch, null);
-      } catch (RuntimeException e) { // dnsjava reads some RDATA it cannot write back: WKS without services
-        throw new IllegalArgumentException(Type.string(r.getType()) + " record at " + r.getName() + " cannot be encoded", e);
-      }
-      return scratch.toByteArray();
-    }
-
-    /**
-     * Adds one record given in wire form, as a transfer carries it: the owner is the uncompressed
-     * wire name at {@code name[nameOffset..]}, the RDATA {@code rdata[rdataOffset, +rdataLength)}
-     * has no compression pointers. The bytes are copied; the arrays may be reused afterwards. Only
-     * the owner and the lengths are checked here; the RDATA is parsed when first served.
-     *
-     * @throws IllegalArgumentException when the record is malformed or lies outside the zone
-     */
-    public Builder add(byte[] name, int nameOffset, int type, int dclass, long ttl, byte[] rdata, int rdataOffset,
-        int rdataLength) {
-      if ((type | dclass) >>> 16 != 0 || ttl >>> 32 != 0 || rdataLength >>> 16 != 0 || rdataOffset < 0
-          || rdataOffset > rdata.length - rdataLength) {
-        throw new IllegalArgumentException("malformed " + Type.string(type) + " record");
-      }
-      int node;
-      try {
-        node = table.intern(name, nameOffset);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(e.getMessage() + " " + origin, e);
-      }
-      if (type == Type.SOA && node == 0) {
-        soa = (SOARecord) NodeTable.record(table.name(node), type, dclass, ttl, rdata, rdataOffset, rdataLength);
-      }
-      lastOwner = null;
-      if (table.append(node, type, dclass, ttl, rdata, rdataOffset, rdataLength)) {
-        size++;
-      }
-      return this;
-    }
-
-    /** Records added so far, a record given twice counted once. */
-    public int size() {
-      return size;
-    }
-
-    /** What breaks the rules every zone must meet ({@link StructureChecker}); empty when none. */
-    public List<StructureChecker.Problem> problems() {
-      return StructureChecker.problems(origin, table);
-    }
-
-    /** The snapshot; IllegalArgumentException when there is no SOA at the apex. */
-    public ZoneSnapshot build() {
-      if (soa == null) {
-        throw new IllegalArgumentException("zone " + origin + " has no SOA at its apex");
-      }
-      table.trim();
-      return new ZoneSnapshot(origin, soa, size, table);
-    }
   }
 
   /** Node {@code id} as objects, decoded on first use and kept. */
@@ -267,104 +150,27 @@ public final class ZoneSnapshot {
   }
 
   /** The node named exactly {@code name}, or -1. */
-  private int find(Name name) {
+  int find(Name name) {
     byte[] wire = name.toWireCanonical();
     return table.find(wire, 0, NodeTable.state(wire, 0, wire.length));
   }
 
   /**
    * The version after deleting {@code deleted} and adding {@code added} (an IXFR or journal step),
-   * with {@code next} as its SOA. A record is deleted when its canonical wire form, TTL included,
-   * matches ({@link RecordDifference#key}). Owners the step does not name are copied as bytes;
-   * only those it names are decoded, so a small step costs a copy of the arenas, not a rebuild
-   * from objects.
+   * with {@code next} as its SOA ({@link SnapshotBuilder#applied}).
    *
    * @throws IllegalArgumentException when an added record lies outside the zone
    */
   public ZoneSnapshot apply(SOARecord next, Collection<Record> deleted, Collection<Record> added) {
-    Set<ByteBuffer> gone = new HashSet<>();
-    Set<Integer> touched = new HashSet<>();
-    for (Record r : deleted) {
-      gone.add(RecordDifference.key(r));
-      touch(touched, r);
-    }
-    for (Record r : added) {
-      touch(touched, r);
-    }
-    Builder builder = new Builder(origin).add(next);
-    Set<ByteBuffer> kept = new HashSet<>(); // at touched owners, so an added record is not doubled
-    for (int id = 0; id < table.count(); id++) {
-      if (!touched.contains(id)) {
-        forEachRecordAt(id, builder::add);
-        continue;
-      }
-      forEachDecoded(id, r -> keep(builder, gone, kept, r));
-    }
-    for (Record r : added) {
-      if (!isApexSoa(r) && kept.add(RecordDifference.key(r))) {
-        builder.add(r);
-      }
-    }
-    return builder.build();
-  }
-
-  private void touch(Set<Integer> touched, Record r) {
-    int id = r.getName().subdomain(origin) ? find(r.getName()) : NodeTable.NO_NODE;
-    if (id != NodeTable.NO_NODE) {
-      touched.add(id);
-    }
-  }
-
-  private static void keep(Builder builder, Set<ByteBuffer> gone, Set<ByteBuffer> kept, Record r) {
-    ByteBuffer k = RecordDifference.key(r);
-    if (!gone.contains(k) && kept.add(k)) {
-      builder.add(r);
-    }
-  }
-
-  private boolean isApexSoa(Record r) {
-    return r.getType() == Type.SOA && r.getName().equals(origin);
+    return SnapshotBuilder.applied(this, next, deleted, added);
   }
 
   /**
    * What changed from {@code older} to this version, SOA aside: records only there go to
-   * {@code deleted}, records only here to {@code added}, compared as {@link RecordDifference}
-   * compares them. Owners whose record bytes are equal in both are not
-   * decoded, so two versions of a large zone that differ a little compare at the speed of memory.
+   * {@code deleted}, records only here to {@code added} ({@link RecordDifference}).
    */
   public void differences(ZoneSnapshot older, Consumer<Record> deleted, Consumer<Record> added) {
-    for (int id = 0; id < table.count(); id++) {
-      int was = older.table.findNameOf(table, id);
-      if (was == NodeTable.NO_NODE) {
-        forEachDecoded(id, added);
-      } else if (!table.sameRecords(id, older.table, was)) {
-        List<Record> before = new ArrayList<>();
-        older.forEachDecoded(was, before::add);
-        List<Record> now = new ArrayList<>();
-        forEachDecoded(id, now::add);
-        RecordDifference.between(before, now, deleted, added);
-      }
-    }
-    for (int id = 0; id < older.table.count(); id++) {
-      if (table.findNameOf(older.table, id) == NodeTable.NO_NODE) {
-        older.forEachDecoded(id, deleted);
-      }
-    }
-  }
-
-  /** Node {@code id}'s records as objects, but the SOA at the apex. */
-  private void forEachDecoded(int id, Consumer<Record> each) {
-    if (table.isEmpty(id)) {
-      return;
-    }
-    for (RRset set : decode(id, false).sets) {
-      for (Record r : set.rrs(false)) {
-        if (!isApexSoa(r)) {
-          each.accept(r);
-        }
-      }
-      set.sigs().forEach(each);
-    }
+    RecordDifference.between(older.table, table, deleted, added);
   }
 
   /** Every record but the SOA, in wire form, owner by owner in the order they were added. */
@@ -375,7 +181,7 @@ public final class ZoneSnapshot {
   }
 
   /** The records of node {@code id} in wire form, but the SOA at the apex. */
-  private void forEachRecordAt(int id, WireRecordSink sink) {
+  void forEachRecordAt(int id, WireRecordSink sink) {
     byte[] data = table.data();
     for (int p = table.runAt(id); p < table.runEnd(id); p = table.next(p)) {
       int type = NodeTable.u16(data, p);
@@ -388,6 +194,10 @@ public final class ZoneSnapshot {
 
   public Name origin() {
     return origin;
+  }
+
+  NodeTable table() {
+    return table;
   }
 
   /**

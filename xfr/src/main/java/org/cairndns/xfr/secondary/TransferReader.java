@@ -3,6 +3,7 @@ package org.cairndns.xfr.secondary;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.cairndns.zone.SnapshotBuilder;
 import org.cairndns.zone.StructureChecker;
 import org.cairndns.zone.ZoneSnapshot;
 import org.cairndns.zone.store.EncodedRecords;
@@ -57,7 +58,7 @@ public final class TransferReader {
   private final List<Record> records = new ArrayList<>();
   private int soasInSequences;
   /** AXFR-style responses (the record after the first SOA is not a SOA): the zone being filled. */
-  private ZoneSnapshot.Builder snapshot;
+  private SnapshotBuilder snapshot;
   private EncodedRecords encoded;
   private boolean done;
   private int messages;
@@ -175,7 +176,7 @@ public final class TransferReader {
         throw new TransferFailure("record " + m.record().getName() + " outside " + zone + " in its transfer");
       }
       if (snapshot == null && records.isEmpty() && m.type() != Type.SOA) {
-        snapshot = new ZoneSnapshot.Builder(zone).add(first);
+        snapshot = new SnapshotBuilder(zone).add(first);
         encoded = new EncodedRecords(first);
       }
       done = snapshot != null ? addToZone(m) : addToSequence(m.record());
@@ -257,7 +258,7 @@ public final class TransferReader {
     }
     List<Record> body = records.subList(0, records.size() - 1);
     if (body.isEmpty()) { // SOA, SOA: a zone with nothing but its SOA, so without NS at its apex
-      throw new TransferFailure(refusal(zone, new ZoneSnapshot.Builder(zone).add(first).problems()));
+      throw new TransferFailure(refusal(zone, new SnapshotBuilder(zone).add(first).problems()));
     }
     return new Result.Incremental(steps(body));
   }
