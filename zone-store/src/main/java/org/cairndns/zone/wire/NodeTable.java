@@ -118,7 +118,7 @@ public final class NodeTable {
   }
 
   /** Murmur3's finalizer: the table indexes by the low bits, which the mixing leaves weak. */
-  public static int finish(int state) {
+  static int finish(int state) {
     int h = state;
     h ^= h >>> 16;
     h *= 0x85EBCA6B;
@@ -128,7 +128,7 @@ public final class NodeTable {
   }
 
   /** Whether the wire names at {@code a[i..]} and {@code b[j..]} are equal ignoring ASCII case. */
-  public static boolean sameName(byte[] a, int i, byte[] b, int j) {
+  static boolean sameName(byte[] a, int i, byte[] b, int j) {
     while (true) {
       int len = a[i];
       if (len != b[j]) {
@@ -204,7 +204,7 @@ public final class NodeTable {
   }
 
   /** The node of this table named as node {@code id} of {@code other} is; -1 when there is none. */
-  public int findNameOf(NodeTable other, int id) {
+  int findNameOf(NodeTable other, int id) {
     int at = other.nameAt[id];
     int end = at;
     while (other.names[end] != 0) {
@@ -214,7 +214,7 @@ public final class NodeTable {
   }
 
   /** Whether node {@code id} holds the same record bytes as node {@code otherId} of {@code other}. */
-  public boolean sameRecords(int id, NodeTable other, int otherId) {
+  boolean sameRecords(int id, NodeTable other, int otherId) {
     return Arrays.equals(data, runAt[id], runEnd[id], other.data, other.runAt[otherId], other.runEnd[otherId]);
   }
 
@@ -222,7 +222,7 @@ public final class NodeTable {
    * Orders node ids as RFC 4034 §6.1 orders their names (labels from the root down, each compared
    * as case-folded unsigned octets, a prefix first). Holds scratch arrays: one per sort.
    */
-  public final class CanonicalOrder implements java.util.Comparator<Integer> {
+  final class CanonicalOrder implements java.util.Comparator<Integer> {
     private final int[] a = new int[128];
     private final int[] b = new int[128];
 
@@ -231,7 +231,7 @@ public final class NodeTable {
       return compare(x.intValue(), y.intValue());
     }
 
-    public int compare(int x, int y) {
+    int compare(int x, int y) {
       int la = labelStarts(names, nameAt[x], a);
       int lb = labelStarts(names, nameAt[y], b);
       for (int i = 2; i <= la && i <= lb; i++) { // i = 1 is the root
