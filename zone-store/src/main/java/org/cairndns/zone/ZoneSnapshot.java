@@ -24,7 +24,8 @@ import org.xbill.DNS.Type;
  * {@link NodeTable} (a few dozen bytes per record, a handful of arrays per zone), with every empty
  * non-terminal present as a node, so a lookup is a few hash probes over the query's wire bytes.
  * dnsjava objects are made per owner name only when an answer needs them, and kept for the next
- * query. Writers build a new snapshot and publish it; readers never lock.
+ * query. Writers build a new snapshot ({@link SnapshotBuilder}) and publish it; readers never lock.
+ * Its AXFR order and its differences from another version are the wire package's.
  */
 public final class ZoneSnapshot {
   private static final VarHandle NODES = MethodHandles.arrayElementVarHandle(Node[].class);
