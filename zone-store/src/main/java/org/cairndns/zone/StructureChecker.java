@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.cairndns.zone.wire.NodeTable;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Type;
@@ -82,7 +83,7 @@ public final class StructureChecker {
 
   /** The rules about one owner's own records; returns what it hides below it (a cut, a DNAME or nothing). */
   private byte checkOwner(int id) {
-    byte[] data = table.data;
+    byte[] data = table.data();
     boolean cut = id != 0 && table.has(id, Type.NS);
     boolean cname = false;
     int besideCname = -1;
@@ -91,7 +92,7 @@ public final class StructureChecker {
     boolean dname = false;
     rrsets = 0;
     manyRrsets.clear();
-    for (int p = table.runAt[id]; p < table.runEnd[id]; p = table.next(p)) {
+    for (int p = table.runAt(id); p < table.runEnd(id); p = table.next(p)) {
       int type = NodeTable.u16(data, p);
       int dclass = NodeTable.u16(data, p + 2);
       if (dclass != DClass.IN) {
@@ -193,12 +194,12 @@ public final class StructureChecker {
         continue;
       }
       if (hides[above] == DNAME) {
-        add(id, NodeTable.u16(table.data, table.runAt[id]), name(id) + " is below the DNAME at " + name(above)
+        add(id, NodeTable.u16(table.data(), table.runAt(id)), name(id) + " is below the DNAME at " + name(above)
             + " and would never be served");
         continue;
       }
-      for (int p = table.runAt[id]; p < table.runEnd[id]; p = table.next(p)) {
-        int type = NodeTable.u16(table.data, p);
+      for (int p = table.runAt(id); p < table.runEnd(id); p = table.next(p)) {
+        int type = NodeTable.u16(table.data(), p);
         if (type != Type.A && type != Type.AAAA) {
           add(id, type, name(id) + " " + Type.string(type) + " is below the delegation " + name(above)
               + "; only glue (A/AAAA) may be");
@@ -210,8 +211,8 @@ public final class StructureChecker {
 
   /** The node of the name one label shorter than node {@code id}'s (never the apex's own). */
   private int parent(int id, int[] starts) {
-    byte[] names = table.names;
-    int at = table.nameAt[id];
+    byte[] names = table.names();
+    int at = table.nameAt(id);
     int labels = NodeTable.labelStarts(names, at, starts);
     int parentAt = starts[1];
     int end = starts[labels - 1] + 1;

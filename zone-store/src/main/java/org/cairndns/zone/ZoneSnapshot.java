@@ -2,18 +2,16 @@ package org.cairndns.zone;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Collections;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Consumer;
+import org.cairndns.zone.wire.AxfrRecords;
+import org.cairndns.zone.wire.NodeTable;
+import org.cairndns.zone.wire.RecordDifference;
 import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.DNAMERecord;
-import org.xbill.DNS.DNSOutput;
 import org.xbill.DNS.NSRecord;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.RRset;
@@ -26,7 +24,8 @@ import org.xbill.DNS.Type;
  * {@link NodeTable} (a few dozen bytes per record, a handful of arrays per zone), with every empty
  * non-terminal present as a node, so a lookup is a few hash probes over the query's wire bytes.
  * dnsjava objects are made per owner name only when an answer needs them, and kept for the next
- * query. Writers build a new snapshot and publish it; readers never lock.
+ * query. Writers build a new snapshot ({@link SnapshotBuilder}) and publish it; readers never lock.
+ * Its AXFR order and its differences from another version are the wire package's.
  */
 public final class ZoneSnapshot {
   private static final VarHandle NODES = MethodHandles.arrayElementVarHandle(Node[].class);
@@ -63,26 +62,9 @@ public final class ZoneSnapshot {
       }
       return null;
     }
-
-    /** The RRsets in type order, as AXFR and the canonical record list want them. */
-    RRset[] byType() {
-      int[] t = types.clone();
-      RRset[] sorted = sets.clone();
-      for (int i = 1; i < t.length; i++) { // insertion sort: a name has a handful of types
-        for (int j = i; j > 0 && t[j - 1] > t[j]; j--) {
-          int type = t[j];
-          t[j] = t[j - 1];
-          t[j - 1] = type;
-          RRset set = sorted[j];
-          sorted[j] = sorted[j - 1];
-          sorted[j - 1] = set;
-        }
-      }
-      return sorted;
-    }
   }
 
-  private ZoneSnapshot(Name origin, SOARecord soa, int size, NodeTable table) {
+  ZoneSnapshot(Name origin, SOARecord soa, int size, NodeTable table) {
     this.origin = origin;
     this.soa = soa;
     this.size = size;
@@ -95,132 +77,11 @@ public final class ZoneSnapshot {
    * no SOA at the apex or a record lies outside the zone.
    */
   public static ZoneSnapshot build(Name origin, Collection<Record> input) {
-    Builder builder = new Builder(origin);
+    SnapshotBuilder builder = new SnapshotBuilder(origin);
     for (Record r : input) {
       builder.add(r);
     }
     return builder.build();
-  }
-
-  /**
-   * Builds a snapshot one record at a time, so a transfer can fill it as messages arrive. Not
-   * thread-safe; {@link #build()} once.
-   */
-  public static final class Builder {
-    private final Name origin;
-    private final NodeTable table;
-    /** Reused to encode records' owners and RDATA. */
-    private final DNSOutput scratch = new DNSOutput(512);
-    private SOARecord soa;
-    private Name lastOwner;
-    private int lastNode;
-    private int size;
-
-    public Builder(Name origin) {
-      this.origin = origin;
-      this.table = new NodeTable(origin.toWire(), origin.labels());
-    }
-
-    /** Adds one record; IllegalArgumentException when it lies outside the zone or cannot be encoded. */
-    @SuppressWarnings("ReferenceEquality") // a zone file's records share one Name per owner: a fast path
-    public Builder add(Record r) {
-      Name owner = r.getName();
-      if (owner != lastOwner && !owner.equals(lastOwner)) {
-        if (!owner.subdomain(origin)) {
-          throw new IllegalArgumentException(owner + " is outside zone " + origin);
-        }
-        lastNode = table.intern(wire(owner), 0);
-        lastOwner = owner;
-      }
-      byte[] rdata = rdata(r);
-      if (!table.append(lastNode, r.getType(), r.getDClass(), r.getTTL(), rdata, 0, rdata.length)) {
-        return this;
-      }
-      if (r.getType() == Type.SOA && lastNode == 0) {
-        soa = (SOARecord) r;
-      }
-      size++;
-      return this;
-    }
-
-    /** {@code name} in wire form, as spelled. */
-    @SuppressWarnings("ReferenceEquality") // canonicalize() returns the name itself when already lowercase
-    private byte[] wire(Name name) {
-      if (name.canonicalize() == name) {
-        return name.toWireCanonical(); // all lowercase (the usual case): no object per label
-      }
-      scratch.jump(0);
-      name.toWire(scratch, null);
-      return scratch.toByteArray();
-    }
-
-    private byte[] rdata(Record r) {
-      scratch.jump(0);
-      try {
-        RecordWriter.writeRdata(r, scratch, null);
-      } catch (RuntimeException e) { // dnsjava reads some RDATA it cannot write back: WKS without services
-        throw new IllegalArgumentException(Type.string(r.getType()) + " record at " + r.getName() + " cannot be encoded", e);
-      }
-      return scratch.toByteArray();
-    }
-
-    /**
-     * Adds one record given in wire form, as a transfer carries it: the owner is the uncompressed
-     * wire name at {@code name[nameOffset..]}, the RDATA {@code rdata[rdataOffset, +rdataLength)}
-     * has no compression pointers. The bytes are copied; the arrays may be reused afterwards. Only
-     * the owner and the lengths are checked here; the RDATA is parsed when first served.
-     *
-     * @throws IllegalArgumentException when the record is malformed or lies outside the zone
-     */
-    public Builder add(byte[] name, int nameOffset, int type, int dclass, long ttl, byte[] rdata, int rdataOffset,
-        int rdataLength) {
-      if ((type | dclass) >>> 16 != 0 || ttl >>> 32 != 0 || rdataLength >>> 16 != 0 || rdataOffset < 0
-          || rdataOffset > rdata.length - rdataLength) {
-        throw new IllegalArgumentException("malformed " + Type.string(type) + " record");
-      }
-      int node;
-      try {
-        node = table.intern(name, nameOffset);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(e.getMessage() + " " + origin, e);
-      }
-      if (type == Type.SOA && node == 0) {
-        soa = (SOARecord) decode(table.name(node), type, dclass, ttl, rdata, rdataOffset, rdataLength);
-      }
-      lastOwner = null;
-      if (table.append(node, type, dclass, ttl, rdata, rdataOffset, rdataLength)) {
-        size++;
-      }
-      return this;
-    }
-
-    /** Records added so far, a record given twice counted once. */
-    public int size() {
-      return size;
-    }
-
-    /** What breaks the rules every zone must meet ({@link StructureChecker}); empty when none. */
-    public List<StructureChecker.Problem> problems() {
-      return StructureChecker.problems(origin, table);
-    }
-
-    /** The snapshot; IllegalArgumentException when there is no SOA at the apex. */
-    public ZoneSnapshot build() {
-      if (soa == null) {
-        throw new IllegalArgumentException("zone " + origin + " has no SOA at its apex");
-      }
-      table.trim();
-      return new ZoneSnapshot(origin, soa, size, table);
-    }
-  }
-
-  /** One record from its RDATA bytes; IllegalArgumentException when they do not parse. */
-  private static Record decode(Name owner, int type, int dclass, long ttl, byte[] b, int offset, int length) {
-    Record r = Record.newRecord(owner, type, dclass, ttl, length, Arrays.copyOfRange(b, offset, offset + length));
-    if (r == null) { // dnsjava's answer to RDATA that does not parse
-      throw new IllegalArgumentException("malformed " + Type.string(type) + " record at " + owner);
-    }
-    return r;
   }
 
   /** Node {@code id} as objects, decoded on first use and kept. */
@@ -239,11 +100,10 @@ public final class ZoneSnapshot {
    */
   private Node decode(int id, boolean withGlue) {
     Name owner = table.name(id);
-    byte[] data = table.data;
     int[] types = new int[2];
     RRset[] sets = new RRset[2];
     int n = 0;
-    for (int p = table.runAt[id]; p < table.runEnd[id]; p = table.next(p)) {
+    for (int p = table.runAt(id); p < table.runEnd(id); p = table.next(p)) {
       int type = table.rrsetType(p);
       int i = 0;
       while (i < n && types[i] != type) {
@@ -257,8 +117,7 @@ public final class ZoneSnapshot {
         types[n] = type;
         sets[n++] = new RRset();
       }
-      sets[i].addRR(decode(owner, NodeTable.u16(data, p), NodeTable.u16(data, p + 2), NodeTable.u32(data, p + 4),
-          data, p + 10, NodeTable.u16(data, p + 8)));
+      sets[i].addRR(table.record(owner, p));
     }
     Node node = new Node(owner, Arrays.copyOf(types, n), Arrays.copyOf(sets, n), List.of());
     return withGlue && id != 0 && node.get(Type.NS) != null ? withGlue(id, node) : node;
@@ -292,147 +151,27 @@ public final class ZoneSnapshot {
   }
 
   /** The node named exactly {@code name}, or -1. */
-  private int find(Name name) {
+  int find(Name name) {
     byte[] wire = name.toWireCanonical();
     return table.find(wire, 0, NodeTable.state(wire, 0, wire.length));
   }
 
   /**
-   * SOA first, then owners in canonical order, each owner's RRsets by type. Owners are decoded
-   * without glue and without keeping them (a transfer does not make them hot for queries); input
-   * already in order (a transfer, our own stored versions) sorts in one pass.
-   */
-  private List<Record> canonicalOrder() {
-    List<Node> owners = new ArrayList<>(table.count());
-    for (int id = 0; id < table.count(); id++) {
-      if (!table.isEmpty(id)) {
-        Node n = (Node) NODES.getAcquire(decoded, id);
-        owners.add(n != null ? n : decode(id, false));
-      }
-    }
-    owners.sort((a, b) -> a.name.compareTo(b.name));
-    List<Record> sorted = new ArrayList<>(size);
-    sorted.add(soa);
-    for (Node node : owners) {
-      for (RRset set : node.byType()) {
-        for (Record r : set.rrs(false)) {
-          if (!(r instanceof SOARecord && r.equals(soa))) {
-            sorted.add(r);
-          }
-        }
-        sorted.addAll(set.sigs());
-      }
-    }
-    return Collections.unmodifiableList(sorted);
-  }
-
-  /**
    * The version after deleting {@code deleted} and adding {@code added} (an IXFR or journal step),
-   * with {@code next} as its SOA. A record is deleted when its canonical wire form, TTL included,
-   * matches, as {@code ZoneDiff} compares them. Owners the step does not name are copied as bytes;
-   * only those it names are decoded, so a small step costs a copy of the arenas, not a rebuild
-   * from objects.
+   * with {@code next} as its SOA ({@link SnapshotBuilder#applied}).
    *
    * @throws IllegalArgumentException when an added record lies outside the zone
    */
   public ZoneSnapshot apply(SOARecord next, Collection<Record> deleted, Collection<Record> added) {
-    Set<ByteBuffer> gone = new HashSet<>();
-    Set<Integer> touched = new HashSet<>();
-    for (Record r : deleted) {
-      gone.add(key(r));
-      touch(touched, r);
-    }
-    for (Record r : added) {
-      touch(touched, r);
-    }
-    Builder builder = new Builder(origin).add(next);
-    Set<ByteBuffer> kept = new HashSet<>(); // at touched owners, so an added record is not doubled
-    for (int id = 0; id < table.count(); id++) {
-      if (!touched.contains(id)) {
-        forEachRecordAt(id, builder::add);
-        continue;
-      }
-      forEachDecoded(id, r -> keep(builder, gone, kept, r));
-    }
-    for (Record r : added) {
-      if (!isApexSoa(r) && kept.add(key(r))) {
-        builder.add(r);
-      }
-    }
-    return builder.build();
-  }
-
-  private void touch(Set<Integer> touched, Record r) {
-    int id = r.getName().subdomain(origin) ? find(r.getName()) : NodeTable.NO_NODE;
-    if (id != NodeTable.NO_NODE) {
-      touched.add(id);
-    }
-  }
-
-  private static void keep(Builder builder, Set<ByteBuffer> gone, Set<ByteBuffer> kept, Record r) {
-    ByteBuffer k = key(r);
-    if (!gone.contains(k) && kept.add(k)) {
-      builder.add(r);
-    }
-  }
-
-  private boolean isApexSoa(Record r) {
-    return r.getType() == Type.SOA && r.getName().equals(origin);
-  }
-
-  private static ByteBuffer key(Record r) {
-    return ByteBuffer.wrap(r.toWireCanonical());
+    return SnapshotBuilder.applied(this, next, deleted, added);
   }
 
   /**
    * What changed from {@code older} to this version, SOA aside: records only there go to
-   * {@code deleted}, records only here to {@code added}, compared as {@code ZoneDiff} compares them
-   * (canonical wire form, TTL included). Owners whose record bytes are equal in both are not
-   * decoded, so two versions of a large zone that differ a little compare at the speed of memory.
+   * {@code deleted}, records only here to {@code added} ({@link RecordDifference}).
    */
   public void differences(ZoneSnapshot older, Consumer<Record> deleted, Consumer<Record> added) {
-    for (int id = 0; id < table.count(); id++) {
-      int was = older.table.findNameOf(table, id);
-      if (was == NodeTable.NO_NODE) {
-        forEachDecoded(id, added);
-      } else if (!table.sameRecords(id, older.table, was)) {
-        Set<ByteBuffer> before = new HashSet<>();
-        older.forEachDecoded(was, r -> before.add(key(r)));
-        Set<ByteBuffer> now = new HashSet<>();
-        forEachDecoded(id, r -> {
-          ByteBuffer k = key(r);
-          now.add(k);
-          if (!before.contains(k)) {
-            added.accept(r);
-          }
-        });
-        older.forEachDecoded(was, r -> {
-          if (!now.contains(key(r))) {
-            deleted.accept(r);
-          }
-        });
-      }
-    }
-    for (int id = 0; id < older.table.count(); id++) {
-      if (table.findNameOf(older.table, id) == NodeTable.NO_NODE) {
-        older.forEachDecoded(id, deleted);
-      }
-    }
-  }
-
-  /** Node {@code id}'s records as objects, but the SOA at the apex. */
-  private void forEachDecoded(int id, Consumer<Record> each) {
-    if (table.isEmpty(id)) {
-      return;
-    }
-    for (RRset set : decode(id, false).sets) {
-      for (Record r : set.rrs(false)) {
-        if (!isApexSoa(r)) {
-          each.accept(r);
-        }
-      }
-      set.sigs().forEach(each);
-    }
+    RecordDifference.between(older.table, table, deleted, added);
   }
 
   /** Every record but the SOA, in wire form, owner by owner in the order they were added. */
@@ -443,12 +182,12 @@ public final class ZoneSnapshot {
   }
 
   /** The records of node {@code id} in wire form, but the SOA at the apex. */
-  private void forEachRecordAt(int id, WireRecordSink sink) {
-    byte[] data = table.data;
-    for (int p = table.runAt[id]; p < table.runEnd[id]; p = table.next(p)) {
+  void forEachRecordAt(int id, WireRecordSink sink) {
+    byte[] data = table.data();
+    for (int p = table.runAt(id); p < table.runEnd(id); p = table.next(p)) {
       int type = NodeTable.u16(data, p);
       if (id != 0 || type != Type.SOA) {
-        sink.add(table.names, table.nameAt[id], type, NodeTable.u16(data, p + 2), NodeTable.u32(data, p + 4), data,
+        sink.add(table.names(), table.nameAt(id), type, NodeTable.u16(data, p + 2), NodeTable.u32(data, p + 4), data,
             p + 10, NodeTable.u16(data, p + 8));
       }
     }
@@ -456,6 +195,10 @@ public final class ZoneSnapshot {
 
   public Name origin() {
     return origin;
+  }
+
+  NodeTable table() {
+    return table;
   }
 
   /**
@@ -480,8 +223,8 @@ public final class ZoneSnapshot {
   }
 
   /**
-   * All records, SOA first, then in canonical name order: what AXFR streams. Made on first use
-   * (a secondary that only answers queries never needs it).
+   * All records, SOA first, then in canonical name order: exactly what AXFR streams, but the
+   * closing SOA. Made on first use (a secondary that only answers queries never needs it).
    */
   public List<Record> records() {
     List<Record> made = records;
@@ -489,7 +232,7 @@ public final class ZoneSnapshot {
       synchronized (decoded) {
         made = records;
         if (made == null) {
-          made = canonicalOrder();
+          made = axfrRecords().toRecords();
           records = made;
         }
       }
@@ -505,16 +248,7 @@ public final class ZoneSnapshot {
   private int[] canonicalIds() {
     int[] made = canonical;
     if (made == null) {
-      NodeTable.CanonicalOrder order = table.new CanonicalOrder();
-      made = new int[table.count()];
-      boolean sorted = true;
-      for (int id = 0; id < made.length; id++) {
-        made[id] = id;
-        sorted &= id == 0 || order.compare(id - 1, id) < 0;
-      }
-      if (!sorted) { // what a primary sends is usually in order already, and so are our own versions
-        made = java.util.stream.IntStream.range(0, made.length).boxed().sorted(order).mapToInt(Integer::intValue).toArray();
-      }
+      made = AxfrRecords.order(table);
       canonical = made;
     }
     return made;
@@ -529,9 +263,9 @@ public final class ZoneSnapshot {
     int labels = qname.labels();
     int[] starts = new int[labels];
     NodeTable.labelStarts(wire, 0, starts);
-    int apexLabels = table.apexLabels;
+    int apexLabels = table.apexLabels();
     int id = 0;
-    int state = table.apexState;
+    int state = table.apexState();
     int encloser = starts[labels - apexLabels];
     int encloserState = state;
     // Walk from the apex toward qname, hashing one more label each step: a cut or DNAME on the way
@@ -613,11 +347,11 @@ public final class ZoneSnapshot {
     int labels = name.labels();
     int[] starts = new int[labels];
     NodeTable.labelStarts(wire, 0, starts);
-    int state = table.apexState;
+    int state = table.apexState();
     int id = 0;
     // Below the apex, an ancestor that is a cut or has a DNAME occludes the name.
-    for (int depth = table.apexLabels + 1; depth <= labels; depth++) {
-      if (depth > table.apexLabels + 1 && (table.has(id, Type.NS) || table.has(id, Type.DNAME))) {
+    for (int depth = table.apexLabels() + 1; depth <= labels; depth++) {
+      if (depth > table.apexLabels() + 1 && (table.has(id, Type.NS) || table.has(id, Type.DNAME))) {
         return List.of();
       }
       int at = starts[labels - depth];

@@ -17,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.cairndns.zone.wire.NodeTable;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Name;
@@ -39,7 +40,7 @@ class ZoneSnapshotArenaTest {
 
   /** The same records added in wire form, as a transfer would. */
   static ZoneSnapshot fromWire(List<Record> records) {
-    ZoneSnapshot.Builder builder = new ZoneSnapshot.Builder(ORIGIN);
+    SnapshotBuilder builder = new SnapshotBuilder(ORIGIN);
     for (Record r : records) {
       byte[] wire = r.toWire(Section.ANSWER);
       int rdata = r.getName().length() + 10;
@@ -142,7 +143,7 @@ class ZoneSnapshotArenaTest {
 
   @Test
   void malformedWireRecordsAreRefused() throws Exception {
-    ZoneSnapshot.Builder builder = new ZoneSnapshot.Builder(ORIGIN);
+    SnapshotBuilder builder = new SnapshotBuilder(ORIGIN);
     byte[] compressed = {3, 'w', 'w', 'w', (byte) 0xC0, 12};
     byte[] truncated = {3, 'w', 'w'};
     byte[] owner = Name.fromString("www", ORIGIN).toWire();

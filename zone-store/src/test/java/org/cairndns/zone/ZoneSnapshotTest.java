@@ -116,7 +116,7 @@ class ZoneSnapshotTest {
   @Test
   void recordsAddedInWireFormAreServedLikeRecords() throws Exception {
     Name origin = Name.fromString("l.test.");
-    ZoneSnapshot.Builder builder = new ZoneSnapshot.Builder(origin);
+    SnapshotBuilder builder = new SnapshotBuilder(origin);
     for (Record r : ZONE.records()) {
       byte[] wire = r.toWire(Section.ANSWER); // owner, type, class, TTL, RDLENGTH, RDATA
       int nameLength = r.getName().length();
@@ -137,7 +137,7 @@ class ZoneSnapshotTest {
   void wireRecordOutsideTheZoneIsRefused() throws Exception {
     byte[] wire = Record.fromString(Name.fromString("other.test."), Type.A, DClass.IN, 60, "192.0.2.1", Name.root)
         .toWire(Section.ANSWER);
-    ZoneSnapshot.Builder builder = new ZoneSnapshot.Builder(Name.fromString("l.test."));
+    SnapshotBuilder builder = new SnapshotBuilder(Name.fromString("l.test."));
     assertThrows(IllegalArgumentException.class,
         () -> builder.add(wire, 0, Type.A, DClass.IN, 60, wire, wire.length - 4, 4));
   }
@@ -168,7 +168,7 @@ class ZoneSnapshotTest {
 
   @Test
   void recordsAfterTheSoaInWireFormRebuildTheSameZone() throws Exception {
-    ZoneSnapshot.Builder builder = new ZoneSnapshot.Builder(Name.fromString("l.test.")).add(ZONE.soa());
+    SnapshotBuilder builder = new SnapshotBuilder(Name.fromString("l.test.")).add(ZONE.soa());
     ZONE.forEachRecordAfterSoa(builder::add);
     ZoneSnapshot copy = builder.build();
     assertEquals(ZONE.records(), copy.records());

@@ -13,6 +13,7 @@ import org.cairndns.xfr.secondary.PrimarySettings;
 import org.cairndns.xfr.secondary.TransferClient;
 import org.cairndns.xfr.secondary.VersionPublisher;
 import org.cairndns.xfr.secondary.ZoneRefresher;
+import org.cairndns.zone.SnapshotBuilder;
 import org.cairndns.zone.ZoneSet;
 import org.cairndns.zone.ZoneSnapshot;
 import org.cairndns.zone.master.ZoneFile;
@@ -184,7 +185,7 @@ public final class ZoneOwner {
   /** Serves what the store holds; returns false when the store could not be read. */
   private boolean publishFromStore() {
     long started = System.nanoTime();
-    ZoneSnapshot.Builder builder = new ZoneSnapshot.Builder(name);
+    SnapshotBuilder builder = new SnapshotBuilder(name);
     try {
       Optional<SOARecord> soa = store.soa(name);
       ZoneSnapshot served = zones.get(name);

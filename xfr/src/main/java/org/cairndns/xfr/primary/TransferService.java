@@ -18,10 +18,11 @@ import org.cairndns.xfr.KeyedPermits;
 import org.cairndns.xfr.RequestSignature;
 import org.cairndns.xfr.TransferResponder;
 import org.cairndns.xfr.acl.TransferPolicy;
-import org.cairndns.zone.AxfrRecords;
 import org.cairndns.zone.ZoneSnapshot;
 import org.cairndns.zone.store.ZoneDiff;
 import org.cairndns.zone.store.ZoneStoreException;
+import org.cairndns.zone.wire.AxfrRecords;
+import org.cairndns.zone.wire.TransferMessages;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -113,17 +114,17 @@ public final class TransferService implements TransferResponder {
     }
     try {
       List<Record> increment = question.getType() == Type.IXFR ? ixfrRecords(request, zone) : null;
-      TransferStream stream;
+      TransferMessages messages;
       int records;
-      if (increment == null && key == null) { // the whole zone, unsigned: written from the snapshot's bytes
+      if (increment == null) { // the whole zone, written from the snapshot's bytes
         AxfrRecords whole = zone.axfrRecords();
         records = whole.count();
-        stream = new TransferStream(request, whole, settings.messageSize(), settings.maxRecordsPerMessage(), release);
+        messages = TransferMessages.of(request, whole, settings.messageSize(), settings.maxRecordsPerMessage(), key);
       } else {
-        List<Record> list = increment != null ? increment : axfrRecords(zone);
-        records = list.size();
-        stream = new TransferStream(request, list, settings.messageSize(), settings.maxRecordsPerMessage(), key, release);
+        records = increment.size();
+        messages = TransferMessages.of(request, increment, settings.messageSize(), settings.maxRecordsPerMessage(), key);
       }
+      TransferStream stream = new TransferStream(messages, release);
       log.info("event=transfer-out client={} transport={} zone={} type={} serial={} records={}",
           requester.address(), requester.transport(), zone.origin(), Type.string(question.getType()),
           zone.serial(), records);
@@ -132,22 +133,6 @@ public final class TransferService implements TransferResponder {
       release.run();
       throw e;
     }
-  }
-
-  /** The snapshot's records (SOA first) and the closing SOA, as a view: nothing is copied. */
-  private static List<Record> axfrRecords(ZoneSnapshot zone) {
-    List<Record> records = zone.records();
-    return new java.util.AbstractList<>() {
-      @Override
-      public Record get(int i) {
-        return i < records.size() ? records.get(i) : zone.soa();
-      }
-
-      @Override
-      public int size() {
-        return records.size() + 1;
-      }
-    };
   }
 
   /** RFC 1995: single SOA when current, else incremental from the journal; null for the whole zone. */

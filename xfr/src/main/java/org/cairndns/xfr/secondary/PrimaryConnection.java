@@ -14,9 +14,11 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.cairndns.zone.wire.WireMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.Message;
+import org.xbill.DNS.WireParseException;
 
 /**
  * One TCP or TLS connection to a primary, shared by several requests at once (RFC 9103 §6.3):
@@ -123,7 +125,7 @@ final class PrimaryConnection implements AutoCloseable {
           if (keepalive >= 0) {
             keepaliveMillis = keepalive;
           }
-        } catch (TransferFailure malformed) {
+        } catch (WireParseException malformed) {
           log.debug("event=xfr-in-malformed primary={} error=\"{}\"", primary, malformed.getMessage());
           continue;
         }

@@ -145,9 +145,10 @@ public final class TransferClient {
         // Only the reader knows the message with the closing SOA is the last one, which RFC 8945
         // §5.3.1 requires to be signed (as the first, with at most 99 unsigned between); so it reads
         // first, and what it read goes with it when the check fails.
-        boolean last = reader.feed(r.wire());
+        Message signed = verifier != null ? r.message() : null; // parsed once, for the reader too
+        boolean last = reader.feed(r.wire(), signed);
         if (verifier != null) {
-          int result = verifier.verify(r.message(), r.wire(), last);
+          int result = verifier.verify(signed, r.wire(), last);
           if (result != Rcode.NOERROR) {
             String detail = result == Rcode.FORMERR && verifier.getErrorMessage() != null
                 ? verifier.getErrorMessage()

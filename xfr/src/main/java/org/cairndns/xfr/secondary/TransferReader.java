@@ -3,16 +3,20 @@ package org.cairndns.xfr.secondary;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.cairndns.zone.SnapshotBuilder;
 import org.cairndns.zone.StructureChecker;
 import org.cairndns.zone.ZoneSnapshot;
 import org.cairndns.zone.store.EncodedRecords;
 import org.cairndns.zone.store.Serials;
 import org.cairndns.zone.store.ZoneDiff;
+import org.cairndns.zone.wire.WireMessage;
+import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Type;
+import org.xbill.DNS.WireParseException;
 
 /**
  * Reads the messages of one AXFR or IXFR response and tells what it was: the whole zone, an
@@ -54,7 +58,7 @@ public final class TransferReader {
   private final List<Record> records = new ArrayList<>();
   private int soasInSequences;
   /** AXFR-style responses (the record after the first SOA is not a SOA): the zone being filled. */
-  private ZoneSnapshot.Builder snapshot;
+  private SnapshotBuilder snapshot;
   private EncodedRecords encoded;
   private boolean done;
   private int messages;
@@ -121,6 +125,22 @@ public final class TransferReader {
 
   /** Feeds one response message in wire form; returns true when the transfer is complete. */
   public boolean feed(byte[] wire) throws TransferFailure {
+    return feed(wire, null);
+  }
+
+  /**
+   * As {@link #feed(byte[])}, with dnsjava's parse of the message when the caller made one (a
+   * signed transfer's, for its TSIG), so no message is parsed twice.
+   */
+  boolean feed(byte[] wire, Message parsed) throws TransferFailure {
+    try {
+      return read(wire, parsed);
+    } catch (WireParseException e) {
+      throw new TransferFailure(e.getMessage(), e);
+    }
+  }
+
+  private boolean read(byte[] wire, Message parsed) throws TransferFailure, WireParseException {
     if (done) {
       throw new TransferFailure("message after the end of the transfer of " + zone);
     }
@@ -130,7 +150,7 @@ public final class TransferReader {
       throw overLimit("more than max-zone-size " + limits.maxZoneBytes() + " bytes");
     }
     checkDeadline();
-    WireMessage m = new WireMessage(wire);
+    WireMessage m = new WireMessage(wire, parsed);
     if (m.rcode() != Rcode.NOERROR) {
       throw new TransferFailure("primary answered " + Rcode.string(m.rcode()) + " for " + zone);
     }
@@ -156,7 +176,7 @@ public final class TransferReader {
         throw new TransferFailure("record " + m.record().getName() + " outside " + zone + " in its transfer");
       }
       if (snapshot == null && records.isEmpty() && m.type() != Type.SOA) {
-        snapshot = new ZoneSnapshot.Builder(zone).add(first);
+        snapshot = new SnapshotBuilder(zone).add(first);
         encoded = new EncodedRecords(first);
       }
       done = snapshot != null ? addToZone(m) : addToSequence(m.record());
@@ -171,7 +191,7 @@ public final class TransferReader {
   }
 
   /** One record of an AXFR-style response; true at the closing SOA. */
-  private boolean addToZone(WireMessage m) throws TransferFailure {
+  private boolean addToZone(WireMessage m) throws TransferFailure, WireParseException {
     if (m.type() == Type.SOA && m.ownerIs(zoneWire)) {
       long serial = ((SOARecord) m.record()).getSerial();
       if (serial != first.getSerial()) {
@@ -238,7 +258,7 @@ public final class TransferReader {
     }
     List<Record> body = records.subList(0, records.size() - 1);
     if (body.isEmpty()) { // SOA, SOA: a zone with nothing but its SOA, so without NS at its apex
-      throw new TransferFailure(refusal(zone, new ZoneSnapshot.Builder(zone).add(first).problems()));
+      throw new TransferFailure(refusal(zone, new SnapshotBuilder(zone).add(first).problems()));
     }
     return new Result.Incremental(steps(body));
   }

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.cairndns.log.RateLimitedLog;
+import org.cairndns.zone.SnapshotBuilder;
 import org.cairndns.zone.StructureChecker;
 import org.cairndns.zone.ZoneSnapshot;
 import org.cairndns.zone.store.EncodedRecords;
@@ -431,7 +432,7 @@ public final class ZoneRefresher {
     try {
       ZoneSnapshot version = publisher.serving(zone);
       if (version == null || version.serial() != steps.get(0).fromSerial()) {
-        ZoneSnapshot.Builder stored = new ZoneSnapshot.Builder(zone);
+        SnapshotBuilder stored = new SnapshotBuilder(zone);
         if (!store.current(zone, stored::add)) {
           throw new ZoneStoreException("zone " + zone + " is not in the store; an incremental transfer needs a base version");
         }

@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.util.Arrays;
 import org.cairndns.zone.store.Serials;
+import org.cairndns.zone.wire.WireMessage;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.WireParseException;
 
 /**
  * Any bytes as the TCP stream of a transfer response (each message behind its two-byte length, as
@@ -37,7 +39,7 @@ class TransferReaderFuzzTest {
         WireMessage.keepaliveMillis(message); // the client reads it from every response
         done = reader.feed(message);
       }
-    } catch (TransferFailure expected) {
+    } catch (TransferFailure | WireParseException expected) {
       return;
     }
     if (!done) {

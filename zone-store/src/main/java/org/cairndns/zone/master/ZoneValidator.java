@@ -2,8 +2,8 @@ package org.cairndns.zone.master;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.cairndns.zone.SnapshotBuilder;
 import org.cairndns.zone.StructureChecker;
-import org.cairndns.zone.ZoneSnapshot;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Type;
@@ -30,7 +30,7 @@ public final class ZoneValidator {
     Name origin = zone.origin();
     List<Record> records = zone.records();
     List<ZoneFileException.Problem> problems = new ArrayList<>();
-    ZoneSnapshot.Builder inZone = new ZoneSnapshot.Builder(origin);
+    SnapshotBuilder inZone = new SnapshotBuilder(origin);
     for (int i = 0; i < records.size(); i++) {
       Record r = records.get(i);
       if (!r.getName().subdomain(origin)) {

@@ -1,36 +1,68 @@
 package org.cairndns.zone.store;
 
 import java.io.ByteArrayOutputStream;
+import java.util.Collection;
 import java.util.zip.Deflater;
 import org.cairndns.zone.WireRecordSink;
+import org.cairndns.zone.wire.RecordWriter;
 import org.xbill.DNS.DNSOutput;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
+import org.xbill.DNS.Type;
 
 /**
- * A zone in the store's record encoding, written and compressed one record at a time, so a
- * secondary can encode a transfer while it streams in and storing it later only finishes the
- * compression and inserts. The zone's SOA comes first, as the store wants it.
+ * Records in the store's encoding, the one writer of it: length-prefixed wire-format records (owner
+ * uncompressed, RDATA as dnsjava writes it), compressed one chunk at a time, so a secondary can
+ * encode a transfer while it streams in and storing it later only finishes the compression and
+ * inserts. A zone's SOA comes first, so it can be read without decoding the rest; {@link
+ * RecordCodec} reads it back.
  */
 public final class EncodedRecords implements WireRecordSink {
   private static final int CHUNK = 1 << 18;
 
   private final SOARecord soa;
-  private final DNSOutput out = new DNSOutput(CHUNK + (1 << 16));
+  private final DNSOutput out;
   private final Deflater deflater = new Deflater(Deflater.BEST_SPEED);
-  private final ByteArrayOutputStream compressed = new ByteArrayOutputStream(1 << 20);
+  private final ByteArrayOutputStream compressed;
   private final byte[] deflated = new byte[1 << 16];
   private int count;
   private byte[] finished;
 
+  /** A zone whose records are still to come, {@code soa} first; the count is known only at the end. */
   public EncodedRecords(SOARecord soa) {
-    this.soa = soa;
-    out.writeU32(RecordCodec.COUNT_UNKNOWN); // the count is only known at the end: read to the end
+    this(soa, RecordCodec.COUNT_UNKNOWN, CHUNK + (1 << 16), 1 << 20);
     add(soa);
   }
 
+  private EncodedRecords(SOARecord soa, long count, int buffer, int output) {
+    this.soa = soa;
+    this.out = new DNSOutput(buffer);
+    this.compressed = new ByteArrayOutputStream(output);
+    out.writeU32(count);
+  }
+
+  /** {@code records} in the store's encoding, their SOA records first, with their count. */
+  static byte[] encode(Collection<Record> records) {
+    int estimate = Math.max(64, Math.min(CHUNK, records.size() * 40));
+    EncodedRecords encoded = new EncodedRecords(null, records.size(), estimate, estimate / 4);
+    for (Record r : records) {
+      if (r.getType() == Type.SOA) {
+        encoded.add(r);
+      }
+    }
+    for (Record r : records) {
+      if (r.getType() != Type.SOA) {
+        encoded.add(r);
+      }
+    }
+    return encoded.compressed();
+  }
+
   public void add(Record r) {
-    RecordCodec.write(out, r);
+    int lengthAt = out.current();
+    out.writeU16(0);
+    RecordWriter.write(r, out, null);
+    out.writeU16At(out.current() - lengthAt - 2, lengthAt);
     added();
   }
 
@@ -71,6 +103,7 @@ public final class EncodedRecords implements WireRecordSink {
     }
   }
 
+  /** The zone's SOA; null for records encoded from a list ({@link #encode}). */
   public SOARecord soa() {
     return soa;
   }

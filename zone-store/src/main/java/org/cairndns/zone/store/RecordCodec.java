@@ -1,6 +1,5 @@
 package org.cairndns.zone.store;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -9,58 +8,24 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.zip.Deflater;
-import java.util.zip.DeflaterOutputStream;
 import java.util.zip.InflaterInputStream;
-import org.cairndns.zone.RecordWriter;
 import org.cairndns.zone.WireRecordSink;
-import org.xbill.DNS.DNSOutput;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 
-/** Records as a compressed sequence of length-prefixed wire-format records (lossless, fast). */
+/**
+ * Records as a compressed sequence of length-prefixed wire-format records (lossless, fast), written
+ * by {@link EncodedRecords} and read back here.
+ */
 final class RecordCodec {
   /** In place of the record count when it was not known up front: the records run to the end. */
   static final long COUNT_UNKNOWN = 0xFFFFFFFFL;
 
   private RecordCodec() {}
 
+  /** {@code records} in the store's encoding, SOA records first. */
   static byte[] encode(Collection<Record> records) {
-    // One buffer for all records (a length-prefixed wire record each, SOA records first so the SOA
-    // can be read without decoding the zone), then one deflate pass.
-    DNSOutput out = new DNSOutput(Math.max(64, records.size() * 40));
-    out.writeU32(records.size());
-    for (Record r : records) {
-      if (r.getType() == org.xbill.DNS.Type.SOA) {
-        write(out, r);
-      }
-    }
-    for (Record r : records) {
-      if (r.getType() != org.xbill.DNS.Type.SOA) {
-        write(out, r);
-      }
-    }
-    return deflate(out.toByteArray());
-  }
-
-  static byte[] deflate(byte[] raw) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(Math.max(64, raw.length / 4));
-    Deflater deflater = new Deflater(Deflater.BEST_SPEED);
-    try (DeflaterOutputStream z = new DeflaterOutputStream(bytes, deflater, 1 << 16)) {
-      z.write(raw);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      deflater.end();
-    }
-    return bytes.toByteArray();
-  }
-
-  static void write(DNSOutput out, Record r) {
-    int lengthAt = out.current();
-    out.writeU16(0);
-    RecordWriter.write(r, out, null);
-    out.writeU16At(out.current() - lengthAt - 2, lengthAt);
+    return EncodedRecords.encode(records);
   }
 
   /** The first record only (the SOA, as encode writes it first), without decoding the rest. */

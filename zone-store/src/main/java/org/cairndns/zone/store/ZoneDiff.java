@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.cairndns.zone.wire.RecordDifference;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Type;
@@ -34,23 +35,12 @@ public record ZoneDiff(SOARecord fromSoa, SOARecord toSoa, List<Record> deleted,
     return deleted.isEmpty() && added.isEmpty();
   }
 
-  /** Difference between two record sets; linear in their sizes. TTL changes count as changes. */
+  /** Difference between two record sets, as {@link RecordDifference} compares them; linear in their sizes. */
   public static ZoneDiff between(
       SOARecord fromSoa, Collection<Record> from, SOARecord toSoa, Collection<Record> to) {
-    Map<ByteBuffer, Record> before = keyed(from);
-    Map<ByteBuffer, Record> after = keyed(to);
     List<Record> deleted = new ArrayList<>();
-    for (Map.Entry<ByteBuffer, Record> e : before.entrySet()) {
-      if (!after.containsKey(e.getKey())) {
-        deleted.add(e.getValue());
-      }
-    }
     List<Record> added = new ArrayList<>();
-    for (Map.Entry<ByteBuffer, Record> e : after.entrySet()) {
-      if (!before.containsKey(e.getKey())) {
-        added.add(e.getValue());
-      }
-    }
+    RecordDifference.between(from, to, deleted::add, added::add);
     return new ZoneDiff(fromSoa, toSoa, deleted, added);
   }
 
@@ -58,10 +48,10 @@ public record ZoneDiff(SOARecord fromSoa, SOARecord toSoa, List<Record> deleted,
   public List<Record> applyTo(Collection<Record> records) {
     Map<ByteBuffer, Record> current = keyed(records);
     for (Record r : deleted) {
-      current.remove(key(r));
+      current.remove(RecordDifference.key(r));
     }
     for (Record r : added) {
-      current.put(key(r), r);
+      current.put(RecordDifference.key(r), r);
     }
     List<Record> result = new ArrayList<>(current.size() + 1);
     result.add(toSoa);
@@ -83,13 +73,13 @@ public record ZoneDiff(SOARecord fromSoa, SOARecord toSoa, List<Record> deleted,
     Map<ByteBuffer, Record> added = new LinkedHashMap<>();
     for (ZoneDiff step : steps) {
       for (Record r : step.deleted) {
-        ByteBuffer k = key(r);
+        ByteBuffer k = RecordDifference.key(r);
         if (added.remove(k) == null) {
           deleted.put(k, r);
         }
       }
       for (Record r : step.added) {
-        ByteBuffer k = key(r);
+        ByteBuffer k = RecordDifference.key(r);
         if (deleted.remove(k) == null) {
           added.put(k, r);
         }
@@ -106,14 +96,9 @@ public record ZoneDiff(SOARecord fromSoa, SOARecord toSoa, List<Record> deleted,
     Map<ByteBuffer, Record> map = new LinkedHashMap<>(records.size() * 2);
     for (Record r : records) {
       if (r.getType() != Type.SOA) {
-        map.put(key(r), r);
+        map.put(RecordDifference.key(r), r);
       }
     }
     return map;
-  }
-
-  /** Canonical wire form including TTL: two records are the same exactly when these bytes are. */
-  private static ByteBuffer key(Record r) {
-    return ByteBuffer.wrap(r.toWireCanonical());
   }
 }

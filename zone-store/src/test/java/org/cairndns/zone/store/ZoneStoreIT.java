@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.cairndns.zone.SnapshotBuilder;
 import org.cairndns.zone.TestZones;
 import org.cairndns.zone.ZoneSnapshot;
 import org.junit.jupiter.api.AfterEach;
@@ -67,7 +68,7 @@ class ZoneStoreIT {
     assertEquals(5, created.records());
     assertEquals(texts(v1), texts(store.current(ZONE).orElseThrow().records()));
     assertEquals(1, store.soa(ZONE).orElseThrow().getSerial());
-    ZoneSnapshot.Builder read = new ZoneSnapshot.Builder(ZONE);
+    SnapshotBuilder read = new SnapshotBuilder(ZONE);
     assertTrue(store.current(ZONE, read::add), "read back in wire form, to the end of a blob of unknown count");
     assertEquals(ZoneSnapshot.build(ZONE, v1).records(), read.build().records());
     assertFalse(store.current(Name.fromString("absent.test."), read::add));

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.cairndns.zone.SnapshotBuilder;
 import org.cairndns.zone.TestZones;
 import org.cairndns.zone.ZoneSnapshot;
 import org.junit.jupiter.api.Test;
@@ -53,7 +54,7 @@ class ZoneStoreUpgradeIT {
       assertEquals(2026112302L, zones.get(0).serial());
       assertEquals(2, zones.get(0).versions());
       assertEquals(texts(v2), texts(store.current(COM).orElseThrow().records()));
-      ZoneSnapshot.Builder served = new ZoneSnapshot.Builder(COM);
+      SnapshotBuilder served = new SnapshotBuilder(COM);
       assertTrue(store.current(COM, served::add), "read in wire form, as the server publishes it");
       assertEquals(ZoneSnapshot.build(COM, v2).records(), served.build().records());
       assertEquals(texts(v1), texts(store.at(COM, 2026112301L).orElseThrow().records()), "rebuilt through the journal");

@@ -1,4 +1,4 @@
-package org.cairndns.zone;
+package org.cairndns.zone.wire;
 
 import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.Compression;

@@ -1,10 +1,12 @@
-package org.cairndns.zone;
+package org.cairndns.zone.wire;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.cairndns.zone.TestZones;
+import org.cairndns.zone.ZoneSnapshot;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.DNSOutput;
 import org.xbill.DNS.Message;
@@ -47,7 +49,18 @@ class AxfrRecordsTest {
 
   @Test
   void theZoneGoesOutAsItsRecordListSaysWithNamesCompressed() throws Exception {
-    ZoneSnapshot zone = ZoneSnapshotTest.ZONE;
+    ZoneSnapshot zone = ZoneSnapshot.build(Name.fromString("l.test."), TestZones.parse("l.test.", """
+        @ IN SOA ns hm 7 3600 600 86400 60
+        @ IN NS ns
+        ns IN A 192.0.2.1
+        www IN A 192.0.2.80
+        alias IN CNAME www
+        *.wild IN A 192.0.2.99
+        d IN DNAME t.l.test.
+        sub IN NS ns.sub
+        ns.sub IN A 192.0.2.53
+        mx IN MX 10 ns.sub
+        """));
     List<List<Record>> one = messages(zone, 65_000);
     assertEquals(1, one.size());
     assertEquals(axfrOrder(zone), one.get(0));
@@ -85,5 +98,20 @@ class AxfrRecordsTest {
     assertEquals(4, zone.size());
     List<Record> sent = messages(zone, 65_000).get(0);
     assertEquals(5, sent.size(), "SOA, NS, A, A, SOA: " + sent);
+  }
+
+  @Test
+  void aRecordGivenTwiceAtAnOwnerPast16KbIsKeptAndSentOnceToo() throws Exception {
+    StringBuilder text = new StringBuilder("@ IN SOA ns hm 1 3600 600 86400 60\n@ IN NS ns\nns IN A 192.0.2.1\n");
+    for (int i = 0; i < 3000; i++) { // 14 bytes each in the arena: 42 KB at one owner
+      text.append("big IN A 10.0.").append(i / 256).append('.').append(i % 256).append('\n');
+    }
+    text.append("big IN A 10.0.0.7\nbig IN A 10.0.11.183\n"); // again, first and last, long after 16 KB
+    ZoneSnapshot zone = ZoneSnapshot.build(Name.fromString("h.test."), TestZones.parse("h.test.", text.toString()));
+    assertEquals(3003, zone.size());
+    List<Record> sent = new ArrayList<>();
+    messages(zone, 65_000).forEach(sent::addAll);
+    assertEquals(3004, sent.size());
+    assertEquals(axfrOrder(zone), sent); // the same records as the signed path's list
   }
 }

@@ -1,4 +1,4 @@
-package org.cairndns.xfr.secondary;
+package org.cairndns.zone.wire;
 
 import java.io.IOException;
 import org.xbill.DNS.EDNSOption;
@@ -6,16 +6,18 @@ import org.xbill.DNS.Message;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
+import org.xbill.DNS.WireParseException;
 
 /**
  * A response message read in place, for the bulk of a transfer: the header, then a cursor over the
  * answer records with each owner name decompressed into one reused buffer. A million-record AXFR
  * then costs no objects per record (dnsjava's Message makes a Name, its label arrays and a Record
  * for each). {@link #record()} gives the dnsjava Record of the current one when it is needed (SOA
- * records, IXFR, types whose RDATA may hold compressed names).
+ * records, IXFR, types whose RDATA may hold compressed names). Anything malformed is a
+ * {@link WireParseException}.
  */
-final class WireMessage {
-  static final int HEADER = 12;
+public final class WireMessage {
+  private static final int HEADER = 12;
   private static final int MAX_NAME = 255;
   private static final int MAX_POINTERS = 127; // more than a 255-byte name can need: a loop
 
@@ -32,42 +34,51 @@ final class WireMessage {
   private long ttl;
   private int rdataOffset;
   private int rdataLength;
-  private Message parsed; // by dnsjava, on the first call to record()
+  private Message parsed; // by dnsjava: given, or made on the first call to record()
 
-  /** @throws TransferFailure when the header or question section is malformed */
-  WireMessage(byte[] wire) throws TransferFailure {
+  /** @throws WireParseException when the header or question section is malformed */
+  public WireMessage(byte[] wire) throws WireParseException {
+    this(wire, null);
+  }
+
+  /**
+   * @param parsed dnsjava's parse of {@code wire} when the caller made one already (to verify its
+   *     TSIG), so {@link #record()} does not parse the message a second time; null when none
+   */
+  public WireMessage(byte[] wire, Message parsed) throws WireParseException {
     if (wire.length < HEADER) {
-      throw new TransferFailure("message of " + wire.length + " bytes is shorter than a DNS header");
+      throw new WireParseException("message of " + wire.length + " bytes is shorter than a DNS header");
     }
     this.wire = wire;
+    this.parsed = parsed;
     this.answers = u16(6);
     position = HEADER;
     for (int q = u16(4); q > 0; q--) {
       position = skipName(position) + 4;
       if (position > wire.length) {
-        throw new TransferFailure("malformed question section");
+        throw new WireParseException("malformed question section");
       }
     }
   }
 
-  static int id(byte[] wire) {
+  public static int id(byte[] wire) {
     return ((wire[0] & 0xFF) << 8) | (wire[1] & 0xFF);
   }
 
   /** The header's 4-bit RCODE (transfers do not use extended ones). */
-  int rcode() {
+  public int rcode() {
     return wire[3] & 0x0F;
   }
 
   /** Moves to the next answer record; false when there are no more. */
-  boolean nextAnswer() throws TransferFailure {
+  public boolean nextAnswer() throws WireParseException {
     if (answersRead == answers) {
       return false;
     }
     answersRead++;
     int p = readOwner(position);
     if (p + 10 > wire.length) {
-      throw new TransferFailure("answer record truncated");
+      throw new WireParseException("answer record truncated");
     }
     type = u16(p);
     dclass = u16(p + 2);
@@ -76,42 +87,42 @@ final class WireMessage {
     rdataOffset = p + 10;
     position = rdataOffset + rdataLength;
     if (position > wire.length) {
-      throw new TransferFailure("answer RDATA runs past the end of the message");
+      throw new WireParseException("answer RDATA runs past the end of the message");
     }
     return true;
   }
 
-  int type() {
+  public int type() {
     return type;
   }
 
-  int dclass() {
+  public int dclass() {
     return dclass;
   }
 
-  long ttl() {
+  public long ttl() {
     return ttl;
   }
 
   /** The current owner name, uncompressed, from offset 0 (later bytes are left from longer names). */
-  byte[] ownerBytes() {
+  public byte[] ownerBytes() {
     return owner;
   }
 
-  byte[] bytes() {
+  public byte[] bytes() {
     return wire;
   }
 
-  int rdataOffset() {
+  public int rdataOffset() {
     return rdataOffset;
   }
 
-  int rdataLength() {
+  public int rdataLength() {
     return rdataLength;
   }
 
   /** Whether the owner is {@code zone} (uncompressed wire form, lower case) or below it. */
-  boolean ownerWithin(byte[] zone) {
+  public boolean ownerWithin(byte[] zone) {
     int start = ownerLength - zone.length;
     if (start < 0 || !isLabelStart(start)) {
       return false;
@@ -124,7 +135,7 @@ final class WireMessage {
     return true;
   }
 
-  boolean ownerIs(byte[] zone) {
+  public boolean ownerIs(byte[] zone) {
     return ownerLength == zone.length && ownerWithin(zone);
   }
 
@@ -133,7 +144,7 @@ final class WireMessage {
    * copied as it is: A, AAAA and TXT, which fill large zones. Other types go through dnsjava, which
    * decompresses names in RDATA and checks each type's layout.
    */
-  boolean rdataIsPlain() {
+  public boolean rdataIsPlain() {
     return switch (type) {
       case Type.A -> rdataLength == 4;
       case Type.AAAA -> rdataLength == 16;
@@ -148,14 +159,14 @@ final class WireMessage {
    * (about what it would cost record by record, and a message holding one such record usually
    * holds more); a message it cannot parse fails the transfer here.
    */
-  Record record() throws TransferFailure {
+  public Record record() throws WireParseException {
     try {
       if (parsed == null) {
         parsed = new Message(wire);
       }
       return parsed.getSection(Section.ANSWER).get(answersRead - 1);
     } catch (IOException | RuntimeException e) {
-      throw new TransferFailure("malformed " + Type.string(type) + " record or message: " + e.getMessage(), e);
+      throw new WireParseException("malformed " + Type.string(type) + " record or message: " + e.getMessage(), e);
     }
   }
 
@@ -180,22 +191,22 @@ final class WireMessage {
   }
 
   /** Decompresses the name at {@code p} into {@link #owner}; returns the position after it. */
-  private int readOwner(int p) throws TransferFailure {
+  private int readOwner(int p) throws WireParseException {
     int length = 0;
     int after = -1;
     int pointers = 0;
     while (true) {
       if (p >= wire.length) {
-        throw new TransferFailure("name runs past the end of the message");
+        throw new WireParseException("name runs past the end of the message");
       }
       int len = wire[p] & 0xFF;
       if ((len & 0xC0) == 0xC0) {
         if (p + 1 >= wire.length || ++pointers > MAX_POINTERS) {
-          throw new TransferFailure("bad compression pointer in a name");
+          throw new WireParseException("bad compression pointer in a name");
         }
         int target = ((len & 0x3F) << 8) | (wire[p + 1] & 0xFF);
         if (target >= p) {
-          throw new TransferFailure("compression pointer does not point backwards");
+          throw new WireParseException("compression pointer does not point backwards");
         }
         if (after < 0) {
           after = p + 2;
@@ -204,10 +215,10 @@ final class WireMessage {
         continue;
       }
       if ((len & 0xC0) != 0) {
-        throw new TransferFailure("bad label type in a name");
+        throw new WireParseException("bad label type in a name");
       }
       if (length + len + 1 > MAX_NAME || p + len + 1 > wire.length) {
-        throw new TransferFailure("name longer than 255 bytes or past the end of the message");
+        throw new WireParseException("name longer than 255 bytes or past the end of the message");
       }
       System.arraycopy(wire, p, owner, length, len + 1);
       length += len + 1;
@@ -219,7 +230,7 @@ final class WireMessage {
     }
   }
 
-  private int skipName(int p) throws TransferFailure {
+  private int skipName(int p) throws WireParseException {
     while (p < wire.length) {
       int len = wire[p] & 0xFF;
       if ((len & 0xC0) == 0xC0) {
@@ -230,7 +241,7 @@ final class WireMessage {
       }
       p += len + 1;
     }
-    throw new TransferFailure("name runs past the end of the message");
+    throw new WireParseException("name runs past the end of the message");
   }
 
   private int u16(int p) {
@@ -245,7 +256,7 @@ final class WireMessage {
    * The EDNS TCP keepalive timeout (RFC 7828) the message carries, in milliseconds, or -1: the OPT
    * record's options, found by skipping the other sections.
    */
-  static long keepaliveMillis(byte[] wire) throws TransferFailure {
+  public static long keepaliveMillis(byte[] wire) throws WireParseException {
     WireMessage m = new WireMessage(wire);
     if (m.u16(10) == 0) {
       return -1; // no additional records, so no OPT
@@ -254,12 +265,12 @@ final class WireMessage {
     for (int rr = m.answers + m.u16(8) + m.u16(10); rr > 0; rr--) {
       p = m.skipName(p);
       if (p + 10 > wire.length) {
-        throw new TransferFailure("record truncated");
+        throw new WireParseException("record truncated");
       }
       int rdlength = m.u16(p + 8);
       int end = p + 10 + rdlength;
       if (end > wire.length) {
-        throw new TransferFailure("RDATA runs past the end of the message");
+        throw new WireParseException("RDATA runs past the end of the message");
       }
       if (m.u16(p) == Type.OPT) {
         for (int o = p + 10; o + 4 <= end; o += 4 + m.u16(o + 2)) {

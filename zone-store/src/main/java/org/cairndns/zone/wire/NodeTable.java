@@ -1,8 +1,9 @@
-package org.cairndns.zone;
+package org.cairndns.zone.wire;
 
 import java.util.Arrays;
 import org.xbill.DNS.DNSInput;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.Record;
 import org.xbill.DNS.Type;
 import org.xbill.DNS.WireParseException;
 
@@ -17,30 +18,34 @@ import org.xbill.DNS.WireParseException;
  * The hash mixes a name's bytes last to first, so the state after a name's parent is the start for
  * the name itself: a lookup hashes every ancestor of the query in one pass over its bytes.
  *
- * <p>Filled by {@link ZoneSnapshot.Builder}, then {@link #trim trimmed} and never changed again.
+ * <p>Filled by a snapshot's builder, then {@link #trim trimmed} and never changed again. Readers
+ * walk a node's run byte by byte: {@code for (p = runAt(id); p < runEnd(id); p = next(p))}.
  */
-final class NodeTable {
+public final class NodeTable {
   private static final int MAX_NAME = 255;
-  static final int NO_NODE = -1;
-  static final int DEDUPLICATED = 1 << 14;
+  public static final int NO_NODE = -1;
+  /** Runs up to this many bytes are scanned for a copy of a record; longer ones use an index. */
+  private static final int SCANNED = 1 << 14;
   private static final int SEED = 0x811C9DC5;
   private static final byte[] WILDCARD = {1, '*'};
 
   /** The origin's wire name and label count (root included), and its hash state. */
   private final byte[] origin;
-  final int apexLabels;
-  final int apexState;
+  private final int apexLabels;
+  private final int apexState;
 
-  byte[] names = new byte[1 << 12];
+  private byte[] names = new byte[1 << 12];
   private int namesEnd;
-  byte[] data = new byte[1 << 12];
+  private byte[] data = new byte[1 << 12];
   private int dataEnd;
-  int[] nameAt = new int[256];
-  int[] runAt = new int[256];
-  int[] runEnd = new int[256];
+  private int[] nameAt = new int[256];
+  private int[] runAt = new int[256];
+  private int[] runEnd = new int[256];
   /** Builder only: the end of the space a node's run may grow into in place; null once trimmed. */
   private int[] runLimit = new int[256];
   private boolean relocated;
+  /** Builder only: per node, the index of a run past {@link #SCANNED} bytes; null until one is. */
+  private RunIndex[] indexes;
   private int count;
   /** Pairs (finished hash, node id + 1); 0 marks a free slot. */
   private int[] table = new int[2 * 256];
@@ -49,15 +54,47 @@ final class NodeTable {
   private final int[] starts = new int[128];
 
   /** A table holding the apex (node 0), spelled as {@code origin} until its first record. */
-  NodeTable(byte[] origin, int apexLabels) {
+  public NodeTable(byte[] origin, int apexLabels) {
     this.origin = origin;
     this.apexLabels = apexLabels;
     this.apexState = state(origin, 0, origin.length);
     newNode(appendName(origin, 0, origin.length), apexState);
   }
 
-  int count() {
+  public int count() {
     return count;
+  }
+
+  /** The origin's label count, root included. */
+  public int apexLabels() {
+    return apexLabels;
+  }
+
+  /** The hash state of the origin's name, where every name below it continues. */
+  public int apexState() {
+    return apexState;
+  }
+
+  /** Every owner's wire name; node {@code id}'s starts at {@link #nameAt}. */
+  public byte[] names() {
+    return names;
+  }
+
+  public int nameAt(int id) {
+    return nameAt[id];
+  }
+
+  /** Every node's record run; node {@code id}'s is {@code [runAt(id), runEnd(id))}. */
+  public byte[] data() {
+    return data;
+  }
+
+  public int runAt(int id) {
+    return runAt[id];
+  }
+
+  public int runEnd(int id) {
+    return runEnd[id];
   }
 
   // ---- hashing and comparing names
@@ -67,7 +104,7 @@ final class NodeTable {
   }
 
   /** Mixes {@code b[from, to)} into {@code state}, last byte first, case-folded. */
-  static int extend(int state, byte[] b, int from, int to) {
+  public static int extend(int state, byte[] b, int from, int to) {
     int h = state;
     for (int i = to - 1; i >= from; i--) {
       h = (Integer.rotateLeft(h, 5) ^ fold(b[i])) * 0x9E3779B1;
@@ -76,7 +113,7 @@ final class NodeTable {
   }
 
   /** The hash state of the wire name in {@code wire[at, end)}. */
-  static int state(byte[] wire, int at, int end) {
+  public static int state(byte[] wire, int at, int end) {
     return extend(SEED, wire, at, end);
   }
 
@@ -115,7 +152,7 @@ final class NodeTable {
    * removed ({@code starts[labels - 1]} is the root); returns the label count, root included, as
    * dnsjava's {@code Name.labels()} counts. Malformed or compressed names: IllegalArgumentException.
    */
-  static int labelStarts(byte[] wire, int at, int[] starts) {
+  public static int labelStarts(byte[] wire, int at, int[] starts) {
     int p = at;
     int labels = 0;
     while (true) {
@@ -137,12 +174,12 @@ final class NodeTable {
   // ---- reading
 
   /** The node whose name, hashed to {@code state}, is at {@code wire[at..]}; -1 when there is none. */
-  int find(byte[] wire, int at, int state) {
+  public int find(byte[] wire, int at, int state) {
     return probe(finish(state), wire, at, false);
   }
 
   /** The node {@code *.<name at wire[at..]>}, given that name's hash state; -1 when there is none. */
-  int findWildcard(byte[] wire, int at, int state) {
+  public int findWildcard(byte[] wire, int at, int state) {
     return probe(finish(extend(state, WILDCARD, 0, 2)), wire, at, true);
   }
 
@@ -217,7 +254,7 @@ final class NodeTable {
   }
 
   /** Node {@code id}'s owner name, spelled as it was added. */
-  Name name(int id) {
+  public Name name(int id) {
     DNSInput in = new DNSInput(names);
     in.jump(nameAt[id]);
     try {
@@ -227,16 +264,30 @@ final class NodeTable {
     }
   }
 
-  static int u16(byte[] b, int p) {
+  /** The record at {@code p} in a run, as an object owned by {@code owner} (this node's name). */
+  public Record record(Name owner, int p) {
+    return record(owner, u16(data, p), u16(data, p + 2), u32(data, p + 4), data, p + 10, u16(data, p + 8));
+  }
+
+  /** One record from its RDATA bytes; IllegalArgumentException when they do not parse. */
+  public static Record record(Name owner, int type, int dclass, long ttl, byte[] b, int offset, int length) {
+    Record r = Record.newRecord(owner, type, dclass, ttl, length, Arrays.copyOfRange(b, offset, offset + length));
+    if (r == null) { // dnsjava's answer to RDATA that does not parse
+      throw new IllegalArgumentException("malformed " + Type.string(type) + " record at " + owner);
+    }
+    return r;
+  }
+
+  public static int u16(byte[] b, int p) {
     return (b[p] & 0xFF) << 8 | (b[p + 1] & 0xFF);
   }
 
-  static long u32(byte[] b, int p) {
+  public static long u32(byte[] b, int p) {
     return (long) u16(b, p) << 16 | u16(b, p + 2);
   }
 
   /** The record after the one at {@code p} in a run. */
-  int next(int p) {
+  public int next(int p) {
     return p + 10 + u16(data, p + 8);
   }
 
@@ -244,13 +295,13 @@ final class NodeTable {
    * The RRset a record at {@code p} belongs to: its type, or for an RRSIG the type it covers, so
    * signatures are served and transferred with their RRset.
    */
-  int rrsetType(int p) {
+  public int rrsetType(int p) {
     int type = u16(data, p);
     return type == Type.RRSIG && u16(data, p + 8) >= 2 ? u16(data, p + 10) : type;
   }
 
   /** Whether node {@code id} has an RRset of {@code type}: a scan of its run, nothing decoded. */
-  boolean has(int id, int type) {
+  public boolean has(int id, int type) {
     for (int p = runAt[id]; p < runEnd[id]; p = next(p)) {
       if (rrsetType(p) == type) {
         return true;
@@ -259,7 +310,7 @@ final class NodeTable {
     return false;
   }
 
-  boolean isEmpty(int id) {
+  public boolean isEmpty(int id) {
     return runAt[id] == runEnd[id];
   }
 
@@ -270,7 +321,7 @@ final class NodeTable {
    * as empty non-terminals) when new. IllegalArgumentException when the name is malformed or not
    * at or below the origin.
    */
-  int intern(byte[] wire, int at) {
+  public int intern(byte[] wire, int at) {
     int labels = labelStarts(wire, at, starts);
     // Records of one owner usually come together (zone files, transfers): try the last one first.
     if (last != NO_NODE && sameName(names, nameAt[last], wire, at)) {
@@ -320,6 +371,9 @@ final class NodeTable {
       runAt = Arrays.copyOf(runAt, n);
       runEnd = Arrays.copyOf(runEnd, n);
       runLimit = Arrays.copyOf(runLimit, n);
+      if (indexes != null) {
+        indexes = Arrays.copyOf(indexes, n);
+      }
     }
     if (4 * (count + 1) > 3 * (table.length / 2)) { // keep the load at most 3/4
       rehash();
@@ -353,19 +407,15 @@ final class NodeTable {
     table[2 * slot + 1] = id + 1;
   }
 
-  /** Appends one record to node {@code id}'s run. */
   /**
    * Adds a record to node {@code id}; false when the node holds it already (same type, class and
    * RDATA: dnsjava's RRsets, and BIND, keep one copy of a record given twice, and an AXFR must not
-   * send one twice). Owners past {@link #DEDUPLICATED} bytes of records are not checked, so a huge
-   * RRset does not make the build quadratic; their RRsets still drop copies when decoded.
+   * send one twice). This is the one place that rule lives: every path out of a snapshot (answers,
+   * AXFR signed or not, the store, differences) sees each record once, however large its owner.
    */
-  boolean append(int id, int type, int dclass, long ttl, byte[] rdata, int offset, int length) {
-    for (int p = runAt[id]; p < runEnd[id] && runEnd[id] - runAt[id] <= DEDUPLICATED; p = next(p)) {
-      if (u16(data, p) == type && u16(data, p + 2) == dclass && u16(data, p + 8) == length
-          && Arrays.equals(data, p + 10, p + 10 + length, rdata, offset, offset + length)) {
-        return false;
-      }
+  public boolean append(int id, int type, int dclass, long ttl, byte[] rdata, int offset, int length) {
+    if (holds(id, type, dclass, rdata, offset, length)) {
+      return false;
     }
     int size = 10 + length;
     if (runEnd[id] + size > runLimit[id]) {
@@ -394,7 +444,96 @@ final class NodeTable {
     d[p + 9] = (byte) length;
     System.arraycopy(rdata, offset, d, p + 10, length);
     runEnd[id] = p + size;
+    if (indexes != null && indexes[id] != null) {
+      indexes[id].add(p - runAt[id]);
+    }
     return true;
+  }
+
+  /**
+   * Whether node {@code id} holds a record of this type, class and RDATA: a scan of a short run, a
+   * hash lookup in a long one (indexed when it first grows past {@link #SCANNED} bytes), so a huge
+   * RRset does not make the build quadratic.
+   */
+  private boolean holds(int id, int type, int dclass, byte[] rdata, int offset, int length) {
+    if (runEnd[id] - runAt[id] > SCANNED) {
+      if (indexes == null) {
+        indexes = new RunIndex[nameAt.length];
+      }
+      if (indexes[id] == null) {
+        indexes[id] = new RunIndex(id);
+      }
+      return indexes[id].holds(type, dclass, rdata, offset, length);
+    }
+    for (int p = runAt[id]; p < runEnd[id]; p = next(p)) {
+      if (sameRecord(p, type, dclass, rdata, offset, length)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean sameRecord(int p, int type, int dclass, byte[] rdata, int offset, int length) {
+    return u16(data, p) == type && u16(data, p + 2) == dclass && u16(data, p + 8) == length
+        && Arrays.equals(data, p + 10, p + 10 + length, rdata, offset, offset + length);
+  }
+
+  private static int recordHash(int type, int dclass, byte[] rdata, int offset, int length) {
+    int h = type * 31 + dclass;
+    for (int i = offset; i < offset + length; i++) {
+      h = h * 31 + rdata[i];
+    }
+    return finish(h);
+  }
+
+  /**
+   * The records of one long run by a hash of type, class and RDATA: open addressing over offsets
+   * relative to the run's start, which stay valid when the run is moved.
+   */
+  private final class RunIndex {
+    private final int id;
+    /** Relative offset + 1 per slot; 0 is free. */
+    private int[] slots = new int[1 << 10];
+    private int used;
+
+    RunIndex(int id) {
+      this.id = id;
+      for (int p = runAt[id]; p < runEnd[id]; p = next(p)) {
+        add(p - runAt[id]);
+      }
+    }
+
+    boolean holds(int type, int dclass, byte[] rdata, int offset, int length) {
+      int mask = slots.length - 1;
+      for (int slot = recordHash(type, dclass, rdata, offset, length) & mask; slots[slot] != 0;
+          slot = (slot + 1) & mask) {
+        if (sameRecord(runAt[id] + slots[slot] - 1, type, dclass, rdata, offset, length)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    void add(int relative) {
+      if (4 * (used + 1) > 3 * slots.length) {
+        int[] old = slots;
+        slots = new int[2 * old.length];
+        used = 0;
+        for (int r : old) {
+          if (r != 0) {
+            add(r - 1);
+          }
+        }
+      }
+      int p = runAt[id] + relative;
+      int mask = slots.length - 1;
+      int slot = recordHash(u16(data, p), u16(data, p + 2), data, p + 10, u16(data, p + 8)) & mask;
+      while (slots[slot] != 0) {
+        slot = (slot + 1) & mask;
+      }
+      slots[slot] = relative + 1;
+      used++;
+    }
   }
 
   /**
@@ -420,7 +559,7 @@ final class NodeTable {
   }
 
   /** Drops the builder's slack: arrays cut to size, runs packed when any was moved. */
-  void trim() {
+  public void trim() {
     names = Arrays.copyOf(names, namesEnd);
     nameAt = Arrays.copyOf(nameAt, count);
     if (relocated) {
@@ -444,5 +583,6 @@ final class NodeTable {
     runAt = Arrays.copyOf(runAt, count);
     runEnd = Arrays.copyOf(runEnd, count);
     runLimit = null;
+    indexes = null;
   }
 }

@@ -1,4 +1,4 @@
-package org.cairndns.zone;
+package org.cairndns.zone.wire;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 

@@ -1,6 +1,12 @@
-package org.cairndns.zone;
+package org.cairndns.zone.wire;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.stream.IntStream;
 import org.xbill.DNS.DNSOutput;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Record;
 import org.xbill.DNS.Type;
 
 /**
@@ -33,7 +39,7 @@ public final class AxfrRecords {
   private final int[] starts = new int[128];
   private final int[] states = new int[128];
 
-  AxfrRecords(NodeTable table, int[] order, int total) {
+  public AxfrRecords(NodeTable table, int[] order, int total) {
     this.table = table;
     this.order = order;
     this.total = total;
@@ -41,12 +47,51 @@ public final class AxfrRecords {
   }
 
   private int findSoa() {
-    for (int p = table.runAt[0]; p < table.runEnd[0]; p = table.next(p)) {
-      if (NodeTable.u16(table.data, p) == Type.SOA) {
+    for (int p = table.runAt(0); p < table.runEnd(0); p = table.next(p)) {
+      if (NodeTable.u16(table.data(), p) == Type.SOA) {
         return p;
       }
     }
     throw new IllegalStateException("a snapshot always has its SOA");
+  }
+
+  /**
+   * Node ids in AXFR order: canonical name order (RFC 4034 §6.1, {@link NodeTable.CanonicalOrder});
+   * the apex comes first by that order. Input already in order (a transfer, our own stored
+   * versions) is checked in one pass and not sorted.
+   */
+  public static int[] order(NodeTable table) {
+    NodeTable.CanonicalOrder order = table.new CanonicalOrder();
+    int[] ids = new int[table.count()];
+    boolean sorted = true;
+    for (int id = 0; id < ids.length; id++) {
+      ids[id] = id;
+      sorted &= id == 0 || order.compare(id - 1, id) < 0;
+    }
+    if (!sorted) {
+      ids = IntStream.range(0, ids.length).boxed().sorted(order).mapToInt(Integer::intValue).toArray();
+    }
+    return ids;
+  }
+
+  /**
+   * The rest of this transfer as records, in the order they would be written but without the
+   * closing SOA: the snapshot's record list, the same sequence by construction.
+   */
+  public List<Record> toRecords() {
+    List<Record> out = new ArrayList<>(total);
+    Name name = null;
+    int named = -1;
+    while (owner < order.length) {
+      int node = owner < 0 ? 0 : order[owner];
+      if (node != named) {
+        name = table.name(node);
+        named = node;
+      }
+      out.add(table.record(name, owner < 0 ? soaRecord : records[nextRecord]));
+      advance();
+    }
+    return Collections.unmodifiableList(out);
   }
 
   /** Records in the whole transfer, both SOAs included. */
@@ -72,9 +117,9 @@ public final class AxfrRecords {
     int mark = out.current();
     int record = owner < 0 || owner == order.length ? soaRecord : records[nextRecord];
     int node = owner < 0 || owner == order.length ? 0 : order[owner];
-    writeName(out, table.nameAt[node]);
-    int length = 10 + NodeTable.u16(table.data, record + 8);
-    out.writeByteArray(table.data, record, length);
+    writeName(out, table.nameAt(node));
+    int length = 10 + NodeTable.u16(table.data(), record + 8);
+    out.writeByteArray(table.data(), record, length);
     if (out.current() > limit && !always) {
       out.jump(mark);
       return false;
@@ -100,7 +145,7 @@ public final class AxfrRecords {
     int type = -1;
     while (true) {
       int lowest = Integer.MAX_VALUE;
-      for (int p = table.runAt[id]; p < table.runEnd[id]; p = table.next(p)) {
+      for (int p = table.runAt(id); p < table.runEnd(id); p = table.next(p)) {
         int t = table.rrsetType(p);
         if (t > type && t < lowest) {
           lowest = t;
@@ -116,8 +161,8 @@ public final class AxfrRecords {
   }
 
   private void addOfType(int id, int type, boolean signatures) {
-    for (int p = table.runAt[id]; p < table.runEnd[id]; p = table.next(p)) {
-      boolean signature = NodeTable.u16(table.data, p) == Type.RRSIG;
+    for (int p = table.runAt(id); p < table.runEnd(id); p = table.next(p)) {
+      boolean signature = NodeTable.u16(table.data(), p) == Type.RRSIG;
       if (table.rrsetType(p) == type && signature == signatures && p != soaRecord) {
         if (recordCount == records.length) {
           records = java.util.Arrays.copyOf(records, 2 * recordCount);
@@ -129,7 +174,7 @@ public final class AxfrRecords {
 
   /** Writes the name at {@code names[at..]}, pointing at the longest suffix this message holds. */
   private void writeName(DNSOutput out, int at) {
-    byte[] names = table.names;
+    byte[] names = table.names();
     int labels = NodeTable.labelStarts(names, at, starts);
     // Hash states of every suffix, from the root up: the same name hashes alike wherever it is.
     int state = NodeTable.state(names, starts[labels - 1], starts[labels - 1] + 1);
