@@ -4,21 +4,24 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.DNSOutput;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
  * A random zone, the same for the same seed, that passes `cairn zone load`'s checks: SOA and NS at the
  * apex, a CNAME alone at its name, only glue below a delegation, nothing below a DNAME, one TTL per
- * RRset, no record twice. It holds the common types and an RFC 3597 one, owner and RDATA names in mixed
+ * RRset, no record twice (though its {@link #masterFile} writes a few twice). It holds the common types and an RFC 3597 one, owner and RDATA names in mixed
  * case (each owner spelled one way), names of 255 octets, labels of 63, deep names, many names sharing
  * suffixes, RRsets over 16 KB, wildcards and delegations with glue; {@link #nextVersion} changes it
  * the way an operator's edit does, for IXFR.
@@ -228,7 +231,7 @@ final class RandomZone {
     }
   }
 
-  /** A name of exactly 255 octets, or 127 labels deep, or with 63-octet labels, below {@code parent}. */
+  /** Below {@code parent}, a name of 63-octet labels filling 255 octets, or of 1-octet ones, or of random ones. */
   private void addLongName(Name parent) {
     int room = MAX_NAME - parent.length();
     List<byte[]> labels = new ArrayList<>();
@@ -306,7 +309,7 @@ final class RandomZone {
   }
 
   /** An RRset of {@code count} distinct records (0: records until the RRset is over 16 KB). */
-  private void rrset(Owner o, int type, int count, java.util.function.Function<Owner, byte[]> rdata) {
+  private void rrset(Owner o, int type, int count, Function<Owner, byte[]> rdata) {
     long ttl = TTLS[random.nextInt(TTLS.length)];
     List<Record> set = new ArrayList<>();
     int bytes = 0;
@@ -561,8 +564,8 @@ final class RandomZone {
 
   /** A record's RDATA as written, names in their case (the canonical form would lower it). */
   static byte[] rdataOf(Record r) {
-    byte[] wire = r.toWire(org.xbill.DNS.Section.ANSWER);
+    byte[] wire = r.toWire(Section.ANSWER);
     int ownerLength = r.getName().length();
-    return java.util.Arrays.copyOfRange(wire, ownerLength + 10, wire.length);
+    return Arrays.copyOfRange(wire, ownerLength + 10, wire.length);
   }
 }

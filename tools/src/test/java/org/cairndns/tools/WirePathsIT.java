@@ -1,5 +1,6 @@
 package org.cairndns.tools;
 
+import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.cairndns.tools.CliRun.cairn;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -55,20 +56,24 @@ import org.xbill.DNS.TSIG;
 import org.xbill.DNS.Type;
 
 /**
- * Issue 12 §1's property test: for random zones ({@link RandomZone}), every path a zone takes through
- * Cairn gives the records that were loaded, byte for byte (names in the case they were loaded in): the
- * store read back, `cairn zone export` (current and older serial), AXFR over TCP with and without TSIG
- * (the same records in the same order), IXFR from the previous version over TCP and UDP, and the
- * answer to a query for every name and type over UDP and TCP. Only public surfaces are used (the CLI,
- * {@code ZoneStore}'s API, a real server on loopback, dnsjava as the client), so the test holds while
- * the internals are rebuilt.
+ * Issue 12 §1's property test: for random zones ({@link RandomZone}) loaded with `cairn zone load` at
+ * two versions, every path a zone takes through Cairn gives the records that were loaded, byte for
+ * byte, names in the case they were loaded in: the store read back (current version, older version,
+ * journal step), `cairn zone export` (current and older serial), AXFR over TCP with and without TSIG
+ * (the same records in the same order), IXFR from the older version over TCP and UDP, and the answer
+ * to a query for every name and type over UDP and TCP. Two disagreements this found are held by
+ * {@code @Disabled} tests, and the comparisons they break are loosened where noted until they are
+ * fixed: {@link #compressionKeepsTheCaseLoaded} and {@link #aRecordGivenTwiceIsKeptOnce}.
+ *
+ * <p>Only public surfaces are used (the CLI, {@code ZoneStore}'s API, a real server on loopback,
+ * dnsjava as the client), so the test holds while the internals are rebuilt.
  *
  * <p>Seeds 1..20 run by default; {@code -Dcairn.proptest.seeds=N} runs 1..N and
  * {@code -Dcairn.proptest.seed=S} runs seed S alone. Every failure names its seed.
  */
 class WirePathsIT {
   static final Name KEY_NAME = Name.fromConstantString("prop-key.");
-  static final String SECRET = Base64.getEncoder().encodeToString("cairn-property-test-tsig-secret!".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+  static final String SECRET = Base64.getEncoder().encodeToString("cairn-property-test-tsig-secret!".getBytes(US_ASCII));
   static final TSIG KEY = new TSIG(TSIG.HMAC_SHA256, KEY_NAME, new SecretKeySpec(Base64.getDecoder().decode(SECRET), "HmacSHA256"),
       Clock.systemUTC());
   /** The EDNS payload size queries offer, the server's default maximum. */
@@ -142,7 +147,7 @@ class WirePathsIT {
 
   static void load(long seed, RandomZone zone, String version) throws Exception {
     Path file = dir.resolve(seed + "-" + version + ".zone");
-    Files.writeString(file, zone.masterFile(), java.nio.charset.StandardCharsets.ISO_8859_1);
+    Files.writeString(file, zone.masterFile(), US_ASCII); // dnsjava escapes every other byte
     CliRun load = cairn("zone", "load", "--db", db(), "--origin", zone.origin.toString(), file.toString());
     assertEquals(0, load.exit(), "seed " + seed + ": cairn zone load of " + version + " failed: " + load.err());
   }
@@ -175,8 +180,8 @@ class WirePathsIT {
    * by AXFR without TSIG, but AXFR with TSIG, IXFR and query answers are rendered with dnsjava's name
    * compression, which matches suffixes whatever their case and so writes a pointer to an earlier name
    * spelled differently: the SOA's MNAME {@code ns.CASE.TEST.} goes out as {@code ns.Case.Test.}, the
-   * apex's spelling, in all three. In the random zones owners change case too (an owner {@code j2.x.} sent as
-   * {@code J2.x.} after an NS target spelled {@code J2.x.}).
+   * apex's spelling, in all three. In the random zones owners change case too (an owner
+   * {@code j2.x.} sent as {@code J2.x.} after an NS target spelled {@code J2.x.}).
    */
   @Test
   @Disabled("bug: AXFR with TSIG, IXFR and query answers lose the case names were loaded in (dnsjava's"
@@ -349,8 +354,8 @@ class WirePathsIT {
 
   /**
    * Every name and type of the zone asked over UDP (EDNS, 1232 bytes) and TCP, and one in four once
-   * more over TCP with the name's case changed. A wildcard is also asked at a name
-   * it synthesizes. Referrals (delegations and their glue) carry the NS RRset in AUTHORITY.
+   * more over TCP with the name's case changed. A wildcard is also asked at a name it synthesizes.
+   * Referrals (delegations and their glue) carry the NS RRset in AUTHORITY.
    */
   static void queries(Case c) throws Exception {
     Set<String> zoneRecords = new HashSet<>(keys(c.to, Names.ANY_CASE));
@@ -403,8 +408,9 @@ class WirePathsIT {
   }
 
   /**
-   * The answer holds exactly the expected records, their RDATA as loaded; asked as {@code asked}, the
-   * owners must equal it but for case. Every other record in it is one of the zone's.
+   * The answer holds exactly the expected records (names in any case: compressionKeepsTheCaseLoaded);
+   * asked as {@code asked}, the owners must equal it but for case. Every other record in it is one of
+   * the zone's.
    */
   static void checkAnswer(String where, Expected e, Name asked, Message response, Set<String> zoneRecords) {
     assertEquals(Rcode.NOERROR, response.getRcode(), where + "rcode " + Rcode.string(response.getRcode()));
