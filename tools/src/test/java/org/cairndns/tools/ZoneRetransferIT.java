@@ -1,11 +1,10 @@
 package org.cairndns.tools;
 
 import static org.awaitility.Awaitility.await;
+import static org.cairndns.tools.CliRun.cairn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +23,6 @@ import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.Type;
-import picocli.CommandLine;
 
 /**
  * `cairn zone retransfer` against a running secondary: its primary was rebuilt with a lower serial,
@@ -32,18 +30,6 @@ import picocli.CommandLine;
  */
 class ZoneRetransferIT {
   @TempDir Path dir;
-
-  record Run(int exit, String out, String err) {}
-
-  static Run cairn(String... args) {
-    CommandLine cli = CairnCommand.newCommandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int exit = cli.execute(args);
-    return new Run(exit, out.toString(), err.toString());
-  }
 
   static String zone(long serial, String host) {
     return "$ORIGIN rt.test.\n$TTL 300\n@ IN SOA ns hm " + serial + " 3600 600 86400 60\n@ IN NS ns\nns IN A 192.0.2.1\n"
@@ -96,7 +82,7 @@ class ZoneRetransferIT {
         assertEquals(50, servedSerial(primary.transport().udpAddresses().get(0)));
         assertEquals(100, servedSerial(sec), "not newer: the secondary keeps 100");
 
-        Run retransfer = cairn("zone", "retransfer", "--db", s.resolve("db/cairn").toString(), "rt.test");
+        CliRun retransfer = cairn("zone", "retransfer", "--db", s.resolve("db/cairn").toString(), "rt.test");
         assertEquals(0, retransfer.exit(), retransfer.err());
         assertTrue(retransfer.out().contains("retransfer of rt.test. requested"), retransfer.out());
         await("the retransfer takes serial 50").atMost(Duration.ofSeconds(30)).until(() -> servedSerial(sec) == 50);
