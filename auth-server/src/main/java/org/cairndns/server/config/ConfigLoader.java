@@ -37,7 +37,7 @@ public final class ConfigLoader {
   private static final Set<String> TOP = Set.of(
       "database", "listen", "tls-listen", "tls", "limits", "identity", "store-poll-interval", "xfr", "secondary",
       "tsig-keys",
-      "zones");
+      "zones", "control");
 
   private final String file;
   private final Path base;
@@ -150,7 +150,19 @@ public final class ConfigLoader {
             maxTransferTimeOut),
         secondary,
         tsigKeys,
-        zones(top.get("zones"), keyNames, secondary.transferLimits()));
+        zones(top.get("zones"), keyNames, secondary.transferLimits()),
+        control(map(top.getOrDefault("control", Map.of()), "control")));
+  }
+
+  private CairnConfig.Control control(Map<String, Object> m) throws ConfigException {
+    known(m, Set.of("enabled", "socket", "listen"), "control.");
+    String listen = string(m, "listen", "control.listen", null);
+    InetSocketAddress address = listen == null ? null : address(listen, "control.listen");
+    if (address != null && !address.getAddress().isLoopbackAddress()) {
+      throw error("control.listen", "must be a loopback address (127.0.0.1 or [::1]): the channel controls the server");
+    }
+    return new CairnConfig.Control(bool(m, "enabled", "control.enabled", true), path(m, "socket", "control.socket"),
+        address);
   }
 
   /**
