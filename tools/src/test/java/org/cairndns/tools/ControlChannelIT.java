@@ -3,7 +3,9 @@ package org.cairndns.tools;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.channel.epoll.Epoll;
 import java.net.DatagramPacket;
@@ -13,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -228,6 +231,24 @@ class ControlChannelIT {
       assertEquals(100, servedSerial(primary.transport().udpAddresses().get(0), "ctl.test."));
     }
     assertFalse(Files.exists(Path.of(primaryDb() + ".ctl")), "removed when the server stops");
+  }
+
+  @Test
+  void aSocketLeftByACrashedServerIsReplacedAndOneALiveServerAnswersOnIsNot() throws Exception {
+    assumeTrue(Epoll.isAvailable(), "the Unix-domain socket needs epoll");
+    Path socket = Path.of(primaryDb() + ".ctl");
+    Files.createDirectories(socket.getParent());
+    try (ServerSocketChannel live = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      live.bind(UnixDomainSocketAddress.of(socket));
+      Exception refused = assertThrows(Exception.class, () -> primary("").close());
+      assertTrue(refused.getMessage().contains("is answered by a running server"), refused.getMessage());
+    }
+    assertTrue(Files.exists(socket), "closing a Java socket leaves its file, as a crash does");
+    try (CairnServer primary = primary("")) {
+      assertEquals(socket.toAbsolutePath(), primary.control().path());
+      ZoneRetransferIT.Run status = cairn("status", "--db", primaryDb());
+      assertEquals(0, status.exit(), status.err());
+    }
   }
 
   @Test
