@@ -11,6 +11,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.cairndns.server.config.CairnConfig;
+import org.cairndns.server.control.ControlAnswerer;
+import org.cairndns.server.control.ControlEndpoint;
 import org.cairndns.server.query.QueryConfig;
 import org.cairndns.server.query.QueryProcessor;
 import org.cairndns.server.transport.DnsServer;
@@ -68,6 +70,7 @@ public final class CairnServer implements AutoCloseable {
   private QueryProcessor processor;
   private ScheduledExecutorService secondaryScheduler;
   private PrimaryPool primaryPool;
+  private ControlEndpoint control;
 
   private CairnServer(CairnConfig config, ZoneStore store) throws TlsConfigException {
     this.store = store;
@@ -107,6 +110,10 @@ public final class CairnServer implements AutoCloseable {
       ServerTlsContext tls = server.tls;
       server.transport = DnsServer.start(listeners, processor,
           tls == null ? null : ch -> tls.newHandler(ch.alloc(), listeners.tlsHandshakeTimeout()));
+      if (config.control().enabled()) {
+        server.control = ControlEndpoint.start(config.control(), config.database(),
+            new ControlAnswerer(server, server.owners, config.database(), Clock.systemUTC()));
+      }
       long every = config.storePollInterval().toMillis();
       server.zoneEvents.scheduleWithFixedDelay(server::pollStore, every, every, TimeUnit.MILLISECONDS);
       return server;
@@ -249,8 +256,16 @@ public final class CairnServer implements AutoCloseable {
     owners.poll().join();
   }
 
+  /** The control endpoint ({@code cairn status}...), or null when {@code control.enabled} is false. */
+  public ControlEndpoint control() {
+    return control;
+  }
+
   @Override
   public void close() {
+    if (control != null) {
+      control.close();
+    }
     owners.stop();
     if (secondaryScheduler != null) {
       secondaryScheduler.shutdownNow();

@@ -50,6 +50,11 @@ public final class ServerTlsContext {
     return SpkiPin.of(current.get().credentials().leaf());
   }
 
+  /** When the certificate in use stops being valid (its notAfter). */
+  public java.time.Instant certificateExpiry() {
+    return current.get().credentials().leaf().getNotAfter().toInstant();
+  }
+
   /** The TLS engine in use (OpenSSL or JDK). */
   public SslProvider engine() {
     return current.get().engine();

@@ -151,6 +151,14 @@ class ServeProcessIT {
           .until(() -> resolver.send(Message.newQuery(
               Record.newRecord(Name.fromString("ns.p.test."), Type.A, DClass.IN))).getSection(Section.ANSWER).size() == 1);
 
+      // The control channel of the serving process, found from the configuration.
+      CliRun status = CliRun.cairn("status", "--config", dir.resolve("cairn.yaml").toString());
+      assertEquals(0, status.exit(), status.err());
+      assertTrue(status.out().contains("certificate expires  " + first.leaf().getNotAfter().toInstant()), status.out());
+      assertTrue(status.out().contains("127.0.0.1:" + tlsPort), status.out());
+      CliRun zones = CliRun.cairn("zone", "status", "--config", dir.resolve("cairn.yaml").toString());
+      assertTrue(zones.out().matches("(?s).*\\np\\.test\\.\\s+primary\\s+served\\s+1\\s+1\\s.*"), zones.out());
+
       PemCredentials second = SelfSignedCertificate.generate("two.test");
       SelfSignedCertificate.write(second, dir.resolve("cert.pem"), dir.resolve("key.pem"));
       assertEquals(0, cli("tls", "reload", "--db", dir.resolve("db/cairn").toString()));
@@ -165,6 +173,7 @@ class ServeProcessIT {
     }
     assertTrue(Files.readString(dir.resolve("serve.log")).contains("event=stopped"), "graceful shutdown on SIGTERM");
     assertTrue(!Files.exists(dir.resolve("db/cairn.pid")), "pid file removed");
+    assertTrue(!Files.exists(dir.resolve("db/cairn.ctl")), "control socket removed");
   }
 
   @Test

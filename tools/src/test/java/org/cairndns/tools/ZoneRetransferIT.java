@@ -84,7 +84,7 @@ class ZoneRetransferIT {
 
         CliRun retransfer = cairn("zone", "retransfer", "--db", s.resolve("db/cairn").toString(), "rt.test");
         assertEquals(0, retransfer.exit(), retransfer.err());
-        assertTrue(retransfer.out().contains("retransfer of rt.test. requested"), retransfer.out());
+        assertTrue(retransfer.out().contains("rt.test.: full transfer started"), "over the control channel: " + retransfer.out());
         await("the retransfer takes serial 50").atMost(Duration.ofSeconds(30)).until(() -> servedSerial(sec) == 50);
         Message old = new SimpleResolver(sec).send(Message.newQuery(Record.newRecord(Name.fromString("old.rt.test."), Type.A, DClass.IN)));
         assertEquals(Rcode.NOERROR, old.getRcode());

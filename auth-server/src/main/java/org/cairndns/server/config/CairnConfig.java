@@ -28,7 +28,8 @@ public record CairnConfig(
     Xfr xfr,
     Secondary secondary,
     List<TsigKey> tsigKeys,
-    List<ZoneEntry> zones) {
+    List<ZoneEntry> zones,
+    Control control) {
 
   /** TLS certificate settings; all paths null means a self-signed certificate beside the database. */
   public record Tls(Path certificate, Path key, String keyPassword, Path clientCa, TlsSettings.MinVersion minVersion,
@@ -79,11 +80,18 @@ public record CairnConfig(
       Set<Transport> transferTransports, List<NotifySender.Target> notifyTargets, Name notifyKey, boolean notifyNs,
       List<Primary> primaries, TransferLimits transferLimits) {}
 
+  /**
+   * The control channel ({@code cairn status}, {@code cairn zone status}...): off with {@code
+   * enabled} false; a Unix-domain socket at {@code socket} (null: {@code DATABASE.ctl}), or loopback
+   * TCP at {@code listen} with a token when it is not null.
+   */
+  public record Control(boolean enabled, Path socket, InetSocketAddress listen) {}
+
   public CairnConfig withOverrides(Path db, List<InetSocketAddress> listenOverride, List<InetSocketAddress> tlsOverride) {
     return new CairnConfig(
         db != null ? db : database,
         listenOverride.isEmpty() ? listen : listenOverride,
         tlsOverride.isEmpty() ? tlsListen : tlsOverride,
-        tls, limits, identity, storePollInterval, xfr, secondary, tsigKeys, zones);
+        tls, limits, identity, storePollInterval, xfr, secondary, tsigKeys, zones, control);
   }
 }

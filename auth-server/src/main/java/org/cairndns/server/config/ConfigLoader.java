@@ -81,7 +81,15 @@ public final class ConfigLoader {
       zones.add(zone(zone, keyNames, secondary.transferLimits()));
     }
     return new CairnConfig(top.get(DATABASE), top.get(LISTEN), top.get(TLS_LISTEN), tls, limits, identity,
-        top.get(STORE_POLL_INTERVAL), xfr, secondary, tsigKeys, zones);
+        top.get(STORE_POLL_INTERVAL), xfr, secondary, tsigKeys, zones, control(top.mapping(CONTROL)));
+  }
+
+  private static CairnConfig.Control control(Values control) throws ConfigException {
+    InetSocketAddress listen = control.get(CONTROL_LISTEN);
+    if (listen != null && !listen.getAddress().isLoopbackAddress()) {
+      throw control.error(CONTROL_LISTEN, "must be a loopback address (127.0.0.1 or [::1]): the channel controls the server");
+    }
+    return new CairnConfig.Control(control.get(CONTROL_ENABLED), control.get(CONTROL_SOCKET), listen);
   }
 
   private static CairnConfig.Tls tls(Values tls) throws ConfigException {

@@ -112,6 +112,11 @@ public final class ServerLock implements AutoCloseable {
     return pid;
   }
 
+  /** Whether a server holds the lock of {@code database}, i.e. runs on it. */
+  public static boolean isRunning(Path database) throws IOException {
+    return isHeld(sibling(database, ".lock"));
+  }
+
   /** Where a running server writes its process ID: beside the store, {@code PATH.pid}. */
   static Path pidFile(Path database) {
     return sibling(database, ".pid");

@@ -8,6 +8,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.cairndns.tools.control.ControlClient;
+import org.cairndns.tools.control.ServerOptions;
+import org.cairndns.tools.control.ZoneActionCommand;
+import org.cairndns.tools.control.ZoneStatusCommand;
 import org.cairndns.xfr.secondary.RetransferRequests;
 import org.cairndns.zone.master.ZoneFile;
 import org.cairndns.zone.master.ZoneFileReader;
@@ -27,7 +31,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code cairn zone ...}: load, check, list, show, export, history, diff, delete and retransfer zones. */
+/**
+ * {@code cairn zone ...}: load, check, list, show, export, history, diff and delete zones in the
+ * store; status, refresh, retransfer and notify ask the running server.
+ */
 @Command(
     name = "zone",
     mixinStandardHelpOptions = true,
@@ -35,14 +42,15 @@ import picocli.CommandLine.Parameters;
     subcommands = {
       ZoneCommand.Load.class, ZoneCommand.Check.class, ZoneCommand.ListZones.class, ZoneCommand.Show.class,
       ZoneCommand.Export.class, ZoneCommand.History.class, ZoneCommand.Diff.class, ZoneCommand.Delete.class,
-      ZoneCommand.Retransfer.class
+      ZoneCommand.Retransfer.class, ZoneStatusCommand.class, ZoneActionCommand.Refresh.class,
+      ZoneActionCommand.Notify.class
     })
 public final class ZoneCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (load, check, list, show, export, history, diff, delete, retransfer)");
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (load, check, list, show, export, history, diff, delete, status, refresh, retransfer, notify)");
   }
 
   /** The store option shared by every subcommand that opens the store. */
@@ -273,25 +281,38 @@ public final class ZoneCommand implements Runnable {
   }
 
   /**
-   * Leaves a request in the store that the server running on it takes at its next store poll: a full
-   * transfer of a secondary zone that accepts any serial, even one older than the stored one (which
-   * the server otherwise refuses as a rollback).
+   * A full transfer of a secondary zone that accepts any serial, even one older than the stored one
+   * (which the server otherwise refuses as a rollback): started at once over the control channel of
+   * the server running on the store, or, with none running, left as a request in the store that the
+   * server takes when it starts.
    */
   @Command(name = "retransfer", mixinStandardHelpOptions = true,
       description = "Ask the running server for a full transfer of a secondary zone that accepts any serial, even an older one.")
   static final class Retransfer implements Callable<Integer> {
-    @CommandLine.Mixin StoreOption store;
+    @CommandLine.Mixin ServerOptions server;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
     @Parameters(paramLabel = "ZONE") String zone;
 
     @Override
     public Integer call() throws Exception {
       Name name = zoneName(zone);
-      try (ZoneStore s = store.open()) {
-        new RetransferRequests(s.database()).request(name);
+      ControlClient client = server.client();
+      PrintWriter out = spec.commandLine().getOut();
+      ControlClient.Reply reply;
+      try {
+        reply = client.send("zone-retransfer " + name);
+      } catch (ControlClient.NoServerException none) {
+        try (ZoneStore s = ZoneStore.open(client.database())) {
+          new RetransferRequests(s.database()).request(name);
+        }
+        out.printf("retransfer of %s requested in store %s: no server is running on it; the server takes the request "
+            + "when it starts (or, if one is starting now, at its next store poll)%n", name, client.database());
+        return 0;
       }
-      spec.commandLine().getOut().printf("retransfer of %s requested: the server running on this store starts it at its next "
-          + "store poll (store-poll-interval); a server not running takes it when it starts%n", name);
+      if (reply.error() != null) {
+        throw new IllegalArgumentException(reply.error());
+      }
+      out.println(server.json() ? reply.json() : name + ": full transfer started; see cairn zone status");
       return 0;
     }
   }

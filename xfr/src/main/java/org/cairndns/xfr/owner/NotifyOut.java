@@ -20,6 +20,11 @@ public record NotifyOut(NotifySender sender, List<NotifySender.Target> targets, 
     return new NotifyOut(null, List.of(), false, null);
   }
 
+  /** Whether this announces to nobody. */
+  boolean announcesToNobody() {
+    return targets.isEmpty() && !toNameServers;
+  }
+
   /** Sends NOTIFY for {@code version} to each target; returns at once (the sender retries on its own threads). */
   void announce(ZoneSnapshot version) {
     List<NotifySender.Target> all = new ArrayList<>(targets);

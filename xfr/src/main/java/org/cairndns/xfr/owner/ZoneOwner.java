@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import org.cairndns.xfr.secondary.PrimarySettings;
 import org.cairndns.xfr.secondary.TransferClient;
 import org.cairndns.xfr.secondary.VersionPublisher;
+import org.cairndns.xfr.secondary.XotProbes;
 import org.cairndns.xfr.secondary.ZoneRefresher;
 import org.cairndns.zone.SnapshotBuilder;
 import org.cairndns.zone.ZoneSet;
@@ -157,6 +158,34 @@ public final class ZoneOwner {
     return true;
   }
 
+  /** An operator's refresh ({@code cairn zone refresh}): an SOA check now; false for a primary zone. */
+  boolean refresh() {
+    if (refresher == null) {
+      return false;
+    }
+    refresher.refresh();
+    return true;
+  }
+
+  /**
+   * An operator's NOTIFY ({@code cairn zone notify}): announces the version served now to the
+   * zone's notify targets, as its event. False when it has none or serves no version.
+   */
+  boolean notifySecondaries() {
+    ZoneSnapshot served = zones.get(name);
+    if (served == null || notify.announcesToNobody()) {
+      return false;
+    }
+    events.submit(pool, () -> {
+      ZoneSnapshot current = zones.get(name); // the version served when the event runs
+      if (current != null) {
+        notify.announce(current);
+        log.info("zone={} event=notify-requested serial={}", name, current.serial());
+      }
+    });
+    return true;
+  }
+
   boolean secondary() {
     return refresher != null;
   }
@@ -268,6 +297,11 @@ public final class ZoneOwner {
     }
 
     @Override
+    public Instant lastSuccess() {
+      return refresher == null ? null : refresher.lastSuccess();
+    }
+
+    @Override
     public ZoneRefresher.Scheduled next() {
       return refresher == null ? null : refresher.next();
     }
@@ -280,6 +314,22 @@ public final class ZoneOwner {
     @Override
     public String lastTransfer() {
       return refresher == null ? null : refresher.lastTransfer();
+    }
+
+    @Override
+    public Instant expiresAt() {
+      return refresher == null ? null : refresher.expiresAt();
+    }
+
+    @Override
+    public PrimarySettings primaryInUse() {
+      return refresher == null ? null : refresher.primaryInUse();
+    }
+
+    @Override
+    public XotProbes.Entry probe() {
+      PrimarySettings primary = primaryInUse();
+      return primary == null ? null : refresher.probe(primary);
     }
   }
 }

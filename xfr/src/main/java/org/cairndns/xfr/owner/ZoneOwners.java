@@ -80,6 +80,41 @@ public final class ZoneOwners {
     return owner == null ? null : owner.status();
   }
 
+  /** Every zone with an owner here, in no particular order. */
+  public List<ZoneStatus> statuses() {
+    return owners.values().stream().map(ZoneOwner::status).toList();
+  }
+
+  /** What became of an operator's request about one zone. */
+  public enum Answer {
+    /** Started; its outcome shows in the zone's status and the log. */
+    STARTED,
+    /** The zone is not served here. */
+    NOT_HERE,
+    /** A primary zone: there is nothing to check or transfer. */
+    NOT_SECONDARY,
+    /** No NOTIFY to send: the zone has no notify targets or serves no version yet. */
+    NOTHING_TO_NOTIFY
+  }
+
+  /** An SOA check of secondary {@code zone} now ({@code cairn zone refresh}). */
+  public Answer refresh(Name zone) {
+    ZoneOwner owner = owners.get(zone);
+    return owner == null ? Answer.NOT_HERE : owner.refresh() ? Answer.STARTED : Answer.NOT_SECONDARY;
+  }
+
+  /** A full transfer of secondary {@code zone} now, at any serial ({@code cairn zone retransfer}). */
+  public Answer retransfer(Name zone) {
+    ZoneOwner owner = owners.get(zone);
+    return owner == null ? Answer.NOT_HERE : owner.retransfer() ? Answer.STARTED : Answer.NOT_SECONDARY;
+  }
+
+  /** NOTIFY of the version of {@code zone} served now to its notify targets ({@code cairn zone notify}). */
+  public Answer notifySecondaries(Name zone) {
+    ZoneOwner owner = owners.get(zone);
+    return owner == null ? Answer.NOT_HERE : owner.notifySecondaries() ? Answer.STARTED : Answer.NOTHING_TO_NOTIFY;
+  }
+
   /** The owner of {@code zone}, or null. */
   ZoneOwner owner(Name zone) {
     return owners.get(zone);

@@ -1,6 +1,8 @@
 package org.cairndns.xfr.owner;
 
 import java.time.Instant;
+import org.cairndns.xfr.secondary.PrimarySettings;
+import org.cairndns.xfr.secondary.XotProbes;
 import org.cairndns.xfr.secondary.ZoneRefresher;
 import org.xbill.DNS.Name;
 
@@ -23,6 +25,9 @@ public interface ZoneStatus {
   /** When the last check of the primaries ended; null before the first and for a primary. */
   Instant lastCheck();
 
+  /** When the last successful check of the primaries ended; null before the first and for a primary. */
+  Instant lastSuccess();
+
   /** The next scheduled check of the primaries; null for a primary. */
   ZoneRefresher.Scheduled next();
 
@@ -31,4 +36,13 @@ public interface ZoneStatus {
 
   /** "full" or "incremental" for the last transfer stored; null before the first and for a primary. */
   String lastTransfer();
+
+  /** When a secondary expires unless a check succeeds first; null while nothing is stored, and for a primary. */
+  Instant expiresAt();
+
+  /** The primary a secondary's last successful check asked; null before one and for a primary. */
+  PrimarySettings primaryInUse();
+
+  /** That primary's opportunistic-TLS probe state; null when its transport is fixed, or there is none. */
+  XotProbes.Entry probe();
 }

@@ -45,6 +45,11 @@ public final class TransferClient {
     this.slots = new TransferSlots(transfersPerPrimary);
   }
 
+  /** The opportunistic-TLS probe state of {@code p}, or null when its transport is fixed (TCP or TLS). */
+  public XotProbes.Entry probe(PrimarySettings p) {
+    return p.mode() == PrimarySettings.Mode.OPPORTUNISTIC_TLS && probes != null ? probes.entry(p.address()) : null;
+  }
+
   private boolean useTls(PrimarySettings p) {
     return switch (p.mode()) {
       case TCP -> false;

@@ -106,6 +106,10 @@ public final class ZoneRefresher {
   private final AtomicBoolean retransferRequested = new AtomicBoolean();
   private volatile Instant lastSuccess;
   private volatile Instant lastCheck;
+  /** When the zone expires unless a check succeeds first; null before a version is stored. */
+  private volatile Instant expiresAt;
+  /** The primary the last successful check asked; null before one succeeded. */
+  private volatile PrimarySettings primaryInUse;
   private volatile Scheduled scheduled;
   /**
    * True while a NOTIFY arriving now needs nothing more: a check not yet begun is due within the
@@ -168,6 +172,26 @@ public final class ZoneRefresher {
     return scheduled;
   }
 
+  /** When the last check that succeeded ended (kept across restarts in the store), or null before one. */
+  public Instant lastSuccess() {
+    return lastSuccess;
+  }
+
+  /** When the zone expires unless a check succeeds first; null while nothing is stored. */
+  public Instant expiresAt() {
+    return expiresAt;
+  }
+
+  /** The primary the last successful check asked, or null before one succeeded. */
+  public PrimarySettings primaryInUse() {
+    return primaryInUse;
+  }
+
+  /** The opportunistic-TLS probe state of {@code primary}; null for a primary without probes. */
+  public XotProbes.Entry probe(PrimarySettings primary) {
+    return client.probe(primary);
+  }
+
   /**
    * Checks at once. A zone already in the store is served meanwhile for what is left of EXPIRE
    * since its last successful check, or starts EXPIRED when none is left. Without a recorded check
@@ -208,6 +232,12 @@ public final class ZoneRefresher {
     }
     strangers.log("zone={} event=notify-ignored from={} reason=\"not a primary of this zone\"", zone, from.getHostAddress());
     return false;
+  }
+
+  /** An operator's refresh ({@code cairn zone refresh}): an SOA check as soon as the spacing allows. */
+  public void refresh() {
+    log.info("zone={} event=refresh-requested", zone);
+    checkSoon(Event.REFRESH);
   }
 
   /**
@@ -347,6 +377,7 @@ public final class ZoneRefresher {
         if (retransfer) {
           retransferRequested.set(false);
         }
+        primaryInUse = p;
         return succeeded();
       } catch (TransferFailure | ZoneStoreException e) {
         error = p.address() + ": " + e.getMessage();
@@ -493,6 +524,7 @@ public final class ZoneRefresher {
     if (expiry != null) {
       expiry.cancel(false);
     }
+    expiresAt = clock.instant().plus(expire);
     expiry = scheduler.schedule(() -> events.execute(() -> handle(Event.EXPIRE)), expire.toMillis(),
         TimeUnit.MILLISECONDS);
   }
