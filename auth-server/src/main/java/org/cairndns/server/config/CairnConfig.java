@@ -42,7 +42,10 @@ public record CairnConfig(
       int tcpQueriesInFlight,
       int tcpWriteBuffer,
       Duration tcpWriteTimeout,
-      int responseCacheBytes) {}
+      int responseCacheBytes,
+      int udpWorkers,
+      int tcpWorkers,
+      int udpReceiveBuffer) {}
 
   /** CHAOS TXT answers; {@code chaos} false refuses them all. */
   public record Identity(boolean chaos, String version, String hostname, String id) {}

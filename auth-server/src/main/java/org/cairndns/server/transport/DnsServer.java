@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
@@ -39,12 +40,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The UDP, TCP and TLS listeners. Native epoll when available (one UDP socket per core on the same
- * port with SO_REUSEPORT, TCP Fast Open), NIO elsewhere. UDP and the streams (TCP, TLS) have event
+ * The UDP, TCP and TLS listeners. Native epoll when available (one UDP socket per UDP thread on the
+ * same port with SO_REUSEPORT, up to 16 datagrams read per recvmmsg call, TCP Fast Open), NIO
+ * elsewhere. UDP and the streams (TCP, TLS) have event
  * loops of their own, as Knot has udp-workers and tcp-workers: a loop serving both gave its UDP
  * socket one read batch per turn between connections writing 31 KB answers, so a TCP flood (the
  * cache amplifier) starved UDP clients; apart, the kernel schedules the UDP threads beside the busy
- * stream threads. Pipelines only: the logic is in {@link UdpHandler} and {@link StreamHandler}.
+ * stream threads. Their counts are limits.udp-workers and limits.tcp-workers (one per core each by
+ * default). Pipelines only: the logic is in {@link UdpHandler} and {@link StreamHandler}.
  */
 public final class DnsServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DnsServer.class);
@@ -58,8 +61,12 @@ public final class DnsServer implements AutoCloseable {
   static final String TRANSFER_THREAD_NAME = "cairn-transfer";
   /** Transfer threads above none in use end after this long idle. */
   private static final long TRANSFER_THREAD_IDLE_SECONDS = 60;
-  /** UDP socket buffers: room for bursts of queries and answers while the event loops are busy. */
-  private static final int UDP_SOCKET_BUFFER = 4 << 20;
+  /** UDP send buffer: room for bursts of answers while the kernel is busy. */
+  private static final int UDP_SEND_BUFFER = 4 << 20;
+  /** Largest UDP request read whole (Netty's datagram buffer: what it was before batched reads). */
+  private static final int UDP_MAX_REQUEST = 2048;
+  /** Datagrams one recvmmsg call reads (epoll): one system call per batch rather than per query. */
+  private static final int UDP_READ_BATCH = 16;
   /** Connections the kernel completes and queues until they are accepted. */
   private static final int ACCEPT_BACKLOG = 1024;
   /** TCP Fast Open: connections pending with data in their SYN (Linux, epoll only). */
@@ -85,9 +92,9 @@ public final class DnsServer implements AutoCloseable {
   private final ServerCounters counters = new ServerCounters();
   private final boolean epoll = Epoll.isAvailable();
 
-  private DnsServer(int threads) {
-    this.udpGroup = eventLoops(threads, UDP_THREAD_NAME);
-    this.streamGroup = eventLoops(threads, STREAM_THREAD_NAME);
+  private DnsServer(int udpThreads, int streamThreads) {
+    this.udpGroup = eventLoops(udpThreads, UDP_THREAD_NAME);
+    this.streamGroup = eventLoops(streamThreads, STREAM_THREAD_NAME);
     // Bounded, unlike a cached pool that grew a thread per transfer asked for. The queue needs no
     // bound of its own: a connection hands over one transfer at a time, so it holds at most one
     // per connection, and tcp-connections bounds those.
@@ -111,15 +118,17 @@ public final class DnsServer implements AutoCloseable {
    */
   public static DnsServer start(ListenerSettings settings, RequestHandler handler,
       Function<SocketChannel, SslHandler> tlsHandlers) throws IOException {
-    int threads = Runtime.getRuntime().availableProcessors();
-    DnsServer server = new DnsServer(threads);
+    int cores = Runtime.getRuntime().availableProcessors();
+    int udpThreads = settings.udpWorkers() > 0 ? settings.udpWorkers() : cores;
+    DnsServer server = new DnsServer(udpThreads, settings.tcpWorkers() > 0 ? settings.tcpWorkers() : cores);
     try {
       ConnectionLimiter limiter = new ConnectionLimiter(settings.tcpConnections(), settings.tcpConnectionsPerAddress(), server.counters);
       for (InetSocketAddress address : settings.listen()) {
         InetSocketAddress bound = server.bindTcp(address, settings, handler, limiter, Transport.TCP, null);
         server.tcp.add(bound);
         // UDP on the port TCP got, so an ephemeral port (0) gives one port for both.
-        server.udp.add(server.bindUdp(new InetSocketAddress(address.getAddress(), bound.getPort()), handler, threads));
+        server.udp.add(server.bindUdp(new InetSocketAddress(address.getAddress(), bound.getPort()), handler, udpThreads,
+            settings.udpReceiveBuffer()));
       }
       if (!settings.tlsListen().isEmpty() && tlsHandlers == null) {
         throw new IOException("tls-listen is set but no TLS certificate is available");
@@ -135,17 +144,22 @@ public final class DnsServer implements AutoCloseable {
     return server;
   }
 
-  private InetSocketAddress bindUdp(InetSocketAddress address, RequestHandler handler, int threads) throws IOException {
+  private InetSocketAddress bindUdp(InetSocketAddress address, RequestHandler handler, int threads, int receiveBuffer)
+      throws IOException {
     UdpHandler udpHandler = new UdpHandler(handler, counters);
     Bootstrap b = new Bootstrap()
         .group(udpGroup)
         .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
-        .option(ChannelOption.SO_RCVBUF, UDP_SOCKET_BUFFER)
-        .option(ChannelOption.SO_SNDBUF, UDP_SOCKET_BUFFER)
+        .option(ChannelOption.SO_RCVBUF, receiveBuffer)
+        .option(ChannelOption.SO_SNDBUF, UDP_SEND_BUFFER)
         .handler(udpHandler);
     int sockets = 1;
     if (epoll) {
-      b.option(EpollChannelOption.SO_REUSEPORT, true);
+      b.option(EpollChannelOption.SO_REUSEPORT, true)
+          .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, UDP_MAX_REQUEST)
+          // a buffer of UDP_READ_BATCH slots; as many datagrams per wakeup as before, in one call
+          .option(ChannelOption.RECVBUF_ALLOCATOR,
+              new FixedRecvByteBufAllocator(UDP_MAX_REQUEST * UDP_READ_BATCH).maxMessagesPerRead(UDP_READ_BATCH));
       sockets = threads;
     }
     InetSocketAddress bound = null;
