@@ -46,7 +46,7 @@ public record ListenerSettings(
   public static final int DEFAULT_WRITE_BUFFER = 64 << 10;
   /** BIND's default: a secondary reading just fast enough to dodge the write timeout goes after this. */
   public static final Duration DEFAULT_TRANSFER_TIME_OUT = Duration.ofHours(2);
-  /** NSD's suggested so-rcvbuf, and the usual net.core.rmem_max ceiling it has to fit. */
+  /** A few hundred ms of queries at 10k/s per socket; Linux caps it at net.core.rmem_max. */
   public static final int DEFAULT_UDP_RECEIVE_BUFFER = 4 << 20;
 
   public ListenerSettings {
