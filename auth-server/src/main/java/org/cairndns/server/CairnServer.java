@@ -138,8 +138,7 @@ public final class CairnServer implements AutoCloseable {
           config.limits().tcpIdleTimeout(), config.limits().tcpConnections(),
           config.limits().tcpConnectionsPerAddress(), config.limits().tlsHandshakeTimeout(),
           config.limits().tcpWriteTimeout(), config.limits().tcpQueriesInFlight(), config.limits().tcpWriteBuffer(),
-          config.xfr().maxTransferTimeOut(), config.limits().udpWorkers(), config.limits().tcpWorkers(),
-          config.limits().udpReceiveBuffer());
+          config.xfr().maxTransferTimeOut(), config.limits().udpReceiveBuffer());
       ServerTlsContext tls = server.tls;
       // Before the listeners: a zone that expired while the server was down is never answered from.
       server.refreshers.values().forEach(ZoneRefresher::start);

@@ -43,8 +43,6 @@ public record CairnConfig(
       int tcpWriteBuffer,
       Duration tcpWriteTimeout,
       int responseCacheBytes,
-      int udpWorkers,
-      int tcpWorkers,
       int udpReceiveBuffer) {}
 
   /** CHAOS TXT answers; {@code chaos} false refuses them all. */

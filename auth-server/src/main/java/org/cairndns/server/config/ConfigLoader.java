@@ -84,7 +84,7 @@ public final class ConfigLoader {
     Map<String, Object> limits = map(top.getOrDefault("limits", Map.of()), "limits");
     known(limits, Set.of("tcp-idle-timeout", "tcp-connections", "tcp-connections-per-address",
         "tls-handshake-timeout", "udp-payload", "journal-steps", "tcp-queries-in-flight", "tcp-write-buffer",
-        "tcp-write-timeout", "response-cache-bytes", "udp-workers", "tcp-workers", "udp-receive-buffer"), "limits.");
+        "tcp-write-timeout", "response-cache-bytes", "udp-receive-buffer"), "limits.");
     Map<String, Object> identity = map(top.getOrDefault("identity", Map.of()), "identity");
     known(identity, Set.of("chaos", "version", "hostname", "id"), "identity.");
     Map<String, Object> tls = map(top.getOrDefault("tls", Map.of()), "tls");
@@ -135,8 +135,6 @@ public final class ConfigLoader {
             duration(limits, "tcp-write-timeout", "limits.tcp-write-timeout", ListenerSettings.DEFAULT_WRITE_TIMEOUT),
             integer(limits, "response-cache-bytes", "limits.response-cache-bytes",
                 (int) QueryConfig.DEFAULT_RESPONSE_CACHE_BYTES, 0, Integer.MAX_VALUE),
-            integer(limits, "udp-workers", "limits.udp-workers", 0, 0, 1024),
-            integer(limits, "tcp-workers", "limits.tcp-workers", 0, 0, 1024),
             integer(limits, "udp-receive-buffer", "limits.udp-receive-buffer", ListenerSettings.DEFAULT_UDP_RECEIVE_BUFFER,
                 4096, 1 << 30)),
         new CairnConfig.Identity(

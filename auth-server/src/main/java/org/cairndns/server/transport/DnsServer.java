@@ -40,14 +40,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The UDP, TCP and TLS listeners. Native epoll when available (one UDP socket per UDP thread on the
- * same port with SO_REUSEPORT, up to 16 datagrams read per recvmmsg call, TCP Fast Open), NIO
- * elsewhere. UDP and the streams (TCP, TLS) have event
+ * The UDP, TCP and TLS listeners. Native epoll when available (one UDP socket per core on the same
+ * port with SO_REUSEPORT, up to 16 datagrams read per recvmmsg call, TCP Fast Open), NIO elsewhere. UDP and the streams (TCP, TLS) have event
  * loops of their own, as Knot has udp-workers and tcp-workers: a loop serving both gave its UDP
  * socket one read batch per turn between connections writing 31 KB answers, so a TCP flood (the
  * cache amplifier) starved UDP clients; apart, the kernel schedules the UDP threads beside the busy
- * stream threads. Their counts are limits.udp-workers and limits.tcp-workers (one per core each by
- * default). Pipelines only: the logic is in {@link UdpHandler} and {@link StreamHandler}.
+ * stream threads (one stream thread instead of one per core did not help UDP under the attack
+ * benchmark on two cores). Pipelines only: the logic is in {@link UdpHandler} and {@link StreamHandler}.
  */
 public final class DnsServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DnsServer.class);
@@ -92,9 +91,9 @@ public final class DnsServer implements AutoCloseable {
   private final ServerCounters counters = new ServerCounters();
   private final boolean epoll = Epoll.isAvailable();
 
-  private DnsServer(int udpThreads, int streamThreads) {
-    this.udpGroup = eventLoops(udpThreads, UDP_THREAD_NAME);
-    this.streamGroup = eventLoops(streamThreads, STREAM_THREAD_NAME);
+  private DnsServer(int threads) {
+    this.udpGroup = eventLoops(threads, UDP_THREAD_NAME);
+    this.streamGroup = eventLoops(threads, STREAM_THREAD_NAME);
     // Bounded, unlike a cached pool that grew a thread per transfer asked for. The queue needs no
     // bound of its own: a connection hands over one transfer at a time, so it holds at most one
     // per connection, and tcp-connections bounds those.
@@ -118,16 +117,15 @@ public final class DnsServer implements AutoCloseable {
    */
   public static DnsServer start(ListenerSettings settings, RequestHandler handler,
       Function<SocketChannel, SslHandler> tlsHandlers) throws IOException {
-    int cores = Runtime.getRuntime().availableProcessors();
-    int udpThreads = settings.udpWorkers() > 0 ? settings.udpWorkers() : cores;
-    DnsServer server = new DnsServer(udpThreads, settings.tcpWorkers() > 0 ? settings.tcpWorkers() : cores);
+    int threads = Runtime.getRuntime().availableProcessors();
+    DnsServer server = new DnsServer(threads);
     try {
       ConnectionLimiter limiter = new ConnectionLimiter(settings.tcpConnections(), settings.tcpConnectionsPerAddress(), server.counters);
       for (InetSocketAddress address : settings.listen()) {
         InetSocketAddress bound = server.bindTcp(address, settings, handler, limiter, Transport.TCP, null);
         server.tcp.add(bound);
         // UDP on the port TCP got, so an ephemeral port (0) gives one port for both.
-        server.udp.add(server.bindUdp(new InetSocketAddress(address.getAddress(), bound.getPort()), handler, udpThreads,
+        server.udp.add(server.bindUdp(new InetSocketAddress(address.getAddress(), bound.getPort()), handler, threads,
             settings.udpReceiveBuffer()));
       }
       if (!settings.tlsListen().isEmpty() && tlsHandlers == null) {

@@ -20,8 +20,6 @@ import java.util.List;
  * @param tcpWriteBuffer bytes queued for writing per connection past which it is not read from
  * @param transferTimeOut an outgoing transfer still streaming this long after it started is cut off
  *     with its connection (xfr.max-transfer-time-out, like BIND's max-transfer-time-out)
- * @param udpWorkers threads serving UDP, 0 for one per core (each with its own SO_REUSEPORT socket)
- * @param tcpWorkers threads serving TCP and TLS connections, 0 for one per core
  * @param udpReceiveBuffer SO_RCVBUF of each UDP socket: queries that wait while its thread is busy
  *     or descheduled (Linux caps it at net.core.rmem_max)
  */
@@ -36,8 +34,6 @@ public record ListenerSettings(
     int tcpQueriesInFlight,
     int tcpWriteBuffer,
     Duration transferTimeOut,
-    int udpWorkers,
-    int tcpWorkers,
     int udpReceiveBuffer) {
 
   public static final Duration DEFAULT_IDLE = Duration.ofSeconds(10);
@@ -56,7 +52,7 @@ public record ListenerSettings(
 
   public static ListenerSettings of(List<InetSocketAddress> listen) {
     return new ListenerSettings(listen, List.of(), DEFAULT_IDLE, 1000, 100, Duration.ofSeconds(5),
-        DEFAULT_WRITE_TIMEOUT, DEFAULT_QUERIES_IN_FLIGHT, DEFAULT_WRITE_BUFFER, DEFAULT_TRANSFER_TIME_OUT, 0, 0,
+        DEFAULT_WRITE_TIMEOUT, DEFAULT_QUERIES_IN_FLIGHT, DEFAULT_WRITE_BUFFER, DEFAULT_TRANSFER_TIME_OUT,
         DEFAULT_UDP_RECEIVE_BUFFER);
   }
 }

@@ -49,7 +49,7 @@ class StreamHandlerTest {
   static EmbeddedChannel connection(int cap, RequestHandler requests, HeldWrites held) {
     ListenerSettings settings = new ListenerSettings(List.of(), List.of(), Duration.ofSeconds(10), 10, 10,
         Duration.ofSeconds(5), Duration.ofSeconds(10), cap, ListenerSettings.DEFAULT_WRITE_BUFFER,
-        ListenerSettings.DEFAULT_TRANSFER_TIME_OUT, 1, 1, ListenerSettings.DEFAULT_UDP_RECEIVE_BUFFER);
+        ListenerSettings.DEFAULT_TRANSFER_TIME_OUT, ListenerSettings.DEFAULT_UDP_RECEIVE_BUFFER);
     Executor noTransfers = r -> {
       throw new AssertionError("no transfer here");
     };
