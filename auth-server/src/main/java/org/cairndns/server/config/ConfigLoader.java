@@ -135,8 +135,8 @@ public final class ConfigLoader {
             duration(limits, "tcp-write-timeout", "limits.tcp-write-timeout", ListenerSettings.DEFAULT_WRITE_TIMEOUT),
             integer(limits, "response-cache-bytes", "limits.response-cache-bytes",
                 (int) QueryConfig.DEFAULT_RESPONSE_CACHE_BYTES, 0, Integer.MAX_VALUE),
-            integer(limits, "udp-receive-buffer", "limits.udp-receive-buffer", ListenerSettings.DEFAULT_UDP_RECEIVE_BUFFER,
-                4096, 1 << 30)),
+            integer(limits, "udp-receive-buffer", "limits.udp-receive-buffer",
+                ListenerSettings.DEFAULT_UDP_RECEIVE_BUFFER, 4096, 1 << 30)),
         new CairnConfig.Identity(
             bool(identity, "chaos", "identity.chaos", true),
             string(identity, "version", "identity.version", "Cairn"),

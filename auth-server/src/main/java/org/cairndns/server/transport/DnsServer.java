@@ -41,12 +41,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The UDP, TCP and TLS listeners. Native epoll when available (one UDP socket per core on the same
- * port with SO_REUSEPORT, up to 16 datagrams read per recvmmsg call, TCP Fast Open), NIO elsewhere. UDP and the streams (TCP, TLS) have event
- * loops of their own, as Knot has udp-workers and tcp-workers: a loop serving both gave its UDP
- * socket one read batch per turn between connections writing 31 KB answers, so a TCP flood (the
- * cache amplifier) starved UDP clients; apart, the kernel schedules the UDP threads beside the busy
- * stream threads (one stream thread instead of one per core did not help UDP under the attack
- * benchmark on two cores). Pipelines only: the logic is in {@link UdpHandler} and {@link StreamHandler}.
+ * port with SO_REUSEPORT, up to 16 datagrams read per recvmmsg call, TCP Fast Open), NIO elsewhere.
+ * UDP and the streams (TCP, TLS) have event loops of their own, as Knot has udp-workers and
+ * tcp-workers: a loop serving both gave its UDP socket one read batch per turn between connections
+ * writing 31 KB answers, so a TCP flood (the cache amplifier) starved UDP clients; apart, the kernel
+ * schedules the UDP threads beside the busy stream threads (one stream thread instead of one per
+ * core did not help UDP under the attack benchmark on two cores). Pipelines only: the logic is in
+ * {@link UdpHandler} and {@link StreamHandler}.
  */
 public final class DnsServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DnsServer.class);

@@ -18,6 +18,7 @@ final class ReplyBuffers {
     if (framed) {
       buf.writeShort(length);
     }
-    return buf.writeBytes(reply.head()).writeBytes(reply.tail(), reply.tailFrom(), reply.tail().length - reply.tailFrom());
+    buf.writeBytes(reply.head());
+    return buf.writeBytes(reply.tail(), reply.tailFrom(), reply.tail().length - reply.tailFrom());
   }
 }

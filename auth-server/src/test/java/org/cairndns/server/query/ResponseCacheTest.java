@@ -30,7 +30,8 @@ class ResponseCacheTest {
     response.getHeader().setFlag(Flags.QR);
     response.addRecord(query.getQuestion(), Section.QUESTION);
     for (int i = 0; i < 100; i++) { // the attack benchmark's ~31 KB answer
-      response.addRecord(new TXTRecord(big, DClass.IN, 300, List.of(i + "x".repeat(250), "y".repeat(50))), Section.ANSWER);
+      List<String> strings = List.of(i + "x".repeat(250), "y".repeat(50));
+      response.addRecord(new TXTRecord(big, DClass.IN, 300, strings), Section.ANSWER);
     }
     response.addRecord(new OPTRecord(1232, 0, 0), Section.ADDITIONAL);
     byte[] answer = response.toWire();
