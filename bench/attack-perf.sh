@@ -11,7 +11,8 @@
 # Knobs (environment): MEASURE_SECONDS (5) per unattacked run, CLIENTS (10) dnsperf clients,
 # CAIRN_XMX (512m), SLOWLORIS_CONNECTIONS (1000), SLOWLORIS_SOURCES (10), SLOWLORIS_DRIP (5 s),
 # PIPELINE_CONNECTIONS (4), AMPLIFY_CONNECTIONS (4), NOTIFY_RATE (10000/s), NAMES (10000 in the zone),
-# TARGETS ("cairn nsd"), ATTACKS ("slowloris pipeline amplify notify", to tell their effects apart).
+# TARGETS ("cairn nsd"), ATTACKS ("slowloris pipeline amplify notify", to tell their effects apart),
+# CAIRN_LIMITS (YAML flow-mapping entries added to Cairn's limits, e.g. "tcp-workers: 1").
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 seconds=${1:-60}
@@ -87,6 +88,7 @@ start_cairn() {
 database: db/cairn
 listen: [127.0.0.1:${port[cairn]}]
 tls-listen: [127.0.0.1:${tls[cairn]}]
+limits: {${CAIRN_LIMITS:-}}
 zones:
   - name: bench.example
     primaries:

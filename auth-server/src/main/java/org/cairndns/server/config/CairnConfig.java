@@ -45,7 +45,8 @@ public record CairnConfig(
       int tcpQueriesInFlight,
       int tcpWriteBuffer,
       Duration tcpWriteTimeout,
-      int responseCacheBytes) {}
+      int responseCacheBytes,
+      int udpReceiveBuffer) {}
 
   /** CHAOS TXT answers; {@code chaos} false refuses them all. */
   public record Identity(boolean chaos, String version, String hostname, String id) {}

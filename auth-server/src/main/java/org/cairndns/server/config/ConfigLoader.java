@@ -108,7 +108,7 @@ public final class ConfigLoader {
     return new CairnConfig.Limits(limits.get(TCP_IDLE_TIMEOUT), limits.get(TCP_CONNECTIONS),
         limits.get(TCP_CONNECTIONS_PER_ADDRESS), limits.get(TLS_HANDSHAKE_TIMEOUT), limits.get(UDP_PAYLOAD),
         limits.get(JOURNAL_STEPS), limits.get(TCP_QUERIES_IN_FLIGHT), limits.get(TCP_WRITE_BUFFER),
-        limits.get(TCP_WRITE_TIMEOUT), limits.get(RESPONSE_CACHE_BYTES));
+        limits.get(TCP_WRITE_TIMEOUT), limits.get(RESPONSE_CACHE_BYTES), limits.get(UDP_RECEIVE_BUFFER));
   }
 
   /** {@code hostname} and {@code id} default to the host's name, asked only when one is absent. */

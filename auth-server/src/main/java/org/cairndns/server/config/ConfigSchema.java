@@ -91,6 +91,9 @@ final class ConfigSchema {
    */
   static final Key<Integer> RESPONSE_CACHE_BYTES =
       LIMITS.key("response-cache-bytes", integer(0, Integer.MAX_VALUE), Default.of(64 << 20));
+  /** NSD's receive-buffer-size, Unbound's so-rcvbuf: queries that wait while a UDP thread is busy. */
+  static final Key<Integer> UDP_RECEIVE_BUFFER =
+      LIMITS.key("udp-receive-buffer", integer(4096, 1 << 30), Default.of(4 << 20));
 
   static final Key<Boolean> CHAOS = IDENTITY.key("chaos", BOOLEAN, Default.of(true));
   static final Key<String> VERSION = IDENTITY.key("version", TEXT, Default.of("Cairn"));

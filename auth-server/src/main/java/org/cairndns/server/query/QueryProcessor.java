@@ -95,9 +95,9 @@ public final class QueryProcessor implements RequestHandler {
     ResponseCache.Key key = ResponseCache.keyFor(request, requester.transport(), config.udpPayload());
     long generation = zones.generation();
     if (key != null) {
-      byte[] cached = cache.lookup(key, generation, request);
+      Outcome.Reply cached = cache.lookup(key, generation, request);
       if (cached != null) {
-        return new Outcome.Reply(cached);
+        return cached;
       }
     }
     Message query = parse(request);

@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
@@ -40,11 +41,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The UDP, TCP and TLS listeners. Native epoll when available (one UDP socket per core on the same
- * port with SO_REUSEPORT, TCP Fast Open), NIO elsewhere. UDP and the streams (TCP, TLS) have event
- * loops of their own, as Knot has udp-workers and tcp-workers: a loop serving both gave its UDP
- * socket one read batch per turn between connections writing 31 KB answers, so a TCP flood (the
- * cache amplifier) starved UDP clients; apart, the kernel schedules the UDP threads beside the busy
- * stream threads. Pipelines only: the logic is in {@link UdpHandler} and {@link StreamHandler}.
+ * port with SO_REUSEPORT, up to 16 datagrams read per recvmmsg call, TCP Fast Open), NIO elsewhere.
+ * UDP and the streams (TCP, TLS) have event loops of their own, as Knot has udp-workers and
+ * tcp-workers: a loop serving both gave its UDP socket one read batch per turn between connections
+ * writing 31 KB answers, so a TCP flood (the cache amplifier) starved UDP clients; apart, the kernel
+ * schedules the UDP threads beside the busy stream threads (one stream thread instead of one per
+ * core did not help UDP under the attack benchmark on two cores). Pipelines only: the logic is in
+ * {@link UdpHandler} and {@link StreamHandler}.
  */
 public final class DnsServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DnsServer.class);
@@ -58,8 +61,12 @@ public final class DnsServer implements AutoCloseable {
   static final String TRANSFER_THREAD_NAME = "cairn-transfer";
   /** Transfer threads above none in use end after this long idle. */
   private static final long TRANSFER_THREAD_IDLE_SECONDS = 60;
-  /** UDP socket buffers: room for bursts of queries and answers while the event loops are busy. */
-  private static final int UDP_SOCKET_BUFFER = 4 << 20;
+  /** UDP send buffer: room for bursts of answers while the kernel is busy. */
+  private static final int UDP_SEND_BUFFER = 4 << 20;
+  /** Largest UDP request read whole (Netty's datagram buffer: what it was before batched reads). */
+  private static final int UDP_MAX_REQUEST = 2048;
+  /** Datagrams one recvmmsg call reads (epoll): one system call per batch rather than per query. */
+  private static final int UDP_READ_BATCH = 16;
   /** Connections the kernel completes and queues until they are accepted. */
   private static final int ACCEPT_BACKLOG = 1024;
   /** TCP Fast Open: connections pending with data in their SYN (Linux, epoll only). */
@@ -119,7 +126,8 @@ public final class DnsServer implements AutoCloseable {
         InetSocketAddress bound = server.bindTcp(address, settings, handler, limiter, Transport.TCP, null);
         server.tcp.add(bound);
         // UDP on the port TCP got, so an ephemeral port (0) gives one port for both.
-        server.udp.add(server.bindUdp(new InetSocketAddress(address.getAddress(), bound.getPort()), handler, threads));
+        server.udp.add(server.bindUdp(new InetSocketAddress(address.getAddress(), bound.getPort()), handler, threads,
+            settings.udpReceiveBuffer()));
       }
       if (!settings.tlsListen().isEmpty() && tlsHandlers == null) {
         throw new IOException("tls-listen is set but no TLS certificate is available");
@@ -135,17 +143,22 @@ public final class DnsServer implements AutoCloseable {
     return server;
   }
 
-  private InetSocketAddress bindUdp(InetSocketAddress address, RequestHandler handler, int threads) throws IOException {
+  private InetSocketAddress bindUdp(InetSocketAddress address, RequestHandler handler, int threads, int receiveBuffer)
+      throws IOException {
     UdpHandler udpHandler = new UdpHandler(handler, counters);
     Bootstrap b = new Bootstrap()
         .group(udpGroup)
         .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
-        .option(ChannelOption.SO_RCVBUF, UDP_SOCKET_BUFFER)
-        .option(ChannelOption.SO_SNDBUF, UDP_SOCKET_BUFFER)
+        .option(ChannelOption.SO_RCVBUF, receiveBuffer)
+        .option(ChannelOption.SO_SNDBUF, UDP_SEND_BUFFER)
         .handler(udpHandler);
     int sockets = 1;
     if (epoll) {
-      b.option(EpollChannelOption.SO_REUSEPORT, true);
+      b.option(EpollChannelOption.SO_REUSEPORT, true)
+          .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, UDP_MAX_REQUEST)
+          // a buffer of UDP_READ_BATCH slots; as many datagrams per wakeup as before, in one call
+          .option(ChannelOption.RECVBUF_ALLOCATOR,
+              new FixedRecvByteBufAllocator(UDP_MAX_REQUEST * UDP_READ_BATCH).maxMessagesPerRead(UDP_READ_BATCH));
       sockets = threads;
     }
     InetSocketAddress bound = null;

@@ -1,5 +1,6 @@
 package org.cairndns.server.transport;
 
+import org.cairndns.server.query.Outcome;
 import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.Type;
 
@@ -14,6 +15,19 @@ final class KeepaliveOption {
   private static final int TSIG = Type.TSIG;
 
   private KeepaliveOption() {}
+
+  /**
+   * {@code reply} with a keepalive timeout of 0, as {@link #withZeroTimeout(byte[])}. A cached answer
+   * (one whose tail is shared) is passed as it is: it has no keepalive option, since the cache takes
+   * only requests whose OPT record has no options, and the option only answers a client that sent it.
+   */
+  static Outcome.Reply withZeroTimeout(Outcome.Reply reply) {
+    if (!reply.whole()) {
+      return reply;
+    }
+    byte[] patched = withZeroTimeout(reply.head());
+    return patched == reply.head() ? reply : new Outcome.Reply(patched);
+  }
 
   /**
    * A copy of {@code response} whose keepalive timeout is 0, or {@code response} itself when it

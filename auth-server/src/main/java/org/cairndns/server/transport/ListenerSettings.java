@@ -22,6 +22,8 @@ import org.cairndns.server.config.ConfigLoader;
  * @param tcpWriteBuffer bytes queued for writing per connection past which it is not read from
  * @param transferTimeOut an outgoing transfer still streaming this long after it started is cut off
  *     with its connection (xfr.max-transfer-time-out, like BIND's max-transfer-time-out)
+ * @param udpReceiveBuffer SO_RCVBUF of each UDP socket: queries that wait while its thread is busy
+ *     or descheduled (Linux caps it at net.core.rmem_max)
  */
 public record ListenerSettings(
     List<InetSocketAddress> listen,
@@ -33,7 +35,8 @@ public record ListenerSettings(
     Duration writeTimeout,
     int tcpQueriesInFlight,
     int tcpWriteBuffer,
-    Duration transferTimeOut) {
+    Duration transferTimeOut,
+    int udpReceiveBuffer) {
 
   public ListenerSettings {
     listen = List.copyOf(listen);
@@ -45,7 +48,8 @@ public record ListenerSettings(
     CairnConfig.Limits limits = config.limits();
     return new ListenerSettings(config.listen(), config.tlsListen(), limits.tcpIdleTimeout(), limits.tcpConnections(),
         limits.tcpConnectionsPerAddress(), limits.tlsHandshakeTimeout(), limits.tcpWriteTimeout(),
-        limits.tcpQueriesInFlight(), limits.tcpWriteBuffer(), config.xfr().maxTransferTimeOut());
+        limits.tcpQueriesInFlight(), limits.tcpWriteBuffer(), config.xfr().maxTransferTimeOut(),
+        limits.udpReceiveBuffer());
   }
 
   /** The configuration's defaults, listening on {@code listen} (UDP and TCP) only. */

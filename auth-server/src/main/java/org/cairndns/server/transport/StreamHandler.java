@@ -137,13 +137,13 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (outcome instanceof Outcome.Reply reply) {
-      counters.response(transport, reply.wire());
-      byte[] wire = limiter.underPressure() ? KeepaliveOption.withZeroTimeout(reply.wire()) : reply.wire();
+      counters.response(transport, reply.head());
+      Outcome.Reply out = limiter.underPressure() ? KeepaliveOption.withZeroTimeout(reply) : reply;
       accepted();
       if (streaming || !pending.isEmpty()) {
-        pending.add(wire);
+        pending.add(out);
       } else {
-        write(wire);
+        write(out);
       }
     } else if (outcome instanceof Outcome.Messages messages) {
       accepted();
@@ -191,8 +191,8 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private void write(byte[] wire) {
-    ctx.write(frame(ctx, wire), ctx.newProgressivePromise().addListener(replyWritten));
+  private void write(Outcome.Reply reply) {
+    ctx.write(ReplyBuffers.copy(ctx.alloc(), reply, true), ctx.newProgressivePromise().addListener(replyWritten));
   }
 
   /** Sends queued replies until the next queued transfer, which then streams on its own thread. */
@@ -200,8 +200,8 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
   private void drain(ChannelHandlerContext ctx) {
     Object next;
     while ((next = pending.poll()) != null) {
-      if (next instanceof byte[] wire) {
-        write(wire);
+      if (next instanceof Outcome.Reply reply) {
+        write(reply);
       } else {
         streaming = true;
         transferDeadlineNanos = System.nanoTime() + transferTimeOutNanos;
@@ -230,7 +230,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
         }
         byte[] wire = transfer.next();
         counters.response(transport, wire);
-        ch.writeAndFlush(frame(ctx, wire), ch.voidPromise());
+        ch.writeAndFlush(ReplyBuffers.copy(ctx.alloc(), new Outcome.Reply(wire), true), ch.voidPromise());
       }
     } catch (RuntimeException e) {
       transferFailures.log("event=transfer-failed client={} error=\"{}\"", ch.remoteAddress(), e.toString(), e);
@@ -407,13 +407,6 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
       requester = new Requester(remote, transport, peer);
     }
     return requester;
-  }
-
-  private static ByteBuf frame(ChannelHandlerContext ctx, byte[] wire) {
-    ByteBuf buf = ctx.alloc().buffer(wire.length + 2);
-    buf.writeShort(wire.length);
-    buf.writeBytes(wire);
-    return buf;
   }
 
   private static void closeQuietly(Iterator<?> it) {

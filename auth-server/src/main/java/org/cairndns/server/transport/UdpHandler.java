@@ -1,7 +1,6 @@
 package org.cairndns.server.transport;
 
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -41,8 +40,8 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
       return;
     }
     if (outcome instanceof Outcome.Reply reply) {
-      counters.response(Transport.UDP, reply.wire());
-      ctx.write(new DatagramPacket(Unpooled.wrappedBuffer(reply.wire()), packet.sender()), ctx.voidPromise());
+      counters.response(Transport.UDP, reply.head());
+      ctx.write(new DatagramPacket(ReplyBuffers.copy(ctx.alloc(), reply, false), packet.sender()), ctx.voidPromise());
     } else {
       counters.dropped();
     }

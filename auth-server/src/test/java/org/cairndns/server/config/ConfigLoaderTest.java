@@ -47,7 +47,7 @@ class ConfigLoaderTest {
         limits: {tcp-idle-timeout: 500ms, tcp-connections: 10, tcp-connections-per-address: 2,
                  tls-handshake-timeout: 2s, udp-payload: 1400, journal-steps: 7,
                  tcp-queries-in-flight: 8, tcp-write-buffer: 32768, tcp-write-timeout: 3s,
-                 response-cache-bytes: 1048576}
+                 response-cache-bytes: 1048576, udp-receive-buffer: 1048576}
         identity: {chaos: false, version: v, hostname: h, id: i}
         store-poll-interval: 2m
         xfr: {message-size: 16000, max-records-per-message: 1, transfers-out: 3, transfers-out-per-address: 1, transfer-wait: 1h,
@@ -81,6 +81,7 @@ class ConfigLoaderTest {
     assertEquals(32768, c.limits().tcpWriteBuffer());
     assertEquals(Duration.ofSeconds(3), c.limits().tcpWriteTimeout());
     assertEquals(1 << 20, c.limits().responseCacheBytes());
+    assertEquals(1 << 20, c.limits().udpReceiveBuffer());
     assertEquals(false, c.identity().chaos());
     assertEquals(Duration.ofMinutes(2), c.storePollInterval());
     assertEquals(Duration.ofHours(1), c.xfr().transferWait());
@@ -114,6 +115,7 @@ class ConfigLoaderTest {
       "number out of range   | limits: {udp-payload: 100}                          | limits.udp-payload: expected a whole number from 512 to 4096",
       "write buffer too small| limits: {tcp-write-buffer: 100}                     | limits.tcp-write-buffer: expected a whole number from 4096",
       "negative cache bytes  | limits: {response-cache-bytes: -1}                  | limits.response-cache-bytes: expected a whole number from 0 to 2147483647",
+      "tiny UDP buffer       | limits: {udp-receive-buffer: 100}                   | limits.udp-receive-buffer: expected a whole number from 4096",
       "per-primary limit 0   | secondary: {transfers-in-per-primary: 0}            | secondary.transfers-in-per-primary: expected a whole number from 1 to 1000",
       "per-primary not a number | secondary: {transfers-in-per-primary: two}       | secondary.transfers-in-per-primary: expected a whole number from 1 to 1000",
       "max-records 0         | secondary: {max-records: 0}                         | secondary.max-records: expected a whole number of at least 1",
@@ -165,6 +167,7 @@ class ConfigLoaderTest {
     assertEquals(65536, c.limits().tcpWriteBuffer());
     assertEquals(Duration.ofSeconds(10), c.limits().tcpWriteTimeout());
     assertEquals(64 << 20, c.limits().responseCacheBytes());
+    assertEquals(4 << 20, c.limits().udpReceiveBuffer(), "as before it was configurable");
     assertEquals(2, c.secondary().transfersInPerPrimary(), "like BIND's transfers-per-ns");
     assertEquals(TransferLimits.DEFAULTS, c.secondary().transferLimits());
     assertEquals(10_000_000, TransferLimits.DEFAULTS.maxRecords(), "lets the 1M-record benchmark zone through");

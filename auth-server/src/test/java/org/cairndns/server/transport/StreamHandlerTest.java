@@ -49,7 +49,8 @@ class StreamHandlerTest {
   static EmbeddedChannel connection(int cap, RequestHandler requests, HeldWrites held) {
     ListenerSettings defaults = ListenerSettings.of(List.of());
     ListenerSettings settings = new ListenerSettings(List.of(), List.of(), Duration.ofSeconds(10), 10, 10,
-        Duration.ofSeconds(5), Duration.ofSeconds(10), cap, defaults.tcpWriteBuffer(), defaults.transferTimeOut());
+        Duration.ofSeconds(5), Duration.ofSeconds(10), cap, defaults.tcpWriteBuffer(), defaults.transferTimeOut(),
+        defaults.udpReceiveBuffer());
     Executor noTransfers = r -> {
       throw new AssertionError("no transfer here");
     };
