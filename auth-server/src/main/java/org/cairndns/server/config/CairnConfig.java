@@ -26,7 +26,8 @@ public record CairnConfig(
     Xfr xfr,
     Secondary secondary,
     List<TsigKey> tsigKeys,
-    List<ZoneEntry> zones) {
+    List<ZoneEntry> zones,
+    Log log) {
 
   /** TLS certificate settings; all paths null means a self-signed certificate beside the database. */
   public record Tls(Path certificate, Path key, String keyPassword, Path clientCa, String minVersion, String engine,
@@ -77,11 +78,17 @@ public record CairnConfig(
       Set<Transport> transferTransports, List<NotifySender.Target> notifyTargets, Name notifyKey, boolean notifyNs,
       List<Primary> primaries, TransferLimits transferLimits) {}
 
+  /**
+   * Where {@code cairn serve} logs: {@code level} (null: {@code CAIRN_LOG_LEVEL} or INFO), a {@code file}
+   * instead of stderr, and a {@code syslog} server (UDP) besides; null for what is not set.
+   */
+  public record Log(String level, Path file, InetSocketAddress syslog) {}
+
   public CairnConfig withOverrides(Path db, List<InetSocketAddress> listenOverride, List<InetSocketAddress> tlsOverride) {
     return new CairnConfig(
         db != null ? db : database,
         listenOverride.isEmpty() ? listen : listenOverride,
         tlsOverride.isEmpty() ? tlsListen : tlsOverride,
-        tls, limits, identity, storePollInterval, xfr, secondary, tsigKeys, zones);
+        tls, limits, identity, storePollInterval, xfr, secondary, tsigKeys, zones, log);
   }
 }

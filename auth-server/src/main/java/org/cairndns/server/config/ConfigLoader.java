@@ -37,7 +37,7 @@ public final class ConfigLoader {
   private static final Set<String> TOP = Set.of(
       "database", "listen", "tls-listen", "tls", "limits", "identity", "store-poll-interval", "xfr", "secondary",
       "tsig-keys",
-      "zones");
+      "zones", "log");
 
   private final String file;
   private final Path base;
@@ -150,7 +150,19 @@ public final class ConfigLoader {
             maxTransferTimeOut),
         secondary,
         tsigKeys,
-        zones(top.get("zones"), keyNames, secondary.transferLimits()));
+        zones(top.get("zones"), keyNames, secondary.transferLimits()),
+        log(map(top.getOrDefault("log", Map.of()), "log")));
+  }
+
+  private CairnConfig.Log log(Map<String, Object> m) throws ConfigException {
+    known(m, Set.of("level", "file", "syslog"), "log.");
+    String level = string(m, "level", "log.level", null);
+    if (level != null && !Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF").contains(level.toUpperCase(java.util.Locale.ROOT))) {
+      throw error("log.level", "expected TRACE, DEBUG, INFO, WARN, ERROR or OFF, got \"" + level + "\"");
+    }
+    String syslog = string(m, "syslog", "log.syslog", null);
+    return new CairnConfig.Log(level == null ? null : level.toUpperCase(java.util.Locale.ROOT), path(m, "file", "log.file"),
+        syslog == null ? null : address(syslog, "log.syslog"));
   }
 
   /**

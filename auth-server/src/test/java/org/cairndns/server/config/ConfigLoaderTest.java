@@ -100,6 +100,8 @@ class ConfigLoaderTest {
   @CsvSource(delimiter = '|', quoteCharacter = '~', value = {
       "unknown top key       | colour: blue                                        | colour: unknown key",
       "unknown nested key    | limits: {tcp-idle: 5s}                              | limits.tcp-idle: unknown key",
+      "bad log level         | log: {level: loud}                                  | log.level: expected TRACE, DEBUG",
+      "bad syslog address    | log: {syslog: loghost}                              | log.syslog: expected ADDRESS:PORT",
       "bad duration          | limits: {tcp-idle-timeout: ten}                     | limits.tcp-idle-timeout: expected a duration",
       "bad transfer deadline | xfr: {max-transfer-time-out: 2 hours}               | xfr.max-transfer-time-out: expected a duration",
       "zero transfer deadline | xfr: {max-transfer-time-out: 0s}                   | xfr.max-transfer-time-out: must be more than 0",
@@ -147,8 +149,15 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void logSettingsAreRead() throws Exception {
+    CairnConfig c = load("log: {level: debug, file: log/cairn.log, syslog: 127.0.0.1:514}\n");
+    assertEquals(new CairnConfig.Log("DEBUG", dir.resolve("log/cairn.log"), new InetSocketAddress("127.0.0.1", 514)), c.log());
+  }
+
+  @Test
   void defaultsWithoutAFile() {
     CairnConfig c = ConfigLoader.defaults();
+    assertEquals(new CairnConfig.Log(null, null, null), c.log(), "stderr at CAIRN_LOG_LEVEL or INFO");
     assertEquals(53, c.listen().get(0).getPort());
     assertEquals(1232, c.limits().udpPayload());
     assertEquals(Duration.ofSeconds(10), c.limits().tcpIdleTimeout());
