@@ -36,6 +36,14 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theServiceConfigurationLoads() throws Exception {
+    CairnConfig c = ConfigLoader.load(Path.of("..", "dist", "cairn.yaml"));
+    assertEquals(Path.of("/var/lib/cairn/cairn"), c.database(), "the folder dist/cairn.service lets it write");
+    assertEquals(53, c.listen().get(0).getPort());
+    assertEquals(853, c.tlsListen().get(0).getPort());
+  }
+
+  @Test
   void everyKeyIsRead() throws Exception {
     CairnConfig c = load("""
         database: store/db
