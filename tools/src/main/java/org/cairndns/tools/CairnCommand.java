@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       org.cairndns.tools.zone.ZoneCommand.class,
       org.cairndns.tools.serve.ServeCommand.class,
+      org.cairndns.tools.store.StoreCommand.class,
       org.cairndns.tools.tls.TlsCommand.class,
       org.cairndns.tools.xfr.XfrCommand.class,
       CommandLine.HelpCommand.class

@@ -174,28 +174,67 @@ public final class ZoneCommand implements Runnable {
     }
   }
 
-  @Command(name = "export", mixinStandardHelpOptions = true, description = "Write a zone (optionally an older serial) as a master file on stdout.")
+  @Command(name = "export", mixinStandardHelpOptions = true,
+      description = "Write a zone (optionally an older serial) as a master file on stdout, or every zone into a folder.")
   static final class Export implements Callable<Integer> {
     @CommandLine.Mixin StoreOption store;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-    @Parameters(paramLabel = "ZONE") String zone;
+    @Parameters(paramLabel = "ZONE", arity = "0..1") String zone;
     @Option(names = "--serial", description = "An older version still in the journal.") Long serial;
+    @Option(names = "--all", paramLabel = "DIR",
+        description = "Every zone's current version into DIR/ZONE.zone, which `cairn zone load DIR` loads again.")
+    Path all;
 
     @Override
     public Integer call() throws Exception {
-      Name name = zoneName(zone);
+      if ((zone == null) == (all == null) || (all != null && serial != null)) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "give a ZONE (with --serial if wanted) or --all DIR");
+      }
       try (ZoneStore s = store.open()) {
+        if (all != null) {
+          exportAll(s);
+          return 0;
+        }
+        Name name = zoneName(zone);
         Optional<ZoneContent> content = serial == null ? s.current(name) : s.at(name, serial);
         ZoneContent c = content.orElseThrow(() -> new IllegalArgumentException(serial == null
             ? "zone " + name + " is not in the store"
             : "zone " + name + " has no version with serial " + serial + " in its journal (see cairn zone history)"));
-        PrintWriter out = spec.commandLine().getOut();
-        out.printf("; zone %s serial %d exported by cairn%n$ORIGIN %s%n", name, c.serial(), name);
-        for (Record r : c.records()) {
-          out.println(r);
-        }
+        write(spec.commandLine().getOut(), name, c);
       }
       return 0;
+    }
+
+    private void exportAll(ZoneStore s) throws Exception {
+      Files.createDirectories(all);
+      int count = 0;
+      for (ZoneInfo z : s.list()) {
+        Name name = z.name();
+        String base = name.equals(Name.root) ? "root" : name.toString(true);
+        if (base.contains("/") || base.startsWith(".")) { // a label may hold any byte; a file name may not
+          throw new IllegalArgumentException("zone " + name + " has no safe file name; export it alone with cairn zone export");
+        }
+        Optional<ZoneContent> content = s.current(name);
+        if (content.isEmpty()) {
+          continue; // deleted since the listing
+        }
+        Path file = all.resolve(base + ".zone");
+        try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(file))) {
+          write(out, name, content.get());
+          if (out.checkError()) { // a PrintWriter keeps its IOExceptions to itself
+            throw new java.io.IOException("cannot write " + file);
+          }
+        }
+        count++;
+      }
+      spec.commandLine().getOut().printf("%d zones exported to %s%n", count, all);
+    }
+
+    private static void write(PrintWriter out, Name name, ZoneContent c) {
+      out.printf("; zone %s serial %d exported by cairn%n$ORIGIN %s%n", name, c.serial(), name);
+      for (Record r : c.records()) {
+        out.println(r);
+      }
     }
   }
 
