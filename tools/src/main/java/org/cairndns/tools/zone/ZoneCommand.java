@@ -84,31 +84,78 @@ public final class ZoneCommand implements Runnable {
     return zone;
   }
 
-  @Command(name = "load", mixinStandardHelpOptions = true, description = "Validate a master file and store it as the zone's new version.")
+  @Command(name = "load", mixinStandardHelpOptions = true,
+      description = "Validate master files and store each as its zone's new version; a folder stands for the files in it.")
   static final class Load implements Callable<Integer> {
     @CommandLine.Mixin StoreOption store;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-    @Parameters(paramLabel = "FILE") Path file;
-    @Option(names = "--origin", description = "Zone apex (default: the file name without .zone).") String origin;
+    @Parameters(paramLabel = "FILE", arity = "1..*", description = "Master files, or folders of them (every file not hidden).")
+    List<Path> paths;
+    @Option(names = "--origin", description = "Zone apex (default: the file name without .zone); one file only.") String origin;
     @Option(names = "--bump-serial", description = "Store changed content even when its serial is not newer: serial becomes max(old+1, YYYYMMDD00).") boolean bump;
 
     @Override
     public Integer call() throws Exception {
-      Name name = originFor(file, origin);
+      List<Path> files = zoneFiles(paths);
+      if (files.isEmpty()) {
+        throw new IllegalArgumentException("no zone files in " + paths);
+      }
+      if (origin != null && files.size() != 1) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--origin names the zone of one file, not of " + files.size());
+      }
+      PrintWriter err = spec.commandLine().getErr();
+      int failed = 0;
       long started = System.nanoTime();
-      ZoneFile zone = readValid(file, name, spec.commandLine().getErr(), true);
+      // One store open for them all: opening it (and starting the JVM) is most of a small zone's cost.
       try (ZoneStore s = store.open()) {
-        LoadOutcome outcome = s.load(name, zone.records(), "file:" + file.toAbsolutePath(), bump);
-        double seconds = (System.nanoTime() - started) / 1e9;
-        PrintWriter out = spec.commandLine().getOut();
-        switch (outcome.kind()) {
-          case UNCHANGED -> out.printf("%s unchanged at serial %d%n", name, outcome.serial());
-          case CREATED -> out.printf("%s created at serial %d: %d records in %.1fs%n", name, outcome.serial(), outcome.records(), seconds);
-          case UPDATED -> out.printf("%s updated from serial %d to %d: %d records, %d deleted, %d added in %.1fs%n",
-              name, outcome.previousSerial(), outcome.serial(), outcome.records(), outcome.deleted(), outcome.added(), seconds);
+        for (Path file : files) {
+          if (files.size() == 1) {
+            load(s, file, true);
+            continue;
+          }
+          try {
+            load(s, file, false);
+          } catch (Exception e) { // one bad file must not stop a migration; each is named and counted
+            err.println("cairn: " + file + ": " + (e.getMessage() == null ? e : e.getMessage()));
+            failed++;
+          }
         }
       }
-      return 0;
+      if (files.size() > 1) {
+        spec.commandLine().getOut().printf("%d files, %d loaded, %d failed in %.1fs%n", files.size(), files.size() - failed,
+            failed, (System.nanoTime() - started) / 1e9);
+      }
+      return failed == 0 ? 0 : 1;
+    }
+
+    private void load(ZoneStore s, Path file, boolean progress) throws Exception {
+      Name name = originFor(file, origin);
+      long started = System.nanoTime();
+      ZoneFile zone = readValid(file, name, spec.commandLine().getErr(), progress);
+      LoadOutcome outcome = s.load(name, zone.records(), "file:" + file.toAbsolutePath(), bump);
+      double seconds = (System.nanoTime() - started) / 1e9;
+      PrintWriter out = spec.commandLine().getOut();
+      switch (outcome.kind()) {
+        case UNCHANGED -> out.printf("%s unchanged at serial %d%n", name, outcome.serial());
+        case CREATED -> out.printf("%s created at serial %d: %d records in %.1fs%n", name, outcome.serial(), outcome.records(), seconds);
+        case UPDATED -> out.printf("%s updated from serial %d to %d: %d records, %d deleted, %d added in %.1fs%n",
+            name, outcome.previousSerial(), outcome.serial(), outcome.records(), outcome.deleted(), outcome.added(), seconds);
+      }
+    }
+
+    /** The files named, a folder replaced by its regular files that are not hidden, in name order. */
+    private static List<Path> zoneFiles(List<Path> paths) throws java.io.IOException {
+      List<Path> files = new java.util.ArrayList<>();
+      for (Path p : paths) {
+        if (!Files.isDirectory(p)) {
+          files.add(p);
+          continue;
+        }
+        try (var in = Files.list(p)) {
+          in.filter(f -> Files.isRegularFile(f) && !f.getFileName().toString().startsWith(".")).sorted().forEach(files::add);
+        }
+      }
+      return files;
     }
   }
 
