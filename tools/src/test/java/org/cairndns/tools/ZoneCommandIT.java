@@ -171,4 +171,24 @@ class ZoneCommandIT {
     assertTrue(cairn("zone", "load", "--db", db(), "--origin", "x.test", folder.toString()).err()
         .contains("--origin names the zone of one file"));
   }
+
+  @Test
+  void theZoneNameComesFromTheFileBeforeItsName() throws Exception {
+    Path byOrigin = write("export-2026.txt", "; a comment\n$TTL 60\n$ORIGIN origin.test.\n@ IN SOA ns hm 1 1 1 1 1\n@ IN NS ns\nns IN A 192.0.2.1\n");
+    Run load = cairn("zone", "load", "--db", db(), byOrigin.toString());
+    assertEquals(0, load.exit(), load.err());
+    assertTrue(load.out().startsWith("origin.test. created"), load.out());
+
+    Path bySoa = write("db.primary", "$TTL 60\nsoa.test. 60 IN SOA ns hm 1 1 1 1 1\n@ IN NS ns\nns IN A 192.0.2.1\n");
+    load = cairn("zone", "load", "--db", db(), bySoa.toString());
+    assertEquals(0, load.exit(), load.err());
+    assertTrue(load.out().startsWith("soa.test. created"), load.out());
+
+    // No $ORIGIN and a relative SOA owner: the file name decides, and when it is wrong the error says what to do.
+    Path misnamed = write("misnamed.test.zone", "$TTL 60\n@ IN SOA ns hm 1 1 1 1 1\n@ IN NS ns\nns.other.test. IN A 192.0.2.1\n");
+    Run wrong = cairn("zone", "check", misnamed.toString());
+    assertEquals(1, wrong.exit());
+    assertTrue(wrong.err().contains("ns.other.test. is outside the zone misnamed.test., a name taken from the file name")
+        && wrong.err().contains("--origin"), wrong.err());
+  }
 }

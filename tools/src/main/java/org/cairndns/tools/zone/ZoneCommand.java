@@ -62,23 +62,22 @@ public final class ZoneCommand implements Runnable {
     }
   }
 
-  /** Origin: --origin, else the file name without .zone/.db/.txt (example.com.zone → example.com.). */
-  static Name originFor(Path file, String origin) {
-    if (origin != null) {
-      return zoneName(origin);
-    }
-    String base = file.getFileName().toString().replaceFirst("\\.(zone|db|txt)$", "");
-    return zoneName(base);
-  }
-
   // On JDK 17, the release we build for, a null console is how to tell output is not a terminal;
   // Console.isTerminal() takes over when the release moves to 22 or later.
   @SuppressWarnings("SystemConsoleNull")
-  static ZoneFile readValid(Path file, Name origin, PrintWriter err, boolean progress) throws Exception {
+  static ZoneFile readValid(Path file, ZoneOrigin origin, PrintWriter err, boolean progress) throws Exception {
     Progress p = progress && System.console() != null ? new Progress(err, Files.size(file)) : null;
-    ZoneFile zone = ZoneFileReader.read(file, origin, p == null ? n -> {} : p::update);
+    ZoneFile zone = ZoneFileReader.read(file, origin.name(), p == null ? n -> {} : p::update);
     if (p != null) {
       p.done(zone.records().size());
+    }
+    if (origin.source().equals(ZoneOrigin.FILE_NAME)) {
+      for (Record r : zone.records()) {
+        if (!r.getName().subdomain(origin.name())) {
+          throw new IllegalArgumentException(file + ": " + r.getName() + " is outside the zone " + origin.name()
+              + ", a name taken from the file name (the file has no $ORIGIN or SOA owner to go by): give the zone with --origin");
+        }
+      }
     }
     ZoneValidator.validate(zone);
     return zone;
@@ -91,7 +90,7 @@ public final class ZoneCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
     @Parameters(paramLabel = "FILE", arity = "1..*", description = "Master files, or folders of them (every file not hidden).")
     List<Path> paths;
-    @Option(names = "--origin", description = "Zone apex (default: the file name without .zone); one file only.") String origin;
+    @Option(names = "--origin", description = "Zone apex (default: the file's first $ORIGIN or SOA owner, else its name without .zone); one file only.") String origin;
     @Option(names = "--bump-serial", description = "Store changed content even when its serial is not newer: serial becomes max(old+1, YYYYMMDD00).") boolean bump;
 
     @Override
@@ -129,9 +128,10 @@ public final class ZoneCommand implements Runnable {
     }
 
     private void load(ZoneStore s, Path file, boolean progress) throws Exception {
-      Name name = originFor(file, origin);
+      ZoneOrigin zoneOrigin = ZoneOrigin.of(file, origin);
+      Name name = zoneOrigin.name();
       long started = System.nanoTime();
-      ZoneFile zone = readValid(file, name, spec.commandLine().getErr(), progress);
+      ZoneFile zone = readValid(file, zoneOrigin, spec.commandLine().getErr(), progress);
       LoadOutcome outcome = s.load(name, zone.records(), "file:" + file.toAbsolutePath(), bump);
       double seconds = (System.nanoTime() - started) / 1e9;
       PrintWriter out = spec.commandLine().getOut();
@@ -163,12 +163,13 @@ public final class ZoneCommand implements Runnable {
   static final class Check implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
     @Parameters(paramLabel = "FILE") Path file;
-    @Option(names = "--origin", description = "Zone apex (default: the file name without .zone).") String origin;
+    @Option(names = "--origin", description = "Zone apex (default: the file's first $ORIGIN or SOA owner, else its name without .zone).") String origin;
 
     @Override
     public Integer call() throws Exception {
-      Name name = originFor(file, origin);
-      ZoneFile zone = readValid(file, name, spec.commandLine().getErr(), false);
+      ZoneOrigin zoneOrigin = ZoneOrigin.of(file, origin);
+      Name name = zoneOrigin.name();
+      ZoneFile zone = readValid(file, zoneOrigin, spec.commandLine().getErr(), false);
       spec.commandLine().getOut().printf("%s: %s is valid, %d records%n", file, name, zone.records().size());
       return 0;
     }
