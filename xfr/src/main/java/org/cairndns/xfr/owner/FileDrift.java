@@ -22,39 +22,38 @@ import org.xbill.DNS.SOARecord;
  * holds changes the store does not have, at WARN, since those changes are not served, and the zone's
  * last error says so until the file carries a serial above the stored one.
  */
-final class FileDrift {
+record FileDrift(boolean load, String error) {
   private static final Logger log = LoggerFactory.getLogger(FileDrift.class);
-
-  private FileDrift() {}
+  /** The file is loaded as usual: its serial is newer than the stored one, or the same. */
+  static final FileDrift NONE = new FileDrift(true, null);
 
   /**
-   * @return null when the file is to be loaded as usual (its serial is newer, or the same as the
-   *     stored one); otherwise "" when the file is an older stored version, or the warning when it
-   *     has changes the store lacks
+   * @return whether to load the file, and when not, the zone's error (null when the file is just an
+   *     older stored version)
    */
-  static String storeIsAhead(ZoneStore store, Name name, ZoneFile file, Path path) throws ZoneStoreException {
+  static FileDrift check(ZoneStore store, Name name, ZoneFile file, Path path) throws ZoneStoreException {
     Optional<SOARecord> stored = store.soa(name);
     Optional<SOARecord> fileSoa = file.records().stream()
         .filter(r -> r instanceof SOARecord && r.getName().equals(name)).map(SOARecord.class::cast).findFirst();
     if (stored.isEmpty() || fileSoa.isEmpty()) {
-      return null;
+      return NONE;
     }
     long storedSerial = stored.get().getSerial();
     long fileSerial = fileSoa.get().getSerial();
     if (!Serials.isNewer(storedSerial, fileSerial)) {
-      return null;
+      return NONE;
     }
     Optional<ZoneContent> same = store.at(name, fileSerial);
     if (same.isPresent() && new HashSet<Record>(same.get().records()).equals(new HashSet<Record>(file.records()))) {
       log.info("zone={} event=file-behind-store file={} file_serial={} stored_serial={} (the stored version, from "
           + "--bump-serial or a transfer, serves; cairn zone export writes it back to the file)",
           name, path, fileSerial, storedSerial);
-      return "";
+      return new FileDrift(false, null);
     }
     String warning = "the file's serial " + fileSerial + " is older than the stored " + storedSerial
         + " (from --bump-serial or a transfer) and its content differs from the stored version " + fileSerial
         + ": its changes are not served; give the file a serial above " + storedSerial;
     log.warn("zone={} event=file-not-loaded file={} reason=\"{}\"", name, path, warning);
-    return warning;
+    return new FileDrift(false, warning);
   }
 }

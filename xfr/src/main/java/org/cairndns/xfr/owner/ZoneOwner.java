@@ -170,9 +170,9 @@ public final class ZoneOwner {
     try {
       ZoneFile zone = ZoneFileReader.read(file, name);
       ZoneValidator.validate(zone);
-      String drift = FileDrift.storeIsAhead(store, name, zone, file);
-      if (drift != null) {
-        return drift.isEmpty() ? null : drift;
+      FileDrift drift = FileDrift.check(store, name, zone, file);
+      if (!drift.load()) {
+        return drift.error();
       }
       LoadOutcome outcome = store.load(name, zone.records(), "file:" + file, false);
       log.info("zone={} event=file-loaded result={} serial={}", name, outcome.kind(), outcome.serial());
