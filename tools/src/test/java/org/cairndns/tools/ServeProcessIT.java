@@ -7,7 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -174,6 +178,44 @@ class ServeProcessIT {
     assertTrue(Files.readString(dir.resolve("serve.log")).contains("event=stopped"), "graceful shutdown on SIGTERM");
     assertTrue(!Files.exists(dir.resolve("db/cairn.pid")), "pid file removed");
     assertTrue(!Files.exists(dir.resolve("db/cairn.ctl")), "control socket removed");
+  }
+
+  @Test
+  void logsWhereTheConfigurationSays() throws Exception {
+    int port = freePort();
+    try (DatagramSocket syslog = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      syslog.setSoTimeout(30_000);
+      Files.writeString(dir.resolve("cairn.yaml"), """
+          database: db/cairn
+          listen: [127.0.0.1:%d]
+          log: {level: warn, file: logs/cairn.log, syslog: 127.0.0.1:%d}
+          zones: [{name: gone.test, file: gone.test.zone}]
+          """.formatted(port, syslog.getLocalPort()));
+      Process server = cairn("serve", "--config", dir.resolve("cairn.yaml").toString())
+          .redirectOutput(dir.resolve("stderr.log").toFile()).start();
+      try {
+        SimpleResolver resolver = new SimpleResolver("127.0.0.1");
+        resolver.setPort(port);
+        await("serving").atMost(Duration.ofSeconds(60)).ignoreExceptions()
+            .until(() -> resolver.send(Message.newQuery(Record.newRecord(Name.fromString("gone.test."), Type.SOA, DClass.IN))) != null);
+        Path log = dir.resolve("logs/cairn.log");
+        List<String> lines = Files.readAllLines(log);
+        assertTrue(lines.get(0).contains("zone=gone.test. event=file-load-failed"), lines.toString());
+        assertTrue(lines.stream().noneMatch(l -> l.contains(" INFO ")), "log.level: warn keeps INFO out: " + lines);
+        // ISO-8601 with date and zone offset, then the level: 2026-11-29T18:10:33.123+01:00 ERROR
+        assertTrue(lines.get(0).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}([+-]\\d\\d:\\d\\d|Z) ERROR .*"),
+            lines.get(0));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(log)));
+        assertFalse(Files.readString(dir.resolve("stderr.log")).contains("file-load-failed"), "the file replaces stderr");
+        DatagramPacket packet = new DatagramPacket(new byte[2048], 2048);
+        syslog.receive(packet);
+        String message = new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8);
+        assertTrue(message.matches("<27>.* cairn\\[" + server.pid() + "\\]: ERROR .*file-load-failed.*"), "daemon.err: " + message);
+      } finally {
+        server.destroy();
+        assertTrue(server.waitFor(30, TimeUnit.SECONDS));
+      }
+    }
   }
 
   @Test

@@ -2,11 +2,13 @@ package org.cairndns.tools;
 
 import static org.cairndns.tools.CliRun.cairn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -130,5 +132,49 @@ class ZoneCommandIT {
     CliRun pin = cairn("tls", "pin", dir.resolve("cert.pem").toString());
     assertTrue(gen.out().contains(pin.out().strip()), gen.out() + " / " + pin.out());
     assertEquals(44, pin.out().strip().length(), "base64 of 32 bytes");
+  }
+
+  @Test
+  void loadsAFolderOfZonesInOneRunAndNamesTheFilesThatFail() throws Exception {
+    Path folder = dir.resolve("zones");
+    Files.createDirectories(folder);
+    for (String zone : List.of("one.test", "two.test", "three.test")) {
+      Files.writeString(folder.resolve(zone + ".zone"), "$TTL 60\n@ IN SOA ns hm 1 1 1 1 1\n@ IN NS ns\nns IN A 192.0.2.1\n");
+    }
+    Files.writeString(folder.resolve("bad.test.zone"), "$TTL 60\n@ IN NS ns\n"); // no SOA
+    Files.writeString(folder.resolve(".hidden.zone"), "not a zone");
+    Path extra = write("four.test.zone", "$TTL 60\n@ IN SOA ns hm 1 1 1 1 1\n@ IN NS ns\nns IN A 192.0.2.1\n");
+
+    CliRun load = cairn("zone", "load", "--db", db(), folder.toString(), extra.toString());
+    assertEquals(1, load.exit(), "a file failed");
+    assertTrue(load.err().contains("cairn: " + folder.resolve("bad.test.zone") + ": "), load.err());
+    assertFalse(load.err().contains(".hidden"), load.err());
+    assertTrue(load.out().contains("5 files, 4 loaded, 1 failed"), load.out());
+    CliRun list = cairn("zone", "list", "--db", db());
+    for (String zone : List.of("one.test.", "two.test.", "three.test.", "four.test.")) {
+      assertTrue(list.out().contains(zone), list.out());
+    }
+    assertTrue(cairn("zone", "load", "--db", db(), "--origin", "x.test", folder.toString()).err()
+        .contains("--origin names the zone of one file"));
+  }
+
+  @Test
+  void theZoneNameComesFromTheFileBeforeItsName() throws Exception {
+    Path byOrigin = write("export-2026.txt", "; a comment\n$TTL 60\n$ORIGIN origin.test.\n@ IN SOA ns hm 1 1 1 1 1\n@ IN NS ns\nns IN A 192.0.2.1\n");
+    CliRun load = cairn("zone", "load", "--db", db(), byOrigin.toString());
+    assertEquals(0, load.exit(), load.err());
+    assertTrue(load.out().startsWith("origin.test. created"), load.out());
+
+    Path bySoa = write("db.primary", "$TTL 60\nsoa.test. 60 IN SOA ns hm 1 1 1 1 1\n@ IN NS ns\nns IN A 192.0.2.1\n");
+    load = cairn("zone", "load", "--db", db(), bySoa.toString());
+    assertEquals(0, load.exit(), load.err());
+    assertTrue(load.out().startsWith("soa.test. created"), load.out());
+
+    // No $ORIGIN and a relative SOA owner: the file name decides, and when it is wrong the error says what to do.
+    Path misnamed = write("misnamed.test.zone", "$TTL 60\n@ IN SOA ns hm 1 1 1 1 1\n@ IN NS ns\nns.other.test. IN A 192.0.2.1\n");
+    CliRun wrong = cairn("zone", "check", misnamed.toString());
+    assertEquals(1, wrong.exit());
+    assertTrue(wrong.err().contains("ns.other.test. is outside the zone misnamed.test., a name taken from the file name")
+        && wrong.err().contains("--origin"), wrong.err());
   }
 }

@@ -29,7 +29,8 @@ public record CairnConfig(
     Secondary secondary,
     List<TsigKey> tsigKeys,
     List<ZoneEntry> zones,
-    Control control) {
+    Control control,
+    Log log) {
 
   /** TLS certificate settings; all paths null means a self-signed certificate beside the database. */
   public record Tls(Path certificate, Path key, String keyPassword, Path clientCa, TlsSettings.MinVersion minVersion,
@@ -88,11 +89,17 @@ public record CairnConfig(
    */
   public record Control(boolean enabled, Path socket, InetSocketAddress listen) {}
 
+  /**
+   * Where {@code cairn serve} logs: {@code level} (null: {@code CAIRN_LOG_LEVEL} or INFO), a {@code file}
+   * instead of stderr, and a {@code syslog} server (UDP) besides; null for what is not set.
+   */
+  public record Log(String level, Path file, InetSocketAddress syslog) {}
+
   public CairnConfig withOverrides(Path db, List<InetSocketAddress> listenOverride, List<InetSocketAddress> tlsOverride) {
     return new CairnConfig(
         db != null ? db : database,
         listenOverride.isEmpty() ? listen : listenOverride,
         tlsOverride.isEmpty() ? tlsListen : tlsOverride,
-        tls, limits, identity, storePollInterval, xfr, secondary, tsigKeys, zones, control);
+        tls, limits, identity, storePollInterval, xfr, secondary, tsigKeys, zones, control, log);
   }
 }

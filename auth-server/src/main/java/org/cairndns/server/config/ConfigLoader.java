@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -81,7 +82,20 @@ public final class ConfigLoader {
       zones.add(zone(zone, keyNames, secondary.transferLimits()));
     }
     return new CairnConfig(top.get(DATABASE), top.get(LISTEN), top.get(TLS_LISTEN), tls, limits, identity,
-        top.get(STORE_POLL_INTERVAL), xfr, secondary, tsigKeys, zones, control(top.mapping(CONTROL)));
+        top.get(STORE_POLL_INTERVAL), xfr, secondary, tsigKeys, zones, control(top.mapping(CONTROL)), log(top.mapping(LOG)));
+  }
+
+  private static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
+
+  private static CairnConfig.Log log(Values log) throws ConfigException {
+    String level = log.get(LOG_LEVEL);
+    if (level != null) {
+      level = level.toUpperCase(Locale.ROOT);
+      if (!LOG_LEVELS.contains(level)) {
+        throw log.error(LOG_LEVEL, "expected TRACE, DEBUG, INFO, WARN, ERROR or OFF, got \"" + log.get(LOG_LEVEL) + "\"");
+      }
+    }
+    return new CairnConfig.Log(level, log.get(LOG_FILE), log.get(LOG_SYSLOG));
   }
 
   private static CairnConfig.Control control(Values control) throws ConfigException {

@@ -54,10 +54,15 @@ final class ConfigSchema {
   static final Section TSIG_KEYS = TOP.list("tsig-keys");
   static final Section ZONES = TOP.list("zones");
   static final Section CONTROL = TOP.mapping("control");
+  static final Section LOG = TOP.mapping("log");
 
   static final Key<Boolean> CONTROL_ENABLED = CONTROL.key("enabled", BOOLEAN, Default.of(true));
   static final Key<Path> CONTROL_SOCKET = CONTROL.key("socket", PATH, Default.none("`DATABASE.ctl`"));
   static final Key<InetSocketAddress> CONTROL_LISTEN = CONTROL.key("listen", ADDRESS, Default.NONE);
+
+  static final Key<String> LOG_LEVEL = LOG.key("level", TEXT, Default.none("`CAIRN_LOG_LEVEL`, else `INFO`"));
+  static final Key<Path> LOG_FILE = LOG.key("file", PATH, Default.none("none = stderr"));
+  static final Key<InetSocketAddress> LOG_SYSLOG = LOG.key("syslog", ADDRESS, Default.NONE);
 
   static final Key<Path> TLS_CERTIFICATE = TLS.key("certificate", PATH, Default.NONE);
   static final Key<Path> TLS_KEY = TLS.key("key", PATH, Default.NONE);

@@ -37,6 +37,14 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theServiceConfigurationLoads() throws Exception {
+    CairnConfig c = ConfigLoader.load(Path.of("..", "dist", "cairn.yaml"));
+    assertEquals(Path.of("/var/lib/cairn/cairn"), c.database(), "the folder dist/cairn.service lets it write");
+    assertEquals(53, c.listen().get(0).getPort());
+    assertEquals(853, c.tlsListen().get(0).getPort());
+  }
+
+  @Test
   void everyKeyIsRead() throws Exception {
     CairnConfig c = load("""
         database: store/db
@@ -109,6 +117,8 @@ class ConfigLoaderTest {
       "NOTIFY target alone   | zones: [{name: a.test, notify: {address: \"192.0.2.9:53\", transport: udp, via: x}}] | zones[0].notify[0].via: unknown key (allowed here: address, transport)",
       "TSIG key without secret | tsig-keys: [{name: k}]                            | tsig-keys[0].secret: missing",
       "zones not a list      | zones: {name: a.test}                               | zones: expected a list",
+      "bad log level         | log: {level: loud}                                  | log.level: expected TRACE, DEBUG",
+      "bad syslog address    | log: {syslog: loghost}                              | log.syslog: expected ADDRESS:PORT",
       "bad duration          | limits: {tcp-idle-timeout: ten}                     | limits.tcp-idle-timeout: expected a duration",
       "bad transfer deadline | xfr: {max-transfer-time-out: 2 hours}               | xfr.max-transfer-time-out: expected a duration",
       "zero transfer deadline | xfr: {max-transfer-time-out: 0s}                   | xfr.max-transfer-time-out: must be longer than 0",
@@ -158,8 +168,15 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void logSettingsAreRead() throws Exception {
+    CairnConfig c = load("log: {level: debug, file: log/cairn.log, syslog: 127.0.0.1:514}\n");
+    assertEquals(new CairnConfig.Log("DEBUG", dir.resolve("log/cairn.log"), new InetSocketAddress("127.0.0.1", 514)), c.log());
+  }
+
+  @Test
   void defaultsWithoutAFile() {
     CairnConfig c = ConfigLoader.defaults();
+    assertEquals(new CairnConfig.Log(null, null, null), c.log(), "stderr at CAIRN_LOG_LEVEL or INFO");
     assertEquals(53, c.listen().get(0).getPort());
     assertEquals(1232, c.limits().udpPayload());
     assertEquals(Duration.ofSeconds(10), c.limits().tcpIdleTimeout());

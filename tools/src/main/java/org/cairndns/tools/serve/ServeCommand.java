@@ -34,6 +34,7 @@ public final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     CairnConfig cfg = config != null ? ConfigLoader.load(config) : ConfigLoader.defaults();
     cfg = cfg.withOverrides(db, addresses(listen), addresses(tlsListen));
+    LogOutput.apply(cfg.log());
     ServerLock lock = ServerLock.acquire(cfg.database());
     CairnServer server;
     try {

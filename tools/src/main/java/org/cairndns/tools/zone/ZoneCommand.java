@@ -71,53 +71,100 @@ public final class ZoneCommand implements Runnable {
     }
   }
 
-  /** Origin: --origin, else the file name without .zone/.db/.txt (example.com.zone → example.com.). */
-  static Name originFor(Path file, String origin) {
-    if (origin != null) {
-      return zoneName(origin);
-    }
-    String base = file.getFileName().toString().replaceFirst("\\.(zone|db|txt)$", "");
-    return zoneName(base);
-  }
-
   // On JDK 17, the release we build for, a null console is how to tell output is not a terminal;
   // Console.isTerminal() takes over when the release moves to 22 or later.
   @SuppressWarnings("SystemConsoleNull")
-  static ZoneFile readValid(Path file, Name origin, PrintWriter err, boolean progress) throws Exception {
+  static ZoneFile readValid(Path file, ZoneOrigin origin, PrintWriter err, boolean progress) throws Exception {
     Progress p = progress && System.console() != null ? new Progress(err, Files.size(file)) : null;
-    ZoneFile zone = ZoneFileReader.read(file, origin, p == null ? n -> {} : p::update);
+    ZoneFile zone = ZoneFileReader.read(file, origin.name(), p == null ? n -> {} : p::update);
     if (p != null) {
       p.done(zone.records().size());
+    }
+    if (origin.source().equals(ZoneOrigin.FILE_NAME)) {
+      for (Record r : zone.records()) {
+        if (!r.getName().subdomain(origin.name())) {
+          throw new IllegalArgumentException(file + ": " + r.getName() + " is outside the zone " + origin.name()
+              + ", a name taken from the file name (the file has no $ORIGIN or SOA owner to go by): give the zone with --origin");
+        }
+      }
     }
     ZoneValidator.validate(zone);
     return zone;
   }
 
-  @Command(name = "load", mixinStandardHelpOptions = true, description = "Validate a master file and store it as the zone's new version.")
+  @Command(name = "load", mixinStandardHelpOptions = true,
+      description = "Validate master files and store each as its zone's new version; a folder stands for the files in it.")
   static final class Load implements Callable<Integer> {
     @CommandLine.Mixin StoreOption store;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-    @Parameters(paramLabel = "FILE") Path file;
-    @Option(names = "--origin", description = "Zone apex (default: the file name without .zone).") String origin;
+    @Parameters(paramLabel = "FILE", arity = "1..*", description = "Master files, or folders of them (every file not hidden).")
+    List<Path> paths;
+    @Option(names = "--origin", description = "Zone apex (default: the file's first $ORIGIN or SOA owner, else its name without .zone); one file only.") String origin;
     @Option(names = "--bump-serial", description = "Store changed content even when its serial is not newer: serial becomes max(old+1, YYYYMMDD00).") boolean bump;
 
     @Override
     public Integer call() throws Exception {
-      Name name = originFor(file, origin);
+      List<Path> files = zoneFiles(paths);
+      if (files.isEmpty()) {
+        throw new IllegalArgumentException("no zone files in " + paths);
+      }
+      if (origin != null && files.size() != 1) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--origin names the zone of one file, not of " + files.size());
+      }
+      PrintWriter err = spec.commandLine().getErr();
+      int failed = 0;
       long started = System.nanoTime();
-      ZoneFile zone = readValid(file, name, spec.commandLine().getErr(), true);
+      // One store open for them all: opening it (and starting the JVM) is most of a small zone's cost.
       try (ZoneStore s = store.open()) {
-        LoadOutcome outcome = s.load(name, zone.records(), "file:" + file.toAbsolutePath(), bump);
-        double seconds = (System.nanoTime() - started) / 1e9;
-        PrintWriter out = spec.commandLine().getOut();
-        switch (outcome.kind()) {
-          case UNCHANGED -> out.printf("%s unchanged at serial %d%n", name, outcome.serial());
-          case CREATED -> out.printf("%s created at serial %d: %d records in %.1fs%n", name, outcome.serial(), outcome.records(), seconds);
-          case UPDATED -> out.printf("%s updated from serial %d to %d: %d records, %d deleted, %d added in %.1fs%n",
-              name, outcome.previousSerial(), outcome.serial(), outcome.records(), outcome.deleted(), outcome.added(), seconds);
+        for (Path file : files) {
+          if (files.size() == 1) {
+            load(s, file, true);
+            continue;
+          }
+          try {
+            load(s, file, false);
+          } catch (Exception e) { // one bad file must not stop a migration; each is named and counted
+            err.println("cairn: " + file + ": " + (e.getMessage() == null ? e : e.getMessage()));
+            failed++;
+          }
         }
       }
-      return 0;
+      if (files.size() > 1) {
+        spec.commandLine().getOut().printf("%d files, %d loaded, %d failed in %.1fs%n", files.size(), files.size() - failed,
+            failed, (System.nanoTime() - started) / 1e9);
+      }
+      return failed == 0 ? 0 : 1;
+    }
+
+    private void load(ZoneStore s, Path file, boolean progress) throws Exception {
+      ZoneOrigin zoneOrigin = ZoneOrigin.of(file, origin);
+      Name name = zoneOrigin.name();
+      long started = System.nanoTime();
+      ZoneFile zone = readValid(file, zoneOrigin, spec.commandLine().getErr(), progress);
+      LoadOutcome outcome = s.load(name, zone.records(), "file:" + file.toAbsolutePath(), bump);
+      double seconds = (System.nanoTime() - started) / 1e9;
+      PrintWriter out = spec.commandLine().getOut();
+      switch (outcome.kind()) {
+        case UNCHANGED -> out.printf("%s unchanged at serial %d%n", name, outcome.serial());
+        case CREATED -> out.printf("%s created at serial %d: %d records in %.1fs%n", name, outcome.serial(), outcome.records(), seconds);
+        case UPDATED -> out.printf("%s updated from serial %d to %d: %d records, %d deleted, %d added in %.1fs%n",
+            name, outcome.previousSerial(), outcome.serial(), outcome.records(), outcome.deleted(), outcome.added(), seconds);
+      }
+    }
+
+    /** The files named, a folder replaced by its regular files that are not hidden, in name order. */
+    private static List<Path> zoneFiles(List<Path> paths) throws java.io.IOException {
+      List<Path> files = new java.util.ArrayList<>();
+      for (Path p : paths) {
+        if (!Files.isDirectory(p)) {
+          files.add(p);
+          continue;
+        }
+        try (var in = Files.list(p)) {
+          in.filter(f -> Files.isRegularFile(f) && !f.getFileName().toString().startsWith(".")).sorted().forEach(files::add);
+        }
+      }
+      return files;
     }
   }
 
@@ -125,12 +172,13 @@ public final class ZoneCommand implements Runnable {
   static final class Check implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
     @Parameters(paramLabel = "FILE") Path file;
-    @Option(names = "--origin", description = "Zone apex (default: the file name without .zone).") String origin;
+    @Option(names = "--origin", description = "Zone apex (default: the file's first $ORIGIN or SOA owner, else its name without .zone).") String origin;
 
     @Override
     public Integer call() throws Exception {
-      Name name = originFor(file, origin);
-      ZoneFile zone = readValid(file, name, spec.commandLine().getErr(), false);
+      ZoneOrigin zoneOrigin = ZoneOrigin.of(file, origin);
+      Name name = zoneOrigin.name();
+      ZoneFile zone = readValid(file, zoneOrigin, spec.commandLine().getErr(), false);
       spec.commandLine().getOut().printf("%s: %s is valid, %d records%n", file, name, zone.records().size());
       return 0;
     }
@@ -183,28 +231,67 @@ public final class ZoneCommand implements Runnable {
     }
   }
 
-  @Command(name = "export", mixinStandardHelpOptions = true, description = "Write a zone (optionally an older serial) as a master file on stdout.")
+  @Command(name = "export", mixinStandardHelpOptions = true,
+      description = "Write a zone (optionally an older serial) as a master file on stdout, or every zone into a folder.")
   static final class Export implements Callable<Integer> {
     @CommandLine.Mixin StoreOption store;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-    @Parameters(paramLabel = "ZONE") String zone;
+    @Parameters(paramLabel = "ZONE", arity = "0..1") String zone;
     @Option(names = "--serial", description = "An older version still in the journal.") Long serial;
+    @Option(names = "--all", paramLabel = "DIR",
+        description = "Every zone's current version into DIR/ZONE.zone, which `cairn zone load DIR` loads again.")
+    Path all;
 
     @Override
     public Integer call() throws Exception {
-      Name name = zoneName(zone);
+      if ((zone == null) == (all == null) || (all != null && serial != null)) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "give a ZONE (with --serial if wanted) or --all DIR");
+      }
       try (ZoneStore s = store.open()) {
+        if (all != null) {
+          exportAll(s);
+          return 0;
+        }
+        Name name = zoneName(zone);
         Optional<ZoneContent> content = serial == null ? s.current(name) : s.at(name, serial);
         ZoneContent c = content.orElseThrow(() -> new IllegalArgumentException(serial == null
             ? "zone " + name + " is not in the store"
             : "zone " + name + " has no version with serial " + serial + " in its journal (see cairn zone history)"));
-        PrintWriter out = spec.commandLine().getOut();
-        out.printf("; zone %s serial %d exported by cairn%n$ORIGIN %s%n", name, c.serial(), name);
-        for (Record r : c.records()) {
-          out.println(r);
-        }
+        write(spec.commandLine().getOut(), name, c);
       }
       return 0;
+    }
+
+    private void exportAll(ZoneStore s) throws Exception {
+      Files.createDirectories(all);
+      int count = 0;
+      for (ZoneInfo z : s.list()) {
+        Name name = z.name();
+        String base = name.equals(Name.root) ? "root" : name.toString(true);
+        if (base.contains("/") || base.startsWith(".")) { // a label may hold any byte; a file name may not
+          throw new IllegalArgumentException("zone " + name + " has no safe file name; export it alone with cairn zone export");
+        }
+        Optional<ZoneContent> content = s.current(name);
+        if (content.isEmpty()) {
+          continue; // deleted since the listing
+        }
+        Path file = all.resolve(base + ".zone");
+        try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(file))) {
+          write(out, name, content.get());
+          if (out.checkError()) { // a PrintWriter keeps its IOExceptions to itself
+            throw new java.io.IOException("cannot write " + file);
+          }
+        }
+        count++;
+      }
+      spec.commandLine().getOut().printf("%d zones exported to %s%n", count, all);
+    }
+
+    private static void write(PrintWriter out, Name name, ZoneContent c) {
+      out.printf("; zone %s serial %d exported by cairn%n$ORIGIN %s%n", name, c.serial(), name);
+      for (Record r : c.records()) {
+        out.println(r);
+      }
     }
   }
 

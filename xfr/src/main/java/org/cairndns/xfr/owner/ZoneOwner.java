@@ -200,6 +200,10 @@ public final class ZoneOwner {
     try {
       ZoneFile zone = ZoneFileReader.read(file, name);
       ZoneValidator.validate(zone);
+      FileDrift drift = FileDrift.check(store, name, zone, file);
+      if (!drift.load()) {
+        return drift.error();
+      }
       LoadOutcome outcome = store.load(name, zone.records(), "file:" + file, false);
       log.info("zone={} event=file-loaded result={} serial={}", name, outcome.kind(), outcome.serial());
       return null;

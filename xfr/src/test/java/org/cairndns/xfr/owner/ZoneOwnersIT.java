@@ -192,6 +192,54 @@ class ZoneOwnersIT {
     }
   }
 
+  @Test
+  void aFileBehindTheStoreIsNotAnErrorAndUnloadedEditsAreAWarning() throws Exception {
+    Path file = dir.resolve("owned.zone");
+    Files.writeString(file, VERSION.formatted(7));
+    ch.qos.logback.classic.Logger driftLog = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(FileDrift.class);
+    ListAppender<ILoggingEvent> drift = new ListAppender<>();
+    drift.start();
+    driftLog.addAppender(drift);
+    try {
+      long bumped;
+      try (ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
+        store.load(ZONE, version(7), "file:" + file, false);
+        List<Record> changed = new ArrayList<>(version(7));
+        changed.add(ZoneFileReader.parse(ZONE, "$TTL 300\nwww IN A 192.0.2.80\n").get(0));
+        bumped = store.load(ZONE, changed, "cli", true).serial(); // cairn zone load --bump-serial
+      }
+      for (int start = 0; start < 2; start++) { // the same on every restart: INFO, never an error
+        try (ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
+          ZoneSet zones = new ZoneSet();
+          ZoneOwners owners = new ZoneOwners(store, zones, pool, false);
+          owners.add(ZONE, file, NotifyOut.none(), null);
+          owners.start();
+          assertEquals(bumped, zones.get(ZONE).serial(), "the store's newer version serves");
+          assertNull(owners.status(ZONE).lastError());
+        }
+      }
+      assertTrue(lines.list.stream().noneMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR), lines.list.toString());
+      assertEquals(2, drift.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.INFO
+          && e.getFormattedMessage().contains("event=file-behind-store")).count(), drift.list.toString());
+
+      // Edited, but with a serial still below the stored one: the edit is not served, and that is said.
+      Files.writeString(file, VERSION.formatted(8) + "mail IN A 192.0.2.25\n");
+      try (ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
+        ZoneSet zones = new ZoneSet();
+        ZoneOwners owners = new ZoneOwners(store, zones, pool, false);
+        owners.add(ZONE, file, NotifyOut.none(), null);
+        owners.start();
+        assertEquals(bumped, zones.get(ZONE).serial());
+        assertTrue(owners.status(ZONE).lastError().contains("give the file a serial above " + bumped),
+            owners.status(ZONE).lastError());
+      }
+      assertTrue(drift.list.stream().anyMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN
+          && e.getFormattedMessage().contains("event=file-not-loaded")), drift.list.toString());
+    } finally {
+      driftLog.detachAppender(drift);
+    }
+  }
+
   /** An unexpected failure is logged with its stack (it was one line with the message only). */
   @Test
   void anUnexpectedFailureWhilePublishingIsLoggedWithItsStack() throws Exception {

@@ -1,0 +1,56 @@
+package org.cairndns.tools.store;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.cairndns.zone.store.StoreBackup;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code cairn store ...}: back the whole store up, with every version and journal, and restore it. */
+@Command(
+    name = "store",
+    mixinStandardHelpOptions = true,
+    description = "Back up and restore the zone store.",
+    subcommands = {StoreCommand.Backup.class, StoreCommand.Restore.class})
+public final class StoreCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (backup, restore)");
+  }
+
+  @Command(name = "backup", mixinStandardHelpOptions = true,
+      description = "Write a consistent copy of the store and its password into FILE (a zip), also while a server runs on it.")
+  static final class Backup implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @Option(names = "--db", paramLabel = "PATH", description = "Zone store path (default: ${DEFAULT-VALUE}).", defaultValue = "data/cairn")
+    Path db;
+    @Parameters(paramLabel = "FILE") Path file;
+
+    @Override
+    public Integer call() throws Exception {
+      StoreBackup.backup(db, file);
+      spec.commandLine().getOut().printf("store %s backed up to %s%n", db, file);
+      return 0;
+    }
+  }
+
+  @Command(name = "restore", mixinStandardHelpOptions = true,
+      description = "Unpack a backup made by `cairn store backup` into a new store at --db (which must not exist).")
+  static final class Restore implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @Option(names = "--db", paramLabel = "PATH", required = true, description = "The new store's path.")
+    Path db;
+    @Parameters(paramLabel = "FILE") Path file;
+
+    @Override
+    public Integer call() throws Exception {
+      StoreBackup.restore(file, db);
+      spec.commandLine().getOut().printf("%s restored into store %s%n", file, db);
+      return 0;
+    }
+  }
+}
