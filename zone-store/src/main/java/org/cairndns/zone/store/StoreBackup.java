@@ -8,10 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -37,18 +34,20 @@ public final class StoreBackup {
     if (!Files.exists(dbFile)) {
       throw new ZoneStoreException("no zone store at " + store + " (" + dbFile + " is missing)");
     }
-    // Opening it first migrates an older store and tightens its files' modes, as every command does.
-    ZoneStore.open(store).close();
     Path h2Copy = sibling(store, ".backup-" + ProcessHandle.current().pid() + ".zip");
     try {
-      String password = Files.readString(sibling(store, KEY)).trim();
-      try (Connection c = DriverManager.getConnection(
-              // the URL ZoneStore opens; with the store split, StoreDatabase's connection takes its place
-              "jdbc:h2:file:" + store.toAbsolutePath() + ";AUTO_SERVER=TRUE;TRACE_LEVEL_FILE=0", "cairn", password);
-          PreparedStatement backup = c.prepareStatement("BACKUP TO ?")) {
-        backup.setString(1, h2Copy.toAbsolutePath().toString());
-        backup.execute();
+      // Through the store's own connection, which also migrates an older store and tightens its files'
+      // modes, as every command does; H2 runs BACKUP TO in the process serving the database.
+      try (ZoneStore opened = ZoneStore.open(store)) {
+        opened.database().inTransaction("cannot back up zone store " + store, db -> {
+          try (PreparedStatement backup = db.prepareStatement("BACKUP TO ?")) {
+            backup.setString(1, h2Copy.toAbsolutePath().toString());
+            backup.execute();
+          }
+          return null;
+        });
       }
+      String password = Files.readString(sibling(store, KEY)).trim();
       Path partial = target.resolveSibling(target.getFileName() + ".partial");
       try (OutputStream file = createOwnerOnly(partial); // it holds the password and every zone
           ZipOutputStream out = new ZipOutputStream(file);
@@ -74,7 +73,7 @@ public final class StoreBackup {
         throw e;
       }
       Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (SQLException | IOException e) {
+    } catch (IOException e) {
       throw new ZoneStoreException("cannot back up zone store " + store + " to " + target + ": " + e.getMessage(), e);
     } finally {
       try {
