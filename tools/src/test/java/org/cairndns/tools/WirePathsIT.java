@@ -62,9 +62,9 @@ import org.xbill.DNS.Type;
  * journal step), `cairn zone export` (current and older serial), AXFR over TCP with and without TSIG
  * (the same records in the same order), IXFR from the older version over TCP with and without TSIG and
  * over UDP, and the answer to a query for every name and type over UDP and TCP (with NODATA at empty
- * non-terminals and NXDOMAIN below the apex). Two disagreements this found are held by
- * {@code @Disabled} tests, and the comparisons they break are loosened where noted until they are
- * fixed: {@link #compressionKeepsTheCaseLoaded} and {@link #aRecordGivenTwiceIsKeptOnce}.
+ * non-terminals and NXDOMAIN below the apex). Two disagreements this found are kept as reduced
+ * cases: {@link #aRecordGivenTwiceIsKeptOnce}, fixed, and {@link #compressionKeepsTheCaseLoaded},
+ * {@code @Disabled} while the comparisons it breaks are loosened where noted.
  *
  * <p>Only public surfaces are used (the CLI, {@code ZoneStore}'s API, a real server on loopback,
  * dnsjava as the client), so the test holds while the internals are rebuilt.
@@ -220,14 +220,11 @@ class WirePathsIT {
   static final Name DUPLICATE_ORIGIN = Name.fromConstantString("dup.test.");
 
   /**
-   * The second disagreement, reduced: a record written twice in a zone file is kept twice by the store
-   * ({@code ZoneStore.current}, so {@code cairn zone export} writes it twice), and by AXFR without TSIG
-   * when its owner holds over 16 KB of records (NodeTable deduplicates only below that); AXFR with
-   * TSIG and query answers have it once.
+   * The second disagreement, reduced and fixed: a record written twice in a zone file, at a small
+   * owner and at one with over 16 KB of records, is kept once (RFC 2181 §5) by the store, export and
+   * AXFR with and without TSIG, as the snapshot keeps it.
    */
   @Test
-  @Disabled("bug: a record given twice in a zone file is kept twice by the store and export, and by AXFR"
-      + " without TSIG at an owner with over 16 KB of records; AXFR with TSIG and queries keep one copy")
   void aRecordGivenTwiceIsKeptOnce() throws Exception {
     StringBuilder text = new StringBuilder("""
         dup.test. 300 IN SOA ns.dup.test. hostmaster.dup.test. 1 3600 600 86400 60
@@ -266,10 +263,8 @@ class WirePathsIT {
     try (ZoneStore store = ZoneStore.open(Path.of(db()))) {
       ZoneContent current = store.current(c.zone.origin).orElseThrow();
       assertEquals(c.zone.serial(), current.serial(), c.where("store, current serial"));
-      // distinct(): the store keeps a record the file gives twice (aRecordGivenTwiceIsKeptOnce)
-      assertSameRecords(c.where("store, current version"), c.to, distinct(current.records()));
-      assertSameRecords(c.where("store, version " + c.fromSerial), c.from,
-          distinct(store.at(c.zone.origin, c.fromSerial).orElseThrow().records()));
+      assertSameRecords(c.where("store, current version"), c.to, current.records());
+      assertSameRecords(c.where("store, version " + c.fromSerial), c.from, store.at(c.zone.origin, c.fromSerial).orElseThrow().records());
       ZoneDiff diff = store.diff(c.zone.origin, c.fromSerial, c.zone.serial()).orElseThrow();
       assertSameRecords(c.where("store, journal deletions"), minus(c.from, c.to), diff.deleted());
       assertSameRecords(c.where("store, journal additions"), minus(c.to, c.from), diff.added());
@@ -279,17 +274,13 @@ class WirePathsIT {
   static void export(Case c) throws Exception {
     CliRun now = cairn("zone", "export", "--db", db(), c.zone.origin.toString());
     assertEquals(0, now.exit(), c.where("export") + now.err());
-    assertSameRecords(c.where("export"), c.to, distinct(ZoneFileReader.parse(c.zone.origin, now.out()))); // as the store
+    assertSameRecords(c.where("export"), c.to, ZoneFileReader.parse(c.zone.origin, now.out()));
     CliRun before = cairn("zone", "export", "--db", db(), c.zone.origin.toString(), "--serial", Long.toString(c.fromSerial));
     assertEquals(0, before.exit(), c.where("export --serial") + before.err());
-    assertSameRecords(c.where("export --serial " + c.fromSerial), c.from, distinct(ZoneFileReader.parse(c.zone.origin, before.out())));
+    assertSameRecords(c.where("export --serial " + c.fromSerial), c.from, ZoneFileReader.parse(c.zone.origin, before.out()));
   }
 
-  /**
-   * AXFR: the SOA, every other record once, the SOA; signed or not, the same records in the same order.
-   * Without TSIG a record given twice in an RRset over 16 KB comes twice (aRecordGivenTwiceIsKeptOnce),
-   * so that one is compared after distinct().
-   */
+  /** AXFR: the SOA, every other record once, the SOA; signed or not, the same records in the same order. */
   static void axfr(Case c) throws Exception {
     Message query = Message.newQuery(Record.newRecord(c.zone.origin, Type.AXFR, DClass.IN));
     List<Record> plain = answers(tcp(c.where("AXFR"), query, null, closedAfterSoas(2)));
@@ -299,9 +290,9 @@ class WirePathsIT {
     assertAll(
         () -> assertEquals(key(soa, Names.AS_LOADED), key(plain.get(0), Names.AS_LOADED), c.where("AXFR, first record")),
         () -> assertEquals(key(soa, Names.AS_LOADED), key(plain.get(plain.size() - 1), Names.AS_LOADED), c.where("AXFR, last record")),
-        () -> assertSameRecords(c.where("AXFR over TCP"), c.to, distinct(plain.subList(0, plain.size() - 1))),
+        () -> assertSameRecords(c.where("AXFR over TCP"), c.to, plain.subList(0, plain.size() - 1)),
         () -> assertSameRecords(c.where("AXFR with TSIG"), c.to, signed.subList(0, signed.size() - 1), Names.ANY_CASE),
-        () -> assertEquals(keys(distinct(plain), Names.ANY_CASE), keys(signed, Names.ANY_CASE),
+        () -> assertEquals(keys(plain, Names.ANY_CASE), keys(signed, Names.ANY_CASE),
             c.where("AXFR with TSIG differs from AXFR without (names compared in any case)")));
   }
 
@@ -564,10 +555,7 @@ class WirePathsIT {
     return wire;
   }
 
-  /**
-   * {@code records} with each record's later copies left out. Only for the paths that keep a record
-   * given twice (see aRecordGivenTwiceIsKeptOnce); everywhere else a copy fails the comparison.
-   */
+  /** {@code records} with each record's later copies left out, as a zone file's are loaded (RFC 2181 §5). */
   static List<Record> distinct(List<Record> records) {
     Set<String> seen = new HashSet<>();
     return records.stream().filter(r -> seen.add(key(r, Names.AS_LOADED)) || r.getType() == Type.SOA).toList();

@@ -72,17 +72,17 @@ public final class ZoneCommand implements Runnable {
     return zoneName(base);
   }
 
+  /** The records of a valid master file, as they are stored (a record given twice once: {@link ZoneValidator#validate}). */
   // On JDK 17, the release we build for, a null console is how to tell output is not a terminal;
   // Console.isTerminal() takes over when the release moves to 22 or later.
   @SuppressWarnings("SystemConsoleNull")
-  static ZoneFile readValid(Path file, Name origin, PrintWriter err, boolean progress) throws Exception {
+  static List<Record> readValid(Path file, Name origin, PrintWriter err, boolean progress) throws Exception {
     Progress p = progress && System.console() != null ? new Progress(err, Files.size(file)) : null;
     ZoneFile zone = ZoneFileReader.read(file, origin, p == null ? n -> {} : p::update);
     if (p != null) {
       p.done(zone.records().size());
     }
-    ZoneValidator.validate(zone);
-    return zone;
+    return ZoneValidator.validate(zone);
   }
 
   @Command(name = "load", mixinStandardHelpOptions = true, description = "Validate a master file and store it as the zone's new version.")
@@ -97,9 +97,9 @@ public final class ZoneCommand implements Runnable {
     public Integer call() throws Exception {
       Name name = originFor(file, origin);
       long started = System.nanoTime();
-      ZoneFile zone = readValid(file, name, spec.commandLine().getErr(), true);
+      List<Record> records = readValid(file, name, spec.commandLine().getErr(), true);
       try (ZoneStore s = store.open()) {
-        LoadOutcome outcome = s.load(name, zone.records(), "file:" + file.toAbsolutePath(), bump);
+        LoadOutcome outcome = s.load(name, records, "file:" + file.toAbsolutePath(), bump);
         double seconds = (System.nanoTime() - started) / 1e9;
         PrintWriter out = spec.commandLine().getOut();
         switch (outcome.kind()) {
@@ -122,8 +122,8 @@ public final class ZoneCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       Name name = originFor(file, origin);
-      ZoneFile zone = readValid(file, name, spec.commandLine().getErr(), false);
-      spec.commandLine().getOut().printf("%s: %s is valid, %d records%n", file, name, zone.records().size());
+      List<Record> records = readValid(file, name, spec.commandLine().getErr(), false);
+      spec.commandLine().getOut().printf("%s: %s is valid, %d records%n", file, name, records.size());
       return 0;
     }
   }

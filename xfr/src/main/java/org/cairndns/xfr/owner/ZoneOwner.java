@@ -16,7 +16,6 @@ import org.cairndns.xfr.secondary.ZoneRefresher;
 import org.cairndns.zone.SnapshotBuilder;
 import org.cairndns.zone.ZoneSet;
 import org.cairndns.zone.ZoneSnapshot;
-import org.cairndns.zone.master.ZoneFile;
 import org.cairndns.zone.master.ZoneFileException;
 import org.cairndns.zone.master.ZoneFileReader;
 import org.cairndns.zone.master.ZoneValidator;
@@ -26,6 +25,7 @@ import org.cairndns.zone.store.ZoneStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
 
 /**
@@ -169,9 +169,8 @@ public final class ZoneOwner {
   /** Loads the zone file into the store; returns why it failed, or null. */
   private String loadFile() {
     try {
-      ZoneFile zone = ZoneFileReader.read(file, name);
-      ZoneValidator.validate(zone);
-      LoadOutcome outcome = store.load(name, zone.records(), "file:" + file, false);
+      List<Record> records = ZoneValidator.validate(ZoneFileReader.read(file, name));
+      LoadOutcome outcome = store.load(name, records, "file:" + file, false);
       log.info("zone={} event=file-loaded result={} serial={}", name, outcome.kind(), outcome.serial());
       return null;
     } catch (ZoneFileException | ZoneStoreException e) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -68,6 +69,16 @@ class ZoneValidatorTest {
     ZoneFile zone = ZoneFileReader.read(file, Name.fromString("v.test."));
     ZoneValidator.validate(zone);
     assertEquals(6, zone.records().size());
+  }
+
+  /** RFC 2181 §5: a record given twice (owner in any case) is stored once, the first copy. */
+  @Test
+  void aRecordGivenTwiceIsKeptOnce() throws Exception {
+    Path file = dir.resolve("dup.zone");
+    Files.writeString(file, HEAD + "NS IN A 192.0.2.1\nns IN A 192.0.2.2\n@ IN NS ns\n");
+    ZoneFile zone = ZoneFileReader.read(file, Name.fromString("v.test."));
+    assertEquals(List.of(zone.records().get(0), zone.records().get(1), zone.records().get(2), zone.records().get(4)),
+        ZoneValidator.validate(zone));
   }
 
   @Test
