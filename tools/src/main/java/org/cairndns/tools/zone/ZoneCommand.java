@@ -72,7 +72,7 @@ public final class ZoneCommand implements Runnable {
     return zoneName(base);
   }
 
-  /** The records of a valid master file, as they are stored (a record given twice once: {@link ZoneValidator#validate}). */
+  /** The records of a valid master file, as they are stored (a record given twice once: {@link ZoneValidator#validRecords}). */
   // On JDK 17, the release we build for, a null console is how to tell output is not a terminal;
   // Console.isTerminal() takes over when the release moves to 22 or later.
   @SuppressWarnings("SystemConsoleNull")
@@ -82,7 +82,7 @@ public final class ZoneCommand implements Runnable {
     if (p != null) {
       p.done(zone.records().size());
     }
-    return ZoneValidator.validate(zone);
+    return ZoneValidator.validRecords(zone);
   }
 
   @Command(name = "load", mixinStandardHelpOptions = true, description = "Validate a master file and store it as the zone's new version.")

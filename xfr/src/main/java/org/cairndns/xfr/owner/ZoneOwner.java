@@ -169,7 +169,7 @@ public final class ZoneOwner {
   /** Loads the zone file into the store; returns why it failed, or null. */
   private String loadFile() {
     try {
-      List<Record> records = ZoneValidator.validate(ZoneFileReader.read(file, name));
+      List<Record> records = ZoneValidator.validRecords(ZoneFileReader.read(file, name));
       LoadOutcome outcome = store.load(name, records, "file:" + file, false);
       log.info("zone={} event=file-loaded result={} serial={}", name, outcome.kind(), outcome.serial());
       return null;

@@ -24,7 +24,7 @@ public final class ZoneValidator {
    * given twice kept once (RFC 2181 §5; BIND and Knot drop the copy at load too). Which is a copy
    * is the snapshot's rule ({@link SnapshotBuilder#add}), so the store holds what is served.
    */
-  public static List<Record> validate(ZoneFile zone) throws ZoneFileException {
+  public static List<Record> validRecords(ZoneFile zone) throws ZoneFileException {
     List<Record> kept = new ArrayList<>(zone.records().size());
     List<ZoneFileException.Problem> problems = check(zone, kept);
     if (!problems.isEmpty()) {
