@@ -34,9 +34,13 @@ public final class SnapshotBuilder {
     this.table = new NodeTable(origin.toWire(), origin.labels());
   }
 
-  /** Adds one record; IllegalArgumentException when it lies outside the zone or cannot be encoded. */
+  /**
+   * Adds one record; false when the zone holds it already, so it was left out (a record given twice
+   * is kept once: {@link NodeTable#append}). IllegalArgumentException when it lies outside the zone
+   * or cannot be encoded.
+   */
   @SuppressWarnings("ReferenceEquality") // a zone file's records share one Name per owner: a fast path
-  public SnapshotBuilder add(Record r) {
+  public boolean add(Record r) {
     Name owner = r.getName();
     if (owner != lastOwner && !owner.equals(lastOwner)) {
       if (!owner.subdomain(origin)) {
@@ -47,13 +51,13 @@ public final class SnapshotBuilder {
     }
     byte[] rdata = rdata(r);
     if (!table.append(lastNode, r.getType(), r.getDClass(), r.getTTL(), rdata, 0, rdata.length)) {
-      return this;
+      return false;
     }
     if (r.getType() == Type.SOA && lastNode == 0) {
       soa = (SOARecord) r;
     }
     size++;
-    return this;
+    return true;
   }
 
   /** {@code name} in wire form, as spelled. */
@@ -81,11 +85,12 @@ public final class SnapshotBuilder {
    * Adds one record given in wire form, as a transfer carries it: the owner is the uncompressed
    * wire name at {@code name[nameOffset..]}, the RDATA {@code rdata[rdataOffset, +rdataLength)}
    * has no compression pointers. The bytes are copied; the arrays may be reused afterwards. Only
-   * the owner and the lengths are checked here; the RDATA is parsed when first served.
+   * the owner and the lengths are checked here; the RDATA is parsed when first served. False when
+   * the zone holds the record already, as {@link #add(Record)}.
    *
    * @throws IllegalArgumentException when the record is malformed or lies outside the zone
    */
-  public SnapshotBuilder add(byte[] name, int nameOffset, int type, int dclass, long ttl, byte[] rdata, int rdataOffset,
+  public boolean add(byte[] name, int nameOffset, int type, int dclass, long ttl, byte[] rdata, int rdataOffset,
       int rdataLength) {
     if ((type | dclass) >>> 16 != 0 || ttl >>> 32 != 0 || rdataLength >>> 16 != 0 || rdataOffset < 0
         || rdataOffset > rdata.length - rdataLength) {
@@ -101,10 +106,11 @@ public final class SnapshotBuilder {
       soa = (SOARecord) NodeTable.record(table.name(node), type, dclass, ttl, rdata, rdataOffset, rdataLength);
     }
     lastOwner = null;
-    if (table.append(node, type, dclass, ttl, rdata, rdataOffset, rdataLength)) {
-      size++;
+    if (!table.append(node, type, dclass, ttl, rdata, rdataOffset, rdataLength)) {
+      return false;
     }
-    return this;
+    size++;
+    return true;
   }
 
   /** Records added so far, a record given twice counted once. */
@@ -146,7 +152,8 @@ public final class SnapshotBuilder {
     for (Record r : added) {
       touch(base, touched, r);
     }
-    SnapshotBuilder builder = new SnapshotBuilder(base.origin()).add(next);
+    SnapshotBuilder builder = new SnapshotBuilder(base.origin());
+    builder.add(next);
     NodeTable table = base.table();
     Set<ByteBuffer> kept = new HashSet<>(); // at touched owners, so an added record is not doubled
     for (int id = 0; id < table.count(); id++) {

@@ -168,7 +168,8 @@ class ZoneSnapshotTest {
 
   @Test
   void recordsAfterTheSoaInWireFormRebuildTheSameZone() throws Exception {
-    SnapshotBuilder builder = new SnapshotBuilder(Name.fromString("l.test.")).add(ZONE.soa());
+    SnapshotBuilder builder = new SnapshotBuilder(Name.fromString("l.test."));
+    builder.add(ZONE.soa());
     ZONE.forEachRecordAfterSoa(builder::add);
     ZoneSnapshot copy = builder.build();
     assertEquals(ZONE.records(), copy.records());

@@ -74,7 +74,8 @@ public final class ZoneCommand implements Runnable {
   // On JDK 17, the release we build for, a null console is how to tell output is not a terminal;
   // Console.isTerminal() takes over when the release moves to 22 or later.
   @SuppressWarnings("SystemConsoleNull")
-  static ZoneFile readValid(Path file, ZoneOrigin origin, PrintWriter err, boolean progress) throws Exception {
+  /** The records of a valid master file, as they are stored (a record given twice once: {@link ZoneValidator#validRecords}). */
+  static List<Record> readValid(Path file, ZoneOrigin origin, PrintWriter err, boolean progress) throws Exception {
     Progress p = progress && System.console() != null ? new Progress(err, Files.size(file)) : null;
     ZoneFile zone = ZoneFileReader.read(file, origin.name(), p == null ? n -> {} : p::update);
     if (p != null) {
@@ -88,8 +89,7 @@ public final class ZoneCommand implements Runnable {
         }
       }
     }
-    ZoneValidator.validate(zone);
-    return zone;
+    return ZoneValidator.validRecords(zone);
   }
 
   @Command(name = "load", mixinStandardHelpOptions = true,
@@ -140,8 +140,8 @@ public final class ZoneCommand implements Runnable {
       ZoneOrigin zoneOrigin = ZoneOrigin.of(file, origin);
       Name name = zoneOrigin.name();
       long started = System.nanoTime();
-      ZoneFile zone = readValid(file, zoneOrigin, spec.commandLine().getErr(), progress);
-      LoadOutcome outcome = s.load(name, zone.records(), "file:" + file.toAbsolutePath(), bump);
+      List<Record> records = readValid(file, zoneOrigin, spec.commandLine().getErr(), progress);
+      LoadOutcome outcome = s.load(name, records, "file:" + file.toAbsolutePath(), bump);
       double seconds = (System.nanoTime() - started) / 1e9;
       PrintWriter out = spec.commandLine().getOut();
       switch (outcome.kind()) {
@@ -178,8 +178,8 @@ public final class ZoneCommand implements Runnable {
     public Integer call() throws Exception {
       ZoneOrigin zoneOrigin = ZoneOrigin.of(file, origin);
       Name name = zoneOrigin.name();
-      ZoneFile zone = readValid(file, zoneOrigin, spec.commandLine().getErr(), false);
-      spec.commandLine().getOut().printf("%s: %s is valid, %d records%n", file, name, zone.records().size());
+      List<Record> records = readValid(file, zoneOrigin, spec.commandLine().getErr(), false);
+      spec.commandLine().getOut().printf("%s: %s is valid, %d records%n", file, name, records.size());
       return 0;
     }
   }

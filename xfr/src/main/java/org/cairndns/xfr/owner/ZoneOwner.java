@@ -27,6 +27,7 @@ import org.cairndns.zone.store.ZoneStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
 
 /**
@@ -199,12 +200,12 @@ public final class ZoneOwner {
   private String loadFile() {
     try {
       ZoneFile zone = ZoneFileReader.read(file, name);
-      ZoneValidator.validate(zone);
+      List<Record> records = ZoneValidator.validRecords(zone);
       FileDrift drift = FileDrift.check(store, name, zone, file);
       if (!drift.load()) {
         return drift.error();
       }
-      LoadOutcome outcome = store.load(name, zone.records(), "file:" + file, false);
+      LoadOutcome outcome = store.load(name, records, "file:" + file, false);
       log.info("zone={} event=file-loaded result={} serial={}", name, outcome.kind(), outcome.serial());
       return null;
     } catch (ZoneFileException | ZoneStoreException e) {

@@ -176,7 +176,8 @@ public final class TransferReader {
         throw new TransferFailure("record " + m.record().getName() + " outside " + zone + " in its transfer");
       }
       if (snapshot == null && records.isEmpty() && m.type() != Type.SOA) {
-        snapshot = new SnapshotBuilder(zone).add(first);
+        snapshot = new SnapshotBuilder(zone);
+        snapshot.add(first);
         encoded = new EncodedRecords(first);
       }
       done = snapshot != null ? addToZone(m) : addToSequence(m.record());
@@ -199,15 +200,16 @@ public final class TransferReader {
       }
       return true;
     }
-    try {
+    try { // a record the primary sends twice is stored once, as the snapshot keeps it
       if (m.rdataIsPlain()) {
-        snapshot.add(m.ownerBytes(), 0, m.type(), m.dclass(), m.ttl(), m.bytes(), m.rdataOffset(), m.rdataLength());
-        encoded.add(m.ownerBytes(), 0, m.type(), m.dclass(), m.ttl(), m.bytes(), m.rdataOffset(),
-            m.rdataLength());
+        if (snapshot.add(m.ownerBytes(), 0, m.type(), m.dclass(), m.ttl(), m.bytes(), m.rdataOffset(), m.rdataLength())) {
+          encoded.add(m.ownerBytes(), 0, m.type(), m.dclass(), m.ttl(), m.bytes(), m.rdataOffset(), m.rdataLength());
+        }
       } else {
         Record r = m.record();
-        snapshot.add(r);
-        encoded.add(r);
+        if (snapshot.add(r)) {
+          encoded.add(r);
+        }
       }
     } catch (IllegalArgumentException e) {
       throw new TransferFailure("transfer of " + zone + ": " + e.getMessage(), e);
@@ -258,7 +260,9 @@ public final class TransferReader {
     }
     List<Record> body = records.subList(0, records.size() - 1);
     if (body.isEmpty()) { // SOA, SOA: a zone with nothing but its SOA, so without NS at its apex
-      throw new TransferFailure(refusal(zone, new SnapshotBuilder(zone).add(first).problems()));
+      SnapshotBuilder soaAlone = new SnapshotBuilder(zone);
+      soaAlone.add(first);
+      throw new TransferFailure(refusal(zone, soaAlone.problems()));
     }
     return new Result.Incremental(steps(body));
   }

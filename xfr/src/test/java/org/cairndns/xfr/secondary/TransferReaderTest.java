@@ -104,6 +104,17 @@ class TransferReaderTest {
         "$TTL 1\nx IN A 192.0.2.1\n").get(0))), "record outside the zone");
   }
 
+  /** A record the primary sends twice is kept once, and the store's encoding holds what is served. */
+  @Test
+  void aRecordSentTwiceIsKeptAndStoredOnce() throws Exception {
+    TransferReader reader = new TransferReader(ZONE, -1);
+    reader.feed(msg(soa(5), rr("@ IN NS ns"), rr("ns IN A 192.0.2.1"), rr("@ IN MX 10 ns")));
+    assertEquals(true, reader.feed(msg(rr("ns IN A 192.0.2.1"), rr("@ IN MX 10 ns"), rr("@ IN NS ns"), soa(5))));
+    TransferReader.Result.Full full = assertInstanceOf(TransferReader.Result.Full.class, reader.result());
+    assertEquals(4, full.snapshot().size());
+    assertEquals(4, full.encoded().count());
+  }
+
   @Test
   void wholeZoneIsServedAsSentWithCompressedNamesResolvedAndCaseKept() throws Exception {
     java.util.List<Record> zone = java.util.List.of(soa(7), rr("@ IN NS ns"), rr("@ IN MX 10 Mail"),

@@ -19,14 +19,22 @@ public final class ZoneValidator {
 
   private ZoneValidator() {}
 
-  public static void validate(ZoneFile zone) throws ZoneFileException {
-    List<ZoneFileException.Problem> problems = problems(zone);
+  /**
+   * Checks {@code zone} and returns the records to store: the file's, in its order, but a record
+   * given twice kept once (RFC 2181 §5; BIND and Knot drop the copy at load too). Which is a copy
+   * is the snapshot's rule ({@link SnapshotBuilder#add}), so the store holds what is served.
+   */
+  public static List<Record> validRecords(ZoneFile zone) throws ZoneFileException {
+    List<Record> kept = new ArrayList<>(zone.records().size());
+    List<ZoneFileException.Problem> problems = check(zone, kept);
     if (!problems.isEmpty()) {
       throw new ZoneFileException(problems);
     }
+    return kept;
   }
 
-  static List<ZoneFileException.Problem> problems(ZoneFile zone) {
+  /** The problems of {@code zone}; the records that are in the zone and not copies go to {@code kept}. */
+  private static List<ZoneFileException.Problem> check(ZoneFile zone, List<Record> kept) {
     Name origin = zone.origin();
     List<Record> records = zone.records();
     List<ZoneFileException.Problem> problems = new ArrayList<>();
@@ -37,8 +45,8 @@ public final class ZoneValidator {
         add(problems, zone, i, r.getName() + " is outside the zone " + origin);
       } else if (!encodable(r)) {
         add(problems, zone, i, Type.string(r.getType()) + " record at " + r.getName() + " cannot be written in wire form");
-      } else {
-        inZone.add(r);
+      } else if (inZone.add(r)) {
+        kept.add(r);
       }
     }
     for (StructureChecker.Problem p : inZone.problems()) {

@@ -12,13 +12,10 @@ import org.xbill.DNS.Type;
 /**
  * The records of an AXFR written straight from a snapshot's arenas, no Record objects: the SOA,
  * owners in canonical order with their RRsets by type (signatures after the RRset they cover),
- * then the SOA again. Owner names are compressed within each message with a table of their own;
- * RDATA goes out as stored, names in it uncompressed. One per transfer, not thread-safe.
+ * then the SOA again. Owner names are compressed within each message ({@link NameCompression},
+ * case kept); RDATA goes out as stored, names in it uncompressed. One per transfer, not thread-safe.
  */
 public final class AxfrRecords {
-  private static final int SLOTS = 1 << 12; // a 64 KB message holds far fewer names than this
-  private static final int MAX_POINTER = 0x3FFF;
-
   private final NodeTable table;
   private final int[] order;
   private final int total;
@@ -30,14 +27,7 @@ public final class AxfrRecords {
   private int nextRecord;
   private final int soaRecord;
 
-  // Compression: slot -> (message generation, hash, output offset, name offset in the arena).
-  private final int[] generation = new int[SLOTS];
-  private final int[] hashes = new int[SLOTS];
-  private final int[] outAt = new int[SLOTS];
-  private final int[] nameAt = new int[SLOTS];
-  private int message = 1; // slots of older generations (0 at first) are free
-  private final int[] starts = new int[128];
-  private final int[] states = new int[128];
+  private final NameCompression compression = new NameCompression();
 
   public AxfrRecords(NodeTable table, int[] order, int total) {
     this.table = table;
@@ -105,7 +95,7 @@ public final class AxfrRecords {
 
   /** A new message begins: earlier names can no longer be pointed at. */
   public void startMessage() {
-    message++;
+    compression.startMessage();
   }
 
   /**
@@ -117,7 +107,7 @@ public final class AxfrRecords {
     int mark = out.current();
     int record = owner < 0 || owner == order.length ? soaRecord : records[nextRecord];
     int node = owner < 0 || owner == order.length ? 0 : order[owner];
-    writeName(out, table.nameAt(node));
+    compression.write(out, table.names(), table.nameAt(node));
     int length = 10 + NodeTable.u16(table.data(), record + 8);
     out.writeByteArray(table.data(), record, length);
     if (out.current() > limit && !always) {
@@ -170,65 +160,5 @@ public final class AxfrRecords {
         records[recordCount++] = p;
       }
     }
-  }
-
-  /** Writes the name at {@code names[at..]}, pointing at the longest suffix this message holds. */
-  private void writeName(DNSOutput out, int at) {
-    byte[] names = table.names();
-    int labels = NodeTable.labelStarts(names, at, starts);
-    // Hash states of every suffix, from the root up: the same name hashes alike wherever it is.
-    int state = NodeTable.state(names, starts[labels - 1], starts[labels - 1] + 1);
-    for (int k = labels - 2; k >= 0; k--) {
-      state = NodeTable.extend(state, names, starts[k], starts[k + 1]);
-      states[k] = state;
-    }
-    int known = labels - 1; // the first label not written out: the root, unless a suffix is known
-    int pointer = -1;
-    for (int k = 0; k < labels - 1; k++) {
-      int slot = lookup(states[k], names, starts[k]);
-      if (slot >= 0) {
-        known = k;
-        pointer = outAt[slot];
-        break;
-      }
-    }
-    for (int k = 0; k < known; k++) {
-      if (out.current() <= MAX_POINTER) {
-        remember(states[k], out.current(), starts[k]);
-      }
-      out.writeByteArray(names, starts[k], starts[k + 1] - starts[k]);
-    }
-    if (pointer >= 0) {
-      out.writeU16(0xC000 | pointer);
-    } else {
-      out.writeU8(0);
-    }
-  }
-
-  private int lookup(int state, byte[] names, int at) {
-    int h = NodeTable.finish(state);
-    for (int slot = h & (SLOTS - 1), probes = 0; probes < SLOTS; slot = (slot + 1) & (SLOTS - 1), probes++) {
-      if (generation[slot] != message) {
-        return -1;
-      }
-      if (hashes[slot] == state && NodeTable.sameName(names, nameAt[slot], names, at)) {
-        return slot;
-      }
-    }
-    return -1;
-  }
-
-  private void remember(int state, int offset, int at) {
-    int h = NodeTable.finish(state);
-    for (int slot = h & (SLOTS - 1), probes = 0; probes < SLOTS / 2; slot = (slot + 1) & (SLOTS - 1), probes++) {
-      if (generation[slot] != message) {
-        generation[slot] = message;
-        hashes[slot] = state;
-        outAt[slot] = offset;
-        nameAt[slot] = at;
-        return;
-      }
-    }
-    // The table is half full of this message's names: this one is just not a target.
   }
 }

@@ -2,7 +2,6 @@ package org.cairndns.zone.wire;
 
 import java.util.List;
 import java.util.NoSuchElementException;
-import org.xbill.DNS.Compression;
 import org.xbill.DNS.DNSOutput;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
@@ -34,6 +33,8 @@ public final class TransferMessages {
   private final int maxBytes;
   private final int maxRecords;
   private final TSIG key;
+  /** The question's and an increment's names; a whole zone's owners have {@link AxfrRecords}'. */
+  private final NameCompression compression = new NameCompression();
   /** The MAC the next message's covers: the request's first, then each message's own. */
   private TSIGRecord previous;
   private int next;
@@ -83,14 +84,14 @@ public final class TransferMessages {
     out.writeU16(0); // ANCOUNT, patched below
     out.writeU16(0);
     out.writeU16(opt != null ? 1 : 0);
-    Compression compression = new Compression();
+    compression.startMessage();
     if (first) {
       Record q = request.getQuestion();
-      q.getName().toWire(out, compression);
+      RecordWriter.writeName(q.getName(), out, compression);
       out.writeU16(q.getType());
       out.writeU16(q.getDClass());
     }
-    int count = zone != null ? writeFromArenas(out, limit) : writeRecords(out, limit, compression);
+    int count = zone != null ? writeFromArenas(out, limit) : writeRecords(out, limit);
     out.writeU16At(count, 6);
     if (opt != null) {
       out.writeU8(0); // root owner
@@ -113,7 +114,7 @@ public final class TransferMessages {
     return count;
   }
 
-  private int writeRecords(DNSOutput out, int limit, Compression compression) {
+  private int writeRecords(DNSOutput out, int limit) {
     int count = 0;
     while (next < records.size() && count < maxRecords) {
       int mark = out.current();

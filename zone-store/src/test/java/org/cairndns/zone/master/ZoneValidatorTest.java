@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,7 +29,7 @@ class ZoneValidatorTest {
     Path file = dir.resolve("v.test.zone");
     Files.writeString(file, body);
     return assertThrows(ZoneFileException.class,
-        () -> ZoneValidator.validate(ZoneFileReader.read(file, Name.fromString("v.test."))));
+        () -> ZoneValidator.validRecords(ZoneFileReader.read(file, Name.fromString("v.test."))));
   }
 
   /** Each rule: the extra line (line 6 of the file) and a fragment of the expected reason. */
@@ -66,8 +67,18 @@ class ZoneValidatorTest {
     Path file = dir.resolve("ok.zone");
     Files.writeString(file, HEAD + "sub IN NS ns.sub\nns.sub IN A 192.0.2.53\nns.sub IN AAAA 2001:db8::53\n");
     ZoneFile zone = ZoneFileReader.read(file, Name.fromString("v.test."));
-    ZoneValidator.validate(zone);
+    assertEquals(zone.records(), ZoneValidator.validRecords(zone));
     assertEquals(6, zone.records().size());
+  }
+
+  /** RFC 2181 §5: a record given twice (owner in any case) is stored once, the first copy. */
+  @Test
+  void aRecordGivenTwiceIsKeptOnce() throws Exception {
+    Path file = dir.resolve("dup.zone");
+    Files.writeString(file, HEAD + "NS IN A 192.0.2.1\nns IN A 192.0.2.2\n@ IN NS ns\n");
+    ZoneFile zone = ZoneFileReader.read(file, Name.fromString("v.test."));
+    assertEquals(List.of(zone.records().get(0), zone.records().get(1), zone.records().get(2), zone.records().get(4)),
+        ZoneValidator.validRecords(zone));
   }
 
   @Test

@@ -1,11 +1,11 @@
 package org.cairndns.zone.wire;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.xbill.DNS.Compression;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.DNSOutput;
 import org.xbill.DNS.Message;
@@ -28,29 +28,58 @@ class RecordWriterTest {
       "Naptr NAPTR 100 10 \"S\" \"SIP+D2U\" \"\" _Sip._Udp", "Caa CAA 0 issue \"ca.example\"",
       "Unk TYPE65280 \\# 3 010203");
 
+  /** Names in one case: the compression dnsjava gives a message, byte for byte. */
   @Test
   void writesWhatDnsjavaWritesInAMessage() throws Exception {
     Message message = new Message(7);
-    DNSOutput out = new DNSOutput();
-    Compression compression = new Compression();
-    out.writeU16(7);
-    out.writeU16(0); // flags
-    out.writeU16(0);
-    out.writeU16(RECORDS.size());
-    out.writeU16(0);
-    out.writeU16(0);
+    DNSOutput out = header(RECORDS.size());
+    NameCompression compression = new NameCompression();
     for (String text : RECORDS) {
-      Record r = record(text);
+      Record r = record(text.toLowerCase(java.util.Locale.ROOT), Name.fromConstantString("example.com."));
       message.addRecord(r, Section.ANSWER);
       RecordWriter.write(r, out, compression);
     }
     assertArrayEquals(message.toWire(), out.toByteArray());
   }
 
+  /**
+   * Names in mixed case come back as they were written: a suffix is pointed at only when it was
+   * written in the same case (dnsjava sends the SOA's {@code Ns1.Example.com.} as
+   * {@code Ns1.Example.COM.}, the owner's spelling).
+   */
+  @Test
+  void compressedNamesKeepTheirCase() throws Exception {
+    DNSOutput out = header(RECORDS.size());
+    NameCompression compression = new NameCompression();
+    compression.startMessage();
+    List<Record> written = new java.util.ArrayList<>();
+    for (String text : RECORDS) {
+      Record r = record(text, ORIGIN);
+      written.add(r);
+      RecordWriter.write(r, out, compression);
+    }
+    List<Record> read = new Message(out.toByteArray()).getSection(Section.ANSWER);
+    for (int i = 0; i < written.size(); i++) {
+      assertArrayEquals(written.get(i).toWire(Section.ANSWER), read.get(i).toWire(Section.ANSWER), RECORDS.get(i));
+    }
+    assertTrue(out.current() < written.stream().mapToInt(r -> r.toWire(Section.ANSWER).length).sum(), "names are compressed");
+  }
+
+  private static DNSOutput header(int answers) {
+    DNSOutput out = new DNSOutput();
+    out.writeU16(7);
+    out.writeU16(0); // flags
+    out.writeU16(0);
+    out.writeU16(answers);
+    out.writeU16(0);
+    out.writeU16(0);
+    return out;
+  }
+
   @Test
   void uncompressedAsRecordToWire() throws Exception {
     for (String text : RECORDS) {
-      Record r = record(text);
+      Record r = record(text, ORIGIN);
       DNSOutput out = new DNSOutput();
       RecordWriter.write(r, out, null);
       byte[] expected = r.toWire(Section.ANSWER);
@@ -63,9 +92,9 @@ class RecordWriterTest {
     }
   }
 
-  private static Record record(String text) throws Exception {
+  private static Record record(String text, Name origin) throws Exception {
     String[] parts = text.split(" ", 3);
-    return Record.fromString(parts[0].equals("@") ? ORIGIN : Name.fromString(parts[0], ORIGIN),
-        org.xbill.DNS.Type.value(parts[1]), DClass.IN, 300, parts[2], ORIGIN);
+    return Record.fromString(parts[0].equals("@") ? origin : Name.fromString(parts[0], origin),
+        org.xbill.DNS.Type.value(parts[1]), DClass.IN, 300, parts[2], origin);
   }
 }
