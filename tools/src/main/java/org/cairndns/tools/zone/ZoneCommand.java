@@ -71,10 +71,10 @@ public final class ZoneCommand implements Runnable {
     }
   }
 
+  /** The records of a valid master file, as stored: a record given twice once ({@link ZoneValidator#validRecords}). */
   // On JDK 17, the release we build for, a null console is how to tell output is not a terminal;
   // Console.isTerminal() takes over when the release moves to 22 or later.
   @SuppressWarnings("SystemConsoleNull")
-  /** The records of a valid master file, as they are stored (a record given twice once: {@link ZoneValidator#validRecords}). */
   static List<Record> readValid(Path file, ZoneOrigin origin, PrintWriter err, boolean progress) throws Exception {
     Progress p = progress && System.console() != null ? new Progress(err, Files.size(file)) : null;
     ZoneFile zone = ZoneFileReader.read(file, origin.name(), p == null ? n -> {} : p::update);
