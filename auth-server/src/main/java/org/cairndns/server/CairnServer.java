@@ -257,8 +257,11 @@ public final class CairnServer implements AutoCloseable {
         continue;
       }
       try {
-        ZoneFile file = ZoneFileReader.read(entry.file(), entry.name());
-        ZoneValidator.validate(file);
+        ZoneValidator.CheckedZone checked = ZoneValidator.validate(ZoneFileReader.read(entry.file(), entry.name()), entry.fileChecks().strict());
+        for (ZoneFileException.Problem warning : checked.warnings()) {
+          log.warn("zone={} event=file-warning warning=\"{}\"", entry.name(), warning);
+        }
+        ZoneFile file = checked.zone();
         LoadOutcome outcome = store.load(entry.name(), file.records(), "file:" + entry.file(), false);
         log.info("zone={} event=file-loaded result={} serial={}", entry.name(), outcome.kind(), outcome.serial());
       } catch (ZoneFileException | ZoneStoreException e) {

@@ -75,7 +75,13 @@ public record CairnConfig(
    */
   public record ZoneEntry(Name name, Path file, List<TransferPolicy.Entry> allowTransfer,
       Set<Transport> transferTransports, List<NotifySender.Target> notifyTargets, Name notifyKey, boolean notifyNs,
-      List<Primary> primaries, TransferLimits transferLimits) {}
+      List<Primary> primaries, TransferLimits transferLimits, FileChecks fileChecks) {}
+
+  /**
+   * How the zone's file is judged when loaded: {@code strict} refuses TTLs that differ inside an
+   * RRset; a signature expiring within {@code signatureWarning} is warned about.
+   */
+  public record FileChecks(boolean strict, Duration signatureWarning) {}
 
   public CairnConfig withOverrides(Path db, List<InetSocketAddress> listenOverride, List<InetSocketAddress> tlsOverride) {
     return new CairnConfig(

@@ -32,7 +32,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  * resolved against the configuration file's folder.
  */
 public final class ConfigLoader {
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
   private static final Pattern SIZE = Pattern.compile("(\\d+)([kmg]?)");
   private static final Set<String> TOP = Set.of(
       "database", "listen", "tls-listen", "tls", "limits", "identity", "store-poll-interval", "xfr", "secondary",
@@ -170,7 +170,7 @@ public final class ConfigLoader {
       String at = "zones[" + i + "]";
       Map<String, Object> z = map(list.get(i), at);
       known(z, Set.of("name", "file", "allow-transfer", "transfer-transports", "notify", "notify-key", "notify-ns",
-          "primaries", "max-records", "max-zone-size", "max-transfer-time-in"), at + ".");
+          "primaries", "max-records", "max-zone-size", "max-transfer-time-in", "strict", "signature-warning"), at + ".");
       String name = string(z, "name", at + ".name", null);
       if (name == null) {
         throw error(at + ".name", "missing");
@@ -183,7 +183,9 @@ public final class ConfigLoader {
             keyName(z, "notify-key", at + ".notify-key", keyNames),
             bool(z, "notify-ns", at + ".notify-ns", false),
             primaries(z.get("primaries"), at + ".primaries", keyNames),
-            transferLimits(z, at + ".", transferLimits)));
+            transferLimits(z, at + ".", transferLimits),
+            new CairnConfig.FileChecks(bool(z, "strict", at + ".strict", false),
+                duration(z, "signature-warning", at + ".signature-warning", Duration.ofDays(7)))));
       } catch (TextParseException e) {
         throw error(at + ".name", "not a domain name: " + e.getMessage());
       }
@@ -471,7 +473,7 @@ public final class ConfigLoader {
     }
     Matcher matcher = DURATION.matcher(String.valueOf(v).trim());
     if (!matcher.matches()) {
-      throw error(key, "expected a duration like 10s, 500ms, 5m or 1h, got \"" + v + "\"");
+      throw error(key, "expected a duration like 10s, 500ms, 5m, 1h or 7d, got \"" + v + "\"");
     }
     try {
       long n = Long.parseLong(matcher.group(1));
@@ -479,7 +481,8 @@ public final class ConfigLoader {
         case "ms" -> Duration.ofMillis(n);
         case "s" -> Duration.ofSeconds(n);
         case "m" -> Duration.ofMinutes(n);
-        default -> Duration.ofHours(n);
+        case "h" -> Duration.ofHours(n);
+        default -> Duration.ofDays(n);
       };
     } catch (NumberFormatException | ArithmeticException tooLong) {
       throw error(key, "duration \"" + v + "\" is too long");

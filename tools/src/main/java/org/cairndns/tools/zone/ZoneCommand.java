@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.cairndns.zone.master.ZoneFile;
+import org.cairndns.zone.master.ZoneFileException;
 import org.cairndns.zone.master.ZoneFileReader;
 import org.cairndns.zone.master.ZoneValidator;
 import org.cairndns.zone.store.LoadOutcome;
@@ -74,14 +75,23 @@ public final class ZoneCommand implements Runnable {
   // On JDK 17, the release we build for, a null console is how to tell output is not a terminal;
   // Console.isTerminal() takes over when the release moves to 22 or later.
   @SuppressWarnings("SystemConsoleNull")
-  static ZoneFile readValid(Path file, Name origin, PrintWriter err, boolean progress) throws Exception {
+  static ZoneFile readValid(Path file, Name origin, CheckOptions options, PrintWriter err, boolean progress) throws Exception {
     Progress p = progress && System.console() != null ? new Progress(err, Files.size(file)) : null;
-    ZoneFile zone = ZoneFileReader.read(file, origin, p == null ? n -> {} : p::update);
+    ZoneFile read = ZoneFileReader.read(file, origin, p == null ? n -> {} : p::update);
     if (p != null) {
-      p.done(zone.records().size());
+      p.done(read.records().size());
     }
-    ZoneValidator.validate(zone);
-    return zone;
+    ZoneValidator.CheckedZone checked = ZoneValidator.validate(read, options.strict);
+    for (ZoneFileException.Problem warning : checked.warnings()) {
+      err.println("warning: " + warning);
+    }
+    return checked.zone();
+  }
+
+  /** How strictly {@code load} and {@code check} judge a file. */
+  static class CheckOptions {
+    @Option(names = "--strict", description = "Refuse TTLs that differ inside an RRset (by default the first TTL is kept, with a warning).")
+    boolean strict;
   }
 
   @Command(name = "load", mixinStandardHelpOptions = true, description = "Validate a master file and store it as the zone's new version.")
@@ -91,12 +101,13 @@ public final class ZoneCommand implements Runnable {
     @Parameters(paramLabel = "FILE") Path file;
     @Option(names = "--origin", description = "Zone apex (default: the file name without .zone).") String origin;
     @Option(names = "--bump-serial", description = "Store changed content even when its serial is not newer: serial becomes max(old+1, YYYYMMDD00).") boolean bump;
+    @CommandLine.Mixin CheckOptions check;
 
     @Override
     public Integer call() throws Exception {
       Name name = originFor(file, origin);
       long started = System.nanoTime();
-      ZoneFile zone = readValid(file, name, spec.commandLine().getErr(), true);
+      ZoneFile zone = readValid(file, name, check, spec.commandLine().getErr(), true);
       try (ZoneStore s = store.open()) {
         LoadOutcome outcome = s.load(name, zone.records(), "file:" + file.toAbsolutePath(), bump);
         double seconds = (System.nanoTime() - started) / 1e9;
@@ -117,11 +128,12 @@ public final class ZoneCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
     @Parameters(paramLabel = "FILE") Path file;
     @Option(names = "--origin", description = "Zone apex (default: the file name without .zone).") String origin;
+    @CommandLine.Mixin CheckOptions check;
 
     @Override
     public Integer call() throws Exception {
       Name name = originFor(file, origin);
-      ZoneFile zone = readValid(file, name, spec.commandLine().getErr(), false);
+      ZoneFile zone = readValid(file, name, check, spec.commandLine().getErr(), false);
       spec.commandLine().getOut().printf("%s: %s is valid, %d records%n", file, name, zone.records().size());
       return 0;
     }

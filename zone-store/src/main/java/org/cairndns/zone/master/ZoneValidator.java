@@ -12,21 +12,41 @@ import org.xbill.DNS.Type;
  * Checks a zone file's records before they may be stored: nothing outside the zone, and the rules
  * every version of a zone meets, however it arrives ({@link StructureChecker}: one SOA at the apex,
  * NS at the apex, CNAME alone at its name, only glue below a delegation, nothing below a DNAME,
- * class IN throughout, one TTL per RRset), and RDATA that can be written in wire form. Reports every problem (up to a cap) with its line.
+ * class IN throughout), and RDATA that can be written in wire form. Reports every problem (up to a
+ * cap) with its line. TTLs that differ inside an RRset are warnings and the first TTL is kept, as
+ * BIND loads them ({@link RrsetTtls}); {@code strict} makes them errors.
  */
 public final class ZoneValidator {
   static final int MAX_PROBLEMS = StructureChecker.MAX_PROBLEMS;
 
   private ZoneValidator() {}
 
-  public static void validate(ZoneFile zone) throws ZoneFileException {
+  /**
+   * A zone file fit to store: its records, each RRset with one TTL, and what was let through with a
+   * warning.
+   */
+  public record CheckedZone(ZoneFile zone, List<ZoneFileException.Problem> warnings) {}
+
+  /**
+   * Checks {@code zone}; with {@code strict}, TTLs differing inside an RRset are errors instead of
+   * warnings.
+   *
+   * @throws ZoneFileException naming every problem (up to a cap)
+   */
+  public static CheckedZone validate(ZoneFile zone, boolean strict) throws ZoneFileException {
+    List<ZoneFileException.Problem> ttlDifferences = new ArrayList<>();
+    List<Record> records = RrsetTtls.harmonise(zone, strict, ttlDifferences, MAX_PROBLEMS);
     List<ZoneFileException.Problem> problems = problems(zone);
-    if (!problems.isEmpty()) {
-      throw new ZoneFileException(problems);
+    if (strict) {
+      problems.addAll(ttlDifferences);
     }
+    if (!problems.isEmpty()) {
+      throw new ZoneFileException(problems.size() > MAX_PROBLEMS ? problems.subList(0, MAX_PROBLEMS) : problems);
+    }
+    return new CheckedZone(new ZoneFile(zone.origin(), records, zone.positions()), List.copyOf(ttlDifferences));
   }
 
-  static List<ZoneFileException.Problem> problems(ZoneFile zone) {
+  private static List<ZoneFileException.Problem> problems(ZoneFile zone) {
     Name origin = zone.origin();
     List<Record> records = zone.records();
     List<ZoneFileException.Problem> problems = new ArrayList<>();
@@ -49,7 +69,7 @@ public final class ZoneValidator {
         add(problems, zone, line, p.reason());
       }
     }
-    return problems.size() > MAX_PROBLEMS ? problems.subList(0, MAX_PROBLEMS) : problems;
+    return problems;
   }
 
   /** dnsjava reads some RDATA it cannot write back (WKS without services): such a zone could not be stored. */
