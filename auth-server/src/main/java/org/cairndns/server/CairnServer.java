@@ -257,7 +257,8 @@ public final class CairnServer implements AutoCloseable {
         continue;
       }
       try {
-        ZoneValidator.CheckedZone checked = ZoneValidator.validate(ZoneFileReader.read(entry.file(), entry.name()), entry.fileChecks().strict());
+        ZoneValidator.CheckedZone checked = ZoneValidator.validate(ZoneFileReader.read(entry.file(), entry.name()),
+            new ZoneValidator.Checks(entry.fileChecks().strict(), Clock.systemUTC().instant(), entry.fileChecks().signatureWarning()));
         for (ZoneFileException.Problem warning : checked.warnings()) {
           log.warn("zone={} event=file-warning warning=\"{}\"", entry.name(), warning);
         }

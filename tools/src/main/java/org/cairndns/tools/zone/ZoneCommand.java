@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -81,10 +82,12 @@ public final class ZoneCommand implements Runnable {
     if (p != null) {
       p.done(read.records().size());
     }
-    ZoneValidator.CheckedZone checked = ZoneValidator.validate(read, options.strict);
+    ZoneValidator.CheckedZone checked = ZoneValidator.validate(read,
+        new ZoneValidator.Checks(options.strict, Instant.now(), Duration.ofDays(options.signatureWarningDays)));
     for (ZoneFileException.Problem warning : checked.warnings()) {
       err.println("warning: " + warning);
     }
+    checked.earliestSignature().ifPresent(first -> err.println("earliest signature expiry: " + first));
     return checked.zone();
   }
 
@@ -92,6 +95,10 @@ public final class ZoneCommand implements Runnable {
   static class CheckOptions {
     @Option(names = "--strict", description = "Refuse TTLs that differ inside an RRset (by default the first TTL is kept, with a warning).")
     boolean strict;
+
+    @Option(names = "--signature-warning-days", paramLabel = "DAYS", defaultValue = "7",
+        description = "Warn when a DNSSEC signature expires within this many days (default: ${DEFAULT-VALUE}).")
+    int signatureWarningDays;
   }
 
   @Command(name = "load", mixinStandardHelpOptions = true, description = "Validate a master file and store it as the zone's new version.")

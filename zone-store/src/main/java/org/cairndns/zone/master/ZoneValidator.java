@@ -1,9 +1,14 @@
 package org.cairndns.zone.master;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.cairndns.zone.StructureChecker;
 import org.cairndns.zone.ZoneSnapshot;
+import org.cairndns.zone.dnssec.DnssecChecker;
+import org.cairndns.zone.dnssec.SignatureExpiry;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Type;
@@ -14,7 +19,8 @@ import org.xbill.DNS.Type;
  * NS at the apex, CNAME alone at its name, only glue below a delegation, nothing below a DNAME,
  * class IN throughout), and RDATA that can be written in wire form. Reports every problem (up to a
  * cap) with its line. TTLs that differ inside an RRset are warnings and the first TTL is kept, as
- * BIND loads them ({@link RrsetTtls}); {@code strict} makes them errors.
+ * BIND loads them ({@link RrsetTtls}); {@code strict} makes them errors. A signed zone's signatures
+ * and NSEC/NSEC3 chain are checked last ({@link DnssecChecker}).
  */
 public final class ZoneValidator {
   static final int MAX_PROBLEMS = StructureChecker.MAX_PROBLEMS;
@@ -22,28 +28,60 @@ public final class ZoneValidator {
   private ZoneValidator() {}
 
   /**
-   * A zone file fit to store: its records, each RRset with one TTL, and what was let through with a
-   * warning.
+   * How a file is judged beyond the rules every zone meets.
+   *
+   * @param strict TTLs differing inside an RRset are errors, not warnings
+   * @param now the time a signed zone's signatures must be valid at
+   * @param signatureWarning a signature expiring within this of {@code now} is warned about
    */
-  public record CheckedZone(ZoneFile zone, List<ZoneFileException.Problem> warnings) {}
+  public record Checks(boolean strict, Instant now, Duration signatureWarning) {
+    /** The defaults: TTL differences are warnings, signatures expiring within 7 days too. */
+    public static Checks lenient(Instant now) {
+      return new Checks(false, now, Duration.ofDays(7));
+    }
+  }
 
   /**
-   * Checks {@code zone}; with {@code strict}, TTLs differing inside an RRset are errors instead of
-   * warnings.
+   * A zone file fit to store: its records, each RRset with one TTL, what was let through with a
+   * warning, and for a signed zone the signature expiring first.
+   */
+  public record CheckedZone(ZoneFile zone, List<ZoneFileException.Problem> warnings,
+      Optional<SignatureExpiry.Signature> earliestSignature) {}
+
+  /**
+   * Checks {@code zone} as {@code checks} say.
    *
    * @throws ZoneFileException naming every problem (up to a cap)
    */
-  public static CheckedZone validate(ZoneFile zone, boolean strict) throws ZoneFileException {
-    List<ZoneFileException.Problem> ttlDifferences = new ArrayList<>();
-    List<Record> records = RrsetTtls.harmonise(zone, strict, ttlDifferences, MAX_PROBLEMS);
+  public static CheckedZone validate(ZoneFile zone, Checks checks) throws ZoneFileException {
+    List<ZoneFileException.Problem> warnings = new ArrayList<>();
+    List<Record> records = RrsetTtls.harmonise(zone, checks.strict(), warnings, MAX_PROBLEMS);
     List<ZoneFileException.Problem> problems = problems(zone);
-    if (strict) {
-      problems.addAll(ttlDifferences);
+    if (checks.strict()) {
+      problems.addAll(warnings);
+      warnings.clear();
     }
     if (!problems.isEmpty()) {
       throw new ZoneFileException(problems.size() > MAX_PROBLEMS ? problems.subList(0, MAX_PROBLEMS) : problems);
     }
-    return new CheckedZone(new ZoneFile(zone.origin(), records, zone.positions()), List.copyOf(ttlDifferences));
+    DnssecChecker.Report dnssec = DnssecChecker.check(zone.origin(), records, checks.now(), checks.signatureWarning());
+    for (DnssecChecker.Finding f : dnssec.errors()) {
+      add(problems, zone, lineOf(records, f), f.toString());
+    }
+    if (!problems.isEmpty()) {
+      throw new ZoneFileException(problems);
+    }
+    for (DnssecChecker.Finding f : dnssec.warnings()) {
+      add(warnings, zone, lineOf(records, f), f.toString());
+    }
+    return new CheckedZone(new ZoneFile(zone.origin(), records, zone.positions()), List.copyOf(warnings),
+        dnssec.earliest());
+  }
+
+  /** The record a DNSSEC finding is about: its owner's last of the type (or last at all), else the first record. */
+  private static int lineOf(List<Record> records, DnssecChecker.Finding f) {
+    int at = lastOf(records, f.owner(), f.type());
+    return at >= 0 ? at : Math.max(0, lastOf(records, f.owner(), -1));
   }
 
   private static List<ZoneFileException.Problem> problems(ZoneFile zone) {
@@ -82,11 +120,11 @@ public final class ZoneValidator {
     }
   }
 
-  /** The index of the last record of {@code type} at {@code owner} (the one that broke a rule), or -1. */
+  /** The index of the last record of {@code type} (any, when negative) at {@code owner} (the one that broke a rule), or -1. */
   private static int lastOf(List<Record> records, Name owner, int type) {
     for (int i = records.size() - 1; i >= 0; i--) {
       Record r = records.get(i);
-      if (r.getType() == type && r.getName().equals(owner)) {
+      if ((type < 0 || r.getType() == type) && r.getName().equals(owner)) {
         return i;
       }
     }

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +33,7 @@ class ZoneValidatorTest {
     Path file = dir.resolve("v.test.zone");
     Files.writeString(file, body);
     return assertThrows(ZoneFileException.class,
-        () -> ZoneValidator.validate(ZoneFileReader.read(file, Name.fromString("v.test.")), false));
+        () -> ZoneValidator.validate(ZoneFileReader.read(file, Name.fromString("v.test.")), ZoneValidator.Checks.lenient(Instant.now())));
   }
 
   /** Each rule: the extra line (line 6 of the file) and a fragment of the expected reason. */
@@ -67,7 +70,7 @@ class ZoneValidatorTest {
     Path file = dir.resolve("ok.zone");
     Files.writeString(file, HEAD + "sub IN NS ns.sub\nns.sub IN A 192.0.2.53\nns.sub IN AAAA 2001:db8::53\n");
     ZoneFile zone = ZoneFileReader.read(file, Name.fromString("v.test."));
-    assertEquals(6, ZoneValidator.validate(zone, false).zone().records().size());
+    assertEquals(6, ZoneValidator.validate(zone, ZoneValidator.Checks.lenient(Instant.now())).zone().records().size());
   }
 
   /** As BIND: the first TTL of an RRset is kept and each later one named; an RRSIG is in its covered type's RRset. */
@@ -80,10 +83,11 @@ class ZoneValidatorTest {
         ns 90 IN RRSIG AAAA 13 3 300 20300101000000 20200101000000 1 v.test. AAAA
         ns 600 IN TXT "a separate RRset"
         """);
-    ZoneValidator.CheckedZone checked = ZoneValidator.validate(ZoneFileReader.read(file, Name.fromString("v.test.")), false);
+    List<ZoneFileException.Problem> warnings = new ArrayList<>();
+    List<Record> records = RrsetTtls.harmonise(ZoneFileReader.read(file, Name.fromString("v.test.")), false, warnings, 20);
     assertEquals(List.of(file + ":6: TTL 600 differs from TTL 300 of the same RRset ns.v.test. A; TTL 300 is used (RFC 2181 §5.2)"),
-        checked.warnings().stream().map(Object::toString).toList());
-    List<Long> ttls = checked.zone().records().stream().map(Record::getTTL).toList();
+        warnings.stream().map(Object::toString).toList());
+    List<Long> ttls = records.stream().map(Record::getTTL).toList();
     assertEquals(List.of(300L, 300L, 300L, 300L, 60L, 90L, 600L), ttls);
   }
 
@@ -92,7 +96,7 @@ class ZoneValidatorTest {
     Path file = dir.resolve("v.test.zone");
     Files.writeString(file, HEAD + "ns 600 IN A 192.0.2.2\n");
     ZoneFileException e = assertThrows(ZoneFileException.class,
-        () -> ZoneValidator.validate(ZoneFileReader.read(file, Name.fromString("v.test.")), true));
+        () -> ZoneValidator.validate(ZoneFileReader.read(file, Name.fromString("v.test.")), new ZoneValidator.Checks(true, Instant.now(), Duration.ofDays(7))));
     assertEquals(List.of(file + ":6: TTL 600 differs from TTL 300 of the same RRset ns.v.test. A (RFC 2181 §5.2)"),
         e.problems().stream().map(Object::toString).toList());
   }
