@@ -7,12 +7,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.cairndns.xfr.secondary.VersionPublisher;
 import org.cairndns.zone.ZoneSet;
 import org.cairndns.zone.ZoneSnapshot;
+import org.cairndns.zone.dnssec.SignatureExpiry;
 import org.cairndns.zone.store.ZoneInfo;
 import org.cairndns.zone.store.ZoneStore;
 import org.cairndns.zone.store.ZoneStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.Type;
 
 /**
  * Keeps the served {@link ZoneSet} in step with the store: builds a snapshot for each zone whose
@@ -96,6 +98,8 @@ final class ZonePublisher implements VersionPublisher {
     onPublished.accept(snapshot);
     log.info("zone={} event=published serial={} records={} {}", snapshot.origin(), snapshot.serial(),
         snapshot.size(), source);
+    SignatureExpiry.earliest(snapshot).ifPresent(first -> log.info("zone={} event=earliest-signature-expiry expires={} owner={} type={}",
+        snapshot.origin(), first.expires(), first.owner(), Type.string(first.covered())));
   }
 
   @Override
