@@ -4,14 +4,13 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.cairndns.server.CairnServer;
 import org.cairndns.server.config.ConfigLoader;
+import org.cairndns.tools.CairnCli.Run;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.DClass;
@@ -23,7 +22,6 @@ import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.Type;
-import picocli.CommandLine;
 
 /**
  * `cairn zone retransfer` against a running secondary: its primary was rebuilt with a lower serial,
@@ -32,16 +30,8 @@ import picocli.CommandLine;
 class ZoneRetransferIT {
   @TempDir Path dir;
 
-  record Run(int exit, String out, String err) {}
-
   static Run cairn(String... args) {
-    CommandLine cli = CairnCommand.newCommandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int exit = cli.execute(args);
-    return new Run(exit, out.toString(), err.toString());
+    return CairnCli.run(args);
   }
 
   static String zone(long serial, String host) {
