@@ -193,6 +193,30 @@ class ZoneOwnersIT {
     }
   }
 
+  /** The zone's file checks reach the file load: TTLs differing inside an RRset warn, or with strict refuse it. */
+  @Test
+  void theZoneFileIsJudgedByTheZonesChecks() throws Exception {
+    Path file = dir.resolve("owned.zone");
+    Files.writeString(file, VERSION.formatted(7) + "ns 60 IN A 192.0.2.2\n");
+    try (ZoneStore store = ZoneStore.open(dir.resolve("strict"))) {
+      ZoneOwners owners = new ZoneOwners(store, new ZoneSet(), pool, false);
+      owners.add(ZONE, file, new ZoneValidator.Checks(true, Duration.ofDays(7)), NotifyOut.none(), null);
+      owners.start();
+      assertTrue(store.soa(ZONE).isEmpty(), "strict refuses the file");
+      assertTrue(owners.status(ZONE).lastError().contains("TTL 60 differs from TTL 300"), owners.status(ZONE).lastError());
+    }
+    try (ZoneStore store = ZoneStore.open(dir.resolve("lenient"))) {
+      ZoneSet zones = new ZoneSet();
+      ZoneOwners owners = new ZoneOwners(store, zones, pool, false);
+      owners.add(ZONE, file, ZoneValidator.Checks.LENIENT, NotifyOut.none(), null);
+      owners.start();
+      assertEquals(List.of(300L, 300L), zones.get(ZONE).rrset(Name.fromConstantString("ns.owned.test."), Type.A).rrs()
+          .stream().map(Record::getTTL).toList(), "the first TTL is kept");
+      assertTrue(lines.list.stream().map(ILoggingEvent::getFormattedMessage)
+          .anyMatch(m -> m.contains("event=file-warning") && m.contains("TTL 300 is used")), "warned");
+    }
+  }
+
   @Test
   void aFileBehindTheStoreIsNotAnErrorAndUnloadedEditsAreAWarning() throws Exception {
     Path file = dir.resolve("owned.zone");
