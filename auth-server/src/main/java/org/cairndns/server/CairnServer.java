@@ -152,7 +152,7 @@ public final class CairnServer implements AutoCloseable {
       NotifyOut notify = new NotifyOut(notifier, z.notifyTargets(), z.notifyNs(),
           z.notifyKey() == null ? null : keys.get(z.notifyKey()));
       if (z.primaries().isEmpty()) {
-        owners.add(z.name(), z.file(), notify, null);
+        owners.add(z.name(), z.file(), z.fileChecks(), notify, null);
         continue;
       }
       List<PrimarySettings> primaries = new java.util.ArrayList<>();
@@ -164,7 +164,7 @@ public final class CairnServer implements AutoCloseable {
         primaries.add(new PrimarySettings(p.address(), p.transport(), key, p.tlsPins(), p.tlsCa(), p.tlsName(),
             p.tlsCertificate(), p.tlsKey(), z.transferLimits()));
       }
-      owners.add(z.name(), z.file(), notify,
+      owners.add(z.name(), z.file(), z.fileChecks(), notify,
           new ZoneOwner.Secondary(primaries, client, secondaryScheduler, Clock.systemUTC()));
     }
   }

@@ -1,9 +1,7 @@
 package org.cairndns.zone;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.cairndns.zone.wire.NodeTable;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Name;
@@ -13,9 +11,10 @@ import org.xbill.DNS.Type;
  * The structural rules every version of a zone meets before it is stored or served, whether it came
  * from a zone file, a whole transfer or an incremental one: exactly one SOA, at the apex; NS at the
  * apex; a CNAME alone at its name but for its DNSSEC records (RFC 1034 §3.6.2, RFC 4035 §2.5); class
- * IN throughout; one TTL per RRset, an RRSIG belonging to the RRset of the type it covers; at a
- * delegation only NS, DS, NSEC, their signatures and glue, below it only glue; nothing below a DNAME
- * (RFC 6672 §2.4). A name outside the zone cannot get into a {@link NodeTable} at all.
+ * IN throughout; at a delegation only NS, DS, NSEC, their signatures and glue, below it only glue;
+ * nothing below a DNAME (RFC 6672 §2.4). A name outside the zone cannot get into a {@link NodeTable}
+ * at all. TTLs differing inside an RRset are not refused here: a zone file's are made one by its
+ * reader ({@code master.RrsetTtls}), a transfer is stored as the primary sent it.
  *
  * <p>Works on the table's bytes, owner by owner, so a million-record transfer is checked without
  * decoding a record. Signatures are not verified: that is not part of loading or transferring.
@@ -23,8 +22,6 @@ import org.xbill.DNS.Type;
 public final class StructureChecker {
   /** Problems reported at most; a broken zone is refused for the first few already. */
   public static final int MAX_PROBLEMS = 20;
-  /** Distinct RRsets at one owner checked by a linear scan; past it a map keeps the check linear. */
-  private static final int FEW_RRSETS = 16;
 
   /** One broken rule, at {@code owner} for its records of {@code type}. */
   public record Problem(Name owner, int type, String reason) {
@@ -37,11 +34,6 @@ public final class StructureChecker {
   private final Name origin;
   private final NodeTable table;
   private final List<Problem> problems = new ArrayList<>();
-  /** Scratch for the TTL check of one owner: RRset keys and the TTL of the first record of each. */
-  private final int[] keys = new int[FEW_RRSETS];
-  private final long[] ttls = new long[FEW_RRSETS];
-  private int rrsets;
-  private final Map<Integer, Long> manyRrsets = new HashMap<>();
 
   private StructureChecker(Name origin, NodeTable table) {
     this.origin = origin;
@@ -90,8 +82,6 @@ public final class StructureChecker {
     int soas = 0;
     boolean apexNs = false;
     boolean dname = false;
-    rrsets = 0;
-    manyRrsets.clear();
     for (int p = table.runAt(id); p < table.runEnd(id); p = table.next(p)) {
       int type = NodeTable.u16(data, p);
       int dclass = NodeTable.u16(data, p + 2);
@@ -110,7 +100,6 @@ public final class StructureChecker {
             + "; only NS, DS and glue may be there");
         cut = false; // reported once per owner
       }
-      checkTtl(id, type, table.rrsetType(p), NodeTable.u32(data, p + 4));
     }
     if (id == 0) {
       if (soas == 0) {
@@ -138,41 +127,6 @@ public final class StructureChecker {
   private static boolean isDelegationType(int type) {
     return type == Type.NS || type == Type.DS || type == Type.A || type == Type.AAAA
         || type == Type.RRSIG || type == Type.NSEC;
-  }
-
-  /** RFC 2181 §5.2: the records of an RRset share one TTL. */
-  private void checkTtl(int id, int type, int rrsetType, long ttl) {
-    int key = type == Type.RRSIG ? Type.RRSIG << 16 | rrsetType : type;
-    Long first = null;
-    if (rrsets <= FEW_RRSETS) {
-      for (int i = 0; i < rrsets && first == null; i++) {
-        if (keys[i] == key) {
-          first = ttls[i];
-        }
-      }
-    } else {
-      first = manyRrsets.get(key);
-    }
-    if (first == null) {
-      remember(key, ttl);
-    } else if (first != ttl) {
-      add(id, type, "TTL " + ttl + " differs from TTL " + first + " of the same RRset " + name(id) + " "
-          + Type.string(type));
-    }
-  }
-
-  private void remember(int key, long ttl) {
-    if (rrsets < FEW_RRSETS) {
-      keys[rrsets] = key;
-      ttls[rrsets++] = ttl;
-      return;
-    }
-    if (rrsets++ == FEW_RRSETS) { // one owner with many types: a map from here on
-      for (int i = 0; i < FEW_RRSETS; i++) {
-        manyRrsets.put(keys[i], ttls[i]);
-      }
-    }
-    manyRrsets.put(key, ttl);
   }
 
   /**

@@ -11,6 +11,7 @@ import org.cairndns.xfr.acl.TransferPolicy;
 import org.cairndns.xfr.notify.NotifySender;
 import org.cairndns.xfr.secondary.PrimarySettings;
 import org.cairndns.xfr.secondary.TransferLimits;
+import org.cairndns.zone.master.ZoneValidator;
 import org.xbill.DNS.Name;
 
 /**
@@ -76,11 +77,11 @@ public record CairnConfig(
    * allowTransfer} lists who may transfer it over {@code transferTransports}; {@code notifyTargets} lists
    * the secondaries told of each new version, in NOTIFYs signed with {@code notifyKey} (a name in
    * {@code tsig-keys}) when it is not null. A secondary zone's transfers are held to
-   * {@code transferLimits}.
+   * {@code transferLimits}; its {@code file} to {@code fileChecks}.
    */
   public record ZoneEntry(Name name, Path file, List<TransferPolicy.Entry> allowTransfer,
       Set<Transport> transferTransports, List<NotifySender.Target> notifyTargets, Name notifyKey, boolean notifyNs,
-      List<Primary> primaries, TransferLimits transferLimits) {}
+      List<Primary> primaries, TransferLimits transferLimits, ZoneValidator.Checks fileChecks) {}
 
   /**
    * The control channel ({@code cairn status}, {@code cairn zone status}...): off with {@code

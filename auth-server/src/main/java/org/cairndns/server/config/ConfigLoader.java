@@ -23,6 +23,7 @@ import org.cairndns.xfr.acl.TransferPolicy;
 import org.cairndns.xfr.notify.NotifySender;
 import org.cairndns.xfr.secondary.PrimarySettings;
 import org.cairndns.xfr.secondary.TransferLimits;
+import org.cairndns.zone.master.ZoneValidator;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.TSIG;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -192,7 +193,8 @@ public final class ConfigLoader {
         keyName(z, NOTIFY_KEY, keyNames), z.get(NOTIFY_NS), primaries,
         new TransferLimits(Objects.requireNonNullElse(maxRecords, transferLimits.maxRecords()),
             Objects.requireNonNullElse(maxBytes, transferLimits.maxZoneBytes()),
-            Objects.requireNonNullElse(maxTime, transferLimits.maxTime())));
+            Objects.requireNonNullElse(maxTime, transferLimits.maxTime())),
+        new ZoneValidator.Checks(z.get(ZONE_STRICT), z.get(ZONE_SIGNATURE_WARNING)));
   }
 
   private static CairnConfig.Primary primary(Values p, Set<Name> keyNames) throws ConfigException {

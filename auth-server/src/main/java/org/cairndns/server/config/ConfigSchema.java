@@ -153,6 +153,8 @@ final class ConfigSchema {
       ZONES.key("max-zone-size", SIZE, Default.none("`secondary.max-zone-size`"));
   static final Key<Duration> ZONE_MAX_TRANSFER_TIME_IN =
       ZONES.key("max-transfer-time-in", POSITIVE_DURATION, Default.none("`secondary.max-transfer-time-in`"));
+  static final Key<Boolean> ZONE_STRICT = ZONES.key("strict", BOOLEAN, Default.of(false));
+  static final Key<Duration> ZONE_SIGNATURE_WARNING = ZONES.key("signature-warning", DURATION, Default.of("7d"));
 
   static final Key<TransferPolicy.Cidr> ALLOW_ADDRESS = ALLOW_TRANSFER.key("address", NETWORK, Default.NONE);
   static final Key<Name> ALLOW_KEY = ALLOW_TRANSFER.key("key", KEY_NAME, Default.NONE);

@@ -18,7 +18,7 @@ import org.xbill.DNS.TextParseException;
 
 /** The types configuration values are written in, each with its check and its error message. */
 final class ValueTypes {
-  private static final Pattern DURATION_TEXT = Pattern.compile("(\\d+)(ms|s|m|h)");
+  private static final Pattern DURATION_TEXT = Pattern.compile("(\\d+)(ms|s|m|h|d)");
   private static final Pattern SIZE_TEXT = Pattern.compile("(\\d+)([kmg]?)");
 
   private ValueTypes() {}
@@ -277,7 +277,7 @@ final class ValueTypes {
   private static Duration duration(Object raw, String key, Source source) throws ConfigException {
     Matcher matcher = DURATION_TEXT.matcher(String.valueOf(raw).trim());
     if (!matcher.matches()) {
-      throw source.error(key, "expected a duration like 10s, 500ms, 5m or 1h, got \"" + raw + "\"");
+      throw source.error(key, "expected a duration like 10s, 500ms, 5m, 1h or 7d, got \"" + raw + "\"");
     }
     try {
       long n = Long.parseLong(matcher.group(1));
@@ -285,7 +285,8 @@ final class ValueTypes {
         case "ms" -> Duration.ofMillis(n);
         case "s" -> Duration.ofSeconds(n);
         case "m" -> Duration.ofMinutes(n);
-        default -> Duration.ofHours(n);
+        case "h" -> Duration.ofHours(n);
+        default -> Duration.ofDays(n);
       };
     } catch (NumberFormatException | ArithmeticException tooLong) {
       throw source.error(key, "duration \"" + raw + "\" is too long");

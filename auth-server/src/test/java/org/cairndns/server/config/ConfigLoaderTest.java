@@ -13,6 +13,7 @@ import org.cairndns.request.Transport;
 import org.cairndns.tls.TlsSettings;
 import org.cairndns.xfr.notify.NotifySender;
 import org.cairndns.xfr.secondary.TransferLimits;
+import org.cairndns.zone.master.ZoneValidator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -70,6 +71,8 @@ class ConfigLoaderTest {
             transfer-transports: [tls]
             notify: [192.0.2.9:53, {address: "192.0.2.10:5300", transport: tcp}]
             notify-key: k1
+            strict: true
+            signature-warning: 3d
           - name: b.test
             primaries: [{address: 192.0.2.1, transport: opportunistic-tls, key: k1}, {address: 192.0.2.2, transport: tcp}]
             max-records: 1000
@@ -107,6 +110,8 @@ class ConfigLoaderTest {
     assertEquals(new TransferLimits(5_000_000, 64L << 20, Duration.ofMinutes(30)), c.secondary().transferLimits());
     assertEquals(c.secondary().transferLimits(), c.zones().get(0).transferLimits(), "a zone inherits the secondary block's");
     assertEquals(new TransferLimits(1000, 65536, Duration.ofSeconds(90)), c.zones().get(1).transferLimits());
+    assertEquals(new ZoneValidator.Checks(true, Duration.ofDays(3)), c.zones().get(0).fileChecks());
+    assertEquals(ZoneValidator.Checks.LENIENT, c.zones().get(1).fileChecks());
   }
 
   @ParameterizedTest(name = "{0}")

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -14,6 +15,7 @@ import org.cairndns.tools.control.ZoneActionCommand;
 import org.cairndns.tools.control.ZoneStatusCommand;
 import org.cairndns.xfr.secondary.RetransferRequests;
 import org.cairndns.zone.master.ZoneFile;
+import org.cairndns.zone.master.ZoneFileException;
 import org.cairndns.zone.master.ZoneFileReader;
 import org.cairndns.zone.master.ZoneValidator;
 import org.cairndns.zone.store.LoadOutcome;
@@ -71,11 +73,15 @@ public final class ZoneCommand implements Runnable {
     }
   }
 
-  /** The records of a valid master file, as stored: a record given twice once ({@link ZoneValidator#validRecords}). */
+  /**
+   * The records of a valid master file, as they are stored (a record given twice once:
+   * {@link ZoneValidator#validate}); its warnings and earliest signature expiry go to {@code err}.
+   */
   // On JDK 17, the release we build for, a null console is how to tell output is not a terminal;
   // Console.isTerminal() takes over when the release moves to 22 or later.
   @SuppressWarnings("SystemConsoleNull")
-  static List<Record> readValid(Path file, ZoneOrigin origin, PrintWriter err, boolean progress) throws Exception {
+  static List<Record> readValid(Path file, ZoneOrigin origin, CheckOptions options, PrintWriter err, boolean progress)
+      throws Exception {
     Progress p = progress && System.console() != null ? new Progress(err, Files.size(file)) : null;
     ZoneFile zone = ZoneFileReader.read(file, origin.name(), p == null ? n -> {} : p::update);
     if (p != null) {
@@ -89,7 +95,23 @@ public final class ZoneCommand implements Runnable {
         }
       }
     }
-    return ZoneValidator.validRecords(zone);
+    ZoneValidator.CheckedZone checked = ZoneValidator.validate(zone,
+        new ZoneValidator.Checks(options.strict, Duration.ofDays(options.signatureWarningDays)), Instant.now());
+    for (ZoneFileException.Problem warning : checked.warnings()) {
+      err.println("warning: " + warning);
+    }
+    checked.earliestSignature().ifPresent(first -> err.println("earliest signature expiry: " + first));
+    return checked.records();
+  }
+
+  /** How strictly {@code load} and {@code check} judge a file. */
+  static class CheckOptions {
+    @Option(names = "--strict", description = "Refuse TTLs that differ inside an RRset (by default the first TTL is kept, with a warning).")
+    boolean strict;
+
+    @Option(names = "--signature-warning-days", paramLabel = "DAYS", defaultValue = "7",
+        description = "Warn when a DNSSEC signature expires within this many days (default: ${DEFAULT-VALUE}).")
+    int signatureWarningDays;
   }
 
   @Command(name = "load", mixinStandardHelpOptions = true,
@@ -101,6 +123,7 @@ public final class ZoneCommand implements Runnable {
     List<Path> paths;
     @Option(names = "--origin", description = "Zone apex (default: the file's first $ORIGIN or SOA owner, else its name without .zone); one file only.") String origin;
     @Option(names = "--bump-serial", description = "Store changed content even when its serial is not newer: serial becomes max(old+1, YYYYMMDD00).") boolean bump;
+    @CommandLine.Mixin CheckOptions check;
 
     @Override
     public Integer call() throws Exception {
@@ -140,7 +163,7 @@ public final class ZoneCommand implements Runnable {
       ZoneOrigin zoneOrigin = ZoneOrigin.of(file, origin);
       Name name = zoneOrigin.name();
       long started = System.nanoTime();
-      List<Record> records = readValid(file, zoneOrigin, spec.commandLine().getErr(), progress);
+      List<Record> records = readValid(file, zoneOrigin, check, spec.commandLine().getErr(), progress);
       LoadOutcome outcome = s.load(name, records, "file:" + file.toAbsolutePath(), bump);
       double seconds = (System.nanoTime() - started) / 1e9;
       PrintWriter out = spec.commandLine().getOut();
@@ -173,12 +196,13 @@ public final class ZoneCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
     @Parameters(paramLabel = "FILE") Path file;
     @Option(names = "--origin", description = "Zone apex (default: the file's first $ORIGIN or SOA owner, else its name without .zone).") String origin;
+    @CommandLine.Mixin CheckOptions check;
 
     @Override
     public Integer call() throws Exception {
       ZoneOrigin zoneOrigin = ZoneOrigin.of(file, origin);
       Name name = zoneOrigin.name();
-      List<Record> records = readValid(file, zoneOrigin, spec.commandLine().getErr(), false);
+      List<Record> records = readValid(file, zoneOrigin, check, spec.commandLine().getErr(), false);
       spec.commandLine().getOut().printf("%s: %s is valid, %d records%n", file, name, records.size());
       return 0;
     }

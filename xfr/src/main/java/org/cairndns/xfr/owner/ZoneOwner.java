@@ -17,6 +17,7 @@ import org.cairndns.xfr.secondary.ZoneRefresher;
 import org.cairndns.zone.SnapshotBuilder;
 import org.cairndns.zone.ZoneSet;
 import org.cairndns.zone.ZoneSnapshot;
+import org.cairndns.zone.dnssec.SignatureExpiry;
 import org.cairndns.zone.master.ZoneFile;
 import org.cairndns.zone.master.ZoneFileException;
 import org.cairndns.zone.master.ZoneFileReader;
@@ -27,8 +28,8 @@ import org.cairndns.zone.store.ZoneStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.Name;
-import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
+import org.xbill.DNS.Type;
 
 /**
  * The one owner of one zone (Knot's {@code zone_t}, NSD's xfrd zone): every event that changes the
@@ -52,6 +53,7 @@ public final class ZoneOwner {
 
   private final Name name;
   private final Path file;
+  private final ZoneValidator.Checks fileChecks;
   private final ZoneStore store;
   private final ZoneSet zones;
   private final Executor pool;
@@ -64,13 +66,15 @@ public final class ZoneOwner {
 
   /**
    * @param file the zone file loaded at start, or null
+   * @param fileChecks how the file is judged beyond the rules every zone meets
    * @param pool runs loads and publishes
    * @param secondary null for a zone loaded here (a primary)
    */
-  ZoneOwner(Name name, Path file, ZoneStore store, ZoneSet zones, Executor pool, NotifyOut notify,
-      Secondary secondary) {
+  ZoneOwner(Name name, Path file, ZoneValidator.Checks fileChecks, ZoneStore store, ZoneSet zones, Executor pool,
+      NotifyOut notify, Secondary secondary) {
     this.name = name;
     this.file = file;
+    this.fileChecks = fileChecks;
     this.store = store;
     this.zones = zones;
     this.pool = pool;
@@ -200,12 +204,15 @@ public final class ZoneOwner {
   private String loadFile() {
     try {
       ZoneFile zone = ZoneFileReader.read(file, name);
-      List<Record> records = ZoneValidator.validRecords(zone);
+      ZoneValidator.CheckedZone checked = ZoneValidator.validate(zone, fileChecks, Instant.now());
+      for (ZoneFileException.Problem warning : checked.warnings()) {
+        log.warn("zone={} event=file-warning warning=\"{}\"", name, warning);
+      }
       FileDrift drift = FileDrift.check(store, name, zone, file);
       if (!drift.load()) {
         return drift.error();
       }
-      LoadOutcome outcome = store.load(name, records, "file:" + file, false);
+      LoadOutcome outcome = store.load(name, checked.records(), "file:" + file, false);
       log.info("zone={} event=file-loaded result={} serial={}", name, outcome.kind(), outcome.serial());
       return null;
     } catch (ZoneFileException | ZoneStoreException e) {
@@ -255,6 +262,9 @@ public final class ZoneOwner {
     zones.publish(snapshot);
     notify.announce(snapshot);
     log.info("zone={} event=published serial={} records={} {}", name, snapshot.serial(), snapshot.size(), source);
+    SignatureExpiry.earliest(snapshot).ifPresent(first -> log.info(
+        "zone={} event=earliest-signature-expiry expires={} owner={} type={}", name, first.expires(), first.owner(),
+        Type.string(first.covered())));
   }
 
   /** The refresher's way in: called from its check, which runs as this zone's event. */

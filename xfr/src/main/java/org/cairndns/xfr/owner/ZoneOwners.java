@@ -12,6 +12,7 @@ import java.util.concurrent.Executor;
 import org.cairndns.request.Requester;
 import org.cairndns.xfr.secondary.RetransferRequests;
 import org.cairndns.zone.ZoneSet;
+import org.cairndns.zone.master.ZoneValidator;
 import org.cairndns.zone.store.ZoneInfo;
 import org.cairndns.zone.store.ZoneStore;
 import org.cairndns.zone.store.ZoneStoreException;
@@ -57,10 +58,12 @@ public final class ZoneOwners {
    * A configured zone.
    *
    * @param file loaded at start, or null
+   * @param fileChecks how the file is judged beyond the rules every zone meets
    * @param secondary null for a zone loaded here
    */
-  public void add(Name name, Path file, NotifyOut notify, ZoneOwner.Secondary secondary) {
-    owners.put(name, new ZoneOwner(name, file, store, zones, pool, notify, secondary));
+  public void add(Name name, Path file, ZoneValidator.Checks fileChecks, NotifyOut notify,
+      ZoneOwner.Secondary secondary) {
+    owners.put(name, new ZoneOwner(name, file, fileChecks, store, zones, pool, notify, secondary));
   }
 
   /**
@@ -134,7 +137,7 @@ public final class ZoneOwners {
     Set<Name> present = new HashSet<>();
     for (ZoneInfo info : store.list()) {
       ZoneOwner owner = everyStoredZone
-          ? owners.computeIfAbsent(info.name(), n -> new ZoneOwner(n, null, store, zones, pool, NotifyOut.none(), null))
+          ? owners.computeIfAbsent(info.name(), n -> new ZoneOwner(n, null, ZoneValidator.Checks.LENIENT, store, zones, pool, NotifyOut.none(), null))
           : owners.get(info.name());
       if (owner == null) {
         continue;

@@ -28,6 +28,7 @@ import org.cairndns.xfr.secondary.PrimarySettings;
 import org.cairndns.xfr.secondary.TransferClient;
 import org.cairndns.zone.ZoneSet;
 import org.cairndns.zone.master.ZoneFileReader;
+import org.cairndns.zone.master.ZoneValidator;
 import org.cairndns.zone.store.ZoneStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -143,7 +144,7 @@ class ZoneOwnersIT {
         ZoneStore store = ZoneStore.open(dir.resolve("db")); PrimaryPool primaries = new PrimaryPool(1, 4, 2000)) {
       ZoneSet zones = new ZoneSet();
       ZoneOwners owners = new ZoneOwners(store, zones, pool, false);
-      owners.add(ZONE, null, NotifyOut.none(), new ZoneOwner.Secondary(List.of(primary.tcp()),
+      owners.add(ZONE, null, ZoneValidator.Checks.LENIENT, NotifyOut.none(), new ZoneOwner.Secondary(List.of(primary.tcp()),
           new TransferClient(primaries, Duration.ofSeconds(5), null, 2), checks, Clock.systemUTC()));
       owners.start();
       assertTrue(asked.await(10, TimeUnit.SECONDS), "the first check transfers");
@@ -174,7 +175,7 @@ class ZoneOwnersIT {
       Files.writeString(file, VERSION.formatted(7));
       ZoneSet zones = new ZoneSet();
       ZoneOwners owners = new ZoneOwners(store, zones, pool, false);
-      owners.add(ZONE, file, NotifyOut.none(), null);
+      owners.add(ZONE, file, ZoneValidator.Checks.LENIENT, NotifyOut.none(), null);
       owners.start();
       assertEquals(7, zones.get(ZONE).serial());
       assertNull(owners.status(ZONE).lastError());
@@ -184,11 +185,35 @@ class ZoneOwnersIT {
       Files.writeString(file, VERSION.formatted(8) + "bad IN A not-an-address\n");
       ZoneSet zones = new ZoneSet();
       ZoneOwners owners = new ZoneOwners(store, zones, pool, false);
-      owners.add(ZONE, file, NotifyOut.none(), null);
+      owners.add(ZONE, file, ZoneValidator.Checks.LENIENT, NotifyOut.none(), null);
       owners.start();
       assertEquals(7, zones.get(ZONE).serial(), "the stored version serves");
       assertTrue(owners.status(ZONE).lastError() != null, "the file's error is the zone's last error");
       assertEquals(org.cairndns.xfr.secondary.ZoneRefresher.State.OK, owners.status(ZONE).state(), "nothing to refresh");
+    }
+  }
+
+  /** The zone's file checks reach the file load: TTLs differing inside an RRset warn, or with strict refuse it. */
+  @Test
+  void theZoneFileIsJudgedByTheZonesChecks() throws Exception {
+    Path file = dir.resolve("owned.zone");
+    Files.writeString(file, VERSION.formatted(7) + "ns 60 IN A 192.0.2.2\n");
+    try (ZoneStore store = ZoneStore.open(dir.resolve("strict"))) {
+      ZoneOwners owners = new ZoneOwners(store, new ZoneSet(), pool, false);
+      owners.add(ZONE, file, new ZoneValidator.Checks(true, Duration.ofDays(7)), NotifyOut.none(), null);
+      owners.start();
+      assertTrue(store.soa(ZONE).isEmpty(), "strict refuses the file");
+      assertTrue(owners.status(ZONE).lastError().contains("TTL 60 differs from TTL 300"), owners.status(ZONE).lastError());
+    }
+    try (ZoneStore store = ZoneStore.open(dir.resolve("lenient"))) {
+      ZoneSet zones = new ZoneSet();
+      ZoneOwners owners = new ZoneOwners(store, zones, pool, false);
+      owners.add(ZONE, file, ZoneValidator.Checks.LENIENT, NotifyOut.none(), null);
+      owners.start();
+      assertEquals(List.of(300L, 300L), zones.get(ZONE).rrset(Name.fromConstantString("ns.owned.test."), Type.A).rrs()
+          .stream().map(Record::getTTL).toList(), "the first TTL is kept");
+      assertTrue(lines.list.stream().map(ILoggingEvent::getFormattedMessage)
+          .anyMatch(m -> m.contains("event=file-warning") && m.contains("TTL 300 is used")), "warned");
     }
   }
 
@@ -212,7 +237,7 @@ class ZoneOwnersIT {
         try (ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
           ZoneSet zones = new ZoneSet();
           ZoneOwners owners = new ZoneOwners(store, zones, pool, false);
-          owners.add(ZONE, file, NotifyOut.none(), null);
+          owners.add(ZONE, file, ZoneValidator.Checks.LENIENT, NotifyOut.none(), null);
           owners.start();
           assertEquals(bumped, zones.get(ZONE).serial(), "the store's newer version serves");
           assertNull(owners.status(ZONE).lastError());
@@ -227,7 +252,7 @@ class ZoneOwnersIT {
       try (ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
         ZoneSet zones = new ZoneSet();
         ZoneOwners owners = new ZoneOwners(store, zones, pool, false);
-        owners.add(ZONE, file, NotifyOut.none(), null);
+        owners.add(ZONE, file, ZoneValidator.Checks.LENIENT, NotifyOut.none(), null);
         owners.start();
         assertEquals(bumped, zones.get(ZONE).serial());
         assertTrue(owners.status(ZONE).lastError().contains("give the file a serial above " + bumped),
@@ -247,7 +272,7 @@ class ZoneOwnersIT {
     closed.shutdown(); // NOTIFY out cannot start: a failure nobody expects
     try (ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
       ZoneOwners owners = new ZoneOwners(store, new ZoneSet(), pool, false);
-      owners.add(ZONE, null, new NotifyOut(new NotifySender(closed, Duration.ofSeconds(1), 1),
+      owners.add(ZONE, null, ZoneValidator.Checks.LENIENT, new NotifyOut(new NotifySender(closed, Duration.ofSeconds(1), 1),
           List.of(NotifySender.Target.udp(new InetSocketAddress("127.0.0.1", 9))), false, null), null);
       store.load(ZONE, version(1), "t", false);
       owners.start();
@@ -265,9 +290,9 @@ class ZoneOwnersIT {
     ScheduledExecutorService checks = Executors.newScheduledThreadPool(1);
     try (ZoneStore store = ZoneStore.open(dir.resolve("db")); PrimaryPool primaries = new PrimaryPool(1, 4, 2000)) {
       ZoneOwners owners = new ZoneOwners(store, new ZoneSet(), pool, false);
-      owners.add(ZONE, null, NotifyOut.none(), null);
+      owners.add(ZONE, null, ZoneValidator.Checks.LENIENT, NotifyOut.none(), null);
       PrimarySettings primary = PrimarySettings.tcp(new InetSocketAddress("127.0.0.1", 9), null);
-      owners.add(secondaryZone, null, NotifyOut.none(), new ZoneOwner.Secondary(List.of(primary),
+      owners.add(secondaryZone, null, ZoneValidator.Checks.LENIENT, NotifyOut.none(), new ZoneOwner.Secondary(List.of(primary),
           new TransferClient(primaries, Duration.ofSeconds(2), null, 2), checks, Clock.systemUTC()));
       Requester fromPrimary = Requester.of(new InetSocketAddress("127.0.0.1", 5353), Transport.UDP);
       Requester fromStranger = Requester.of(new InetSocketAddress("127.0.0.2", 5353), Transport.UDP);
