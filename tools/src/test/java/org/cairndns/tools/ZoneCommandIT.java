@@ -187,6 +187,10 @@ class ZoneCommandIT {
         defaulted.err());
     CliRun named = cairn("zone", "delete", "--db", db(), "cli.test");
     assertFalse(named.err().contains("using store"), named.err());
+    CliRun asked = cairn("zone", "status"); // asks the server on the default store, and says which that is
+    assertEquals(1, asked.exit());
+    assertTrue(asked.err().startsWith("cairn: using store " + Path.of("data/cairn").toAbsolutePath() + " (no --config or --db)\n"),
+        asked.err());
   }
 
   @Test

@@ -63,8 +63,6 @@ public final class ZoneCommand implements Runnable {
    * {@code database}, else {@code data/cairn}, which is said on stderr since it may not be the server's.
    */
   static class StoreOption {
-    static final Path DEFAULT_STORE = Path.of("data/cairn");
-
     @Option(names = "--db", paramLabel = "PATH", description = "Zone store path (default: the --config file's database, else data/cairn).")
     Path db;
 
@@ -88,8 +86,7 @@ public final class ZoneCommand implements Runnable {
       if (config() != null) {
         return config().database();
       }
-      err.println("cairn: using store " + DEFAULT_STORE.toAbsolutePath() + " (no --config or --db)");
-      return DEFAULT_STORE;
+      return ServerOptions.defaultStore(err);
     }
 
     ZoneStore open(PrintWriter err) throws Exception {
