@@ -115,8 +115,8 @@ class ZoneCommandIT {
     Path file = write("cli.test.zone", V1);
     assertEquals(0, cairn("zone", "check", file.toString()).exit());
     cairn("zone", "load", "--db", db(), file.toString());
-    assertEquals(0, cairn("zone", "delete", "--db", db(), "cli.test").exit());
-    CliRun gone = cairn("zone", "delete", "--db", db(), "cli.test");
+    assertEquals(0, cairn("zone", "delete", "--force", "--db", db(), "cli.test").exit());
+    CliRun gone = cairn("zone", "delete", "--force", "--db", db(), "cli.test");
     assertEquals(1, gone.exit());
     assertTrue(gone.err().contains("not in the store"), gone.err());
     assertEquals(2, cairn("zone", "load").exit(), "missing FILE is a usage error");
@@ -176,5 +176,59 @@ class ZoneCommandIT {
     assertEquals(1, wrong.exit());
     assertTrue(wrong.err().contains("ns.other.test. is outside the zone misnamed.test., a name taken from the file name")
         && wrong.err().contains("--origin"), wrong.err());
+  }
+
+  @Test
+  void withoutConfigOrDbTheStoreUsedIsSaid() throws Exception {
+    // A refused delete says which store it would use without opening one (nothing is created in the build's folder).
+    CliRun defaulted = cairn("zone", "delete", "cli.test");
+    assertEquals(1, defaulted.exit());
+    assertTrue(defaulted.err().startsWith("cairn: using store " + Path.of("data/cairn").toAbsolutePath() + " (no --config or --db)\n"),
+        defaulted.err());
+    CliRun named = cairn("zone", "delete", "--db", db(), "cli.test");
+    assertFalse(named.err().contains("using store"), named.err());
+    CliRun asked = cairn("zone", "status"); // asks the server on the default store, and says which that is
+    assertEquals(1, asked.exit());
+    assertTrue(asked.err().startsWith("cairn: using store " + Path.of("data/cairn").toAbsolutePath() + " (no --config or --db)\n"),
+        asked.err());
+  }
+
+  @Test
+  void loadWithConfigWarnsOfAZoneTheServerWillNotServeAndUsesItsStore() throws Exception {
+    Path config = write("cairn.yaml", "database: store/cairn\nzones: [{name: other.test, file: other.zone}]\n");
+    CliRun load = cairn("zone", "load", "--config", config.toString(), write("cli.test.zone", V1).toString());
+    assertEquals(0, load.exit(), load.err());
+    assertTrue(load.err().contains("warning: cli.test. is not in the zones: list of " + config + ": the server will not serve it"),
+        load.err());
+    assertTrue(load.out().contains("cli.test. created at serial 1"), load.out());
+    CliRun list = cairn("zone", "list", "--db", dir.resolve("store/cairn").toString());
+    assertTrue(list.out().contains("cli.test."), "stored in the config's database: " + list.out());
+    CliRun listed = cairn("zone", "load", "--config", config.toString(), write("other.test.zone", V1.replace("cli.test", "other.test")).toString());
+    assertEquals(0, listed.exit(), listed.err());
+    assertFalse(listed.err().contains("warning"), listed.err());
+  }
+
+  @Test
+  void loadIntoASecondaryOfTheConfigNeedsForce() throws Exception {
+    Path config = write("cairn.yaml", "database: store/cairn\nzones: [{name: cli.test, primaries: [{address: \"127.0.0.1:1\", transport: tcp}]}]\n");
+    Path file = write("cli.test.zone", V1);
+    CliRun refused = cairn("zone", "load", "--config", config.toString(), file.toString());
+    assertEquals(1, refused.exit());
+    assertTrue(refused.err().contains("cli.test. is a secondary zone in " + config) && refused.err().contains("--force"),
+        refused.err());
+    assertFalse(cairn("zone", "list", "--config", config.toString()).out().contains("cli.test."), "nothing stored");
+    CliRun forced = cairn("zone", "load", "--config", config.toString(), "--force", file.toString());
+    assertEquals(0, forced.exit(), forced.err());
+    assertTrue(forced.out().contains("cli.test. created at serial 1"), forced.out());
+  }
+
+  @Test
+  void nonInteractiveDeleteWithoutForceIsRefused() throws Exception {
+    cairn("zone", "load", "--db", db(), write("cli.test.zone", V1).toString());
+    CliRun refused = cairn("zone", "delete", "--db", db(), "cli.test");
+    assertEquals(1, refused.exit());
+    assertTrue(refused.err().contains("not deleting cli.test. without --force: stdin is not a terminal"), refused.err());
+    assertTrue(cairn("zone", "list", "--db", db()).out().contains("cli.test."), "still stored");
+    assertEquals(0, cairn("zone", "delete", "--db", db(), "--force", "cli.test").exit());
   }
 }

@@ -76,7 +76,7 @@ class ZoneRetransferIT {
         await("first transfer").atMost(Duration.ofSeconds(30)).until(() -> servedSerial(sec) == 100);
 
         // The primary is rebuilt from scratch with a lower serial.
-        assertEquals(0, cairn("zone", "delete", "--db", primaryDb, "rt.test").exit());
+        assertEquals(0, cairn("zone", "delete", "--force", "--db", primaryDb, "rt.test").exit());
         assertEquals(0, cairn("zone", "load", "--db", primaryDb, "--origin", "rt.test", p.resolve("v50.zone").toString()).exit());
         primary.refreshNow();
         assertEquals(50, servedSerial(primary.transport().udpAddresses().get(0)));

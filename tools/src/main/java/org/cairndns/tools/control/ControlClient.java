@@ -47,7 +47,7 @@ public final class ControlClient {
    */
   public static ControlClient of(Path config, Path db) throws IOException, ConfigException {
     CairnConfig cfg = config == null ? ConfigLoader.defaults() : ConfigLoader.load(config);
-    Path database = db != null ? db : config != null ? cfg.database() : Path.of("data/cairn");
+    Path database = db != null ? db : config != null ? cfg.database() : ServerOptions.DEFAULT_STORE;
     return new ControlClient(database, ControlEndpoint.path(cfg.control(), database), cfg.control().enabled());
   }
 

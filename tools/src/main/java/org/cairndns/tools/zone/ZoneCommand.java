@@ -9,6 +9,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.cairndns.server.config.CairnConfig;
+import org.cairndns.server.config.ConfigException;
+import org.cairndns.server.config.ConfigLoader;
 import org.cairndns.tools.control.ControlClient;
 import org.cairndns.tools.control.ServerOptions;
 import org.cairndns.tools.control.ZoneActionCommand;
@@ -55,13 +58,39 @@ public final class ZoneCommand implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (load, check, list, show, export, history, diff, delete, status, refresh, retransfer, notify)");
   }
 
-  /** The store option shared by every subcommand that opens the store. */
+  /**
+   * The store of every subcommand that opens it: {@code --db}, else the {@code --config} file's
+   * {@code database}, else {@code data/cairn}, which is said on stderr since it may not be the server's.
+   */
   static class StoreOption {
-    @Option(names = "--db", paramLabel = "PATH", description = "Zone store path (default: ${DEFAULT-VALUE}).", defaultValue = "data/cairn")
+    @Option(names = "--db", paramLabel = "PATH", description = "Zone store path (default: the --config file's database, else data/cairn).")
     Path db;
 
-    ZoneStore open() throws Exception {
-      return ZoneStore.open(db);
+    @Option(names = "--config", paramLabel = "FILE", description = "The server's YAML configuration: its store, and the zones it serves.")
+    Path configFile;
+
+    private CairnConfig config;
+
+    /** The {@code --config} file, read once; null without one. */
+    CairnConfig config() throws ConfigException {
+      if (config == null && configFile != null) {
+        config = ConfigLoader.load(configFile);
+      }
+      return config;
+    }
+
+    Path path(PrintWriter err) throws ConfigException {
+      if (db != null) {
+        return db;
+      }
+      if (config() != null) {
+        return config().database();
+      }
+      return ServerOptions.defaultStore(err);
+    }
+
+    ZoneStore open(PrintWriter err) throws Exception {
+      return ZoneStore.open(path(err));
     }
   }
 
@@ -123,6 +152,7 @@ public final class ZoneCommand implements Runnable {
     List<Path> paths;
     @Option(names = "--origin", description = "Zone apex (default: the file's first $ORIGIN or SOA owner, else its name without .zone); one file only.") String origin;
     @Option(names = "--bump-serial", description = "Store changed content even when its serial is not newer: serial becomes max(old+1, YYYYMMDD00).") boolean bump;
+    @Option(names = "--force", description = "Load into a zone that the --config file declares as a secondary (its content otherwise comes from its primaries).") boolean force;
     @CommandLine.Mixin CheckOptions check;
 
     @Override
@@ -138,7 +168,7 @@ public final class ZoneCommand implements Runnable {
       int failed = 0;
       long started = System.nanoTime();
       // One store open for them all: opening it (and starting the JVM) is most of a small zone's cost.
-      try (ZoneStore s = store.open()) {
+      try (ZoneStore s = store.open(spec.commandLine().getErr())) {
         for (Path file : files) {
           if (files.size() == 1) {
             load(s, file, true);
@@ -162,6 +192,7 @@ public final class ZoneCommand implements Runnable {
     private void load(ZoneStore s, Path file, boolean progress) throws Exception {
       ZoneOrigin zoneOrigin = ZoneOrigin.of(file, origin);
       Name name = zoneOrigin.name();
+      checkServed(name);
       long started = System.nanoTime();
       List<Record> records = readValid(file, zoneOrigin, check, spec.commandLine().getErr(), progress);
       LoadOutcome outcome = s.load(name, records, "file:" + file.toAbsolutePath(), bump);
@@ -172,6 +203,25 @@ public final class ZoneCommand implements Runnable {
         case CREATED -> out.printf("%s created at serial %d: %d records in %.1fs%n", name, outcome.serial(), outcome.records(), seconds);
         case UPDATED -> out.printf("%s updated from serial %d to %d: %d records, %d deleted, %d added in %.1fs%n",
             name, outcome.previousSerial(), outcome.serial(), outcome.records(), outcome.deleted(), outcome.added(), seconds);
+      }
+    }
+
+    /**
+     * Against the {@code --config} file: a zone it does not list is stored but never served (said, then
+     * loaded); a secondary's content comes from its primaries, so a file there is refused without --force.
+     */
+    private void checkServed(Name name) throws ConfigException {
+      CairnConfig config = store.config();
+      if (config == null) {
+        return;
+      }
+      Optional<CairnConfig.ZoneEntry> entry = config.zones().stream().filter(z -> z.name().equals(name)).findFirst();
+      if (entry.isEmpty()) {
+        spec.commandLine().getErr().println("warning: " + name + " is not in the zones: list of " + store.configFile
+            + ": the server will not serve it");
+      } else if (!entry.get().primaries().isEmpty() && !force) {
+        throw new IllegalArgumentException(name + " is a secondary zone in " + store.configFile
+            + " (primaries:), whose content comes from transfers: not loaded (give --force to load it anyway)");
       }
     }
 
@@ -215,7 +265,7 @@ public final class ZoneCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      try (ZoneStore s = store.open()) {
+      try (ZoneStore s = store.open(spec.commandLine().getErr())) {
         PrintWriter out = spec.commandLine().getOut();
         out.printf("%-30s %12s %10s %9s  %s%n", "ZONE", "SERIAL", "RECORDS", "VERSIONS", "CHANGED");
         for (ZoneInfo z : s.list()) {
@@ -242,7 +292,7 @@ public final class ZoneCommand implements Runnable {
       if (type != null && t < 0) {
         throw new CommandLine.ParameterException(spec.commandLine(), "unknown record type: " + type);
       }
-      try (ZoneStore s = store.open()) {
+      try (ZoneStore s = store.open(spec.commandLine().getErr())) {
         ZoneContent content = s.current(name).orElseThrow(() -> new IllegalArgumentException("zone " + name + " is not in the store"));
         PrintWriter out = spec.commandLine().getOut();
         for (Record r : content.records()) {
@@ -271,7 +321,7 @@ public final class ZoneCommand implements Runnable {
       if ((zone == null) == (all == null) || (all != null && serial != null)) {
         throw new CommandLine.ParameterException(spec.commandLine(), "give a ZONE (with --serial if wanted) or --all DIR");
       }
-      try (ZoneStore s = store.open()) {
+      try (ZoneStore s = store.open(spec.commandLine().getErr())) {
         if (all != null) {
           exportAll(s);
           return 0;
@@ -328,7 +378,7 @@ public final class ZoneCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       Name name = zoneName(zone);
-      try (ZoneStore s = store.open()) {
+      try (ZoneStore s = store.open(spec.commandLine().getErr())) {
         List<VersionInfo> versions = s.history(name);
         if (versions.isEmpty()) {
           throw new IllegalArgumentException("zone " + name + " is not in the store");
@@ -355,7 +405,7 @@ public final class ZoneCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       Name name = zoneName(zone);
-      try (ZoneStore s = store.open()) {
+      try (ZoneStore s = store.open(spec.commandLine().getErr())) {
         ZoneDiff diff = s.diff(name, from, to).orElseThrow(() -> new IllegalArgumentException(
             "no journal from serial " + from + " to " + to + " for " + name + " (see cairn zone history)"));
         PrintWriter out = spec.commandLine().getOut();
@@ -372,16 +422,32 @@ public final class ZoneCommand implements Runnable {
     }
   }
 
-  @Command(name = "delete", mixinStandardHelpOptions = true, description = "Remove a zone, its versions and journal from the store.")
+  @Command(name = "delete", mixinStandardHelpOptions = true,
+      description = "Remove a zone, its versions and journal from the store; asks first on a terminal, else needs --force.")
   static final class Delete implements Callable<Integer> {
     @CommandLine.Mixin StoreOption store;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
     @Parameters(paramLabel = "ZONE") String zone;
+    @Option(names = "--force", description = "Delete without asking (needed when stdin is not a terminal).") boolean force;
 
     @Override
+    @SuppressWarnings("SystemConsoleNull") // as in readValid: JDK 17 tells a terminal by a console that is not null
     public Integer call() throws Exception {
       Name name = zoneName(zone);
-      try (ZoneStore s = store.open()) {
+      PrintWriter err = spec.commandLine().getErr();
+      Path path = store.path(err);
+      if (!force) {
+        java.io.Console console = System.console();
+        if (console == null) {
+          throw new IllegalArgumentException("not deleting " + name + " without --force: stdin is not a terminal to confirm on");
+        }
+        String answer = console.readLine("delete zone %s, its versions and journal from store %s? [y/N] ", name, path);
+        if (answer == null || !(answer.trim().equalsIgnoreCase("y") || answer.trim().equalsIgnoreCase("yes"))) {
+          err.println("cairn: " + name + " not deleted");
+          return 1;
+        }
+      }
+      try (ZoneStore s = ZoneStore.open(path)) {
         if (!s.delete(name)) {
           throw new IllegalArgumentException("zone " + name + " is not in the store");
         }
