@@ -47,15 +47,19 @@ import org.xbill.DNS.TSIG;
  */
 public final class CairnServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CairnServer.class);
+
   /**
    * Threads of the store poll (which also takes retransfer requests; it runs at a fixed delay, one
    * poll at a time) and of the zone owners' loads and publishes.
    */
   private static final int ZONE_EVENT_THREADS = 2;
+
   /** NOTIFYs out, each a short UDP exchange; more zones changing at once wait their turn. */
   private static final int NOTIFY_THREADS = 4;
+
   /** A NOTIFY unanswered is sent again after this, then at doubling intervals (RFC 1996 §3.6). */
   private static final Duration NOTIFY_FIRST_RETRY = Duration.ofSeconds(2);
+
   /** NOTIFYs sent to one target for one change before giving up. */
   private static final int NOTIFY_TRIES = 5;
 
@@ -63,8 +67,12 @@ public final class CairnServer implements AutoCloseable {
   private final ZoneSet zones = new ZoneSet();
   private final ZoneOwners owners;
   private final ScheduledExecutorService zoneEvents;
-  /** NOTIFY tries wait for their answers; apart from the poller, so dead targets cannot stall it. */
+
+  /**
+   * NOTIFY tries wait for their answers; apart from the poller, so dead targets cannot stall it.
+   */
   private final ScheduledExecutorService notifying;
+
   private final ServerTlsContext tls;
   private DnsServer transport;
   private QueryProcessor processor;
@@ -75,20 +83,27 @@ public final class CairnServer implements AutoCloseable {
   private CairnServer(CairnConfig config, ZoneStore store) throws TlsConfigException {
     this.store = store;
     this.tls = config.tlsListen().isEmpty() ? null : ServerTlsContext.create(tlsSettings(config));
-    this.zoneEvents = Executors.newScheduledThreadPool(ZONE_EVENT_THREADS, r -> {
-      Thread t = new Thread(r, "cairn-zone-events");
-      t.setDaemon(true);
-      return t;
-    });
-    this.notifying = Executors.newScheduledThreadPool(NOTIFY_THREADS, r -> {
-      Thread t = new Thread(r, "cairn-notify");
-      t.setDaemon(true);
-      return t;
-    });
+    this.zoneEvents =
+        Executors.newScheduledThreadPool(
+            ZONE_EVENT_THREADS,
+            r -> {
+              Thread t = new Thread(r, "cairn-zone-events");
+              t.setDaemon(true);
+              return t;
+            });
+    this.notifying =
+        Executors.newScheduledThreadPool(
+            NOTIFY_THREADS,
+            r -> {
+              Thread t = new Thread(r, "cairn-notify");
+              t.setDaemon(true);
+              return t;
+            });
     this.owners = new ZoneOwners(store, zones, zoneEvents, config.zones().isEmpty());
   }
 
-  public static CairnServer start(CairnConfig config) throws IOException, ZoneStoreException, TlsConfigException {
+  public static CairnServer start(CairnConfig config)
+      throws IOException, ZoneStoreException, TlsConfigException {
     ZoneStore store = ZoneStore.open(config.database(), config.limits().journalSteps());
     CairnServer server;
     try {
@@ -104,18 +119,29 @@ public final class CairnServer implements AutoCloseable {
       QueryConfig queryConfig = QueryConfig.from(config);
       TransferSettings xfr = transferSettings(config);
       TransferService transfers = new TransferService(server.zones::get, store::journal, xfr);
-      QueryProcessor processor = new QueryProcessor(server.zones, transfers, server.owners::onNotify, queryConfig, xfr.keys());
+      QueryProcessor processor =
+          new QueryProcessor(
+              server.zones, transfers, server.owners::onNotify, queryConfig, xfr.keys());
       server.processor = processor;
       ListenerSettings listeners = ListenerSettings.from(config);
       ServerTlsContext tls = server.tls;
-      server.transport = DnsServer.start(listeners, processor,
-          tls == null ? null : ch -> tls.newHandler(ch.alloc(), listeners.tlsHandshakeTimeout()));
+      server.transport =
+          DnsServer.start(
+              listeners,
+              processor,
+              tls == null
+                  ? null
+                  : ch -> tls.newHandler(ch.alloc(), listeners.tlsHandshakeTimeout()));
       if (config.control().enabled()) {
-        server.control = ControlEndpoint.start(config.control(), config.database(),
-            new ControlAnswerer(server, server.owners, config.database(), Clock.systemUTC()));
+        server.control =
+            ControlEndpoint.start(
+                config.control(),
+                config.database(),
+                new ControlAnswerer(server, server.owners, config.database(), Clock.systemUTC()));
       }
       long every = config.storePollInterval().toMillis();
-      server.zoneEvents.scheduleWithFixedDelay(server::pollStore, every, every, TimeUnit.MILLISECONDS);
+      server.zoneEvents.scheduleWithFixedDelay(
+          server::pollStore, every, every, TimeUnit.MILLISECONDS);
       return server;
     } catch (IOException | ZoneStoreException | RuntimeException e) {
       server.close();
@@ -132,25 +158,39 @@ public final class CairnServer implements AutoCloseable {
     NotifySender notifier = new NotifySender(notifying, NOTIFY_FIRST_RETRY, NOTIFY_TRIES);
     CairnConfig.Secondary s = config.secondary();
     int timeout = (int) s.timeout().toMillis();
-    secondaryScheduler = Executors.newScheduledThreadPool(s.transfersIn(), r -> {
-      Thread t = new Thread(r, "cairn-secondary");
-      t.setDaemon(true);
-      return t;
-    });
+    secondaryScheduler =
+        Executors.newScheduledThreadPool(
+            s.transfersIn(),
+            r -> {
+              Thread t = new Thread(r, "cairn-secondary");
+              t.setDaemon(true);
+              return t;
+            });
     primaryPool = new PrimaryPool(s.connectionsPerPrimary(), s.pipelinedPerConnection(), timeout);
     XotProbeTable probeTable = new XotProbeTable(store.database());
-    XotProbes probes = new XotProbes(probeTable.saved(), Clock.systemUTC(), s.xotReprobe(), s.xotProbes(), secondaryScheduler,
-        (address, entry) -> {
-          try {
-            probeTable.save(address, entry);
-          } catch (ZoneStoreException e) {
-            log.warn("event=probe-save-failed error=\"{}\"", e.getMessage());
-          }
-        });
-    TransferClient client = new TransferClient(primaryPool, s.timeout(), probes, s.transfersInPerPrimary());
+    XotProbes probes =
+        new XotProbes(
+            probeTable.saved(),
+            Clock.systemUTC(),
+            s.xotReprobe(),
+            s.xotProbes(),
+            secondaryScheduler,
+            (address, entry) -> {
+              try {
+                probeTable.save(address, entry);
+              } catch (ZoneStoreException e) {
+                log.warn("event=probe-save-failed error=\"{}\"", e.getMessage());
+              }
+            });
+    TransferClient client =
+        new TransferClient(primaryPool, s.timeout(), probes, s.transfersInPerPrimary());
     for (CairnConfig.ZoneEntry z : config.zones()) {
-      NotifyOut notify = new NotifyOut(notifier, z.notifyTargets(), z.notifyNs(),
-          z.notifyKey() == null ? null : keys.get(z.notifyKey()));
+      NotifyOut notify =
+          new NotifyOut(
+              notifier,
+              z.notifyTargets(),
+              z.notifyNs(),
+              z.notifyKey() == null ? null : keys.get(z.notifyKey()));
       if (z.primaries().isEmpty()) {
         owners.add(z.name(), z.file(), z.fileChecks(), notify, null);
         continue;
@@ -159,17 +199,40 @@ public final class CairnServer implements AutoCloseable {
       for (CairnConfig.Primary p : z.primaries()) {
         TSIG key = p.key() == null ? null : keys.get(p.key());
         if (p.key() != null && key == null) {
-          throw new ZoneStoreException("zone " + z.name() + ": primary " + p.address() + " names TSIG key " + p.key() + ", which is not in tsig-keys");
+          throw new ZoneStoreException(
+              "zone "
+                  + z.name()
+                  + ": primary "
+                  + p.address()
+                  + " names TSIG key "
+                  + p.key()
+                  + ", which is not in tsig-keys");
         }
-        primaries.add(new PrimarySettings(p.address(), p.transport(), key, p.tlsPins(), p.tlsCa(), p.tlsName(),
-            p.tlsCertificate(), p.tlsKey(), z.transferLimits()));
+        primaries.add(
+            new PrimarySettings(
+                p.address(),
+                p.transport(),
+                key,
+                p.tlsPins(),
+                p.tlsCa(),
+                p.tlsName(),
+                p.tlsCertificate(),
+                p.tlsKey(),
+                z.transferLimits()));
       }
-      owners.add(z.name(), z.file(), z.fileChecks(), notify,
+      owners.add(
+          z.name(),
+          z.file(),
+          z.fileChecks(),
+          notify,
           new ZoneOwner.Secondary(primaries, client, secondaryScheduler, Clock.systemUTC()));
     }
   }
 
-  /** What the owner of {@code zone} knows of it (for tools and tests), or null when it is not served here. */
+  /**
+   * What the owner of {@code zone} knows of it (for tools and tests), or null when it is not served
+   * here.
+   */
   public ZoneStatus zoneStatus(Name zone) {
     return owners.status(zone);
   }
@@ -185,8 +248,14 @@ public final class CairnServer implements AutoCloseable {
       policies.put(z.name(), new TransferPolicy(z.allowTransfer(), z.transferTransports()));
     }
     CairnConfig.Xfr x = config.xfr();
-    return new TransferSettings(x.messageSize(), x.maxRecordsPerMessage(), x.transfersOut(),
-        x.transfersOutPerAddress(), x.transferWait(), policies, tsigKeys(config));
+    return new TransferSettings(
+        x.messageSize(),
+        x.maxRecordsPerMessage(),
+        x.transfersOut(),
+        x.transfersOutPerAddress(),
+        x.transferWait(),
+        policies,
+        tsigKeys(config));
   }
 
   private static Map<Name, TSIG> tsigKeys(CairnConfig config) {
@@ -200,8 +269,16 @@ public final class CairnServer implements AutoCloseable {
   private static TlsSettings tlsSettings(CairnConfig config) {
     CairnConfig.Tls t = config.tls();
     Path dbDir = config.database().toAbsolutePath().getParent();
-    return new TlsSettings(t.certificate(), t.key(), t.keyPassword(), t.clientCa(), t.minVersion(),
-        dbDir.resolve("tls"), config.identity().hostname(), t.engine(), t.ocspResponse());
+    return new TlsSettings(
+        t.certificate(),
+        t.key(),
+        t.keyPassword(),
+        t.clientCa(),
+        t.minVersion(),
+        dbDir.resolve("tls"),
+        config.identity().hostname(),
+        t.engine(),
+        t.ocspResponse());
   }
 
   private void pollStore() {
@@ -210,7 +287,8 @@ public final class CairnServer implements AutoCloseable {
       owners.takeRetransferRequests();
     } catch (ZoneStoreException e) {
       log.warn("event=store-poll-failed error=\"{}\"", e.getMessage());
-    } catch (RuntimeException e) { // caught all the same: an exception would end the poller's schedule
+    } catch (
+        RuntimeException e) { // caught all the same: an exception would end the poller's schedule
       log.error("event=store-poll-failed error=\"{}\" (unexpected)", e, e);
     }
   }
@@ -237,7 +315,9 @@ public final class CairnServer implements AutoCloseable {
     return tls;
   }
 
-  /** Re-reads the TLS certificate and key (SIGHUP); the old ones stay in use when the new are bad. */
+  /**
+   * Re-reads the TLS certificate and key (SIGHUP); the old ones stay in use when the new are bad.
+   */
   public void reloadTls() {
     if (tls == null) {
       log.info("event=tls-reload-skipped reason=\"no TLS listener\"");
@@ -247,16 +327,23 @@ public final class CairnServer implements AutoCloseable {
       tls.reload();
       log.info("event=tls-reloaded spki_pin={}", tls.spkiPin());
     } catch (TlsConfigException e) {
-      log.error("event=tls-reload-failed error=\"{}\" (the previous certificate stays in use)", e.getMessage());
+      log.error(
+          "event=tls-reload-failed error=\"{}\" (the previous certificate stays in use)",
+          e.getMessage());
     }
   }
 
-  /** Publishes store changes now instead of at the next poll (used after a local load); returns once published. */
+  /**
+   * Publishes store changes now instead of at the next poll (used after a local load); returns once
+   * published.
+   */
   public void refreshNow() throws ZoneStoreException {
     owners.poll().join();
   }
 
-  /** The control endpoint ({@code cairn status}...), or null when {@code control.enabled} is false. */
+  /**
+   * The control endpoint ({@code cairn status}...), or null when {@code control.enabled} is false.
+   */
   public ControlEndpoint control() {
     return control;
   }

@@ -39,12 +39,23 @@ class CairnServerIT {
 
   @BeforeEach
   void start() throws Exception {
-    StringBuilder big = new StringBuilder("$ORIGIN big.test.\n$TTL 300\n@ IN SOA ns hm 1 3600 600 86400 60\n@ IN NS ns\nns IN A 192.0.2.1\n");
+    StringBuilder big =
+        new StringBuilder(
+            "$ORIGIN big.test.\n$TTL 300\n@ IN SOA ns hm 1 3600 600 86400 60\n@ IN NS ns\nns IN A 192.0.2.1\n");
     for (int i = 0; i < 3000; i++) {
-      big.append("h").append(i).append(" IN A 10.0.").append(i / 256).append('.').append(i % 256).append('\n');
+      big.append("h")
+          .append(i)
+          .append(" IN A 10.0.")
+          .append(i / 256)
+          .append('.')
+          .append(i % 256)
+          .append('\n');
     }
     Files.writeString(dir.resolve("big.test.zone"), big);
-    server = ServerFixture.start(dir, """
+    server =
+        ServerFixture.start(
+            dir,
+            """
         database: db/cairn
         listen: [127.0.0.1:0]
         store-poll-interval: 100ms
@@ -114,7 +125,8 @@ class CairnServerIT {
           }
         }
       }
-      assertEquals(3003 + 1 + 1 + 4 + 1, records, "both zones whole (with closing SOAs) plus the answer");
+      assertEquals(
+          3003 + 1 + 1 + 4 + 1, records, "both zones whole (with closing SOAs) plus the answer");
       // Each response's messages form one run, and the two transfers come in the order asked.
       List<Integer> runs = new ArrayList<>(new LinkedHashSet<>(ids));
       int changes = 0;
@@ -124,8 +136,11 @@ class CairnServerIT {
         }
       }
       assertEquals(runs.size() - 1, changes, "no response interleaved with another: " + ids);
-      assertTrue(runs.indexOf(axfrBig.getHeader().getID()) < runs.indexOf(axfrSmall.getHeader().getID()));
-      assertTrue(ids.stream().filter(id -> id == axfrBig.getHeader().getID()).count() > 1, "big zone spans messages");
+      assertTrue(
+          runs.indexOf(axfrBig.getHeader().getID()) < runs.indexOf(axfrSmall.getHeader().getID()));
+      assertTrue(
+          ids.stream().filter(id -> id == axfrBig.getHeader().getID()).count() > 1,
+          "big zone spans messages");
     }
   }
 
@@ -148,7 +163,8 @@ class CairnServerIT {
       for (Socket s : open) { // the first three work
         Message q = query("www.fx.test.", Type.A);
         ServerFixture.writeFrame(s.getOutputStream(), q.toWire());
-        assertEquals(q.getHeader().getID(), ServerFixture.readFrame(s.getInputStream()).getHeader().getID());
+        assertEquals(
+            q.getHeader().getID(), ServerFixture.readFrame(s.getInputStream()).getHeader().getID());
       }
       try (Socket fourth = ServerFixture.connect(tcp)) {
         InputStream in = fourth.getInputStream();
@@ -165,7 +181,9 @@ class CairnServerIT {
   void garbageGetsFormerrOrNothingAndServingGoesOn() throws Exception {
     try (DatagramSocket socket = new DatagramSocket()) {
       socket.setSoTimeout(5000);
-      byte[] garbage = {0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x3f, 'x'};
+      byte[] garbage = {
+        0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x3f, 'x'
+      };
       socket.send(new DatagramPacket(garbage, garbage.length, udp));
       byte[] buf = new byte[512];
       DatagramPacket reply = new DatagramPacket(buf, buf.length);
@@ -175,7 +193,8 @@ class CairnServerIT {
       byte[] tiny = {1, 2, 3};
       socket.send(new DatagramPacket(tiny, tiny.length, udp)); // dropped
     }
-    assertEquals(Rcode.NOERROR, new SimpleResolver(udp).send(query("www.fx.test.", Type.A)).getRcode());
+    assertEquals(
+        Rcode.NOERROR, new SimpleResolver(udp).send(query("www.fx.test.", Type.A)).getRcode());
   }
 
   /**
@@ -187,11 +206,14 @@ class CairnServerIT {
   void aFloodOfMalformedQueriesGetsFormerrWithoutALogLinePerPacket() throws Exception {
     Message q = query("www.fx.test.", Type.A);
     q.addRecord(new org.xbill.DNS.OPTRecord(1232, 0, 0), Section.ADDITIONAL);
-    byte[] packet = java.util.Arrays.copyOf(q.toWire(), 42); // the OPT, then 2 bytes of a second record
+    byte[] packet =
+        java.util.Arrays.copyOf(q.toWire(), 42); // the OPT, then 2 bytes of a second record
     packet[2] |= 0x02; // TC
     packet[11] = 2; // ARCOUNT
-    ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("org.cairndns");
-    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
+    ch.qos.logback.classic.Logger root =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("org.cairndns");
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+        new ch.qos.logback.core.read.ListAppender<>();
     lines.start();
     root.addAppender(lines);
     SimpleResolver legitimate = new SimpleResolver(udp);
@@ -221,32 +243,53 @@ class CairnServerIT {
       root.detachAppender(lines);
     }
     assertTrue(formerr >= 9_000, formerr + " FORMERR replies");
-    assertTrue(lines.list.size() <= 3, lines.list.size() + " log lines, e.g. " + lines.list.stream().limit(3).toList());
+    assertTrue(
+        lines.list.size() <= 3,
+        lines.list.size() + " log lines, e.g. " + lines.list.stream().limit(3).toList());
   }
 
   @Test
   void aNewStoredVersionIsServedWithoutRestart() throws Exception {
-    List<Record> v2 = ServerFixture.parse("fx.test.", ServerFixture.ZONE.replace(" 1 3600", " 2 3600")
-        .replace("192.0.2.80", "192.0.2.81"));
+    List<Record> v2 =
+        ServerFixture.parse(
+            "fx.test.",
+            ServerFixture.ZONE.replace(" 1 3600", " 2 3600").replace("192.0.2.80", "192.0.2.81"));
     server.store().load(Name.fromString("fx.test."), v2, "test", false);
     SimpleResolver r = new SimpleResolver(udp);
-    await().atMost(Duration.ofSeconds(10)).ignoreExceptions() // until the new version is published
-        .until(() -> r.send(query("www.fx.test.", Type.A)).getSection(Section.ANSWER).get(0).rdataToString(), "192.0.2.81"::equals);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .ignoreExceptions() // until the new version is published
+        .until(
+            () ->
+                r.send(query("www.fx.test.", Type.A))
+                    .getSection(Section.ANSWER)
+                    .get(0)
+                    .rdataToString(),
+            "192.0.2.81"::equals);
   }
 
   @Test
   void aPortInUseIsAClearError() throws Exception {
-    java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
-        () -> org.cairndns.server.transport.DnsServer.start(
-            org.cairndns.server.transport.ListenerSettings.of(List.of(tcp)), (req, who) -> null, null));
-    assertTrue(e.getMessage().startsWith("cannot listen on tcp 127.0.0.1:" + tcp.getPort() + ": "), e.getMessage());
+    java.io.IOException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            java.io.IOException.class,
+            () ->
+                org.cairndns.server.transport.DnsServer.start(
+                    org.cairndns.server.transport.ListenerSettings.of(List.of(tcp)),
+                    (req, who) -> null,
+                    null));
+    assertTrue(
+        e.getMessage().startsWith("cannot listen on tcp 127.0.0.1:" + tcp.getPort() + ": "),
+        e.getMessage());
   }
 
   @Test
   void aBadZoneFileAtStartKeepsTheStoredVersion() throws Exception {
     server.close();
-    Files.writeString(dir.resolve("fx.test.zone"), ServerFixture.ZONE + "broken IN A not-an-address\n");
-    CairnServer again = CairnServer.start(org.cairndns.server.config.ConfigLoader.load(dir.resolve("cairn.yaml")));
+    Files.writeString(
+        dir.resolve("fx.test.zone"), ServerFixture.ZONE + "broken IN A not-an-address\n");
+    CairnServer again =
+        CairnServer.start(org.cairndns.server.config.ConfigLoader.load(dir.resolve("cairn.yaml")));
     try {
       InetSocketAddress a = again.transport().udpAddresses().get(0);
       Message m = new SimpleResolver(a).send(query("www.fx.test.", Type.A));
@@ -254,6 +297,7 @@ class CairnServerIT {
     } finally {
       again.close();
     }
-    server = ServerFixture.start(dir, Files.readString(dir.resolve("cairn.yaml"))); // for @AfterEach
+    server =
+        ServerFixture.start(dir, Files.readString(dir.resolve("cairn.yaml"))); // for @AfterEach
   }
 }

@@ -38,8 +38,14 @@ class DnsOverTlsIT {
 
   @BeforeEach
   void start() throws Exception {
-    SelfSignedCertificate.write(SelfSignedCertificate.generate("dot.test"), dir.resolve("cert.pem"), dir.resolve("key.pem"));
-    server = ServerFixture.start(dir, """
+    SelfSignedCertificate.write(
+        SelfSignedCertificate.generate("dot.test"),
+        dir.resolve("cert.pem"),
+        dir.resolve("key.pem"));
+    server =
+        ServerFixture.start(
+            dir,
+            """
         database: db/cairn
         listen: [127.0.0.1:0]
         tls-listen: [127.0.0.1:0]
@@ -61,14 +67,23 @@ class DnsOverTlsIT {
 
   static Message paddedQuery(String name) throws Exception {
     Message q = Message.newQuery(Record.newRecord(Name.fromString(name), Type.A, DClass.IN));
-    q.addRecord(new OPTRecord(1232, 0, 0, 0, List.of(new GenericEDNSOption(11, new byte[0]),
-        new GenericEDNSOption(12, new byte[16]))), Section.ADDITIONAL);
+    q.addRecord(
+        new OPTRecord(
+            1232,
+            0,
+            0,
+            0,
+            List.of(
+                new GenericEDNSOption(11, new byte[0]), new GenericEDNSOption(12, new byte[16]))),
+        Section.ADDITIONAL);
     return q;
   }
 
   @Test
   void tls13WithAlpnDotPaddingAndKeepalive() throws Exception {
-    assertEquals(io.netty.handler.ssl.OpenSsl.isAvailable(), server.tls().engine() == io.netty.handler.ssl.SslProvider.OPENSSL,
+    assertEquals(
+        io.netty.handler.ssl.OpenSsl.isAvailable(),
+        server.tls().engine() == io.netty.handler.ssl.SslProvider.OPENSSL,
         "auto picks OpenSSL when it loads");
     X509Certificate[] seen = new X509Certificate[1];
     try (SSLSocket s = connect(tls, seen)) {
@@ -87,7 +102,10 @@ class DnsOverTlsIT {
         Message r = new Message(wire);
         assertEquals("192.0.2.80", r.getSection(Section.ANSWER).get(0).rdataToString());
         byte[] keepalive = r.getOPT().getOptions(11).get(0).toWire();
-        assertEquals(30, ((keepalive[4] & 0xFF) << 8) | (keepalive[5] & 0xFF), "3 s idle timeout in 100 ms units");
+        assertEquals(
+            30,
+            ((keepalive[4] & 0xFF) << 8) | (keepalive[5] & 0xFF),
+            "3 s idle timeout in 100 ms units");
       }
     }
   }
@@ -97,7 +115,10 @@ class DnsOverTlsIT {
     Path other = Files.createDirectories(dir.resolve("jdk"));
     Files.copy(dir.resolve("cert.pem"), other.resolve("cert.pem"));
     Files.copy(dir.resolve("key.pem"), other.resolve("key.pem"));
-    try (CairnServer jdk = ServerFixture.start(other, """
+    try (CairnServer jdk =
+        ServerFixture.start(
+            other,
+            """
         database: db/cairn
         listen: [127.0.0.1:0]
         tls-listen: [127.0.0.1:0]
@@ -114,24 +135,29 @@ class DnsOverTlsIT {
         assertEquals(0, len % 468);
         byte[] wire = new byte[len];
         in.readFully(wire);
-        assertEquals("192.0.2.80", new Message(wire).getSection(Section.ANSWER).get(0).rdataToString());
+        assertEquals(
+            "192.0.2.80", new Message(wire).getSection(Section.ANSWER).get(0).rdataToString());
       }
     }
   }
 
   @Test
   void sessionsAreResumed() throws Exception {
-    SSLContext ctx = ServerFixture.trustingTlsClient(c -> { });
+    SSLContext ctx = ServerFixture.trustingTlsClient(c -> {});
     long[] created = new long[2];
     for (int i = 0; i < 2; i++) {
-      try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(tls.getAddress(), tls.getPort())) {
+      try (SSLSocket s =
+          (SSLSocket) ctx.getSocketFactory().createSocket(tls.getAddress(), tls.getPort())) {
         s.setSoTimeout(10_000);
         ServerFixture.writeFrame(s.getOutputStream(), paddedQuery("www.fx.test.").toWire());
-        assertEquals(1, ServerFixture.readFrame(s.getInputStream()).getSection(Section.ANSWER).size());
+        assertEquals(
+            1, ServerFixture.readFrame(s.getInputStream()).getSection(Section.ANSWER).size());
         created[i] = s.getSession().getCreationTime();
         if (i == 0) {
           // the ticket arrives with the answer; wait on the condition that the client stored it
-          await().atMost(java.time.Duration.ofSeconds(5)).until(() -> ctx.getClientSessionContext().getIds().hasMoreElements());
+          await()
+              .atMost(java.time.Duration.ofSeconds(5))
+              .until(() -> ctx.getClientSessionContext().getIds().hasMoreElements());
         }
       }
     }
@@ -142,11 +168,13 @@ class DnsOverTlsIT {
 
   @Test
   void clientWithoutAlpnIsAccepted() throws Exception {
-    SSLContext ctx = ServerFixture.trustingTlsClient(c -> { });
-    try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(tls.getAddress(), tls.getPort())) {
+    SSLContext ctx = ServerFixture.trustingTlsClient(c -> {});
+    try (SSLSocket s =
+        (SSLSocket) ctx.getSocketFactory().createSocket(tls.getAddress(), tls.getPort())) {
       s.setSoTimeout(10_000);
       ServerFixture.writeFrame(s.getOutputStream(), paddedQuery("www.fx.test.").toWire());
-      assertEquals(1, ServerFixture.readFrame(s.getInputStream()).getSection(Section.ANSWER).size());
+      assertEquals(
+          1, ServerFixture.readFrame(s.getInputStream()).getSection(Section.ANSWER).size());
     }
   }
 
@@ -173,12 +201,17 @@ class DnsOverTlsIT {
         assertNotEquals(SpkiPin.of(first[0]), SpkiPin.of(second[0]));
       }
       ServerFixture.writeFrame(old.getOutputStream(), paddedQuery("www.fx.test.").toWire());
-      assertEquals(1, ServerFixture.readFrame(old.getInputStream()).getSection(Section.ANSWER).size());
+      assertEquals(
+          1, ServerFixture.readFrame(old.getInputStream()).getSection(Section.ANSWER).size());
     }
     Files.writeString(dir.resolve("key.pem"), "not a key");
-    org.junit.jupiter.api.Assertions.assertThrows(org.cairndns.tls.TlsConfigException.class, () -> server.tls().reload());
+    org.junit.jupiter.api.Assertions.assertThrows(
+        org.cairndns.tls.TlsConfigException.class, () -> server.tls().reload());
     try (SSLSocket still = connect(tls, new X509Certificate[1])) {
-      assertEquals("TLSv1.3", still.getSession().getProtocol(), "bad files leave the old certificate serving");
+      assertEquals(
+          "TLSv1.3",
+          still.getSession().getProtocol(),
+          "bad files leave the old certificate serving");
     }
   }
 
@@ -186,14 +219,51 @@ class DnsOverTlsIT {
   void kdigAndDigOverTlsWithAndWithoutPin() throws Exception {
     String port = Integer.toString(tls.getPort());
     String pin = server.tls().spkiPin();
-    String kdig = Peers.run(List.of(Peers.binary("kdig").toString(), "@127.0.0.1", "-p", port, "+tls", "www.fx.test", "A"));
+    String kdig =
+        Peers.run(
+            List.of(
+                Peers.binary("kdig").toString(),
+                "@127.0.0.1",
+                "-p",
+                port,
+                "+tls",
+                "www.fx.test",
+                "A"));
     assertTrue(kdig.contains("192.0.2.80"), kdig);
-    String pinned = Peers.run(List.of(Peers.binary("kdig").toString(), "@127.0.0.1", "-p", port, "+tls-pin=" + pin, "www.fx.test", "A"));
+    String pinned =
+        Peers.run(
+            List.of(
+                Peers.binary("kdig").toString(),
+                "@127.0.0.1",
+                "-p",
+                port,
+                "+tls-pin=" + pin,
+                "www.fx.test",
+                "A"));
     assertTrue(pinned.contains("192.0.2.80"), pinned);
-    String wrongPin = Peers.run(List.of(Peers.binary("kdig").toString(), "@127.0.0.1", "-p", port,
-        "+tls-pin=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "+retry=0", "www.fx.test", "A"));
+    String wrongPin =
+        Peers.run(
+            List.of(
+                Peers.binary("kdig").toString(),
+                "@127.0.0.1",
+                "-p",
+                port,
+                "+tls-pin=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+                "+retry=0",
+                "www.fx.test",
+                "A"));
     assertTrue(!wrongPin.contains("192.0.2.80"), "a wrong pin must fail: " + wrongPin);
-    String dig = Peers.run(List.of(Peers.binary("dig").toString(), "@127.0.0.1", "-p", port, "+tls", "+short", "www.fx.test", "A"));
+    String dig =
+        Peers.run(
+            List.of(
+                Peers.binary("dig").toString(),
+                "@127.0.0.1",
+                "-p",
+                port,
+                "+tls",
+                "+short",
+                "www.fx.test",
+                "A"));
     assertTrue(dig.contains("192.0.2.80"), dig);
   }
 }

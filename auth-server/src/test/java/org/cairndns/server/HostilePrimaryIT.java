@@ -42,8 +42,10 @@ class HostilePrimaryIT {
   void anEndlessTransferStopsAtTheZonesMaxRecordsWhileClientsAreAnswered() throws Exception {
     AtomicInteger sent = new AtomicInteger();
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-    try (ServerSocket primary = hostilePrimary(true, sent); CairnServer secondary = secondaryOf(primary,
-        "max-records: 300000, max-zone-size: 1g, max-transfer-time-in: 1h")) {
+    try (ServerSocket primary = hostilePrimary(true, sent);
+        CairnServer secondary =
+            secondaryOf(
+                primary, "max-records: 300000, max-zone-size: 1g, max-transfer-time-in: 1h")) {
       System.gc();
       long before = memory.getHeapMemoryUsage().getUsed();
       var refresher = secondary.zoneStatus(Name.fromString("a.test."));
@@ -57,7 +59,8 @@ class HostilePrimaryIT {
         System.gc();
         peak = Math.max(peak, memory.getHeapMemoryUsage().getUsed() - before);
       }
-      assertTrue(refresher.lastError() != null && refresher.lastError().contains("max-records 300000"),
+      assertTrue(
+          refresher.lastError() != null && refresher.lastError().contains("max-records 300000"),
           String.valueOf(refresher.lastError()));
       assertTrue(answered > 0, "a client was answered during the transfer");
       assertTrue(peak < 96L << 20, "heap after GC grew by " + (peak >> 20) + " MiB");
@@ -65,18 +68,26 @@ class HostilePrimaryIT {
       assertEquals("192.0.2.10", www(sec));
       // the primary's count stands still once the secondary has hung up (polled every 500 ms)
       AtomicInteger last = new AtomicInteger(-1);
-      int settled = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(500))
-          .until(() -> last.getAndSet(sent.get()), n -> n == sent.get());
-      assertTrue(settled < MAX_MESSAGES, "the secondary hung up on the endless transfer after " + settled + " messages");
+      int settled =
+          await()
+              .atMost(Duration.ofSeconds(10))
+              .pollInterval(Duration.ofMillis(500))
+              .until(() -> last.getAndSet(sent.get()), n -> n == sent.get());
+      assertTrue(
+          settled < MAX_MESSAGES,
+          "the secondary hung up on the endless transfer after " + settled + " messages");
     }
   }
 
   @Test
   void aZoneWithoutApexNsIsRefusedAndTheOldVersionServed() throws Exception {
-    try (ServerSocket primary = hostilePrimary(false, new AtomicInteger()); CairnServer secondary = secondaryOf(primary, "")) {
+    try (ServerSocket primary = hostilePrimary(false, new AtomicInteger());
+        CairnServer secondary = secondaryOf(primary, "")) {
       var refresher = secondary.zoneStatus(Name.fromString("a.test."));
       await().atMost(Duration.ofSeconds(30)).until(() -> refresher.lastError() != null);
-      assertTrue(refresher.lastError().contains("no NS records at the apex a.test."), refresher.lastError());
+      assertTrue(
+          refresher.lastError().contains("no NS records at the apex a.test."),
+          refresher.lastError());
       InetSocketAddress sec = secondary.transport().udpAddresses().get(0);
       assertEquals(1, ServerFixture.soaSerial(sec, "a.test."), "old version still served");
       assertEquals("192.0.2.10", www(sec));
@@ -87,18 +98,29 @@ class HostilePrimaryIT {
   CairnServer secondaryOf(ServerSocket primary, String limits) throws Exception {
     Path s = Files.createDirectories(dir.resolve("secondary"));
     try (var store = org.cairndns.zone.store.ZoneStore.open(s.resolve("db/cairn"))) {
-      store.load(Name.fromString("a.test."), ServerFixture.parse("a.test.",
-          ServerFixture.hostsZone("a.test", 1, 10, "www IN A 192.0.2.10\n")), "seed", false);
+      store.load(
+          Name.fromString("a.test."),
+          ServerFixture.parse(
+              "a.test.", ServerFixture.hostsZone("a.test", 1, 10, "www IN A 192.0.2.10\n")),
+          "seed",
+          false);
     }
-    return ServerFixture.startWith(s, """
+    return ServerFixture.startWith(
+        s,
+        """
         database: db/cairn
         listen: [127.0.0.1:0]
         zones: [{name: a.test, primaries: [{address: "127.0.0.1:%d", transport: tcp}]%s}]
-        """.formatted(primary.getLocalPort(), limits.isEmpty() ? "" : ", " + limits));
+        """
+            .formatted(primary.getLocalPort(), limits.isEmpty() ? "" : ", " + limits));
   }
 
   static String www(InetSocketAddress server) throws Exception {
-    Message r = new SimpleResolver(server).send(Message.newQuery(Record.newRecord(Name.fromString("www.a.test."), Type.A, DClass.IN)));
+    Message r =
+        new SimpleResolver(server)
+            .send(
+                Message.newQuery(
+                    Record.newRecord(Name.fromString("www.a.test."), Type.A, DClass.IN)));
     return r.getSection(Section.ANSWER).get(0).rdataToString();
   }
 
@@ -109,18 +131,20 @@ class HostilePrimaryIT {
    */
   static ServerSocket hostilePrimary(boolean endless, AtomicInteger sent) throws Exception {
     ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
-    Thread accept = new Thread(() -> {
-      while (!server.isClosed()) {
-        try {
-          Socket c = server.accept();
-          Thread t = new Thread(() -> serve(c, endless, sent));
-          t.setDaemon(true);
-          t.start();
-        } catch (Exception closed) {
-          return;
-        }
-      }
-    });
+    Thread accept =
+        new Thread(
+            () -> {
+              while (!server.isClosed()) {
+                try {
+                  Socket c = server.accept();
+                  Thread t = new Thread(() -> serve(c, endless, sent));
+                  t.setDaemon(true);
+                  t.start();
+                } catch (Exception closed) {
+                  return;
+                }
+              }
+            });
     accept.setDaemon(true);
     accept.start();
     return server;
@@ -130,7 +154,9 @@ class HostilePrimaryIT {
     try (c) {
       DataInputStream in = new DataInputStream(c.getInputStream());
       DataOutputStream out = new DataOutputStream(c.getOutputStream());
-      List<Record> v2 = ServerFixture.parse("a.test.", "$TTL 300\n@ IN SOA ns hm 2 3600 600 86400 60\nwww IN A 192.0.2.20\n");
+      List<Record> v2 =
+          ServerFixture.parse(
+              "a.test.", "$TTL 300\n@ IN SOA ns hm 2 3600 600 86400 60\nwww IN A 192.0.2.20\n");
       while (true) {
         byte[] req = new byte[in.readUnsignedShort()];
         in.readFully(req);
@@ -144,8 +170,12 @@ class HostilePrimaryIT {
           for (int m = 0; m < MAX_MESSAGES; m++) {
             Record[] filler = new Record[50];
             for (int i = 0; i < filler.length; i++) {
-              filler[i] = new ARecord(Name.fromString("h" + m + "-" + i + ".a.test."), DClass.IN, 300,
-                  InetAddress.getByAddress(new byte[] {10, 0, (byte) m, (byte) i}));
+              filler[i] =
+                  new ARecord(
+                      Name.fromString("h" + m + "-" + i + ".a.test."),
+                      DClass.IN,
+                      300,
+                      InetAddress.getByAddress(new byte[] {10, 0, (byte) m, (byte) i}));
             }
             write(out, response(q, filler));
             sent.incrementAndGet();

@@ -32,15 +32,22 @@ class NotifyIT {
 
   @TempDir Path dir;
 
-  /** The zone's NOTIFY goes to a UDP and a TCP secondary, signed with the zone's key, and both acknowledge. */
+  /**
+   * The zone's NOTIFY goes to a UDP and a TCP secondary, signed with the zone's key, and both
+   * acknowledge.
+   */
   @Test
   @SuppressWarnings("try") // the primary only has to run while its NOTIFYs are read
   void notifyIsSignedWithTheZonesKeyOverUdpAndTcp() throws Exception {
     InetAddress loopback = InetAddress.getLoopbackAddress();
-    try (DatagramSocket udp = new DatagramSocket(0, loopback); ServerSocket tcp = new ServerSocket(0, 5, loopback)) {
+    try (DatagramSocket udp = new DatagramSocket(0, loopback);
+        ServerSocket tcp = new ServerSocket(0, 5, loopback)) {
       udp.setSoTimeout(10_000);
       tcp.setSoTimeout(10_000);
-      try (CairnServer primary = ServerFixture.start(dir, """
+      try (CairnServer primary =
+          ServerFixture.start(
+              dir,
+              """
           database: db/cairn
           listen: [127.0.0.1:0]
           tsig-keys: [{name: notify-key, secret: "%s"}]
@@ -49,7 +56,8 @@ class NotifyIT {
               file: fx.test.zone
               notify: ["127.0.0.1:%d", {address: "127.0.0.1:%d", transport: tcp}]
               notify-key: notify-key
-          """.formatted(SECRET, udp.getLocalPort(), tcp.getLocalPort()))) {
+          """
+                  .formatted(SECRET, udp.getLocalPort(), tcp.getLocalPort()))) {
         byte[] buf = new byte[4096];
         DatagramPacket packet = new DatagramPacket(buf, buf.length);
         udp.receive(packet); // the first version published at start is notified
@@ -75,20 +83,30 @@ class NotifyIT {
   @Test
   void notifiesFromAStrangerAreRefusedWithRateLimitedLogLines() throws Exception {
     int primaryPort = ServerFixture.freePort(); // nothing listens: the zone stays not ready
-    try (CairnServer secondary = ServerFixture.start(dir, """
+    try (CairnServer secondary =
+        ServerFixture.start(
+            dir,
+            """
         database: db/cairn
         listen: [127.0.0.1:0]
         zones:
           - {name: fx.test, file: fx.test.zone}
           - {name: sec.test, primaries: [{address: "127.0.0.2:%d", transport: tcp}]}
-        """.formatted(primaryPort))) {
+        """
+                .formatted(primaryPort))) {
       java.net.InetSocketAddress udp = secondary.transport().udpAddresses().get(0);
-      Message notify = Message.newQuery(org.xbill.DNS.Record.newRecord(
-          org.xbill.DNS.Name.fromString("sec.test."), org.xbill.DNS.Type.SOA, org.xbill.DNS.DClass.IN));
+      Message notify =
+          Message.newQuery(
+              org.xbill.DNS.Record.newRecord(
+                  org.xbill.DNS.Name.fromString("sec.test."),
+                  org.xbill.DNS.Type.SOA,
+                  org.xbill.DNS.DClass.IN));
       notify.getHeader().setOpcode(Opcode.NOTIFY);
       byte[] wire = notify.toWire();
-      ch.qos.logback.classic.Logger cairn = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("org.cairndns");
-      ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
+      ch.qos.logback.classic.Logger cairn =
+          (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("org.cairndns");
+      ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+          new ch.qos.logback.core.read.ListAppender<>();
       lines.start();
       cairn.addAppender(lines);
       int refused = 0;
@@ -109,15 +127,19 @@ class NotifyIT {
             // a full socket buffer may drop a datagram; the count below allows for it
           }
           if (batch % 40 == 0) {
-            assertEquals(1, ServerFixture.soaSerial(udp, "fx.test."), "queries answered during the flood");
+            assertEquals(
+                1, ServerFixture.soaSerial(udp, "fx.test."), "queries answered during the flood");
           }
         }
       } finally {
         cairn.detachAppender(lines);
       }
       assertTrue(refused >= 9_000, refused + " refused");
-      long aboutNotify = lines.list.stream().filter(e -> e.getFormattedMessage().contains("notify")).count();
-      assertTrue(aboutNotify <= org.cairndns.log.RateLimitedLog.DEFAULT_LINES + 1, aboutNotify + " lines about NOTIFYs");
+      long aboutNotify =
+          lines.list.stream().filter(e -> e.getFormattedMessage().contains("notify")).count();
+      assertTrue(
+          aboutNotify <= org.cairndns.log.RateLimitedLog.DEFAULT_LINES + 1,
+          aboutNotify + " lines about NOTIFYs");
     }
   }
 

@@ -25,7 +25,8 @@ import org.xbill.DNS.Message;
 public final class ServerFixture {
   private ServerFixture() {}
 
-  public static final String ZONE = """
+  public static final String ZONE =
+      """
       $ORIGIN fx.test.
       $TTL 300
       @ IN SOA ns1 hm 1 3600 600 86400 60
@@ -48,12 +49,25 @@ public final class ServerFixture {
     return CairnServer.start(cfg);
   }
 
-  /** A zone with {@code hosts} A records h0..hN and {@code extra} lines; SOA timers 3600/600/86400. */
+  /**
+   * A zone with {@code hosts} A records h0..hN and {@code extra} lines; SOA timers 3600/600/86400.
+   */
   public static String hostsZone(String origin, long serial, int hosts, String extra) {
-    StringBuilder sb = new StringBuilder("$ORIGIN " + origin + ".\n$TTL 300\n@ IN SOA ns hm " + serial
-        + " 3600 600 86400 60\n@ IN NS ns\nns IN A 192.0.2.1\n");
+    StringBuilder sb =
+        new StringBuilder(
+            "$ORIGIN "
+                + origin
+                + ".\n$TTL 300\n@ IN SOA ns hm "
+                + serial
+                + " 3600 600 86400 60\n@ IN NS ns\nns IN A 192.0.2.1\n");
     for (int i = 0; i < hosts; i++) {
-      sb.append("h").append(i).append(" IN A 10.9.").append(i / 256).append('.').append(i % 256).append('\n');
+      sb.append("h")
+          .append(i)
+          .append(" IN A 10.9.")
+          .append(i / 256)
+          .append('.')
+          .append(i % 256)
+          .append('\n');
     }
     return sb.append(extra).toString();
   }
@@ -61,10 +75,19 @@ public final class ServerFixture {
   /** The SOA serial {@code server} answers for {@code zone}, or -1 when it does not answer one. */
   public static long soaSerial(java.net.InetSocketAddress server, String zone) {
     try {
-      Message r = new org.xbill.DNS.SimpleResolver(server).send(Message.newQuery(
-          org.xbill.DNS.Record.newRecord(org.xbill.DNS.Name.fromString(zone), org.xbill.DNS.Type.SOA, org.xbill.DNS.DClass.IN)));
-      return r.getRcode() == org.xbill.DNS.Rcode.NOERROR && !r.getSection(org.xbill.DNS.Section.ANSWER).isEmpty()
-          ? ((org.xbill.DNS.SOARecord) r.getSection(org.xbill.DNS.Section.ANSWER).get(0)).getSerial() : -1;
+      Message r =
+          new org.xbill.DNS.SimpleResolver(server)
+              .send(
+                  Message.newQuery(
+                      org.xbill.DNS.Record.newRecord(
+                          org.xbill.DNS.Name.fromString(zone),
+                          org.xbill.DNS.Type.SOA,
+                          org.xbill.DNS.DClass.IN)));
+      return r.getRcode() == org.xbill.DNS.Rcode.NOERROR
+              && !r.getSection(org.xbill.DNS.Section.ANSWER).isEmpty()
+          ? ((org.xbill.DNS.SOARecord) r.getSection(org.xbill.DNS.Section.ANSWER).get(0))
+              .getSerial()
+          : -1;
     } catch (Exception e) {
       return -1;
     }
@@ -72,7 +95,8 @@ public final class ServerFixture {
 
   /** A free loopback port, for servers whose port must be known before they start. */
   public static int freePort() throws IOException {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (java.net.ServerSocket s =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
   }
@@ -80,7 +104,8 @@ public final class ServerFixture {
   /** Zone text to records. */
   public static java.util.List<org.xbill.DNS.Record> parse(String origin, String text) {
     try {
-      return org.cairndns.zone.master.ZoneFileReader.parse(org.xbill.DNS.Name.fromString(origin), text);
+      return org.cairndns.zone.master.ZoneFileReader.parse(
+          org.xbill.DNS.Name.fromString(origin), text);
     } catch (Exception e) {
       throw new IllegalArgumentException(e);
     }
@@ -114,25 +139,38 @@ public final class ServerFixture {
 
   /**
    * A TLS client context that accepts any server certificate and hands it to {@code onCertificate}:
-   * the tests check pins themselves, and a resumed session hands over nothing (no certificate is sent).
+   * the tests check pins themselves, and a resumed session hands over nothing (no certificate is
+   * sent).
    */
-  public static SSLContext trustingTlsClient(Consumer<X509Certificate> onCertificate) throws GeneralSecurityException {
+  public static SSLContext trustingTlsClient(Consumer<X509Certificate> onCertificate)
+      throws GeneralSecurityException {
     SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, new TrustManager[] {new X509TrustManager() {
-      @Override public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-      @Override public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        onCertificate.accept(chain[0]);
-      }
-      @Override public X509Certificate[] getAcceptedIssuers() {
-        return new X509Certificate[0];
-      }
-    }}, null);
+    ctx.init(
+        null,
+        new TrustManager[] {
+          new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+              onCertificate.accept(chain[0]);
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+              return new X509Certificate[0];
+            }
+          }
+        },
+        null);
     return ctx;
   }
 
   /** A TLS connection (ALPN {@code dot}) with its handshake done. */
   public static SSLSocket connectTls(SSLContext ctx, InetSocketAddress address) throws IOException {
-    SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(address.getAddress(), address.getPort());
+    SSLSocket s =
+        (SSLSocket) ctx.getSocketFactory().createSocket(address.getAddress(), address.getPort());
     SSLParameters p = s.getSSLParameters();
     p.setApplicationProtocols(new String[] {"dot"});
     s.setSSLParameters(p);

@@ -26,7 +26,10 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.cairndns.tls.PemCredentials;
 
-/** A certificate authority for tests (BouncyCastle, ECDSA P-256, valid for a day) and the certificates it issues. */
+/**
+ * A certificate authority for tests (BouncyCastle, ECDSA P-256, valid for a day) and the
+ * certificates it issues.
+ */
 public final class TestCa {
   private final X500Name name;
   private final KeyPair key;
@@ -42,24 +45,42 @@ public final class TestCa {
   public static TestCa create(String commonName) throws Exception {
     X500Name name = new X500Name("CN=" + commonName);
     KeyPair key = ecKey();
-    X509Certificate certificate = sign(new JcaX509v3CertificateBuilder(name, BigInteger.ONE, notBefore(), notAfter(),
-        name, key.getPublic()).addExtension(Extension.basicConstraints, true, new BasicConstraints(true)), key);
+    X509Certificate certificate =
+        sign(
+            new JcaX509v3CertificateBuilder(
+                    name, BigInteger.ONE, notBefore(), notAfter(), name, key.getPublic())
+                .addExtension(Extension.basicConstraints, true, new BasicConstraints(true)),
+            key);
     return new TestCa(name, key, certificate);
   }
 
-  /** A server certificate for {@code dnsName} (subject CN and DNS subjectAltName) and its key; the chain ends with this CA. */
+  /**
+   * A server certificate for {@code dnsName} (subject CN and DNS subjectAltName) and its key; the
+   * chain ends with this CA.
+   */
   public PemCredentials issue(String dnsName) throws Exception {
     KeyPair leafKey = ecKey();
-    X509Certificate leaf = sign(new JcaX509v3CertificateBuilder(name, BigInteger.valueOf(serials.incrementAndGet()),
-        notBefore(), notAfter(), new X500Name("CN=" + dnsName), leafKey.getPublic())
-        .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName(GeneralName.dNSName, dnsName))),
-        key);
+    X509Certificate leaf =
+        sign(
+            new JcaX509v3CertificateBuilder(
+                    name,
+                    BigInteger.valueOf(serials.incrementAndGet()),
+                    notBefore(),
+                    notAfter(),
+                    new X500Name("CN=" + dnsName),
+                    leafKey.getPublic())
+                .addExtension(
+                    Extension.subjectAlternativeName,
+                    false,
+                    new GeneralNames(new GeneralName(GeneralName.dNSName, dnsName))),
+            key);
     return new PemCredentials(List.of(leaf, certificate), leafKey.getPrivate());
   }
 
   /** Writes the CA certificate as PEM (what {@code tls-ca} and {@code tls.client-ca} read). */
   public Path writeCertificate(Path file) throws Exception {
-    try (Writer w = Files.newBufferedWriter(file); JcaPEMWriter pem = new JcaPEMWriter(w)) {
+    try (Writer w = Files.newBufferedWriter(file);
+        JcaPEMWriter pem = new JcaPEMWriter(w)) {
       pem.writeObject(certificate);
     }
     return file;
@@ -73,9 +94,12 @@ public final class TestCa {
     return key;
   }
 
-  private static X509Certificate sign(X509v3CertificateBuilder builder, KeyPair signer) throws Exception {
-    return new JcaX509CertificateConverter().getCertificate(
-        builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate())));
+  private static X509Certificate sign(X509v3CertificateBuilder builder, KeyPair signer)
+      throws Exception {
+    return new JcaX509CertificateConverter()
+        .getCertificate(
+            builder.build(
+                new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate())));
   }
 
   private static KeyPair ecKey() throws GeneralSecurityException {

@@ -47,7 +47,10 @@ class TransferOverTlsIT {
   @BeforeEach
   void start() throws Exception {
     Files.writeString(dir.resolve("xt.test.zone"), version(1, "gone IN A 192.0.2.7\n"));
-    server = ServerFixture.startWith(dir, """
+    server =
+        ServerFixture.startWith(
+            dir,
+            """
         database: db/cairn
         listen: [127.0.0.1:0]
         tls-listen: [127.0.0.1:0]
@@ -70,9 +73,21 @@ class TransferOverTlsIT {
 
   /** Serial 1 (from the file) → 2 → 3: the journal holds 1→2 and 2→3. */
   ZoneSnapshot loadVersions2And3() throws Exception {
-    server.store().load(ZONE, ServerFixture.parse("xt.test.", version(2, "new1 IN A 192.0.2.8\n")), "v2", false);
-    server.store().load(ZONE, ServerFixture.parse("xt.test.",
-        version(3, "new1 IN A 192.0.2.8\nnew2 IN A 192.0.2.9\n")), "v3", false);
+    server
+        .store()
+        .load(
+            ZONE,
+            ServerFixture.parse("xt.test.", version(2, "new1 IN A 192.0.2.8\n")),
+            "v2",
+            false);
+    server
+        .store()
+        .load(
+            ZONE,
+            ServerFixture.parse(
+                "xt.test.", version(3, "new1 IN A 192.0.2.8\nnew2 IN A 192.0.2.9\n")),
+            "v3",
+            false);
     server.refreshNow();
     ZoneSnapshot current = server.zones().get(ZONE);
     assertEquals(3, current.serial());
@@ -85,8 +100,19 @@ class TransferOverTlsIT {
 
   static Message ixfr(long fromSerial) {
     Message q = Message.newQuery(Record.newRecord(ZONE, Type.IXFR, DClass.IN));
-    q.addRecord(new SOARecord(ZONE, DClass.IN, 300, Name.fromConstantString("ns.xt.test."),
-        Name.fromConstantString("hm.xt.test."), fromSerial, 1, 1, 1, 1), Section.AUTHORITY);
+    q.addRecord(
+        new SOARecord(
+            ZONE,
+            DClass.IN,
+            300,
+            Name.fromConstantString("ns.xt.test."),
+            Name.fromConstantString("hm.xt.test."),
+            fromSerial,
+            1,
+            1,
+            1,
+            1),
+        Section.AUTHORITY);
     return q;
   }
 
@@ -102,7 +128,10 @@ class TransferOverTlsIT {
     while (true) {
       Message m = ServerFixture.readFrame(in);
       messages.add(m);
-      assertEquals(request.getHeader().getID(), m.getHeader().getID(), "a message of another response inside this one");
+      assertEquals(
+          request.getHeader().getID(),
+          m.getHeader().getID(),
+          "a message of another response inside this one");
       assertEquals(Rcode.NOERROR, m.getRcode());
       List<Record> answers = m.getSection(Section.ANSWER);
       for (int i = 0; i < answers.size(); i++) {
@@ -139,12 +168,19 @@ class TransferOverTlsIT {
 
   /** 1→3 condensed into one difference sequence: −gone, +new1 +new2. */
   static void assertCondensedFrom1To3(List<Record> records) {
-    List<String> shape = records.stream()
-        .map(r -> r instanceof SOARecord s ? "SOA" + s.getSerial() : r.getName() + " " + r.rdataToString())
-        .toList();
+    List<String> shape =
+        records.stream()
+            .map(
+                r ->
+                    r instanceof SOARecord s
+                        ? "SOA" + s.getSerial()
+                        : r.getName() + " " + r.rdataToString())
+            .toList();
     assertEquals(List.of("SOA3", "SOA1", "gone.xt.test. 192.0.2.7"), shape.subList(0, 3));
     assertEquals("SOA3", shape.get(3));
-    assertEquals(Set.of("new1.xt.test. 192.0.2.8", "new2.xt.test. 192.0.2.9"), Set.copyOf(shape.subList(4, 6)));
+    assertEquals(
+        Set.of("new1.xt.test. 192.0.2.8", "new2.xt.test. 192.0.2.9"),
+        Set.copyOf(shape.subList(4, 6)));
     assertEquals(List.of("SOA3"), shape.subList(6, shape.size()));
   }
 
@@ -160,7 +196,8 @@ class TransferOverTlsIT {
       List<Message> second = readTransfer(s.getInputStream(), requests.get(1));
       List<Message> incremental = readTransfer(s.getInputStream(), requests.get(2));
 
-      assertTrue(first.size() > 3, "the zone spans messages, so interleaving would show: " + first.size());
+      assertTrue(
+          first.size() > 3, "the zone spans messages, so interleaving would show: " + first.size());
       assertWholeZone(zone, answers(first));
       assertWholeZone(zone, answers(second));
       assertCondensedFrom1To3(answers(incremental));
@@ -180,7 +217,9 @@ class TransferOverTlsIT {
       ServerFixture.writeFrame(s.getOutputStream(), unknown.toWire());
       List<Record> whole = answers(readTransfer(s.getInputStream(), unknown));
       assertWholeZone(zone, whole);
-      assertTrue(whole.stream().noneMatch(r -> r instanceof SOARecord soa && soa.getSerial() != 3), "AXFR-style, no sequences");
+      assertTrue(
+          whole.stream().noneMatch(r -> r instanceof SOARecord soa && soa.getSerial() != 3),
+          "AXFR-style, no sequences");
     }
   }
 
@@ -195,9 +234,12 @@ class TransferOverTlsIT {
       firstCreated = s.getSession().getCreationTime();
     }
     // TLS 1.3 tickets arrive after the handshake; the client must have stored one to resume.
-    await().atMost(Duration.ofSeconds(5)).until(() -> client.getClientSessionContext().getIds().hasMoreElements());
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> client.getClientSessionContext().getIds().hasMoreElements());
     try (SSLSocket s = ServerFixture.connectTls(client, tls)) {
-      // A resumed handshake carries no certificate, so the trust manager is not asked again; the JDK
+      // A resumed handshake carries no certificate, so the trust manager is not asked again; the
+      // JDK
       // keeps the resumed session's creation time (a full handshake makes a new session). The
       // session ID cannot tell: TLS 1.3 sends a random legacy ID on every connection.
       assertEquals(1, certificatesChecked.get(), "second handshake resumed the session");

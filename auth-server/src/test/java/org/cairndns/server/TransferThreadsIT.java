@@ -30,8 +30,12 @@ class TransferThreadsIT {
 
   @Test
   void transferRequestsFromManyConnectionsUseABoundedPool() throws Exception {
-    Files.writeString(dir.resolve("big.test.zone"), ServerFixture.hostsZone("big.test", 1, 20_000, ""));
-    try (CairnServer server = ServerFixture.startWith(dir, """
+    Files.writeString(
+        dir.resolve("big.test.zone"), ServerFixture.hostsZone("big.test", 1, 20_000, ""));
+    try (CairnServer server =
+        ServerFixture.startWith(
+            dir,
+            """
         database: db/cairn
         listen: [127.0.0.1:0]
         limits: {tcp-connections-per-address: 200}
@@ -44,17 +48,27 @@ class TransferThreadsIT {
           Socket s = ServerFixture.connect(tcp);
           s.setReceiveBufferSize(4096);
           greedy.add(s);
-          ServerFixture.writeFrame(s.getOutputStream(),
-              Message.newQuery(Record.newRecord(Name.fromString("big.test."), Type.AXFR, DClass.IN)).toWire());
+          ServerFixture.writeFrame(
+              s.getOutputStream(),
+              Message.newQuery(Record.newRecord(Name.fromString("big.test."), Type.AXFR, DClass.IN))
+                  .toWire());
         }
         try (Socket legitimate = ServerFixture.connect(tcp)) {
-          Message q = Message.newQuery(Record.newRecord(Name.fromString("h7.big.test."), Type.A, DClass.IN));
+          Message q =
+              Message.newQuery(
+                  Record.newRecord(Name.fromString("h7.big.test."), Type.A, DClass.IN));
           ServerFixture.writeFrame(legitimate.getOutputStream(), q.toWire());
-          assertEquals(Rcode.NOERROR, ServerFixture.readFrame(legitimate.getInputStream()).getRcode());
+          assertEquals(
+              Rcode.NOERROR, ServerFixture.readFrame(legitimate.getInputStream()).getRcode());
         }
-        // 10 transfers stream into full sockets, the other 70 wait for a permit (xfr.transfer-wait 5 s).
-        await().atMost(Duration.ofSeconds(10)).until(() -> transferThreads() >= DnsServer.TRANSFER_THREADS);
-        assertTrue(transferThreads() <= DnsServer.TRANSFER_THREADS, transferThreads() + " transfer threads");
+        // 10 transfers stream into full sockets, the other 70 wait for a permit (xfr.transfer-wait
+        // 5 s).
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> transferThreads() >= DnsServer.TRANSFER_THREADS);
+        assertTrue(
+            transferThreads() <= DnsServer.TRANSFER_THREADS,
+            transferThreads() + " transfer threads");
       } finally {
         for (Socket s : greedy) {
           s.close();
@@ -64,6 +78,8 @@ class TransferThreadsIT {
   }
 
   static long transferThreads() {
-    return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("cairn-transfer")).count();
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().equals("cairn-transfer"))
+        .count();
   }
 }

@@ -44,9 +44,13 @@ class TsigFailureIT {
   static final Name KEY_NAME = Name.fromConstantString("xfr-key.");
   static final TSIG KEY = key(KEY_NAME, SECRET, Clock.systemUTC());
   static final TSIG FORGED = key(KEY_NAME, "Zm9yZ2VkZm9yZ2VkZm9yZ2VkZm9yZ2Vk", Clock.systemUTC());
-  static final TSIG UNKNOWN = key(Name.fromConstantString("nobody-key."), SECRET, Clock.systemUTC());
+  static final TSIG UNKNOWN =
+      key(Name.fromConstantString("nobody-key."), SECRET, Clock.systemUTC());
+
   /** The real key on a clock an hour behind: the MAC is right, the time is not. */
-  static final TSIG LATE = key(KEY_NAME, SECRET, Clock.offset(Clock.systemUTC(), Duration.ofHours(-1)));
+  static final TSIG LATE =
+      key(KEY_NAME, SECRET, Clock.offset(Clock.systemUTC(), Duration.ofHours(-1)));
+
   static final Name ZONE = Name.fromConstantString("fx.test.");
 
   @TempDir static Path dir;
@@ -55,22 +59,33 @@ class TsigFailureIT {
 
   /** The paths a signed request can take. */
   enum Route {
-    QUERY_UDP, NOTIFY_UDP, IXFR_UDP, AXFR_TCP, IXFR_TCP, AXFR_TLS, QUERY_TLS
+    QUERY_UDP,
+    NOTIFY_UDP,
+    IXFR_UDP,
+    AXFR_TCP,
+    IXFR_TCP,
+    AXFR_TLS,
+    QUERY_TLS
   }
 
   static TSIG key(Name name, String secret, Clock clock) {
-    return new TSIG(TSIG.HMAC_SHA256, name, new SecretKeySpec(base64.fromString(secret), "HmacSHA256"), clock);
+    return new TSIG(
+        TSIG.HMAC_SHA256, name, new SecretKeySpec(base64.fromString(secret), "HmacSHA256"), clock);
   }
 
   @BeforeAll
   static void start() throws Exception {
-    server = ServerFixture.start(dir, """
+    server =
+        ServerFixture.start(
+            dir,
+            """
         database: db/cairn
         listen: [127.0.0.1:0]
         tls-listen: [127.0.0.1:0]
         tsig-keys: [{name: xfr-key, secret: "%s"}]
         zones: [{name: fx.test, file: fx.test.zone, allow-transfer: [{key: xfr-key}], transfer-transports: [tcp, tls]}]
-        """.formatted(SECRET));
+        """
+                .formatted(SECRET));
     tlsClient = ServerFixture.trustingTlsClient(c -> {});
   }
 
@@ -111,7 +126,10 @@ class TsigFailureIT {
     assertEquals(Rcode.NOERROR, LATE.verify(response, wire, sent.tsig()));
   }
 
-  /** The same paths with the right key are answered and signed: the failures above are not the default. */
+  /**
+   * The same paths with the right key are answered and signed: the failures above are not the
+   * default.
+   */
   @ParameterizedTest
   @EnumSource(Route.class)
   void rightKeyIsAnsweredSigned(Route path) throws Exception {
@@ -123,7 +141,10 @@ class TsigFailureIT {
     assertEquals(Rcode.NOERROR, KEY.verify(response, wire, sent.tsig()));
   }
 
-  /** The request as sent, parsed back, so that its TSIG record is at hand to verify the response with. */
+  /**
+   * The request as sent, parsed back, so that its TSIG record is at hand to verify the response
+   * with.
+   */
   static Sent signed(Message query, TSIG key) throws Exception {
     query.setTSIG(key);
     byte[] wire = query.toWire(65535);
@@ -139,7 +160,8 @@ class TsigFailureIT {
     assertNotNull(tsig, "an unsigned TSIG RR with the error (RFC 8945 §5.2)");
     assertEquals(tsigError, tsig.getError(), Rcode.TSIGstring(tsig.getError()));
     assertEquals(0, tsig.getSignature().length, "no MAC");
-    assertNotEquals(Rcode.NOERROR, KEY.verify(response, wire, sent.tsig()), "not signed with the real key");
+    assertNotEquals(
+        Rcode.NOERROR, KEY.verify(response, wire, sent.tsig()), "not signed with the real key");
     assertTrue(response.getSection(Section.ANSWER).isEmpty());
   }
 
@@ -155,8 +177,19 @@ class TsigFailureIT {
       case AXFR_TCP, AXFR_TLS -> Message.newQuery(Record.newRecord(ZONE, Type.AXFR, DClass.IN));
       case IXFR_UDP, IXFR_TCP -> {
         Message m = Message.newQuery(Record.newRecord(ZONE, Type.IXFR, DClass.IN));
-        m.addRecord(new SOARecord(ZONE, DClass.IN, 300, Name.fromConstantString("ns1.fx.test."),
-            Name.fromConstantString("hm.fx.test."), 0, 1, 1, 1, 1), Section.AUTHORITY);
+        m.addRecord(
+            new SOARecord(
+                ZONE,
+                DClass.IN,
+                300,
+                Name.fromConstantString("ns1.fx.test."),
+                Name.fromConstantString("hm.fx.test."),
+                0,
+                1,
+                1,
+                1,
+                1),
+            Section.AUTHORITY);
         yield m;
       }
     };
@@ -169,7 +202,9 @@ class TsigFailureIT {
       case QUERY_UDP, NOTIFY_UDP, IXFR_UDP -> {
         try (DatagramSocket s = new DatagramSocket()) {
           s.setSoTimeout(5000);
-          s.send(new DatagramPacket(request, request.length, server.transport().udpAddresses().get(0)));
+          s.send(
+              new DatagramPacket(
+                  request, request.length, server.transport().udpAddresses().get(0)));
           byte[] buf = new byte[65535];
           DatagramPacket p = new DatagramPacket(buf, buf.length);
           s.receive(p);

@@ -6,7 +6,9 @@ import java.util.Optional;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
-/** Reads the verified client certificate of a TLS session (mutual TLS) as a {@link PeerIdentity}. */
+/**
+ * Reads the verified client certificate of a TLS session (mutual TLS) as a {@link PeerIdentity}.
+ */
 public final class PeerIdentities {
   private PeerIdentities() {}
 

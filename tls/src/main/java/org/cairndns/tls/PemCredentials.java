@@ -36,7 +36,8 @@ public record PemCredentials(List<X509Certificate> chain, PrivateKey key) {
     return chain.get(0);
   }
 
-  public static PemCredentials read(Path certificateFile, Path keyFile, String password) throws TlsConfigException {
+  public static PemCredentials read(Path certificateFile, Path keyFile, String password)
+      throws TlsConfigException {
     List<X509Certificate> chain = readCertificates(certificateFile);
     PrivateKey key = readKey(keyFile, password);
     boolean matching;
@@ -46,14 +47,16 @@ public record PemCredentials(List<X509Certificate> chain, PrivateKey key) {
       throw new TlsConfigException(keyFile + ": " + e.getMessage(), e);
     }
     if (!matching) {
-      throw new TlsConfigException(keyFile + ": private key does not match the certificate in " + certificateFile);
+      throw new TlsConfigException(
+          keyFile + ": private key does not match the certificate in " + certificateFile);
     }
     return new PemCredentials(List.copyOf(chain), key);
   }
 
   public static List<X509Certificate> readCertificates(Path file) throws TlsConfigException {
     List<X509Certificate> chain = new ArrayList<>();
-    try (Reader in = Files.newBufferedReader(file); PEMParser pem = new PEMParser(in)) {
+    try (Reader in = Files.newBufferedReader(file);
+        PEMParser pem = new PEMParser(in)) {
       Object o;
       JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
       while ((o = pem.readObject()) != null) {
@@ -73,7 +76,8 @@ public record PemCredentials(List<X509Certificate> chain, PrivateKey key) {
   }
 
   public static PrivateKey readKey(Path file, String password) throws TlsConfigException {
-    try (Reader in = Files.newBufferedReader(file); PEMParser pem = new PEMParser(in)) {
+    try (Reader in = Files.newBufferedReader(file);
+        PEMParser pem = new PEMParser(in)) {
       Object o;
       JcaPEMKeyConverter converter = new JcaPEMKeyConverter().setProvider(BC);
       while ((o = pem.readObject()) != null) {
@@ -86,18 +90,27 @@ public record PemCredentials(List<X509Certificate> chain, PrivateKey key) {
         }
         if (o instanceof PKCS8EncryptedPrivateKeyInfo encrypted) {
           requirePassword(file, password);
-          PrivateKeyInfo info = encrypted.decryptPrivateKeyInfo(
-              new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(BC).build(password.toCharArray()));
+          PrivateKeyInfo info =
+              encrypted.decryptPrivateKeyInfo(
+                  new JceOpenSSLPKCS8DecryptorProviderBuilder()
+                      .setProvider(BC)
+                      .build(password.toCharArray()));
           return converter.getPrivateKey(info);
         }
         if (o instanceof PEMEncryptedKeyPair encrypted) {
           requirePassword(file, password);
-          return converter.getPrivateKey(encrypted.decryptKeyPair(
-              new JcePEMDecryptorProviderBuilder().setProvider(BC).build(password.toCharArray())).getPrivateKeyInfo());
+          return converter.getPrivateKey(
+              encrypted
+                  .decryptKeyPair(
+                      new JcePEMDecryptorProviderBuilder()
+                          .setProvider(BC)
+                          .build(password.toCharArray()))
+                  .getPrivateKeyInfo());
         }
       }
     } catch (PKCSException | org.bouncycastle.openssl.EncryptionException e) {
-      throw new TlsConfigException(file + ": cannot decrypt the private key (wrong key-password?)", e);
+      throw new TlsConfigException(
+          file + ": cannot decrypt the private key (wrong key-password?)", e);
     } catch (IOException | OperatorCreationException e) {
       throw new TlsConfigException(file + ": cannot read private key: " + e.getMessage(), e);
     }
@@ -115,14 +128,18 @@ public record PemCredentials(List<X509Certificate> chain, PrivateKey key) {
    * algorithm is refused rather than let through unchecked.
    */
   static boolean matches(PublicKey publicKey, PrivateKey key) throws TlsConfigException {
-    String alg = switch (key.getAlgorithm()) {
-      case "RSA" -> "SHA256withRSA";
-      case "EC", "ECDSA" -> "SHA256withECDSA";
-      case "Ed25519", "EdDSA" -> "Ed25519";
-      case "Ed448" -> "Ed448";
-      default -> throw new TlsConfigException(
-          "private key algorithm " + key.getAlgorithm() + " is not supported (RSA, EC, Ed25519 or Ed448 are)");
-    };
+    String alg =
+        switch (key.getAlgorithm()) {
+          case "RSA" -> "SHA256withRSA";
+          case "EC", "ECDSA" -> "SHA256withECDSA";
+          case "Ed25519", "EdDSA" -> "Ed25519";
+          case "Ed448" -> "Ed448";
+          default ->
+              throw new TlsConfigException(
+                  "private key algorithm "
+                      + key.getAlgorithm()
+                      + " is not supported (RSA, EC, Ed25519 or Ed448 are)");
+        };
     try {
       byte[] probe = "cairn-key-check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
       Signature signer = Signature.getInstance(alg, BC);

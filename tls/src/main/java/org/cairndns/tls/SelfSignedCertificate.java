@@ -32,8 +32,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The certificate Cairn makes for itself when none is configured: ECDSA P-256, one year, written
- * as {@code cert.pem}/{@code key.pem} in a folder and reused while it is valid.
+ * The certificate Cairn makes for itself when none is configured: ECDSA P-256, one year, written as
+ * {@code cert.pem}/{@code key.pem} in a folder and reused while it is valid.
  */
 public final class SelfSignedCertificate {
   private static final Logger log = LoggerFactory.getLogger(SelfSignedCertificate.class);
@@ -48,7 +48,11 @@ public final class SelfSignedCertificate {
     Path key = dir.resolve(KEY_FILE);
     if (Files.exists(cert) && Files.exists(key)) {
       PemCredentials existing = PemCredentials.read(cert, key, null);
-      if (existing.leaf().getNotAfter().toInstant().isAfter(Instant.now().plus(Duration.ofDays(1)))) {
+      if (existing
+          .leaf()
+          .getNotAfter()
+          .toInstant()
+          .isAfter(Instant.now().plus(Duration.ofDays(1)))) {
         return existing;
       }
       log.info("event=self-signed-expired file={} (making a new one)", cert);
@@ -66,16 +70,27 @@ public final class SelfSignedCertificate {
       KeyPair pair = gen.generateKeyPair();
       Instant now = Instant.now();
       X500Name subject = new X500Name("CN=" + hostname);
-      JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject,
-          new BigInteger(64, new SecureRandom()), Date.from(now.minus(Duration.ofHours(1))),
-          Date.from(now.plus(Duration.ofDays(365))), subject, pair.getPublic());
-      builder.addExtension(Extension.subjectAlternativeName, false,
+      JcaX509v3CertificateBuilder builder =
+          new JcaX509v3CertificateBuilder(
+              subject,
+              new BigInteger(64, new SecureRandom()),
+              Date.from(now.minus(Duration.ofHours(1))),
+              Date.from(now.plus(Duration.ofDays(365))),
+              subject,
+              pair.getPublic());
+      builder.addExtension(
+          Extension.subjectAlternativeName,
+          false,
           new GeneralNames(new GeneralName(GeneralName.dNSName, hostname)));
-      X509Certificate cert = new JcaX509CertificateConverter().getCertificate(
-          builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
+      X509Certificate cert =
+          new JcaX509CertificateConverter()
+              .getCertificate(
+                  builder.build(
+                      new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
       return new PemCredentials(List.of(cert), pair.getPrivate());
     } catch (Exception e) {
-      throw new TlsConfigException("cannot generate a self-signed certificate: " + e.getMessage(), e);
+      throw new TlsConfigException(
+          "cannot generate a self-signed certificate: " + e.getMessage(), e);
     }
   }
 
@@ -84,33 +99,43 @@ public final class SelfSignedCertificate {
    * is mode 0700. The modes are set as the files are created, so the key is never readable by
    * others, not even for a moment.
    */
-  public static void write(PemCredentials credentials, Path certFile, Path keyFile) throws TlsConfigException {
+  public static void write(PemCredentials credentials, Path certFile, Path keyFile)
+      throws TlsConfigException {
     try {
       Path parent = certFile.toAbsolutePath().getParent();
       if (parent != null) {
         Files.createDirectories(parent, ownerOnly(parent, "rwx------"));
       }
-      try (Writer w = Files.newBufferedWriter(certFile); JcaPEMWriter pem = new JcaPEMWriter(w)) {
+      try (Writer w = Files.newBufferedWriter(certFile);
+          JcaPEMWriter pem = new JcaPEMWriter(w)) {
         for (X509Certificate c : credentials.chain()) {
           pem.writeObject(c);
         }
       }
       Files.deleteIfExists(keyFile);
-      try (Writer w = Channels.newWriter(Files.newByteChannel(keyFile,
-              EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), ownerOnly(keyFile, "rw-------")),
-              StandardCharsets.US_ASCII);
+      try (Writer w =
+              Channels.newWriter(
+                  Files.newByteChannel(
+                      keyFile,
+                      EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                      ownerOnly(keyFile, "rw-------")),
+                  StandardCharsets.US_ASCII);
           JcaPEMWriter pem = new JcaPEMWriter(w)) {
-        pem.writeObject(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(credentials.key(), null));
+        pem.writeObject(
+            new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(credentials.key(), null));
       }
     } catch (IOException e) {
-      throw new TlsConfigException("cannot write " + certFile + " / " + keyFile + ": " + e.getMessage(), e);
+      throw new TlsConfigException(
+          "cannot write " + certFile + " / " + keyFile + ": " + e.getMessage(), e);
     }
   }
 
   /** The creation attribute for {@code permissions}, none on a file system without POSIX modes. */
   private static FileAttribute<?>[] ownerOnly(Path path, String permissions) {
     return path.getFileSystem().supportedFileAttributeViews().contains("posix")
-        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(permissions))}
+        ? new FileAttribute<?>[] {
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(permissions))
+        }
         : new FileAttribute<?>[0];
   }
 }

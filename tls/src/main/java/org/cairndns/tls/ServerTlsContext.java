@@ -29,7 +29,8 @@ public final class ServerTlsContext {
   private final TlsSettings settings;
   private final AtomicReference<Loaded> current = new AtomicReference<>();
 
-  private record Loaded(SslContext context, PemCredentials credentials, SslProvider engine, byte[] ocsp) {}
+  private record Loaded(
+      SslContext context, PemCredentials credentials, SslProvider engine, byte[] ocsp) {}
 
   private ServerTlsContext(TlsSettings settings) {
     this.settings = settings;
@@ -63,7 +64,8 @@ public final class ServerTlsContext {
   public SslHandler newHandler(ByteBufAllocator alloc, Duration handshakeTimeout) {
     Loaded loaded = current.get();
     SslHandler handler = loaded.context().newHandler(alloc);
-    if (loaded.ocsp() != null && handler.engine() instanceof io.netty.handler.ssl.ReferenceCountedOpenSslEngine openssl) {
+    if (loaded.ocsp() != null
+        && handler.engine() instanceof io.netty.handler.ssl.ReferenceCountedOpenSslEngine openssl) {
       openssl.setOcspResponse(loaded.ocsp());
     }
     handler.setHandshakeTimeout(handshakeTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -76,7 +78,9 @@ public final class ServerTlsContext {
       case AUTO -> OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
       case OPENSSL -> {
         if (!OpenSsl.isAvailable()) {
-          throw new TlsConfigException("tls.engine is openssl but netty-tcnative did not load: " + OpenSsl.unavailabilityCause());
+          throw new TlsConfigException(
+              "tls.engine is openssl but netty-tcnative did not load: "
+                  + OpenSsl.unavailabilityCause());
         }
         yield SslProvider.OPENSSL;
       }
@@ -85,41 +89,56 @@ public final class ServerTlsContext {
   }
 
   private Loaded load() throws TlsConfigException {
-    PemCredentials credentials = settings.certificate() != null
-        ? PemCredentials.read(settings.certificate(), settings.key(), settings.keyPassword())
-        : SelfSignedCertificate.loadOrCreate(settings.selfSignedDir(), settings.hostname());
+    PemCredentials credentials =
+        settings.certificate() != null
+            ? PemCredentials.read(settings.certificate(), settings.key(), settings.keyPassword())
+            : SelfSignedCertificate.loadOrCreate(settings.selfSignedDir(), settings.hostname());
     SslProvider provider = engine(settings.engine());
-    List<String> protocols = settings.minVersion() == TlsSettings.MinVersion.TLS_1_3 ? List.of("TLSv1.3")
-        : List.of("TLSv1.3", "TLSv1.2");
+    List<String> protocols =
+        settings.minVersion() == TlsSettings.MinVersion.TLS_1_3
+            ? List.of("TLSv1.3")
+            : List.of("TLSv1.3", "TLSv1.2");
     try {
-      SslContextBuilder b = SslContextBuilder
-          .forServer(credentials.key(), credentials.chain().toArray(new java.security.cert.X509Certificate[0]))
-          .sslProvider(provider)
-          .protocols(protocols)
-          .applicationProtocolConfig(new ApplicationProtocolConfig(
-              ApplicationProtocolConfig.Protocol.ALPN,
-              ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-              ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-              ALPN_DOT));
+      SslContextBuilder b =
+          SslContextBuilder.forServer(
+                  credentials.key(),
+                  credentials.chain().toArray(new java.security.cert.X509Certificate[0]))
+              .sslProvider(provider)
+              .protocols(protocols)
+              .applicationProtocolConfig(
+                  new ApplicationProtocolConfig(
+                      ApplicationProtocolConfig.Protocol.ALPN,
+                      ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                      ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                      ALPN_DOT));
       byte[] ocsp = null;
       if (settings.ocspResponse() != null) {
         if (provider != SslProvider.OPENSSL) {
-          throw new TlsConfigException(settings.ocspResponse() + ": OCSP stapling needs the OpenSSL engine (tls.engine: auto or openssl)");
+          throw new TlsConfigException(
+              settings.ocspResponse()
+                  + ": OCSP stapling needs the OpenSSL engine (tls.engine: auto or openssl)");
         }
         try {
           ocsp = java.nio.file.Files.readAllBytes(settings.ocspResponse());
         } catch (java.io.IOException e) {
-          throw new TlsConfigException(settings.ocspResponse() + ": cannot read OCSP response: " + e.getMessage(), e);
+          throw new TlsConfigException(
+              settings.ocspResponse() + ": cannot read OCSP response: " + e.getMessage(), e);
         }
         b.enableOcsp(true);
       }
       if (settings.clientCa() != null) {
-        b.trustManager(PemCredentials.readCertificates(settings.clientCa()).toArray(new java.security.cert.X509Certificate[0]))
+        b.trustManager(
+                PemCredentials.readCertificates(settings.clientCa())
+                    .toArray(new java.security.cert.X509Certificate[0]))
             .clientAuth(ClientAuth.OPTIONAL);
       }
       SslContext context = b.build();
-      log.info("event=tls-context engine={} protocols={} subject=\"{}\" spki_pin={}", provider, protocols,
-          credentials.leaf().getSubjectX500Principal().getName(), SpkiPin.of(credentials.leaf()));
+      log.info(
+          "event=tls-context engine={} protocols={} subject=\"{}\" spki_pin={}",
+          provider,
+          protocols,
+          credentials.leaf().getSubjectX500Principal().getName(),
+          SpkiPin.of(credentials.leaf()));
       return new Loaded(context, credentials, provider, ocsp);
     } catch (SSLException e) {
       throw new TlsConfigException("cannot build the TLS context: " + e.getMessage(), e);

@@ -13,8 +13,16 @@ import java.util.Objects;
  * @param ocspResponse a DER OCSP response for the certificate to staple (OpenSSL engine), or null;
  *     kept fresh by whoever fetches it (as with nginx's ssl_stapling_file), re-read on reload
  */
-public record TlsSettings(Path certificate, Path key, String keyPassword, Path clientCa, MinVersion minVersion,
-    Path selfSignedDir, String hostname, Engine engine, Path ocspResponse) {
+public record TlsSettings(
+    Path certificate,
+    Path key,
+    String keyPassword,
+    Path clientCa,
+    MinVersion minVersion,
+    Path selfSignedDir,
+    String hostname,
+    Engine engine,
+    Path ocspResponse) {
 
   public TlsSettings {
     Objects.requireNonNull(minVersion, "minVersion");

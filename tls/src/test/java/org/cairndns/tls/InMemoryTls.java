@@ -12,8 +12,8 @@ import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLException;
 
 /**
- * Real TLS handshakes between a client engine and the engine of a {@link ServerTlsContext}, with the
- * records passed in memory: certificates, ALPN and protocol versions are negotiated as over a
+ * Real TLS handshakes between a client engine and the engine of a {@link ServerTlsContext}, with
+ * the records passed in memory: certificates, ALPN and protocol versions are negotiated as over a
  * socket, without one.
  */
 final class InMemoryTls {
@@ -23,14 +23,19 @@ final class InMemoryTls {
    * A JDK client for {@code ns.test} (Netty checks the name) offering ALPN {@code dot}, trusting
    * {@code server} and presenting {@code client} when not null.
    */
-  static SSLEngine client(X509Certificate server, PemCredentials client, String... protocols) throws SSLException {
-    SslContextBuilder b = SslContextBuilder.forClient()
-        .sslProvider(SslProvider.JDK)
-        .trustManager(server)
-        .protocols(protocols.length == 0 ? new String[] {"TLSv1.3", "TLSv1.2"} : protocols)
-        .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
-            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ServerTlsContext.ALPN_DOT));
+  static SSLEngine client(X509Certificate server, PemCredentials client, String... protocols)
+      throws SSLException {
+    SslContextBuilder b =
+        SslContextBuilder.forClient()
+            .sslProvider(SslProvider.JDK)
+            .trustManager(server)
+            .protocols(protocols.length == 0 ? new String[] {"TLSv1.3", "TLSv1.2"} : protocols)
+            .applicationProtocolConfig(
+                new ApplicationProtocolConfig(
+                    ApplicationProtocolConfig.Protocol.ALPN,
+                    ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                    ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                    ServerTlsContext.ALPN_DOT));
     if (client != null) {
       b.keyManager(client.key(), client.chain().toArray(new X509Certificate[0]));
     }
@@ -41,13 +46,18 @@ final class InMemoryTls {
     return context.newHandler(ByteBufAllocator.DEFAULT, Duration.ofSeconds(5)).engine();
   }
 
-  /** Runs the handshake to its end on both sides; a refused handshake throws what the refusing side saw. */
+  /**
+   * Runs the handshake to its end on both sides; a refused handshake throws what the refusing side
+   * saw.
+   */
   static void handshake(SSLEngine client, SSLEngine server) throws SSLException {
     ByteBuffer toServer = ByteBuffer.allocate(1 << 17);
     ByteBuffer toClient = ByteBuffer.allocate(1 << 17);
     client.beginHandshake();
     server.beginHandshake();
-    for (int round = 0; round < 100; round++) { // a handshake takes a few rounds; bounded in case one stalls
+    for (int round = 0;
+        round < 100;
+        round++) { // a handshake takes a few rounds; bounded in case one stalls
       boolean clientStepped = step(client, toServer, toClient);
       boolean serverStepped = step(server, toClient, toServer); // both sides step every round
       boolean progressed = clientStepped || serverStepped;
@@ -55,8 +65,11 @@ final class InMemoryTls {
         return;
       }
       if (!progressed) {
-        throw new SSLException("handshake stalled: client " + client.getHandshakeStatus()
-            + ", server " + server.getHandshakeStatus());
+        throw new SSLException(
+            "handshake stalled: client "
+                + client.getHandshakeStatus()
+                + ", server "
+                + server.getHandshakeStatus());
       }
     }
     throw new SSLException("handshake did not finish in 100 rounds");
@@ -67,7 +80,10 @@ final class InMemoryTls {
     return s == HandshakeStatus.NOT_HANDSHAKING || s == HandshakeStatus.FINISHED;
   }
 
-  /** Lets {@code engine} write what it has to {@code out} and read what waits in {@code in}; true if anything moved. */
+  /**
+   * Lets {@code engine} write what it has to {@code out} and read what waits in {@code in}; true if
+   * anything moved.
+   */
   private static boolean step(SSLEngine engine, ByteBuffer out, ByteBuffer in) throws SSLException {
     ByteBuffer app = ByteBuffer.allocate(1 << 17);
     boolean progressed = false;

@@ -15,25 +15,44 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** The identity a secondary proves with its client certificate (mutual TLS), as the server's session shows it. */
+/**
+ * The identity a secondary proves with its client certificate (mutual TLS), as the server's session
+ * shows it.
+ */
 class PeerIdentitiesTest {
   @TempDir Path dir;
 
-  /** A server that asks for client certificates issued by {@code clientCa} (here the client's own, self-signed). */
-  ServerTlsContext server(PemCredentials served, PemCredentials clientCa, Engine engine) throws Exception {
+  /**
+   * A server that asks for client certificates issued by {@code clientCa} (here the client's own,
+   * self-signed).
+   */
+  ServerTlsContext server(PemCredentials served, PemCredentials clientCa, Engine engine)
+      throws Exception {
     Path cert = dir.resolve("server.pem");
     Path key = dir.resolve("server.key");
     SelfSignedCertificate.write(served, cert, key);
     Path ca = dir.resolve("client-ca.pem");
     SelfSignedCertificate.write(clientCa, ca, dir.resolve("client-ca.key"));
     return ServerTlsContext.create(
-        new TlsSettings(cert, key, null, ca, MinVersion.TLS_1_2, dir.resolve("self-signed"), "ns.test", engine, null));
+        new TlsSettings(
+            cert,
+            key,
+            null,
+            ca,
+            MinVersion.TLS_1_2,
+            dir.resolve("self-signed"),
+            "ns.test",
+            engine,
+            null));
   }
 
   @ParameterizedTest
-  @EnumSource(value = Engine.class, names = {"JDK", "OPENSSL"})
+  @EnumSource(
+      value = Engine.class,
+      names = {"JDK", "OPENSSL"})
   void theClientCertificateIsTheIdentitySubjectAndPin(Engine engine) throws Exception {
-    assumeTrue(engine != Engine.OPENSSL || OpenSsl.isAvailable(), "netty-tcnative does not load here");
+    assumeTrue(
+        engine != Engine.OPENSSL || OpenSsl.isAvailable(), "netty-tcnative does not load here");
     PemCredentials served = SelfSignedCertificate.generate("ns.test");
     PemCredentials secondary = SelfSignedCertificate.generate("xfr.secondary.test");
     SSLEngine server = InMemoryTls.server(server(served, secondary, engine));
@@ -45,12 +64,17 @@ class PeerIdentitiesTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Engine.class, names = {"JDK", "OPENSSL"})
+  @EnumSource(
+      value = Engine.class,
+      names = {"JDK", "OPENSSL"})
   void aClientWithoutCertificateHasNoIdentity(Engine engine) throws Exception {
-    assumeTrue(engine != Engine.OPENSSL || OpenSsl.isAvailable(), "netty-tcnative does not load here");
+    assumeTrue(
+        engine != Engine.OPENSSL || OpenSsl.isAvailable(), "netty-tcnative does not load here");
     PemCredentials served = SelfSignedCertificate.generate("ns.test");
-    SSLEngine server = InMemoryTls.server(server(served, SelfSignedCertificate.generate("ca.test"), engine));
-    InMemoryTls.handshake(InMemoryTls.client(served.leaf(), null), server); // client certificates are optional
+    SSLEngine server =
+        InMemoryTls.server(server(served, SelfSignedCertificate.generate("ca.test"), engine));
+    InMemoryTls.handshake(
+        InMemoryTls.client(served.leaf(), null), server); // client certificates are optional
     assertThrows(SSLPeerUnverifiedException.class, () -> PeerIdentities.of(server.getSession()));
   }
 }

@@ -23,11 +23,17 @@ class SelfSignedCertificateTest {
     assertEquals("rwx------", mode(tls));
     assertEquals("rw-------", mode(tls.resolve(SelfSignedCertificate.KEY_FILE)));
 
-    SelfSignedCertificate.write(SelfSignedCertificate.generate("other.test"), tls.resolve(SelfSignedCertificate.CERT_FILE),
+    SelfSignedCertificate.write(
+        SelfSignedCertificate.generate("other.test"),
+        tls.resolve(SelfSignedCertificate.CERT_FILE),
         tls.resolve(SelfSignedCertificate.KEY_FILE));
-    assertEquals("rw-------", mode(tls.resolve(SelfSignedCertificate.KEY_FILE)), "a rewritten key too");
+    assertEquals(
+        "rw-------", mode(tls.resolve(SelfSignedCertificate.KEY_FILE)), "a rewritten key too");
     PemCredentials reread = // the key as written reads back with its certificate
-        PemCredentials.read(tls.resolve(SelfSignedCertificate.CERT_FILE), tls.resolve(SelfSignedCertificate.KEY_FILE), null);
+        PemCredentials.read(
+            tls.resolve(SelfSignedCertificate.CERT_FILE),
+            tls.resolve(SelfSignedCertificate.KEY_FILE),
+            null);
     assertEquals("CN=other.test", reread.leaf().getSubjectX500Principal().getName());
   }
 }

@@ -11,8 +11,10 @@ import org.junit.jupiter.api.Test;
 
 /** Pins as kdig and Stubby take them, checked against what OpenSSL computes for the same key. */
 class SpkiPinTest {
-  // Two certificates made with `openssl req -x509` for one P-256 key (CN=pin.test, then CN=other.test).
-  static final String PIN_TEST = """
+  // Two certificates made with `openssl req -x509` for one P-256 key (CN=pin.test, then
+  // CN=other.test).
+  static final String PIN_TEST =
+      """
       -----BEGIN CERTIFICATE-----
       MIIBfjCCASOgAwIBAgIUSL3rJqBHMsgDYiV9onjyQyifICMwCgYIKoZIzj0EAwIw
       EzERMA8GA1UEAwwIcGluLnRlc3QwIBcNMjYxMTI5MTU1OTIzWhgPMjEyNjExMDUx
@@ -25,7 +27,8 @@ class SpkiPinTest {
       D7k=
       -----END CERTIFICATE-----
       """;
-  static final String OTHER_TEST_SAME_KEY = """
+  static final String OTHER_TEST_SAME_KEY =
+      """
       -----BEGIN CERTIFICATE-----
       MIIBgDCCASegAwIBAgIUUJ+xjjS/wLMLSkM7RRGTe79i2mwwCgYIKoZIzj0EAwIw
       FTETMBEGA1UEAwwKb3RoZXIudGVzdDAgFw0yNjExMjkxNTU5MjNaGA8yMTI2MTEw
@@ -38,12 +41,14 @@ class SpkiPinTest {
       5U4BWw==
       -----END CERTIFICATE-----
       """;
-  // openssl x509 -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64
+  // openssl x509 -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary |
+  // base64
   static final String OPENSSL_PIN = "k4Iagzfct9N+L9lPkSn5cG89fDqIMsHRRXV+OB9EkWM=";
 
   static X509Certificate certificate(String pem) throws Exception {
-    return (X509Certificate) CertificateFactory.getInstance("X.509")
-        .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+    return (X509Certificate)
+        CertificateFactory.getInstance("X.509")
+            .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
   }
 
   @Test
@@ -53,7 +58,13 @@ class SpkiPinTest {
 
   @Test
   void thePinFollowsTheKeyNotTheCertificate() throws Exception {
-    assertEquals(OPENSSL_PIN, SpkiPin.of(certificate(OTHER_TEST_SAME_KEY)), "re-issued for the same key: same pin");
-    assertNotEquals(OPENSSL_PIN, SpkiPin.of(SelfSignedCertificate.generate("pin.test").leaf()), "another key: another pin");
+    assertEquals(
+        OPENSSL_PIN,
+        SpkiPin.of(certificate(OTHER_TEST_SAME_KEY)),
+        "re-issued for the same key: same pin");
+    assertNotEquals(
+        OPENSSL_PIN,
+        SpkiPin.of(SelfSignedCertificate.generate("pin.test").leaf()),
+        "another key: another pin");
   }
 }

@@ -37,7 +37,9 @@ public final class CairnCommand implements Runnable {
     CommandLine cli = new CommandLine(new CairnCommand());
     cli.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> {
-          commandLine.getErr().println("cairn: " + (ex.getMessage() == null ? ex : ex.getMessage()));
+          commandLine
+              .getErr()
+              .println("cairn: " + (ex.getMessage() == null ? ex : ex.getMessage()));
           return 1;
         });
     return cli;

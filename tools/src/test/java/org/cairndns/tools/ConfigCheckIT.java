@@ -11,7 +11,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code cairn config check}: the real command line on real files; nothing is started or created. */
+/**
+ * {@code cairn config check}: the real command line on real files; nothing is started or created.
+ */
 class ConfigCheckIT {
   @TempDir Path dir;
 
@@ -22,7 +24,8 @@ class ConfigCheckIT {
         @ IN SOA ns hm 1 3600 600 86400 60
         @ IN NS ns
         ns IN A 192.0.2.1
-        """.formatted(origin);
+        """
+        .formatted(origin);
   }
 
   Path write(String name, String text) throws Exception {
@@ -41,7 +44,10 @@ class ConfigCheckIT {
   void goodConfigWithTwoZoneFilesPassesAndCreatesNothing() throws Exception {
     write("one.zone", zone("one.test"));
     write("two.zone", zone("two.test") + "www 60 IN A 192.0.2.2\nwww 120 IN A 192.0.2.3\n");
-    Path config = write("cairn.yaml", """
+    Path config =
+        write(
+            "cairn.yaml",
+            """
         database: store/cairn
         zones:
           - {name: one.test, file: one.zone}
@@ -52,7 +58,8 @@ class ConfigCheckIT {
     CliRun check = cairn("config", "check", config.toString());
     assertEquals(0, check.exit(), check.out() + check.err());
     assertTrue(check.out().contains("one.test.: ok, "), check.out());
-    assertTrue(check.out().contains("two.test.: 1 warnings, "), check.out()); // differing TTLs, lenient
+    assertTrue(
+        check.out().contains("two.test.: 1 warnings, "), check.out()); // differing TTLs, lenient
     assertTrue(check.out().contains("sec.test.: ok, secondary (no file)"), check.out());
     assertTrue(check.out().contains("3 zones, 0 with errors"), check.out());
     assertEquals(before, files(), "no store, lock or socket beside the config");
@@ -60,7 +67,8 @@ class ConfigCheckIT {
 
   @Test
   void strictZoneTurnsTheWarningIntoAnError() throws Exception {
-    Path file = write("two.zone", zone("two.test") + "www 60 IN A 192.0.2.2\nwww 120 IN A 192.0.2.3\n");
+    Path file =
+        write("two.zone", zone("two.test") + "www 60 IN A 192.0.2.2\nwww 120 IN A 192.0.2.3\n");
     Path config = write("cairn.yaml", "zones: [{name: two.test, file: two.zone, strict: true}]\n");
     CliRun check = cairn("config", "check", config.toString());
     assertEquals(1, check.exit(), check.out());
@@ -78,8 +86,12 @@ class ConfigCheckIT {
   @Test
   void zoneFileErrorNamesFileAndLine() throws Exception {
     write("one.zone", zone("one.test"));
-    Path bad = write("bad.zone", zone("bad.test") + "www IN A 192.0.2.80\nwww IN CNAME elsewhere.test.\n");
-    Path config = write("cairn.yaml", """
+    Path bad =
+        write("bad.zone", zone("bad.test") + "www IN A 192.0.2.80\nwww IN CNAME elsewhere.test.\n");
+    Path config =
+        write(
+            "cairn.yaml",
+            """
         zones:
           - {name: one.test, file: one.zone}
           - {name: bad.test, file: bad.zone}
@@ -88,7 +100,11 @@ class ConfigCheckIT {
     CliRun check = cairn("config", "check", config.toString());
     assertEquals(1, check.exit(), check.out());
     assertTrue(check.out().contains("one.test.: ok"), check.out());
-    assertTrue(check.out().contains("bad.test.: error, " + bad + ":7: CNAME at www.bad.test. has other data"), check.out());
+    assertTrue(
+        check
+            .out()
+            .contains("bad.test.: error, " + bad + ":7: CNAME at www.bad.test. has other data"),
+        check.out());
     assertTrue(check.out().contains("2 zones, 1 with errors"), check.out());
     assertEquals(before, files(), "no default store created either");
   }

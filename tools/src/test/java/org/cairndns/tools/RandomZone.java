@@ -19,20 +19,30 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
- * A random zone, the same for the same seed, that passes `cairn zone load`'s checks: SOA and NS at the
- * apex, a CNAME alone at its name, only glue below a delegation, nothing below a DNAME, one TTL per
- * RRset, no record twice (though its {@link #masterFile} writes a few twice). It holds the common types and an RFC 3597 one, owner and RDATA names in mixed
- * case (each owner spelled one way), names of 255 octets, labels of 63, deep names, many names sharing
- * suffixes, RRsets over 16 KB, wildcards and delegations with glue; {@link #nextVersion} changes it
- * the way an operator's edit does, for IXFR.
+ * A random zone, the same for the same seed, that passes `cairn zone load`'s checks: SOA and NS at
+ * the apex, a CNAME alone at its name, only glue below a delegation, nothing below a DNAME, one TTL
+ * per RRset, no record twice (though its {@link #masterFile} writes a few twice). It holds the
+ * common types and an RFC 3597 one, owner and RDATA names in mixed case (each owner spelled one
+ * way), names of 255 octets, labels of 63, deep names, many names sharing suffixes, RRsets over 16
+ * KB, wildcards and delegations with glue; {@link #nextVersion} changes it the way an operator's
+ * edit does, for IXFR.
  */
 final class RandomZone {
   /** What an owner is, which decides what may be below it and how a query for it is answered. */
   enum Kind {
-    APEX, PLAIN, CNAME, DNAME, DELEGATION, GLUE, WILDCARD
+    APEX,
+    PLAIN,
+    CNAME,
+    DNAME,
+    DELEGATION,
+    GLUE,
+    WILDCARD
   }
 
-  /** One owner as loaded: its spelling, what it is, its RRsets by type; {@code cut} is a glue's delegation. */
+  /**
+   * One owner as loaded: its spelling, what it is, its RRsets by type; {@code cut} is a glue's
+   * delegation.
+   */
   static final class Owner {
     final Name name;
     final Kind kind;
@@ -46,25 +56,47 @@ final class RandomZone {
     }
   }
 
-  /** A type outside every registry (RFC 6895 private use), loaded and served as RFC 3597 unknown data. */
+  /**
+   * A type outside every registry (RFC 6895 private use), loaded and served as RFC 3597 unknown
+   * data.
+   */
   static final int UNKNOWN_TYPE = 65_400;
+
   /** Types a plain owner gets, each in RRsets of one or a few records. */
-  private static final int[] PLAIN_TYPES = {Type.A, Type.AAAA, Type.MX, Type.TXT, Type.SRV, Type.NAPTR, Type.CAA,
-      Type.PTR, Type.HINFO, Type.SSHFP, Type.TLSA, UNKNOWN_TYPE};
+  private static final int[] PLAIN_TYPES = {
+    Type.A,
+    Type.AAAA,
+    Type.MX,
+    Type.TXT,
+    Type.SRV,
+    Type.NAPTR,
+    Type.CAA,
+    Type.PTR,
+    Type.HINFO,
+    Type.SSHFP,
+    Type.TLSA,
+    UNKNOWN_TYPE
+  };
+
   /** Octets in a name and in a label at most (RFC 1035 §2.3.4); dnsjava keeps its own private. */
   private static final int MAX_NAME = 255;
+
   private static final int MAX_LABEL = 63;
   private static final long[] TTLS = {0, 1, 60, 300, 3600, 86_400, 604_800, 2_147_483_647};
+
   /** Bytes of RDATA past which an RRset is "over 16 KB" (NodeTable stops deduplicating there). */
   private static final int BIG_RRSET_BYTES = 16 * 1024;
 
   final long seed;
   final Name origin;
   private final SplittableRandom random;
+
   /** Owners by name; dnsjava's {@code Name} ignores case in equals, so each name is here once. */
   private final Map<Name, Owner> owners = new LinkedHashMap<>();
+
   /** Names new plain owners, CNAMEs, delegations, DNAMEs and wildcards may be put below. */
   private final List<Name> openParents = new ArrayList<>();
+
   private long serial;
 
   private RandomZone(long seed, int owners) {
@@ -72,7 +104,8 @@ final class RandomZone {
     this.random = new SplittableRandom(seed);
     this.origin = name(Name.root, "Prop", "s" + seed + "-" + mixedCase("zone"));
     Owner apex = owner(origin, Kind.APEX, null);
-    serial = random.nextInt(4) == 0 ? 0xFFFF_FFFFL - random.nextInt(3) : 1 + random.nextInt(1_000_000);
+    serial =
+        random.nextInt(4) == 0 ? 0xFFFF_FFFFL - random.nextInt(3) : 1 + random.nextInt(1_000_000);
     rrset(apex, Type.SOA, 1, this::soa);
     rrset(apex, Type.NS, 1 + random.nextInt(3), o -> nameRdata(target()));
     openParents.add(origin);
@@ -102,10 +135,10 @@ final class RandomZone {
   }
 
   /**
-   * The zone as a master file: one record a line, names absolute, as dnsjava writes them. A few records
-   * are written twice, as hand-edited files have them: now and then one right after itself, and in
-   * every RRset over 16 KB its first record once more at its end, past the bytes within which
-   * duplicates are looked for as a snapshot is built. A zone keeps one copy (RFC 2181 §5), so
+   * The zone as a master file: one record a line, names absolute, as dnsjava writes them. A few
+   * records are written twice, as hand-edited files have them: now and then one right after itself,
+   * and in every RRset over 16 KB its first record once more at its end, past the bytes within
+   * which duplicates are looked for as a snapshot is built. A zone keeps one copy (RFC 2181 §5), so
    * {@link #records} has none twice.
    */
   String masterFile() {
@@ -129,7 +162,9 @@ final class RandomZone {
     return text.toString();
   }
 
-  /** A name below {@code parent} that no owner is at or below, for a wildcard's synthesized answer. */
+  /**
+   * A name below {@code parent} that no owner is at or below, for a wildcard's synthesized answer.
+   */
   Name unusedChild(Name parent) {
     while (true) {
       Name candidate = child(parent, label(1 + random.nextInt(8)));
@@ -140,8 +175,8 @@ final class RandomZone {
   }
 
   /**
-   * The next version: a newer serial (wrapping past 2^32 as RFC 1982 allows) and a few edits: records
-   * added to and removed from RRsets, TTLs changed, owners added and removed.
+   * The next version: a newer serial (wrapping past 2^32 as RFC 1982 allows) and a few edits:
+   * records added to and removed from RRsets, TTLs changed, owners added and removed.
    */
   void nextVersion() {
     serial = (serial + 1 + random.nextInt(1000)) & 0xFFFF_FFFFL;
@@ -165,14 +200,16 @@ final class RandomZone {
   private void removeOwner(Owner o) {
     if (o.kind == Kind.PLAIN || o.kind == Kind.WILDCARD) {
       owners.remove(o.name); // what was below it stays, below an empty non-terminal
-      openParents.remove(o.name); // else a delegation could later be made above a new owner below it
+      openParents.remove(
+          o.name); // else a delegation could later be made above a new owner below it
     }
   }
 
   private void changeTtl(Owner o) {
     int type = pick(o.rrsets.keySet());
     long ttl = TTLS[random.nextInt(TTLS.length)];
-    o.rrsets.put(type, new ArrayList<>(o.rrsets.get(type).stream().map(r -> withTtl(r, ttl)).toList()));
+    o.rrsets.put(
+        type, new ArrayList<>(o.rrsets.get(type).stream().map(r -> withTtl(r, ttl)).toList()));
   }
 
   private void addRecord(Owner o) {
@@ -231,17 +268,21 @@ final class RandomZone {
     }
   }
 
-  /** Below {@code parent}, a name of 63-octet labels filling 255 octets, or of 1-octet ones, or of random ones. */
+  /**
+   * Below {@code parent}, a name of 63-octet labels filling 255 octets, or of 1-octet ones, or of
+   * random ones.
+   */
   private void addLongName(Name parent) {
     int room = MAX_NAME - parent.length();
     List<byte[]> labels = new ArrayList<>();
     int shape = random.nextInt(3);
     while (room >= 2) {
-      int length = switch (shape) {
-        case 0 -> Math.min(MAX_LABEL, room - 1); // the longest labels, filling the name exactly
-        case 1 -> 1; // as deep as a name goes
-        default -> Math.min(1 + random.nextInt(MAX_LABEL), room - 1);
-      };
+      int length =
+          switch (shape) {
+            case 0 -> Math.min(MAX_LABEL, room - 1); // the longest labels, filling the name exactly
+            case 1 -> 1; // as deep as a name goes
+            default -> Math.min(1 + random.nextInt(MAX_LABEL), room - 1);
+          };
       if (room - (length + 1) == 1) { // a single octet left could hold no label
         length += length > 1 ? -1 : 1;
       }
@@ -274,7 +315,11 @@ final class RandomZone {
           targets.add(recased(glue));
         }
       } else if (where == 2 && !cut.rrsets.containsKey(Type.A)) {
-        rrset(cut, Type.A, 1, o -> rdata(o, Type.A)); // glue at the delegation itself, its own NS target
+        rrset(
+            cut,
+            Type.A,
+            1,
+            o -> rdata(o, Type.A)); // glue at the delegation itself, its own NS target
         targets.add(recased(name));
       } else {
         targets.add(target());
@@ -303,7 +348,11 @@ final class RandomZone {
       int type = PLAIN_TYPES[random.nextInt(PLAIN_TYPES.length)];
       if (!o.rrsets.containsKey(type)) {
         boolean big = (type == Type.TXT || type == Type.A) && random.nextInt(60) == 0;
-        rrset(o, type, big ? 0 : 1 + random.nextInt(random.nextInt(10) == 0 ? 12 : 3), x -> rdata(o, type));
+        rrset(
+            o,
+            type,
+            big ? 0 : 1 + random.nextInt(random.nextInt(10) == 0 ? 12 : 3),
+            x -> rdata(o, type));
       }
     }
   }
@@ -313,7 +362,9 @@ final class RandomZone {
     long ttl = TTLS[random.nextInt(TTLS.length)];
     List<Record> set = new ArrayList<>();
     int bytes = 0;
-    for (int tries = 0; count == 0 ? bytes <= BIG_RRSET_BYTES : set.size() < count && tries < 4 * count; tries++) {
+    for (int tries = 0;
+        count == 0 ? bytes <= BIG_RRSET_BYTES : set.size() < count && tries < 4 * count;
+        tries++) {
       byte[] data = rdata.apply(o);
       Record r = record(o.name, type, ttl, data);
       if (!set.contains(r)) {
@@ -326,7 +377,8 @@ final class RandomZone {
 
   private Owner owner(Name name, Kind kind, Owner cut) {
     if (!name.subdomain(origin) || name.length() > MAX_NAME) {
-      throw new IllegalStateException("seed " + seed + ": generated owner " + name + " outside " + origin);
+      throw new IllegalStateException(
+          "seed " + seed + ": generated owner " + name + " outside " + origin);
     }
     Owner o = new Owner(name, kind, cut);
     owners.put(name, o);
@@ -365,7 +417,14 @@ final class RandomZone {
   private byte[] rdata(Owner o, int type) {
     DNSOutput out = new DNSOutput();
     switch (type) {
-      case Type.A -> out.writeByteArray(new byte[] {10, (byte) random.nextInt(256), (byte) random.nextInt(256), (byte) random.nextInt(256)});
+      case Type.A ->
+          out.writeByteArray(
+              new byte[] {
+                10,
+                (byte) random.nextInt(256),
+                (byte) random.nextInt(256),
+                (byte) random.nextInt(256)
+              });
       case Type.AAAA -> {
         out.writeU32(0x2001_0db8L);
         out.writeByteArray(bytes(12));
@@ -377,11 +436,12 @@ final class RandomZone {
       case Type.TXT -> {
         int strings = 1 + random.nextInt(random.nextInt(4) == 0 ? 4 : 1);
         for (int i = 0; i < strings; i++) {
-          int length = switch (random.nextInt(4)) {
-            case 0 -> 255;
-            case 1 -> 0;
-            default -> random.nextInt(40);
-          };
+          int length =
+              switch (random.nextInt(4)) {
+                case 0 -> 255;
+                case 1 -> 0;
+                default -> random.nextInt(40);
+              };
           out.writeCountedString(text(length));
         }
       }
@@ -395,15 +455,22 @@ final class RandomZone {
         out.writeU16(random.nextInt(65_536));
         out.writeU16(random.nextInt(65_536));
         out.writeCountedString(ascii(new String[] {"", "U", "S", "A", "P"}[random.nextInt(5)]));
-        out.writeCountedString(ascii(new String[] {"", "E2U+sip", "SIP+D2U", "http+I2R"}[random.nextInt(4)]));
-        out.writeCountedString(random.nextBoolean() ? new byte[0] : ascii("!^.*$!sip:" + random.nextInt(1000) + "@example.net!"));
+        out.writeCountedString(
+            ascii(new String[] {"", "E2U+sip", "SIP+D2U", "http+I2R"}[random.nextInt(4)]));
+        out.writeCountedString(
+            random.nextBoolean()
+                ? new byte[0]
+                : ascii("!^.*$!sip:" + random.nextInt(1000) + "@example.net!"));
         (random.nextBoolean() ? Name.root : target()).toWire(out, null);
       }
       case Type.CAA -> {
         out.writeU8(random.nextBoolean() ? 0 : 128);
-        out.writeCountedString(ascii(new String[] {"issue", "issuewild", "iodef"}[random.nextInt(3)]));
-        out.writeByteArray(random.nextBoolean() ? ascii("ca" + random.nextInt(100) + ".example.net; account=" + random.nextInt())
-            : text(random.nextInt(60)));
+        out.writeCountedString(
+            ascii(new String[] {"issue", "issuewild", "iodef"}[random.nextInt(3)]));
+        out.writeByteArray(
+            random.nextBoolean()
+                ? ascii("ca" + random.nextInt(100) + ".example.net; account=" + random.nextInt())
+                : text(random.nextInt(60)));
       }
       case Type.PTR, Type.NS -> target().toWire(out, null);
       case Type.HINFO -> {
@@ -428,7 +495,8 @@ final class RandomZone {
         out.writeU8(2);
         out.writeByteArray(bytes(32));
       }
-      case UNKNOWN_TYPE -> out.writeByteArray(bytes(random.nextInt(random.nextInt(8) == 0 ? 2000 : 40)));
+      case UNKNOWN_TYPE ->
+          out.writeByteArray(bytes(random.nextInt(random.nextInt(8) == 0 ? 2000 : 40)));
       default -> throw new IllegalArgumentException("no RDATA for type " + type + " at " + o.name);
     }
     return out.toByteArray();
@@ -440,7 +508,9 @@ final class RandomZone {
     return out.toByteArray();
   }
 
-  /** A name for RDATA: an owner of this zone, a name outside it, or a 255-octet one; in mixed case. */
+  /**
+   * A name for RDATA: an owner of this zone, a name outside it, or a 255-octet one; in mixed case.
+   */
   private Name target() {
     int where = random.nextInt(10);
     if (where < 5 && owners.size() > 1) {
@@ -448,7 +518,10 @@ final class RandomZone {
       return recased(names.get(random.nextInt(names.size())));
     }
     if (where < 9) {
-      return name(Name.root, random.nextBoolean() ? "Example" : "TEST", mixedCase("host" + random.nextInt(50)));
+      return name(
+          Name.root,
+          random.nextBoolean() ? "Example" : "TEST",
+          mixedCase("host" + random.nextInt(50)));
     }
     Name far = name(Name.root, "Far");
     while (far.length() < MAX_NAME - 1) {
@@ -481,13 +554,19 @@ final class RandomZone {
     return random.nextInt(20) == 0 ? MAX_LABEL : 1 + random.nextInt(10);
   }
 
-  /** A label of letters (mixed case), digits and hyphens, now and then another byte that needs escaping. */
+  /**
+   * A label of letters (mixed case), digits and hyphens, now and then another byte that needs
+   * escaping.
+   */
   private byte[] label(int length) {
     byte[] label = new byte[length];
     String plain = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-";
     byte[] odd = {'.', ' ', '\\', '"', '(', ';', '@', '$', '*', (byte) 0xc3, 0};
     for (int i = 0; i < length; i++) {
-      label[i] = random.nextInt(200) == 0 ? odd[random.nextInt(odd.length)] : (byte) plain.charAt(random.nextInt(plain.length()));
+      label[i] =
+          random.nextInt(200) == 0
+              ? odd[random.nextInt(odd.length)]
+              : (byte) plain.charAt(random.nextInt(plain.length()));
     }
     if (length == 1 && label[0] == '*') {
       label[0] = 'w'; // a lone '*' would make a wildcard
@@ -495,11 +574,17 @@ final class RandomZone {
     return label;
   }
 
-  /** Bytes for a character string: mostly printable, with quotes, backslashes, controls and high bytes. */
+  /**
+   * Bytes for a character string: mostly printable, with quotes, backslashes, controls and high
+   * bytes.
+   */
   private byte[] text(int length) {
     byte[] text = new byte[length];
     for (int i = 0; i < length; i++) {
-      text[i] = random.nextInt(8) == 0 ? (byte) random.nextInt(256) : (byte) (0x20 + random.nextInt(0x5f));
+      text[i] =
+          random.nextInt(8) == 0
+              ? (byte) random.nextInt(256)
+              : (byte) (0x20 + random.nextInt(0x5f));
     }
     return text;
   }

@@ -54,7 +54,8 @@ class RandomZoneTest {
         kinds.add(o.kind);
         longestName |= o.name.length() == 255;
         deepName |= o.name.labels() > 100;
-        mixedCase |= !o.name.toString().equals(o.name.toString().toLowerCase(java.util.Locale.ROOT));
+        mixedCase |=
+            !o.name.toString().equals(o.name.toString().toLowerCase(java.util.Locale.ROOT));
         for (int i = 0; i < o.name.labels(); i++) {
           longestLabel |= o.name.getLabel(i).length == 64; // the length octet and 63
         }
@@ -77,8 +78,27 @@ class RandomZoneTest {
       zone.nextVersion();
       serialWraps |= zone.serial() < before;
     }
-    assertEquals(new TreeSet<>(List.of("SOA", "NS", "A", "AAAA", "CNAME", "DNAME", "MX", "TXT", "SRV", "NAPTR", "CAA", "PTR",
-        "HINFO", "SSHFP", "TLSA", "DS", "TYPE65400")), types);
+    assertEquals(
+        new TreeSet<>(
+            List.of(
+                "SOA",
+                "NS",
+                "A",
+                "AAAA",
+                "CNAME",
+                "DNAME",
+                "MX",
+                "TXT",
+                "SRV",
+                "NAPTR",
+                "CAA",
+                "PTR",
+                "HINFO",
+                "SSHFP",
+                "TLSA",
+                "DS",
+                "TYPE65400")),
+        types);
     assertEquals(Set.of(RandomZone.Kind.values()), kinds);
     assertTrue(longestName, "a name of 255 octets");
     assertTrue(longestLabel, "a label of 63 octets");
@@ -87,7 +107,8 @@ class RandomZoneTest {
     assertTrue(bigRrset, "an RRset over 16 KB");
     assertTrue(fullTxtString, "a TXT string of 255 bytes");
     assertTrue(multiStringTxt, "a TXT record of several strings");
-    assertTrue(largeZone, "a zone over 64 KB, so an AXFR takes several messages and offsets pass 16383");
+    assertTrue(
+        largeZone, "a zone over 64 KB, so an AXFR takes several messages and offsets pass 16383");
     assertTrue(serialWraps, "a serial that wraps past 2^32");
   }
 }

@@ -54,15 +54,25 @@ class ServeProcessIT {
   static String pinOf(int port) throws Exception {
     X509Certificate[] seen = new X509Certificate[1];
     SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, new TrustManager[] {new X509TrustManager() {
-      @Override public void checkClientTrusted(X509Certificate[] c, String a) {}
-      @Override public void checkServerTrusted(X509Certificate[] c, String a) {
-        seen[0] = c[0];
-      }
-      @Override public X509Certificate[] getAcceptedIssuers() {
-        return new X509Certificate[0];
-      }
-    }}, null);
+    ctx.init(
+        null,
+        new TrustManager[] {
+          new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] c, String a) {}
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] c, String a) {
+              seen[0] = c[0];
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+              return new X509Certificate[0];
+            }
+          }
+        },
+        null);
     try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port)) {
       s.startHandshake();
     }
@@ -86,8 +96,13 @@ class ServeProcessIT {
   }
 
   static ProcessBuilder cairn(String... args) {
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), CairnCommand.class.getName()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                CairnCommand.class.getName()));
     command.addAll(List.of(args));
     return new ProcessBuilder(command).redirectErrorStream(true);
   }
@@ -98,76 +113,145 @@ class ServeProcessIT {
     SelfSignedCertificate.write(first, dir.resolve("cert.pem"), dir.resolve("key.pem"));
     int port = freePort();
     int tlsPort = freePort();
-    Files.writeString(dir.resolve("cairn.yaml"), """
+    Files.writeString(
+        dir.resolve("cairn.yaml"),
+        """
         database: db/cairn
         listen: [127.0.0.1:%d]
         tls-listen: [127.0.0.1:%d]
         store-poll-interval: 200ms
         tls: {certificate: cert.pem, key: key.pem}
-        """.formatted(port, tlsPort));
-    Process server = cairn("serve", "--config", dir.resolve("cairn.yaml").toString())
-        .redirectOutput(dir.resolve("serve.log").toFile()).start();
+        """
+            .formatted(port, tlsPort));
+    Process server =
+        cairn("serve", "--config", dir.resolve("cairn.yaml").toString())
+            .redirectOutput(dir.resolve("serve.log").toFile())
+            .start();
     Process rival = null;
     try {
-      await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> { // no log file yet at first
-        String log = Files.readString(dir.resolve("serve.log"));
-        assertTrue(log.contains("event=listening"), log);
-      });
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .ignoreExceptions()
+          .untilAsserted(
+              () -> { // no log file yet at first
+                String log = Files.readString(dir.resolve("serve.log"));
+                assertTrue(log.contains("event=listening"), log);
+              });
       assertEquals(SpkiPin.of(first.leaf()), pinOf(tlsPort));
       Path pidFile = dir.resolve("db/cairn.pid");
       assertEquals(Long.toString(server.pid()), Files.readString(pidFile).trim());
       try (var files = Files.list(dir.resolve("db"))) {
-        for (Path p : files.filter(p -> !p.toString().endsWith(".lock.db")).toList()) { // H2's, in the 0700 folder
-          assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(p)), p.toString());
+        for (Path p :
+            files
+                .filter(p -> !p.toString().endsWith(".lock.db"))
+                .toList()) { // H2's, in the 0700 folder
+          assertEquals(
+              "rw-------",
+              PosixFilePermissions.toString(Files.getPosixFilePermissions(p)),
+              p.toString());
         }
       }
-      assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("db"))));
+      assertEquals(
+          "rwx------",
+          PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("db"))));
 
       // A second server on the same store, on other ports, refuses and leaves the first alone.
-      rival = cairn("serve", "--config", dir.resolve("cairn.yaml").toString(),
-          "--listen", "127.0.0.1:" + freePort(), "--tls-listen", "127.0.0.1:" + freePort())
-          .redirectOutput(dir.resolve("second.log").toFile()).start();
+      rival =
+          cairn(
+                  "serve",
+                  "--config",
+                  dir.resolve("cairn.yaml").toString(),
+                  "--listen",
+                  "127.0.0.1:" + freePort(),
+                  "--tls-listen",
+                  "127.0.0.1:" + freePort())
+              .redirectOutput(dir.resolve("second.log").toFile())
+              .start();
       assertTrue(rival.waitFor(60, TimeUnit.SECONDS), "the second server must not start");
       assertEquals(1, rival.exitValue());
-      assertTrue(Files.readString(dir.resolve("second.log")).contains(
-          "store " + dir.resolve("db/cairn") + " is in use by a running server (pid " + server.pid() + ")"),
+      assertTrue(
+          Files.readString(dir.resolve("second.log"))
+              .contains(
+                  "store "
+                      + dir.resolve("db/cairn")
+                      + " is in use by a running server (pid "
+                      + server.pid()
+                      + ")"),
           Files.readString(dir.resolve("second.log")));
-      assertEquals(Long.toString(server.pid()), Files.readString(pidFile).trim(), "the first server's pid file is kept");
+      assertEquals(
+          Long.toString(server.pid()),
+          Files.readString(pidFile).trim(),
+          "the first server's pid file is kept");
       assertEquals(SpkiPin.of(first.leaf()), pinOf(tlsPort));
 
-      // A pid file that names another process while the server holds the lock is not trusted either.
+      // A pid file that names another process while the server holds the lock is not trusted
+      // either.
       Process unrelated = new ProcessBuilder("sleep", "30").start();
       try {
         Files.writeString(pidFile, Long.toString(unrelated.pid()));
         String said = cliFailure("tls", "reload", "--db", dir.resolve("db/cairn").toString());
-        assertTrue(said.contains("process " + unrelated.pid() + " named in " + pidFile + " is not a Cairn server"), said);
+        assertTrue(
+            said.contains(
+                "process " + unrelated.pid() + " named in " + pidFile + " is not a Cairn server"),
+            said);
         assertFalse(unrelated.waitFor(1, TimeUnit.SECONDS), "SIGHUP would have ended sleep");
       } finally {
         unrelated.destroy();
         Files.writeString(pidFile, Long.toString(server.pid()));
       }
 
-      Files.writeString(dir.resolve("p.test.zone"), "$ORIGIN p.test.\n$TTL 60\n@ IN SOA ns hm 1 1 1 1 1\n@ IN NS ns\nns IN A 192.0.2.1\n");
-      assertEquals(0, cli("zone", "load", "--db", dir.resolve("db/cairn").toString(), dir.resolve("p.test.zone").toString()));
+      Files.writeString(
+          dir.resolve("p.test.zone"),
+          "$ORIGIN p.test.\n$TTL 60\n@ IN SOA ns hm 1 1 1 1 1\n@ IN NS ns\nns IN A 192.0.2.1\n");
+      assertEquals(
+          0,
+          cli(
+              "zone",
+              "load",
+              "--db",
+              dir.resolve("db/cairn").toString(),
+              dir.resolve("p.test.zone").toString()));
       SimpleResolver resolver = new SimpleResolver("127.0.0.1");
       resolver.setPort(port);
-      await("a zone loaded while the server runs is served").atMost(Duration.ofSeconds(30)).ignoreExceptions()
-          .until(() -> resolver.send(Message.newQuery(
-              Record.newRecord(Name.fromString("ns.p.test."), Type.A, DClass.IN))).getSection(Section.ANSWER).size() == 1);
+      await("a zone loaded while the server runs is served")
+          .atMost(Duration.ofSeconds(30))
+          .ignoreExceptions()
+          .until(
+              () ->
+                  resolver
+                          .send(
+                              Message.newQuery(
+                                  Record.newRecord(
+                                      Name.fromString("ns.p.test."), Type.A, DClass.IN)))
+                          .getSection(Section.ANSWER)
+                          .size()
+                      == 1);
 
       // The control channel of the serving process, found from the configuration.
       CliRun status = CliRun.cairn("status", "--config", dir.resolve("cairn.yaml").toString());
       assertEquals(0, status.exit(), status.err());
-      assertTrue(status.out().contains("certificate expires  " + first.leaf().getNotAfter().toInstant()), status.out());
+      assertTrue(
+          status.out().contains("certificate expires  " + first.leaf().getNotAfter().toInstant()),
+          status.out());
       assertTrue(status.out().contains("127.0.0.1:" + tlsPort), status.out());
-      CliRun zones = CliRun.cairn("zone", "status", "--config", dir.resolve("cairn.yaml").toString());
-      assertTrue(zones.out().matches("(?s).*\\np\\.test\\.\\s+primary\\s+served\\s+1\\s+1\\s.*"), zones.out());
+      CliRun zones =
+          CliRun.cairn("zone", "status", "--config", dir.resolve("cairn.yaml").toString());
+      assertTrue(
+          zones.out().matches("(?s).*\\np\\.test\\.\\s+primary\\s+served\\s+1\\s+1\\s.*"),
+          zones.out());
 
       PemCredentials second = SelfSignedCertificate.generate("two.test");
       SelfSignedCertificate.write(second, dir.resolve("cert.pem"), dir.resolve("key.pem"));
       assertEquals(0, cli("tls", "reload", "--db", dir.resolve("db/cairn").toString()));
-      await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(
-          () -> assertEquals(SpkiPin.of(second.leaf()), pinOf(tlsPort), Files.readString(dir.resolve("serve.log"))));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .ignoreExceptions()
+          .untilAsserted(
+              () ->
+                  assertEquals(
+                      SpkiPin.of(second.leaf()),
+                      pinOf(tlsPort),
+                      Files.readString(dir.resolve("serve.log"))));
     } finally {
       if (rival != null) {
         rival.destroyForcibly();
@@ -175,7 +259,9 @@ class ServeProcessIT {
       server.destroy(); // SIGTERM
       assertTrue(server.waitFor(30, TimeUnit.SECONDS));
     }
-    assertTrue(Files.readString(dir.resolve("serve.log")).contains("event=stopped"), "graceful shutdown on SIGTERM");
+    assertTrue(
+        Files.readString(dir.resolve("serve.log")).contains("event=stopped"),
+        "graceful shutdown on SIGTERM");
     assertTrue(!Files.exists(dir.resolve("db/cairn.pid")), "pid file removed");
     assertTrue(!Files.exists(dir.resolve("db/cairn.ctl")), "control socket removed");
   }
@@ -185,32 +271,58 @@ class ServeProcessIT {
     int port = freePort();
     try (DatagramSocket syslog = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
       syslog.setSoTimeout(30_000);
-      Files.writeString(dir.resolve("cairn.yaml"), """
+      Files.writeString(
+          dir.resolve("cairn.yaml"),
+          """
           database: db/cairn
           listen: [127.0.0.1:%d]
           log: {level: warn, file: logs/cairn.log, syslog: 127.0.0.1:%d}
           zones: [{name: gone.test, file: gone.test.zone}]
-          """.formatted(port, syslog.getLocalPort()));
-      Process server = cairn("serve", "--config", dir.resolve("cairn.yaml").toString())
-          .redirectOutput(dir.resolve("stderr.log").toFile()).start();
+          """
+              .formatted(port, syslog.getLocalPort()));
+      Process server =
+          cairn("serve", "--config", dir.resolve("cairn.yaml").toString())
+              .redirectOutput(dir.resolve("stderr.log").toFile())
+              .start();
       try {
         SimpleResolver resolver = new SimpleResolver("127.0.0.1");
         resolver.setPort(port);
-        await("serving").atMost(Duration.ofSeconds(60)).ignoreExceptions()
-            .until(() -> resolver.send(Message.newQuery(Record.newRecord(Name.fromString("gone.test."), Type.SOA, DClass.IN))) != null);
+        await("serving")
+            .atMost(Duration.ofSeconds(60))
+            .ignoreExceptions()
+            .until(
+                () ->
+                    resolver.send(
+                            Message.newQuery(
+                                Record.newRecord(
+                                    Name.fromString("gone.test."), Type.SOA, DClass.IN)))
+                        != null);
         Path log = dir.resolve("logs/cairn.log");
         List<String> lines = Files.readAllLines(log);
-        assertTrue(lines.get(0).contains("zone=gone.test. event=file-load-failed"), lines.toString());
-        assertTrue(lines.stream().noneMatch(l -> l.contains(" INFO ")), "log.level: warn keeps INFO out: " + lines);
+        assertTrue(
+            lines.get(0).contains("zone=gone.test. event=file-load-failed"), lines.toString());
+        assertTrue(
+            lines.stream().noneMatch(l -> l.contains(" INFO ")),
+            "log.level: warn keeps INFO out: " + lines);
         // ISO-8601 with date and zone offset, then the level: 2026-11-29T18:10:33.123+01:00 ERROR
-        assertTrue(lines.get(0).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}([+-]\\d\\d:\\d\\d|Z) ERROR .*"),
+        assertTrue(
+            lines
+                .get(0)
+                .matches(
+                    "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}([+-]\\d\\d:\\d\\d|Z) ERROR .*"),
             lines.get(0));
-        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(log)));
-        assertFalse(Files.readString(dir.resolve("stderr.log")).contains("file-load-failed"), "the file replaces stderr");
+        assertEquals(
+            "rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(log)));
+        assertFalse(
+            Files.readString(dir.resolve("stderr.log")).contains("file-load-failed"),
+            "the file replaces stderr");
         DatagramPacket packet = new DatagramPacket(new byte[2048], 2048);
         syslog.receive(packet);
-        String message = new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8);
-        assertTrue(message.matches("<27>.* cairn\\[" + server.pid() + "\\]: ERROR .*file-load-failed.*"), "daemon.err: " + message);
+        String message =
+            new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8);
+        assertTrue(
+            message.matches("<27>.* cairn\\[" + server.pid() + "\\]: ERROR .*file-load-failed.*"),
+            "daemon.err: " + message);
       } finally {
         server.destroy();
         assertTrue(server.waitFor(30, TimeUnit.SECONDS));

@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Signs an edge-case zone in the test with a real signer, so every DNSSEC test gets a zone as
- * operators' signers write it: BIND's {@code dnssec-keygen}/{@code dnssec-signzone} (Debian
- * {@code bind9-utils}) or {@code ldns-signzone} (Debian {@code ldnsutils}), with NSEC, NSEC3 or NSEC3
+ * operators' signers write it: BIND's {@code dnssec-keygen}/{@code dnssec-signzone} (Debian {@code
+ * bind9-utils}) or {@code ldns-signzone} (Debian {@code ldnsutils}), with NSEC, NSEC3 or NSEC3
  * opt-out. A test whose signer is not installed is skipped, saying which package it needs (CI
  * installs both, see {@code .ci/run}).
  */
@@ -32,7 +32,8 @@ final class SignedZones {
    * wildcard, an empty non-terminal ({@code b.ent}, {@code ent}), a CNAME chain, a DNAME, a secure
    * delegation (DS) and two insecure ones, one with glue and a name under it.
    */
-  static final String EDGE = """
+  static final String EDGE =
+      """
       $TTL 3600
       @ IN SOA ns1 hostmaster 1 3600 600 86400 300
       @ IN NS ns1
@@ -64,20 +65,48 @@ final class SignedZones {
     NSEC3_OPT_OUT
   }
 
-  private static final DateTimeFormatter SIGNER_TIME = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter SIGNER_TIME =
+      DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC);
 
   private SignedZones() {}
 
-  /** {@link #EDGE} signed by BIND with a KSK and a ZSK (ECDSA P-256), signatures valid for {@code validFor}. */
+  /**
+   * {@link #EDGE} signed by BIND with a KSK and a ZSK (ECDSA P-256), signatures valid for {@code
+   * validFor}.
+   */
   static Path bind(Path dir, Denial denial, Duration validFor) throws Exception {
     needs("dnssec-signzone", "bind9-utils");
     Path keys = Files.createDirectories(dir.resolve("bind-keys-" + denial));
-    run(dir, "dnssec-keygen", "-q", "-K", keys.toString(), "-a", "ECDSAP256SHA256", "-f", "KSK", ORIGIN);
+    run(
+        dir,
+        "dnssec-keygen",
+        "-q",
+        "-K",
+        keys.toString(),
+        "-a",
+        "ECDSAP256SHA256",
+        "-f",
+        "KSK",
+        ORIGIN);
     run(dir, "dnssec-keygen", "-q", "-K", keys.toString(), "-a", "ECDSAP256SHA256", ORIGIN);
     Path unsigned = Files.writeString(dir.resolve("edge-bind-" + denial + ".unsigned"), EDGE);
     Path signed = dir.resolve("edge-bind-" + denial + ".zone");
-    List<String> command = new ArrayList<>(List.of("dnssec-signzone", "-q", "-S", "-K", keys.toString(), "-o", ORIGIN,
-        "-s", "now-3600", "-e", "now+" + validFor.toSeconds(), "-f", signed.toString()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "dnssec-signzone",
+                "-q",
+                "-S",
+                "-K",
+                keys.toString(),
+                "-o",
+                ORIGIN,
+                "-s",
+                "now-3600",
+                "-e",
+                "now+" + validFor.toSeconds(),
+                "-f",
+                signed.toString()));
     if (denial != Denial.NSEC) {
       command.addAll(List.of("-3", "-", "-H", "0")); // no salt, no extra iterations (RFC 9276)
     }
@@ -89,36 +118,58 @@ final class SignedZones {
     return signed;
   }
 
-  /** {@link #EDGE} signed by ldns with a KSK and a ZSK (ECDSA P-256), signatures valid for 30 days. */
+  /**
+   * {@link #EDGE} signed by ldns with a KSK and a ZSK (ECDSA P-256), signatures valid for 30 days.
+   */
   static Path ldns(Path dir, Denial denial) throws Exception {
     needs("ldns-signzone", "ldnsutils");
     Path keys = Files.createDirectories(dir.resolve("ldns-keys-" + denial));
     String ksk = run(keys, "ldns-keygen", "-a", "ECDSAP256SHA256", "-k", ORIGIN).strip();
     String zsk = run(keys, "ldns-keygen", "-a", "ECDSAP256SHA256", ORIGIN).strip();
-    Path unsigned = Files.writeString(dir.resolve("edge-ldns-" + denial + ".zone"), "$ORIGIN " + ORIGIN + "\n" + EDGE);
+    Path unsigned =
+        Files.writeString(
+            dir.resolve("edge-ldns-" + denial + ".zone"), "$ORIGIN " + ORIGIN + "\n" + EDGE);
     Instant now = Instant.now();
-    List<String> command = new ArrayList<>(List.of("ldns-signzone", "-i", SIGNER_TIME.format(now.minusSeconds(3600)),
-        "-e", SIGNER_TIME.format(now.plus(Duration.ofDays(30))), "-o", ORIGIN));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "ldns-signzone",
+                "-i",
+                SIGNER_TIME.format(now.minusSeconds(3600)),
+                "-e",
+                SIGNER_TIME.format(now.plus(Duration.ofDays(30))),
+                "-o",
+                ORIGIN));
     if (denial != Denial.NSEC) {
       command.addAll(List.of("-n", "-t", "0")); // no salt, no extra iterations (RFC 9276)
     }
     if (denial == Denial.NSEC3_OPT_OUT) {
       command.add("-p");
     }
-    command.addAll(List.of(unsigned.toString(), keys.resolve(ksk).toString(), keys.resolve(zsk).toString()));
+    command.addAll(
+        List.of(unsigned.toString(), keys.resolve(ksk).toString(), keys.resolve(zsk).toString()));
     run(dir, command.toArray(String[]::new));
     return dir.resolve(unsigned.getFileName() + ".signed");
   }
 
   private static void needs(String tool, String debianPackage) {
-    boolean found = Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-        .anyMatch(d -> Files.isExecutable(Path.of(d, tool)));
-    assumeTrue(found, tool + " is not installed (Debian package " + debianPackage + "): signed-zone test skipped");
+    boolean found =
+        Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+            .anyMatch(d -> Files.isExecutable(Path.of(d, tool)));
+    assumeTrue(
+        found,
+        tool
+            + " is not installed (Debian package "
+            + debianPackage
+            + "): signed-zone test skipped");
   }
 
-  /** Runs a signer tool in {@code dir}, at most a minute; its output, or a failed assertion with it. */
+  /**
+   * Runs a signer tool in {@code dir}, at most a minute; its output, or a failed assertion with it.
+   */
   private static String run(Path dir, String... command) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
     p.getOutputStream().close();
     if (!p.waitFor(60, TimeUnit.SECONDS)) {
       p.destroyForcibly();

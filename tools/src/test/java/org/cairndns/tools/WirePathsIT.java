@@ -56,35 +56,45 @@ import org.xbill.DNS.TSIG;
 import org.xbill.DNS.Type;
 
 /**
- * Issue 12 §1's property test: for random zones ({@link RandomZone}) loaded with `cairn zone load` at
- * two versions, every path a zone takes through Cairn gives the records that were loaded, byte for
- * byte, names in the case they were loaded in: the store read back (current version, older version,
- * journal step), `cairn zone export` (current and older serial), AXFR over TCP with and without TSIG
- * (the same records in the same order), IXFR from the older version over TCP with and without TSIG and
- * over UDP, and the answer to a query for every name and type over UDP and TCP (with NODATA at empty
- * non-terminals and NXDOMAIN below the apex). Two disagreements this found are kept as reduced
- * cases: {@link #aRecordGivenTwiceIsKeptOnce} and {@link #transfersKeepTheCaseLoaded}, fixed, and
- * {@link #answersKeepTheCaseLoaded}, {@code @Disabled}: answers are compared in any case.
+ * Issue 12 §1's property test: for random zones ({@link RandomZone}) loaded with `cairn zone load`
+ * at two versions, every path a zone takes through Cairn gives the records that were loaded, byte
+ * for byte, names in the case they were loaded in: the store read back (current version, older
+ * version, journal step), `cairn zone export` (current and older serial), AXFR over TCP with and
+ * without TSIG (the same records in the same order), IXFR from the older version over TCP with and
+ * without TSIG and over UDP, and the answer to a query for every name and type over UDP and TCP
+ * (with NODATA at empty non-terminals and NXDOMAIN below the apex). Two disagreements this found
+ * are kept as reduced cases: {@link #aRecordGivenTwiceIsKeptOnce} and {@link
+ * #transfersKeepTheCaseLoaded}, fixed, and {@link #answersKeepTheCaseLoaded}, {@code @Disabled}:
+ * answers are compared in any case.
  *
  * <p>Only public surfaces are used (the CLI, {@code ZoneStore}'s API, a real server on loopback,
  * dnsjava as the client), so the test holds while the internals are rebuilt.
  *
- * <p>Seeds 1..20 run by default; {@code -Dcairn.proptest.seeds=N} runs 1..N and
- * {@code -Dcairn.proptest.seed=S} runs seed S alone. Every failure names its seed.
+ * <p>Seeds 1..20 run by default; {@code -Dcairn.proptest.seeds=N} runs 1..N and {@code
+ * -Dcairn.proptest.seed=S} runs seed S alone. Every failure names its seed.
  */
 class WirePathsIT {
   static final Name KEY_NAME = Name.fromConstantString("prop-key.");
-  static final String SECRET = Base64.getEncoder().encodeToString("cairn-property-test-tsig-secret!".getBytes(US_ASCII));
-  static final TSIG KEY = new TSIG(TSIG.HMAC_SHA256, KEY_NAME, new SecretKeySpec(Base64.getDecoder().decode(SECRET), "HmacSHA256"),
-      Clock.systemUTC());
+  static final String SECRET =
+      Base64.getEncoder().encodeToString("cairn-property-test-tsig-secret!".getBytes(US_ASCII));
+  static final TSIG KEY =
+      new TSIG(
+          TSIG.HMAC_SHA256,
+          KEY_NAME,
+          new SecretKeySpec(Base64.getDecoder().decode(SECRET), "HmacSHA256"),
+          Clock.systemUTC());
+
   /** The EDNS payload size queries offer, the server's default maximum. */
   static final int UDP_PAYLOAD = 1232;
+
   /**
-   * Owners per zone, by seed: mostly small zones, which reach the edge cases soonest, and a few large
-   * ones (tens of KB) for compression across messages and offsets past 16383. 20 seeds take about a
-   * minute on two busy cores, most of it in the queries.
+   * Owners per zone, by seed: mostly small zones, which reach the edge cases soonest, and a few
+   * large ones (tens of KB) for compression across messages and offsets past 16383. 20 seeds take
+   * about a minute on two busy cores, most of it in the queries.
    */
-  static final int[] SIZES = {3, 20, 60, 8, 250, 40, 1000, 120, 12, 30, 5, 80, 25, 400, 10, 50, 15, 150, 6, 35};
+  static final int[] SIZES = {
+    3, 20, 60, 8, 250, 40, 1000, 120, 12, 30, 5, 80, 25, 400, 10, 50, 15, 150, 6, 35
+  };
 
   @TempDir static Path dir;
   static CairnServer server;
@@ -97,7 +107,8 @@ class WirePathsIT {
     }
 
     SOARecord soa(List<Record> version) {
-      return (SOARecord) version.stream().filter(r -> r.getType() == Type.SOA).findFirst().orElseThrow();
+      return (SOARecord)
+          version.stream().filter(r -> r.getType() == Type.SOA).findFirst().orElseThrow();
     }
   }
 
@@ -124,18 +135,27 @@ class WirePathsIT {
       zone.nextVersion();
       load(seed, zone, "v2");
       cases.put(seed, new Case(seed, zone, fromSerial, from, zone.records()));
-      zonesYaml.append("  - {name: \"").append(zone.origin).append("\", allow-transfer: [{address: 127.0.0.1}]}\n");
+      zonesYaml
+          .append("  - {name: \"")
+          .append(zone.origin)
+          .append("\", allow-transfer: [{address: 127.0.0.1}]}\n");
     }
     for (Name origin : List.of(CASE_ORIGIN, DUPLICATE_ORIGIN)) {
-      zonesYaml.append("  - {name: \"").append(origin).append("\", allow-transfer: [{address: 127.0.0.1}]}\n");
+      zonesYaml
+          .append("  - {name: \"")
+          .append(origin)
+          .append("\", allow-transfer: [{address: 127.0.0.1}]}\n");
     }
     Path config = dir.resolve("cairn.yaml");
-    Files.writeString(config, """
+    Files.writeString(
+        config,
+        """
         database: db/cairn
         listen: [127.0.0.1:0]
         tsig-keys: [{name: prop-key, secret: "%s"}]
         zones:
-        %s""".formatted(SECRET, zonesYaml));
+        %s"""
+            .formatted(SECRET, zonesYaml));
     server = CairnServer.start(ConfigLoader.load(config));
   }
 
@@ -149,8 +169,12 @@ class WirePathsIT {
   static void load(long seed, RandomZone zone, String version) throws Exception {
     Path file = dir.resolve(seed + "-" + version + ".zone");
     Files.writeString(file, zone.masterFile(), US_ASCII); // dnsjava escapes every other byte
-    CliRun load = cairn("zone", "load", "--db", db(), "--origin", zone.origin.toString(), file.toString());
-    assertEquals(0, load.exit(), "seed " + seed + ": cairn zone load of " + version + " failed: " + load.err());
+    CliRun load =
+        cairn("zone", "load", "--db", db(), "--origin", zone.origin.toString(), file.toString());
+    assertEquals(
+        0,
+        load.exit(),
+        "seed " + seed + ": cairn zone load of " + version + " failed: " + load.err());
   }
 
   static String db() {
@@ -162,15 +186,12 @@ class WirePathsIT {
   void everyPathGivesTheLoadedRecords(long seed) {
     Case c = cases.get(seed);
     assertAll(
-        () -> storeRoundTrip(c),
-        () -> export(c),
-        () -> axfr(c),
-        () -> ixfr(c),
-        () -> queries(c));
+        () -> storeRoundTrip(c), () -> export(c), () -> axfr(c), () -> ixfr(c), () -> queries(c));
   }
 
   static final Name CASE_ORIGIN = Name.fromConstantString("Case.Test.");
-  static final String CASE_ZONE = """
+  static final String CASE_ZONE =
+      """
       Case.Test. 300 IN SOA ns.CASE.TEST. hostmaster.case.test. 1 3600 600 86400 60
       Case.Test. 300 IN NS ns.CASE.TEST.
       ns.Case.Test. 300 IN A 192.0.2.1
@@ -179,10 +200,10 @@ class WirePathsIT {
   /**
    * The disagreement the random zones found, reduced: dnsjava's name compression matches suffixes
    * whatever their case and so writes a pointer to an earlier name spelled differently: the SOA's
-   * MNAME {@code ns.CASE.TEST.} went out as {@code ns.Case.Test.}, the apex's spelling (in the random
-   * zones, an owner {@code j2.x.} sent as {@code J2.x.} after an NS target spelled {@code J2.x.}).
-   * Transfers are compressed by {@code wire.NameCompression}, which points only at a suffix written
-   * in the same case, as BIND does; query answers are still rendered by dnsjava
+   * MNAME {@code ns.CASE.TEST.} went out as {@code ns.Case.Test.}, the apex's spelling (in the
+   * random zones, an owner {@code j2.x.} sent as {@code J2.x.} after an NS target spelled {@code
+   * J2.x.}). Transfers are compressed by {@code wire.NameCompression}, which points only at a
+   * suffix written in the same case, as BIND does; query answers are still rendered by dnsjava
    * ({@link #answersKeepTheCaseLoaded}).
    */
   @Test
@@ -194,7 +215,8 @@ class WirePathsIT {
     List<Record> incremental = answers(tcp("IXFR: ", ixfr, null, closedAfterSoas(3)));
     Message signedIxfr = Message.newQuery(Record.newRecord(CASE_ORIGIN, Type.IXFR, DClass.IN));
     signedIxfr.addRecord(ZoneFileReader.parse(CASE_ORIGIN, CASE_ZONE).get(0), Section.AUTHORITY);
-    List<Record> signedIncremental = answers(tcp("IXFR with TSIG: ", signedIxfr, KEY, closedAfterSoas(3)));
+    List<Record> signedIncremental =
+        answers(tcp("IXFR with TSIG: ", signedIxfr, KEY, closedAfterSoas(3)));
     Message axfr = Message.newQuery(Record.newRecord(CASE_ORIGIN, Type.AXFR, DClass.IN));
     Record plain = answers(tcp("AXFR: ", axfr, null, closedAfterSoas(2))).get(0);
     Message signedAxfr = Message.newQuery(Record.newRecord(CASE_ORIGIN, Type.AXFR, DClass.IN));
@@ -204,8 +226,16 @@ class WirePathsIT {
         () -> assertEquals(describe(soa), describe(plain), "AXFR"),
         () -> assertEquals(describe(soa), describe(signed), "AXFR with TSIG"),
         () -> assertEquals(describe(soa), describe(incremental.get(0)), "IXFR"),
-        () -> assertEquals(describe(added), describe(incremental.get(incremental.size() - 2)), "IXFR, the CNAME added"),
-        () -> assertEquals(keys(incremental, Names.AS_LOADED), keys(signedIncremental, Names.AS_LOADED), "IXFR with TSIG"));
+        () ->
+            assertEquals(
+                describe(added),
+                describe(incremental.get(incremental.size() - 2)),
+                "IXFR, the CNAME added"),
+        () ->
+            assertEquals(
+                keys(incremental, Names.AS_LOADED),
+                keys(signedIncremental, Names.AS_LOADED),
+                "IXFR with TSIG"));
   }
 
   /**
@@ -213,8 +243,9 @@ class WirePathsIT {
    * be replaced; rendering answers ourselves is more than this fix, so they keep dnsjava's case.
    */
   @Test
-  @Disabled("query answers lose the case names were loaded in (dnsjava's case-insensitive name compression in"
-      + " Message.toWire, which takes no other table); transfers keep it (transfersKeepTheCaseLoaded)")
+  @Disabled(
+      "query answers lose the case names were loaded in (dnsjava's case-insensitive name compression in"
+          + " Message.toWire, which takes no other table); transfers keep it (transfersKeepTheCaseLoaded)")
   void answersKeepTheCaseLoaded() throws Exception {
     String next = loadCaseZone();
     Record soa = ZoneFileReader.parse(CASE_ORIGIN, next).get(0);
@@ -228,11 +259,13 @@ class WirePathsIT {
 
   /** Loads {@link #CASE_ZONE} at serial 1, then serial 2 with a CNAME added; returns the second. */
   static String loadCaseZone() throws Exception {
-    String next = CASE_ZONE.replace(" 1 3600", " 2 3600") + "www.Case.Test. 300 IN CNAME ns.CASE.TEST.\n";
+    String next =
+        CASE_ZONE.replace(" 1 3600", " 2 3600") + "www.Case.Test. 300 IN CNAME ns.CASE.TEST.\n";
     for (String version : List.of(CASE_ZONE, next)) {
       Path file = dir.resolve("case.test.zone");
       Files.writeString(file, version);
-      CliRun load = cairn("zone", "load", "--db", db(), "--origin", CASE_ORIGIN.toString(), file.toString());
+      CliRun load =
+          cairn("zone", "load", "--db", db(), "--origin", CASE_ORIGIN.toString(), file.toString());
       assertEquals(0, load.exit(), load.err());
     }
     server.refreshNow();
@@ -243,24 +276,32 @@ class WirePathsIT {
 
   /**
    * The second disagreement, reduced and fixed: a record written twice in a zone file, at a small
-   * owner and at one with over 16 KB of records, is kept once (RFC 2181 §5) by the store, export and
-   * AXFR with and without TSIG, as the snapshot keeps it.
+   * owner and at one with over 16 KB of records, is kept once (RFC 2181 §5) by the store, export
+   * and AXFR with and without TSIG, as the snapshot keeps it.
    */
   @Test
   void aRecordGivenTwiceIsKeptOnce() throws Exception {
-    StringBuilder text = new StringBuilder("""
+    StringBuilder text =
+        new StringBuilder(
+            """
         dup.test. 300 IN SOA ns.dup.test. hostmaster.dup.test. 1 3600 600 86400 60
         dup.test. 300 IN NS ns.dup.test.
         ns.dup.test. 300 IN A 192.0.2.1
         ns.dup.test. 300 IN A 192.0.2.1
         """);
     for (int i = 0; i < 1200; i++) { // 1200 * 14 bytes: over 16 KB at one owner
-      text.append("big.dup.test. 300 IN A 10.0.").append(i / 256).append('.').append(i % 256).append('\n');
+      text.append("big.dup.test. 300 IN A 10.0.")
+          .append(i / 256)
+          .append('.')
+          .append(i % 256)
+          .append('\n');
     }
     text.append("big.dup.test. 300 IN A 10.0.0.0\n");
     Path file = dir.resolve("dup.test.zone");
     Files.writeString(file, text);
-    CliRun load = cairn("zone", "load", "--db", db(), "--origin", DUPLICATE_ORIGIN.toString(), file.toString());
+    CliRun load =
+        cairn(
+            "zone", "load", "--db", db(), "--origin", DUPLICATE_ORIGIN.toString(), file.toString());
     assertEquals(0, load.exit(), load.err());
     server.refreshNow();
     List<Record> once = distinct(ZoneFileReader.parse(DUPLICATE_ORIGIN, text.toString()));
@@ -272,11 +313,14 @@ class WirePathsIT {
     }
     Message query = Message.newQuery(Record.newRecord(DUPLICATE_ORIGIN, Type.AXFR, DClass.IN));
     List<Record> plain = answers(tcp("AXFR: ", query, null, closedAfterSoas(2)));
-    Message signedQuery = Message.newQuery(Record.newRecord(DUPLICATE_ORIGIN, Type.AXFR, DClass.IN));
+    Message signedQuery =
+        Message.newQuery(Record.newRecord(DUPLICATE_ORIGIN, Type.AXFR, DClass.IN));
     List<Record> signed = answers(tcp("AXFR with TSIG: ", signedQuery, KEY, closedAfterSoas(2)));
     assertAll(
         () -> assertSameRecords("store: ", once, stored),
-        () -> assertSameRecords("export: ", once, ZoneFileReader.parse(DUPLICATE_ORIGIN, export.out())),
+        () ->
+            assertSameRecords(
+                "export: ", once, ZoneFileReader.parse(DUPLICATE_ORIGIN, export.out())),
         () -> assertSameRecords("AXFR: ", once, plain.subList(0, plain.size() - 1)),
         () -> assertSameRecords("AXFR with TSIG: ", once, signed.subList(0, signed.size() - 1)));
   }
@@ -286,7 +330,10 @@ class WirePathsIT {
       ZoneContent current = store.current(c.zone.origin).orElseThrow();
       assertEquals(c.zone.serial(), current.serial(), c.where("store, current serial"));
       assertSameRecords(c.where("store, current version"), c.to, current.records());
-      assertSameRecords(c.where("store, version " + c.fromSerial), c.from, store.at(c.zone.origin, c.fromSerial).orElseThrow().records());
+      assertSameRecords(
+          c.where("store, version " + c.fromSerial),
+          c.from,
+          store.at(c.zone.origin, c.fromSerial).orElseThrow().records());
       ZoneDiff diff = store.diff(c.zone.origin, c.fromSerial, c.zone.serial()).orElseThrow();
       assertSameRecords(c.where("store, journal deletions"), minus(c.from, c.to), diff.deleted());
       assertSameRecords(c.where("store, journal additions"), minus(c.to, c.from), diff.added());
@@ -297,56 +344,114 @@ class WirePathsIT {
     CliRun now = cairn("zone", "export", "--db", db(), c.zone.origin.toString());
     assertEquals(0, now.exit(), c.where("export") + now.err());
     assertSameRecords(c.where("export"), c.to, ZoneFileReader.parse(c.zone.origin, now.out()));
-    CliRun before = cairn("zone", "export", "--db", db(), c.zone.origin.toString(), "--serial", Long.toString(c.fromSerial));
+    CliRun before =
+        cairn(
+            "zone",
+            "export",
+            "--db",
+            db(),
+            c.zone.origin.toString(),
+            "--serial",
+            Long.toString(c.fromSerial));
     assertEquals(0, before.exit(), c.where("export --serial") + before.err());
-    assertSameRecords(c.where("export --serial " + c.fromSerial), c.from, ZoneFileReader.parse(c.zone.origin, before.out()));
+    assertSameRecords(
+        c.where("export --serial " + c.fromSerial),
+        c.from,
+        ZoneFileReader.parse(c.zone.origin, before.out()));
   }
 
-  /** AXFR: the SOA, every other record once, the SOA; signed or not, the same records in the same order. */
+  /**
+   * AXFR: the SOA, every other record once, the SOA; signed or not, the same records in the same
+   * order.
+   */
   static void axfr(Case c) throws Exception {
     Message query = Message.newQuery(Record.newRecord(c.zone.origin, Type.AXFR, DClass.IN));
     List<Record> plain = answers(tcp(c.where("AXFR"), query, null, closedAfterSoas(2)));
     Message signedQuery = Message.newQuery(Record.newRecord(c.zone.origin, Type.AXFR, DClass.IN));
-    List<Record> signed = answers(tcp(c.where("AXFR with TSIG"), signedQuery, KEY, closedAfterSoas(2)));
+    List<Record> signed =
+        answers(tcp(c.where("AXFR with TSIG"), signedQuery, KEY, closedAfterSoas(2)));
     SOARecord soa = c.soa(c.to);
     assertAll(
-        () -> assertEquals(key(soa, Names.AS_LOADED), key(plain.get(0), Names.AS_LOADED), c.where("AXFR, first record")),
-        () -> assertEquals(key(soa, Names.AS_LOADED), key(plain.get(plain.size() - 1), Names.AS_LOADED), c.where("AXFR, last record")),
+        () ->
+            assertEquals(
+                key(soa, Names.AS_LOADED),
+                key(plain.get(0), Names.AS_LOADED),
+                c.where("AXFR, first record")),
+        () ->
+            assertEquals(
+                key(soa, Names.AS_LOADED),
+                key(plain.get(plain.size() - 1), Names.AS_LOADED),
+                c.where("AXFR, last record")),
         () -> assertSameRecords(c.where("AXFR over TCP"), c.to, plain.subList(0, plain.size() - 1)),
-        () -> assertEquals(keys(plain, Names.AS_LOADED), keys(signed, Names.AS_LOADED), c.where("AXFR with TSIG differs from AXFR without")));
+        () ->
+            assertEquals(
+                keys(plain, Names.AS_LOADED),
+                keys(signed, Names.AS_LOADED),
+                c.where("AXFR with TSIG differs from AXFR without")));
   }
 
-  /** IXFR from the first version: one step (RFC 1995 §4), over TCP with and without TSIG, and over UDP. */
+  /**
+   * IXFR from the first version: one step (RFC 1995 §4), over TCP with and without TSIG, and over
+   * UDP.
+   */
   static void ixfr(Case c) throws Exception {
     SOARecord from = c.soa(c.from);
     SOARecord to = c.soa(c.to);
-    List<Record> overTcp = answers(tcp(c.where("IXFR"), ixfrQuery(c, from), null, closedAfterSoas(3)));
+    List<Record> overTcp =
+        answers(tcp(c.where("IXFR"), ixfrQuery(c, from), null, closedAfterSoas(3)));
     String where = c.where("IXFR over TCP");
-    assertTrue(overTcp.size() >= 4, where + "not an incremental transfer: " + overTcp.size() + " records");
+    assertTrue(
+        overTcp.size() >= 4, where + "not an incremental transfer: " + overTcp.size() + " records");
     int addsAt = indexOfSoa(overTcp, to.getSerial(), 1);
-    assertEquals(key(to, Names.AS_LOADED), key(overTcp.get(0), Names.AS_LOADED), where + "first record");
-    assertEquals(key(from, Names.AS_LOADED), key(overTcp.get(1), Names.AS_LOADED), where + "the step's first SOA");
-    assertEquals(key(to, Names.AS_LOADED), key(overTcp.get(addsAt), Names.AS_LOADED), where + "the step's second SOA");
-    assertEquals(key(to, Names.AS_LOADED), key(overTcp.get(overTcp.size() - 1), Names.AS_LOADED), where + "last record");
+    assertEquals(
+        key(to, Names.AS_LOADED), key(overTcp.get(0), Names.AS_LOADED), where + "first record");
+    assertEquals(
+        key(from, Names.AS_LOADED),
+        key(overTcp.get(1), Names.AS_LOADED),
+        where + "the step's first SOA");
+    assertEquals(
+        key(to, Names.AS_LOADED),
+        key(overTcp.get(addsAt), Names.AS_LOADED),
+        where + "the step's second SOA");
+    assertEquals(
+        key(to, Names.AS_LOADED),
+        key(overTcp.get(overTcp.size() - 1), Names.AS_LOADED),
+        where + "last record");
     assertSameRecords(where + "deletions", minus(c.from, c.to), overTcp.subList(2, addsAt));
-    assertSameRecords(where + "additions", minus(c.to, c.from), overTcp.subList(addsAt + 1, overTcp.size() - 1));
-    List<Record> signed = answers(tcp(c.where("IXFR with TSIG"), ixfrQuery(c, from), KEY, closedAfterSoas(3)));
-    assertEquals(keys(overTcp, Names.AS_LOADED), keys(signed, Names.AS_LOADED), c.where("IXFR with TSIG differs from IXFR without"));
+    assertSameRecords(
+        where + "additions", minus(c.to, c.from), overTcp.subList(addsAt + 1, overTcp.size() - 1));
+    List<Record> signed =
+        answers(tcp(c.where("IXFR with TSIG"), ixfrQuery(c, from), KEY, closedAfterSoas(3)));
+    assertEquals(
+        keys(overTcp, Names.AS_LOADED),
+        keys(signed, Names.AS_LOADED),
+        c.where("IXFR with TSIG differs from IXFR without"));
 
-    // Over UDP (RFC 1995 §2) the transfer when it fits, or the current SOA alone, or, as Cairn answers
-    // a client that is behind, TC and nothing, to make it ask over TCP. Rendered as query answers are,
+    // Over UDP (RFC 1995 §2) the transfer when it fits, or the current SOA alone, or, as Cairn
+    // answers
+    // a client that is behind, TC and nothing, to make it ask over TCP. Rendered as query answers
+    // are,
     // so compared in any case (answersKeepTheCaseLoaded).
     Message behind = udp(ixfrQuery(c, from));
     List<Record> overUdp = behind.getSection(Section.ANSWER);
     if (behind.getHeader().getFlag(Flags.TC)) {
       assertEquals(List.of(), overUdp, c.where("IXFR over UDP, truncated"));
     } else if (overUdp.size() == 1) {
-      assertEquals(key(to, Names.ANY_CASE), key(overUdp.get(0), Names.ANY_CASE), c.where("IXFR over UDP, the SOA alone"));
+      assertEquals(
+          key(to, Names.ANY_CASE),
+          key(overUdp.get(0), Names.ANY_CASE),
+          c.where("IXFR over UDP, the SOA alone"));
     } else {
-      assertEquals(keys(overTcp, Names.ANY_CASE), keys(overUdp, Names.ANY_CASE), c.where("IXFR over UDP differs from IXFR over TCP"));
+      assertEquals(
+          keys(overTcp, Names.ANY_CASE),
+          keys(overUdp, Names.ANY_CASE),
+          c.where("IXFR over UDP differs from IXFR over TCP"));
     }
     List<Record> current = udp(ixfrQuery(c, to)).getSection(Section.ANSWER);
-    assertEquals(List.of(key(to, Names.ANY_CASE)), keys(current, Names.ANY_CASE), c.where("IXFR over UDP from the current serial"));
+    assertEquals(
+        List.of(key(to, Names.ANY_CASE)),
+        keys(current, Names.ANY_CASE),
+        c.where("IXFR over UDP from the current serial"));
   }
 
   static Message ixfrQuery(Case c, SOARecord from) {
@@ -364,8 +469,12 @@ class WirePathsIT {
     return -1;
   }
 
-  /** What a query for one name and type must find: rcode, whether authoritative, the records and their section. */
-  record Expected(Name qname, int type, int rcode, boolean authoritative, int section, List<Record> records) {
+  /**
+   * What a query for one name and type must find: rcode, whether authoritative, the records and
+   * their section.
+   */
+  record Expected(
+      Name qname, int type, int rcode, boolean authoritative, int section, List<Record> records) {
     Expected(Name qname, int type, boolean authoritative, int section, List<Record> records) {
       this(qname, type, Rcode.NOERROR, authoritative, section, records);
     }
@@ -374,12 +483,14 @@ class WirePathsIT {
   /**
    * Every name and type of the zone asked over UDP (EDNS, 1232 bytes) and TCP, and one in four once
    * more over TCP with the name's case changed. A wildcard is also asked at a name it synthesizes.
-   * Referrals (delegations and their glue) carry the NS RRset in AUTHORITY; then the negative answers.
+   * Referrals (delegations and their glue) carry the NS RRset in AUTHORITY; then the negative
+   * answers.
    */
   static void queries(Case c) throws Exception {
     Set<String> zoneRecords = new HashSet<>(keys(c.to, Names.ANY_CASE));
     SplittableRandom random = new SplittableRandom(c.seed);
-    try (DatagramSocket udp = new DatagramSocket(); Socket tcp = connect()) {
+    try (DatagramSocket udp = new DatagramSocket();
+        Socket tcp = connect()) {
       udp.setSoTimeout(10_000);
       udp.connect(server.transport().udpAddresses().get(0));
       for (Expected e : expectations(c)) {
@@ -388,8 +499,12 @@ class WirePathsIT {
         checkAnswer(c.where("query over TCP for " + what), e, e.qname, overTcp, zoneRecords);
         Message overUdp = exchange(udp, query(e.qname, e.type));
         if (overUdp.getHeader().getFlag(Flags.TC)) {
-          assertTrue(overTcp.toWire().length > UDP_PAYLOAD, c.where("query over UDP for " + what) + "truncated, but the TCP answer fits: "
-              + overTcp.toWire().length + " bytes");
+          assertTrue(
+              overTcp.toWire().length > UDP_PAYLOAD,
+              c.where("query over UDP for " + what)
+                  + "truncated, but the TCP answer fits: "
+                  + overTcp.toWire().length
+                  + " bytes");
         } else {
           checkAnswer(c.where("query over UDP for " + what), e, e.qname, overUdp, zoneRecords);
         }
@@ -397,7 +512,11 @@ class WirePathsIT {
           continue;
         }
         Name recased = RandomZone.recased(e.qname, random);
-        checkAnswer(c.where("query over TCP for " + recased + "/" + Type.string(e.type)), e, recased, exchange(tcp, query(recased, e.type)),
+        checkAnswer(
+            c.where("query over TCP for " + recased + "/" + Type.string(e.type)),
+            e,
+            recased,
+            exchange(tcp, query(recased, e.type)),
             zoneRecords);
       }
     }
@@ -409,15 +528,25 @@ class WirePathsIT {
       for (Map.Entry<Integer, List<Record>> rrset : o.rrsets.entrySet()) {
         int type = rrset.getKey();
         switch (o.kind) {
-          case DELEGATION -> all.add(type == Type.DS
-              ? new Expected(o.name, type, true, Section.ANSWER, rrset.getValue())
-              : new Expected(o.name, type, false, Section.AUTHORITY, o.rrsets.get(Type.NS)));
-          case GLUE -> all.add(new Expected(o.name, type, false, Section.AUTHORITY, o.cut.rrsets.get(Type.NS)));
+          case DELEGATION ->
+              all.add(
+                  type == Type.DS
+                      ? new Expected(o.name, type, true, Section.ANSWER, rrset.getValue())
+                      : new Expected(
+                          o.name, type, false, Section.AUTHORITY, o.rrsets.get(Type.NS)));
+          case GLUE ->
+              all.add(
+                  new Expected(o.name, type, false, Section.AUTHORITY, o.cut.rrsets.get(Type.NS)));
           case WILDCARD -> {
             all.add(new Expected(o.name, type, true, Section.ANSWER, rrset.getValue()));
             Name synthesized = c.zone.unusedChild(new Name(o.name, 1));
-            all.add(new Expected(synthesized, type, true, Section.ANSWER,
-                rrset.getValue().stream().map(r -> r.withName(synthesized)).toList()));
+            all.add(
+                new Expected(
+                    synthesized,
+                    type,
+                    true,
+                    Section.ANSWER,
+                    rrset.getValue().stream().map(r -> r.withName(synthesized)).toList()));
           }
           default -> all.add(new Expected(o.name, type, true, Section.ANSWER, rrset.getValue()));
         }
@@ -429,19 +558,30 @@ class WirePathsIT {
 
   /**
    * Empty non-terminals (names with owners below them but no records, above any delegation) answer
-   * NODATA, and a name nothing is at or below NXDOMAIN, unless a wildcard covers it; both carry the SOA
-   * in AUTHORITY with the TTL RFC 2308 §3 gives it, the lesser of its own and its MINIMUM.
+   * NODATA, and a name nothing is at or below NXDOMAIN, unless a wildcard covers it; both carry the
+   * SOA in AUTHORITY with the TTL RFC 2308 §3 gives it, the lesser of its own and its MINIMUM.
    */
   static void negativeAnswers(Case c, List<Expected> all) {
     Set<Name> owners = new HashSet<>();
     c.zone.owners().forEach(o -> owners.add(o.name));
     SOARecord soa = c.soa(c.to);
-    List<Record> negative = List.of(Record.newRecord(soa.getName(), Type.SOA, DClass.IN, Math.min(soa.getTTL(), soa.getMinimum()),
-        RandomZone.rdataOf(soa)));
+    List<Record> negative =
+        List.of(
+            Record.newRecord(
+                soa.getName(),
+                Type.SOA,
+                DClass.IN,
+                Math.min(soa.getTTL(), soa.getMinimum()),
+                RandomZone.rdataOf(soa)));
     Set<Name> emptyNonTerminals = new HashSet<>();
     for (RandomZone.Owner o : c.zone.owners()) {
-      // the two names above each owner: a deep name's hundred empty non-terminals would take most of the time
-      for (int labels = 1; labels <= 2 && o.kind != RandomZone.Kind.GLUE && o.name.labels() - labels > c.zone.origin.labels(); labels++) {
+      // the two names above each owner: a deep name's hundred empty non-terminals would take most
+      // of the time
+      for (int labels = 1;
+          labels <= 2
+              && o.kind != RandomZone.Kind.GLUE
+              && o.name.labels() - labels > c.zone.origin.labels();
+          labels++) {
         Name above = new Name(o.name, labels);
         if (!owners.contains(above) && emptyNonTerminals.add(above)) {
           all.add(new Expected(above, Type.TXT, Rcode.NOERROR, true, Section.AUTHORITY, negative));
@@ -449,16 +589,24 @@ class WirePathsIT {
       }
     }
     if (!owners.contains(Name.fromConstantString("*." + c.zone.origin))) {
-      all.add(new Expected(c.zone.unusedChild(c.zone.origin), Type.A, Rcode.NXDOMAIN, true, Section.AUTHORITY, negative));
+      all.add(
+          new Expected(
+              c.zone.unusedChild(c.zone.origin),
+              Type.A,
+              Rcode.NXDOMAIN,
+              true,
+              Section.AUTHORITY,
+              negative));
     }
   }
 
   /**
    * The answer holds exactly the expected records (names in any case: answersKeepTheCaseLoaded);
-   * asked as {@code asked}, the owners must equal it but for case. Every other record in it is one of
-   * the zone's.
+   * asked as {@code asked}, the owners must equal it but for case. Every other record in it is one
+   * of the zone's.
    */
-  static void checkAnswer(String where, Expected e, Name asked, Message response, Set<String> zoneRecords) {
+  static void checkAnswer(
+      String where, Expected e, Name asked, Message response, Set<String> zoneRecords) {
     assertEquals(Rcode.string(e.rcode), Rcode.string(response.getRcode()), where + "rcode");
     assertEquals(e.authoritative, response.getHeader().getFlag(Flags.AA), where + "AA flag");
     assertFalse(response.getHeader().getFlag(Flags.TC), where + "truncated");
@@ -469,15 +617,23 @@ class WirePathsIT {
     for (Record r : response.getSection(e.section)) {
       if (e.section == Section.ANSWER || r.getType() == e.records.get(0).getType()) {
         Name owner = e.records.get(0).getName();
-        assertEquals(e.section == Section.ANSWER ? asked : owner, r.getName(), where + "owner of " + r);
+        assertEquals(
+            e.section == Section.ANSWER ? asked : owner, r.getName(), where + "owner of " + r);
         found.add(r.withName(owner));
       }
     }
     assertSameRecords(where, e.records, found, Names.ANY_CASE);
     for (int section : new int[] {Section.AUTHORITY, Section.ADDITIONAL}) {
       for (Record r : response.getSection(section)) {
-        if (r.getType() != Type.OPT && !zoneRecords.contains(key(r, Names.ANY_CASE)) && !keys(e.records, Names.ANY_CASE).contains(key(r, Names.ANY_CASE))) {
-          fail(where + "record not in the zone (or not as loaded) in " + Section.string(section) + ": " + describe(r));
+        if (r.getType() != Type.OPT
+            && !zoneRecords.contains(key(r, Names.ANY_CASE))
+            && !keys(e.records, Names.ANY_CASE).contains(key(r, Names.ANY_CASE))) {
+          fail(
+              where
+                  + "record not in the zone (or not as loaded) in "
+                  + Section.string(section)
+                  + ": "
+                  + describe(r));
         }
       }
     }
@@ -514,26 +670,37 @@ class WirePathsIT {
     }
   }
 
-  /** A transfer stream ends once this many SOAs of the current serial came (AXFR: 2; one IXFR step: 3). */
+  /**
+   * A transfer stream ends once this many SOAs of the current serial came (AXFR: 2; one IXFR step:
+   * 3).
+   */
   static Predicate<List<Record>> closedAfterSoas(int soas) {
     return records -> {
       long serial = ((SOARecord) records.get(0)).getSerial();
-      long current = records.stream().filter(r -> r instanceof SOARecord soa && soa.getSerial() == serial).count();
+      long current =
+          records.stream()
+              .filter(r -> r instanceof SOARecord soa && soa.getSerial() == serial)
+              .count();
       boolean incremental = records.size() > 1 && records.get(1).getType() == Type.SOA;
-      return records.size() > 1 && current >= (incremental ? soas : 2) && records.get(records.size() - 1).getType() == Type.SOA;
+      return records.size() > 1
+          && current >= (incremental ? soas : 2)
+          && records.get(records.size() - 1).getType() == Type.SOA;
     };
   }
 
   /**
-   * The messages of one transfer over a new TCP connection; with {@code key}, the request is signed and
-   * every message's TSIG is verified as a stream (RFC 8945 §5.3.1).
+   * The messages of one transfer over a new TCP connection; with {@code key}, the request is signed
+   * and every message's TSIG is verified as a stream (RFC 8945 §5.3.1).
    */
-  static List<Message> tcp(String where, Message query, TSIG key, Predicate<List<Record>> complete) throws Exception {
+  static List<Message> tcp(String where, Message query, TSIG key, Predicate<List<Record>> complete)
+      throws Exception {
     if (key != null) {
       query.setTSIG(key);
     }
-    byte[] request = query.toWire(65_535); // signs it (toWire() would not), once: the verifier needs that TSIG
-    TSIG.StreamVerifier verifier = key == null ? null : new TSIG.StreamVerifier(key, new Message(request).getTSIG());
+    byte[] request =
+        query.toWire(65_535); // signs it (toWire() would not), once: the verifier needs that TSIG
+    TSIG.StreamVerifier verifier =
+        key == null ? null : new TSIG.StreamVerifier(key, new Message(request).getTSIG());
     List<Message> messages = new ArrayList<>();
     List<Record> records = new ArrayList<>();
     try (Socket s = connect()) {
@@ -545,7 +712,10 @@ class WirePathsIT {
         records.addAll(m.getSection(Section.ANSWER));
         if (verifier != null) {
           int verified = verifier.verify(m, wire, complete.test(records));
-          assertEquals(Rcode.NOERROR, verified, where + "TSIG of message " + messages.size() + ": " + verifier.getErrorMessage());
+          assertEquals(
+              Rcode.NOERROR,
+              verified,
+              where + "TSIG of message " + messages.size() + ": " + verifier.getErrorMessage());
         }
         messages.add(m);
       }
@@ -576,10 +746,15 @@ class WirePathsIT {
     return wire;
   }
 
-  /** {@code records} with each record's later copies left out, as a zone file's are loaded (RFC 2181 §5). */
+  /**
+   * {@code records} with each record's later copies left out, as a zone file's are loaded (RFC 2181
+   * §5).
+   */
   static List<Record> distinct(List<Record> records) {
     Set<String> seen = new HashSet<>();
-    return records.stream().filter(r -> seen.add(key(r, Names.AS_LOADED)) || r.getType() == Type.SOA).toList();
+    return records.stream()
+        .filter(r -> seen.add(key(r, Names.AS_LOADED)) || r.getType() == Type.SOA)
+        .toList();
   }
 
   static List<Record> answers(List<Message> messages) {
@@ -591,7 +766,9 @@ class WirePathsIT {
   /** The records of {@code a} not in {@code b}, SOA aside (IXFR and the journal carry it apart). */
   static List<Record> minus(List<Record> a, List<Record> b) {
     Set<String> other = new HashSet<>(keys(b, Names.AS_LOADED));
-    return a.stream().filter(r -> r.getType() != Type.SOA && !other.contains(key(r, Names.AS_LOADED))).toList();
+    return a.stream()
+        .filter(r -> r.getType() != Type.SOA && !other.contains(key(r, Names.AS_LOADED)))
+        .toList();
   }
 
   /**
@@ -602,11 +779,13 @@ class WirePathsIT {
    * ANY_CASE here; {@link #answersKeepTheCaseLoaded} holds that.
    */
   enum Names {
-    AS_LOADED, ANY_CASE
+    AS_LOADED,
+    ANY_CASE
   }
 
   static String key(Record r, Names names) {
-    return HexFormat.of().formatHex(names == Names.AS_LOADED ? r.toWire(Section.ANSWER) : r.toWireCanonical());
+    return HexFormat.of()
+        .formatHex(names == Names.AS_LOADED ? r.toWire(Section.ANSWER) : r.toWireCanonical());
   }
 
   static List<String> keys(Collection<Record> records, Names names) {
@@ -617,12 +796,16 @@ class WirePathsIT {
     return r + " [" + key(r, Names.AS_LOADED) + "]";
   }
 
-  /** Equal as multisets of wire records; a failure lists the first records missing and unexpected. */
-  static void assertSameRecords(String where, Collection<Record> expected, Collection<Record> actual) {
+  /**
+   * Equal as multisets of wire records; a failure lists the first records missing and unexpected.
+   */
+  static void assertSameRecords(
+      String where, Collection<Record> expected, Collection<Record> actual) {
     assertSameRecords(where, expected, actual, Names.AS_LOADED);
   }
 
-  static void assertSameRecords(String where, Collection<Record> expected, Collection<Record> actual, Names names) {
+  static void assertSameRecords(
+      String where, Collection<Record> expected, Collection<Record> actual, Names names) {
     Map<String, Integer> count = new TreeMap<>();
     Map<String, Record> byKey = new LinkedHashMap<>();
     for (Record r : expected) {
@@ -635,16 +818,25 @@ class WirePathsIT {
     }
     List<String> missing = new ArrayList<>();
     List<String> unexpected = new ArrayList<>();
-    count.forEach((k, n) -> {
-      for (int i = 0; i < Math.abs(n); i++) {
-        (n > 0 ? missing : unexpected).add(describe(byKey.get(k)));
-      }
-    });
+    count.forEach(
+        (k, n) -> {
+          for (int i = 0; i < Math.abs(n); i++) {
+            (n > 0 ? missing : unexpected).add(describe(byKey.get(k)));
+          }
+        });
     if (!missing.isEmpty() || !unexpected.isEmpty()) {
-      fail(where + missing.size() + " records missing, " + unexpected.size() + " unexpected (of " + expected.size() + " expected)"
-          + "\n  missing: " + missing.subList(0, Math.min(5, missing.size()))
-          + "\n  unexpected: " + unexpected.subList(0, Math.min(5, unexpected.size())));
+      fail(
+          where
+              + missing.size()
+              + " records missing, "
+              + unexpected.size()
+              + " unexpected (of "
+              + expected.size()
+              + " expected)"
+              + "\n  missing: "
+              + missing.subList(0, Math.min(5, missing.size()))
+              + "\n  unexpected: "
+              + unexpected.subList(0, Math.min(5, unexpected.size())));
     }
   }
-
 }

@@ -24,16 +24,29 @@ class XfrCommandIT {
     Instant changed = Instant.parse("2026-11-23T00:00:00Z");
     try (ZoneStore store = ZoneStore.open(db)) {
       XotProbeTable table = new XotProbeTable(store.database());
-      table.save(new InetSocketAddress("192.0.2.53", 853), new XotProbes.Entry(XotProbes.State.GOOD, changed));
-      table.save(new InetSocketAddress("192.0.2.7", 53), new XotProbes.Entry(XotProbes.State.BAD, changed));
+      table.save(
+          new InetSocketAddress("192.0.2.53", 853),
+          new XotProbes.Entry(XotProbes.State.GOOD, changed));
+      table.save(
+          new InetSocketAddress("192.0.2.7", 53),
+          new XotProbes.Entry(XotProbes.State.BAD, changed));
     }
     CommandLine cli = CairnCommand.newCommandLine();
     StringWriter out = new StringWriter();
     cli.setOut(new PrintWriter(out));
     assertEquals(0, cli.execute("xfr", "probes", "--db", db.toString()));
-    assertEquals(String.format("%-40s %-8s %s%n%-40s %-8s %s%n%-40s %-8s %s%n",
-        "PRIMARY", "STATE", "CHANGED",
-        "192.0.2.53:853", "GOOD", changed,
-        "192.0.2.7:53", "BAD", changed), out.toString());
+    assertEquals(
+        String.format(
+            "%-40s %-8s %s%n%-40s %-8s %s%n%-40s %-8s %s%n",
+            "PRIMARY",
+            "STATE",
+            "CHANGED",
+            "192.0.2.53:853",
+            "GOOD",
+            changed,
+            "192.0.2.7:53",
+            "BAD",
+            changed),
+        out.toString());
   }
 }

@@ -29,7 +29,8 @@ class ZoneCommandIT {
     return p;
   }
 
-  static final String V1 = """
+  static final String V1 =
+      """
       $ORIGIN cli.test.
       $TTL 300
       @ IN SOA ns hm 1 3600 600 86400 60
@@ -58,7 +59,15 @@ class ZoneCommandIT {
     CliRun export = cairn("zone", "export", "--db", db(), "cli.test");
     assertEquals(0, export.exit(), export.err());
     Path exported = write("exported.zone", export.out());
-    CliRun again = cairn("zone", "load", "--db", dir.resolve("db2").toString(), "--origin", "cli.test", exported.toString());
+    CliRun again =
+        cairn(
+            "zone",
+            "load",
+            "--db",
+            dir.resolve("db2").toString(),
+            "--origin",
+            "cli.test",
+            exported.toString());
     assertEquals(0, again.exit(), again.err());
     CliRun export2 = cairn("zone", "export", "--db", dir.resolve("db2").toString(), "cli.test");
     assertEquals(records(export.out()), records(export2.out()));
@@ -71,7 +80,8 @@ class ZoneCommandIT {
   void badFileNamesFileAndLineAndChangesNothing() throws Exception {
     Path file = write("cli.test.zone", V1);
     cairn("zone", "load", "--db", db(), file.toString());
-    Path bad = write("cli.test.zone", V1.replace(" 1 3600", " 2 3600") + "www IN CNAME elsewhere.test.\n");
+    Path bad =
+        write("cli.test.zone", V1.replace(" 1 3600", " 2 3600") + "www IN CNAME elsewhere.test.\n");
     CliRun load = cairn("zone", "load", "--db", db(), bad.toString());
     assertEquals(1, load.exit());
     assertTrue(load.err().contains(bad + ":11: CNAME at www.cli.test. has other data"), load.err());
@@ -83,7 +93,8 @@ class ZoneCommandIT {
   void historyDiffAndOlderExports() throws Exception {
     cairn("zone", "load", "--db", db(), write("cli.test.zone", V1).toString());
     String v2 = V1.replace(" 1 3600", " 2 3600").replace("192.0.2.80", "192.0.2.81");
-    assertEquals(0, cairn("zone", "load", "--db", db(), write("cli.test.zone", v2).toString()).exit());
+    assertEquals(
+        0, cairn("zone", "load", "--db", db(), write("cli.test.zone", v2).toString()).exit());
     CliRun diff = cairn("zone", "diff", "--db", db(), "cli.test", "1", "2");
     assertEquals(0, diff.exit(), diff.err());
     Set<String> lines = new TreeSet<>(Arrays.asList(diff.out().strip().split("\n")));
@@ -104,7 +115,9 @@ class ZoneCommandIT {
     Path changed = write("cli.test.zone", V1.replace("192.0.2.80", "192.0.2.99"));
     CliRun refused = cairn("zone", "load", "--db", db(), changed.toString());
     assertEquals(1, refused.exit());
-    assertTrue(refused.err().startsWith("cairn: zone cli.test. changed but serial 1 is not newer"), refused.err());
+    assertTrue(
+        refused.err().startsWith("cairn: zone cli.test. changed but serial 1 is not newer"),
+        refused.err());
     CliRun bumped = cairn("zone", "load", "--db", db(), "--bump-serial", changed.toString());
     assertEquals(0, bumped.exit(), bumped.err());
     assertTrue(bumped.out().contains("updated from serial 1 to "), bumped.out());
@@ -139,11 +152,15 @@ class ZoneCommandIT {
     Path folder = dir.resolve("zones");
     Files.createDirectories(folder);
     for (String zone : List.of("one.test", "two.test", "three.test")) {
-      Files.writeString(folder.resolve(zone + ".zone"), "$TTL 60\n@ IN SOA ns hm 1 1 1 1 1\n@ IN NS ns\nns IN A 192.0.2.1\n");
+      Files.writeString(
+          folder.resolve(zone + ".zone"),
+          "$TTL 60\n@ IN SOA ns hm 1 1 1 1 1\n@ IN NS ns\nns IN A 192.0.2.1\n");
     }
     Files.writeString(folder.resolve("bad.test.zone"), "$TTL 60\n@ IN NS ns\n"); // no SOA
     Files.writeString(folder.resolve(".hidden.zone"), "not a zone");
-    Path extra = write("four.test.zone", "$TTL 60\n@ IN SOA ns hm 1 1 1 1 1\n@ IN NS ns\nns IN A 192.0.2.1\n");
+    Path extra =
+        write(
+            "four.test.zone", "$TTL 60\n@ IN SOA ns hm 1 1 1 1 1\n@ IN NS ns\nns IN A 192.0.2.1\n");
 
     CliRun load = cairn("zone", "load", "--db", db(), folder.toString(), extra.toString());
     assertEquals(1, load.exit(), "a file failed");
@@ -154,70 +171,123 @@ class ZoneCommandIT {
     for (String zone : List.of("one.test.", "two.test.", "three.test.", "four.test.")) {
       assertTrue(list.out().contains(zone), list.out());
     }
-    assertTrue(cairn("zone", "load", "--db", db(), "--origin", "x.test", folder.toString()).err()
-        .contains("--origin names the zone of one file"));
+    assertTrue(
+        cairn("zone", "load", "--db", db(), "--origin", "x.test", folder.toString())
+            .err()
+            .contains("--origin names the zone of one file"));
   }
 
   @Test
   void theZoneNameComesFromTheFileBeforeItsName() throws Exception {
-    Path byOrigin = write("export-2026.txt", "; a comment\n$TTL 60\n$ORIGIN origin.test.\n@ IN SOA ns hm 1 1 1 1 1\n@ IN NS ns\nns IN A 192.0.2.1\n");
+    Path byOrigin =
+        write(
+            "export-2026.txt",
+            "; a comment\n$TTL 60\n$ORIGIN origin.test.\n@ IN SOA ns hm 1 1 1 1 1\n@ IN NS ns\nns IN A 192.0.2.1\n");
     CliRun load = cairn("zone", "load", "--db", db(), byOrigin.toString());
     assertEquals(0, load.exit(), load.err());
     assertTrue(load.out().startsWith("origin.test. created"), load.out());
 
-    Path bySoa = write("db.primary", "$TTL 60\nsoa.test. 60 IN SOA ns hm 1 1 1 1 1\n@ IN NS ns\nns IN A 192.0.2.1\n");
+    Path bySoa =
+        write(
+            "db.primary",
+            "$TTL 60\nsoa.test. 60 IN SOA ns hm 1 1 1 1 1\n@ IN NS ns\nns IN A 192.0.2.1\n");
     load = cairn("zone", "load", "--db", db(), bySoa.toString());
     assertEquals(0, load.exit(), load.err());
     assertTrue(load.out().startsWith("soa.test. created"), load.out());
 
-    // No $ORIGIN and a relative SOA owner: the file name decides, and when it is wrong the error says what to do.
-    Path misnamed = write("misnamed.test.zone", "$TTL 60\n@ IN SOA ns hm 1 1 1 1 1\n@ IN NS ns\nns.other.test. IN A 192.0.2.1\n");
+    // No $ORIGIN and a relative SOA owner: the file name decides, and when it is wrong the error
+    // says what to do.
+    Path misnamed =
+        write(
+            "misnamed.test.zone",
+            "$TTL 60\n@ IN SOA ns hm 1 1 1 1 1\n@ IN NS ns\nns.other.test. IN A 192.0.2.1\n");
     CliRun wrong = cairn("zone", "check", misnamed.toString());
     assertEquals(1, wrong.exit());
-    assertTrue(wrong.err().contains("ns.other.test. is outside the zone misnamed.test., a name taken from the file name")
-        && wrong.err().contains("--origin"), wrong.err());
+    assertTrue(
+        wrong
+                .err()
+                .contains(
+                    "ns.other.test. is outside the zone misnamed.test., a name taken from the file name")
+            && wrong.err().contains("--origin"),
+        wrong.err());
   }
 
   @Test
   void withoutConfigOrDbTheStoreUsedIsSaid() throws Exception {
-    // A refused delete says which store it would use without opening one (nothing is created in the build's folder).
+    // A refused delete says which store it would use without opening one (nothing is created in the
+    // build's folder).
     CliRun defaulted = cairn("zone", "delete", "cli.test");
     assertEquals(1, defaulted.exit());
-    assertTrue(defaulted.err().startsWith("cairn: using store " + Path.of("data/cairn").toAbsolutePath() + " (no --config or --db)\n"),
+    assertTrue(
+        defaulted
+            .err()
+            .startsWith(
+                "cairn: using store "
+                    + Path.of("data/cairn").toAbsolutePath()
+                    + " (no --config or --db)\n"),
         defaulted.err());
     CliRun named = cairn("zone", "delete", "--db", db(), "cli.test");
     assertFalse(named.err().contains("using store"), named.err());
-    CliRun asked = cairn("zone", "status"); // asks the server on the default store, and says which that is
+    CliRun asked =
+        cairn("zone", "status"); // asks the server on the default store, and says which that is
     assertEquals(1, asked.exit());
-    assertTrue(asked.err().startsWith("cairn: using store " + Path.of("data/cairn").toAbsolutePath() + " (no --config or --db)\n"),
+    assertTrue(
+        asked
+            .err()
+            .startsWith(
+                "cairn: using store "
+                    + Path.of("data/cairn").toAbsolutePath()
+                    + " (no --config or --db)\n"),
         asked.err());
   }
 
   @Test
   void loadWithConfigWarnsOfAZoneTheServerWillNotServeAndUsesItsStore() throws Exception {
-    Path config = write("cairn.yaml", "database: store/cairn\nzones: [{name: other.test, file: other.zone}]\n");
-    CliRun load = cairn("zone", "load", "--config", config.toString(), write("cli.test.zone", V1).toString());
+    Path config =
+        write(
+            "cairn.yaml", "database: store/cairn\nzones: [{name: other.test, file: other.zone}]\n");
+    CliRun load =
+        cairn("zone", "load", "--config", config.toString(), write("cli.test.zone", V1).toString());
     assertEquals(0, load.exit(), load.err());
-    assertTrue(load.err().contains("warning: cli.test. is not in the zones: list of " + config + ": the server will not serve it"),
+    assertTrue(
+        load.err()
+            .contains(
+                "warning: cli.test. is not in the zones: list of "
+                    + config
+                    + ": the server will not serve it"),
         load.err());
     assertTrue(load.out().contains("cli.test. created at serial 1"), load.out());
     CliRun list = cairn("zone", "list", "--db", dir.resolve("store/cairn").toString());
     assertTrue(list.out().contains("cli.test."), "stored in the config's database: " + list.out());
-    CliRun listed = cairn("zone", "load", "--config", config.toString(), write("other.test.zone", V1.replace("cli.test", "other.test")).toString());
+    CliRun listed =
+        cairn(
+            "zone",
+            "load",
+            "--config",
+            config.toString(),
+            write("other.test.zone", V1.replace("cli.test", "other.test")).toString());
     assertEquals(0, listed.exit(), listed.err());
     assertFalse(listed.err().contains("warning"), listed.err());
   }
 
   @Test
   void loadIntoASecondaryOfTheConfigNeedsForce() throws Exception {
-    Path config = write("cairn.yaml", "database: store/cairn\nzones: [{name: cli.test, primaries: [{address: \"127.0.0.1:1\", transport: tcp}]}]\n");
+    Path config =
+        write(
+            "cairn.yaml",
+            "database: store/cairn\nzones: [{name: cli.test, primaries: [{address: \"127.0.0.1:1\", transport: tcp}]}]\n");
     Path file = write("cli.test.zone", V1);
     CliRun refused = cairn("zone", "load", "--config", config.toString(), file.toString());
     assertEquals(1, refused.exit());
-    assertTrue(refused.err().contains("cli.test. is a secondary zone in " + config) && refused.err().contains("--force"),
+    assertTrue(
+        refused.err().contains("cli.test. is a secondary zone in " + config)
+            && refused.err().contains("--force"),
         refused.err());
-    assertFalse(cairn("zone", "list", "--config", config.toString()).out().contains("cli.test."), "nothing stored");
-    CliRun forced = cairn("zone", "load", "--config", config.toString(), "--force", file.toString());
+    assertFalse(
+        cairn("zone", "list", "--config", config.toString()).out().contains("cli.test."),
+        "nothing stored");
+    CliRun forced =
+        cairn("zone", "load", "--config", config.toString(), "--force", file.toString());
     assertEquals(0, forced.exit(), forced.err());
     assertTrue(forced.out().contains("cli.test. created at serial 1"), forced.out());
   }
@@ -227,7 +297,9 @@ class ZoneCommandIT {
     cairn("zone", "load", "--db", db(), write("cli.test.zone", V1).toString());
     CliRun refused = cairn("zone", "delete", "--db", db(), "cli.test");
     assertEquals(1, refused.exit());
-    assertTrue(refused.err().contains("not deleting cli.test. without --force: stdin is not a terminal"), refused.err());
+    assertTrue(
+        refused.err().contains("not deleting cli.test. without --force: stdin is not a terminal"),
+        refused.err());
     assertTrue(cairn("zone", "list", "--db", db()).out().contains("cli.test."), "still stored");
     assertEquals(0, cairn("zone", "delete", "--db", db(), "--force", "cli.test").exit());
   }

@@ -60,14 +60,18 @@ public final class KeyedPermits<K> {
 
   /** A permit for {@code key}, waiting at most {@code waitNanos}; null when none freed in time. */
   public Permit acquire(K key, long waitNanos) throws InterruptedException {
-    Entry entry = entries.compute(key, (k, e) -> {
-      Entry joined = e != null ? e : new Entry(permits);
-      joined.users++;
-      return joined;
-    });
+    Entry entry =
+        entries.compute(
+            key,
+            (k, e) -> {
+              Entry joined = e != null ? e : new Entry(permits);
+              joined.users++;
+              return joined;
+            });
     Permit permit = null;
     try {
-      if (entry.semaphore.tryAcquire(0, TimeUnit.NANOSECONDS)) { // unlike tryAcquire(), waits its turn behind earlier waiters
+      if (entry.semaphore.tryAcquire(
+          0, TimeUnit.NANOSECONDS)) { // unlike tryAcquire(), waits its turn behind earlier waiters
         permit = new Permit(key, entry, -1);
       } else {
         long started = System.nanoTime();

@@ -21,7 +21,8 @@ public final class RequestSignature {
 
   /**
    * Checks the request's TSIG against our keys: {@link Rcode#NOERROR} (then {@code
-   * request.isVerified()} holds), {@link Rcode#BADKEY}, {@link Rcode#BADSIG} or {@link Rcode#BADTIME}.
+   * request.isVerified()} holds), {@link Rcode#BADKEY}, {@link Rcode#BADSIG} or {@link
+   * Rcode#BADTIME}.
    */
   public static int verify(Message request, byte[] wire, Map<Name, TSIG> keys) {
     TSIGRecord tsig = request.getTSIG();
@@ -34,22 +35,44 @@ public final class RequestSignature {
   }
 
   /**
-   * Renders {@code response} as NOTAUTH with the TSIG RR RFC 8945 §5.2 asks for after {@code error}:
-   * unsigned (empty MAC) for BADKEY and BADSIG, signed with the request's key for BADTIME.
+   * Renders {@code response} as NOTAUTH with the TSIG RR RFC 8945 §5.2 asks for after {@code
+   * error}: unsigned (empty MAC) for BADKEY and BADSIG, signed with the request's key for BADTIME.
    */
   public static byte[] failure(Message response, Message request, int error, Map<Name, TSIG> keys) {
     response.getHeader().setRcode(Rcode.NOTAUTH);
     TSIGRecord asked = request.getTSIG();
     TSIGRecord answer;
     if (error == Rcode.BADTIME) {
-      TSIGRecord signed = keys.get(asked.getName()).generate(response, response.toWire(), Rcode.BADTIME, asked, true);
+      TSIGRecord signed =
+          keys.get(asked.getName())
+              .generate(response, response.toWire(), Rcode.BADTIME, asked, true);
       // dnsjava 3.6 puts the server's time in Other Data but leaves it out of the MAC, so no
       // client could verify the signature; without it the MAC covers exactly what is sent.
-      answer = new TSIGRecord(signed.getName(), DClass.ANY, 0, signed.getAlgorithm(), signed.getTimeSigned(),
-          signed.getFudge(), signed.getSignature(), signed.getOriginalID(), Rcode.BADTIME, null);
+      answer =
+          new TSIGRecord(
+              signed.getName(),
+              DClass.ANY,
+              0,
+              signed.getAlgorithm(),
+              signed.getTimeSigned(),
+              signed.getFudge(),
+              signed.getSignature(),
+              signed.getOriginalID(),
+              Rcode.BADTIME,
+              null);
     } else {
-      answer = new TSIGRecord(asked.getName(), DClass.ANY, 0, asked.getAlgorithm(), asked.getTimeSigned(),
-          asked.getFudge(), new byte[0], response.getHeader().getID(), error, null);
+      answer =
+          new TSIGRecord(
+              asked.getName(),
+              DClass.ANY,
+              0,
+              asked.getAlgorithm(),
+              asked.getTimeSigned(),
+              asked.getFudge(),
+              new byte[0],
+              response.getHeader().getID(),
+              error,
+              null);
     }
     response.addRecord(answer, Section.ADDITIONAL); // last, after any OPT
     return response.toWire();

@@ -10,13 +10,14 @@ import org.slf4j.event.Level;
 /**
  * One log call site that an outside party can trigger (a malformed packet, a refused transfer, a
  * NOTIFY from a stranger): at most {@code lines} lines per interval reach the logger, and the next
- * line after a busy interval is preceded by one {@code event=log-suppressed} line with the count.
- * A spoofed flood then costs a few lines a minute instead of one per packet. Lock-free: many
+ * line after a busy interval is preceded by one {@code event=log-suppressed} line with the count. A
+ * spoofed flood then costs a few lines a minute instead of one per packet. Lock-free: many
  * event-loop threads share one instance.
  */
 public final class RateLimitedLog {
   /** Lines per interval per call site, enough to see what is going on. */
   public static final int DEFAULT_LINES = 10;
+
   public static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(1);
 
   private final Logger logger;
@@ -29,12 +30,20 @@ public final class RateLimitedLog {
   private final AtomicInteger logged = new AtomicInteger();
   private final AtomicLong suppressed = new AtomicLong();
 
-  /** @param event the call site's {@code event=} name, repeated in the suppression line */
+  /**
+   * @param event the call site's {@code event=} name, repeated in the suppression line
+   */
   public RateLimitedLog(Logger logger, Level level, String event) {
     this(logger, level, event, DEFAULT_LINES, DEFAULT_INTERVAL, System::nanoTime);
   }
 
-  public RateLimitedLog(Logger logger, Level level, String event, int lines, Duration interval, LongSupplier nanoTime) {
+  public RateLimitedLog(
+      Logger logger,
+      Level level,
+      String event,
+      int lines,
+      Duration interval,
+      LongSupplier nanoTime) {
     this.logger = logger;
     this.level = level;
     this.event = event;
@@ -44,7 +53,9 @@ public final class RateLimitedLog {
     this.intervalStart = new AtomicLong(nanoTime.getAsLong());
   }
 
-  /** Logs {@code format} (SLF4J style, a trailing Throwable logs its stack) unless over the rate. */
+  /**
+   * Logs {@code format} (SLF4J style, a trailing Throwable logs its stack) unless over the rate.
+   */
   public void log(String format, Object... args) {
     if (!logger.isEnabledForLevel(level)) {
       return;
@@ -55,7 +66,11 @@ public final class RateLimitedLog {
       logged.set(0);
       long dropped = suppressed.getAndSet(0);
       if (dropped > 0) {
-        emit("event=log-suppressed of={} lines={} interval={}s", event, dropped, intervalNanos / 1_000_000_000L);
+        emit(
+            "event=log-suppressed of={} lines={} interval={}s",
+            event,
+            dropped,
+            intervalNanos / 1_000_000_000L);
       }
     }
     if (logged.incrementAndGet() <= lines) {

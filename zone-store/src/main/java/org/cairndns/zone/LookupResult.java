@@ -7,8 +7,8 @@ import org.xbill.DNS.Name;
 import org.xbill.DNS.RRset;
 
 /**
- * What a zone holds for one (qname, qtype). Callers handle it through a {@link Visitor}, so that a new
- * variant is a compile error in every caller rather than a silent fall into a catch-all branch
+ * What a zone holds for one (qname, qtype). Callers handle it through a {@link Visitor}, so that a
+ * new variant is a compile error in every caller rather than a silent fall into a catch-all branch
  * (Java 17 has no pattern-matching switch to check that).
  */
 public sealed interface LookupResult {

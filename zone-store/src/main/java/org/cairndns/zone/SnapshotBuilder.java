@@ -22,8 +22,10 @@ import org.xbill.DNS.Type;
 public final class SnapshotBuilder {
   private final Name origin;
   private final NodeTable table;
+
   /** Reused to encode records' owners and RDATA. */
   private final DNSOutput scratch = new DNSOutput(512);
+
   private SOARecord soa;
   private Name lastOwner;
   private int lastNode;
@@ -39,7 +41,8 @@ public final class SnapshotBuilder {
    * is kept once: {@link NodeTable#append}). IllegalArgumentException when it lies outside the zone
    * or cannot be encoded.
    */
-  @SuppressWarnings("ReferenceEquality") // a zone file's records share one Name per owner: a fast path
+  @SuppressWarnings(
+      "ReferenceEquality") // a zone file's records share one Name per owner: a fast path
   public boolean add(Record r) {
     Name owner = r.getName();
     if (owner != lastOwner && !owner.equals(lastOwner)) {
@@ -61,7 +64,8 @@ public final class SnapshotBuilder {
   }
 
   /** {@code name} in wire form, as spelled. */
-  @SuppressWarnings("ReferenceEquality") // canonicalize() returns the name itself when already lowercase
+  @SuppressWarnings(
+      "ReferenceEquality") // canonicalize() returns the name itself when already lowercase
   private byte[] wire(Name name) {
     if (name.canonicalize() == name) {
       return name.toWireCanonical(); // all lowercase (the usual case): no object per label
@@ -75,24 +79,36 @@ public final class SnapshotBuilder {
     scratch.jump(0);
     try {
       RecordWriter.writeRdata(r, scratch, null);
-    } catch (RuntimeException e) { // dnsjava reads some RDATA it cannot write back: WKS without services
-      throw new IllegalArgumentException(Type.string(r.getType()) + " record at " + r.getName() + " cannot be encoded", e);
+    } catch (
+        RuntimeException e) { // dnsjava reads some RDATA it cannot write back: WKS without services
+      throw new IllegalArgumentException(
+          Type.string(r.getType()) + " record at " + r.getName() + " cannot be encoded", e);
     }
     return scratch.toByteArray();
   }
 
   /**
    * Adds one record given in wire form, as a transfer carries it: the owner is the uncompressed
-   * wire name at {@code name[nameOffset..]}, the RDATA {@code rdata[rdataOffset, +rdataLength)}
-   * has no compression pointers. The bytes are copied; the arrays may be reused afterwards. Only
-   * the owner and the lengths are checked here; the RDATA is parsed when first served. False when
-   * the zone holds the record already, as {@link #add(Record)}.
+   * wire name at {@code name[nameOffset..]}, the RDATA {@code rdata[rdataOffset, +rdataLength)} has
+   * no compression pointers. The bytes are copied; the arrays may be reused afterwards. Only the
+   * owner and the lengths are checked here; the RDATA is parsed when first served. False when the
+   * zone holds the record already, as {@link #add(Record)}.
    *
    * @throws IllegalArgumentException when the record is malformed or lies outside the zone
    */
-  public boolean add(byte[] name, int nameOffset, int type, int dclass, long ttl, byte[] rdata, int rdataOffset,
+  public boolean add(
+      byte[] name,
+      int nameOffset,
+      int type,
+      int dclass,
+      long ttl,
+      byte[] rdata,
+      int rdataOffset,
       int rdataLength) {
-    if ((type | dclass) >>> 16 != 0 || ttl >>> 32 != 0 || rdataLength >>> 16 != 0 || rdataOffset < 0
+    if ((type | dclass) >>> 16 != 0
+        || ttl >>> 32 != 0
+        || rdataLength >>> 16 != 0
+        || rdataOffset < 0
         || rdataOffset > rdata.length - rdataLength) {
       throw new IllegalArgumentException("malformed " + Type.string(type) + " record");
     }
@@ -103,7 +119,10 @@ public final class SnapshotBuilder {
       throw new IllegalArgumentException(e.getMessage() + " " + origin, e);
     }
     if (type == Type.SOA && node == 0) {
-      soa = (SOARecord) NodeTable.record(table.name(node), type, dclass, ttl, rdata, rdataOffset, rdataLength);
+      soa =
+          (SOARecord)
+              NodeTable.record(
+                  table.name(node), type, dclass, ttl, rdata, rdataOffset, rdataLength);
     }
     lastOwner = null;
     if (!table.append(node, type, dclass, ttl, rdata, rdataOffset, rdataLength)) {
@@ -141,8 +160,8 @@ public final class SnapshotBuilder {
    *
    * @throws IllegalArgumentException when an added record lies outside the zone
    */
-  static ZoneSnapshot applied(ZoneSnapshot base, SOARecord next, Collection<Record> deleted,
-      Collection<Record> added) {
+  static ZoneSnapshot applied(
+      ZoneSnapshot base, SOARecord next, Collection<Record> deleted, Collection<Record> added) {
     Set<ByteBuffer> gone = new HashSet<>();
     Set<Integer> touched = new HashSet<>();
     for (Record r : deleted) {

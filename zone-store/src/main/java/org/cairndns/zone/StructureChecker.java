@@ -10,11 +10,11 @@ import org.xbill.DNS.Type;
 /**
  * The structural rules every version of a zone meets before it is stored or served, whether it came
  * from a zone file, a whole transfer or an incremental one: exactly one SOA, at the apex; NS at the
- * apex; a CNAME alone at its name but for its DNSSEC records (RFC 1034 §3.6.2, RFC 4035 §2.5); class
- * IN throughout; at a delegation only NS, DS, NSEC, their signatures and glue, below it only glue;
- * nothing below a DNAME (RFC 6672 §2.4). A name outside the zone cannot get into a {@link NodeTable}
- * at all. TTLs differing inside an RRset are not refused here: a zone file's are made one by its
- * reader ({@code master.RrsetTtls}), a transfer is stored as the primary sent it.
+ * apex; a CNAME alone at its name but for its DNSSEC records (RFC 1034 §3.6.2, RFC 4035 §2.5);
+ * class IN throughout; at a delegation only NS, DS, NSEC, their signatures and glue, below it only
+ * glue; nothing below a DNAME (RFC 6672 §2.4). A name outside the zone cannot get into a {@link
+ * NodeTable} at all. TTLs differing inside an RRset are not refused here: a zone file's are made
+ * one by its reader ({@code master.RrsetTtls}), a transfer is stored as the primary sent it.
  *
  * <p>Works on the table's bytes, owner by owner, so a million-record transfer is checked without
  * decoding a record. Signatures are not verified: that is not part of loading or transferring.
@@ -73,7 +73,10 @@ public final class StructureChecker {
   private static final byte CUT = 1;
   private static final byte DNAME = 2;
 
-  /** The rules about one owner's own records; returns what it hides below it (a cut, a DNAME or nothing). */
+  /**
+   * The rules about one owner's own records; returns what it hides below it (a cut, a DNAME or
+   * nothing).
+   */
   private byte checkOwner(int id) {
     byte[] data = table.data();
     boolean cut = id != 0 && table.has(id, Type.NS);
@@ -96,8 +99,15 @@ public final class StructureChecker {
         besideCname = type;
       }
       if (cut && !isDelegationType(type)) {
-        add(id, type, name(id) + " " + Type.string(type) + " at the delegation point " + name(id)
-            + "; only NS, DS and glue may be there");
+        add(
+            id,
+            type,
+            name(id)
+                + " "
+                + Type.string(type)
+                + " at the delegation point "
+                + name(id)
+                + "; only NS, DS and glue may be there");
         cut = false; // reported once per owner
       }
     }
@@ -114,7 +124,10 @@ public final class StructureChecker {
       add(id, Type.SOA, "SOA at " + name(id) + " is not at the apex " + origin);
     }
     if (cname && besideCname >= 0) {
-      add(id, Type.CNAME, "CNAME at " + name(id) + " has other data beside it (" + Type.string(besideCname) + ")");
+      add(
+          id,
+          Type.CNAME,
+          "CNAME at " + name(id) + " has other data beside it (" + Type.string(besideCname) + ")");
     }
     return id == 0 ? NOTHING : dname ? DNAME : table.has(id, Type.NS) ? CUT : NOTHING;
   }
@@ -125,8 +138,12 @@ public final class StructureChecker {
   }
 
   private static boolean isDelegationType(int type) {
-    return type == Type.NS || type == Type.DS || type == Type.A || type == Type.AAAA
-        || type == Type.RRSIG || type == Type.NSEC;
+    return type == Type.NS
+        || type == Type.DS
+        || type == Type.A
+        || type == Type.AAAA
+        || type == Type.RRSIG
+        || type == Type.NSEC;
   }
 
   /**
@@ -148,15 +165,24 @@ public final class StructureChecker {
         continue;
       }
       if (hides[above] == DNAME) {
-        add(id, NodeTable.u16(table.data(), table.runAt(id)), name(id) + " is below the DNAME at " + name(above)
-            + " and would never be served");
+        add(
+            id,
+            NodeTable.u16(table.data(), table.runAt(id)),
+            name(id) + " is below the DNAME at " + name(above) + " and would never be served");
         continue;
       }
       for (int p = table.runAt(id); p < table.runEnd(id); p = table.next(p)) {
         int type = NodeTable.u16(table.data(), p);
         if (type != Type.A && type != Type.AAAA) {
-          add(id, type, name(id) + " " + Type.string(type) + " is below the delegation " + name(above)
-              + "; only glue (A/AAAA) may be");
+          add(
+              id,
+              type,
+              name(id)
+                  + " "
+                  + Type.string(type)
+                  + " is below the delegation "
+                  + name(above)
+                  + "; only glue (A/AAAA) may be");
           break;
         }
       }

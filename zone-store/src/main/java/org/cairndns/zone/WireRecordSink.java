@@ -7,5 +7,13 @@ package org.cairndns.zone;
  */
 @FunctionalInterface
 public interface WireRecordSink {
-  void add(byte[] name, int nameOffset, int type, int dclass, long ttl, byte[] rdata, int rdataOffset, int rdataLength);
+  void add(
+      byte[] name,
+      int nameOffset,
+      int type,
+      int dclass,
+      long ttl,
+      byte[] rdata,
+      int rdataOffset,
+      int rdataLength);
 }

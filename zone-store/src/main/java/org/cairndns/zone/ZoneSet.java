@@ -10,7 +10,11 @@ import org.xbill.DNS.Name;
  * whole (copy on write) when a zone is published or removed, which is rare next to queries.
  */
 public final class ZoneSet {
-  private record State(Map<Name, ZoneSnapshot> zones, int maxLabels, long generation, java.util.Set<Name> expired,
+  private record State(
+      Map<Name, ZoneSnapshot> zones,
+      int maxLabels,
+      long generation,
+      java.util.Set<Name> expired,
       java.util.Set<Name> notReady) {}
 
   /** Why a configured zone cannot be answered from: both are answered with SERVFAIL. */
@@ -47,11 +51,14 @@ public final class ZoneSet {
     java.util.Set<Name> next = new java.util.HashSet<>(state.expired);
     if (expired ? next.add(origin) : next.remove(origin)) {
       State s = state;
-      state = new State(s.zones, s.maxLabels, s.generation + 1, java.util.Set.copyOf(next), s.notReady);
+      state =
+          new State(s.zones, s.maxLabels, s.generation + 1, java.util.Set.copyOf(next), s.notReady);
     }
   }
 
-  /** Marks a configured zone that has no snapshot yet as not ready; publishing it clears the mark. */
+  /**
+   * Marks a configured zone that has no snapshot yet as not ready; publishing it clears the mark.
+   */
   public synchronized void markNotReady(Name origin) {
     State s = state;
     if (s.zones.containsKey(origin) || s.notReady.contains(origin)) {
@@ -59,7 +66,8 @@ public final class ZoneSet {
     }
     java.util.Set<Name> next = new java.util.HashSet<>(s.notReady);
     next.add(origin);
-    state = new State(s.zones, s.maxLabels, s.generation + 1, s.expired, java.util.Set.copyOf(next));
+    state =
+        new State(s.zones, s.maxLabels, s.generation + 1, s.expired, java.util.Set.copyOf(next));
   }
 
   /** Changes whenever any zone is published or removed: cached answers older than it are stale. */

@@ -34,9 +34,12 @@ public final class ZoneSnapshot {
   private final SOARecord soa;
   private final int size;
   private final NodeTable table;
+
   /** Node id -> its decoded RRsets, made on first use (a race may decode twice: harmless). */
   private final Node[] decoded;
+
   private volatile List<Record> records;
+
   /** Node ids in canonical name order, for AXFR; made on first use. */
   private volatile int[] canonical;
 
@@ -167,8 +170,8 @@ public final class ZoneSnapshot {
   }
 
   /**
-   * What changed from {@code older} to this version, SOA aside: records only there go to
-   * {@code deleted}, records only here to {@code added} ({@link RecordDifference}).
+   * What changed from {@code older} to this version, SOA aside: records only there go to {@code
+   * deleted}, records only here to {@code added} ({@link RecordDifference}).
    */
   public void differences(ZoneSnapshot older, Consumer<Record> deleted, Consumer<Record> added) {
     RecordDifference.between(older.table, table, deleted, added);
@@ -187,8 +190,15 @@ public final class ZoneSnapshot {
     for (int p = table.runAt(id); p < table.runEnd(id); p = table.next(p)) {
       int type = NodeTable.u16(data, p);
       if (id != 0 || type != Type.SOA) {
-        sink.add(table.names(), table.nameAt(id), type, NodeTable.u16(data, p + 2), NodeTable.u32(data, p + 4), data,
-            p + 10, NodeTable.u16(data, p + 8));
+        sink.add(
+            table.names(),
+            table.nameAt(id),
+            type,
+            NodeTable.u16(data, p + 2),
+            NodeTable.u32(data, p + 4),
+            data,
+            p + 10,
+            NodeTable.u16(data, p + 8));
       }
     }
   }
@@ -319,7 +329,9 @@ public final class ZoneSnapshot {
           signed.add(wildcard ? renamed(set, qname) : set);
         }
       }
-      return signed.isEmpty() ? new LookupResult.NoData(wildcard) : new LookupResult.Answer(signed, wildcard);
+      return signed.isEmpty()
+          ? new LookupResult.NoData(wildcard)
+          : new LookupResult.Answer(signed, wildcard);
     }
     if (table.has(id, qtype)) {
       RRset set = node(id).get(qtype);
@@ -338,7 +350,9 @@ public final class ZoneSnapshot {
     return id == NodeTable.NO_NODE || !table.has(id, type) ? null : node(id).get(type);
   }
 
-  /** A/AAAA RRsets at {@code name} for the additional section; empty when it is not in this zone. */
+  /**
+   * A/AAAA RRsets at {@code name} for the additional section; empty when it is not in this zone.
+   */
   public List<RRset> addresses(Name name) {
     if (!name.subdomain(origin)) {
       return List.of();

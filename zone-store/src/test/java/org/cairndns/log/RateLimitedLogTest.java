@@ -33,7 +33,8 @@ class RateLimitedLogTest {
 
   @Test
   void aFloodLogsTheFirstLinesThenOneSummaryPerInterval() {
-    RateLimitedLog log = new RateLimitedLog(logger, Level.WARN, "flood", 3, Duration.ofSeconds(60), now::get);
+    RateLimitedLog log =
+        new RateLimitedLog(logger, Level.WARN, "flood", 3, Duration.ofSeconds(60), now::get);
     for (int i = 0; i < 10_000; i++) {
       log.log("event=flood n={}", i);
     }
@@ -41,8 +42,14 @@ class RateLimitedLogTest {
     now.addAndGet(Duration.ofSeconds(61).toNanos());
     log.log("event=flood n={}", "late");
     List<String> messages = lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
-    assertEquals(List.of("event=flood n=0", "event=flood n=1", "event=flood n=2",
-        "event=log-suppressed of=flood lines=9997 interval=60s", "event=flood n=late"), messages);
+    assertEquals(
+        List.of(
+            "event=flood n=0",
+            "event=flood n=1",
+            "event=flood n=2",
+            "event=log-suppressed of=flood lines=9997 interval=60s",
+            "event=flood n=late"),
+        messages);
   }
 
   @Test

@@ -15,8 +15,12 @@ class StructureCheckerTest {
   static final String ORIGIN = "s.test.";
   static final String SIG = " 13 2 %d 20300101000000 20200101000000 4711 s.test. AAAA";
 
-  /** A signed zone: RRSIGs and NSECs beside a CNAME and at a cut, signatures of several TTLs at one name. */
-  static final String SIGNED = """
+  /**
+   * A signed zone: RRSIGs and NSECs beside a CNAME and at a cut, signatures of several TTLs at one
+   * name.
+   */
+  static final String SIGNED =
+      """
       $TTL 300
       @ 3600 IN SOA ns hm 7 3600 600 86400 60
       @ 3600 IN RRSIG SOA%1$s
@@ -39,10 +43,12 @@ class StructureCheckerTest {
       sub IN RRSIG NSEC%2$s
       ns.sub IN A 192.0.2.53
       www IN A 192.0.2.80
-      """.formatted(SIG.formatted(3600), SIG.formatted(300));
+      """
+          .formatted(SIG.formatted(3600), SIG.formatted(300));
 
   static List<StructureChecker.Problem> problems(String text) {
-    return ZoneSnapshot.build(Name.fromConstantString(ORIGIN), TestZones.parse(ORIGIN, text)).problems();
+    return ZoneSnapshot.build(Name.fromConstantString(ORIGIN), TestZones.parse(ORIGIN, text))
+        .problems();
   }
 
   @Test
@@ -51,19 +57,23 @@ class StructureCheckerTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', value = {
-      "no NS at the apex    | @ IN SOA ns hm 1 1 1 1 1 ;; www IN A 192.0.2.1                  | no NS records at the apex",
-      "second SOA           | @ 3600 IN SOA ns hm 2 1 1 1 1                                   | second SOA",
-      "SOA below the apex   | x IN SOA ns hm 2 1 1 1 1                                      | not at the apex",
-      "CNAME and A          | www IN CNAME ns                                               | CNAME at www.s.test. has other data",
-      "class CH             | ch CH TXT x                                                   | class CH is not IN",
-      "data at a cut        | sub IN MX 1 ns                                                | at the delegation point",
-      "data below a cut     | x.sub IN TXT no                                               | below the delegation sub.s.test.",
-      "data below a DNAME   | d IN DNAME t.test. ;; a.b.d IN A 192.0.2.3                    | below the DNAME at d.s.test.",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "no NS at the apex    | @ IN SOA ns hm 1 1 1 1 1 ;; www IN A 192.0.2.1                  | no NS records at the apex",
+        "second SOA           | @ 3600 IN SOA ns hm 2 1 1 1 1                                   | second SOA",
+        "SOA below the apex   | x IN SOA ns hm 2 1 1 1 1                                      | not at the apex",
+        "CNAME and A          | www IN CNAME ns                                               | CNAME at www.s.test. has other data",
+        "class CH             | ch CH TXT x                                                   | class CH is not IN",
+        "data at a cut        | sub IN MX 1 ns                                                | at the delegation point",
+        "data below a cut     | x.sub IN TXT no                                               | below the delegation sub.s.test.",
+        "data below a DNAME   | d IN DNAME t.test. ;; a.b.d IN A 192.0.2.3                    | below the DNAME at d.s.test.",
+      })
   void eachBrokenRuleIsNamed(String rule, String extra, String reason) {
-    String text = rule.startsWith("no NS") ? "$TTL 300\n" + extra.replace(" ;; ", "\n").trim() + "\n"
-        : SIGNED + extra.replace(" ;; ", "\n").trim() + "\n";
+    String text =
+        rule.startsWith("no NS")
+            ? "$TTL 300\n" + extra.replace(" ;; ", "\n").trim() + "\n"
+            : SIGNED + extra.replace(" ;; ", "\n").trim() + "\n";
     List<StructureChecker.Problem> found = problems(text);
     assertEquals(1, found.size(), rule + ": " + found);
     assertTrue(found.get(0).reason().contains(reason), rule + ": " + found);
@@ -72,7 +82,9 @@ class StructureCheckerTest {
   @Test
   void manyTypesAtOneOwnerAreCheckedInLinearTime() {
     StringBuilder text = new StringBuilder(SIGNED);
-    for (int type = 1000; type < 21_000; type++) { // 20,000 RRsets at one name: quadratic would take minutes
+    for (int type = 1000;
+        type < 21_000;
+        type++) { // 20,000 RRsets at one name: quadratic would take minutes
       text.append("many 300 IN TYPE").append(type).append(" \\# 1 00\n");
     }
     text.append("many 300 IN CNAME elsewhere.test.\n");
@@ -83,21 +95,31 @@ class StructureCheckerTest {
     assertTrue(found.get(0).reason().contains("has other data"), found.toString());
   }
 
-  /** A transfer is stored as the primary sent it: TTLs differing inside an RRset are not refused. */
+  /**
+   * A transfer is stored as the primary sent it: TTLs differing inside an RRset are not refused.
+   */
   @Test
   void differingTtlsInsideAnRrsetAreNotRefused() {
-    assertEquals(List.of(), problems(SIGNED + "www 60 IN A 192.0.2.81\n"
-        + "ns 60 IN RRSIG A 13 2 60 20300101000000 20200101000000 1 s.test. AAAA\n"));
+    assertEquals(
+        List.of(),
+        problems(
+            SIGNED
+                + "www 60 IN A 192.0.2.81\n"
+                + "ns 60 IN RRSIG A 13 2 60 20300101000000 20200101000000 1 s.test. AAAA\n"));
   }
 
   @Test
   void anOwnerWithManyRecordsAndManyNamesBelowIsReadOnce() {
     StringBuilder text = new StringBuilder(SIGNED);
-    for (int i = 0; i < 40_000; i++) { // read once per name below it, x's records would take minutes
+    for (int i = 0;
+        i < 40_000;
+        i++) { // read once per name below it, x's records would take minutes
       text.append("x IN TXT t").append(i).append('\n');
       text.append("c").append(i).append(".x IN A 192.0.2.7\n");
     }
-    ZoneSnapshot zone = ZoneSnapshot.build(Name.fromConstantString(ORIGIN), TestZones.parse(ORIGIN, text.toString()));
+    ZoneSnapshot zone =
+        ZoneSnapshot.build(
+            Name.fromConstantString(ORIGIN), TestZones.parse(ORIGIN, text.toString()));
     long started = System.nanoTime();
     assertEquals(List.of(), zone.problems());
     assertTrue(System.nanoTime() - started < 5_000_000_000L, "checked in under 5 s");

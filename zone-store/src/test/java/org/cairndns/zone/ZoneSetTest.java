@@ -10,8 +10,9 @@ import org.xbill.DNS.Name;
 /** Zones that are configured but cannot be answered from: not ready yet, or expired. */
 class ZoneSetTest {
   static ZoneSnapshot zone(String origin) {
-    return ZoneSnapshot.build(Name.fromConstantString(origin), TestZones.parse(origin,
-        "@ IN SOA ns hm 1 1 1 1 1\n@ IN NS ns\nns IN A 192.0.2.53\n"));
+    return ZoneSnapshot.build(
+        Name.fromConstantString(origin),
+        TestZones.parse(origin, "@ IN SOA ns hm 1 1 1 1 1\n@ IN NS ns\nns IN A 192.0.2.53\n"));
   }
 
   static ZoneSet.Unavailable unavailable(ZoneSet set, String qname) {
@@ -29,7 +30,10 @@ class ZoneSetTest {
     assertNotEquals(before, set.generation(), "cached answers for its names are stale");
 
     assertEquals(ZoneSet.Unavailable.NOT_READY, unavailable(set, "sec.p.test."));
-    assertEquals(ZoneSet.Unavailable.NOT_READY, unavailable(set, "www.sec.p.test."), "not the parent's answer");
+    assertEquals(
+        ZoneSet.Unavailable.NOT_READY,
+        unavailable(set, "www.sec.p.test."),
+        "not the parent's answer");
     assertNull(unavailable(set, "www.p.test."), "the parent is served");
     assertNull(unavailable(set, "www.loaded.sec.p.test."), "a loaded child below it is served");
     assertNull(unavailable(set, "www.other.test."), "not configured: REFUSED as before");

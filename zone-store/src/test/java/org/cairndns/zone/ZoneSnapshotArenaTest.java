@@ -44,7 +44,8 @@ class ZoneSnapshotArenaTest {
     for (Record r : records) {
       byte[] wire = r.toWire(Section.ANSWER);
       int rdata = r.getName().length() + 10;
-      builder.add(wire, 0, r.getType(), r.getDClass(), r.getTTL(), wire, rdata, wire.length - rdata);
+      builder.add(
+          wire, 0, r.getType(), r.getDClass(), r.getTTL(), wire, rdata, wire.length - rdata);
     }
     return builder.build();
   }
@@ -61,19 +62,23 @@ class ZoneSnapshotArenaTest {
       LookupResult r = zone.lookup(Name.fromString("h" + i, ORIGIN), Type.A);
       assertEquals(records.get(i + 1), ((LookupResult.Answer) r).rrsets().get(0).first());
     }
-    assertInstanceOf(LookupResult.NxDomain.class, zone.lookup(Name.fromString("h" + n, ORIGIN), Type.A));
+    assertInstanceOf(
+        LookupResult.NxDomain.class, zone.lookup(Name.fromString("h" + n, ORIGIN), Type.A));
     Set<Integer> hashes = new HashSet<>();
     for (int i = 0; i < n; i++) {
       byte[] wire = Name.fromString("h" + i, ORIGIN).toWireCanonical();
       hashes.add(NodeTable.state(wire, 0, wire.length));
     }
-    assertTrue(hashes.size() > n - 5, "hash states of h0..h" + n + ": " + hashes.size() + " distinct");
+    assertTrue(
+        hashes.size() > n - 5, "hash states of h0..h" + n + ": " + hashes.size() + " distinct");
   }
 
   @Test
   void anOwnerWhoseRecordsArriveApartKeepsThemAll() throws Exception {
     List<Record> records = new ArrayList<>(List.of(soa(), rr("www", Type.A, "192.0.2.1")));
-    for (int i = 0; i < 200; i++) { // www gets a record between every other owner's: moved, then packed
+    for (int i = 0;
+        i < 200;
+        i++) { // www gets a record between every other owner's: moved, then packed
       records.add(rr("h" + i, Type.A, "192.0.2.2"));
       records.add(rr("www", Type.TXT, "\"t" + i + "\""));
     }
@@ -90,36 +95,58 @@ class ZoneSnapshotArenaTest {
 
   @Test
   void lookupsIgnoreCaseAndAnswersKeepTheZonesSpelling() throws Exception {
-    ZoneSnapshot zone = ZoneSnapshot.build(ORIGIN, List.of(soa(), rr("MixedCase", Type.CNAME, "Target.Example."),
-        rr("mixedcase", Type.TXT, "\"x\"")));
-    LookupResult.Answer a = (LookupResult.Answer) zone.lookup(Name.fromString("MIXEDCASE.A.TEST."), Type.TXT);
+    ZoneSnapshot zone =
+        ZoneSnapshot.build(
+            ORIGIN,
+            List.of(
+                soa(),
+                rr("MixedCase", Type.CNAME, "Target.Example."),
+                rr("mixedcase", Type.TXT, "\"x\"")));
+    LookupResult.Answer a =
+        (LookupResult.Answer) zone.lookup(Name.fromString("MIXEDCASE.A.TEST."), Type.TXT);
     assertEquals("MixedCase.a.test.", a.rrsets().get(0).getName().toString());
-    LookupResult.Cname c = (LookupResult.Cname) zone.lookup(Name.fromString("mixedcase.a.test."), Type.A);
+    LookupResult.Cname c =
+        (LookupResult.Cname) zone.lookup(Name.fromString("mixedcase.a.test."), Type.A);
     assertEquals("Target.Example.", c.cname().getTarget().toString());
     assertEquals("MixedCase.a.test.", c.cname().getName().toString());
   }
 
   @Test
   void emptyNonTerminalsExistWithoutData() throws Exception {
-    List<Record> records = List.of(soa(), rr("x.y.z", Type.A, "192.0.2.1"), rr("Y.z", Type.TXT, "\"later\""));
+    List<Record> records =
+        List.of(soa(), rr("x.y.z", Type.A, "192.0.2.1"), rr("Y.z", Type.TXT, "\"later\""));
     ZoneSnapshot zone = ZoneSnapshot.build(ORIGIN, records);
     assertInstanceOf(LookupResult.NoData.class, zone.lookup(Name.fromString("z.a.test."), Type.A));
-    assertInstanceOf(LookupResult.NoData.class, zone.lookup(Name.fromString("z.a.test."), Type.ANY));
-    assertInstanceOf(LookupResult.NxDomain.class, zone.lookup(Name.fromString("w.z.a.test."), Type.A));
+    assertInstanceOf(
+        LookupResult.NoData.class, zone.lookup(Name.fromString("z.a.test."), Type.ANY));
+    assertInstanceOf(
+        LookupResult.NxDomain.class, zone.lookup(Name.fromString("w.z.a.test."), Type.A));
     // y.z was an empty non-terminal until its own record came: its spelling is the record's
-    RRset txt = ((LookupResult.Answer) zone.lookup(Name.fromString("y.z.a.test."), Type.TXT)).rrsets().get(0);
+    RRset txt =
+        ((LookupResult.Answer) zone.lookup(Name.fromString("y.z.a.test."), Type.TXT))
+            .rrsets()
+            .get(0);
     assertEquals("Y.z.a.test.", txt.getName().toString());
     assertEquals(records.size(), zone.records().size());
   }
 
   @Test
   void wireBuiltAndRecordBuiltSnapshotsAreTheSame() throws Exception {
-    List<Record> records = new ArrayList<>(List.of(soa(), rr("@", Type.NS, "ns"), rr("ns", Type.A, "192.0.2.1"),
-        rr("sub", Type.NS, "ns.sub"), rr("ns.sub", Type.AAAA, "2001:db8::1"), rr("*.w", Type.MX, "10 mail"),
-        rr("mail", Type.A, "192.0.2.25"), rr("d", Type.DNAME, "elsewhere.test."),
-        rr("s", Type.RRSIG, "A 8 3 300 20300101000000 20200101000000 1 a.test. AAAA"),
-        rr("s", Type.A, "192.0.2.9"), rr("s", Type.RRSIG, "TXT 8 3 300 20300101000000 20200101000000 1 a.test. AAAA"),
-        rr("s", Type.TXT, "\"signed\"")));
+    List<Record> records =
+        new ArrayList<>(
+            List.of(
+                soa(),
+                rr("@", Type.NS, "ns"),
+                rr("ns", Type.A, "192.0.2.1"),
+                rr("sub", Type.NS, "ns.sub"),
+                rr("ns.sub", Type.AAAA, "2001:db8::1"),
+                rr("*.w", Type.MX, "10 mail"),
+                rr("mail", Type.A, "192.0.2.25"),
+                rr("d", Type.DNAME, "elsewhere.test."),
+                rr("s", Type.RRSIG, "A 8 3 300 20300101000000 20200101000000 1 a.test. AAAA"),
+                rr("s", Type.A, "192.0.2.9"),
+                rr("s", Type.RRSIG, "TXT 8 3 300 20300101000000 20200101000000 1 a.test. AAAA"),
+                rr("s", Type.TXT, "\"signed\"")));
     Collections.shuffle(records.subList(1, records.size()), new Random(7));
     ZoneSnapshot byRecord = ZoneSnapshot.build(ORIGIN, records);
     ZoneSnapshot byWire = fromWire(records);
@@ -127,9 +154,11 @@ class ZoneSnapshotArenaTest {
     assertEquals(records.size(), byRecord.records().size());
     assertEquals(byRecord.soa(), byWire.soa());
     for (String q : List.of("@", "ns", "sub", "x.sub", "ns.sub", "q.w", "mail", "x.d", "s", "nx")) {
-      for (int type : new int[] {Type.A, Type.AAAA, Type.NS, Type.MX, Type.TXT, Type.ANY, Type.DS}) {
+      for (int type :
+          new int[] {Type.A, Type.AAAA, Type.NS, Type.MX, Type.TXT, Type.ANY, Type.DS}) {
         Name qname = Name.fromString(q, ORIGIN);
-        assertEquals(byRecord.lookup(qname, type), byWire.lookup(qname, type), q + " " + Type.string(type));
+        assertEquals(
+            byRecord.lookup(qname, type), byWire.lookup(qname, type), q + " " + Type.string(type));
       }
     }
     RRset a = byRecord.rrset(Name.fromString("s", ORIGIN), Type.A);
@@ -137,7 +166,8 @@ class ZoneSnapshotArenaTest {
     List<Record> sorted = byRecord.records();
     int at = sorted.indexOf(a.first());
     assertEquals(Type.RRSIG, sorted.get(at + 1).getType());
-    LookupResult.Delegation d = (LookupResult.Delegation) byWire.lookup(Name.fromString("x.sub", ORIGIN), Type.A);
+    LookupResult.Delegation d =
+        (LookupResult.Delegation) byWire.lookup(Name.fromString("x.sub", ORIGIN), Type.A);
     assertEquals(Type.AAAA, d.glue().get(0).getType());
   }
 
@@ -148,11 +178,18 @@ class ZoneSnapshotArenaTest {
     byte[] truncated = {3, 'w', 'w'};
     byte[] owner = Name.fromString("www", ORIGIN).toWire();
     byte[] rdata = {1, 2, 3, 4};
-    assertThrows(IllegalArgumentException.class, () -> builder.add(compressed, 0, Type.A, 1, 60, rdata, 0, 4));
-    assertThrows(IllegalArgumentException.class, () -> builder.add(truncated, 0, Type.A, 1, 60, rdata, 0, 4));
-    assertThrows(IllegalArgumentException.class, () -> builder.add(owner, 0, Type.A, 1, 60, rdata, 2, 4));
-    assertThrows(IllegalArgumentException.class, () -> builder.add(owner, 0, Type.A, 1, -1, rdata, 0, 4));
-    assertThrows(IllegalArgumentException.class, () -> builder.add(owner, 0, 65536, 1, 60, rdata, 0, 4));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> builder.add(compressed, 0, Type.A, 1, 60, rdata, 0, 4));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> builder.add(truncated, 0, Type.A, 1, 60, rdata, 0, 4));
+    assertThrows(
+        IllegalArgumentException.class, () -> builder.add(owner, 0, Type.A, 1, 60, rdata, 2, 4));
+    assertThrows(
+        IllegalArgumentException.class, () -> builder.add(owner, 0, Type.A, 1, -1, rdata, 0, 4));
+    assertThrows(
+        IllegalArgumentException.class, () -> builder.add(owner, 0, 65536, 1, 60, rdata, 0, 4));
     assertEquals(0, builder.size());
   }
 
@@ -169,15 +206,17 @@ class ZoneSnapshotArenaTest {
     CountDownLatch start = new CountDownLatch(1);
     List<Future<List<RRset>>> results = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
-      results.add(pool.submit(() -> {
-        start.await();
-        List<RRset> seen = new ArrayList<>();
-        for (int i = 0; i < 2000; i++) {
-          LookupResult r = zone.lookup(Name.fromString("h" + i, ORIGIN), Type.TXT);
-          seen.add(((LookupResult.Answer) r).rrsets().get(0));
-        }
-        return seen;
-      }));
+      results.add(
+          pool.submit(
+              () -> {
+                start.await();
+                List<RRset> seen = new ArrayList<>();
+                for (int i = 0; i < 2000; i++) {
+                  LookupResult r = zone.lookup(Name.fromString("h" + i, ORIGIN), Type.TXT);
+                  seen.add(((LookupResult.Answer) r).rrsets().get(0));
+                }
+                return seen;
+              }));
     }
     start.countDown();
     List<RRset> first = results.get(0).get();

@@ -20,7 +20,12 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 class ZoneSnapshotTest {
-  static final ZoneSnapshot ZONE = ZoneSnapshot.build(Name.fromConstantString("l.test."), TestZones.parse("l.test.", """
+  static final ZoneSnapshot ZONE =
+      ZoneSnapshot.build(
+          Name.fromConstantString("l.test."),
+          TestZones.parse(
+              "l.test.",
+              """
       @ IN SOA ns hm 7 3600 600 86400 60
       @ IN NS ns
       ns IN A 192.0.2.1
@@ -78,7 +83,8 @@ class ZoneSnapshotTest {
 
   @Test
   void delegationCarriesGlue() throws Exception {
-    LookupResult.Delegation d = (LookupResult.Delegation) ZONE.lookup(Name.fromString("www.sub.l.test."), Type.A);
+    LookupResult.Delegation d =
+        (LookupResult.Delegation) ZONE.lookup(Name.fromString("www.sub.l.test."), Type.A);
     assertEquals(Name.fromString("sub.l.test."), d.cut());
     assertEquals(1, d.glue().size());
     assertEquals(Name.fromString("ns.sub.l.test."), d.glue().get(0).getName());
@@ -88,7 +94,8 @@ class ZoneSnapshotTest {
   void recordsStartWithSoaInCanonicalOrder() {
     assertEquals(Type.SOA, ZONE.records().get(0).getType());
     for (int i = 2; i < ZONE.records().size(); i++) {
-      assertTrue(ZONE.records().get(i - 1).getName().compareTo(ZONE.records().get(i).getName()) <= 0);
+      assertTrue(
+          ZONE.records().get(i - 1).getName().compareTo(ZONE.records().get(i).getName()) <= 0);
     }
     assertEquals(7, ZONE.serial());
   }
@@ -97,8 +104,11 @@ class ZoneSnapshotTest {
   void zoneSetFindsTheClosestEnclosingZone() throws Exception {
     ZoneSet set = new ZoneSet();
     set.publish(ZONE);
-    ZoneSnapshot child = ZoneSnapshot.build(Name.fromString("sub.l.test."), TestZones.parse("sub.l.test.",
-        "@ IN SOA ns hm 1 1 1 1 1\n@ IN NS ns\nns IN A 192.0.2.53\n"));
+    ZoneSnapshot child =
+        ZoneSnapshot.build(
+            Name.fromString("sub.l.test."),
+            TestZones.parse(
+                "sub.l.test.", "@ IN SOA ns hm 1 1 1 1 1\n@ IN NS ns\nns IN A 192.0.2.53\n"));
     set.publish(child);
     assertSame(child, set.find(Name.fromString("www.sub.l.test.")));
     assertSame(ZONE, set.find(Name.fromString("www.l.test.")));
@@ -109,8 +119,11 @@ class ZoneSnapshotTest {
 
   @Test
   void buildRefusesAZoneWithoutSoa() {
-    assertThrows(IllegalArgumentException.class, () -> ZoneSnapshot.build(Name.fromString("x.test."),
-        TestZones.parse("x.test.", "www IN A 192.0.2.1\n")));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            ZoneSnapshot.build(
+                Name.fromString("x.test."), TestZones.parse("x.test.", "www IN A 192.0.2.1\n")));
   }
 
   @Test
@@ -121,7 +134,8 @@ class ZoneSnapshotTest {
       byte[] wire = r.toWire(Section.ANSWER); // owner, type, class, TTL, RDLENGTH, RDATA
       int nameLength = r.getName().length();
       int rdata = nameLength + 10;
-      builder.add(wire, 0, r.getType(), r.getDClass(), r.getTTL(), wire, rdata, wire.length - rdata);
+      builder.add(
+          wire, 0, r.getType(), r.getDClass(), r.getTTL(), wire, rdata, wire.length - rdata);
     }
     ZoneSnapshot fromWire = builder.build();
     assertEquals(ZONE.records(), fromWire.records());
@@ -135,10 +149,13 @@ class ZoneSnapshotTest {
 
   @Test
   void wireRecordOutsideTheZoneIsRefused() throws Exception {
-    byte[] wire = Record.fromString(Name.fromString("other.test."), Type.A, DClass.IN, 60, "192.0.2.1", Name.root)
-        .toWire(Section.ANSWER);
+    byte[] wire =
+        Record.fromString(
+                Name.fromString("other.test."), Type.A, DClass.IN, 60, "192.0.2.1", Name.root)
+            .toWire(Section.ANSWER);
     SnapshotBuilder builder = new SnapshotBuilder(Name.fromString("l.test."));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> builder.add(wire, 0, Type.A, DClass.IN, 60, wire, wire.length - 4, 4));
   }
 
@@ -146,12 +163,16 @@ class ZoneSnapshotTest {
   void applyingAStepCopiesUntouchedOwnersAndLeavesTheOldVersionAsItWas() throws Exception {
     Name origin = Name.fromString("l.test.");
     java.util.List<Record> deleted = TestZones.parse("l.test.", "www IN A 192.0.2.80");
-    java.util.List<Record> added = TestZones.parse("l.test.", """
+    java.util.List<Record> added =
+        TestZones.parse(
+            "l.test.",
+            """
         www IN A 192.0.2.81
         new IN A 192.0.2.9
         ns IN A 192.0.2.1
         """); // the last is there already: not doubled
-    SOARecord next = (SOARecord) TestZones.parse("l.test.", "@ IN SOA ns hm 8 3600 600 86400 60").get(0);
+    SOARecord next =
+        (SOARecord) TestZones.parse("l.test.", "@ IN SOA ns hm 8 3600 600 86400 60").get(0);
     ZoneSnapshot after = ZONE.apply(next, deleted, added);
     java.util.List<Record> expected = new java.util.ArrayList<>(ZONE.records());
     expected.set(0, next);
@@ -160,10 +181,15 @@ class ZoneSnapshotTest {
     assertEquals(ZoneSnapshot.build(origin, expected).records(), after.records());
     assertEquals(8, after.serial());
     assertEquals(7, ZONE.serial());
-    assertInstanceOf(LookupResult.Answer.class, after.lookup(Name.fromString("new.l.test."), Type.A));
-    assertInstanceOf(LookupResult.NxDomain.class, ZONE.lookup(Name.fromString("new.l.test."), Type.A));
-    assertEquals("192.0.2.80", ((org.xbill.DNS.ARecord) ZONE.rrset(Name.fromString("www.l.test."), Type.A).first())
-        .getAddress().getHostAddress());
+    assertInstanceOf(
+        LookupResult.Answer.class, after.lookup(Name.fromString("new.l.test."), Type.A));
+    assertInstanceOf(
+        LookupResult.NxDomain.class, ZONE.lookup(Name.fromString("new.l.test."), Type.A));
+    assertEquals(
+        "192.0.2.80",
+        ((org.xbill.DNS.ARecord) ZONE.rrset(Name.fromString("www.l.test."), Type.A).first())
+            .getAddress()
+            .getHostAddress());
   }
 
   @Test
@@ -178,16 +204,23 @@ class ZoneSnapshotTest {
 
   @Test
   void differencesDecodeOnlyWhatChangedAndFindEveryChange() throws Exception {
-    java.util.List<Record> deleted = TestZones.parse("l.test.", """
+    java.util.List<Record> deleted =
+        TestZones.parse(
+            "l.test.",
+            """
         www IN A 192.0.2.80
         exists.wild IN TXT "x"
         """); // the second leaves its owner empty: gone from the new version
-    java.util.List<Record> added = TestZones.parse("l.test.", """
+    java.util.List<Record> added =
+        TestZones.parse(
+            "l.test.",
+            """
         www IN A 192.0.2.81
         new IN A 192.0.2.9
         ns IN AAAA 2001:db8::1
         """);
-    SOARecord next = (SOARecord) TestZones.parse("l.test.", "@ IN SOA ns hm 8 3600 600 86400 60").get(0);
+    SOARecord next =
+        (SOARecord) TestZones.parse("l.test.", "@ IN SOA ns hm 8 3600 600 86400 60").get(0);
     ZoneSnapshot after = ZONE.apply(next, deleted, added);
     java.util.List<Record> gone = new java.util.ArrayList<>();
     java.util.List<Record> come = new java.util.ArrayList<>();

@@ -33,9 +33,17 @@ public record CairnConfig(
     Control control,
     Log log) {
 
-  /** TLS certificate settings; all paths null means a self-signed certificate beside the database. */
-  public record Tls(Path certificate, Path key, String keyPassword, Path clientCa, TlsSettings.MinVersion minVersion,
-      TlsSettings.Engine engine, Path ocspResponse) {}
+  /**
+   * TLS certificate settings; all paths null means a self-signed certificate beside the database.
+   */
+  public record Tls(
+      Path certificate,
+      Path key,
+      String keyPassword,
+      Path clientCa,
+      TlsSettings.MinVersion minVersion,
+      TlsSettings.Engine engine,
+      Path ocspResponse) {}
 
   public record Limits(
       Duration tcpIdleTimeout,
@@ -57,50 +65,86 @@ public record CairnConfig(
    * Primary-side transfer limits (see xfr/README.md); {@code maxTransferTimeOut} is enforced by the
    * connection a transfer streams on.
    */
-  public record Xfr(int messageSize, int maxRecordsPerMessage, int transfersOut, int transfersOutPerAddress,
-      Duration transferWait, Duration maxTransferTimeOut) {}
+  public record Xfr(
+      int messageSize,
+      int maxRecordsPerMessage,
+      int transfersOut,
+      int transfersOutPerAddress,
+      Duration transferWait,
+      Duration maxTransferTimeOut) {}
 
   /** Secondary-side limits (see xfr/README.md, "Secondary"). */
-  public record Secondary(int transfersIn, int transfersInPerPrimary, int connectionsPerPrimary,
-      int pipelinedPerConnection, Duration timeout, Duration xotReprobe, int xotProbes,
+  public record Secondary(
+      int transfersIn,
+      int transfersInPerPrimary,
+      int connectionsPerPrimary,
+      int pipelinedPerConnection,
+      Duration timeout,
+      Duration xotReprobe,
+      int xotProbes,
       TransferLimits transferLimits) {}
 
   /** A primary of a secondary zone. */
-  public record Primary(InetSocketAddress address, PrimarySettings.Mode transport, Name key, List<String> tlsPins,
-      Path tlsCa, String tlsName, Path tlsCertificate, Path tlsKey) {}
+  public record Primary(
+      InetSocketAddress address,
+      PrimarySettings.Mode transport,
+      Name key,
+      List<String> tlsPins,
+      Path tlsCa,
+      String tlsName,
+      Path tlsCertificate,
+      Path tlsKey) {}
 
   /** A TSIG key: name, algorithm (e.g. hmac-sha256) and base64 secret. */
   public record TsigKey(Name name, String algorithm, String secret) {}
 
   /**
    * A zone to serve; with {@code file}, the file is loaded into the store at start. {@code
-   * allowTransfer} lists who may transfer it over {@code transferTransports}; {@code notifyTargets} lists
-   * the secondaries told of each new version, in NOTIFYs signed with {@code notifyKey} (a name in
-   * {@code tsig-keys}) when it is not null. A secondary zone's transfers are held to
-   * {@code transferLimits}; its {@code file} to {@code fileChecks}.
+   * allowTransfer} lists who may transfer it over {@code transferTransports}; {@code notifyTargets}
+   * lists the secondaries told of each new version, in NOTIFYs signed with {@code notifyKey} (a
+   * name in {@code tsig-keys}) when it is not null. A secondary zone's transfers are held to {@code
+   * transferLimits}; its {@code file} to {@code fileChecks}.
    */
-  public record ZoneEntry(Name name, Path file, List<TransferPolicy.Entry> allowTransfer,
-      Set<Transport> transferTransports, List<NotifySender.Target> notifyTargets, Name notifyKey, boolean notifyNs,
-      List<Primary> primaries, TransferLimits transferLimits, ZoneValidator.Checks fileChecks) {}
+  public record ZoneEntry(
+      Name name,
+      Path file,
+      List<TransferPolicy.Entry> allowTransfer,
+      Set<Transport> transferTransports,
+      List<NotifySender.Target> notifyTargets,
+      Name notifyKey,
+      boolean notifyNs,
+      List<Primary> primaries,
+      TransferLimits transferLimits,
+      ZoneValidator.Checks fileChecks) {}
 
   /**
    * The control channel ({@code cairn status}, {@code cairn zone status}...): off with {@code
-   * enabled} false; a Unix-domain socket at {@code socket} (null: {@code DATABASE.ctl}), or loopback
-   * TCP at {@code listen} with a token when it is not null.
+   * enabled} false; a Unix-domain socket at {@code socket} (null: {@code DATABASE.ctl}), or
+   * loopback TCP at {@code listen} with a token when it is not null.
    */
   public record Control(boolean enabled, Path socket, InetSocketAddress listen) {}
 
   /**
-   * Where {@code cairn serve} logs: {@code level} (null: {@code CAIRN_LOG_LEVEL} or INFO), a {@code file}
-   * instead of stderr, and a {@code syslog} server (UDP) besides; null for what is not set.
+   * Where {@code cairn serve} logs: {@code level} (null: {@code CAIRN_LOG_LEVEL} or INFO), a {@code
+   * file} instead of stderr, and a {@code syslog} server (UDP) besides; null for what is not set.
    */
   public record Log(String level, Path file, InetSocketAddress syslog) {}
 
-  public CairnConfig withOverrides(Path db, List<InetSocketAddress> listenOverride, List<InetSocketAddress> tlsOverride) {
+  public CairnConfig withOverrides(
+      Path db, List<InetSocketAddress> listenOverride, List<InetSocketAddress> tlsOverride) {
     return new CairnConfig(
         db != null ? db : database,
         listenOverride.isEmpty() ? listen : listenOverride,
         tlsOverride.isEmpty() ? tlsListen : tlsOverride,
-        tls, limits, identity, storePollInterval, xfr, secondary, tsigKeys, zones, control, log);
+        tls,
+        limits,
+        identity,
+        storePollInterval,
+        xfr,
+        secondary,
+        tsigKeys,
+        zones,
+        control,
+        log);
   }
 }

@@ -33,9 +33,9 @@ import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * Reads the YAML configuration into a {@link CairnConfig} through the keys of {@link ConfigSchema},
- * then checks what spans several keys (a TSIG key named must exist, strict XoT needs a pin or a CA).
- * An unknown key or a bad value stops start-up with {@code FILE: key.path: what is wrong}. Relative
- * paths are resolved against the configuration file's folder.
+ * then checks what spans several keys (a TSIG key named must exist, strict XoT needs a pin or a
+ * CA). An unknown key or a bad value stops start-up with {@code FILE: key.path: what is wrong}.
+ * Relative paths are resolved against the configuration file's folder.
  */
 public final class ConfigLoader {
   private ConfigLoader() {}
@@ -53,7 +53,8 @@ public final class ConfigLoader {
     String shown = path.toString();
     Object root;
     LoaderOptions options = new LoaderOptions();
-    options.setAllowDuplicateKeys(false); // else the last one wins, with a warning on java.util.logging
+    options.setAllowDuplicateKeys(
+        false); // else the last one wins, with a warning on java.util.logging
     // No alias of a list or mapping: one can make a value contain itself, which overflows the stack
     // when printed or hashed (even inside SnakeYAML, for a key), or nest copies exponentially.
     options.setMaxAliasesForCollections(0);
@@ -61,7 +62,8 @@ public final class ConfigLoader {
       root = new Yaml(new SafeConstructor(options)).load(in);
     } catch (IOException e) {
       throw new ConfigException(shown + ": cannot read: " + e.getMessage());
-    } catch (YAMLException | IllegalArgumentException e) { // NumberFormatException for a huge base-60 int (1:26)
+    } catch (YAMLException
+        | IllegalArgumentException e) { // NumberFormatException for a huge base-60 int (1:26)
       throw new ConfigException(shown + ": not valid YAML: " + e.getMessage().replace('\n', ' '));
     }
     Path folder = path.toAbsolutePath().getParent();
@@ -82,18 +84,33 @@ public final class ConfigLoader {
     for (Values zone : top.list(ZONES)) {
       zones.add(zone(zone, keyNames, secondary.transferLimits()));
     }
-    return new CairnConfig(top.get(DATABASE), top.get(LISTEN), top.get(TLS_LISTEN), tls, limits, identity,
-        top.get(STORE_POLL_INTERVAL), xfr, secondary, tsigKeys, zones, control(top.mapping(CONTROL)), log(top.mapping(LOG)));
+    return new CairnConfig(
+        top.get(DATABASE),
+        top.get(LISTEN),
+        top.get(TLS_LISTEN),
+        tls,
+        limits,
+        identity,
+        top.get(STORE_POLL_INTERVAL),
+        xfr,
+        secondary,
+        tsigKeys,
+        zones,
+        control(top.mapping(CONTROL)),
+        log(top.mapping(LOG)));
   }
 
-  private static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
+  private static final List<String> LOG_LEVELS =
+      List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
 
   private static CairnConfig.Log log(Values log) throws ConfigException {
     String level = log.get(LOG_LEVEL);
     if (level != null) {
       level = level.toUpperCase(Locale.ROOT);
       if (!LOG_LEVELS.contains(level)) {
-        throw log.error(LOG_LEVEL, "expected TRACE, DEBUG, INFO, WARN, ERROR or OFF, got \"" + log.get(LOG_LEVEL) + "\"");
+        throw log.error(
+            LOG_LEVEL,
+            "expected TRACE, DEBUG, INFO, WARN, ERROR or OFF, got \"" + log.get(LOG_LEVEL) + "\"");
       }
     }
     return new CairnConfig.Log(level, log.get(LOG_FILE), log.get(LOG_SYSLOG));
@@ -102,9 +119,12 @@ public final class ConfigLoader {
   private static CairnConfig.Control control(Values control) throws ConfigException {
     InetSocketAddress listen = control.get(CONTROL_LISTEN);
     if (listen != null && !listen.getAddress().isLoopbackAddress()) {
-      throw control.error(CONTROL_LISTEN, "must be a loopback address (127.0.0.1 or [::1]): the channel controls the server");
+      throw control.error(
+          CONTROL_LISTEN,
+          "must be a loopback address (127.0.0.1 or [::1]): the channel controls the server");
     }
-    return new CairnConfig.Control(control.get(CONTROL_ENABLED), control.get(CONTROL_SOCKET), listen);
+    return new CairnConfig.Control(
+        control.get(CONTROL_ENABLED), control.get(CONTROL_SOCKET), listen);
   }
 
   private static CairnConfig.Tls tls(Values tls) throws ConfigException {
@@ -113,17 +133,33 @@ public final class ConfigLoader {
     Path certificate = tls.get(TLS_CERTIFICATE);
     Path key = tls.get(TLS_KEY);
     if ((certificate == null) != (key == null)) {
-      throw tls.error(certificate == null ? TLS_CERTIFICATE : TLS_KEY, "tls.certificate and tls.key go together");
+      throw tls.error(
+          certificate == null ? TLS_CERTIFICATE : TLS_KEY,
+          "tls.certificate and tls.key go together");
     }
-    return new CairnConfig.Tls(certificate, key, tls.get(TLS_KEY_PASSWORD), tls.get(TLS_CLIENT_CA), minVersion, engine,
+    return new CairnConfig.Tls(
+        certificate,
+        key,
+        tls.get(TLS_KEY_PASSWORD),
+        tls.get(TLS_CLIENT_CA),
+        minVersion,
+        engine,
         tls.get(TLS_OCSP_RESPONSE));
   }
 
   private static CairnConfig.Limits limits(Values limits) throws ConfigException {
-    return new CairnConfig.Limits(limits.get(TCP_IDLE_TIMEOUT), limits.get(TCP_CONNECTIONS),
-        limits.get(TCP_CONNECTIONS_PER_ADDRESS), limits.get(TLS_HANDSHAKE_TIMEOUT), limits.get(UDP_PAYLOAD),
-        limits.get(JOURNAL_STEPS), limits.get(TCP_QUERIES_IN_FLIGHT), limits.get(TCP_WRITE_BUFFER),
-        limits.get(TCP_WRITE_TIMEOUT), limits.get(RESPONSE_CACHE_BYTES), limits.get(UDP_RECEIVE_BUFFER));
+    return new CairnConfig.Limits(
+        limits.get(TCP_IDLE_TIMEOUT),
+        limits.get(TCP_CONNECTIONS),
+        limits.get(TCP_CONNECTIONS_PER_ADDRESS),
+        limits.get(TLS_HANDSHAKE_TIMEOUT),
+        limits.get(UDP_PAYLOAD),
+        limits.get(JOURNAL_STEPS),
+        limits.get(TCP_QUERIES_IN_FLIGHT),
+        limits.get(TCP_WRITE_BUFFER),
+        limits.get(TCP_WRITE_TIMEOUT),
+        limits.get(RESPONSE_CACHE_BYTES),
+        limits.get(UDP_RECEIVE_BUFFER));
   }
 
   /** {@code hostname} and {@code id} default to the host's name, asked only when one is absent. */
@@ -131,19 +167,33 @@ public final class ConfigLoader {
     String hostname = identity.get(HOSTNAME);
     String id = identity.get(ID);
     String host = hostname != null && id != null ? null : hostName();
-    return new CairnConfig.Identity(identity.get(CHAOS), identity.get(VERSION),
-        Objects.requireNonNullElse(hostname, host), Objects.requireNonNullElse(id, host));
+    return new CairnConfig.Identity(
+        identity.get(CHAOS),
+        identity.get(VERSION),
+        Objects.requireNonNullElse(hostname, host),
+        Objects.requireNonNullElse(id, host));
   }
 
   private static CairnConfig.Xfr xfr(Values xfr) throws ConfigException {
-    return new CairnConfig.Xfr(xfr.get(MESSAGE_SIZE), xfr.get(MAX_RECORDS_PER_MESSAGE), xfr.get(TRANSFERS_OUT),
-        xfr.get(TRANSFERS_OUT_PER_ADDRESS), xfr.get(TRANSFER_WAIT), xfr.get(MAX_TRANSFER_TIME_OUT));
+    return new CairnConfig.Xfr(
+        xfr.get(MESSAGE_SIZE),
+        xfr.get(MAX_RECORDS_PER_MESSAGE),
+        xfr.get(TRANSFERS_OUT),
+        xfr.get(TRANSFERS_OUT_PER_ADDRESS),
+        xfr.get(TRANSFER_WAIT),
+        xfr.get(MAX_TRANSFER_TIME_OUT));
   }
 
   private static CairnConfig.Secondary secondary(Values s) throws ConfigException {
-    return new CairnConfig.Secondary(s.get(TRANSFERS_IN), s.get(TRANSFERS_IN_PER_PRIMARY),
-        s.get(CONNECTIONS_PER_PRIMARY), s.get(PIPELINED_PER_CONNECTION), s.get(SECONDARY_TIMEOUT), s.get(XOT_REPROBE),
-        s.get(XOT_PROBES), new TransferLimits(s.get(MAX_RECORDS), s.get(MAX_ZONE_SIZE), s.get(MAX_TRANSFER_TIME_IN)));
+    return new CairnConfig.Secondary(
+        s.get(TRANSFERS_IN),
+        s.get(TRANSFERS_IN_PER_PRIMARY),
+        s.get(CONNECTIONS_PER_PRIMARY),
+        s.get(PIPELINED_PER_CONNECTION),
+        s.get(SECONDARY_TIMEOUT),
+        s.get(XOT_REPROBE),
+        s.get(XOT_PROBES),
+        new TransferLimits(s.get(MAX_RECORDS), s.get(MAX_ZONE_SIZE), s.get(MAX_TRANSFER_TIME_IN)));
   }
 
   private static List<CairnConfig.TsigKey> tsigKeys(List<Values> entries) throws ConfigException {
@@ -167,20 +217,25 @@ public final class ConfigLoader {
    * @param keyNames the names in {@code tsig-keys}, which zones' {@code key} fields must name
    * @param transferLimits the {@code secondary} block's limits, which a zone's own keys override
    */
-  private static CairnConfig.ZoneEntry zone(Values z, Set<Name> keyNames, TransferLimits transferLimits)
-      throws ConfigException {
+  private static CairnConfig.ZoneEntry zone(
+      Values z, Set<Name> keyNames, TransferLimits transferLimits) throws ConfigException {
     Name name = z.get(ZONE_NAME);
     List<TransferPolicy.Entry> allowTransfer = new ArrayList<>();
     for (Values entry : z.list(ALLOW_TRANSFER)) {
       if (entry.isEmpty()) {
         throw entry.error("give at least one of address, key, tls-subject, tls-pin");
       }
-      allowTransfer.add(new TransferPolicy.Entry(entry.get(ALLOW_ADDRESS), entry.get(ALLOW_KEY),
-          entry.get(ALLOW_TLS_SUBJECT), entry.get(ALLOW_TLS_PIN)));
+      allowTransfer.add(
+          new TransferPolicy.Entry(
+              entry.get(ALLOW_ADDRESS),
+              entry.get(ALLOW_KEY),
+              entry.get(ALLOW_TLS_SUBJECT),
+              entry.get(ALLOW_TLS_PIN)));
     }
     List<NotifySender.Target> notifyTargets = new ArrayList<>();
     for (Values target : z.list(NOTIFY)) {
-      notifyTargets.add(new NotifySender.Target(target.get(NOTIFY_ADDRESS), target.get(NOTIFY_TRANSPORT)));
+      notifyTargets.add(
+          new NotifySender.Target(target.get(NOTIFY_ADDRESS), target.get(NOTIFY_TRANSPORT)));
     }
     List<CairnConfig.Primary> primaries = new ArrayList<>();
     for (Values primary : z.list(PRIMARIES)) {
@@ -189,9 +244,17 @@ public final class ConfigLoader {
     Duration maxTime = z.get(ZONE_MAX_TRANSFER_TIME_IN);
     Long maxRecords = z.get(ZONE_MAX_RECORDS);
     Long maxBytes = z.get(ZONE_MAX_ZONE_SIZE);
-    return new CairnConfig.ZoneEntry(name, z.get(ZONE_FILE), allowTransfer, z.get(TRANSFER_TRANSPORTS), notifyTargets,
-        keyName(z, NOTIFY_KEY, keyNames), z.get(NOTIFY_NS), primaries,
-        new TransferLimits(Objects.requireNonNullElse(maxRecords, transferLimits.maxRecords()),
+    return new CairnConfig.ZoneEntry(
+        name,
+        z.get(ZONE_FILE),
+        allowTransfer,
+        z.get(TRANSFER_TRANSPORTS),
+        notifyTargets,
+        keyName(z, NOTIFY_KEY, keyNames),
+        z.get(NOTIFY_NS),
+        primaries,
+        new TransferLimits(
+            Objects.requireNonNullElse(maxRecords, transferLimits.maxRecords()),
             Objects.requireNonNullElse(maxBytes, transferLimits.maxZoneBytes()),
             Objects.requireNonNullElse(maxTime, transferLimits.maxTime())),
         new ZoneValidator.Checks(z.get(ZONE_STRICT), z.get(ZONE_SIGNATURE_WARNING)));
@@ -201,19 +264,32 @@ public final class ConfigLoader {
     PrimarySettings.Mode transport = p.get(PRIMARY_TRANSPORT);
     String address = p.get(PRIMARY_ADDRESS);
     int port = transport == PrimarySettings.Mode.TCP ? 53 : 853;
-    InetSocketAddress a = p.read(PRIMARY_ADDRESS, ValueTypes.ADDRESS,
-        address.contains(":") || address.startsWith("[") ? address : address + ":" + port);
+    InetSocketAddress a =
+        p.read(
+            PRIMARY_ADDRESS,
+            ValueTypes.ADDRESS,
+            address.contains(":") || address.startsWith("[") ? address : address + ":" + port);
     List<String> pins = p.get(PRIMARY_TLS_PINS);
     if (transport == PrimarySettings.Mode.TLS && pins.isEmpty() && !p.has(PRIMARY_TLS_CA)) {
-      throw p.error("strict XoT (transport: tls) needs tls-pins or tls-ca;"
-          + " use opportunistic-tls for unauthenticated encryption");
+      throw p.error(
+          "strict XoT (transport: tls) needs tls-pins or tls-ca;"
+              + " use opportunistic-tls for unauthenticated encryption");
     }
     if (p.has(PRIMARY_TLS_CA) && !p.has(PRIMARY_TLS_NAME)) {
-      // A CA alone would accept any certificate it ever issued (RFC 8310 strict: a pin set or a name).
-      throw p.error(PRIMARY_TLS_NAME, "needed with tls-ca: the name the primary's certificate must carry");
+      // A CA alone would accept any certificate it ever issued (RFC 8310 strict: a pin set or a
+      // name).
+      throw p.error(
+          PRIMARY_TLS_NAME, "needed with tls-ca: the name the primary's certificate must carry");
     }
-    return new CairnConfig.Primary(a, transport, keyName(p, PRIMARY_KEY, keyNames), pins, p.get(PRIMARY_TLS_CA),
-        p.get(PRIMARY_TLS_NAME), p.get(PRIMARY_TLS_CERTIFICATE), p.get(PRIMARY_TLS_KEY));
+    return new CairnConfig.Primary(
+        a,
+        transport,
+        keyName(p, PRIMARY_KEY, keyNames),
+        pins,
+        p.get(PRIMARY_TLS_CA),
+        p.get(PRIMARY_TLS_NAME),
+        p.get(PRIMARY_TLS_CERTIFICATE),
+        p.get(PRIMARY_TLS_KEY));
   }
 
   /** A TSIG key name that must be one of {@code tsig-keys}; null when absent. */

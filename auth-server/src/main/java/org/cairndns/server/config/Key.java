@@ -6,7 +6,9 @@ package org.cairndns.server.config;
  * @param <T> its value once read
  */
 record Key<T>(Section section, String name, ValueType<T> type, Default fallback) {
-  /** As docs/configuration.md names it: {@code limits.udp-payload}, {@code zones[].primaries[].key}. */
+  /**
+   * As docs/configuration.md names it: {@code limits.udp-payload}, {@code zones[].primaries[].key}.
+   */
   String path() {
     return section.path() + name;
   }

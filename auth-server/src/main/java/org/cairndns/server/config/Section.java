@@ -15,8 +15,10 @@ final class Section {
   private final String path;
   private final List<Key<?>> keys = new ArrayList<>();
   private final List<Section> nested = new ArrayList<>();
+
   /** The key of the parent section that holds this one: a mapping or a list of mappings. */
   private Key<Values> asMapping;
+
   private Key<List<Values>> asList;
 
   private Section(String path) {

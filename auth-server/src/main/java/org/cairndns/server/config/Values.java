@@ -11,10 +11,12 @@ final class Values {
   private final Source source;
   private final String at;
   private final Map<String, Object> values;
+
   /** The key an item written as a bare value stands for (a NOTIFY target's address), else null. */
   private final String shorthand;
 
-  private Values(Section section, Source source, String at, Map<String, Object> values, String shorthand) {
+  private Values(
+      Section section, Source source, String at, Map<String, Object> values, String shorthand) {
     this.section = section;
     this.source = source;
     this.at = at;
@@ -26,9 +28,11 @@ final class Values {
    * @param key where the mapping is, e.g. {@code limits} or {@code zones[0]}; empty at the top
    * @throws ConfigException unless {@code raw} is a mapping of keys of {@code section}
    */
-  static Values read(Object raw, String key, Section section, Source source) throws ConfigException {
+  static Values read(Object raw, String key, Section section, Source source)
+      throws ConfigException {
     if (!(raw instanceof Map<?, ?> m)) {
-      throw source.error(key.isEmpty() ? "(top level)" : key, "expected a mapping of keys to values");
+      throw source.error(
+          key.isEmpty() ? "(top level)" : key, "expected a mapping of keys to values");
     }
     String at = key.isEmpty() ? "" : key + ".";
     Set<String> allowed = section.names();
@@ -36,7 +40,8 @@ final class Values {
     for (Map.Entry<?, ?> e : m.entrySet()) {
       String name = String.valueOf(e.getKey());
       if (!allowed.contains(name)) {
-        throw source.error(at + name, "unknown key (allowed here: " + String.join(", ", allowed) + ")");
+        throw source.error(
+            at + name, "unknown key (allowed here: " + String.join(", ", allowed) + ")");
       }
       values.put(name, e.getValue());
     }
@@ -44,7 +49,8 @@ final class Values {
   }
 
   /** An item written as its {@code shorthand} key's value alone; errors in it name the item. */
-  static Values shorthand(Object raw, String key, Section section, String shorthand, Source source) {
+  static Values shorthand(
+      Object raw, String key, Section section, String shorthand, Source source) {
     return new Values(section, source, key + ".", Map.of(shorthand, raw), shorthand);
   }
 
@@ -76,7 +82,10 @@ final class Values {
     return get(section.asList());
   }
 
-  /** {@code raw}, worked out from {@code key}'s value, read through {@code type} as if written at {@code key}. */
+  /**
+   * {@code raw}, worked out from {@code key}'s value, read through {@code type} as if written at
+   * {@code key}.
+   */
   <T> T read(Key<?> key, ValueType<T> type, Object raw) throws ConfigException {
     return type.read(raw, where(key), source);
   }

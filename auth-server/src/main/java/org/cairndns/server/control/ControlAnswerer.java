@@ -51,19 +51,23 @@ public final class ControlAnswerer {
   public String answer(String request) {
     String[] words = request.isEmpty() ? new String[0] : request.split("\\s+");
     try {
-      Map<String, Object> reply = switch (words.length == 0 ? "" : words[0]) {
-        case "status" -> status();
-        case "zone-status" -> zoneStatus(words.length > 1 ? zone(words[1]) : null);
-        case "zone-refresh" -> answered(owners.refresh(zone(one(words))));
-        case "zone-retransfer" -> answered(owners.retransfer(zone(one(words))));
-        case "zone-notify" -> answered(owners.notifySecondaries(zone(one(words))));
-        default -> error("unknown request; expected status, zone-status, zone-refresh, zone-retransfer or zone-notify");
-      };
+      Map<String, Object> reply =
+          switch (words.length == 0 ? "" : words[0]) {
+            case "status" -> status();
+            case "zone-status" -> zoneStatus(words.length > 1 ? zone(words[1]) : null);
+            case "zone-refresh" -> answered(owners.refresh(zone(one(words))));
+            case "zone-retransfer" -> answered(owners.retransfer(zone(one(words))));
+            case "zone-notify" -> answered(owners.notifySecondaries(zone(one(words))));
+            default ->
+                error(
+                    "unknown request; expected status, zone-status, zone-refresh, zone-retransfer or zone-notify");
+          };
       return JsonWriter.write(reply);
     } catch (IllegalArgumentException e) {
       return JsonWriter.write(error(e.getMessage()));
     } catch (RuntimeException e) {
-      log.error("event=control-request-failed request=\"{}\" error=\"{}\" (unexpected)", words[0], e, e);
+      log.error(
+          "event=control-request-failed request=\"{}\" error=\"{}\" (unexpected)", words[0], e, e);
       return JsonWriter.write(error("unexpected " + e));
     }
   }
@@ -96,7 +100,9 @@ public final class ControlAnswerer {
     return out;
   }
 
-  /** @param only one zone, or null for every zone */
+  /**
+   * @param only one zone, or null for every zone
+   */
   private Map<String, Object> zoneStatus(Name only) {
     List<ZoneStatus> statuses = new ArrayList<>();
     if (only != null) {
@@ -121,8 +127,11 @@ public final class ControlAnswerer {
     z.put("zone", s.zone().toString());
     z.put("role", s.secondary() ? "secondary" : "primary");
     long served = s.serial();
-    z.put("state", served == -1 ? (s.secondary() ? "not transferred yet" : "not loaded")
-        : s.state() == ZoneRefresher.State.EXPIRED ? "expired" : "served");
+    z.put(
+        "state",
+        served == -1
+            ? (s.secondary() ? "not transferred yet" : "not loaded")
+            : s.state() == ZoneRefresher.State.EXPIRED ? "expired" : "served");
     z.put("serial_served", served == -1 ? null : served);
     z.put("serial_stored", storedSerial(s.zone()));
     z.put("last_error", s.lastError());
@@ -136,7 +145,13 @@ public final class ControlAnswerer {
       z.put("expires", text(s.expiresAt()));
       z.put("last_transfer", s.lastTransfer());
       PrimarySettings primary = s.primaryInUse();
-      z.put("primary", primary == null ? null : primary.address().getAddress().getHostAddress() + ":" + primary.address().getPort());
+      z.put(
+          "primary",
+          primary == null
+              ? null
+              : primary.address().getAddress().getHostAddress()
+                  + ":"
+                  + primary.address().getPort());
       z.put("transport", primary == null ? null : primary.mode().name());
       XotProbes.Entry probe = s.probe();
       z.put("probe", probe == null ? null : probe.state().name());
@@ -144,7 +159,10 @@ public final class ControlAnswerer {
     return z;
   }
 
-  /** The stored serial, or null when the store has no version (or cannot be read: said in last_error's stead). */
+  /**
+   * The stored serial, or null when the store has no version (or cannot be read: said in
+   * last_error's stead).
+   */
   private Object storedSerial(Name zone) {
     try {
       return server.store().soa(zone).map(SOARecord::getSerial).orElse(null);
@@ -158,7 +176,8 @@ public final class ControlAnswerer {
       case STARTED -> Map.of("result", "started");
       case NOT_HERE -> error("zone is not served here");
       case NOT_SECONDARY -> error("zone is a primary here: there is nothing to check or transfer");
-      case NOTHING_TO_NOTIFY -> error("no NOTIFY to send: the zone has no notify targets or serves no version");
+      case NOTHING_TO_NOTIFY ->
+          error("no NOTIFY to send: the zone has no notify targets or serves no version");
     };
   }
 
@@ -186,6 +205,8 @@ public final class ControlAnswerer {
   }
 
   private static List<String> texts(List<java.net.InetSocketAddress> addresses) {
-    return addresses.stream().map(a -> a.getAddress().getHostAddress() + ":" + a.getPort()).toList();
+    return addresses.stream()
+        .map(a -> a.getAddress().getHostAddress() + ":" + a.getPort())
+        .toList();
   }
 }

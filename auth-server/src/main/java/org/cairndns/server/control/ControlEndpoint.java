@@ -49,14 +49,22 @@ import org.slf4j.LoggerFactory;
  */
 public final class ControlEndpoint implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ControlEndpoint.class);
+
   /** Longest request line: a command and a zone name need far less. */
   static final int MAX_REQUEST_BYTES = 1024;
+
   /** A connection that sends no whole line within this is closed. */
   static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
+
   /** sun_path's size on Linux, the terminating NUL included. */
   private static final int SOCKET_PATH_MAX = 108;
-  /** What binding in a folder beside the path adds to it ({@link #bindSocket}): ".", a temporary number, "/s". */
+
+  /**
+   * What binding in a folder beside the path adds to it ({@link #bindSocket}): ".", a temporary
+   * number, "/s".
+   */
   private static final int BIND_FOLDER_EXTRA = 24;
+
   /** What the token file starts with, so the client tells it from a socket's path. */
   public static final String TCP_PREFIX = "tcp ";
 
@@ -70,40 +78,68 @@ public final class ControlEndpoint implements AutoCloseable {
     this.path = path;
   }
 
-  /** Where the control endpoint of the server on {@code database} is: {@code control.socket}, else {@code DATABASE.ctl}. */
+  /**
+   * Where the control endpoint of the server on {@code database} is: {@code control.socket}, else
+   * {@code DATABASE.ctl}.
+   */
   public static Path path(CairnConfig.Control settings, Path database) {
-    return settings.socket() != null ? settings.socket() : database.resolveSibling(database.getFileName() + ".ctl");
+    return settings.socket() != null
+        ? settings.socket()
+        : database.resolveSibling(database.getFileName() + ".ctl");
   }
 
   /**
    * Opens the endpoint at {@link #path}. A socket file left there by a server that is gone is
    * replaced; one a live server answers on is not.
    */
-  public static ControlEndpoint start(CairnConfig.Control settings, Path database, ControlAnswerer answerer)
-      throws IOException {
+  public static ControlEndpoint start(
+      CairnConfig.Control settings, Path database, ControlAnswerer answerer) throws IOException {
     Path path = path(settings, database).toAbsolutePath();
     Path parent = path.getParent();
     OwnerOnlyFiles.createDirectories(parent);
-    boolean domain = settings.listen() == null && Epoll.isAvailable()
-        && path.toString().getBytes(StandardCharsets.UTF_8).length + BIND_FOLDER_EXTRA < SOCKET_PATH_MAX;
-    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("cairn-control", true),
-        domain ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    boolean domain =
+        settings.listen() == null
+            && Epoll.isAvailable()
+            && path.toString().getBytes(StandardCharsets.UTF_8).length + BIND_FOLDER_EXTRA
+                < SOCKET_PATH_MAX;
+    EventLoopGroup group =
+        new MultiThreadIoEventLoopGroup(
+            1,
+            new DefaultThreadFactory("cairn-control", true),
+            domain ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     try {
       if (domain) {
         refuseIfAnswered(path);
         return new ControlEndpoint(group, bindSocket(group, path, answerer), path);
       }
       if (settings.listen() == null) {
-        log.warn("event=control-fallback reason=\"{}\" transport=tcp", Epoll.isAvailable()
-            ? "socket path longer than a Unix-domain address holds" : "epoll unavailable");
+        log.warn(
+            "event=control-fallback reason=\"{}\" transport=tcp",
+            Epoll.isAvailable()
+                ? "socket path longer than a Unix-domain address holds"
+                : "epoll unavailable");
       }
       byte[] token = HexFormat.of().formatHex(randomBytes()).getBytes(StandardCharsets.US_ASCII);
-      InetSocketAddress listen = settings.listen() != null ? settings.listen() : new InetSocketAddress("127.0.0.1", 0);
-      Channel channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-          .childHandler(initializer(answerer, token)).bind(listen).sync().channel();
+      InetSocketAddress listen =
+          settings.listen() != null ? settings.listen() : new InetSocketAddress("127.0.0.1", 0);
+      Channel channel =
+          new ServerBootstrap()
+              .group(group)
+              .channel(NioServerSocketChannel.class)
+              .childHandler(initializer(answerer, token))
+              .bind(listen)
+              .sync()
+              .channel();
       InetSocketAddress bound = (InetSocketAddress) channel.localAddress();
-      writeTokenFile(path, TCP_PREFIX + bound.getAddress().getHostAddress() + ":" + bound.getPort() + " "
-          + new String(token, StandardCharsets.US_ASCII) + "\n");
+      writeTokenFile(
+          path,
+          TCP_PREFIX
+              + bound.getAddress().getHostAddress()
+              + ":"
+              + bound.getPort()
+              + " "
+              + new String(token, StandardCharsets.US_ASCII)
+              + "\n");
       log.info("event=control-listening transport=tcp address={} token_file={}", bound, path);
       return new ControlEndpoint(group, channel, path);
     } catch (IOException | RuntimeException e) {
@@ -123,12 +159,21 @@ public final class ControlEndpoint implements AutoCloseable {
    */
   private static Channel bindSocket(EventLoopGroup group, Path path, ControlAnswerer answerer)
       throws IOException, InterruptedException {
-    Path folder = Files.createTempDirectory(path.getParent(), path.getFileName() + ".",
-        OwnerOnlyFiles.directoryMode(path.getParent()));
+    Path folder =
+        Files.createTempDirectory(
+            path.getParent(),
+            path.getFileName() + ".",
+            OwnerOnlyFiles.directoryMode(path.getParent()));
     Path inside = folder.resolve("s");
     try {
-      Channel channel = new ServerBootstrap().group(group).channel(EpollServerDomainSocketChannel.class)
-          .childHandler(initializer(answerer, null)).bind(new DomainSocketAddress(inside.toFile())).sync().channel();
+      Channel channel =
+          new ServerBootstrap()
+              .group(group)
+              .channel(EpollServerDomainSocketChannel.class)
+              .childHandler(initializer(answerer, null))
+              .bind(new DomainSocketAddress(inside.toFile()))
+              .sync()
+              .channel();
       Files.setPosixFilePermissions(inside, PosixFilePermissions.fromString("rw-------"));
       Files.move(inside, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       log.info("event=control-listening transport=unix socket={}", path);
@@ -154,8 +199,11 @@ public final class ControlEndpoint implements AutoCloseable {
 
   private static void writeTokenFile(Path path, String content) throws IOException {
     Files.deleteIfExists(path); // a stale socket or token file
-    try (SeekableByteChannel out = Files.newByteChannel(path,
-        EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OwnerOnlyFiles.fileMode(path))) {
+    try (SeekableByteChannel out =
+        Files.newByteChannel(
+            path,
+            EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+            OwnerOnlyFiles.fileMode(path))) {
       out.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.US_ASCII)));
     }
   }
@@ -170,8 +218,11 @@ public final class ControlEndpoint implements AutoCloseable {
     return new ChannelInitializer<>() {
       @Override
       protected void initChannel(Channel ch) {
-        ch.pipeline().addLast(new ReadTimeoutHandler(READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS),
-            new LineBasedFrameDecoder(MAX_REQUEST_BYTES, true, true), new ControlHandler(answerer, token));
+        ch.pipeline()
+            .addLast(
+                new ReadTimeoutHandler(READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS),
+                new LineBasedFrameDecoder(MAX_REQUEST_BYTES, true, true),
+                new ControlHandler(answerer, token));
       }
     };
   }

@@ -15,8 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One control connection: one request line in, one JSON reply out, then the connection closes.
- * Over TCP the line starts with the token; a wrong token gets an error and nothing else.
+ * One control connection: one request line in, one JSON reply out, then the connection closes. Over
+ * TCP the line starts with the token; a wrong token gets an error and nothing else.
  */
 final class ControlHandler extends SimpleChannelInboundHandler<ByteBuf> {
   private static final Logger log = LoggerFactory.getLogger(ControlHandler.class);
@@ -25,7 +25,10 @@ final class ControlHandler extends SimpleChannelInboundHandler<ByteBuf> {
   private final byte[] token;
   private boolean replied;
 
-  /** @param token the TCP token, or null on the Unix-domain socket (its file mode is the access control) */
+  /**
+   * @param token the TCP token, or null on the Unix-domain socket (its file mode is the access
+   *     control)
+   */
   ControlHandler(ControlAnswerer answerer, byte[] token) {
     this.answerer = answerer;
     this.token = token;
@@ -52,7 +55,11 @@ final class ControlHandler extends SimpleChannelInboundHandler<ByteBuf> {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (cause instanceof TooLongFrameException && !replied) {
-      reply(ctx, JsonWriter.write(Map.of("error", "request longer than " + ControlEndpoint.MAX_REQUEST_BYTES + " bytes")));
+      reply(
+          ctx,
+          JsonWriter.write(
+              Map.of(
+                  "error", "request longer than " + ControlEndpoint.MAX_REQUEST_BYTES + " bytes")));
     } else if (cause instanceof ReadTimeoutException) {
       ctx.close();
     } else {
@@ -68,13 +75,19 @@ final class ControlHandler extends SimpleChannelInboundHandler<ByteBuf> {
    */
   private void reply(ChannelHandlerContext ctx, String json) {
     replied = true;
-    ctx.writeAndFlush(Unpooled.copiedBuffer(json + "\n", StandardCharsets.UTF_8)).addListener(written -> {
-      if (written.isSuccess() && ctx.channel() instanceof DuplexChannel duplex) {
-        duplex.shutdownOutput();
-        ctx.executor().schedule(() -> ctx.close(), ControlEndpoint.READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      } else {
-        ctx.close();
-      }
-    });
+    ctx.writeAndFlush(Unpooled.copiedBuffer(json + "\n", StandardCharsets.UTF_8))
+        .addListener(
+            written -> {
+              if (written.isSuccess() && ctx.channel() instanceof DuplexChannel duplex) {
+                duplex.shutdownOutput();
+                ctx.executor()
+                    .schedule(
+                        () -> ctx.close(),
+                        ControlEndpoint.READ_TIMEOUT.toMillis(),
+                        TimeUnit.MILLISECONDS);
+              } else {
+                ctx.close();
+              }
+            });
   }
 }

@@ -4,13 +4,16 @@ import java.util.Collection;
 import java.util.Map;
 
 /**
- * The control channel's replies as JSON text: objects, arrays, strings, numbers, booleans and
- * null, enough for status reports. Keys keep the order they were put in.
+ * The control channel's replies as JSON text: objects, arrays, strings, numbers, booleans and null,
+ * enough for status reports. Keys keep the order they were put in.
  */
 final class JsonWriter {
   private JsonWriter() {}
 
-  /** {@code value} as JSON: a Map, a Collection, a String, a Number, a Boolean or null; anything else as its string. */
+  /**
+   * {@code value} as JSON: a Map, a Collection, a String, a Number, a Boolean or null; anything
+   * else as its string.
+   */
   static String write(Object value) {
     StringBuilder out = new StringBuilder();
     append(out, value);

@@ -12,26 +12,33 @@ import org.xbill.DNS.Type;
 
 /**
  * CHAOS class questions about the server itself: TXT version.bind / version.server, hostname.bind
- * and id.server (RFC 4892), as BIND and NSD answer them. Anything else in CHAOS, or any of them when
- * the identity is off, is REFUSED.
+ * and id.server (RFC 4892), as BIND and NSD answer them. Anything else in CHAOS, or any of them
+ * when the identity is off, is REFUSED.
  */
 final class ChaosAnswerer {
   private final QueryConfig.ChaosIdentity identity;
 
-  /** @param identity what the names reveal, or null to refuse them all */
+  /**
+   * @param identity what the names reveal, or null to refuse them all
+   */
   ChaosAnswerer(QueryConfig.ChaosIdentity identity) {
     this.identity = identity;
   }
 
-  /** Fills {@code response} (the skeleton of {@link QueryProcessor#response}) for {@code question}. */
+  /**
+   * Fills {@code response} (the skeleton of {@link QueryProcessor#response}) for {@code question}.
+   */
   void answer(Record question, Message response) {
     String name = question.getName().toString().toLowerCase(Locale.ROOT);
-    String text = identity == null ? null : switch (name) {
-      case "version.bind.", "version.server." -> identity.version();
-      case "hostname.bind." -> identity.hostname();
-      case "id.server." -> identity.id() != null ? identity.id() : identity.hostname();
-      default -> null;
-    };
+    String text =
+        identity == null
+            ? null
+            : switch (name) {
+              case "version.bind.", "version.server." -> identity.version();
+              case "hostname.bind." -> identity.hostname();
+              case "id.server." -> identity.id() != null ? identity.id() : identity.hostname();
+              default -> null;
+            };
     int qtype = question.getType();
     if (text == null || (qtype != Type.TXT && qtype != Type.ANY)) {
       response.getHeader().setRcode(Rcode.REFUSED);

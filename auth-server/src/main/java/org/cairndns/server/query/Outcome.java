@@ -10,8 +10,8 @@ public sealed interface Outcome {
    * One response message in wire form: {@code head}, then {@code tail} from {@code tailFrom} on. A
    * cached answer shares its tail with every request it answers and has a head of its own (header
    * and question, with the request's ID and letter case), so a 31 KB answer costs a copy of a few
-   * dozen bytes per request instead of 31 KB; the transport copies head and tail once, into its send
-   * buffer. Every other reply is all head. The head always holds the whole header.
+   * dozen bytes per request instead of 31 KB; the transport copies head and tail once, into its
+   * send buffer. Every other reply is all head. The head always holds the whole header.
    */
   record Reply(byte[] head, byte[] tail, int tailFrom) implements Outcome {
     private static final byte[] NO_TAIL = new byte[0];

@@ -10,9 +10,11 @@ import org.cairndns.server.config.ConfigLoader;
  * @param udpPayload the EDNS UDP payload size we advertise and honour at most (RFC 9715: 1232)
  * @param tcpIdleTimeout the idle timeout advertised with EDNS TCP keepalive (RFC 7828)
  * @param chaos answers for CHAOS TXT version.bind / hostname.bind / id.server, or null when off
- * @param responseCacheBytes the rendered-response cache's bound in bytes ({@code limits.response-cache-bytes})
+ * @param responseCacheBytes the rendered-response cache's bound in bytes ({@code
+ *     limits.response-cache-bytes})
  */
-public record QueryConfig(int udpPayload, Duration tcpIdleTimeout, ChaosIdentity chaos, long responseCacheBytes) {
+public record QueryConfig(
+    int udpPayload, Duration tcpIdleTimeout, ChaosIdentity chaos, long responseCacheBytes) {
 
   /** The response cache as large as the configuration's default. */
   public QueryConfig(int udpPayload, Duration tcpIdleTimeout, ChaosIdentity chaos) {
@@ -26,8 +28,11 @@ public record QueryConfig(int udpPayload, Duration tcpIdleTimeout, ChaosIdentity
   public static QueryConfig from(CairnConfig config) {
     CairnConfig.Identity id = config.identity();
     CairnConfig.Limits limits = config.limits();
-    return new QueryConfig(limits.udpPayload(), limits.tcpIdleTimeout(),
-        id.chaos() ? new ChaosIdentity(id.version(), id.hostname(), id.id()) : null, limits.responseCacheBytes());
+    return new QueryConfig(
+        limits.udpPayload(),
+        limits.tcpIdleTimeout(),
+        id.chaos() ? new ChaosIdentity(id.version(), id.hostname(), id.id()) : null,
+        limits.responseCacheBytes());
   }
 
   /** The configuration's defaults, but CHAOS queries refused. */

@@ -34,11 +34,11 @@ import org.xbill.DNS.TSIG;
 import org.xbill.DNS.Type;
 
 /**
- * Turns one request into what the transport sends, as Knot's process_query.c: decodes and checks the
- * request in RFC order (header, TSIG, opcode, question, OPT, class, zone), decides its kind and hands
- * it to that kind's answerer (NOTIFY, CHAOS, transfers, ordinary answers from a zone), then finishes
- * the response (OPT, TSIG, size). Pure: no I/O, no locks. Well-formed ordinary questions are served
- * from a per-snapshot cache of rendered responses.
+ * Turns one request into what the transport sends, as Knot's process_query.c: decodes and checks
+ * the request in RFC order (header, TSIG, opcode, question, OPT, class, zone), decides its kind and
+ * hands it to that kind's answerer (NOTIFY, CHAOS, transfers, ordinary answers from a zone), then
+ * finishes the response (OPT, TSIG, size). Pure: no I/O, no locks. Well-formed ordinary questions
+ * are served from a per-snapshot cache of rendered responses.
  */
 public final class QueryProcessor implements RequestHandler {
   // Header bits as they lie in the third byte of the wire header (QR, opcode, AA, TC, RD).
@@ -46,8 +46,11 @@ public final class QueryProcessor implements RequestHandler {
   private static final int RD_BYTE = (1 << (15 - Flags.RD)) >>> 8;
   private static final int OPCODE_BYTE = 0x78;
   private static final Logger log = LoggerFactory.getLogger(QueryProcessor.class);
+
   /** A bug a packet can trigger would otherwise log a stack per packet. */
-  private static final RateLimitedLog failures = new RateLimitedLog(log, Level.WARN, "query-failed");
+  private static final RateLimitedLog failures =
+      new RateLimitedLog(log, Level.WARN, "query-failed");
+
   static final int PADDING_BLOCK = 468; // RFC 8467 recommended response block
 
   private final ZoneSet zones;
@@ -60,12 +63,19 @@ public final class QueryProcessor implements RequestHandler {
   private final ResponseCache cache;
   private final LongAdder malformed = new LongAdder();
 
-  public QueryProcessor(ZoneSet zones, TransferResponder transfers, NotifyReceiver notifies, QueryConfig config) {
+  public QueryProcessor(
+      ZoneSet zones, TransferResponder transfers, NotifyReceiver notifies, QueryConfig config) {
     this(zones, transfers, notifies, config, Map.of());
   }
 
-  /** @param keys TSIG keys by name, for signed queries (e.g. a secondary's SOA checks) */
-  public QueryProcessor(ZoneSet zones, TransferResponder transfers, NotifyReceiver notifies, QueryConfig config,
+  /**
+   * @param keys TSIG keys by name, for signed queries (e.g. a secondary's SOA checks)
+   */
+  public QueryProcessor(
+      ZoneSet zones,
+      TransferResponder transfers,
+      NotifyReceiver notifies,
+      QueryConfig config,
       Map<Name, TSIG> keys) {
     this.zones = zones;
     this.answers = new ZoneAnswerer(zones);
@@ -82,7 +92,9 @@ public final class QueryProcessor implements RequestHandler {
     return cache.bytes();
   }
 
-  /** Requests answered FORMERR because they could not be parsed (counted, never logged one by one). */
+  /**
+   * Requests answered FORMERR because they could not be parsed (counted, never logged one by one).
+   */
   public long malformedRequests() {
     return malformed.sum();
   }
@@ -92,7 +104,8 @@ public final class QueryProcessor implements RequestHandler {
     if (request.length < Header.LENGTH || (request[2] & QR_BYTE) != 0) {
       return Outcome.DROP; // too short to answer, or itself a response
     }
-    ResponseCache.Key key = ResponseCache.keyFor(request, requester.transport(), config.udpPayload());
+    ResponseCache.Key key =
+        ResponseCache.keyFor(request, requester.transport(), config.udpPayload());
     long generation = zones.generation();
     if (key != null) {
       Outcome.Reply cached = cache.lookup(key, generation, request);
@@ -112,7 +125,8 @@ public final class QueryProcessor implements RequestHandler {
       }
       return outcome;
     } catch (RuntimeException e) {
-      failures.log("event=query-failed client={} error=\"{}\"", requester.address(), e.toString(), e);
+      failures.log(
+          "event=query-failed client={} error=\"{}\"", requester.address(), e.toString(), e);
       return new Outcome.Reply(headerOnly(request, Rcode.SERVFAIL));
     }
   }
@@ -147,7 +161,8 @@ public final class QueryProcessor implements RequestHandler {
       // First, so that no path (not even an early error) can answer a forged request signed.
       int tsigError = RequestSignature.verify(query, wire, keys);
       if (tsigError != Rcode.NOERROR) {
-        return new Outcome.Reply(RequestSignature.failure(response(query, Rcode.NOTAUTH), query, tsigError, keys));
+        return new Outcome.Reply(
+            RequestSignature.failure(response(query, Rcode.NOTAUTH), query, tsigError, keys));
       }
     }
     if (opcode != Opcode.QUERY && opcode != Opcode.NOTIFY) {
@@ -164,11 +179,13 @@ public final class QueryProcessor implements RequestHandler {
       if (opt.getVersion() > 0) {
         return reply(response(query, Rcode.BADVERS), query, requester);
       }
-      if (requester.transport() == Transport.UDP && !opt.getOptions(EDNSOption.Code.TCP_KEEPALIVE).isEmpty()) {
+      if (requester.transport() == Transport.UDP
+          && !opt.getOptions(EDNSOption.Code.TCP_KEEPALIVE).isEmpty()) {
         return reply(response(query, Rcode.FORMERR), query, requester); // RFC 7828 §3.2.1
       }
     }
-    // The request is sound: the answerer of its kind fills in this response, as Knot's query modules do.
+    // The request is sound: the answerer of its kind fills in this response, as Knot's query
+    // modules do.
     Message r = response(query, Rcode.NOERROR);
     if (opcode == Opcode.NOTIFY) {
       notifies.answer(query, r, requester);
@@ -184,7 +201,11 @@ public final class QueryProcessor implements RequestHandler {
       r.getHeader().setRcode(Rcode.REFUSED);
       return reply(r, query, requester);
     }
-    if (qtype == Type.OPT || qtype == Type.TSIG || qtype == Type.TKEY || qtype == Type.MAILA || qtype == Type.MAILB) {
+    if (qtype == Type.OPT
+        || qtype == Type.TSIG
+        || qtype == Type.TKEY
+        || qtype == Type.MAILA
+        || qtype == Type.MAILB) {
       r.getHeader().setRcode(Rcode.NOTIMP);
       return reply(r, query, requester);
     }
@@ -253,16 +274,21 @@ public final class QueryProcessor implements RequestHandler {
 
   /** Adds an Extended DNS Error (RFC 8914), sent only when the query had OPT (see reply()). */
   private static void withEde(Message r, int infoCode) {
-    r.addRecord(new OPTRecord(0, 0, 0, 0, List.of(new ExtendedErrorCodeOption(infoCode))), Section.ADDITIONAL);
+    r.addRecord(
+        new OPTRecord(0, 0, 0, 0, List.of(new ExtendedErrorCodeOption(infoCode))),
+        Section.ADDITIONAL);
   }
 
-  /** Adds OPT (with keepalive and padding as the transport allows) and renders within size limits. */
+  /**
+   * Adds OPT (with keepalive and padding as the transport allows) and renders within size limits.
+   */
   private Outcome reply(Message r, Message query, Requester requester) {
     OPTRecord qopt = query.getOPT();
     Transport transport = requester.transport();
     int limit;
     if (transport == Transport.UDP) {
-      limit = qopt == null ? 512 : ResponseCache.udpLimit(qopt.getPayloadSize(), config.udpPayload());
+      limit =
+          qopt == null ? 512 : ResponseCache.udpLimit(qopt.getPayloadSize(), config.udpPayload());
     } else {
       limit = 65535;
     }
@@ -283,7 +309,9 @@ public final class QueryProcessor implements RequestHandler {
     }
     if (transport.isStream() && !qopt.getOptions(EDNSOption.Code.TCP_KEEPALIVE).isEmpty()) {
       int units = (int) Math.min(0xFFFF, config.tcpIdleTimeout().toMillis() / 100);
-      options.add(new GenericEDNSOption(EDNSOption.Code.TCP_KEEPALIVE, new byte[] {(byte) (units >>> 8), (byte) units}));
+      options.add(
+          new GenericEDNSOption(
+              EDNSOption.Code.TCP_KEEPALIVE, new byte[] {(byte) (units >>> 8), (byte) units}));
     }
     int flags = qopt.getFlags() & ExtendedFlags.DO; // DO echoed
     r.addRecord(new OPTRecord(config.udpPayload(), xrcode, 0, flags, options), Section.ADDITIONAL);
@@ -295,7 +323,8 @@ public final class QueryProcessor implements RequestHandler {
         removeOpt(r);
         List<EDNSOption> padded = new ArrayList<>(options);
         padded.add(new GenericEDNSOption(EDNSOption.Code.PADDING, new byte[pad]));
-        r.addRecord(new OPTRecord(config.udpPayload(), xrcode, 0, flags, padded), Section.ADDITIONAL);
+        r.addRecord(
+            new OPTRecord(config.udpPayload(), xrcode, 0, flags, padded), Section.ADDITIONAL);
         wire = r.toWire(limit);
       }
     }

@@ -23,18 +23,20 @@ import org.xbill.DNS.Type;
  * entry (a client asking for one 31 KB answer in thousands of letter cases and EDNS sizes pinned
  * 352 MB): the name is case-folded, and the EDNS size becomes the size class the response is
  * rendered for ({@link #udpLimit}). The question on the way out gets the request's letter case back
- * (RFC 4343; resolvers using 0x20 check it); names in the answer that point to the question's
- * name follow it. A synthesized CNAME (DNAME) carries the case of its query, so such an entry
- * serves only that exact case.
+ * (RFC 4343; resolvers using 0x20 check it); names in the answer that point to the question's name
+ * follow it. A synthesized CNAME (DNAME) carries the case of its query, so such an entry serves
+ * only that exact case.
  */
 final class ResponseCache {
-  // Header bits as they lie in the request's bytes: QR, opcode and RD in the third, CD in the fourth;
+  // Header bits as they lie in the request's bytes: QR, opcode and RD in the third, CD in the
+  // fourth;
   // DO in the high byte of the OPT record's extended flags.
   private static final int QR_BYTE = (1 << (15 - Flags.QR)) >>> 8;
   private static final int OPCODE_BYTE = 0x78;
   private static final int RD_BYTE = (1 << (15 - Flags.RD)) >>> 8;
   private static final int CD_BYTE = 1 << (15 - Flags.CD);
   private static final int DO_BYTE = ExtendedFlags.DO >>> 8;
+
   /** Per entry besides the two arrays' contents: map node, key, entry and array headers. */
   static final int ENTRY_OVERHEAD = 112;
 
@@ -49,7 +51,9 @@ final class ResponseCache {
     this.maxBytes = maxBytes;
   }
 
-  /** Question bytes (name case-folded, type, class) plus everything else the response depends on. */
+  /**
+   * Question bytes (name case-folded, type, class) plus everything else the response depends on.
+   */
   static final class Key {
     private final byte[] bytes;
     private final int nameLength;
@@ -88,7 +92,9 @@ final class ResponseCache {
       return null; // TLS answers may carry padding; keep them on the full path
     }
     int flags = req[2] & 0xFF;
-    if ((flags & (QR_BYTE | OPCODE_BYTE)) != 0 || (req[4] | req[6] | req[7] | req[8] | req[9] | req[10]) != 0 || req[5] != 1) {
+    if ((flags & (QR_BYTE | OPCODE_BYTE)) != 0
+        || (req[4] | req[6] | req[7] | req[8] | req[9] | req[10]) != 0
+        || req[5] != 1) {
       return null; // QR set, opcode not QUERY, or counts other than QD=1, AR<=1
     }
     int arcount = req[11] & 0xFF;
@@ -116,7 +122,11 @@ final class ResponseCache {
     }
     int qtype = ((req[pos] & 0xFF) << 8) | (req[pos + 1] & 0xFF);
     int qclass = ((req[pos + 2] & 0xFF) << 8) | (req[pos + 3] & 0xFF);
-    if (qclass != DClass.IN || qtype == Type.IXFR || qtype == Type.AXFR || qtype == Type.ANY || qtype == Type.OPT
+    if (qclass != DClass.IN
+        || qtype == Type.IXFR
+        || qtype == Type.AXFR
+        || qtype == Type.ANY
+        || qtype == Type.OPT
         || qtype == Type.TSIG) {
       return null; // IN only; no IXFR, AXFR, ANY, OPT, TSIG
     }
@@ -124,12 +134,20 @@ final class ResponseCache {
     int ednsFlags = 0;
     if (arcount == 1) {
       // Only a bare OPT: root owner, type OPT, version 0, no options.
-      if (req.length != qEnd + 11 || req[qEnd] != 0 || req[qEnd + 1] != 0 || req[qEnd + 2] != Type.OPT
-          || req[qEnd + 6] != 0 || req[qEnd + 9] != 0 || req[qEnd + 10] != 0) {
+      if (req.length != qEnd + 11
+          || req[qEnd] != 0
+          || req[qEnd + 1] != 0
+          || req[qEnd + 2] != Type.OPT
+          || req[qEnd + 6] != 0
+          || req[qEnd + 9] != 0
+          || req[qEnd + 10] != 0) {
         return null;
       }
       int offered = ((req[qEnd + 3] & 0xFF) << 8) | (req[qEnd + 4] & 0xFF);
-      size = transport == Transport.UDP ? udpLimit(offered, udpPayload) : 1; // streams: only "had OPT" matters
+      size =
+          transport == Transport.UDP
+              ? udpLimit(offered, udpPayload)
+              : 1; // streams: only "had OPT" matters
       ednsFlags = req[qEnd + 7] & DO_BYTE;
       if (req[qEnd + 5] != 0) {
         return null; // extended rcode bits in a query
@@ -163,7 +181,8 @@ final class ResponseCache {
   Outcome.Reply lookup(Key key, long generation, byte[] request) {
     Entry e = entries.get(key);
     int nameEnd = 12 + key.nameLength;
-    if (e == null || e.generation != generation
+    if (e == null
+        || e.generation != generation
         || (!e.anyCase && !Arrays.equals(e.wire, 12, nameEnd, request, 12, nameEnd))) {
       return null;
     }
@@ -179,7 +198,9 @@ final class ResponseCache {
     if (cost > maxBytes / 16) {
       return; // one answer may not crowd out the rest
     }
-    Entry old = entries.put(key, new Entry(generation, wire, !answersWithType(wire, key.nameLength, Type.DNAME)));
+    Entry old =
+        entries.put(
+            key, new Entry(generation, wire, !answersWithType(wire, key.nameLength, Type.DNAME)));
     if (bytes.addAndGet(old == null ? cost : cost - cost(key, old.wire)) > maxBytes) {
       evict();
     }
@@ -213,7 +234,10 @@ final class ResponseCache {
     }
   }
 
-  /** Whether a record of {@code type} is in the answer section; true too when the wire cannot be walked. */
+  /**
+   * Whether a record of {@code type} is in the answer section; true too when the wire cannot be
+   * walked.
+   */
   private static boolean answersWithType(byte[] wire, int nameLength, int type) {
     int answers = ((wire[6] & 0xFF) << 8) | (wire[7] & 0xFF);
     int pos = 12 + nameLength + 4;

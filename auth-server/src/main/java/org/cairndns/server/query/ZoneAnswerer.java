@@ -30,12 +30,15 @@ import org.xbill.DNS.Type;
  */
 final class ZoneAnswerer {
   private static final int MAX_CHAIN = 8;
+
   /** Stateless, so one instance serves every query. */
   private static final LookupResult.Visitor<Boolean, Chain> ANSWER_STEP = new AnswerStep();
 
   private final ZoneSet zones;
 
-  /** @param zones where a CNAME or DNAME target is looked for, to follow it only within its zone */
+  /**
+   * @param zones where a CNAME or DNAME target is looked for, to follow it only within its zone
+   */
   ZoneAnswerer(ZoneSet zones) {
     this.zones = zones;
   }
@@ -49,7 +52,8 @@ final class ZoneAnswerer {
     Record question = query.getQuestion();
     OPTRecord opt = query.getOPT();
     boolean dnssec = opt != null && (opt.getFlags() & ExtendedFlags.DO) != 0;
-    Chain chain = new Chain(response, zones, zone, question.getName(), question.getType(), dnssec, transport);
+    Chain chain =
+        new Chain(response, zones, zone, question.getName(), question.getType(), dnssec, transport);
     while (zone.lookup(chain.qname, chain.qtype).accept(ANSWER_STEP, chain)) {
       chain.hop++;
     }
@@ -68,11 +72,22 @@ final class ZoneAnswerer {
     final Transport transport;
     Name qname;
     int hop;
-    /** Owners rewritten on this chain, for loop detection: at most one per hop, made on the first CNAME/DNAME. */
+
+    /**
+     * Owners rewritten on this chain, for loop detection: at most one per hop, made on the first
+     * CNAME/DNAME.
+     */
     private Name[] rewritten;
+
     private int rewrittenCount;
 
-    Chain(Message response, ZoneSet zones, ZoneSnapshot zone, Name qname, int qtype, boolean dnssec,
+    Chain(
+        Message response,
+        ZoneSet zones,
+        ZoneSnapshot zone,
+        Name qname,
+        int qtype,
+        boolean dnssec,
         Transport transport) {
       this.response = response;
       this.zones = zones;
@@ -89,7 +104,8 @@ final class ZoneAnswerer {
         return false;
       }
       if (rewritten == null) {
-        rewritten = new Name[MAX_CHAIN + 1]; // hop stops at MAX_CHAIN, and each hop adds at most one
+        rewritten =
+            new Name[MAX_CHAIN + 1]; // hop stops at MAX_CHAIN, and each hop adds at most one
       }
       rewritten[rewrittenCount++] = owner;
       return true;
@@ -119,7 +135,8 @@ final class ZoneAnswerer {
 
   /**
    * One lookup's contribution to the response. Each method returns true when the chain goes on in
-   * the same zone with {@code chain.qname} set to the next name, false when the response is complete.
+   * the same zone with {@code chain.qname} set to the next name, false when the response is
+   * complete.
    */
   private static final class AnswerStep implements LookupResult.Visitor<Boolean, Chain> {
     @Override
@@ -146,7 +163,10 @@ final class ZoneAnswerer {
     public Boolean cname(LookupResult.Cname c, Chain chain) {
       Message r = chain.response;
       Name qname = chain.qname;
-      addRecord(r, c.cname().getName().equals(qname) ? c.cname().withName(qname) : c.cname(), Section.ANSWER);
+      addRecord(
+          r,
+          c.cname().getName().equals(qname) ? c.cname().withName(qname) : c.cname(),
+          Section.ANSWER);
       Name target = c.cname().getTarget();
       chain.rewrite(qname);
       if (chain.wasRewritten(target)) {
@@ -204,13 +224,27 @@ final class ZoneAnswerer {
   private static void addNegativeSoa(Message r, ZoneSnapshot zone) {
     SOARecord soa = zone.soa();
     long ttl = Math.min(soa.getTTL(), soa.getMinimum());
-    addRecord(r, ttl == soa.getTTL() ? soa : new SOARecord(soa.getName(), soa.getDClass(), ttl, soa.getHost(),
-        soa.getAdmin(), soa.getSerial(), soa.getRefresh(), soa.getRetry(), soa.getExpire(), soa.getMinimum()),
+    addRecord(
+        r,
+        ttl == soa.getTTL()
+            ? soa
+            : new SOARecord(
+                soa.getName(),
+                soa.getDClass(),
+                ttl,
+                soa.getHost(),
+                soa.getAdmin(),
+                soa.getSerial(),
+                soa.getRefresh(),
+                soa.getRetry(),
+                soa.getExpire(),
+                soa.getMinimum()),
         Section.AUTHORITY);
   }
 
   /** Addresses of in-zone NS, MX and SRV targets. */
-  private static void addAdditional(Message r, ZoneSnapshot zone, List<RRset> sets, boolean dnssec) {
+  private static void addAdditional(
+      Message r, ZoneSnapshot zone, List<RRset> sets, boolean dnssec) {
     for (RRset set : sets) {
       int type = set.getType();
       if (type != Type.NS && type != Type.MX && type != Type.SRV) {

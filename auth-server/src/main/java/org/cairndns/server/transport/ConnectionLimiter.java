@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The table of TCP and TLS connections. A newcomer over the per-address limit is closed at once.
  * When the table is under pressure, each newcomer closes the connection that has been idle longest
- * (no request being answered), so clients that hold slots without asking anything make room for
- * new ones instead of locking them out; only when nothing is idle is a newcomer refused.
+ * (no request being answered), so clients that hold slots without asking anything make room for new
+ * ones instead of locking them out; only when nothing is idle is a newcomer refused.
  */
 @ChannelHandler.Sharable
 final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
@@ -41,8 +41,12 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
   static final class Slot {
     private final Channel channel;
     private final AtomicBoolean evicted = new AtomicBoolean();
-    /** When the connection opened, last completed a request, or last finished writing a response. */
+
+    /**
+     * When the connection opened, last completed a request, or last finished writing a response.
+     */
     volatile long lastActivityNanos;
+
     /** Something is being answered or written: not idle, whatever the time. */
     volatile boolean busy;
 
@@ -99,14 +103,17 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
     while (true) {
       Slot oldest = null;
       for (Slot s : slots) {
-        if (!s.busy && !s.evicted.get() && (oldest == null || s.lastActivityNanos - oldest.lastActivityNanos < 0)) {
+        if (!s.busy
+            && !s.evicted.get()
+            && (oldest == null || s.lastActivityNanos - oldest.lastActivityNanos < 0)) {
           oldest = s;
         }
       }
       if (oldest == null) {
         return false;
       }
-      if (oldest.evicted.compareAndSet(false, true)) { // another newcomer may have picked it meanwhile
+      if (oldest.evicted.compareAndSet(
+          false, true)) { // another newcomer may have picked it meanwhile
         counters.evictedConnection();
         oldest.channel.close();
         return true;

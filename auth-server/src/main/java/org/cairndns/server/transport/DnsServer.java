@@ -44,10 +44,10 @@ import org.slf4j.LoggerFactory;
  * port with SO_REUSEPORT, up to 16 datagrams read per recvmmsg call, TCP Fast Open), NIO elsewhere.
  * UDP and the streams (TCP, TLS) have event loops of their own, as Knot has udp-workers and
  * tcp-workers: a loop serving both gave its UDP socket one read batch per turn between connections
- * writing 31 KB answers, so a TCP flood (the cache amplifier) starved UDP clients; apart, the kernel
- * schedules the UDP threads beside the busy stream threads (one stream thread instead of one per
- * core did not help UDP under the attack benchmark on two cores). Pipelines only: the logic is in
- * {@link UdpHandler} and {@link StreamHandler}.
+ * writing 31 KB answers, so a TCP flood (the cache amplifier) starved UDP clients; apart, the
+ * kernel schedules the UDP threads beside the busy stream threads (one stream thread instead of one
+ * per core did not help UDP under the attack benchmark on two cores). Pipelines only: the logic is
+ * in {@link UdpHandler} and {@link StreamHandler}.
  */
 public final class DnsServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DnsServer.class);
@@ -58,23 +58,35 @@ public final class DnsServer implements AutoCloseable {
    * room for refusals and waits; further transfers queue for a thread.
    */
   public static final int TRANSFER_THREADS = 32;
+
   static final String TRANSFER_THREAD_NAME = "cairn-transfer";
+
   /** Transfer threads above none in use end after this long idle. */
   private static final long TRANSFER_THREAD_IDLE_SECONDS = 60;
+
   /** UDP send buffer: room for bursts of answers while the kernel is busy. */
   private static final int UDP_SEND_BUFFER = 4 << 20;
+
   /** Largest UDP request read whole (Netty's datagram buffer: what it was before batched reads). */
   private static final int UDP_MAX_REQUEST = 2048;
+
   /** Datagrams one recvmmsg call reads (epoll): one system call per batch rather than per query. */
   private static final int UDP_READ_BATCH = 16;
+
   /** Connections the kernel completes and queues until they are accepted. */
   private static final int ACCEPT_BACKLOG = 1024;
+
   /** TCP Fast Open: connections pending with data in their SYN (Linux, epoll only). */
   private static final int TCP_FASTOPEN_QUEUE = 256;
+
   /** A DNS message over TCP or TLS: a two-byte length, then at most 65,535 bytes. */
   private static final int MAX_FRAME = 2 + 65_535;
-  /** Closing: each listener gets this long to close, the event loops a quiet period and a timeout. */
+
+  /**
+   * Closing: each listener gets this long to close, the event loops a quiet period and a timeout.
+   */
   private static final long CLOSE_LISTENER_SECONDS = 2;
+
   private static final long SHUTDOWN_QUIET_MILLIS = 100;
   private static final long SHUTDOWN_TIMEOUT_MILLIS = 2_000;
   private static final long SHUTDOWN_WAIT_SECONDS = 5;
@@ -98,67 +110,95 @@ public final class DnsServer implements AutoCloseable {
     // Bounded, unlike a cached pool that grew a thread per transfer asked for. The queue needs no
     // bound of its own: a connection hands over one transfer at a time, so it holds at most one
     // per connection, and tcp-connections bounds those.
-    ThreadPoolExecutor pool = new ThreadPoolExecutor(TRANSFER_THREADS, TRANSFER_THREADS, TRANSFER_THREAD_IDLE_SECONDS, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), r -> {
-          Thread t = new Thread(r, TRANSFER_THREAD_NAME);
-          t.setDaemon(true);
-          return t;
-        });
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            TRANSFER_THREADS,
+            TRANSFER_THREADS,
+            TRANSFER_THREAD_IDLE_SECONDS,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            r -> {
+              Thread t = new Thread(r, TRANSFER_THREAD_NAME);
+              t.setDaemon(true);
+              return t;
+            });
     pool.allowCoreThreadTimeOut(true);
     this.transferExecutor = pool;
   }
 
   private EventLoopGroup eventLoops(int threads, String name) {
-    return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name),
+    return new MultiThreadIoEventLoopGroup(
+        threads,
+        new DefaultThreadFactory(name),
         epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
   }
 
   /**
    * @param tlsHandlers makes the TLS handler for a new connection, or null when no TLS listener
    */
-  public static DnsServer start(ListenerSettings settings, RequestHandler handler,
-      Function<SocketChannel, SslHandler> tlsHandlers) throws IOException {
+  public static DnsServer start(
+      ListenerSettings settings,
+      RequestHandler handler,
+      Function<SocketChannel, SslHandler> tlsHandlers)
+      throws IOException {
     int threads = Runtime.getRuntime().availableProcessors();
     DnsServer server = new DnsServer(threads);
     try {
-      ConnectionLimiter limiter = new ConnectionLimiter(settings.tcpConnections(), settings.tcpConnectionsPerAddress(), server.counters);
+      ConnectionLimiter limiter =
+          new ConnectionLimiter(
+              settings.tcpConnections(), settings.tcpConnectionsPerAddress(), server.counters);
       for (InetSocketAddress address : settings.listen()) {
-        InetSocketAddress bound = server.bindTcp(address, settings, handler, limiter, Transport.TCP, null);
+        InetSocketAddress bound =
+            server.bindTcp(address, settings, handler, limiter, Transport.TCP, null);
         server.tcp.add(bound);
         // UDP on the port TCP got, so an ephemeral port (0) gives one port for both.
-        server.udp.add(server.bindUdp(new InetSocketAddress(address.getAddress(), bound.getPort()), handler, threads,
-            settings.udpReceiveBuffer()));
+        server.udp.add(
+            server.bindUdp(
+                new InetSocketAddress(address.getAddress(), bound.getPort()),
+                handler,
+                threads,
+                settings.udpReceiveBuffer()));
       }
       if (!settings.tlsListen().isEmpty() && tlsHandlers == null) {
         throw new IOException("tls-listen is set but no TLS certificate is available");
       }
       for (InetSocketAddress address : settings.tlsListen()) {
-        server.tls.add(server.bindTcp(address, settings, handler, limiter, Transport.TLS, tlsHandlers));
+        server.tls.add(
+            server.bindTcp(address, settings, handler, limiter, Transport.TLS, tlsHandlers));
       }
     } catch (IOException | RuntimeException e) {
       server.close();
       throw e;
     }
-    log.info("event=listening transport={} udp={} tcp={} tls={}", server.epoll ? "epoll" : "nio", server.udp, server.tcp, server.tls);
+    log.info(
+        "event=listening transport={} udp={} tcp={} tls={}",
+        server.epoll ? "epoll" : "nio",
+        server.udp,
+        server.tcp,
+        server.tls);
     return server;
   }
 
-  private InetSocketAddress bindUdp(InetSocketAddress address, RequestHandler handler, int threads, int receiveBuffer)
+  private InetSocketAddress bindUdp(
+      InetSocketAddress address, RequestHandler handler, int threads, int receiveBuffer)
       throws IOException {
     UdpHandler udpHandler = new UdpHandler(handler, counters);
-    Bootstrap b = new Bootstrap()
-        .group(udpGroup)
-        .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
-        .option(ChannelOption.SO_RCVBUF, receiveBuffer)
-        .option(ChannelOption.SO_SNDBUF, UDP_SEND_BUFFER)
-        .handler(udpHandler);
+    Bootstrap b =
+        new Bootstrap()
+            .group(udpGroup)
+            .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+            .option(ChannelOption.SO_RCVBUF, receiveBuffer)
+            .option(ChannelOption.SO_SNDBUF, UDP_SEND_BUFFER)
+            .handler(udpHandler);
     int sockets = 1;
     if (epoll) {
       b.option(EpollChannelOption.SO_REUSEPORT, true)
           .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, UDP_MAX_REQUEST)
           // a buffer of UDP_READ_BATCH slots; as many datagrams per wakeup as before, in one call
-          .option(ChannelOption.RECVBUF_ALLOCATOR,
-              new FixedRecvByteBufAllocator(UDP_MAX_REQUEST * UDP_READ_BATCH).maxMessagesPerRead(UDP_READ_BATCH));
+          .option(
+              ChannelOption.RECVBUF_ALLOCATOR,
+              new FixedRecvByteBufAllocator(UDP_MAX_REQUEST * UDP_READ_BATCH)
+                  .maxMessagesPerRead(UDP_READ_BATCH));
       sockets = threads;
     }
     InetSocketAddress bound = null;
@@ -172,29 +212,44 @@ public final class DnsServer implements AutoCloseable {
     return bound;
   }
 
-  private InetSocketAddress bindTcp(InetSocketAddress address, ListenerSettings settings, RequestHandler handler,
-      ConnectionLimiter limiter, Transport transport, Function<SocketChannel, SslHandler> tlsHandlers) throws IOException {
-    ServerBootstrap b = new ServerBootstrap()
-        .group(streamGroup)
-        .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
-        .option(ChannelOption.SO_BACKLOG, ACCEPT_BACKLOG)
-        .option(ChannelOption.SO_REUSEADDR, true)
-        .childOption(ChannelOption.TCP_NODELAY, true)
-        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
-            new WriteBufferWaterMark(settings.tcpWriteBuffer() / 2, settings.tcpWriteBuffer()))
-        .childHandler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast("limit", limiter);
-            if (tlsHandlers != null) {
-              ch.pipeline().addLast("tls", tlsHandlers.apply(ch));
-            }
-            ch.pipeline()
-                .addLast("frame", new LengthFieldBasedFrameDecoder(MAX_FRAME, 0, 2, 0, 2))
-                .addLast("flow", new FlowControlHandler()) // holds decoded frames while reading is paused
-                .addLast("dns", new StreamHandler(handler, transport, counters, transferExecutor, limiter, settings));
-          }
-        });
+  private InetSocketAddress bindTcp(
+      InetSocketAddress address,
+      ListenerSettings settings,
+      RequestHandler handler,
+      ConnectionLimiter limiter,
+      Transport transport,
+      Function<SocketChannel, SslHandler> tlsHandlers)
+      throws IOException {
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(streamGroup)
+            .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+            .option(ChannelOption.SO_BACKLOG, ACCEPT_BACKLOG)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(
+                ChannelOption.WRITE_BUFFER_WATER_MARK,
+                new WriteBufferWaterMark(settings.tcpWriteBuffer() / 2, settings.tcpWriteBuffer()))
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ch.pipeline().addLast("limit", limiter);
+                    if (tlsHandlers != null) {
+                      ch.pipeline().addLast("tls", tlsHandlers.apply(ch));
+                    }
+                    ch.pipeline()
+                        .addLast("frame", new LengthFieldBasedFrameDecoder(MAX_FRAME, 0, 2, 0, 2))
+                        .addLast(
+                            "flow",
+                            new FlowControlHandler()) // holds decoded frames while reading is
+                        // paused
+                        .addLast(
+                            "dns",
+                            new StreamHandler(
+                                handler, transport, counters, transferExecutor, limiter, settings));
+                  }
+                });
     if (epoll) {
       b.option(ChannelOption.TCP_FASTOPEN, TCP_FASTOPEN_QUEUE);
     }
@@ -203,7 +258,9 @@ public final class DnsServer implements AutoCloseable {
     return (InetSocketAddress) ch.localAddress();
   }
 
-  private static Channel bind(io.netty.channel.ChannelFuture future, InetSocketAddress address, String what) throws IOException {
+  private static Channel bind(
+      io.netty.channel.ChannelFuture future, InetSocketAddress address, String what)
+      throws IOException {
     future.awaitUninterruptibly();
     if (future.isSuccess()) {
       return future.channel();
@@ -211,11 +268,22 @@ public final class DnsServer implements AutoCloseable {
     Throwable cause = future.cause();
     // Only EACCES means a privileged port; "in use" is a BindException too and must say so.
     boolean denied = String.valueOf(cause.getMessage()).contains("ermission denied");
-    String reason = denied && address.getPort() > 0 && address.getPort() < 1024
-        ? "port " + address.getPort() + " needs root or CAP_NET_BIND_SERVICE"
-        : cause instanceof BindException ? "address in use or not available (" + cause.getMessage() + ")"
-        : String.valueOf(cause.getMessage());
-    throw new IOException("cannot listen on " + what + " " + address.getAddress().getHostAddress() + ":" + address.getPort() + ": " + reason, cause);
+    String reason =
+        denied && address.getPort() > 0 && address.getPort() < 1024
+            ? "port " + address.getPort() + " needs root or CAP_NET_BIND_SERVICE"
+            : cause instanceof BindException
+                ? "address in use or not available (" + cause.getMessage() + ")"
+                : String.valueOf(cause.getMessage());
+    throw new IOException(
+        "cannot listen on "
+            + what
+            + " "
+            + address.getAddress().getHostAddress()
+            + ":"
+            + address.getPort()
+            + ": "
+            + reason,
+        cause);
   }
 
   public List<InetSocketAddress> udpAddresses() {
@@ -240,8 +308,11 @@ public final class DnsServer implements AutoCloseable {
     for (Channel ch : channels) {
       ch.close().awaitUninterruptibly(CLOSE_LISTENER_SECONDS, TimeUnit.SECONDS);
     }
-    Future<?> udpStopped = udpGroup.shutdownGracefully(SHUTDOWN_QUIET_MILLIS, SHUTDOWN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-    streamGroup.shutdownGracefully(SHUTDOWN_QUIET_MILLIS, SHUTDOWN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+    Future<?> udpStopped =
+        udpGroup.shutdownGracefully(
+            SHUTDOWN_QUIET_MILLIS, SHUTDOWN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    streamGroup
+        .shutdownGracefully(SHUTDOWN_QUIET_MILLIS, SHUTDOWN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
         .awaitUninterruptibly(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
     udpStopped.awaitUninterruptibly(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
     transferExecutor.shutdownNow();

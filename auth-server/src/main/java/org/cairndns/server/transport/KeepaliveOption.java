@@ -17,9 +17,10 @@ final class KeepaliveOption {
   private KeepaliveOption() {}
 
   /**
-   * {@code reply} with a keepalive timeout of 0, as {@link #withZeroTimeout(byte[])}. A cached answer
-   * (one whose tail is shared) is passed as it is: it has no keepalive option, since the cache takes
-   * only requests whose OPT record has no options, and the option only answers a client that sent it.
+   * {@code reply} with a keepalive timeout of 0, as {@link #withZeroTimeout(byte[])}. A cached
+   * answer (one whose tail is shared) is passed as it is: it has no keepalive option, since the
+   * cache takes only requests whose OPT record has no options, and the option only answers a client
+   * that sent it.
    */
   static Outcome.Reply withZeroTimeout(Outcome.Reply reply) {
     if (!reply.whole()) {

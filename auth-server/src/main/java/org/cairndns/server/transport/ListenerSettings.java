@@ -46,9 +46,17 @@ public record ListenerSettings(
   /** The configuration's listeners, its {@code limits} and {@code xfr.max-transfer-time-out}. */
   public static ListenerSettings from(CairnConfig config) {
     CairnConfig.Limits limits = config.limits();
-    return new ListenerSettings(config.listen(), config.tlsListen(), limits.tcpIdleTimeout(), limits.tcpConnections(),
-        limits.tcpConnectionsPerAddress(), limits.tlsHandshakeTimeout(), limits.tcpWriteTimeout(),
-        limits.tcpQueriesInFlight(), limits.tcpWriteBuffer(), config.xfr().maxTransferTimeOut(),
+    return new ListenerSettings(
+        config.listen(),
+        config.tlsListen(),
+        limits.tcpIdleTimeout(),
+        limits.tcpConnections(),
+        limits.tcpConnectionsPerAddress(),
+        limits.tlsHandshakeTimeout(),
+        limits.tcpWriteTimeout(),
+        limits.tcpQueriesInFlight(),
+        limits.tcpWriteBuffer(),
+        config.xfr().maxTransferTimeOut(),
         limits.udpReceiveBuffer());
   }
 

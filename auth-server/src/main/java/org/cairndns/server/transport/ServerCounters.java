@@ -61,14 +61,15 @@ public final class ServerCounters {
   /** Non-zero counters as {@code udp.NOERROR=12} style entries. */
   public Map<String, Long> snapshot() {
     Map<String, Long> out = new LinkedHashMap<>();
-    byRcode.forEach((t, adders) -> {
-      for (int i = 0; i < adders.length; i++) {
-        long v = adders[i].sum();
-        if (v > 0) {
-          out.put(t.name().toLowerCase(Locale.ROOT) + "." + Rcode.string(i), v);
-        }
-      }
-    });
+    byRcode.forEach(
+        (t, adders) -> {
+          for (int i = 0; i < adders.length; i++) {
+            long v = adders[i].sum();
+            if (v > 0) {
+              out.put(t.name().toLowerCase(Locale.ROOT) + "." + Rcode.string(i), v);
+            }
+          }
+        });
     out.put("dropped", dropped.sum());
     out.put("refused-connections", refusedConnections.sum());
     out.put("evicted-connections", evictedConnections.sum());

@@ -33,26 +33,29 @@ import org.slf4j.event.Level;
 /**
  * RFC 7766 connection handling for TCP and TLS: every framed request is answered; ordinary replies
  * go out as soon as they are ready, and a transfer's messages go out contiguously and in order.
- * While a transfer streams, later replies wait in a queue so nothing is interleaved with it; several
- * transfers on one connection are sent in the order they were asked.
+ * While a transfer streams, later replies wait in a queue so nothing is interleaved with it;
+ * several transfers on one connection are sent in the order they were asked.
  *
- * <p>Timing and flow control, so that a client can hold neither a slot nor memory for free: the idle
- * timer runs from the last <em>complete</em> request or finished response (RFC 7766 §6.2.3), so
- * bytes dripped into an unfinished message do not keep a connection open; at most {@code
- * tcpQueriesInFlight} requests are answered and not yet written out, and nothing is read while
- * that cap or the write buffer's high-water mark is reached (the frames already decoded wait in the
- * {@code FlowControlHandler} before this one); a connection whose queued responses make no
- * progress for the write timeout is closed. A transfer makes its next message only once the
- * channel is writable again, so one that is not read costs at most the write buffer plus one
- * message; and one still streaming at its deadline (xfr.max-transfer-time-out, counted from when
- * it was handed to its thread) is cut off with its connection, however fast it is read.
+ * <p>Timing and flow control, so that a client can hold neither a slot nor memory for free: the
+ * idle timer runs from the last <em>complete</em> request or finished response (RFC 7766 §6.2.3),
+ * so bytes dripped into an unfinished message do not keep a connection open; at most {@code
+ * tcpQueriesInFlight} requests are answered and not yet written out, and nothing is read while that
+ * cap or the write buffer's high-water mark is reached (the frames already decoded wait in the
+ * {@code FlowControlHandler} before this one); a connection whose queued responses make no progress
+ * for the write timeout is closed. A transfer makes its next message only once the channel is
+ * writable again, so one that is not read costs at most the write buffer plus one message; and one
+ * still streaming at its deadline (xfr.max-transfer-time-out, counted from when it was handed to
+ * its thread) is cut off with its connection, however fast it is read.
  */
 final class StreamHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(StreamHandler.class);
   // Lines a client can trigger at will, so rate-limited (one per call site, shared by connections).
-  private static final RateLimitedLog handlerFailures = new RateLimitedLog(log, Level.WARN, "stream-handler-failed");
-  private static final RateLimitedLog transfersAborted = new RateLimitedLog(log, Level.INFO, "transfer-aborted");
-  private static final RateLimitedLog transferFailures = new RateLimitedLog(log, Level.WARN, "transfer-failed");
+  private static final RateLimitedLog handlerFailures =
+      new RateLimitedLog(log, Level.WARN, "stream-handler-failed");
+  private static final RateLimitedLog transfersAborted =
+      new RateLimitedLog(log, Level.INFO, "transfer-aborted");
+  private static final RateLimitedLog transferFailures =
+      new RateLimitedLog(log, Level.WARN, "transfer-failed");
 
   private final RequestHandler handler;
   private final Transport transport;
@@ -66,35 +69,46 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
 
   /** Event-loop-only state. */
   private final ArrayDeque<Object> pending = new ArrayDeque<>();
+
   private boolean streaming;
   private Requester requester;
   private ChannelHandlerContext ctx;
   private ConnectionLimiter.Slot slot;
   private ScheduledFuture<?> timer;
+
   /** Requests answered whose reply (or whole transfer) is not written out yet. */
   private int inFlight;
+
   private long lastWriteProgressNanos;
+
   /** When the transfer streaming now must be done. */
   private long transferDeadlineNanos;
 
   /** Lets a transfer thread wait for the channel to become writable again. */
   private final ReentrantLock writable = new ReentrantLock();
+
   private final Condition writableAgain = writable.newCondition();
 
-  private final ChannelProgressiveFutureListener replyWritten = new ChannelProgressiveFutureListener() {
-    @Override
-    public void operationProgressed(ChannelProgressiveFuture f, long progress, long total) {
-      lastWriteProgressNanos = System.nanoTime();
-    }
+  private final ChannelProgressiveFutureListener replyWritten =
+      new ChannelProgressiveFutureListener() {
+        @Override
+        public void operationProgressed(ChannelProgressiveFuture f, long progress, long total) {
+          lastWriteProgressNanos = System.nanoTime();
+        }
 
-    @Override
-    public void operationComplete(ChannelProgressiveFuture f) {
-      answered();
-    }
-  };
+        @Override
+        public void operationComplete(ChannelProgressiveFuture f) {
+          answered();
+        }
+      };
 
-  StreamHandler(RequestHandler handler, Transport transport, ServerCounters counters,
-      Executor transferExecutor, ConnectionLimiter limiter, ListenerSettings settings) {
+  StreamHandler(
+      RequestHandler handler,
+      Transport transport,
+      ServerCounters counters,
+      Executor transferExecutor,
+      ConnectionLimiter limiter,
+      ListenerSettings settings) {
     this.handler = handler;
     this.transport = transport;
     this.counters = counters;
@@ -132,7 +146,11 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
     try {
       outcome = handler.handle(request, requester(ctx));
     } catch (RuntimeException e) {
-      handlerFailures.log("event=stream-handler-failed client={} error=\"{}\"", ctx.channel().remoteAddress(), e.toString(), e);
+      handlerFailures.log(
+          "event=stream-handler-failed client={} error=\"{}\"",
+          ctx.channel().remoteAddress(),
+          e.toString(),
+          e);
       counters.dropped();
       return;
     }
@@ -186,13 +204,18 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
 
   private void resumeIfRoom() {
     Channel ch = ctx.channel();
-    if (ch.isActive() && !ch.config().isAutoRead() && inFlight < queriesInFlightCap && ch.isWritable()) {
+    if (ch.isActive()
+        && !ch.config().isAutoRead()
+        && inFlight < queriesInFlightCap
+        && ch.isWritable()) {
       ch.config().setAutoRead(true);
     }
   }
 
   private void write(Outcome.Reply reply) {
-    ctx.write(ReplyBuffers.copy(ctx.alloc(), reply, true), ctx.newProgressivePromise().addListener(replyWritten));
+    ctx.write(
+        ReplyBuffers.copy(ctx.alloc(), reply, true),
+        ctx.newProgressivePromise().addListener(replyWritten));
   }
 
   /** Sends queued replies until the next queued transfer, which then streams on its own thread. */
@@ -223,25 +246,31 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
         if (!awaitWritable(ch)) {
           if (ch.isActive()) { // else closed meanwhile, e.g. at the transfer deadline
             counters.writeTimedOut();
-            transfersAborted.log("event=transfer-aborted client={} reason=\"client not reading\"", ch.remoteAddress());
+            transfersAborted.log(
+                "event=transfer-aborted client={} reason=\"client not reading\"",
+                ch.remoteAddress());
             abort(ch);
           }
           break;
         }
         byte[] wire = transfer.next();
         counters.response(transport, wire);
-        ch.writeAndFlush(ReplyBuffers.copy(ctx.alloc(), new Outcome.Reply(wire), true), ch.voidPromise());
+        ch.writeAndFlush(
+            ReplyBuffers.copy(ctx.alloc(), new Outcome.Reply(wire), true), ch.voidPromise());
       }
     } catch (RuntimeException e) {
-      transferFailures.log("event=transfer-failed client={} error=\"{}\"", ch.remoteAddress(), e.toString(), e);
+      transferFailures.log(
+          "event=transfer-failed client={} error=\"{}\"", ch.remoteAddress(), e.toString(), e);
       ch.close();
     } finally {
       closeQuietly(transfer);
-      ch.eventLoop().execute(() -> {
-        streaming = false;
-        answered();
-        drain(ctx);
-      });
+      ch.eventLoop()
+          .execute(
+              () -> {
+                streaming = false;
+                answered();
+                drain(ctx);
+              });
     }
   }
 
@@ -287,9 +316,9 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * Closes the connection once its deadline passes: the transfer deadline while a transfer
-   * streams, the write timeout while replies are queued, the idle timeout otherwise. A streaming
-   * transfer watches its own writes (see awaitWritable).
+   * Closes the connection once its deadline passes: the transfer deadline while a transfer streams,
+   * the write timeout while replies are queued, the idle timeout otherwise. A streaming transfer
+   * watches its own writes (see awaitWritable).
    */
   private void check() {
     Channel ch = ctx.channel();
@@ -302,7 +331,9 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
       long left = transferDeadlineNanos - now;
       if (left <= 0) {
         counters.transferTimedOut();
-        transfersAborted.log("event=transfer-aborted client={} reason=\"max-transfer-time-out\"", ch.remoteAddress());
+        transfersAborted.log(
+            "event=transfer-aborted client={} reason=\"max-transfer-time-out\"",
+            ch.remoteAddress());
         abort(ch);
         return;
       }
@@ -375,7 +406,8 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent done && done.isSuccess()
+    if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent done
+        && done.isSuccess()
         && ctx.channel() instanceof io.netty.channel.epoll.EpollSocketChannel epoll) {
       // After a TLS 1.3 handshake the OpenSSL engine sends nothing until we answer, so the ACK of
       // the client's Finished is delayed (~40 ms) and the client's Nagle holds its first query
@@ -388,7 +420,10 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    log.debug("event=stream-error client={} error=\"{}\"", ctx.channel().remoteAddress(), cause.toString());
+    log.debug(
+        "event=stream-error client={} error=\"{}\"",
+        ctx.channel().remoteAddress(),
+        cause.toString());
     ctx.close();
   }
 

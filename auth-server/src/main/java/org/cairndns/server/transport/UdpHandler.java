@@ -18,8 +18,13 @@ import org.slf4j.event.Level;
 @ChannelHandler.Sharable
 final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
   private static final Logger log = LoggerFactory.getLogger(UdpHandler.class);
-  /** Datagrams come from spoofable addresses: a failure they can trigger must not log per packet. */
-  private static final RateLimitedLog failures = new RateLimitedLog(log, Level.WARN, "udp-handler-failed");
+
+  /**
+   * Datagrams come from spoofable addresses: a failure they can trigger must not log per packet.
+   */
+  private static final RateLimitedLog failures =
+      new RateLimitedLog(log, Level.WARN, "udp-handler-failed");
+
   private final RequestHandler handler;
   private final ServerCounters counters;
 
@@ -35,13 +40,16 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     try {
       outcome = handler.handle(request, Requester.of(packet.sender(), Transport.UDP));
     } catch (RuntimeException e) {
-      failures.log("event=udp-handler-failed client={} error=\"{}\"", packet.sender(), e.toString(), e);
+      failures.log(
+          "event=udp-handler-failed client={} error=\"{}\"", packet.sender(), e.toString(), e);
       counters.dropped();
       return;
     }
     if (outcome instanceof Outcome.Reply reply) {
       counters.response(Transport.UDP, reply.head());
-      ctx.write(new DatagramPacket(ReplyBuffers.copy(ctx.alloc(), reply, false), packet.sender()), ctx.voidPromise());
+      ctx.write(
+          new DatagramPacket(ReplyBuffers.copy(ctx.alloc(), reply, false), packet.sender()),
+          ctx.voidPromise());
     } else {
       counters.dropped();
     }
@@ -54,6 +62,7 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    log.debug("event=udp-error error=\"{}\"", cause.toString()); // e.g. ICMP unreachable; keep serving
+    log.debug(
+        "event=udp-error error=\"{}\"", cause.toString()); // e.g. ICMP unreachable; keep serving
   }
 }

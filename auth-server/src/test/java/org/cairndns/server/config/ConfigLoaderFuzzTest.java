@@ -11,8 +11,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
- * Any bytes as the YAML configuration file: a {@link CairnConfig} or a {@link ConfigException} whose
- * message is {@code FILE: key: what is wrong}, nothing else. See docs/fuzzing.md.
+ * Any bytes as the YAML configuration file: a {@link CairnConfig} or a {@link ConfigException}
+ * whose message is {@code FILE: key: what is wrong}, nothing else. See docs/fuzzing.md.
  */
 class ConfigLoaderFuzzTest {
   static Path dir;
@@ -38,7 +38,8 @@ class ConfigLoaderFuzzTest {
       config = ConfigLoader.load(file);
     } catch (ConfigException e) {
       String prefix = file + ": ";
-      assertTrue(e.getMessage().startsWith(prefix) && e.getMessage().indexOf(": ", prefix.length()) > 0,
+      assertTrue(
+          e.getMessage().startsWith(prefix) && e.getMessage().indexOf(": ", prefix.length()) > 0,
           () -> "not FILE: key: problem: " + e.getMessage());
       return;
     }

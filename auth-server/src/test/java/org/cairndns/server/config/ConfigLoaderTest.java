@@ -40,14 +40,19 @@ class ConfigLoaderTest {
   @Test
   void theServiceConfigurationLoads() throws Exception {
     CairnConfig c = ConfigLoader.load(Path.of("..", "dist", "cairn.yaml"));
-    assertEquals(Path.of("/var/lib/cairn/cairn"), c.database(), "the folder dist/cairn.service lets it write");
+    assertEquals(
+        Path.of("/var/lib/cairn/cairn"),
+        c.database(),
+        "the folder dist/cairn.service lets it write");
     assertEquals(53, c.listen().get(0).getPort());
     assertEquals(853, c.tlsListen().get(0).getPort());
   }
 
   @Test
   void everyKeyIsRead() throws Exception {
-    CairnConfig c = load("""
+    CairnConfig c =
+        load(
+            """
         database: store/db
         listen: ["127.0.0.1:5300", "[::1]:5300"]
         tls-listen: [127.0.0.1:8530]
@@ -102,70 +107,82 @@ class ConfigLoaderTest {
     assertEquals("hmac-sha512", c.tsigKeys().get(0).algorithm());
     assertEquals(2, c.zones().get(0).allowTransfer().size());
     assertEquals(java.util.Set.of(Transport.TLS), c.zones().get(0).transferTransports());
-    assertEquals(List.of(NotifySender.Target.udp(new InetSocketAddress("192.0.2.9", 53)),
-        new NotifySender.Target(new InetSocketAddress("192.0.2.10", 5300), Transport.TCP)), c.zones().get(0).notifyTargets());
+    assertEquals(
+        List.of(
+            NotifySender.Target.udp(new InetSocketAddress("192.0.2.9", 53)),
+            new NotifySender.Target(new InetSocketAddress("192.0.2.10", 5300), Transport.TCP)),
+        c.zones().get(0).notifyTargets());
     assertEquals(Name.fromString("k1."), c.zones().get(0).notifyKey());
     assertEquals(853, c.zones().get(1).primaries().get(0).address().getPort(), "TLS default port");
     assertEquals(53, c.zones().get(1).primaries().get(1).address().getPort(), "TCP default port");
-    assertEquals(new TransferLimits(5_000_000, 64L << 20, Duration.ofMinutes(30)), c.secondary().transferLimits());
-    assertEquals(c.secondary().transferLimits(), c.zones().get(0).transferLimits(), "a zone inherits the secondary block's");
-    assertEquals(new TransferLimits(1000, 65536, Duration.ofSeconds(90)), c.zones().get(1).transferLimits());
+    assertEquals(
+        new TransferLimits(5_000_000, 64L << 20, Duration.ofMinutes(30)),
+        c.secondary().transferLimits());
+    assertEquals(
+        c.secondary().transferLimits(),
+        c.zones().get(0).transferLimits(),
+        "a zone inherits the secondary block's");
+    assertEquals(
+        new TransferLimits(1000, 65536, Duration.ofSeconds(90)), c.zones().get(1).transferLimits());
     assertEquals(new ZoneValidator.Checks(true, Duration.ofDays(3)), c.zones().get(0).fileChecks());
     assertEquals(ZoneValidator.Checks.LENIENT, c.zones().get(1).fileChecks());
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', quoteCharacter = '~', value = {
-      "unknown top key       | colour: blue                                        | colour: unknown key",
-      "unknown nested key    | limits: {tcp-idle: 5s}                              | limits.tcp-idle: unknown key (allowed here: journal-steps, response-cache-bytes, tcp-connections,",
-      "unknown primary key   | zones: [{name: a.test, primaries: [{address: 192.0.2.1, transport: tcp, port: 53}]}] | zones[0].primaries[0].port: unknown key (allowed here: address, key, tls-ca,",
-      "NOTIFY target alone   | zones: [{name: a.test, notify: {address: \"192.0.2.9:53\", transport: udp, via: x}}] | zones[0].notify[0].via: unknown key (allowed here: address, transport)",
-      "TSIG key without secret | tsig-keys: [{name: k}]                            | tsig-keys[0].secret: missing",
-      "zones not a list      | zones: {name: a.test}                               | zones: expected a list",
-      "bad log level         | log: {level: loud}                                  | log.level: expected TRACE, DEBUG",
-      "bad syslog address    | log: {syslog: loghost}                              | log.syslog: expected ADDRESS:PORT",
-      "bad duration          | limits: {tcp-idle-timeout: ten}                     | limits.tcp-idle-timeout: expected a duration",
-      "bad transfer deadline | xfr: {max-transfer-time-out: 2 hours}               | xfr.max-transfer-time-out: expected a duration",
-      "zero transfer deadline | xfr: {max-transfer-time-out: 0s}                   | xfr.max-transfer-time-out: must be longer than 0",
-      "number out of range   | limits: {udp-payload: 100}                          | limits.udp-payload: expected a whole number from 512 to 4096",
-      "write buffer too small| limits: {tcp-write-buffer: 100}                     | limits.tcp-write-buffer: expected a whole number from 4096",
-      "negative cache bytes  | limits: {response-cache-bytes: -1}                  | limits.response-cache-bytes: expected a whole number from 0 to 2147483647",
-      "tiny UDP buffer       | limits: {udp-receive-buffer: 100}                   | limits.udp-receive-buffer: expected a whole number from 4096",
-      "per-primary limit 0   | secondary: {transfers-in-per-primary: 0}            | secondary.transfers-in-per-primary: expected a whole number from 1 to 1000",
-      "per-primary not a number | secondary: {transfers-in-per-primary: two}       | secondary.transfers-in-per-primary: expected a whole number from 1 to 1000",
-      "max-records 0         | secondary: {max-records: 0}                         | secondary.max-records: expected a whole number of at least 1",
-      "zone max-records text | zones: [{name: a.test, max-records: many}]         | zones[0].max-records: expected a whole number of at least 1",
-      "bad max-zone-size     | zones: [{name: a.test, max-zone-size: 5t}]          | zones[0].max-zone-size: expected a size in bytes",
-      "huge max-zone-size    | secondary: {max-zone-size: 99999999999999g}         | secondary.max-zone-size: expected a size in bytes",
-      "zero transfer time    | secondary: {max-transfer-time-in: 0s}               | secondary.max-transfer-time-in: must be longer than 0",
-      "bad transfer time     | zones: [{name: a.test, max-transfer-time-in: long}] | zones[0].max-transfer-time-in: expected a duration",
-      "bad address           | listen: [not-an-ip:x]                               | listen: expected ADDRESS:PORT",
-      "bad boolean           | identity: {chaos: maybe}                            | identity.chaos: expected true or false",
-      "bad TLS version       | tls: {min-version: SSLv3}                           | tls.min-version: expected TLSv1.2 or TLSv1.3",
-      "bad TLS engine        | tls: {engine: boringssl}                            | tls.engine: expected auto, openssl or jdk, got \"boringssl\"",
-      "key without cert      | tls: {key: k.pem}                                   | tls.certificate: tls.certificate and tls.key go together",
-      "zone without name     | zones: [{file: x.zone}]                             | zones[0].name: missing",
-      "bad zone name         | zones: [{name: \"a..b\"}]                           | zones[0].name: not a domain name",
-      "bad transport         | zones: [{name: a.test, transfer-transports: [udp]}] | zones[0].transfer-transports: expected tcp or tls",
-      "bad CIDR              | zones: [{name: a.test, allow-transfer: [{address: 10.0.0.0/99}]}] | zones[0].allow-transfer[0].address: prefix length out of range",
-      "empty ACL entry       | zones: [{name: a.test, allow-transfer: [{}]}]       | zones[0].allow-transfer[0]: give at least one",
-      "strict XoT without pin | zones: [{name: a.test, primaries: [{address: 192.0.2.1, transport: tls}]}] | zones[0].primaries[0]: strict XoT (transport: tls) needs tls-pins or tls-ca",
-      "CA without a name     | zones: [{name: a.test, primaries: [{address: 192.0.2.1, transport: tls, tls-ca: ca.pem}]}] | zones[0].primaries[0].tls-name: needed with tls-ca",
-      "bad primary transport | zones: [{name: a.test, primaries: [{address: 192.0.2.1, transport: ftp}]}] | zones[0].primaries[0].transport: expected tcp, tls or opportunistic-tls",
-      "bad NOTIFY transport  | zones: [{name: a.test, notify: [{address: \"192.0.2.9:53\", transport: tls}]}] | zones[0].notify[0].transport: expected udp or tcp",
-      "NOTIFY without address | zones: [{name: a.test, notify: [{transport: tcp}]}] | zones[0].notify[0].address: missing",
-      "bad NOTIFY address    | zones: [{name: a.test, notify: [\"192.0.2.9:x\"]}]  | zones[0].notify[0]: expected ADDRESS:PORT",
-      "NOTIFY key not defined | zones: [{name: a.test, notify-key: k9}]          | zones[0].notify-key: no TSIG key \"k9\" in tsig-keys",
-      "primary key not defined | zones: [{name: a.test, primaries: [{address: 192.0.2.1, transport: tcp, key: k9}]}] | zones[0].primaries[0].key: no TSIG key",
-      "bad TSIG secret       | tsig-keys: [{name: k, secret: \"!!\"}]              | tsig-keys[0]: not a usable TSIG key",
-      "host name, not address | listen: [\"localhost:53\"]                        | listen: expected ADDRESS:PORT",
-      "key given twice       | {store-poll-interval: 1s, store-poll-interval: 2s}  | found duplicate key store-poll-interval",
-      "duration too long     | store-poll-interval: 99999999999999999999s          | store-poll-interval: duration \"99999999999999999999s\" is too long",
-      "huge base-60 number   | {4444444444444444444444444444411:26: x}            | not valid YAML: For input string",
-      "list inside itself    | listen: &x [[*x]]                                   | not valid YAML: Number of aliases for non-scalar nodes",
-      "list inside a key     | zones: [{? [&x [*x]] : 1}]                          | not valid YAML: Number of aliases for non-scalar nodes",
-      "not YAML              | 'listen: [unclosed                                  | not valid YAML",
-  })
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '~',
+      value = {
+        "unknown top key       | colour: blue                                        | colour: unknown key",
+        "unknown nested key    | limits: {tcp-idle: 5s}                              | limits.tcp-idle: unknown key (allowed here: journal-steps, response-cache-bytes, tcp-connections,",
+        "unknown primary key   | zones: [{name: a.test, primaries: [{address: 192.0.2.1, transport: tcp, port: 53}]}] | zones[0].primaries[0].port: unknown key (allowed here: address, key, tls-ca,",
+        "NOTIFY target alone   | zones: [{name: a.test, notify: {address: \"192.0.2.9:53\", transport: udp, via: x}}] | zones[0].notify[0].via: unknown key (allowed here: address, transport)",
+        "TSIG key without secret | tsig-keys: [{name: k}]                            | tsig-keys[0].secret: missing",
+        "zones not a list      | zones: {name: a.test}                               | zones: expected a list",
+        "bad log level         | log: {level: loud}                                  | log.level: expected TRACE, DEBUG",
+        "bad syslog address    | log: {syslog: loghost}                              | log.syslog: expected ADDRESS:PORT",
+        "bad duration          | limits: {tcp-idle-timeout: ten}                     | limits.tcp-idle-timeout: expected a duration",
+        "bad transfer deadline | xfr: {max-transfer-time-out: 2 hours}               | xfr.max-transfer-time-out: expected a duration",
+        "zero transfer deadline | xfr: {max-transfer-time-out: 0s}                   | xfr.max-transfer-time-out: must be longer than 0",
+        "number out of range   | limits: {udp-payload: 100}                          | limits.udp-payload: expected a whole number from 512 to 4096",
+        "write buffer too small| limits: {tcp-write-buffer: 100}                     | limits.tcp-write-buffer: expected a whole number from 4096",
+        "negative cache bytes  | limits: {response-cache-bytes: -1}                  | limits.response-cache-bytes: expected a whole number from 0 to 2147483647",
+        "tiny UDP buffer       | limits: {udp-receive-buffer: 100}                   | limits.udp-receive-buffer: expected a whole number from 4096",
+        "per-primary limit 0   | secondary: {transfers-in-per-primary: 0}            | secondary.transfers-in-per-primary: expected a whole number from 1 to 1000",
+        "per-primary not a number | secondary: {transfers-in-per-primary: two}       | secondary.transfers-in-per-primary: expected a whole number from 1 to 1000",
+        "max-records 0         | secondary: {max-records: 0}                         | secondary.max-records: expected a whole number of at least 1",
+        "zone max-records text | zones: [{name: a.test, max-records: many}]         | zones[0].max-records: expected a whole number of at least 1",
+        "bad max-zone-size     | zones: [{name: a.test, max-zone-size: 5t}]          | zones[0].max-zone-size: expected a size in bytes",
+        "huge max-zone-size    | secondary: {max-zone-size: 99999999999999g}         | secondary.max-zone-size: expected a size in bytes",
+        "zero transfer time    | secondary: {max-transfer-time-in: 0s}               | secondary.max-transfer-time-in: must be longer than 0",
+        "bad transfer time     | zones: [{name: a.test, max-transfer-time-in: long}] | zones[0].max-transfer-time-in: expected a duration",
+        "bad address           | listen: [not-an-ip:x]                               | listen: expected ADDRESS:PORT",
+        "bad boolean           | identity: {chaos: maybe}                            | identity.chaos: expected true or false",
+        "bad TLS version       | tls: {min-version: SSLv3}                           | tls.min-version: expected TLSv1.2 or TLSv1.3",
+        "bad TLS engine        | tls: {engine: boringssl}                            | tls.engine: expected auto, openssl or jdk, got \"boringssl\"",
+        "key without cert      | tls: {key: k.pem}                                   | tls.certificate: tls.certificate and tls.key go together",
+        "zone without name     | zones: [{file: x.zone}]                             | zones[0].name: missing",
+        "bad zone name         | zones: [{name: \"a..b\"}]                           | zones[0].name: not a domain name",
+        "bad transport         | zones: [{name: a.test, transfer-transports: [udp]}] | zones[0].transfer-transports: expected tcp or tls",
+        "bad CIDR              | zones: [{name: a.test, allow-transfer: [{address: 10.0.0.0/99}]}] | zones[0].allow-transfer[0].address: prefix length out of range",
+        "empty ACL entry       | zones: [{name: a.test, allow-transfer: [{}]}]       | zones[0].allow-transfer[0]: give at least one",
+        "strict XoT without pin | zones: [{name: a.test, primaries: [{address: 192.0.2.1, transport: tls}]}] | zones[0].primaries[0]: strict XoT (transport: tls) needs tls-pins or tls-ca",
+        "CA without a name     | zones: [{name: a.test, primaries: [{address: 192.0.2.1, transport: tls, tls-ca: ca.pem}]}] | zones[0].primaries[0].tls-name: needed with tls-ca",
+        "bad primary transport | zones: [{name: a.test, primaries: [{address: 192.0.2.1, transport: ftp}]}] | zones[0].primaries[0].transport: expected tcp, tls or opportunistic-tls",
+        "bad NOTIFY transport  | zones: [{name: a.test, notify: [{address: \"192.0.2.9:53\", transport: tls}]}] | zones[0].notify[0].transport: expected udp or tcp",
+        "NOTIFY without address | zones: [{name: a.test, notify: [{transport: tcp}]}] | zones[0].notify[0].address: missing",
+        "bad NOTIFY address    | zones: [{name: a.test, notify: [\"192.0.2.9:x\"]}]  | zones[0].notify[0]: expected ADDRESS:PORT",
+        "NOTIFY key not defined | zones: [{name: a.test, notify-key: k9}]          | zones[0].notify-key: no TSIG key \"k9\" in tsig-keys",
+        "primary key not defined | zones: [{name: a.test, primaries: [{address: 192.0.2.1, transport: tcp, key: k9}]}] | zones[0].primaries[0].key: no TSIG key",
+        "bad TSIG secret       | tsig-keys: [{name: k, secret: \"!!\"}]              | tsig-keys[0]: not a usable TSIG key",
+        "host name, not address | listen: [\"localhost:53\"]                        | listen: expected ADDRESS:PORT",
+        "key given twice       | {store-poll-interval: 1s, store-poll-interval: 2s}  | found duplicate key store-poll-interval",
+        "duration too long     | store-poll-interval: 99999999999999999999s          | store-poll-interval: duration \"99999999999999999999s\" is too long",
+        "huge base-60 number   | {4444444444444444444444444444411:26: x}            | not valid YAML: For input string",
+        "list inside itself    | listen: &x [[*x]]                                   | not valid YAML: Number of aliases for non-scalar nodes",
+        "list inside a key     | zones: [{? [&x [*x]] : 1}]                          | not valid YAML: Number of aliases for non-scalar nodes",
+        "not YAML              | 'listen: [unclosed                                  | not valid YAML",
+      })
   void badValuesNameTheKey(String rule, String yaml, String expected) {
     ConfigException e = assertThrows(ConfigException.class, () -> load(yaml));
     assertTrue(e.getMessage().startsWith(dir.resolve("cairn.yaml") + ": "), e.getMessage());
@@ -175,13 +192,17 @@ class ConfigLoaderTest {
   @Test
   void logSettingsAreRead() throws Exception {
     CairnConfig c = load("log: {level: debug, file: log/cairn.log, syslog: 127.0.0.1:514}\n");
-    assertEquals(new CairnConfig.Log("DEBUG", dir.resolve("log/cairn.log"), new InetSocketAddress("127.0.0.1", 514)), c.log());
+    assertEquals(
+        new CairnConfig.Log(
+            "DEBUG", dir.resolve("log/cairn.log"), new InetSocketAddress("127.0.0.1", 514)),
+        c.log());
   }
 
   @Test
   void defaultsWithoutAFile() {
     CairnConfig c = ConfigLoader.defaults();
-    assertEquals(new CairnConfig.Log(null, null, null), c.log(), "stderr at CAIRN_LOG_LEVEL or INFO");
+    assertEquals(
+        new CairnConfig.Log(null, null, null), c.log(), "stderr at CAIRN_LOG_LEVEL or INFO");
     assertEquals(53, c.listen().get(0).getPort());
     assertEquals(1232, c.limits().udpPayload());
     assertEquals(Duration.ofSeconds(10), c.limits().tcpIdleTimeout());
@@ -192,9 +213,14 @@ class ConfigLoaderTest {
     assertEquals(4 << 20, c.limits().udpReceiveBuffer(), "as before it was configurable");
     assertEquals(2, c.secondary().transfersInPerPrimary(), "like BIND's transfers-per-ns");
     assertEquals(TransferLimits.DEFAULTS, c.secondary().transferLimits());
-    assertEquals(10_000_000, TransferLimits.DEFAULTS.maxRecords(), "lets the 1M-record benchmark zone through");
-    assertEquals(Duration.ofHours(2), TransferLimits.DEFAULTS.maxTime(), "BIND's max-transfer-time-in");
-    assertEquals(Duration.ofHours(2), c.xfr().maxTransferTimeOut(), "like BIND's max-transfer-time-out");
+    assertEquals(
+        10_000_000,
+        TransferLimits.DEFAULTS.maxRecords(),
+        "lets the 1M-record benchmark zone through");
+    assertEquals(
+        Duration.ofHours(2), TransferLimits.DEFAULTS.maxTime(), "BIND's max-transfer-time-in");
+    assertEquals(
+        Duration.ofHours(2), c.xfr().maxTransferTimeOut(), "like BIND's max-transfer-time-out");
     assertTrue(c.zones().isEmpty());
   }
 }

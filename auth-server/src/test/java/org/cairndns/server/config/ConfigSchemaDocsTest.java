@@ -45,7 +45,8 @@ class ConfigSchemaDocsTest {
         cells.add(cell.trim().replace("\\|", "|"));
       }
       String key = cells.get(0).replace("`", "");
-      assertTrue(rows.put(key, List.of(cells.get(1), cells.get(2))) == null, "documented twice: " + key);
+      assertTrue(
+          rows.put(key, List.of(cells.get(1), cells.get(2))) == null, "documented twice: " + key);
     }
     return rows;
   }
@@ -59,11 +60,19 @@ class ConfigSchemaDocsTest {
     TreeSet<String> unknown = new TreeSet<>(docs.keySet());
     unknown.removeAll(schema.keySet());
     StringBuilder expected = new StringBuilder();
-    undocumented.forEach(k -> expected.append("\n| `").append(k).append("` | ").append(String.join(" | ", schema.get(k)))
-        .append(" | ... |"));
+    undocumented.forEach(
+        k ->
+            expected
+                .append("\n| `")
+                .append(k)
+                .append("` | ")
+                .append(String.join(" | ", schema.get(k)))
+                .append(" | ... |"));
     assertTrue(undocumented.isEmpty(), DOCS + " lacks rows for" + expected);
     assertTrue(unknown.isEmpty(), DOCS + " documents keys the schema does not have: " + unknown);
-    schema.forEach((key, typeAndDefault) -> assertEquals(typeAndDefault, docs.get(key), key + ": [type, default]"));
+    schema.forEach(
+        (key, typeAndDefault) ->
+            assertEquals(typeAndDefault, docs.get(key), key + ": [type, default]"));
   }
 
   @Test

@@ -18,13 +18,16 @@ class JsonWriterTest {
     m.put("error", null);
     m.put("listeners", List.of("127.0.0.1:53", "[::1]:53"));
     m.put("empty", Map.of());
-    assertEquals("{\"zone\":\"example.\",\"serial\":2026112901,\"ok\":true,\"error\":null,"
-        + "\"listeners\":[\"127.0.0.1:53\",\"[::1]:53\"],\"empty\":{}}", JsonWriter.write(m));
+    assertEquals(
+        "{\"zone\":\"example.\",\"serial\":2026112901,\"ok\":true,\"error\":null,"
+            + "\"listeners\":[\"127.0.0.1:53\",\"[::1]:53\"],\"empty\":{}}",
+        JsonWriter.write(m));
   }
 
   @Test
   void escapesQuotesBackslashesAndControlCharacters() {
-    // Error texts come from primaries and files: a quote or a newline in one must not end the reply.
+    // Error texts come from primaries and files: a quote or a newline in one must not end the
+    // reply.
     assertEquals("\"a\\\"b\\\\c\\nd\\te\\u0001\"", JsonWriter.write("a\"b\\c\nd\te\u0001"));
     assertEquals("[null,1]", JsonWriter.write(Arrays.asList(null, 1)));
   }

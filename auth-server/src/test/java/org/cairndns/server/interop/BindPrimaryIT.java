@@ -29,8 +29,8 @@ import org.xbill.DNS.Type;
 /**
  * BIND 9 as the primary with {@code listen-on tls}; Cairn pulls four zones from it over strict XoT
  * (pinned), pipelined on one connection, one of them several thousand records of many types that it
- * must hold exactly as BIND's zone file has them, then follows BIND's NOTIFY after a reload of a changed
- * zone with IXFR (BIND has {@code ixfr-from-differences yes}).
+ * must hold exactly as BIND's zone file has them, then follows BIND's NOTIFY after a reload of a
+ * changed zone with IXFR (BIND has {@code ixfr-from-differences yes}).
  */
 class BindPrimaryIT {
   @TempDir Path dir;
@@ -44,7 +44,12 @@ class BindPrimaryIT {
    * many messages, compressing names across records (also inside MX, CNAME, SRV and NS RDATA).
    */
   static String mixedZone(String origin) {
-    StringBuilder sb = new StringBuilder(zone(origin, 1, """
+    StringBuilder sb =
+        new StringBuilder(
+            zone(
+                origin,
+                1,
+                """
         @ IN MX 10 Mail
         @ IN CAA 0 issue "ca.example"
         Mail IN A 192.0.2.25
@@ -56,13 +61,20 @@ class BindPrimaryIT {
         ns1.Sub IN A 192.0.2.53
         """));
     for (int i = 0; i < 1500; i++) {
-      sb.append("Host").append(i).append(" IN AAAA 2001:db8::").append(Integer.toHexString(i)).append('\n');
+      sb.append("Host")
+          .append(i)
+          .append(" IN AAAA 2001:db8::")
+          .append(Integer.toHexString(i))
+          .append('\n');
       sb.append("alias").append(i).append(" IN CNAME Host").append(i).append('\n');
-      sb.append("t").append(i).append(".Txt IN TXT \"host ").append(i).append("\" \"second string\"\n");
+      sb.append("t")
+          .append(i)
+          .append(".Txt IN TXT \"host ")
+          .append(i)
+          .append("\" \"second string\"\n");
     }
     return sb.toString();
   }
-
 
   @Test
   void cairnPullsFromBindOverXotAndFollowsItsReloads() throws Exception {
@@ -72,39 +84,83 @@ class BindPrimaryIT {
     List<String> zones = List.of("p1.test", "p2.test", "p3.test", "mixed.test");
     int cairnPort = ServerFixture.freePort();
     int tlsPort = ServerFixture.freePort();
-    StringBuilder statements = new StringBuilder("tls local-tls { key-file \"" + named.resolve("key.pem")
-        + "\"; cert-file \"" + named.resolve("cert.pem") + "\"; };\n");
+    StringBuilder statements =
+        new StringBuilder(
+            "tls local-tls { key-file \""
+                + named.resolve("key.pem")
+                + "\"; cert-file \""
+                + named.resolve("cert.pem")
+                + "\"; };\n");
     for (String z : zones) {
-      Files.writeString(named.resolve(z + ".zone"), z.equals("mixed.test") ? mixedZone(z) : zone(z, 1, "www IN A 192.0.2.1\n"));
-      statements.append("zone \"").append(z).append("\" { type primary; file \"").append(named.resolve(z + ".zone"))
-          .append("\"; ixfr-from-differences yes; allow-transfer { any; }; notify explicit; also-notify { 127.0.0.1 port ")
-          .append(cairnPort).append("; }; };\n");
+      Files.writeString(
+          named.resolve(z + ".zone"),
+          z.equals("mixed.test") ? mixedZone(z) : zone(z, 1, "www IN A 192.0.2.1\n"));
+      statements
+          .append("zone \"")
+          .append(z)
+          .append("\" { type primary; file \"")
+          .append(named.resolve(z + ".zone"))
+          .append(
+              "\"; ixfr-from-differences yes; allow-transfer { any; }; notify explicit; also-notify { 127.0.0.1 port ")
+          .append(cairnPort)
+          .append("; }; };\n");
     }
-    try (NamedProcess bind = NamedProcess.start(named, statements.toString(),
-        "  listen-on port " + tlsPort + " tls local-tls { 127.0.0.1; };\n", Name.fromString("p1.test."))) {
-      String primaries = "[{address: \"127.0.0.1:%d\", transport: tls, tls-pins: [\"%s\"]}]".formatted(tlsPort, SpkiPin.of(cert.leaf()));
-      StringBuilder yaml = new StringBuilder("database: db/cairn\nlisten: [127.0.0.1:" + cairnPort + "]\nzones:\n");
+    try (NamedProcess bind =
+        NamedProcess.start(
+            named,
+            statements.toString(),
+            "  listen-on port " + tlsPort + " tls local-tls { 127.0.0.1; };\n",
+            Name.fromString("p1.test."))) {
+      String primaries =
+          "[{address: \"127.0.0.1:%d\", transport: tls, tls-pins: [\"%s\"]}]"
+              .formatted(tlsPort, SpkiPin.of(cert.leaf()));
+      StringBuilder yaml =
+          new StringBuilder("database: db/cairn\nlisten: [127.0.0.1:" + cairnPort + "]\nzones:\n");
       for (String z : zones) {
-        yaml.append("  - {name: ").append(z).append(", primaries: ").append(primaries).append("}\n");
+        yaml.append("  - {name: ")
+            .append(z)
+            .append(", primaries: ")
+            .append(primaries)
+            .append("}\n");
       }
       Path cairnDir = Files.createDirectories(dir.resolve("cairn"));
       try (CairnServer cairn = ServerFixture.startWith(cairnDir, yaml.toString())) {
         InetSocketAddress udp = cairn.transport().udpAddresses().get(0);
         for (String z : zones) {
-          await().atMost(Duration.ofSeconds(30)).untilAsserted(
-              () -> assertEquals(1, ServerFixture.soaSerial(udp, z + "."), z + " from BIND:\n" + bind.log()));
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .untilAsserted(
+                  () ->
+                      assertEquals(
+                          1,
+                          ServerFixture.soaSerial(udp, z + "."),
+                          z + " from BIND:\n" + bind.log()));
         }
         assertEquals(1, cairn.primaryConnectionsOpened(), "four zones over one XoT connection");
         Name mixed = Name.fromString("mixed.test.");
-        assertEquals(texts(ZoneFileReader.parse(mixed, mixedZone("mixed.test"))), texts(cairn.zones().get(mixed).records()),
+        assertEquals(
+            texts(ZoneFileReader.parse(mixed, mixedZone("mixed.test"))),
+            texts(cairn.zones().get(mixed).records()),
             "every record as BIND's zone file has it");
 
-        Files.writeString(named.resolve("p2.test.zone"), zone("p2.test", 2, "www IN A 192.0.2.2\nnew IN TXT \"v2\"\n"));
+        Files.writeString(
+            named.resolve("p2.test.zone"),
+            zone("p2.test", 2, "www IN A 192.0.2.2\nnew IN TXT \"v2\"\n"));
         bind.reload();
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(
-            () -> assertEquals(2, ServerFixture.soaSerial(udp, "p2.test."), "after BIND's NOTIFY:\n" + bind.log()));
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .untilAsserted(
+                () ->
+                    assertEquals(
+                        2,
+                        ServerFixture.soaSerial(udp, "p2.test."),
+                        "after BIND's NOTIFY:\n" + bind.log()));
         assertEquals("incremental", cairn.zoneStatus(Name.fromString("p2.test.")).lastTransfer());
-        Message www = new SimpleResolver(udp).send(Message.newQuery(Record.newRecord(Name.fromString("www.p2.test."), Type.A, DClass.IN)));
+        Message www =
+            new SimpleResolver(udp)
+                .send(
+                    Message.newQuery(
+                        Record.newRecord(Name.fromString("www.p2.test."), Type.A, DClass.IN)));
         assertEquals("192.0.2.2", www.getSection(Section.ANSWER).get(0).rdataToString());
       }
     }
@@ -112,6 +168,8 @@ class BindPrimaryIT {
 
   /** Records as text, case folded (BIND may send an owner in the case it first saw it). */
   private static Set<String> texts(List<Record> records) {
-    return records.stream().map(r -> r.toString().toLowerCase(java.util.Locale.ROOT)).collect(Collectors.toSet());
+    return records.stream()
+        .map(r -> r.toString().toLowerCase(java.util.Locale.ROOT))
+        .collect(Collectors.toSet());
   }
 }

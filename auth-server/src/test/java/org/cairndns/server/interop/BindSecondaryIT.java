@@ -37,7 +37,10 @@ class BindSecondaryIT {
     Files.writeString(dir.resolve("xot.test.zone"), zone("xot.test", 1, "www IN A 192.0.2.80\n"));
     Files.writeString(dir.resolve("tsig.test.zone"), zone("tsig.test", 1, "www IN A 192.0.2.81\n"));
     int bindPort = NamedProcess.freePort();
-    try (CairnServer cairn = ServerFixture.startWith(dir, """
+    try (CairnServer cairn =
+        ServerFixture.startWith(
+            dir,
+            """
         database: db/cairn
         listen: [127.0.0.1:0]
         tls-listen: [127.0.0.1:0]
@@ -46,45 +49,71 @@ class BindSecondaryIT {
           - {name: xot.test, file: xot.test.zone, allow-transfer: [{address: 127.0.0.1}], transfer-transports: [tls],
              notify: ["127.0.0.1:%d"]}
           - {name: tsig.test, file: tsig.test.zone, allow-transfer: [{key: xfr-key}], transfer-transports: [tcp]}
-        """.formatted(SECRET, bindPort))) {
+        """
+                .formatted(SECRET, bindPort))) {
       int tcpPort = cairn.transport().tcpAddresses().get(0).getPort();
       int tlsPort = cairn.transport().tlsAddresses().get(0).getPort();
       Path named = Files.createDirectories(dir.resolve("named"));
-      String zones = """
+      String zones =
+          """
           key "xfr-key" { algorithm hmac-sha256; secret "%s"; };
           tls cairn-xot { protocols { TLSv1.3; }; };
           zone "xot.test" { type secondary; file "xot.test.bk"; primaries { 127.0.0.1 port %d tls cairn-xot; }; };
           zone "tsig.test" { type secondary; file "tsig.test.bk"; primaries { 127.0.0.1 port %d key xfr-key; };
             min-refresh-time 1; max-refresh-time 2; min-retry-time 1; max-retry-time 2; };
-          """.formatted(SECRET, tlsPort, tcpPort);
-      try (NamedProcess bind = NamedProcess.start(named, bindPort, zones, "  allow-transfer { any; };\n", Name.fromString("xot.test."))) {
+          """
+              .formatted(SECRET, tlsPort, tcpPort);
+      try (NamedProcess bind =
+          NamedProcess.start(
+              named,
+              bindPort,
+              zones,
+              "  allow-transfer { any; };\n",
+              Name.fromString("xot.test."))) {
         bind.awaitSoa(Name.fromString("tsig.test."), Duration.ofSeconds(30));
         assertSameZone(cairn, bind, "xot.test.");
         assertSameZone(cairn, bind, "tsig.test.");
 
         for (String origin : List.of("xot.test", "tsig.test")) {
-          List<Record> v2 = ServerFixture.parse(origin + ".", zone(origin, 2, "www IN A 192.0.2.99\nnew IN TXT \"added\"\n"));
+          List<Record> v2 =
+              ServerFixture.parse(
+                  origin + ".", zone(origin, 2, "www IN A 192.0.2.99\nnew IN TXT \"added\"\n"));
           cairn.store().load(Name.fromString(origin + "."), v2, "test v2", false);
         }
         cairn.refreshNow();
         for (String origin : List.of("xot.test.", "tsig.test.")) {
-          await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertEquals(2,
-              ServerFixture.soaSerial(bind.address(), origin), "BIND took serial 2 of " + origin + ":\n" + bind.log()));
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .untilAsserted(
+                  () ->
+                      assertEquals(
+                          2,
+                          ServerFixture.soaSerial(bind.address(), origin),
+                          "BIND took serial 2 of " + origin + ":\n" + bind.log()));
           assertSameZone(cairn, bind, origin);
         }
         String log = bind.log();
-        assertTrue(log.contains("transfer of 'xot.test/IN' from 127.0.0.1#" + tlsPort + ": Transfer completed"), log);
+        assertTrue(
+            log.contains(
+                "transfer of 'xot.test/IN' from 127.0.0.1#" + tlsPort + ": Transfer completed"),
+            log);
         // The second transfer was incremental: SOA, old SOA, 1 deleted, new SOA, 2 added, SOA.
-        assertTrue(log.contains("from 127.0.0.1#" + tlsPort + ": Transfer completed: 1 messages, 7 records"), log);
-        assertTrue(log.contains("from 127.0.0.1#" + tcpPort + ": Transfer completed: 1 messages, 7 records"), log);
+        assertTrue(
+            log.contains(
+                "from 127.0.0.1#" + tlsPort + ": Transfer completed: 1 messages, 7 records"),
+            log);
+        assertTrue(
+            log.contains(
+                "from 127.0.0.1#" + tcpPort + ": Transfer completed: 1 messages, 7 records"),
+            log);
         assertTrue(log.contains("'tsig.test/IN' from 127.0.0.1#" + tcpPort), log);
       }
     }
   }
 
-
   /** Both servers' AXFR of the zone, as sets of records. */
-  private static void assertSameZone(CairnServer cairn, NamedProcess bind, String origin) throws Exception {
+  private static void assertSameZone(CairnServer cairn, NamedProcess bind, String origin)
+      throws Exception {
     TreeSet<String> fromCairn = new TreeSet<>();
     cairn.zones().get(Name.fromString(origin)).records().forEach(r -> fromCairn.add(norm(r)));
     ZoneTransferIn xfr = ZoneTransferIn.newAXFR(Name.fromString(origin), bind.address(), null);
@@ -98,5 +127,4 @@ class BindSecondaryIT {
   private static String norm(Record r) {
     return r.toString().toLowerCase(Locale.ROOT).replaceAll("\\s+", " ");
   }
-
 }

@@ -47,15 +47,24 @@ final class NamedProcess implements AutoCloseable {
     return start(dir, freePort(), zoneStatements, extraOptions, readyZone);
   }
 
-  static NamedProcess start(Path dir, int port, String zoneStatements, String extraOptions, Name readyZone)
+  static NamedProcess start(
+      Path dir, int port, String zoneStatements, String extraOptions, Name readyZone)
       throws IOException, InterruptedException {
     Path named = Peers.binary("named");
     String conf =
         "options {\n"
-            + "  directory \"" + dir + "\";\n"
-            + "  pid-file \"" + dir.resolve("named.pid") + "\";\n"
-            + "  session-keyfile \"" + dir.resolve("session.key") + "\";\n"
-            + "  listen-on port " + port + " { 127.0.0.1; };\n"
+            + "  directory \""
+            + dir
+            + "\";\n"
+            + "  pid-file \""
+            + dir.resolve("named.pid")
+            + "\";\n"
+            + "  session-keyfile \""
+            + dir.resolve("session.key")
+            + "\";\n"
+            + "  listen-on port "
+            + port
+            + " { 127.0.0.1; };\n"
             + "  listen-on-v6 { none; };\n"
             + "  recursion no;\n"
             + "  minimal-responses yes;\n"
@@ -66,7 +75,9 @@ final class NamedProcess implements AutoCloseable {
             + "controls { };\n"
             + zoneStatements;
     Files.writeString(dir.resolve("named.conf"), conf);
-    List<String> cmd = new ArrayList<>(List.of(named.toString(), "-g", "-c", dir.resolve("named.conf").toString()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(named.toString(), "-g", "-c", dir.resolve("named.conf").toString()));
     if (isRoot()) {
       cmd.addAll(List.of("-u", "root"));
     }
@@ -107,13 +118,16 @@ final class NamedProcess implements AutoCloseable {
     SimpleResolver resolver = new SimpleResolver(address());
     resolver.setTimeout(Duration.ofMillis(300));
     try {
-      await().atMost(timeout).pollInterval(Duration.ofMillis(50))
+      await()
+          .atMost(timeout)
+          .pollInterval(Duration.ofMillis(50))
           .failFast("named exited", () -> !process.isAlive())
           .ignoreExceptionsInstanceOf(IOException.class) // not listening yet
-          .until(() -> {
-            Message r = resolver.send(Message.newQuery(Record.newRecord(zone, Type.SOA, 1)));
-            return r.getRcode() == Rcode.NOERROR && r.getSection(1).size() == 1;
-          });
+          .until(
+              () -> {
+                Message r = resolver.send(Message.newQuery(Record.newRecord(zone, Type.SOA, 1)));
+                return r.getRcode() == Rcode.NOERROR && r.getSection(1).size() == 1;
+              });
     } catch (TerminalFailureException exited) {
       throw new IllegalStateException("named exited:\n" + log(), exited);
     } catch (ConditionTimeoutException late) {

@@ -41,17 +41,29 @@ class OcspStaplingIT {
     X509Certificate ca = testCa.certificate();
     X509Certificate server = chain.leaf();
     X509CertificateHolder caHolder = new JcaX509CertificateHolder(ca);
-    CertificateID id = new CertificateID(new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1),
-        caHolder, server.getSerialNumber());
+    CertificateID id =
+        new CertificateID(
+            new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1),
+            caHolder,
+            server.getSerialNumber());
     BasicOCSPRespBuilder ocsp = new BasicOCSPRespBuilder(new RespID(caHolder.getSubject()));
-    ocsp.addResponse(id, CertificateStatus.GOOD, Date.from(now), Date.from(now.plus(Duration.ofHours(12))));
-    OCSPResp response = new OCSPRespBuilder().build(OCSPRespBuilder.SUCCESSFUL,
-        ocsp.build(new JcaContentSignerBuilder("SHA256withECDSA").build(testCa.key().getPrivate()),
-            new X509CertificateHolder[] {caHolder}, Date.from(now)));
+    ocsp.addResponse(
+        id, CertificateStatus.GOOD, Date.from(now), Date.from(now.plus(Duration.ofHours(12))));
+    OCSPResp response =
+        new OCSPRespBuilder()
+            .build(
+                OCSPRespBuilder.SUCCESSFUL,
+                ocsp.build(
+                    new JcaContentSignerBuilder("SHA256withECDSA").build(testCa.key().getPrivate()),
+                    new X509CertificateHolder[] {caHolder},
+                    Date.from(now)));
     Files.write(dir.resolve("ocsp.der"), response.getEncoded());
     Files.writeString(dir.resolve("fx.test.zone"), ServerFixture.ZONE);
 
-    try (CairnServer cairn = ServerFixture.startWith(dir, """
+    try (CairnServer cairn =
+        ServerFixture.startWith(
+            dir,
+            """
         database: db/cairn
         listen: [127.0.0.1:0]
         tls-listen: [127.0.0.1:0]
@@ -59,14 +71,23 @@ class OcspStaplingIT {
         zones: [{name: fx.test, file: fx.test.zone}]
         """)) {
       int port = cairn.transport().tlsAddresses().get(0).getPort();
-      Process p = new ProcessBuilder(openssl.toString(), "s_client", "-connect", "127.0.0.1:" + port, "-status",
-          "-alpn", "dot").redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder(
+                  openssl.toString(),
+                  "s_client",
+                  "-connect",
+                  "127.0.0.1:" + port,
+                  "-status",
+                  "-alpn",
+                  "dot")
+              .redirectErrorStream(true)
+              .start();
       p.getOutputStream().close();
       assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-      String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      String out =
+          new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
       assertTrue(out.contains("OCSP Response Status: successful"), out);
       assertTrue(out.contains("Cert Status: good"), out);
     }
   }
-
 }

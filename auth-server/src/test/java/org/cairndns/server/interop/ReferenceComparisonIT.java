@@ -29,10 +29,10 @@ import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.Type;
 
 /**
- * Cairn and BIND 9 serve the same edge-case zone; every question in {@code
- * edge.example.questions} must get the same rcode, AA flag, answer and authority sections (and the
- * same glue for referrals). Additional sections otherwise differ by design: BIND runs with
- * minimal-responses, Cairn adds addresses of in-zone targets.
+ * Cairn and BIND 9 serve the same edge-case zone; every question in {@code edge.example.questions}
+ * must get the same rcode, AA flag, answer and authority sections (and the same glue for
+ * referrals). Additional sections otherwise differ by design: BIND runs with minimal-responses,
+ * Cairn adds addresses of in-zone targets.
  */
 class ReferenceComparisonIT {
   @TempDir Path dir;
@@ -44,10 +44,16 @@ class ReferenceComparisonIT {
       Files.write(zone, in.readAllBytes());
     }
     Files.createDirectories(dir.resolve("named"));
-    try (NamedProcess bind = NamedProcess.start(dir.resolve("named"),
-            "zone \"edge.example\" { type primary; file \"" + zone + "\"; };\n", "",
-            Name.fromString("edge.example."));
-        CairnServer cairn = ServerFixture.startWith(dir, """
+    try (NamedProcess bind =
+            NamedProcess.start(
+                dir.resolve("named"),
+                "zone \"edge.example\" { type primary; file \"" + zone + "\"; };\n",
+                "",
+                Name.fromString("edge.example."));
+        CairnServer cairn =
+            ServerFixture.startWith(
+                dir,
+                """
             database: db/cairn
             listen: [127.0.0.1:0]
             zones: [{name: edge.example, file: edge.example.zone}]
@@ -58,7 +64,10 @@ class ReferenceComparisonIT {
       int asked = 0;
       for (String line : questions()) {
         String[] parts = line.split("\\s+");
-        Message q = Message.newQuery(Record.newRecord(Name.fromString(parts[0], Name.root), Type.value(parts[1]), DClass.IN));
+        Message q =
+            Message.newQuery(
+                Record.newRecord(
+                    Name.fromString(parts[0], Name.root), Type.value(parts[1]), DClass.IN));
         Message expected = bindResolver.send(q);
         Message actual = cairnResolver.send(q);
         String e = summary(expected);
@@ -74,7 +83,8 @@ class ReferenceComparisonIT {
   }
 
   private static List<String> questions() throws Exception {
-    try (InputStream in = ReferenceComparisonIT.class.getResourceAsStream("/interop/edge.example.questions")) {
+    try (InputStream in =
+        ReferenceComparisonIT.class.getResourceAsStream("/interop/edge.example.questions")) {
       List<String> out = new ArrayList<>();
       for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
         if (!line.isBlank() && !line.startsWith("#")) {
@@ -92,7 +102,9 @@ class ReferenceComparisonIT {
     return r;
   }
 
-  /** rcode, AA, TC, sorted answer and authority records, and glue for referrals; names lower-cased. */
+  /**
+   * rcode, AA, TC, sorted answer and authority records, and glue for referrals; names lower-cased.
+   */
   static String summary(Message m) {
     StringBuilder sb = new StringBuilder();
     sb.append(Rcode.string(m.getRcode()))
@@ -100,8 +112,11 @@ class ReferenceComparisonIT {
         .append(m.getHeader().getFlag(Flags.TC) ? " tc" : "");
     sb.append(" answer=").append(section(m, Section.ANSWER));
     sb.append(" authority=").append(section(m, Section.AUTHORITY));
-    boolean referral = !m.getHeader().getFlag(Flags.AA) && m.getRcode() == Rcode.NOERROR
-        && m.getSection(Section.ANSWER).isEmpty() && !m.getSection(Section.AUTHORITY).isEmpty();
+    boolean referral =
+        !m.getHeader().getFlag(Flags.AA)
+            && m.getRcode() == Rcode.NOERROR
+            && m.getSection(Section.ANSWER).isEmpty()
+            && !m.getSection(Section.AUTHORITY).isEmpty();
     if (referral) {
       sb.append(" glue=").append(section(m, Section.ADDITIONAL));
     }

@@ -19,8 +19,10 @@ import org.xbill.DNS.Type;
 
 /** CHAOS TXT identity questions: which name reveals what, and what is refused. */
 class ChaosAnswererTest {
-  static final QueryConfig.ChaosIdentity WITH_ID = new QueryConfig.ChaosIdentity("Cairn test", "host1", "node-7");
-  static final QueryConfig.ChaosIdentity WITHOUT_ID = new QueryConfig.ChaosIdentity("Cairn test", "host1", null);
+  static final QueryConfig.ChaosIdentity WITH_ID =
+      new QueryConfig.ChaosIdentity("Cairn test", "host1", "node-7");
+  static final QueryConfig.ChaosIdentity WITHOUT_ID =
+      new QueryConfig.ChaosIdentity("Cairn test", "host1", null);
 
   static Stream<Arguments> questions() {
     // identity, qname, qtype; then the rcode and the TXT answer (null: none)
@@ -37,8 +39,9 @@ class ChaosAnswererTest {
 
   @ParameterizedTest(name = "{1} {2}")
   @MethodSource("questions")
-  void identityNamesAnswerTxtAndTheRestIsRefused(QueryConfig.ChaosIdentity identity, String qname, int qtype, int rcode,
-      String text) throws Exception {
+  void identityNamesAnswerTxtAndTheRestIsRefused(
+      QueryConfig.ChaosIdentity identity, String qname, int qtype, int rcode, String text)
+      throws Exception {
     Message query = Message.newQuery(Record.newRecord(Name.fromString(qname), qtype, DClass.CH));
     Message r = QueryProcessor.response(query, Rcode.NOERROR);
     new ChaosAnswerer(identity).answer(query.getQuestion(), r);
@@ -51,8 +54,14 @@ class ChaosAnswererTest {
     } else {
       assertEquals(1, answer.size());
       Record txt = answer.get(0);
-      assertEquals(List.of(qname, Type.TXT, DClass.CH, 0L, text),
-          List.of(txt.getName().toString(), txt.getType(), txt.getDClass(), txt.getTTL(), txt.rdataToString()));
+      assertEquals(
+          List.of(qname, Type.TXT, DClass.CH, 0L, text),
+          List.of(
+              txt.getName().toString(),
+              txt.getType(),
+              txt.getDClass(),
+              txt.getTTL(),
+              txt.rdataToString()));
     }
   }
 }

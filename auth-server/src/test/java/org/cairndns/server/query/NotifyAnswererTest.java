@@ -31,10 +31,14 @@ class NotifyAnswererTest {
     Message notify = notifyOf("q.test.");
     List<Requester> heard = new ArrayList<>();
     Requester from = over(Transport.UDP);
-    Message taken = answer((n, sender) -> {
-      heard.add(sender);
-      return Rcode.NOERROR;
-    }, notify, from);
+    Message taken =
+        answer(
+            (n, sender) -> {
+              heard.add(sender);
+              return Rcode.NOERROR;
+            },
+            notify,
+            from);
     assertEquals(Rcode.NOERROR, taken.getRcode());
     assertTrue(taken.getHeader().getFlag(Flags.AA));
     assertEquals(Opcode.NOTIFY, taken.getHeader().getOpcode());

@@ -37,32 +37,38 @@ import org.xbill.DNS.Rcode;
 import org.xbill.DNS.TSIG;
 
 /**
- * Any request bytes over UDP, TCP or TLS (the first input byte picks which), answered from
- * {@link ZoneAnswererTest}'s zone with TSIG, NOTIFY and outgoing transfers enabled: the processor
- * replies, drops or streams a transfer; it never throws and logs nothing at WARN or above (an
- * unexpected exception inside it is logged and answered SERVFAIL: a failure here). Every reply parses,
- * carries the request's ID and opcode, fits the transport, and repeating the request (now possibly
- * from the response cache) gives the same bytes. See docs/fuzzing.md.
+ * Any request bytes over UDP, TCP or TLS (the first input byte picks which), answered from {@link
+ * ZoneAnswererTest}'s zone with TSIG, NOTIFY and outgoing transfers enabled: the processor replies,
+ * drops or streams a transfer; it never throws and logs nothing at WARN or above (an unexpected
+ * exception inside it is logged and answered SERVFAIL: a failure here). Every reply parses, carries
+ * the request's ID and opcode, fits the transport, and repeating the request (now possibly from the
+ * response cache) gives the same bytes. See docs/fuzzing.md.
  */
 class QueryProcessorFuzzTest {
-  static final TSIG KEY = new TSIG(TSIG.HMAC_SHA256, "fuzz-key.", "Y2Fpcm4tZnV6ei10ZXN0LWtleS0zMi1ieXRlcy1sb25nIQ==");
+  static final TSIG KEY =
+      new TSIG(TSIG.HMAC_SHA256, "fuzz-key.", "Y2Fpcm4tZnV6ei10ZXN0LWtleS0zMi1ieXRlcy1sb25nIQ==");
   static final Map<Name, TSIG> KEYS = Map.of(Name.fromConstantString("fuzz-key."), KEY);
-  static final TransferPolicy LOCAL = new TransferPolicy(
-      List.of(new TransferPolicy.Entry(TransferPolicy.Cidr.parse("127.0.0.0/8"), null, null, null)),
-      Set.of(Transport.TCP, Transport.TLS));
+  static final TransferPolicy LOCAL =
+      new TransferPolicy(
+          List.of(
+              new TransferPolicy.Entry(TransferPolicy.Cidr.parse("127.0.0.0/8"), null, null, null)),
+          Set.of(Transport.TCP, Transport.TLS));
   static final QueryConfig CONFIG =
-      new QueryConfig(1232, Duration.ofSeconds(10), new QueryConfig.ChaosIdentity("Cairn fuzz", "host1", null));
+      new QueryConfig(
+          1232, Duration.ofSeconds(10), new QueryConfig.ChaosIdentity("Cairn fuzz", "host1", null));
   static final int MAX_TRANSFER_MESSAGES = 1000;
 
   /** Everything logged at WARN or above under org.cairndns while an input runs. */
   static final List<ILoggingEvent> warnings = new CopyOnWriteArrayList<>();
+
   static final Logger projectLog = (Logger) LoggerFactory.getLogger("org.cairndns");
-  static final AppenderBase<ILoggingEvent> collector = new AppenderBase<>() {
-    @Override
-    protected void append(ILoggingEvent event) {
-      warnings.add(event);
-    }
-  };
+  static final AppenderBase<ILoggingEvent> collector =
+      new AppenderBase<>() {
+        @Override
+        protected void append(ILoggingEvent event) {
+          warnings.add(event);
+        }
+      };
 
   @BeforeAll
   static void collectWarnings() {
@@ -89,9 +95,21 @@ class QueryProcessorFuzzTest {
     byte[] request = Arrays.copyOfRange(input, 1, input.length);
     Requester requester = Requester.of(new InetSocketAddress("127.0.0.1", 5353), transport);
     // Fresh per input, so that no state (cache, transfer slots) carries from one input to the next.
-    TransferService transfers = new TransferService(n -> ZoneAnswererTest.ZONES.get(n), (zone, serial) -> Optional.empty(),
-        new TransferSettings(65_000, 0, 10, 2, Duration.ofMillis(50), Map.of(Name.fromConstantString("q.test."), LOCAL), KEYS));
-    QueryProcessor processor = new QueryProcessor(ZoneAnswererTest.ZONES, transfers, (notify, from) -> Rcode.NOERROR, CONFIG, KEYS);
+    TransferService transfers =
+        new TransferService(
+            n -> ZoneAnswererTest.ZONES.get(n),
+            (zone, serial) -> Optional.empty(),
+            new TransferSettings(
+                65_000,
+                0,
+                10,
+                2,
+                Duration.ofMillis(50),
+                Map.of(Name.fromConstantString("q.test."), LOCAL),
+                KEYS));
+    QueryProcessor processor =
+        new QueryProcessor(
+            ZoneAnswererTest.ZONES, transfers, (notify, from) -> Rcode.NOERROR, CONFIG, KEYS);
     warnings.clear();
 
     Message query = parsedOrNull(request);
@@ -102,7 +120,9 @@ class QueryProcessorFuzzTest {
       if (query == null || query.getTSIG() == null) { // a TSIG reply carries the time it was signed
         Outcome again = processor.handle(request, requester);
         checkNoWarnings();
-        assertArrayEquals(reply.wire(), assertInstanceOf(Outcome.Reply.class, again).wire(),
+        assertArrayEquals(
+            reply.wire(),
+            assertInstanceOf(Outcome.Reply.class, again).wire(),
             "the same request answered differently");
       }
     } else if (first instanceof Outcome.Messages messages) {
@@ -117,7 +137,8 @@ class QueryProcessorFuzzTest {
       return;
     }
     ILoggingEvent event = warnings.get(0);
-    AssertionError failure = new AssertionError("logged for one request: " + event.getFormattedMessage());
+    AssertionError failure =
+        new AssertionError("logged for one request: " + event.getFormattedMessage());
     if (event.getThrowableProxy() instanceof ThrowableProxy proxy) {
       failure.initCause(proxy.getThrowable());
     }

@@ -43,8 +43,15 @@ import org.xbill.DNS.Type;
  * response cache, size limits) and that each kind of request reaches its answerer. No sockets.
  */
 class QueryProcessorTest {
-  final QueryProcessor processor = new QueryProcessor(ZONES, null, null,
-      new QueryConfig(1232, Duration.ofSeconds(10), new QueryConfig.ChaosIdentity("Cairn test", "host1", null)));
+  final QueryProcessor processor =
+      new QueryProcessor(
+          ZONES,
+          null,
+          null,
+          new QueryConfig(
+              1232,
+              Duration.ofSeconds(10),
+              new QueryConfig.ChaosIdentity("Cairn test", "host1", null)));
 
   static Requester over(Transport t) {
     return Requester.of(new InetSocketAddress("127.0.0.1", 5353), t);
@@ -57,7 +64,8 @@ class QueryProcessorTest {
 
   /** The questions of the answer table, and one outside our zones. */
   static Stream<Arguments> questions() {
-    return Stream.concat(ZoneAnswererTest.answers(), Stream.of(Arguments.of("www.elsewhere.test.", Type.A)));
+    return Stream.concat(
+        ZoneAnswererTest.answers(), Stream.of(Arguments.of("www.elsewhere.test.", Type.A)));
   }
 
   @ParameterizedTest(name = "{0} {1}")
@@ -72,7 +80,8 @@ class QueryProcessorTest {
         second.addRecord(new OPTRecord(1232, 0, 0), Section.ADDITIONAL);
       }
       processor.handle(first.toWire(), over(Transport.UDP)); // fills the cache
-      byte[] cached = ((Outcome.Reply) processor.handle(second.toWire(), over(Transport.UDP))).wire();
+      byte[] cached =
+          ((Outcome.Reply) processor.handle(second.toWire(), over(Transport.UDP))).wire();
       byte[] uncached = ((Outcome.Reply) fresh.handle(second.toWire(), over(Transport.UDP))).wire();
       assertArrayEquals(uncached, cached, qname + " edns=" + edns);
       assertEquals(second.getHeader().getID(), new Message(cached).getHeader().getID());
@@ -92,10 +101,14 @@ class QueryProcessorTest {
     String mixed = mixedCase(qname);
     for (Transport t : new Transport[] {Transport.UDP, Transport.TCP}) {
       for (int size : new int[] {-1, 512, 1232, 1100, 700, 4096}) {
-        cached.handle(withEdns(query(qname, qtype), size).toWire(), over(t)); // fills (or hits) the entry
+        cached.handle(
+            withEdns(query(qname, qtype), size).toWire(), over(t)); // fills (or hits) the entry
         byte[] asked = withEdns(query(mixed, qtype), size + 1).toWire();
         byte[] fromCache = ((Outcome.Reply) cached.handle(asked, over(t))).wire();
-        assertArrayEquals(((Outcome.Reply) fresh.handle(asked, over(t))).wire(), fromCache, mixed + " " + t + " edns=" + size);
+        assertArrayEquals(
+            ((Outcome.Reply) fresh.handle(asked, over(t))).wire(),
+            fromCache,
+            mixed + " " + t + " edns=" + size);
         assertEquals(mixed, new Message(fromCache).getQuestion().getName().toString());
       }
     }
@@ -115,7 +128,8 @@ class QueryProcessorTest {
     int bit = 0;
     for (int i = 0; i < name.length(); i++) {
       char c = name.charAt(i);
-      sb.append(Character.isLetter(c) && (variant >> bit++ & 1) == 1 ? Character.toUpperCase(c) : c);
+      sb.append(
+          Character.isLetter(c) && (variant >> bit++ & 1) == 1 ? Character.toUpperCase(c) : c);
     }
     return sb.toString();
   }
@@ -129,9 +143,13 @@ class QueryProcessorTest {
 
   @Test
   void theCacheStaysWithinItsBytesWhateverTheVariants() throws Exception {
-    QueryProcessor small = new QueryProcessor(ZONES, null, null, new QueryConfig(1232, Duration.ofSeconds(10), null, 20_000));
+    QueryProcessor small =
+        new QueryProcessor(
+            ZONES, null, null, new QueryConfig(1232, Duration.ofSeconds(10), null, 20_000));
     for (int i = 0; i < 2_000; i++) {
-      small.handle(withEdns(query("h" + i + ".wild.q.test.", Type.A), 512 + i).toWire(), over(Transport.TCP));
+      small.handle(
+          withEdns(query("h" + i + ".wild.q.test.", Type.A), 512 + i).toWire(),
+          over(Transport.TCP));
       assertTrue(small.responseCacheBytes() <= 20_000, small.responseCacheBytes() + " bytes");
     }
     // A thousand variants of one name (case and EDNS size) share one entry.
@@ -154,7 +172,10 @@ class QueryProcessorTest {
     QueryProcessor p = new QueryProcessor(zones, null, null, QueryConfig.defaults());
     byte[] q = query("www.q.test.", Type.A).toWire();
     p.handle(q, over(Transport.UDP));
-    zones.publish(ZoneSnapshot.build(Name.fromString("q.test."), parse("q.test.", ZONE_TEXT.replace("192.0.2.80", "192.0.2.81"))));
+    zones.publish(
+        ZoneSnapshot.build(
+            Name.fromString("q.test."),
+            parse("q.test.", ZONE_TEXT.replace("192.0.2.80", "192.0.2.81"))));
     Message r = new Message(((Outcome.Reply) p.handle(q, over(Transport.UDP))).wire());
     assertEquals("192.0.2.81", r.getSection(Section.ANSWER).get(0).rdataToString());
   }
@@ -195,19 +216,24 @@ class QueryProcessorTest {
   @Test
   void keepaliveOnlyOverStreamsAndFormerrOverUdp() throws Exception {
     Message q = query("www.q.test.", Type.A);
-    q.addRecord(new OPTRecord(1232, 0, 0, 0, List.of(new GenericEDNSOption(11, new byte[0]))), Section.ADDITIONAL);
+    q.addRecord(
+        new OPTRecord(1232, 0, 0, 0, List.of(new GenericEDNSOption(11, new byte[0]))),
+        Section.ADDITIONAL);
     Message tcp = ask(q, Transport.TCP);
     List<EDNSOption> ka = tcp.getOPT().getOptions(11);
     assertEquals(1, ka.size());
     byte[] option = ka.get(0).toWire();
-    assertArrayEquals(new byte[] {0, 100}, java.util.Arrays.copyOfRange(option, 4, 6), "10 s in 100 ms units");
+    assertArrayEquals(
+        new byte[] {0, 100}, java.util.Arrays.copyOfRange(option, 4, 6), "10 s in 100 ms units");
     assertEquals(Rcode.FORMERR, ask(q, Transport.UDP).getRcode());
   }
 
   @Test
   void paddingOnlyOverTlsInBlocksOf468() throws Exception {
     Message q = query("www.q.test.", Type.A);
-    q.addRecord(new OPTRecord(1232, 0, 0, 0, List.of(new GenericEDNSOption(12, new byte[8]))), Section.ADDITIONAL);
+    q.addRecord(
+        new OPTRecord(1232, 0, 0, 0, List.of(new GenericEDNSOption(12, new byte[8]))),
+        Section.ADDITIONAL);
     byte[] tls = ((Outcome.Reply) processor.handle(q.toWire(), over(Transport.TLS))).wire();
     assertEquals(0, tls.length % 468, "padded to the block size");
     assertEquals(1, new Message(tls).getOPT().getOptions(12).size());
@@ -220,11 +246,15 @@ class QueryProcessorTest {
     assertInstanceOf(Outcome.Drop.class, processor.handle(new byte[5], over(Transport.UDP)));
     byte[] garbage = query("www.q.test.", Type.A).toWire();
     byte[] truncated = java.util.Arrays.copyOf(garbage, garbage.length - 3);
-    Message formerr = new Message(((Outcome.Reply) processor.handle(truncated, over(Transport.UDP))).wire());
+    Message formerr =
+        new Message(((Outcome.Reply) processor.handle(truncated, over(Transport.UDP))).wire());
     assertEquals(Rcode.FORMERR, formerr.getRcode());
     Message response = query("www.q.test.", Type.A);
     response.getHeader().setFlag(Flags.QR);
-    assertInstanceOf(Outcome.Drop.class, processor.handle(response.toWire(), over(Transport.UDP)), "responses are dropped");
+    assertInstanceOf(
+        Outcome.Drop.class,
+        processor.handle(response.toWire(), over(Transport.UDP)),
+        "responses are dropped");
     Message noQuestion = new Message();
     assertEquals(Rcode.FORMERR, ask(noQuestion, Transport.UDP).getRcode());
     Message update = query("www.q.test.", Type.A);
@@ -238,7 +268,10 @@ class QueryProcessorTest {
     byte[] doubled = java.util.Arrays.copyOf(wire, wire.length + opt.length);
     System.arraycopy(opt, 0, doubled, wire.length, opt.length);
     doubled[11] = 2;
-    assertEquals(Rcode.FORMERR, new Message(((Outcome.Reply) processor.handle(doubled, over(Transport.UDP))).wire()).getRcode());
+    assertEquals(
+        Rcode.FORMERR,
+        new Message(((Outcome.Reply) processor.handle(doubled, over(Transport.UDP))).wire())
+            .getRcode());
   }
 
   /**
@@ -274,37 +307,91 @@ class QueryProcessorTest {
 
   static Message ixfr(String zone, long serial) throws Exception {
     Message q = query(zone, Type.IXFR);
-    q.addRecord(parse(zone, "@ IN SOA ns1 hm " + serial + " 3600 600 86400 120\n").get(0), Section.AUTHORITY);
+    q.addRecord(
+        parse(zone, "@ IN SOA ns1 hm " + serial + " 3600 600 86400 120\n").get(0),
+        Section.AUTHORITY);
     return q;
   }
 
   static Stream<Arguments> kinds() throws Exception {
     // what is asked, over which transport; then the rcode, AA, and the answer section
     return Stream.of(
-        Arguments.of("ordinary question", query("www.q.test.", Type.A), Transport.UDP, Rcode.NOERROR, true,
+        Arguments.of(
+            "ordinary question",
+            query("www.q.test.", Type.A),
+            Transport.UDP,
+            Rcode.NOERROR,
+            true,
             List.of("www.q.test. A 192.0.2.80")),
-        Arguments.of("outside our zones", query("www.elsewhere.test.", Type.A), Transport.UDP, Rcode.REFUSED, false,
+        Arguments.of(
+            "outside our zones",
+            query("www.elsewhere.test.", Type.A),
+            Transport.UDP,
+            Rcode.REFUSED,
+            false,
             List.of()),
-        Arguments.of("meta type", query("www.q.test.", Type.MAILA), Transport.UDP, Rcode.NOTIMP, false, List.of()),
+        Arguments.of(
+            "meta type",
+            query("www.q.test.", Type.MAILA),
+            Transport.UDP,
+            Rcode.NOTIMP,
+            false,
+            List.of()),
         Arguments.of("NOTIFY", notifyOf("q.test."), Transport.UDP, Rcode.NOERROR, true, List.of()),
-        Arguments.of("CHAOS", Message.newQuery(Record.newRecord(Name.fromString("version.bind."), Type.TXT, DClass.CH)),
-            Transport.UDP, Rcode.NOERROR, true, List.of("version.bind. TXT \"Cairn test\"")),
-        Arguments.of("class HS", Message.newQuery(Record.newRecord(Name.fromString("www.q.test."), Type.A, DClass.HS)),
-            Transport.UDP, Rcode.REFUSED, false, List.of()),
-        Arguments.of("IXFR over UDP", ixfr("q.test.", 42), Transport.UDP, Rcode.NOERROR, true,
+        Arguments.of(
+            "CHAOS",
+            Message.newQuery(
+                Record.newRecord(Name.fromString("version.bind."), Type.TXT, DClass.CH)),
+            Transport.UDP,
+            Rcode.NOERROR,
+            true,
+            List.of("version.bind. TXT \"Cairn test\"")),
+        Arguments.of(
+            "class HS",
+            Message.newQuery(Record.newRecord(Name.fromString("www.q.test."), Type.A, DClass.HS)),
+            Transport.UDP,
+            Rcode.REFUSED,
+            false,
+            List.of()),
+        Arguments.of(
+            "IXFR over UDP",
+            ixfr("q.test.", 42),
+            Transport.UDP,
+            Rcode.NOERROR,
+            true,
             List.of("q.test. SOA ns1.q.test. hm.q.test. 42 3600 600 86400 120")),
-        Arguments.of("AXFR without a responder", query("q.test.", Type.AXFR), Transport.TCP, Rcode.REFUSED, false,
+        Arguments.of(
+            "AXFR without a responder",
+            query("q.test.", Type.AXFR),
+            Transport.TCP,
+            Rcode.REFUSED,
+            false,
             List.of()));
   }
 
-  /** The dispatch: each kind of request is answered by its answerer (whose own tests hold the details). */
+  /**
+   * The dispatch: each kind of request is answered by its answerer (whose own tests hold the
+   * details).
+   */
   @ParameterizedTest(name = "{0}")
   @MethodSource("kinds")
-  void eachKindReachesItsAnswerer(String kind, Message request, Transport transport, int rcode, boolean aa,
-      List<String> answer) throws Exception {
-    QueryProcessor withNotify = new QueryProcessor(ZONES, null, (n, from) -> Rcode.NOERROR,
-        new QueryConfig(1232, Duration.ofSeconds(10), new QueryConfig.ChaosIdentity("Cairn test", "host1", null)));
-    Message r = new Message(assertInstanceOf(Outcome.Reply.class, withNotify.handle(request.toWire(), over(transport))).wire());
+  void eachKindReachesItsAnswerer(
+      String kind, Message request, Transport transport, int rcode, boolean aa, List<String> answer)
+      throws Exception {
+    QueryProcessor withNotify =
+        new QueryProcessor(
+            ZONES,
+            null,
+            (n, from) -> Rcode.NOERROR,
+            new QueryConfig(
+                1232,
+                Duration.ofSeconds(10),
+                new QueryConfig.ChaosIdentity("Cairn test", "host1", null)));
+    Message r =
+        new Message(
+            assertInstanceOf(
+                    Outcome.Reply.class, withNotify.handle(request.toWire(), over(transport)))
+                .wire());
     assertEquals(rcode, r.getRcode(), r.toString());
     assertEquals(aa, r.getHeader().getFlag(Flags.AA), r.toString());
     assertEquals(request.getHeader().getOpcode(), r.getHeader().getOpcode());
@@ -321,16 +408,31 @@ class QueryProcessorTest {
     zones.publish(ZoneSnapshot.build(Name.fromString("q.test."), parse("q.test.", ZONE_TEXT)));
     zones.markNotReady(Name.fromString("sec.q.test."));
     QueryProcessor p = new QueryProcessor(zones, null, null, QueryConfig.defaults());
-    Message r = new Message(((Outcome.Reply) p.handle(withEdns(query("www.sec.q.test.", Type.A), 1232).toWire(),
-        over(Transport.UDP))).wire());
+    Message r =
+        new Message(
+            ((Outcome.Reply)
+                    p.handle(
+                        withEdns(query("www.sec.q.test.", Type.A), 1232).toWire(),
+                        over(Transport.UDP)))
+                .wire());
     assertEquals(Rcode.SERVFAIL, r.getRcode());
-    assertEquals(List.of(ExtendedErrorCodeOption.NOT_READY), r.getOPT().getOptions(EDNSOption.Code.EDNS_EXTENDED_ERROR).stream()
-        .map(o -> ((ExtendedErrorCodeOption) o).getErrorCode()).toList());
-    assertEquals(Rcode.NOERROR, new Message(((Outcome.Reply) p.handle(query("www.q.test.", Type.A).toWire(),
-        over(Transport.UDP))).wire()).getRcode(), "the parent zone is answered");
+    assertEquals(
+        List.of(ExtendedErrorCodeOption.NOT_READY),
+        r.getOPT().getOptions(EDNSOption.Code.EDNS_EXTENDED_ERROR).stream()
+            .map(o -> ((ExtendedErrorCodeOption) o).getErrorCode())
+            .toList());
+    assertEquals(
+        Rcode.NOERROR,
+        new Message(
+                ((Outcome.Reply)
+                        p.handle(query("www.q.test.", Type.A).toWire(), over(Transport.UDP)))
+                    .wire())
+            .getRcode(),
+        "the parent zone is answered");
     zones.setExpired(Name.fromString("q.test."), true);
     for (Message asked : List.of(query("www.q.test.", Type.A), ixfr("q.test.", 41))) {
-      Message expired = new Message(((Outcome.Reply) p.handle(asked.toWire(), over(Transport.UDP))).wire());
+      Message expired =
+          new Message(((Outcome.Reply) p.handle(asked.toWire(), over(Transport.UDP))).wire());
       assertEquals(Rcode.SERVFAIL, expired.getRcode(), expired.toString());
       assertTrue(expired.getSection(Section.ANSWER).isEmpty());
     }

@@ -18,7 +18,9 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.Type;
 
-/** The cache's hit path: what a client asking for one large answer over and over costs us per query. */
+/**
+ * The cache's hit path: what a client asking for one large answer over and over costs us per query.
+ */
 class ResponseCacheTest {
 
   @Test
@@ -47,7 +49,8 @@ class ResponseCacheTest {
     expected[13] = 'B';
     assertArrayEquals(expected, cache.lookup(key, 1, request).wire());
 
-    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     for (int i = 0; i < 20_000; i++) {
       assertNotNull(cache.lookup(key, 1, request)); // compiled before it is measured
     }
@@ -57,6 +60,7 @@ class ResponseCacheTest {
       assertNotNull(cache.lookup(key, 1, request));
     }
     long perHit = (threads.getCurrentThreadAllocatedBytes() - before) / hits;
-    assertTrue(perHit < 1024, perHit + " bytes allocated per hit of a " + answer.length + "-byte answer");
+    assertTrue(
+        perHit < 1024, perHit + " bytes allocated per hit of a " + answer.length + "-byte answer");
   }
 }

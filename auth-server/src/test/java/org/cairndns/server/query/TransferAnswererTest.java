@@ -39,15 +39,30 @@ class TransferAnswererTest {
   static final String SOA = "q.test. SOA ns1.q.test. hm.q.test. 42 3600 600 86400 120";
 
   /** The primary side as the server runs it: loopback clients may transfer q.test. over TCP. */
-  static final TransferResponder PRIMARY = new TransferService(ZONES::get, (zone, serial) -> Optional.empty(),
-      new TransferSettings(65_000, 0, 10, 2, Duration.ofMillis(50), Map.of(ZONE, new TransferPolicy(
-          List.of(new TransferPolicy.Entry(TransferPolicy.Cidr.parse("127.0.0.0/8"), null, null, null)),
-          Set.of(Transport.TCP))), Map.of()));
+  static final TransferResponder PRIMARY =
+      new TransferService(
+          ZONES::get,
+          (zone, serial) -> Optional.empty(),
+          new TransferSettings(
+              65_000,
+              0,
+              10,
+              2,
+              Duration.ofMillis(50),
+              Map.of(
+                  ZONE,
+                  new TransferPolicy(
+                      List.of(
+                          new TransferPolicy.Entry(
+                              TransferPolicy.Cidr.parse("127.0.0.0/8"), null, null, null)),
+                      Set.of(Transport.TCP))),
+              Map.of()));
 
   final TransferAnswerer answerer = new TransferAnswerer(PRIMARY);
 
   /** The answer when it is one message, through the wire and back; fails when it is a stream. */
-  Message single(TransferAnswerer transfers, Message query, ZoneSnapshot zone, Transport transport) throws Exception {
+  Message single(TransferAnswerer transfers, Message query, ZoneSnapshot zone, Transport transport)
+      throws Exception {
     Message parsed = new Message(query.toWire());
     Message r = QueryProcessor.response(parsed, Rcode.NOERROR);
     assertNull(transfers.answer(parsed, query.toWire(), zone, r, over(transport)), "a stream");
@@ -63,7 +78,8 @@ class TransferAnswererTest {
       assertFalse(current.getHeader().getFlag(Flags.TC));
       assertEquals(List.of(SOA), records(current, Section.ANSWER), "serial " + serial);
     }
-    for (Message behind : List.of(ixfr("q.test.", 41), query("q.test.", Type.IXFR))) { // older, or no SOA at all
+    for (Message behind :
+        List.of(ixfr("q.test.", 41), query("q.test.", Type.IXFR))) { // older, or no SOA at all
       Message retry = single(answerer, behind, ZONES.get(ZONE), Transport.UDP);
       assertEquals(Rcode.NOERROR, retry.getRcode());
       assertTrue(retry.getHeader().getFlag(Flags.TC), "retry over TCP");
@@ -73,17 +89,24 @@ class TransferAnswererTest {
 
   @Test
   void axfrOverUdpIsFormerrAndAZoneWeDoNotHaveNotauth() throws Exception {
-    assertEquals(Rcode.FORMERR, single(answerer, query("q.test.", Type.AXFR), ZONES.get(ZONE), Transport.UDP).getRcode());
-    assertEquals(Rcode.NOTAUTH, single(answerer, ixfr("other.test.", 1), null, Transport.UDP).getRcode());
+    assertEquals(
+        Rcode.FORMERR,
+        single(answerer, query("q.test.", Type.AXFR), ZONES.get(ZONE), Transport.UDP).getRcode());
+    assertEquals(
+        Rcode.NOTAUTH, single(answerer, ixfr("other.test.", 1), null, Transport.UDP).getRcode());
   }
 
   @Test
   void withoutAResponderStreamsAreRefused() throws Exception {
     TransferAnswerer none = new TransferAnswerer(null);
     for (int type : new int[] {Type.AXFR, Type.IXFR}) {
-      assertEquals(Rcode.REFUSED, single(none, query("q.test.", type), ZONES.get(ZONE), Transport.TCP).getRcode());
+      assertEquals(
+          Rcode.REFUSED,
+          single(none, query("q.test.", type), ZONES.get(ZONE), Transport.TCP).getRcode());
     }
-    assertEquals(List.of(SOA), records(single(none, ixfr("q.test.", 42), ZONES.get(ZONE), Transport.UDP), Section.ANSWER),
+    assertEquals(
+        List.of(SOA),
+        records(single(none, ixfr("q.test.", 42), ZONES.get(ZONE), Transport.UDP), Section.ANSWER),
         "IXFR over UDP needs no responder");
   }
 
@@ -91,7 +114,8 @@ class TransferAnswererTest {
   void overTcpTheResponderStreamsTheZone() throws Exception {
     Message query = query("q.test.", Type.AXFR);
     Message r = QueryProcessor.response(query, Rcode.NOERROR);
-    Iterator<byte[]> messages = answerer.answer(query, query.toWire(), ZONES.get(ZONE), r, over(Transport.TCP));
+    Iterator<byte[]> messages =
+        answerer.answer(query, query.toWire(), ZONES.get(ZONE), r, over(Transport.TCP));
     assertNotNull(messages);
     List<Record> records = new ArrayList<>();
     while (messages.hasNext()) {
@@ -99,7 +123,8 @@ class TransferAnswererTest {
       assertEquals(Rcode.NOERROR, m.getRcode());
       records.addAll(m.getSection(Section.ANSWER));
     }
-    assertEquals(ZONES.get(ZONE).records().size() + 1, records.size(), "every record, and the closing SOA");
+    assertEquals(
+        ZONES.get(ZONE).records().size() + 1, records.size(), "every record, and the closing SOA");
     assertEquals(SOA, text(records.get(0)));
     assertEquals(SOA, text(records.get(records.size() - 1)));
   }

@@ -18,12 +18,13 @@ class ConnectionLimiterTest {
   final List<ConnectionLimiter.Slot> slots = new ArrayList<>();
 
   EmbeddedChannel connect(String address) {
-    EmbeddedChannel ch = new EmbeddedChannel(limiter) {
-      @Override
-      protected SocketAddress remoteAddress0() {
-        return new InetSocketAddress(address, 5300);
-      }
-    };
+    EmbeddedChannel ch =
+        new EmbeddedChannel(limiter) {
+          @Override
+          protected SocketAddress remoteAddress0() {
+            return new InetSocketAddress(address, 5300);
+          }
+        };
     if (ch.isOpen()) {
       slots.add(limiter.track(ch));
     }
@@ -36,7 +37,8 @@ class ConnectionLimiterTest {
     EmbeddedChannel busy = connect("192.0.2.2");
     EmbeddedChannel newer = connect("192.0.2.3");
     slots.get(1).busy = true;
-    slots.get(1).lastActivityNanos = slots.get(0).lastActivityNanos - 1_000_000; // older still, but answering
+    slots.get(1).lastActivityNanos =
+        slots.get(0).lastActivityNanos - 1_000_000; // older still, but answering
     assertTrue(limiter.underPressure());
 
     EmbeddedChannel newcomer = connect("192.0.2.4");

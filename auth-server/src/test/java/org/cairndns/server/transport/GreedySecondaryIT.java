@@ -35,9 +35,9 @@ import org.xbill.DNS.Type;
 
 /**
  * Greedy or malicious secondaries (THREATS.md, transfers out): many AXFRs of a 100,000-record zone
- * (12 MB, more than the kernel's socket buffers take, which on loopback grow to tcp_wmem's 4 MB)
- * at once that are never read, a secondary reading just fast enough to dodge the write timeout, and
- * a connection left idle after its transfer. The transfer limits hold, stalled transfers are closed
+ * (12 MB, more than the kernel's socket buffers take, which on loopback grow to tcp_wmem's 4 MB) at
+ * once that are never read, a secondary reading just fast enough to dodge the write timeout, and a
+ * connection left idle after its transfer. The transfer limits hold, stalled transfers are closed
  * at the write timeout, slow ones at xfr.max-transfer-time-out, idle ones at the idle timeout; the
  * heap stays flat and a client on another connection is answered throughout.
  */
@@ -45,6 +45,7 @@ class GreedySecondaryIT {
   static final int HOSTS = 50_000; // an A and a 200-byte TXT each
   static final long WRITE_TIMEOUT_MILLIS = 2000;
   static final long IDLE_MILLIS = 2000;
+
   /** Heap after GC plus Netty's direct memory above the baseline; the zone's transfer is ~12 MB. */
   static final long BOUND_BYTES = 16L << 20;
 
@@ -55,7 +56,10 @@ class GreedySecondaryIT {
   void start(String xfr, String writeTimeout) throws Exception {
     Files.writeString(dir.resolve("big.test.zone"), bigZone());
     Files.writeString(dir.resolve("fx.test.zone"), ServerFixture.ZONE);
-    server = ServerFixture.startWith(dir, """
+    server =
+        ServerFixture.startWith(
+            dir,
+            """
         database: db/cairn
         listen: [127.0.0.1:0]
         limits: {tcp-write-timeout: %s, tcp-idle-timeout: %dms}
@@ -63,7 +67,8 @@ class GreedySecondaryIT {
         zones:
           - {name: big.test, file: big.test.zone, allow-transfer: [{address: 127.0.0.0/8}]}
           - {name: fx.test, file: fx.test.zone, allow-transfer: [{address: 127.0.0.0/8}]}
-        """.formatted(writeTimeout, IDLE_MILLIS, xfr));
+        """
+                .formatted(writeTimeout, IDLE_MILLIS, xfr));
     tcp = server.transport().tcpAddresses().get(0);
   }
 
@@ -78,14 +83,24 @@ class GreedySecondaryIT {
     StringBuilder sb = new StringBuilder(ServerFixture.hostsZone("big.test", 1, 0, ""));
     String text = " IN TXT \"" + "x".repeat(200) + "\"\n";
     for (int i = 0; i < HOSTS; i++) {
-      sb.append('h').append(i).append(" IN A 10.9.").append(i / 256 % 256).append('.').append(i % 256).append('\n');
+      sb.append('h')
+          .append(i)
+          .append(" IN A 10.9.")
+          .append(i / 256 % 256)
+          .append('.')
+          .append(i % 256)
+          .append('\n');
       sb.append('h').append(i).append(text);
     }
     return sb.toString();
   }
 
   long counter(String name) {
-    return server.transport().counters().snapshot().getOrDefault(name, 0L); // rcode counters appear with their first reply
+    return server
+        .transport()
+        .counters()
+        .snapshot()
+        .getOrDefault(name, 0L); // rcode counters appear with their first reply
   }
 
   /** A connection from {@code source} (any 127/8 address) that asks for an AXFR of {@code zone}. */
@@ -95,8 +110,10 @@ class GreedySecondaryIT {
     s.bind(new InetSocketAddress(source, 0));
     s.connect(tcp, 5000);
     s.setSoTimeout(5000);
-    ServerFixture.writeFrame(s.getOutputStream(),
-        Message.newQuery(Record.newRecord(Name.fromString(zone + "."), Type.AXFR, DClass.IN)).toWire());
+    ServerFixture.writeFrame(
+        s.getOutputStream(),
+        Message.newQuery(Record.newRecord(Name.fromString(zone + "."), Type.AXFR, DClass.IN))
+            .toWire());
     return s;
   }
 
@@ -111,7 +128,9 @@ class GreedySecondaryIT {
 
   @Test
   void transfersNobodyReadsAreLimitedCheapAndClosedAtTheWriteTimeout() throws Exception {
-    start("{transfers-out: 4, transfers-out-per-address: 2, transfer-wait: 1s}", WRITE_TIMEOUT_MILLIS + "ms");
+    start(
+        "{transfers-out: 4, transfers-out-per-address: 2, transfer-wait: 1s}",
+        WRITE_TIMEOUT_MILLIS + "ms");
     long baseline = PipelineWithoutReadingIT.memoryInUse();
     List<Socket> greedy = new ArrayList<>();
     Map<Socket, String> source = new HashMap<>();
@@ -141,24 +160,47 @@ class GreedySecondaryIT {
         }
       }
       assertEquals(4, granted.size(), "xfr.transfers-out: " + grantedBy);
-      assertTrue(grantedBy.values().stream().allMatch(n -> n <= 2), "xfr.transfers-out-per-address: " + grantedBy);
+      assertTrue(
+          grantedBy.values().stream().allMatch(n -> n <= 2),
+          "xfr.transfers-out-per-address: " + grantedBy);
       assertEquals(8, refused);
-      assertTrue(during < BOUND_BYTES, "memory held by 4 stalled transfers: " + (during >> 10) + " KiB");
+      assertTrue(
+          during < BOUND_BYTES, "memory held by 4 stalled transfers: " + (during >> 10) + " KiB");
 
-      // Stalled since their socket buffers filled; closed a write timeout later, not at the deadline.
-      await().atMost(Duration.ofMillis(WRITE_TIMEOUT_MILLIS * 3)).untilAsserted(() -> assertTrue(counter("write-timeouts") >= 4,
-          () -> "the stalled transfers are closed at the write timeout: " + server.transport().counters().snapshot()));
+      // Stalled since their socket buffers filled; closed a write timeout later, not at the
+      // deadline.
+      await()
+          .atMost(Duration.ofMillis(WRITE_TIMEOUT_MILLIS * 3))
+          .untilAsserted(
+              () ->
+                  assertTrue(
+                      counter("write-timeouts") >= 4,
+                      () ->
+                          "the stalled transfers are closed at the write timeout: "
+                              + server.transport().counters().snapshot()));
       // The refused ones sat idle since their SERVFAIL: the idle timer reclaims them too.
-      await().atMost(Duration.ofMillis(IDLE_MILLIS * 3)).untilAsserted(() -> assertTrue(counter("idle-closed") >= 8,
-          () -> "the refused connections are closed when idle: " + server.transport().counters().snapshot()));
+      await()
+          .atMost(Duration.ofMillis(IDLE_MILLIS * 3))
+          .untilAsserted(
+              () ->
+                  assertTrue(
+                      counter("idle-closed") >= 8,
+                      () ->
+                          "the refused connections are closed when idle: "
+                              + server.transport().counters().snapshot()));
       assertEquals(0, counter("transfer-time-outs"));
       for (Socket s : granted) { // reset: what the kernel still held for it (up to 4 MB) is dropped
         long left = bytesUntilClosed(s);
-        assertTrue(left < 1 << 20, "closed with a reset, not after the queued data: " + (left >> 10) + " KiB");
+        assertTrue(
+            left < 1 << 20,
+            "closed with a reset, not after the queued data: " + (left >> 10) + " KiB");
       }
       legitimate.assertServedThroughout();
-      System.out.printf("greedy-secondaries: during=%d KiB for 4 stalled transfers, legitimate answers=%d slowest=%d ms%n",
-          during >> 10, legitimate.answered.get(), TimeUnit.NANOSECONDS.toMillis(legitimate.slowestNanos.get()));
+      System.out.printf(
+          "greedy-secondaries: during=%d KiB for 4 stalled transfers, legitimate answers=%d slowest=%d ms%n",
+          during >> 10,
+          legitimate.answered.get(),
+          TimeUnit.NANOSECONDS.toMillis(legitimate.slowestNanos.get()));
     } finally {
       for (Socket s : greedy) {
         s.close();
@@ -166,13 +208,18 @@ class GreedySecondaryIT {
     }
   }
 
-  /** Reads until end of stream or reset (at most 10 s, 64 MB); the bytes that were still to come. */
+  /**
+   * Reads until end of stream or reset (at most 10 s, 64 MB); the bytes that were still to come.
+   */
   static long bytesUntilClosed(Socket s) throws IOException {
     byte[] sink = new byte[64 << 10];
     long read = 0;
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     try {
-      for (int n; (n = s.getInputStream().read(sink)) >= 0 && read < 64 << 20 && System.nanoTime() < until; ) {
+      for (int n;
+          (n = s.getInputStream().read(sink)) >= 0
+              && read < 64 << 20
+              && System.nanoTime() < until; ) {
         read += n;
       }
     } catch (IOException reset) {
@@ -187,7 +234,11 @@ class GreedySecondaryIT {
     start("{max-transfer-time-out: %dms}".formatted(deadlineMillis), "10s");
     long baseline = PipelineWithoutReadingIT.memoryInUse();
     try (LegitimateClient legitimate = new LegitimateClient(tcp);
-        Socket slow = askTransfer("127.0.0.2", "big.test", 16 << 10)) { // small: the reset shows soon after the deadline
+        Socket slow =
+            askTransfer(
+                "127.0.0.2",
+                "big.test",
+                16 << 10)) { // small: the reset shows soon after the deadline
       long asked = System.nanoTime();
       InputStream in = slow.getInputStream();
       byte[] sip = new byte[8 << 10];
@@ -196,7 +247,8 @@ class GreedySecondaryIT {
       long lastRead = asked;
       long closedAt = 0;
       long during = 0;
-      // 80 KB/s: always progressing (never a write timeout), far too slow for 12 MB within the deadline
+      // 80 KB/s: always progressing (never a write timeout), far too slow for 12 MB within the
+      // deadline
       while (System.nanoTime() - asked < TimeUnit.MILLISECONDS.toNanos(deadlineMillis * 3)) {
         int n;
         try {
@@ -222,16 +274,22 @@ class GreedySecondaryIT {
       }
       assertTrue(closedAt != 0, "the transfer was cut off; " + (received >> 10) + " KiB read");
       long lifetime = TimeUnit.NANOSECONDS.toMillis(closedAt - asked);
-      assertTrue(lifetime >= deadlineMillis - 100 && lifetime <= deadlineMillis + 1500,
+      assertTrue(
+          lifetime >= deadlineMillis - 100 && lifetime <= deadlineMillis + 1500,
           "cut off at xfr.max-transfer-time-out: " + lifetime + " ms");
-      assertTrue(TimeUnit.NANOSECONDS.toMillis(longestGapNanos) < 1000,
-          "the reader made steady progress: longest gap " + TimeUnit.NANOSECONDS.toMillis(longestGapNanos) + " ms");
+      assertTrue(
+          TimeUnit.NANOSECONDS.toMillis(longestGapNanos) < 1000,
+          "the reader made steady progress: longest gap "
+              + TimeUnit.NANOSECONDS.toMillis(longestGapNanos)
+              + " ms");
       assertTrue(received > 100 << 10, "the reader was being served: " + (received >> 10) + " KiB");
       assertEquals(1, counter("transfer-time-outs"));
       assertEquals(0, counter("write-timeouts"));
-      assertTrue(during < BOUND_BYTES, "memory held by a slow transfer: " + (during >> 10) + " KiB");
+      assertTrue(
+          during < BOUND_BYTES, "memory held by a slow transfer: " + (during >> 10) + " KiB");
       legitimate.assertServedThroughout();
-      System.out.printf("slow-secondary: cut off after %d ms with %d KiB read, during=%d KiB%n",
+      System.out.printf(
+          "slow-secondary: cut off after %d ms with %d KiB read, during=%d KiB%n",
           lifetime, received >> 10, during >> 10);
     }
   }
@@ -244,7 +302,9 @@ class GreedySecondaryIT {
       int soas = 0;
       for (int messages = 0; soas < 2 && messages < 10; messages++) {
         Message m = ServerFixture.readFrame(in);
-        soas += (int) m.getSection(Section.ANSWER).stream().filter(r -> r.getType() == Type.SOA).count();
+        soas +=
+            (int)
+                m.getSection(Section.ANSWER).stream().filter(r -> r.getType() == Type.SOA).count();
       }
       assertEquals(2, soas, "the whole transfer, SOA first and last");
       long done = System.nanoTime();
@@ -257,7 +317,9 @@ class GreedySecondaryIT {
       }
       long idle = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - done);
       assertEquals(-1, next, "closed by the server");
-      assertTrue(idle >= IDLE_MILLIS - 100 && idle <= IDLE_MILLIS + 1000, "closed at the idle timeout: " + idle + " ms");
+      assertTrue(
+          idle >= IDLE_MILLIS - 100 && idle <= IDLE_MILLIS + 1000,
+          "closed at the idle timeout: " + idle + " ms");
       assertEquals(1, counter("idle-closed"));
     }
   }
@@ -275,27 +337,34 @@ class GreedySecondaryIT {
     private volatile boolean stopped;
 
     LegitimateClient(InetSocketAddress server) {
-      thread = new Thread(() -> {
-        long end = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-        while (!stopped && System.nanoTime() < end) {
-          long start = System.nanoTime();
-          try (Socket s = ServerFixture.connect(server)) {
-            ServerFixture.writeFrame(s.getOutputStream(),
-                Message.newQuery(Record.newRecord(Name.fromString("www.fx.test."), Type.A, DClass.IN)).toWire());
-            Message r = ServerFixture.readFrame(s.getInputStream());
-            if (!r.getSection(Section.ANSWER).get(0).rdataToString().equals("192.0.2.80")) {
-              throw new IOException("wrong answer " + r);
-            }
-            answered.incrementAndGet();
-            slowestNanos.accumulateAndGet(System.nanoTime() - start, Math::max);
-            Thread.sleep(50);
-          } catch (Exception e) {
-            synchronized (failures) {
-              failures.add(e.toString());
-            }
-          }
-        }
-      }, "legitimate-client");
+      thread =
+          new Thread(
+              () -> {
+                long end = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+                while (!stopped && System.nanoTime() < end) {
+                  long start = System.nanoTime();
+                  try (Socket s = ServerFixture.connect(server)) {
+                    ServerFixture.writeFrame(
+                        s.getOutputStream(),
+                        Message.newQuery(
+                                Record.newRecord(
+                                    Name.fromString("www.fx.test."), Type.A, DClass.IN))
+                            .toWire());
+                    Message r = ServerFixture.readFrame(s.getInputStream());
+                    if (!r.getSection(Section.ANSWER).get(0).rdataToString().equals("192.0.2.80")) {
+                      throw new IOException("wrong answer " + r);
+                    }
+                    answered.incrementAndGet();
+                    slowestNanos.accumulateAndGet(System.nanoTime() - start, Math::max);
+                    Thread.sleep(50);
+                  } catch (Exception e) {
+                    synchronized (failures) {
+                      failures.add(e.toString());
+                    }
+                  }
+                }
+              },
+              "legitimate-client");
       thread.start();
     }
 
@@ -305,7 +374,9 @@ class GreedySecondaryIT {
       }
       assertTrue(answered.get() >= 10, "legitimate client answered: " + answered.get());
       long slowest = TimeUnit.NANOSECONDS.toMillis(slowestNanos.get());
-      assertTrue(slowest < SLOWEST_ALLOWED_MILLIS, "legitimate client's slowest answer: " + slowest + " ms");
+      assertTrue(
+          slowest < SLOWEST_ALLOWED_MILLIS,
+          "legitimate client's slowest answer: " + slowest + " ms");
     }
 
     @Override

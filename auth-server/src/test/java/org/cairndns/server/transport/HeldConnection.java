@@ -38,7 +38,10 @@ final class HeldConnection {
     }
   }
 
-  /** Closes it from our side if still open; its lifetime ends now. Always false, as {@link #poll} is. */
+  /**
+   * Closes it from our side if still open; its lifetime ends now. Always false, as {@link #poll}
+   * is.
+   */
   boolean close() {
     closedNanos = System.nanoTime();
     try {
@@ -67,8 +70,8 @@ final class HeldConnection {
    * with {@code bytes} and opening a new one for each the server closed (at most 20 rounds' worth);
    * closes those left at the end and returns every connection opened.
    */
-  static List<HeldConnection> keepOpen(int count, long millis, long pollMillis, Opener opener, byte[] bytes)
-      throws Exception {
+  static List<HeldConnection> keepOpen(
+      int count, long millis, long pollMillis, Opener opener, byte[] bytes) throws Exception {
     List<HeldConnection> all = new ArrayList<>();
     List<HeldConnection> live = new ArrayList<>();
     long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);

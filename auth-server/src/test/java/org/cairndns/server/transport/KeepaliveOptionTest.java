@@ -26,15 +26,23 @@ class KeepaliveOptionTest {
   static Message answer(EDNSOption... options) throws Exception {
     Message m = Message.newQuery(Record.newRecord(WWW, Type.A, DClass.IN));
     m.getHeader().setFlag(Flags.QR);
-    m.addRecord(new ARecord(WWW, DClass.IN, 300, java.net.InetAddress.getByName("192.0.2.80")), Section.ANSWER);
-    m.addRecord(new NSRecord(Name.fromConstantString("fx.test."), DClass.IN, 300, Name.fromConstantString("ns1.fx.test.")),
+    m.addRecord(
+        new ARecord(WWW, DClass.IN, 300, java.net.InetAddress.getByName("192.0.2.80")),
+        Section.ANSWER);
+    m.addRecord(
+        new NSRecord(
+            Name.fromConstantString("fx.test."),
+            DClass.IN,
+            300,
+            Name.fromConstantString("ns1.fx.test.")),
         Section.AUTHORITY);
     m.addRecord(new OPTRecord(1232, 0, 0, 0, List.of(options)), Section.ADDITIONAL);
     return m;
   }
 
   static GenericEDNSOption keepalive(int units) {
-    return new GenericEDNSOption(KeepaliveOption.CODE, new byte[] {(byte) (units >>> 8), (byte) units});
+    return new GenericEDNSOption(
+        KeepaliveOption.CODE, new byte[] {(byte) (units >>> 8), (byte) units});
   }
 
   static int units(byte[] wire) throws Exception {

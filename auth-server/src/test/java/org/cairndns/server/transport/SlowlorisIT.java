@@ -51,15 +51,22 @@ class SlowlorisIT {
 
   @BeforeEach
   void start() throws Exception {
-    SelfSignedCertificate.write(SelfSignedCertificate.generate("dot.test"), dir.resolve("cert.pem"), dir.resolve("key.pem"));
-    server = ServerFixture.start(dir, """
+    SelfSignedCertificate.write(
+        SelfSignedCertificate.generate("dot.test"),
+        dir.resolve("cert.pem"),
+        dir.resolve("key.pem"));
+    server =
+        ServerFixture.start(
+            dir,
+            """
         database: db/cairn
         listen: [127.0.0.1:0]
         tls-listen: [127.0.0.1:0]
         tls: {certificate: cert.pem, key: key.pem}
         limits: {tcp-connections: %d, tcp-connections-per-address: 1000, tcp-idle-timeout: %dms}
         zones: [{name: fx.test, file: fx.test.zone}]
-        """.formatted(TABLE, IDLE_MILLIS));
+        """
+                .formatted(TABLE, IDLE_MILLIS));
   }
 
   @AfterEach
@@ -74,14 +81,19 @@ class SlowlorisIT {
 
   static final byte[] ONE_BYTE = {0};
 
-  /** Keeps {@link #DRIPPERS} connections dripping for {@link #ATTACK_MILLIS}, reopening closed ones. */
+  /**
+   * Keeps {@link #DRIPPERS} connections dripping for {@link #ATTACK_MILLIS}, reopening closed ones.
+   */
   static List<HeldConnection> attack(InetSocketAddress tcp) throws Exception {
-    return HeldConnection.keepOpen(DRIPPERS, ATTACK_MILLIS, DRIP_EVERY_MILLIS, i -> drip(tcp), ONE_BYTE);
+    return HeldConnection.keepOpen(
+        DRIPPERS, ATTACK_MILLIS, DRIP_EVERY_MILLIS, i -> drip(tcp), ONE_BYTE);
   }
 
   static Message keepaliveQuery() throws Exception {
-    Message q = Message.newQuery(Record.newRecord(Name.fromString("www.fx.test."), Type.A, DClass.IN));
-    q.addRecord(new OPTRecord(1232, 0, 0, 0, List.of(new GenericEDNSOption(EDNS_KEEPALIVE, new byte[0]))),
+    Message q =
+        Message.newQuery(Record.newRecord(Name.fromString("www.fx.test."), Type.A, DClass.IN));
+    q.addRecord(
+        new OPTRecord(1232, 0, 0, 0, List.of(new GenericEDNSOption(EDNS_KEEPALIVE, new byte[0]))),
         Section.ADDITIONAL);
     return q;
   }
@@ -102,7 +114,7 @@ class SlowlorisIT {
   }
 
   static int askOverTls(InetSocketAddress tls) throws Exception {
-    try (SSLSocket s = ServerFixture.connectTls(ServerFixture.trustingTlsClient(c -> { }), tls)) {
+    try (SSLSocket s = ServerFixture.connectTls(ServerFixture.trustingTlsClient(c -> {}), tls)) {
       ServerFixture.writeFrame(s.getOutputStream(), keepaliveQuery().toWire());
       Message r = ServerFixture.readFrame(s.getInputStream());
       assertEquals("192.0.2.80", r.getSection(Section.ANSWER).get(0).rdataToString());
@@ -120,7 +132,9 @@ class SlowlorisIT {
     try {
       Future<List<HeldConnection>> drips = attacker.submit(() -> attack(tcp));
       // under pressure once a newcomer has had to evict a dripper
-      await().atMost(Duration.ofSeconds(10)).until(() -> server.transport().counters().snapshot().get("evicted-connections") > 0);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> server.transport().counters().snapshot().get("evicted-connections") > 0);
       List<Integer> keepalives = new ArrayList<>();
       for (int round = 0; round < 3; round++) { // each asks and must be answered during the attack
         keepalives.add(askOverTcp(tcp));
@@ -133,7 +147,8 @@ class SlowlorisIT {
       long longest = all.stream().mapToLong(HeldConnection::lifetimeMillis).max().orElseThrow();
       assertTrue(all.size() > DRIPPERS, "drippers were closed and reopened: " + all.size());
       // idle timeout, plus one drip interval to notice, plus scheduling slack on a loaded machine
-      assertTrue(longest <= IDLE_MILLIS + DRIP_EVERY_MILLIS + 1000,
+      assertTrue(
+          longest <= IDLE_MILLIS + DRIP_EVERY_MILLIS + 1000,
           "no dripper outlived the idle timeout; longest " + longest + " ms");
     } finally {
       attacker.shutdownNow();
@@ -149,16 +164,21 @@ class SlowlorisIT {
       drips.add(drip(tcp));
     }
     try (Socket steady = ServerFixture.connect(tcp)) {
-      for (int round = 0; round < 6; round++) { // 3 s of complete queries, past the 2 s idle timeout
+      for (int round = 0;
+          round < 6;
+          round++) { // 3 s of complete queries, past the 2 s idle timeout
         ServerFixture.writeFrame(steady.getOutputStream(), keepaliveQuery().toWire());
-        assertEquals(1, ServerFixture.readFrame(steady.getInputStream()).getSection(Section.ANSWER).size());
+        assertEquals(
+            1, ServerFixture.readFrame(steady.getInputStream()).getSection(Section.ANSWER).size());
         drips.forEach(d -> d.poll(ONE_BYTE));
         Thread.sleep(DRIP_EVERY_MILLIS); // the drip's pace
       }
     }
     for (HeldConnection d : drips) {
       assertTrue(d.closed(), "a dripping connection was closed");
-      assertTrue(d.lifetimeMillis() >= IDLE_MILLIS - 100 && d.lifetimeMillis() <= IDLE_MILLIS + DRIP_EVERY_MILLIS + 500,
+      assertTrue(
+          d.lifetimeMillis() >= IDLE_MILLIS - 100
+              && d.lifetimeMillis() <= IDLE_MILLIS + DRIP_EVERY_MILLIS + 500,
           "closed at the idle timeout: " + d.lifetimeMillis() + " ms");
     }
   }
@@ -182,7 +202,9 @@ class SlowlorisIT {
         s.close();
       }
     }
-    await("the idle timeout is advertised again once the table has room").atMost(Duration.ofSeconds(5)).ignoreExceptions()
+    await("the idle timeout is advertised again once the table has room")
+        .atMost(Duration.ofSeconds(5))
+        .ignoreExceptions()
         .until(() -> askOverTcp(tcp) == IDLE_MILLIS / 100);
   }
 }

@@ -45,17 +45,37 @@ class StreamHandlerTest {
     }
   }
 
-  /** A connection from 192.0.2.7 with {@code cap} queries in flight, whose writes wait in {@code held}. */
+  /**
+   * A connection from 192.0.2.7 with {@code cap} queries in flight, whose writes wait in {@code
+   * held}.
+   */
   static EmbeddedChannel connection(int cap, RequestHandler requests, HeldWrites held) {
     ListenerSettings defaults = ListenerSettings.of(List.of());
-    ListenerSettings settings = new ListenerSettings(List.of(), List.of(), Duration.ofSeconds(10), 10, 10,
-        Duration.ofSeconds(5), Duration.ofSeconds(10), cap, defaults.tcpWriteBuffer(), defaults.transferTimeOut(),
-        defaults.udpReceiveBuffer());
-    Executor noTransfers = r -> {
-      throw new AssertionError("no transfer here");
-    };
-    StreamHandler handler = new StreamHandler(requests, Transport.TCP, new ServerCounters(), noTransfers,
-        new ConnectionLimiter(10, 10, new ServerCounters()), settings);
+    ListenerSettings settings =
+        new ListenerSettings(
+            List.of(),
+            List.of(),
+            Duration.ofSeconds(10),
+            10,
+            10,
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(10),
+            cap,
+            defaults.tcpWriteBuffer(),
+            defaults.transferTimeOut(),
+            defaults.udpReceiveBuffer());
+    Executor noTransfers =
+        r -> {
+          throw new AssertionError("no transfer here");
+        };
+    StreamHandler handler =
+        new StreamHandler(
+            requests,
+            Transport.TCP,
+            new ServerCounters(),
+            noTransfers,
+            new ConnectionLimiter(10, 10, new ServerCounters()),
+            settings);
     return new EmbeddedChannel(held, new FlowControlHandler(), handler) {
       @Override
       protected SocketAddress remoteAddress0() {
@@ -76,10 +96,14 @@ class StreamHandlerTest {
   void pastTheQueriesInFlightCapNothingIsReadUntilRepliesAreWritten() {
     int[] answered = new int[1];
     HeldWrites held = new HeldWrites();
-    EmbeddedChannel ch = connection(CAP, (request, who) -> {
-      answered[0]++;
-      return new Outcome.Reply(request);
-    }, held);
+    EmbeddedChannel ch =
+        connection(
+            CAP,
+            (request, who) -> {
+              answered[0]++;
+              return new Outcome.Reply(request);
+            },
+            held);
     List<ByteBuf> frames = frames(REQUESTS);
     ch.writeInbound(frames.toArray()); // one read that decoded many frames
 
@@ -99,7 +123,8 @@ class StreamHandlerTest {
 
   @Test
   void framesHeldWhenTheConnectionClosesAreReleased() {
-    EmbeddedChannel ch = connection(1, (request, who) -> new Outcome.Reply(request), new HeldWrites());
+    EmbeddedChannel ch =
+        connection(1, (request, who) -> new Outcome.Reply(request), new HeldWrites());
     List<ByteBuf> frames = frames(5);
     ch.writeInbound(frames.toArray());
     ch.close();

@@ -35,20 +35,24 @@ class UdpBesideBusyStreamsIT {
   private final Semaphore streamRequestsHeld = new Semaphore(0);
   private DnsServer server;
 
-  /** Answers every request by echoing it as a response; TCP requests first wait for {@link #release}. */
-  private final RequestHandler handler = (request, requester) -> {
-    if (requester.transport() == Transport.TCP) {
-      streamRequestsHeld.release();
-      try {
-        release.await(30, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    byte[] reply = request.clone();
-    reply[2] |= (byte) 0x80; // QR
-    return new Outcome.Reply(reply);
-  };
+  /**
+   * Answers every request by echoing it as a response; TCP requests first wait for {@link
+   * #release}.
+   */
+  private final RequestHandler handler =
+      (request, requester) -> {
+        if (requester.transport() == Transport.TCP) {
+          streamRequestsHeld.release();
+          try {
+            release.await(30, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        byte[] reply = request.clone();
+        reply[2] |= (byte) 0x80; // QR
+        return new Outcome.Reply(reply);
+      };
 
   @AfterEach
   void stop() {
@@ -60,7 +64,9 @@ class UdpBesideBusyStreamsIT {
 
   @Test
   void udpIsAnsweredWhileEveryStreamLoopIsBusy() throws Exception {
-    server = DnsServer.start(ListenerSettings.of(List.of(new InetSocketAddress("127.0.0.1", 0))), handler, null);
+    server =
+        DnsServer.start(
+            ListenerSettings.of(List.of(new InetSocketAddress("127.0.0.1", 0))), handler, null);
     InetSocketAddress tcp = server.tcpAddresses().get(0);
     // Connections go to the loops in turn: one per thread occupies them all.
     int loops = Runtime.getRuntime().availableProcessors();
@@ -75,7 +81,9 @@ class UdpBesideBusyStreamsIT {
         out.write(query);
         out.flush();
       }
-      assertTrue(streamRequestsHeld.tryAcquire(loops, 10, TimeUnit.SECONDS), "every stream loop is holding a request");
+      assertTrue(
+          streamRequestsHeld.tryAcquire(loops, 10, TimeUnit.SECONDS),
+          "every stream loop is holding a request");
 
       SimpleResolver udp = new SimpleResolver(server.udpAddresses().get(0));
       udp.setTimeout(Duration.ofSeconds(2));

@@ -15,7 +15,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code cairn config ...}: work on the server's YAML configuration without a server. */
-@Command(name = "config", mixinStandardHelpOptions = true, description = "Check the server's configuration.",
+@Command(
+    name = "config",
+    mixinStandardHelpOptions = true,
+    description = "Check the server's configuration.",
     subcommands = ConfigCommand.Check.class)
 public final class ConfigCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -26,15 +29,20 @@ public final class ConfigCommand implements Runnable {
   }
 
   /**
-   * Validates the YAML as {@code cairn serve} reads it, then reads and checks every zone's {@code file}
-   * with that zone's checks as the server's start does; opens no store and no socket, so it is safe
-   * beside a running server (like {@code named-checkconf -z}, {@code knotc conf-check}).
+   * Validates the YAML as {@code cairn serve} reads it, then reads and checks every zone's {@code
+   * file} with that zone's checks as the server's start does; opens no store and no socket, so it
+   * is safe beside a running server (like {@code named-checkconf -z}, {@code knotc conf-check}).
    */
-  @Command(name = "check", mixinStandardHelpOptions = true,
-      description = "Validate a configuration and every zone file it names, without starting anything; exit 1 on any error.")
+  @Command(
+      name = "check",
+      mixinStandardHelpOptions = true,
+      description =
+          "Validate a configuration and every zone file it names, without starting anything; exit 1 on any error.")
   static final class Check implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-    @Parameters(paramLabel = "FILE", description = "The YAML configuration.") Path file;
+
+    @Parameters(paramLabel = "FILE", description = "The YAML configuration.")
+    Path file;
 
     @Override
     public Integer call() {
@@ -51,18 +59,25 @@ public final class ConfigCommand implements Runnable {
       Instant now = Instant.now();
       for (CairnConfig.ZoneEntry zone : config.zones()) {
         if (zone.file() == null) {
-          out.printf("%s: ok, %s%n", zone.name(),
-              zone.primaries().isEmpty() ? "served from the store (no file)" : "secondary (no file)");
+          out.printf(
+              "%s: ok, %s%n",
+              zone.name(),
+              zone.primaries().isEmpty()
+                  ? "served from the store (no file)"
+                  : "secondary (no file)");
           continue;
         }
         try {
           ZoneValidator.CheckedZone checked =
-              ZoneValidator.validate(ZoneFileReader.read(zone.file(), zone.name()), zone.fileChecks(), now);
+              ZoneValidator.validate(
+                  ZoneFileReader.read(zone.file(), zone.name()), zone.fileChecks(), now);
           if (checked.warnings().isEmpty()) {
-            out.printf("%s: ok, %s: %d records%n", zone.name(), zone.file(), checked.records().size());
+            out.printf(
+                "%s: ok, %s: %d records%n", zone.name(), zone.file(), checked.records().size());
           } else {
-            out.printf("%s: %d warnings, %s: %d records%n", zone.name(), checked.warnings().size(), zone.file(),
-                checked.records().size());
+            out.printf(
+                "%s: %d warnings, %s: %d records%n",
+                zone.name(), checked.warnings().size(), zone.file(), checked.records().size());
             checked.warnings().forEach(w -> out.println("  warning: " + w));
           }
         } catch (ZoneFileException e) {

@@ -28,6 +28,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 public final class ControlClient {
   /** A reply takes this long at most; the server answers from memory, so this is a hung server. */
   private static final long REPLY_TIMEOUT_SECONDS = 30;
+
   /** Largest reply read: thousands of zones' status fit many times over. */
   private static final int MAX_REPLY_BYTES = 64 << 20;
 
@@ -48,7 +49,8 @@ public final class ControlClient {
   public static ControlClient of(Path config, Path db) throws IOException, ConfigException {
     CairnConfig cfg = config == null ? ConfigLoader.defaults() : ConfigLoader.load(config);
     Path database = db != null ? db : config != null ? cfg.database() : ServerOptions.DEFAULT_STORE;
-    return new ControlClient(database, ControlEndpoint.path(cfg.control(), database), cfg.control().enabled());
+    return new ControlClient(
+        database, ControlEndpoint.path(cfg.control(), database), cfg.control().enabled());
   }
 
   public Path database() {
@@ -71,7 +73,8 @@ public final class ControlClient {
    */
   public Reply send(String request) throws IOException {
     if (!enabled) {
-      throw new NoServerException("the control channel is off in this configuration (control.enabled: false)");
+      throw new NoServerException(
+          "the control channel is off in this configuration (control.enabled: false)");
     }
     String line = request;
     SocketChannel channel;
@@ -79,7 +82,8 @@ public final class ControlClient {
       if (Files.isRegularFile(endpoint)) { // loopback TCP: the file holds "tcp ADDRESS TOKEN"
         String[] fields = Files.readString(endpoint, StandardCharsets.US_ASCII).strip().split(" ");
         if (fields.length != 3 || !(fields[0] + " ").equals(ControlEndpoint.TCP_PREFIX)) {
-          throw new IOException(endpoint + " is not a control token file (the server may be starting; try again)");
+          throw new IOException(
+              endpoint + " is not a control token file (the server may be starting; try again)");
         }
         channel = SocketChannel.open(ConfigLoader.parseAddress(fields[1]));
         line = fields[2] + " " + request;
@@ -98,25 +102,40 @@ public final class ControlClient {
       if (!ServerLock.isRunning(database)) {
         throw noServer();
       }
-      throw new IOException("cannot reach the server running on " + database + " at " + endpoint + ": " + e.getMessage(), e);
+      throw new IOException(
+          "cannot reach the server running on "
+              + database
+              + " at "
+              + endpoint
+              + ": "
+              + e.getMessage(),
+          e);
     }
     return exchange(channel, line);
   }
 
   private NoServerException noServer() throws IOException {
-    return new NoServerException("no server is running on store " + database + " (nothing answers at " + endpoint
-        + (ServerLock.isRunning(database) ? "; the store is locked by a server that may still be starting)" : ")"));
+    return new NoServerException(
+        "no server is running on store "
+            + database
+            + " (nothing answers at "
+            + endpoint
+            + (ServerLock.isRunning(database)
+                ? "; the store is locked by a server that may still be starting)"
+                : ")"));
   }
 
   private static Reply exchange(SocketChannel channel, String line) throws IOException {
     // A blocking read has no timeout of its own; closing the channel ends it.
-    CompletableFuture.delayedExecutor(REPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS).execute(() -> {
-      try {
-        channel.close();
-      } catch (IOException ignored) {
-        // closed already
-      }
-    });
+    CompletableFuture.delayedExecutor(REPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+        .execute(
+            () -> {
+              try {
+                channel.close();
+              } catch (IOException ignored) {
+                // closed already
+              }
+            });
     try (channel) {
       channel.write(ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8)));
       ByteBuffer in = ByteBuffer.allocate(64 * 1024);
@@ -151,7 +170,9 @@ public final class ControlClient {
     return (Map<String, Object>) map;
   }
 
-  /** Nothing answers at the endpoint: no server runs on the store, or its control channel is off. */
+  /**
+   * Nothing answers at the endpoint: no server runs on the store, or its control channel is off.
+   */
   public static final class NoServerException extends IOException {
     private static final long serialVersionUID = 1L;
 

@@ -10,16 +10,23 @@ public final class ServerOptions {
   /** The store of a command given neither {@code --config} nor {@code --db}. */
   public static final Path DEFAULT_STORE = Path.of("data/cairn");
 
-  @Option(names = "--config", paramLabel = "FILE", description = "The server's YAML configuration: its store and control endpoint.")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "The server's YAML configuration: its store and control endpoint.")
   Path config;
 
-  @Option(names = "--db", paramLabel = "PATH", description = "The server's zone store (default: data/cairn, or the configuration's).")
+  @Option(
+      names = "--db",
+      paramLabel = "PATH",
+      description = "The server's zone store (default: data/cairn, or the configuration's).")
   Path db;
 
   @Option(names = "--json", description = "Print the server's JSON reply instead of a table.")
   boolean json;
 
-  @CommandLine.Spec(CommandLine.Spec.Target.MIXEE) CommandLine.Model.CommandSpec mixee;
+  @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+  CommandLine.Model.CommandSpec mixee;
 
   public ControlClient client() throws Exception {
     if (config == null && db == null) {
@@ -34,8 +41,8 @@ public final class ServerOptions {
   }
 
   /**
-   * The default store, named on {@code err}: with neither {@code --config} nor {@code --db} a command
-   * may be working on another store than the server's, and the operator should see which.
+   * The default store, named on {@code err}: with neither {@code --config} nor {@code --db} a
+   * command may be working on another store than the server's, and the operator should see which.
    */
   public static Path defaultStore(PrintWriter err) {
     err.println("cairn: using store " + DEFAULT_STORE.toAbsolutePath() + " (no --config or --db)");

@@ -7,8 +7,11 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code cairn status}: what the running server is and holds, asked over its control channel. */
-@Command(name = "status", mixinStandardHelpOptions = true,
-    description = "Show the running server's version, uptime, listeners, zones, store, memory and TLS.")
+@Command(
+    name = "status",
+    mixinStandardHelpOptions = true,
+    description =
+        "Show the running server's version, uptime, listeners, zones, store, memory and TLS.")
 public final class StatusCommand implements Callable<Integer> {
   @CommandLine.Mixin ServerOptions server;
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -3,8 +3,8 @@ package org.cairndns.tools.serve;
 /**
  * SIGHUP, the reload signal of BIND, NSD and Knot. The JDK's only way to catch it is {@code
  * sun.misc.Signal} (module jdk.unsupported), whose "internal proprietary API" warning no
- * {@code @SuppressWarnings} or {@code -Xlint} option turns off; tools/pom.xml therefore compiles this
- * class alone, without that warning. Keep every other use of internal API out of this file.
+ * {@code @SuppressWarnings} or {@code -Xlint} option turns off; tools/pom.xml therefore compiles
+ * this class alone, without that warning. Keep every other use of internal API out of this file.
  */
 final class HangupSignal {
   private HangupSignal() {}

@@ -18,9 +18,9 @@ import org.cairndns.server.config.CairnConfig;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies the configuration's {@code log} block to Logback when {@code cairn serve} starts: the root
- * level, a file in place of stderr, a syslog server besides. The line format stays the one logback.xml
- * gives stderr (ISO-8601 time with its zone offset), so every destination reads alike.
+ * Applies the configuration's {@code log} block to Logback when {@code cairn serve} starts: the
+ * root level, a file in place of stderr, a syslog server besides. The line format stays the one
+ * logback.xml gives stderr (ISO-8601 time with its zone offset), so every destination reads alike.
  */
 final class LogOutput {
   private static final String CONSOLE = "STDERR";
@@ -34,11 +34,12 @@ final class LogOutput {
       root.setLevel(Level.toLevel(log.level()));
     }
     Appender<ILoggingEvent> console = root.getAppender(CONSOLE);
-    String pattern = console instanceof ch.qos.logback.core.OutputStreamAppender<ILoggingEvent> o
-            && o.getEncoder() instanceof LayoutWrappingEncoder<ILoggingEvent> e
-            && e.getLayout() instanceof ch.qos.logback.classic.PatternLayout p
-        ? p.getPattern()
-        : "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{0} %msg%n";
+    String pattern =
+        console instanceof ch.qos.logback.core.OutputStreamAppender<ILoggingEvent> o
+                && o.getEncoder() instanceof LayoutWrappingEncoder<ILoggingEvent> e
+                && e.getLayout() instanceof ch.qos.logback.classic.PatternLayout p
+            ? p.getPattern()
+            : "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{0} %msg%n";
     if (log.file() != null) {
       createOwnerOnly(log.file());
       FileAppender<ILoggingEvent> file = new FileAppender<>();
@@ -65,7 +66,8 @@ final class LogOutput {
       syslog.setPort(log.syslog().getPort());
       syslog.setFacility("DAEMON");
       // syslog stamps its own time; the tag names the program as syslog daemons expect (RFC 3164).
-      syslog.setSuffixPattern("cairn[" + ProcessHandle.current().pid() + "]: %-5level %logger{0} %msg");
+      syslog.setSuffixPattern(
+          "cairn[" + ProcessHandle.current().pid() + "]: %-5level %logger{0} %msg");
       syslog.start();
       root.addAppender(syslog);
     }
@@ -78,7 +80,8 @@ final class LogOutput {
       Files.createDirectories(folder);
     }
     try {
-      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.createFile(
+          file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     } catch (FileAlreadyExistsException kept) {
       // appended to; its mode is the operator's (logrotate's create mode, say)
     }

@@ -14,20 +14,35 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code cairn serve}: answers for the zones in the store until SIGTERM or SIGINT. */
-@Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the authoritative server.")
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = "Run the authoritative server.")
 public final class ServeCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (see docs/configuration.md).")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "YAML configuration (see docs/configuration.md).")
   Path config;
 
-  @Option(names = "--db", paramLabel = "PATH", description = "Zone store path; overrides the configuration.")
+  @Option(
+      names = "--db",
+      paramLabel = "PATH",
+      description = "Zone store path; overrides the configuration.")
   Path db;
 
-  @Option(names = "--listen", paramLabel = "ADDR:PORT", description = "UDP and TCP address (repeatable); overrides the configuration.")
+  @Option(
+      names = "--listen",
+      paramLabel = "ADDR:PORT",
+      description = "UDP and TCP address (repeatable); overrides the configuration.")
   List<String> listen = new ArrayList<>();
 
-  @Option(names = "--tls-listen", paramLabel = "ADDR:PORT", description = "DNS-over-TLS address (repeatable); overrides the configuration.")
+  @Option(
+      names = "--tls-listen",
+      paramLabel = "ADDR:PORT",
+      description = "DNS-over-TLS address (repeatable); overrides the configuration.")
   List<String> tlsListen = new ArrayList<>();
 
   @Override
@@ -44,21 +59,28 @@ public final class ServeCommand implements Callable<Integer> {
       throw e;
     }
     if (server.tls() != null) {
-      spec.commandLine().getErr().println("cairn: DNS-over-TLS SPKI pin (sha256): " + server.tls().spkiPin());
+      spec.commandLine()
+          .getErr()
+          .println("cairn: DNS-over-TLS SPKI pin (sha256): " + server.tls().spkiPin());
     }
     // SIGHUP reloads the TLS certificate and key, as BIND, NSD and Knot do on their reload signal.
     HangupSignal.onHangup(server::reloadTls);
     lock.writePid();
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.close();
-      try {
-        lock.close();
-      } catch (java.io.IOException ignored) {
-        // the lock ends with the process; a pid file left behind is known stale by its free lock
-      }
-      stopped.countDown();
-    }, "cairn-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.close();
+                  try {
+                    lock.close();
+                  } catch (java.io.IOException ignored) {
+                    // the lock ends with the process; a pid file left behind is known stale by its
+                    // free lock
+                  }
+                  stopped.countDown();
+                },
+                "cairn-shutdown"));
     stopped.await();
     return 0;
   }
@@ -69,7 +91,8 @@ public final class ServeCommand implements Callable<Integer> {
       try {
         out.add(ConfigLoader.parseAddress(t));
       } catch (IllegalArgumentException e) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "bad address " + t + ": " + e.getMessage());
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "bad address " + t + ": " + e.getMessage());
       }
     }
     return out;

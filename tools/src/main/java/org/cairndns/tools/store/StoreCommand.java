@@ -8,7 +8,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code cairn store ...}: back the whole store up, with every version and journal, and restore it. */
+/**
+ * {@code cairn store ...}: back the whole store up, with every version and journal, and restore it.
+ */
 @Command(
     name = "store",
     mixinStandardHelpOptions = true,
@@ -19,16 +21,27 @@ public final class StoreCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (backup, restore)");
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "missing subcommand (backup, restore)");
   }
 
-  @Command(name = "backup", mixinStandardHelpOptions = true,
-      description = "Write a consistent copy of the store and its password into FILE (a zip), also while a server runs on it.")
+  @Command(
+      name = "backup",
+      mixinStandardHelpOptions = true,
+      description =
+          "Write a consistent copy of the store and its password into FILE (a zip), also while a server runs on it.")
   static final class Backup implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-    @Option(names = "--db", paramLabel = "PATH", description = "Zone store path (default: ${DEFAULT-VALUE}).", defaultValue = "data/cairn")
+
+    @Option(
+        names = "--db",
+        paramLabel = "PATH",
+        description = "Zone store path (default: ${DEFAULT-VALUE}).",
+        defaultValue = "data/cairn")
     Path db;
-    @Parameters(paramLabel = "FILE") Path file;
+
+    @Parameters(paramLabel = "FILE")
+    Path file;
 
     @Override
     public Integer call() throws Exception {
@@ -38,13 +51,23 @@ public final class StoreCommand implements Runnable {
     }
   }
 
-  @Command(name = "restore", mixinStandardHelpOptions = true,
-      description = "Unpack a backup made by `cairn store backup` into a new store at --db (which must not exist).")
+  @Command(
+      name = "restore",
+      mixinStandardHelpOptions = true,
+      description =
+          "Unpack a backup made by `cairn store backup` into a new store at --db (which must not exist).")
   static final class Restore implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-    @Option(names = "--db", paramLabel = "PATH", required = true, description = "The new store's path.")
+
+    @Option(
+        names = "--db",
+        paramLabel = "PATH",
+        required = true,
+        description = "The new store's path.")
     Path db;
-    @Parameters(paramLabel = "FILE") Path file;
+
+    @Parameters(paramLabel = "FILE")
+    Path file;
 
     @Override
     public Integer call() throws Exception {

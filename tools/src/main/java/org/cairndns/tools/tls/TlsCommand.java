@@ -12,20 +12,29 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code cairn tls pin|generate}: SPKI pins and self-signed certificates. */
-@Command(name = "tls", mixinStandardHelpOptions = true, description = "Certificates for DNS-over-TLS and XoT.",
+@Command(
+    name = "tls",
+    mixinStandardHelpOptions = true,
+    description = "Certificates for DNS-over-TLS and XoT.",
     subcommands = {TlsCommand.Pin.class, TlsCommand.Generate.class, TlsCommand.Reload.class})
 public final class TlsCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (pin, generate)");
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "missing subcommand (pin, generate)");
   }
 
-  @Command(name = "pin", mixinStandardHelpOptions = true, description = "Print the SPKI SHA-256 pin of a PEM certificate (for Stubby, kdig +tls-pin).")
+  @Command(
+      name = "pin",
+      mixinStandardHelpOptions = true,
+      description = "Print the SPKI SHA-256 pin of a PEM certificate (for Stubby, kdig +tls-pin).")
   static final class Pin implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-    @Parameters(paramLabel = "FILE") Path file;
+
+    @Parameters(paramLabel = "FILE")
+    Path file;
 
     @Override
     public Integer call() throws Exception {
@@ -34,30 +43,55 @@ public final class TlsCommand implements Runnable {
     }
   }
 
-  @Command(name = "reload", mixinStandardHelpOptions = true,
-      description = "Make the server running on a store re-read its certificate and key (sends it SIGHUP).")
+  @Command(
+      name = "reload",
+      mixinStandardHelpOptions = true,
+      description =
+          "Make the server running on a store re-read its certificate and key (sends it SIGHUP).")
   static final class Reload implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-    @Option(names = "--db", defaultValue = "data/cairn", description = "The running server's store (default: ${DEFAULT-VALUE}).") Path db;
+
+    @Option(
+        names = "--db",
+        defaultValue = "data/cairn",
+        description = "The running server's store (default: ${DEFAULT-VALUE}).")
+    Path db;
 
     @Override
     public Integer call() throws Exception {
       String pid = Long.toString(ServerLock.runningServer(db));
       Process kill = new ProcessBuilder("kill", "-HUP", pid).redirectErrorStream(true).start();
-      String out = new String(kill.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+      String out =
+          new String(kill.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+              .trim();
       if (kill.waitFor() != 0) {
         throw new IllegalStateException("cannot signal server process " + pid + ": " + out);
       }
-      spec.commandLine().getOut().println("asked server " + pid + " to reload its certificate (see its log)");
+      spec.commandLine()
+          .getOut()
+          .println("asked server " + pid + " to reload its certificate (see its log)");
       return 0;
     }
   }
 
-  @Command(name = "generate", mixinStandardHelpOptions = true, description = "Make a self-signed ECDSA P-256 certificate and key; print its pin.")
+  @Command(
+      name = "generate",
+      mixinStandardHelpOptions = true,
+      description = "Make a self-signed ECDSA P-256 certificate and key; print its pin.")
   static final class Generate implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-    @Option(names = "--dir", defaultValue = ".", description = "Folder for cert.pem and key.pem (default: ${DEFAULT-VALUE}).") Path dir;
-    @Option(names = "--name", defaultValue = "cairn", description = "Host name for CN and subjectAltName (default: ${DEFAULT-VALUE}).") String name;
+
+    @Option(
+        names = "--dir",
+        defaultValue = ".",
+        description = "Folder for cert.pem and key.pem (default: ${DEFAULT-VALUE}).")
+    Path dir;
+
+    @Option(
+        names = "--name",
+        defaultValue = "cairn",
+        description = "Host name for CN and subjectAltName (default: ${DEFAULT-VALUE}).")
+    String name;
 
     @Override
     public Integer call() throws Exception {
@@ -65,7 +99,9 @@ public final class TlsCommand implements Runnable {
       Path cert = dir.resolve(SelfSignedCertificate.CERT_FILE);
       Path key = dir.resolve(SelfSignedCertificate.KEY_FILE);
       SelfSignedCertificate.write(made, cert, key);
-      spec.commandLine().getOut().printf("wrote %s and %s%nspki pin (sha256): %s%n", cert, key, SpkiPin.of(made.leaf()));
+      spec.commandLine()
+          .getOut()
+          .printf("wrote %s and %s%nspki pin (sha256): %s%n", cert, key, SpkiPin.of(made.leaf()));
       return 0;
     }
   }

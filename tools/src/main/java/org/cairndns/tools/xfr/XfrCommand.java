@@ -10,7 +10,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code cairn xfr probes}: what the secondary learned about which primaries speak XoT. */
-@Command(name = "xfr", mixinStandardHelpOptions = true, description = "Zone transfer state.",
+@Command(
+    name = "xfr",
+    mixinStandardHelpOptions = true,
+    description = "Zone transfer state.",
     subcommands = {XfrCommand.Probes.class})
 public final class XfrCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -20,11 +23,18 @@ public final class XfrCommand implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (probes)");
   }
 
-  @Command(name = "probes", mixinStandardHelpOptions = true,
+  @Command(
+      name = "probes",
+      mixinStandardHelpOptions = true,
       description = "Print the XoT probe table (opportunistic TLS): primary, state, last change.")
   static final class Probes implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-    @Option(names = "--db", paramLabel = "PATH", defaultValue = "data/cairn", description = "Zone store path (default: ${DEFAULT-VALUE}).")
+
+    @Option(
+        names = "--db",
+        paramLabel = "PATH",
+        defaultValue = "data/cairn",
+        description = "Zone store path (default: ${DEFAULT-VALUE}).")
     Path db;
 
     @Override

@@ -45,9 +45,17 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = "Manage zones in the store.",
     subcommands = {
-      ZoneCommand.Load.class, ZoneCommand.Check.class, ZoneCommand.ListZones.class, ZoneCommand.Show.class,
-      ZoneCommand.Export.class, ZoneCommand.History.class, ZoneCommand.Diff.class, ZoneCommand.Delete.class,
-      ZoneCommand.Retransfer.class, ZoneStatusCommand.class, ZoneActionCommand.Refresh.class,
+      ZoneCommand.Load.class,
+      ZoneCommand.Check.class,
+      ZoneCommand.ListZones.class,
+      ZoneCommand.Show.class,
+      ZoneCommand.Export.class,
+      ZoneCommand.History.class,
+      ZoneCommand.Diff.class,
+      ZoneCommand.Delete.class,
+      ZoneCommand.Retransfer.class,
+      ZoneStatusCommand.class,
+      ZoneActionCommand.Refresh.class,
       ZoneActionCommand.Notify.class
     })
 public final class ZoneCommand implements Runnable {
@@ -55,18 +63,27 @@ public final class ZoneCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (load, check, list, show, export, history, diff, delete, status, refresh, retransfer, notify)");
+    throw new CommandLine.ParameterException(
+        spec.commandLine(),
+        "missing subcommand (load, check, list, show, export, history, diff, delete, status, refresh, retransfer, notify)");
   }
 
   /**
    * The store of every subcommand that opens it: {@code --db}, else the {@code --config} file's
-   * {@code database}, else {@code data/cairn}, which is said on stderr since it may not be the server's.
+   * {@code database}, else {@code data/cairn}, which is said on stderr since it may not be the
+   * server's.
    */
   static class StoreOption {
-    @Option(names = "--db", paramLabel = "PATH", description = "Zone store path (default: the --config file's database, else data/cairn).")
+    @Option(
+        names = "--db",
+        paramLabel = "PATH",
+        description = "Zone store path (default: the --config file's database, else data/cairn).")
     Path db;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "The server's YAML configuration: its store, and the zones it serves.")
+    @Option(
+        names = "--config",
+        paramLabel = "FILE",
+        description = "The server's YAML configuration: its store, and the zones it serves.")
     Path configFile;
 
     private CairnConfig config;
@@ -103,13 +120,14 @@ public final class ZoneCommand implements Runnable {
   }
 
   /**
-   * The records of a valid master file, as they are stored (a record given twice once:
-   * {@link ZoneValidator#validate}); its warnings and earliest signature expiry go to {@code err}.
+   * The records of a valid master file, as they are stored (a record given twice once: {@link
+   * ZoneValidator#validate}); its warnings and earliest signature expiry go to {@code err}.
    */
   // On JDK 17, the release we build for, a null console is how to tell output is not a terminal;
   // Console.isTerminal() takes over when the release moves to 22 or later.
   @SuppressWarnings("SystemConsoleNull")
-  static List<Record> readValid(Path file, ZoneOrigin origin, CheckOptions options, PrintWriter err, boolean progress)
+  static List<Record> readValid(
+      Path file, ZoneOrigin origin, CheckOptions options, PrintWriter err, boolean progress)
       throws Exception {
     Progress p = progress && System.console() != null ? new Progress(err, Files.size(file)) : null;
     ZoneFile zone = ZoneFileReader.read(file, origin.name(), p == null ? n -> {} : p::update);
@@ -119,40 +137,80 @@ public final class ZoneCommand implements Runnable {
     if (origin.source().equals(ZoneOrigin.FILE_NAME)) {
       for (Record r : zone.records()) {
         if (!r.getName().subdomain(origin.name())) {
-          throw new IllegalArgumentException(file + ": " + r.getName() + " is outside the zone " + origin.name()
-              + ", a name taken from the file name (the file has no $ORIGIN or SOA owner to go by): give the zone with --origin");
+          throw new IllegalArgumentException(
+              file
+                  + ": "
+                  + r.getName()
+                  + " is outside the zone "
+                  + origin.name()
+                  + ", a name taken from the file name (the file has no $ORIGIN or SOA owner to go by): give the zone with --origin");
         }
       }
     }
-    ZoneValidator.CheckedZone checked = ZoneValidator.validate(zone,
-        new ZoneValidator.Checks(options.strict, Duration.ofDays(options.signatureWarningDays)), Instant.now());
+    ZoneValidator.CheckedZone checked =
+        ZoneValidator.validate(
+            zone,
+            new ZoneValidator.Checks(options.strict, Duration.ofDays(options.signatureWarningDays)),
+            Instant.now());
     for (ZoneFileException.Problem warning : checked.warnings()) {
       err.println("warning: " + warning);
     }
-    checked.earliestSignature().ifPresent(first -> err.println("earliest signature expiry: " + first));
+    checked
+        .earliestSignature()
+        .ifPresent(first -> err.println("earliest signature expiry: " + first));
     return checked.records();
   }
 
   /** How strictly {@code load} and {@code check} judge a file. */
   static class CheckOptions {
-    @Option(names = "--strict", description = "Refuse TTLs that differ inside an RRset (by default the first TTL is kept, with a warning).")
+    @Option(
+        names = "--strict",
+        description =
+            "Refuse TTLs that differ inside an RRset (by default the first TTL is kept, with a warning).")
     boolean strict;
 
-    @Option(names = "--signature-warning-days", paramLabel = "DAYS", defaultValue = "7",
-        description = "Warn when a DNSSEC signature expires within this many days (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--signature-warning-days",
+        paramLabel = "DAYS",
+        defaultValue = "7",
+        description =
+            "Warn when a DNSSEC signature expires within this many days (default: ${DEFAULT-VALUE}).")
     int signatureWarningDays;
   }
 
-  @Command(name = "load", mixinStandardHelpOptions = true,
-      description = "Validate master files and store each as its zone's new version; a folder stands for the files in it.")
+  @Command(
+      name = "load",
+      mixinStandardHelpOptions = true,
+      description =
+          "Validate master files and store each as its zone's new version; a folder stands for the files in it.")
   static final class Load implements Callable<Integer> {
     @CommandLine.Mixin StoreOption store;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-    @Parameters(paramLabel = "FILE", arity = "1..*", description = "Master files, or folders of them (every file not hidden).")
+
+    @Parameters(
+        paramLabel = "FILE",
+        arity = "1..*",
+        description = "Master files, or folders of them (every file not hidden).")
     List<Path> paths;
-    @Option(names = "--origin", description = "Zone apex (default: the file's first $ORIGIN or SOA owner, else its name without .zone); one file only.") String origin;
-    @Option(names = "--bump-serial", description = "Store changed content even when its serial is not newer: serial becomes max(old+1, YYYYMMDD00).") boolean bump;
-    @Option(names = "--force", description = "Load into a zone that the --config file declares as a secondary (its content otherwise comes from its primaries).") boolean force;
+
+    @Option(
+        names = "--origin",
+        description =
+            "Zone apex (default: the file's first $ORIGIN or SOA owner, else its name without .zone); one file only.")
+    String origin;
+
+    @Option(
+        names = "--bump-serial",
+        description =
+            "Store changed content even when its serial is not newer: serial becomes max(old+1, YYYYMMDD00).")
+    boolean bump;
+
+    @Option(
+        names = "--force",
+        description =
+            "Load into a zone that the --config file declares as a secondary (its content otherwise comes from its primaries).")
+    boolean force;
+
     @CommandLine.Mixin CheckOptions check;
 
     @Override
@@ -162,12 +220,14 @@ public final class ZoneCommand implements Runnable {
         throw new IllegalArgumentException("no zone files in " + paths);
       }
       if (origin != null && files.size() != 1) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "--origin names the zone of one file, not of " + files.size());
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--origin names the zone of one file, not of " + files.size());
       }
       PrintWriter err = spec.commandLine().getErr();
       int failed = 0;
       long started = System.nanoTime();
-      // One store open for them all: opening it (and starting the JVM) is most of a small zone's cost.
+      // One store open for them all: opening it (and starting the JVM) is most of a small zone's
+      // cost.
       try (ZoneStore s = store.open(spec.commandLine().getErr())) {
         for (Path file : files) {
           if (files.size() == 1) {
@@ -176,15 +236,19 @@ public final class ZoneCommand implements Runnable {
           }
           try {
             load(s, file, false);
-          } catch (Exception e) { // one bad file must not stop a migration; each is named and counted
+          } catch (
+              Exception e) { // one bad file must not stop a migration; each is named and counted
             err.println("cairn: " + file + ": " + (e.getMessage() == null ? e : e.getMessage()));
             failed++;
           }
         }
       }
       if (files.size() > 1) {
-        spec.commandLine().getOut().printf("%d files, %d loaded, %d failed in %.1fs%n", files.size(), files.size() - failed,
-            failed, (System.nanoTime() - started) / 1e9);
+        spec.commandLine()
+            .getOut()
+            .printf(
+                "%d files, %d loaded, %d failed in %.1fs%n",
+                files.size(), files.size() - failed, failed, (System.nanoTime() - started) / 1e9);
       }
       return failed == 0 ? 0 : 1;
     }
@@ -194,38 +258,63 @@ public final class ZoneCommand implements Runnable {
       Name name = zoneOrigin.name();
       checkServed(name);
       long started = System.nanoTime();
-      List<Record> records = readValid(file, zoneOrigin, check, spec.commandLine().getErr(), progress);
+      List<Record> records =
+          readValid(file, zoneOrigin, check, spec.commandLine().getErr(), progress);
       LoadOutcome outcome = s.load(name, records, "file:" + file.toAbsolutePath(), bump);
       double seconds = (System.nanoTime() - started) / 1e9;
       PrintWriter out = spec.commandLine().getOut();
       switch (outcome.kind()) {
         case UNCHANGED -> out.printf("%s unchanged at serial %d%n", name, outcome.serial());
-        case CREATED -> out.printf("%s created at serial %d: %d records in %.1fs%n", name, outcome.serial(), outcome.records(), seconds);
-        case UPDATED -> out.printf("%s updated from serial %d to %d: %d records, %d deleted, %d added in %.1fs%n",
-            name, outcome.previousSerial(), outcome.serial(), outcome.records(), outcome.deleted(), outcome.added(), seconds);
+        case CREATED ->
+            out.printf(
+                "%s created at serial %d: %d records in %.1fs%n",
+                name, outcome.serial(), outcome.records(), seconds);
+        case UPDATED ->
+            out.printf(
+                "%s updated from serial %d to %d: %d records, %d deleted, %d added in %.1fs%n",
+                name,
+                outcome.previousSerial(),
+                outcome.serial(),
+                outcome.records(),
+                outcome.deleted(),
+                outcome.added(),
+                seconds);
       }
     }
 
     /**
-     * Against the {@code --config} file: a zone it does not list is stored but never served (said, then
-     * loaded); a secondary's content comes from its primaries, so a file there is refused without --force.
+     * Against the {@code --config} file: a zone it does not list is stored but never served (said,
+     * then loaded); a secondary's content comes from its primaries, so a file there is refused
+     * without --force.
      */
     private void checkServed(Name name) throws ConfigException {
       CairnConfig config = store.config();
       if (config == null) {
         return;
       }
-      Optional<CairnConfig.ZoneEntry> entry = config.zones().stream().filter(z -> z.name().equals(name)).findFirst();
+      Optional<CairnConfig.ZoneEntry> entry =
+          config.zones().stream().filter(z -> z.name().equals(name)).findFirst();
       if (entry.isEmpty()) {
-        spec.commandLine().getErr().println("warning: " + name + " is not in the zones: list of " + store.configFile
-            + ": the server will not serve it");
+        spec.commandLine()
+            .getErr()
+            .println(
+                "warning: "
+                    + name
+                    + " is not in the zones: list of "
+                    + store.configFile
+                    + ": the server will not serve it");
       } else if (!entry.get().primaries().isEmpty() && !force) {
-        throw new IllegalArgumentException(name + " is a secondary zone in " + store.configFile
-            + " (primaries:), whose content comes from transfers: not loaded (give --force to load it anyway)");
+        throw new IllegalArgumentException(
+            name
+                + " is a secondary zone in "
+                + store.configFile
+                + " (primaries:), whose content comes from transfers: not loaded (give --force to load it anyway)");
       }
     }
 
-    /** The files named, a folder replaced by its regular files that are not hidden, in name order. */
+    /**
+     * The files named, a folder replaced by its regular files that are not hidden, in name order.
+     */
     private static List<Path> zoneFiles(List<Path> paths) throws java.io.IOException {
       List<Path> files = new java.util.ArrayList<>();
       for (Path p : paths) {
@@ -234,18 +323,31 @@ public final class ZoneCommand implements Runnable {
           continue;
         }
         try (var in = Files.list(p)) {
-          in.filter(f -> Files.isRegularFile(f) && !f.getFileName().toString().startsWith(".")).sorted().forEach(files::add);
+          in.filter(f -> Files.isRegularFile(f) && !f.getFileName().toString().startsWith("."))
+              .sorted()
+              .forEach(files::add);
         }
       }
       return files;
     }
   }
 
-  @Command(name = "check", mixinStandardHelpOptions = true, description = "Validate a master file without storing it.")
+  @Command(
+      name = "check",
+      mixinStandardHelpOptions = true,
+      description = "Validate a master file without storing it.")
   static final class Check implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-    @Parameters(paramLabel = "FILE") Path file;
-    @Option(names = "--origin", description = "Zone apex (default: the file's first $ORIGIN or SOA owner, else its name without .zone).") String origin;
+
+    @Parameters(paramLabel = "FILE")
+    Path file;
+
+    @Option(
+        names = "--origin",
+        description =
+            "Zone apex (default: the file's first $ORIGIN or SOA owner, else its name without .zone).")
+    String origin;
+
     @CommandLine.Mixin CheckOptions check;
 
     @Override
@@ -253,7 +355,9 @@ public final class ZoneCommand implements Runnable {
       ZoneOrigin zoneOrigin = ZoneOrigin.of(file, origin);
       Name name = zoneOrigin.name();
       List<Record> records = readValid(file, zoneOrigin, check, spec.commandLine().getErr(), false);
-      spec.commandLine().getOut().printf("%s: %s is valid, %d records%n", file, name, records.size());
+      spec.commandLine()
+          .getOut()
+          .printf("%s: %s is valid, %d records%n", file, name, records.size());
       return 0;
     }
   }
@@ -269,20 +373,34 @@ public final class ZoneCommand implements Runnable {
         PrintWriter out = spec.commandLine().getOut();
         out.printf("%-30s %12s %10s %9s  %s%n", "ZONE", "SERIAL", "RECORDS", "VERSIONS", "CHANGED");
         for (ZoneInfo z : s.list()) {
-          out.printf("%-30s %12d %10d %9d  %s%n", z.name(), z.serial(), z.records(), z.versions(), z.changedAt());
+          out.printf(
+              "%-30s %12d %10d %9d  %s%n",
+              z.name(), z.serial(), z.records(), z.versions(), z.changedAt());
         }
       }
       return 0;
     }
   }
 
-  @Command(name = "show", mixinStandardHelpOptions = true, description = "Print a zone's records, optionally one owner and/or type.")
+  @Command(
+      name = "show",
+      mixinStandardHelpOptions = true,
+      description = "Print a zone's records, optionally one owner and/or type.")
   static final class Show implements Callable<Integer> {
     @CommandLine.Mixin StoreOption store;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-    @Parameters(paramLabel = "ZONE") String zone;
-    @Option(names = "--name", paramLabel = "OWNER", description = "Only records owned by this name.") String owner;
-    @Option(names = "--type", paramLabel = "TYPE", description = "Only records of this type.") String type;
+
+    @Parameters(paramLabel = "ZONE")
+    String zone;
+
+    @Option(
+        names = "--name",
+        paramLabel = "OWNER",
+        description = "Only records owned by this name.")
+    String owner;
+
+    @Option(names = "--type", paramLabel = "TYPE", description = "Only records of this type.")
+    String type;
 
     @Override
     public Integer call() throws Exception {
@@ -290,10 +408,14 @@ public final class ZoneCommand implements Runnable {
       Name ownerName = owner == null ? null : Name.fromString(owner, name);
       int t = type == null ? -1 : Type.value(type);
       if (type != null && t < 0) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "unknown record type: " + type);
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "unknown record type: " + type);
       }
       try (ZoneStore s = store.open(spec.commandLine().getErr())) {
-        ZoneContent content = s.current(name).orElseThrow(() -> new IllegalArgumentException("zone " + name + " is not in the store"));
+        ZoneContent content =
+            s.current(name)
+                .orElseThrow(
+                    () -> new IllegalArgumentException("zone " + name + " is not in the store"));
         PrintWriter out = spec.commandLine().getOut();
         for (Record r : content.records()) {
           if ((ownerName == null || r.getName().equals(ownerName)) && (t < 0 || r.getType() == t)) {
@@ -305,21 +427,33 @@ public final class ZoneCommand implements Runnable {
     }
   }
 
-  @Command(name = "export", mixinStandardHelpOptions = true,
-      description = "Write a zone (optionally an older serial) as a master file on stdout, or every zone into a folder.")
+  @Command(
+      name = "export",
+      mixinStandardHelpOptions = true,
+      description =
+          "Write a zone (optionally an older serial) as a master file on stdout, or every zone into a folder.")
   static final class Export implements Callable<Integer> {
     @CommandLine.Mixin StoreOption store;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-    @Parameters(paramLabel = "ZONE", arity = "0..1") String zone;
-    @Option(names = "--serial", description = "An older version still in the journal.") Long serial;
-    @Option(names = "--all", paramLabel = "DIR",
-        description = "Every zone's current version into DIR/ZONE.zone, which `cairn zone load DIR` loads again.")
+
+    @Parameters(paramLabel = "ZONE", arity = "0..1")
+    String zone;
+
+    @Option(names = "--serial", description = "An older version still in the journal.")
+    Long serial;
+
+    @Option(
+        names = "--all",
+        paramLabel = "DIR",
+        description =
+            "Every zone's current version into DIR/ZONE.zone, which `cairn zone load DIR` loads again.")
     Path all;
 
     @Override
     public Integer call() throws Exception {
       if ((zone == null) == (all == null) || (all != null && serial != null)) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "give a ZONE (with --serial if wanted) or --all DIR");
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "give a ZONE (with --serial if wanted) or --all DIR");
       }
       try (ZoneStore s = store.open(spec.commandLine().getErr())) {
         if (all != null) {
@@ -328,9 +462,17 @@ public final class ZoneCommand implements Runnable {
         }
         Name name = zoneName(zone);
         Optional<ZoneContent> content = serial == null ? s.current(name) : s.at(name, serial);
-        ZoneContent c = content.orElseThrow(() -> new IllegalArgumentException(serial == null
-            ? "zone " + name + " is not in the store"
-            : "zone " + name + " has no version with serial " + serial + " in its journal (see cairn zone history)"));
+        ZoneContent c =
+            content.orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        serial == null
+                            ? "zone " + name + " is not in the store"
+                            : "zone "
+                                + name
+                                + " has no version with serial "
+                                + serial
+                                + " in its journal (see cairn zone history)"));
         write(spec.commandLine().getOut(), name, c);
       }
       return 0;
@@ -342,8 +484,10 @@ public final class ZoneCommand implements Runnable {
       for (ZoneInfo z : s.list()) {
         Name name = z.name();
         String base = name.equals(Name.root) ? "root" : name.toString(true);
-        if (base.contains("/") || base.startsWith(".")) { // a label may hold any byte; a file name may not
-          throw new IllegalArgumentException("zone " + name + " has no safe file name; export it alone with cairn zone export");
+        if (base.contains("/")
+            || base.startsWith(".")) { // a label may hold any byte; a file name may not
+          throw new IllegalArgumentException(
+              "zone " + name + " has no safe file name; export it alone with cairn zone export");
         }
         Optional<ZoneContent> content = s.current(name);
         if (content.isEmpty()) {
@@ -369,11 +513,16 @@ public final class ZoneCommand implements Runnable {
     }
   }
 
-  @Command(name = "history", mixinStandardHelpOptions = true, description = "List a zone's stored versions and journal sizes.")
+  @Command(
+      name = "history",
+      mixinStandardHelpOptions = true,
+      description = "List a zone's stored versions and journal sizes.")
   static final class History implements Callable<Integer> {
     @CommandLine.Mixin StoreOption store;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-    @Parameters(paramLabel = "ZONE") String zone;
+
+    @Parameters(paramLabel = "ZONE")
+    String zone;
 
     @Override
     public Integer call() throws Exception {
@@ -384,30 +533,57 @@ public final class ZoneCommand implements Runnable {
           throw new IllegalArgumentException("zone " + name + " is not in the store");
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("%12s %10s %8s %8s  %-24s %s%n", "SERIAL", "RECORDS", "DELETED", "ADDED", "LOADED", "SOURCE");
+        out.printf(
+            "%12s %10s %8s %8s  %-24s %s%n",
+            "SERIAL", "RECORDS", "DELETED", "ADDED", "LOADED", "SOURCE");
         for (VersionInfo v : versions) {
-          out.printf("%12d %10d %8s %8s  %-24s %s%n", v.serial(), v.records(), v.deleted() < 0 ? "-" : v.deleted(),
-              v.added() < 0 ? "-" : v.added(), v.loadedAt(), v.source());
+          out.printf(
+              "%12d %10d %8s %8s  %-24s %s%n",
+              v.serial(),
+              v.records(),
+              v.deleted() < 0 ? "-" : v.deleted(),
+              v.added() < 0 ? "-" : v.added(),
+              v.loadedAt(),
+              v.source());
         }
       }
       return 0;
     }
   }
 
-  @Command(name = "diff", mixinStandardHelpOptions = true, description = "Print what changed between two serials (from the journal).")
+  @Command(
+      name = "diff",
+      mixinStandardHelpOptions = true,
+      description = "Print what changed between two serials (from the journal).")
   static final class Diff implements Callable<Integer> {
     @CommandLine.Mixin StoreOption store;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-    @Parameters(index = "0", paramLabel = "ZONE") String zone;
-    @Parameters(index = "1", paramLabel = "FROM") long from;
-    @Parameters(index = "2", paramLabel = "TO") long to;
+
+    @Parameters(index = "0", paramLabel = "ZONE")
+    String zone;
+
+    @Parameters(index = "1", paramLabel = "FROM")
+    long from;
+
+    @Parameters(index = "2", paramLabel = "TO")
+    long to;
 
     @Override
     public Integer call() throws Exception {
       Name name = zoneName(zone);
       try (ZoneStore s = store.open(spec.commandLine().getErr())) {
-        ZoneDiff diff = s.diff(name, from, to).orElseThrow(() -> new IllegalArgumentException(
-            "no journal from serial " + from + " to " + to + " for " + name + " (see cairn zone history)"));
+        ZoneDiff diff =
+            s.diff(name, from, to)
+                .orElseThrow(
+                    () ->
+                        new IllegalArgumentException(
+                            "no journal from serial "
+                                + from
+                                + " to "
+                                + to
+                                + " for "
+                                + name
+                                + " (see cairn zone history)"));
         PrintWriter out = spec.commandLine().getOut();
         out.printf("- %s%n", diff.fromSoa());
         for (Record r : diff.deleted()) {
@@ -422,16 +598,27 @@ public final class ZoneCommand implements Runnable {
     }
   }
 
-  @Command(name = "delete", mixinStandardHelpOptions = true,
-      description = "Remove a zone, its versions and journal from the store; asks first on a terminal, else needs --force.")
+  @Command(
+      name = "delete",
+      mixinStandardHelpOptions = true,
+      description =
+          "Remove a zone, its versions and journal from the store; asks first on a terminal, else needs --force.")
   static final class Delete implements Callable<Integer> {
     @CommandLine.Mixin StoreOption store;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-    @Parameters(paramLabel = "ZONE") String zone;
-    @Option(names = "--force", description = "Delete without asking (needed when stdin is not a terminal).") boolean force;
+
+    @Parameters(paramLabel = "ZONE")
+    String zone;
+
+    @Option(
+        names = "--force",
+        description = "Delete without asking (needed when stdin is not a terminal).")
+    boolean force;
 
     @Override
-    @SuppressWarnings("SystemConsoleNull") // as in readValid: JDK 17 tells a terminal by a console that is not null
+    @SuppressWarnings(
+        "SystemConsoleNull") // as in readValid: JDK 17 tells a terminal by a console that is not
+    // null
     public Integer call() throws Exception {
       Name name = zoneName(zone);
       PrintWriter err = spec.commandLine().getErr();
@@ -439,10 +626,14 @@ public final class ZoneCommand implements Runnable {
       if (!force) {
         java.io.Console console = System.console();
         if (console == null) {
-          throw new IllegalArgumentException("not deleting " + name + " without --force: stdin is not a terminal to confirm on");
+          throw new IllegalArgumentException(
+              "not deleting " + name + " without --force: stdin is not a terminal to confirm on");
         }
-        String answer = console.readLine("delete zone %s, its versions and journal from store %s? [y/N] ", name, path);
-        if (answer == null || !(answer.trim().equalsIgnoreCase("y") || answer.trim().equalsIgnoreCase("yes"))) {
+        String answer =
+            console.readLine(
+                "delete zone %s, its versions and journal from store %s? [y/N] ", name, path);
+        if (answer == null
+            || !(answer.trim().equalsIgnoreCase("y") || answer.trim().equalsIgnoreCase("yes"))) {
           err.println("cairn: " + name + " not deleted");
           return 1;
         }
@@ -463,12 +654,17 @@ public final class ZoneCommand implements Runnable {
    * the server running on the store, or, with none running, left as a request in the store that the
    * server takes when it starts.
    */
-  @Command(name = "retransfer", mixinStandardHelpOptions = true,
-      description = "Ask the running server for a full transfer of a secondary zone that accepts any serial, even an older one.")
+  @Command(
+      name = "retransfer",
+      mixinStandardHelpOptions = true,
+      description =
+          "Ask the running server for a full transfer of a secondary zone that accepts any serial, even an older one.")
   static final class Retransfer implements Callable<Integer> {
     @CommandLine.Mixin ServerOptions server;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-    @Parameters(paramLabel = "ZONE") String zone;
+
+    @Parameters(paramLabel = "ZONE")
+    String zone;
 
     @Override
     public Integer call() throws Exception {
@@ -482,14 +678,17 @@ public final class ZoneCommand implements Runnable {
         try (ZoneStore s = ZoneStore.open(client.database())) {
           new RetransferRequests(s.database()).request(name);
         }
-        out.printf("retransfer of %s requested in store %s: no server is running on it; the server takes the request "
-            + "when it starts (or, if one is starting now, at its next store poll)%n", name, client.database());
+        out.printf(
+            "retransfer of %s requested in store %s: no server is running on it; the server takes the request "
+                + "when it starts (or, if one is starting now, at its next store poll)%n",
+            name, client.database());
         return 0;
       }
       if (reply.error() != null) {
         throw new IllegalArgumentException(reply.error());
       }
-      out.println(server.json() ? reply.json() : name + ": full transfer started; see cairn zone status");
+      out.println(
+          server.json() ? reply.json() : name + ": full transfer started; see cairn zone status");
       return 0;
     }
   }
@@ -517,12 +716,16 @@ public final class ZoneCommand implements Runnable {
       // ETA from an estimate of ~40 bytes a record; good enough for a progress line.
       long estimated = Math.max(records, fileBytes / 40);
       long eta = rate > 0 ? (long) ((estimated - records) / rate) : 0;
-      err.printf("\rread %,d records  %,.0f/s  ETA %s   ", records, rate, Duration.ofSeconds(eta).toString().substring(2).toLowerCase(Locale.ROOT));
+      err.printf(
+          "\rread %,d records  %,.0f/s  ETA %s   ",
+          records, rate, Duration.ofSeconds(eta).toString().substring(2).toLowerCase(Locale.ROOT));
       err.flush();
     }
 
     void done(long records) {
-      err.printf("\rread %,d records in %.1fs%s%n", records, (System.nanoTime() - started) / 1e9, " ".repeat(20));
+      err.printf(
+          "\rread %,d records in %.1fs%s%n",
+          records, (System.nanoTime() - started) / 1e9, " ".repeat(20));
       err.flush();
     }
   }

@@ -10,12 +10,12 @@ import org.xbill.DNS.Name;
 import org.xbill.DNS.TextParseException;
 
 /**
- * The zone a master file is loaded as when the command line names none: what the file says (its first
- * {@code $ORIGIN}, or an SOA record with an absolute owner, when either comes before any other record),
- * else its file name without {@code .zone}, {@code .db} or {@code .txt}.
+ * The zone a master file is loaded as when the command line names none: what the file says (its
+ * first {@code $ORIGIN}, or an SOA record with an absolute owner, when either comes before any
+ * other record), else its file name without {@code .zone}, {@code .db} or {@code .txt}.
  *
- * @param source where the name came from, for messages: {@code --origin}, {@code $ORIGIN}, {@code the SOA
- *     owner} or {@code the file name}
+ * @param source where the name came from, for messages: {@code --origin}, {@code $ORIGIN}, {@code
+ *     the SOA owner} or {@code the file name}
  */
 record ZoneOrigin(Name name, String source) {
   static final String FILE_NAME = "the file name";

@@ -11,9 +11,9 @@ import org.xbill.DNS.Name;
 
 /**
  * Who may transfer one zone, and over which transports (RFC 9103 §9: TSIG over TLS, mutual TLS, IP
- * ACL over TLS). A request is allowed when its transport is allowed and any one entry matches.
- * An entry naming a TLS identity is only ever satisfied over TLS with a verified client
- * certificate, never over plain TCP. No entries means nobody may transfer (like NSD and Knot).
+ * ACL over TLS). A request is allowed when its transport is allowed and any one entry matches. An
+ * entry naming a TLS identity is only ever satisfied over TLS with a verified client certificate,
+ * never over plain TCP. No entries means nobody may transfer (like NSD and Knot).
  */
 public record TransferPolicy(List<Entry> entries, Set<Transport> transports) {
 

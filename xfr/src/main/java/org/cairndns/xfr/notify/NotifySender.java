@@ -59,12 +59,18 @@ public final class NotifySender {
 
     @Override
     public String toString() { // as logged: udp/192.0.2.1:53
-      return transport.name().toLowerCase(java.util.Locale.ROOT) + "/" + address.getAddress().getHostAddress() + ":"
+      return transport.name().toLowerCase(java.util.Locale.ROOT)
+          + "/"
+          + address.getAddress().getHostAddress()
+          + ":"
           + address.getPort();
     }
   }
 
-  /** How one target's NOTIFY ended: the rcode it answered with, or empty when no answer came in {@code tries}. */
+  /**
+   * How one target's NOTIFY ended: the rcode it answered with, or empty when no answer came in
+   * {@code tries}.
+   */
   public record Result(Target target, int tries, OptionalInt rcode) {}
 
   private final ScheduledExecutorService scheduler;
@@ -94,7 +100,8 @@ public final class NotifySender {
       }
       for (RRset addresses : zone.addresses(target)) {
         for (Record a : addresses.rrs(false)) {
-          java.net.InetAddress ip = a instanceof ARecord v4 ? v4.getAddress() : ((AAAARecord) a).getAddress();
+          java.net.InetAddress ip =
+              a instanceof ARecord v4 ? v4.getAddress() : ((AAAARecord) a).getAddress();
           out.add(new InetSocketAddress(ip, 53));
         }
       }
@@ -116,7 +123,12 @@ public final class NotifySender {
     return results;
   }
 
-  private void attempt(SOARecord soa, Target target, TSIG key, int attempt, Duration wait,
+  private void attempt(
+      SOARecord soa,
+      Target target,
+      TSIG key,
+      int attempt,
+      Duration wait,
       CompletableFuture<Result> done) {
     Message notify = Message.newQuery(Record.newRecord(soa.getName(), Type.SOA, soa.getDClass()));
     notify.getHeader().setOpcode(Opcode.NOTIFY);
@@ -127,30 +139,43 @@ public final class NotifySender {
       notify.setTSIG(key);
     }
     long started = System.nanoTime();
-    Exchange exchange = new Exchange(soa.getName(), target, notify.toWire(512), notify.getHeader().getID(), key);
+    Exchange exchange =
+        new Exchange(soa.getName(), target, notify.toWire(512), notify.getHeader().getID(), key);
     Message reply = null;
     try {
       reply = target.transport() == Transport.TCP ? exchange.overTcp(wait) : exchange.overUdp(wait);
     } catch (SocketTimeoutException noAnswerYet) {
       // retry below
     } catch (IOException e) {
-      log.debug("zone={} event=notify-error target={} error=\"{}\"", soa.getName(), target, e.toString());
+      log.debug(
+          "zone={} event=notify-error target={} error=\"{}\"", soa.getName(), target, e.toString());
     }
     if (reply != null) {
-      log.info("zone={} event=notify-acknowledged target={} serial={} rcode={} tries={}", soa.getName(),
-          target, soa.getSerial(), Rcode.string(reply.getRcode()), attempt);
+      log.info(
+          "zone={} event=notify-acknowledged target={} serial={} rcode={} tries={}",
+          soa.getName(),
+          target,
+          soa.getSerial(),
+          Rcode.string(reply.getRcode()),
+          attempt);
       done.complete(new Result(target, attempt, OptionalInt.of(reply.getRcode())));
       return;
     }
     if (attempt >= tries) {
-      log.warn("zone={} event=notify-gave-up target={} serial={} tries={}", soa.getName(), target, soa.getSerial(), attempt);
+      log.warn(
+          "zone={} event=notify-gave-up target={} serial={} tries={}",
+          soa.getName(),
+          target,
+          soa.getSerial(),
+          attempt);
       done.complete(new Result(target, attempt, OptionalInt.empty()));
       return;
     }
     // A refused connection fails at once: the next try still waits out this try's interval.
     long rest = Math.max(0, wait.toNanos() - (System.nanoTime() - started));
     Duration next = wait.multipliedBy(2);
-    scheduler.schedule(() -> attempt(soa, target, key, attempt + 1, next, done), rest, TimeUnit.NANOSECONDS);
+    scheduler.schedule(
+        () -> attempt(soa, target, key, attempt + 1, next, done), rest, TimeUnit.NANOSECONDS);
   }
 
   /** One try: the NOTIFY on the wire, and how to recognise its answer. */
@@ -171,14 +196,19 @@ public final class NotifySender {
       this.signature = key == null ? null : parse(wire).getTSIG(); // the reply's MAC covers ours
     }
 
-    /** Sends the datagram and waits for the answer; a connected socket takes replies from the target only. */
+    /**
+     * Sends the datagram and waits for the answer; a connected socket takes replies from the target
+     * only.
+     */
     Message overUdp(Duration wait) throws IOException {
       try (DatagramSocket socket = new DatagramSocket()) {
         socket.connect(target.address());
         socket.send(new DatagramPacket(wire, wire.length));
         byte[] buf = new byte[4096];
         long deadline = System.nanoTime() + wait.toNanos();
-        for (long left = wait.toMillis(); left > 0; left = (deadline - System.nanoTime()) / 1_000_000) {
+        for (long left = wait.toMillis();
+            left > 0;
+            left = (deadline - System.nanoTime()) / 1_000_000) {
           socket.setSoTimeout((int) Math.max(1, left));
           DatagramPacket packet = new DatagramPacket(buf, buf.length);
           socket.receive(packet);
@@ -203,8 +233,11 @@ public final class NotifySender {
         out.flush();
         DataInputStream in = new DataInputStream(socket.getInputStream());
         long deadline = System.nanoTime() + wait.toNanos();
-        for (long left = wait.toMillis(); left > 0; left = (deadline - System.nanoTime()) / 1_000_000) {
-          socket.setSoTimeout((int) Math.max(1, left)); // replies that are not ours do not stretch the wait
+        for (long left = wait.toMillis();
+            left > 0;
+            left = (deadline - System.nanoTime()) / 1_000_000) {
+          socket.setSoTimeout(
+              (int) Math.max(1, left)); // replies that are not ours do not stretch the wait
           byte[] frame = new byte[in.readUnsignedShort()];
           in.readFully(frame);
           Message reply = answer(frame);
@@ -218,12 +251,14 @@ public final class NotifySender {
 
     /**
      * The reply when it answers our NOTIFY: same ID, a NOTIFY response, and when we signed, a TSIG
-     * that verifies (RFC 8945: an unsigned or badly signed reply to a signed request is not trusted,
-     * so it counts as no reply).
+     * that verifies (RFC 8945: an unsigned or badly signed reply to a signed request is not
+     * trusted, so it counts as no reply).
      */
     private Message answer(byte[] replyWire) {
       Message reply = parse(replyWire);
-      if (reply == null || reply.getHeader().getID() != id || reply.getHeader().getOpcode() != Opcode.NOTIFY
+      if (reply == null
+          || reply.getHeader().getID() != id
+          || reply.getHeader().getOpcode() != Opcode.NOTIFY
           || !reply.getHeader().getFlag(Flags.QR)) {
         return null;
       }
@@ -231,8 +266,12 @@ public final class NotifySender {
         int verified = key.verify(reply, replyWire, signature);
         if (verified != Rcode.NOERROR) {
           TSIGRecord tsig = reply.getTSIG();
-          log.warn("zone={} event=notify-reply-unverified target={} rcode={} tsig={}", zone, target,
-              Rcode.string(reply.getRcode()), tsig == null ? "none" : Rcode.TSIGstring(tsig.getError()));
+          log.warn(
+              "zone={} event=notify-reply-unverified target={} rcode={} tsig={}",
+              zone,
+              target,
+              Rcode.string(reply.getRcode()),
+              tsig == null ? "none" : Rcode.TSIGstring(tsig.getError()));
           return null;
         }
       }

@@ -48,7 +48,10 @@ public final class ZoneOwner {
   private static final Logger log = LoggerFactory.getLogger(ZoneOwner.class);
 
   /** What makes a zone a secondary: its primaries and what reaches them. */
-  public record Secondary(List<PrimarySettings> primaries, TransferClient client, ScheduledExecutorService pool,
+  public record Secondary(
+      List<PrimarySettings> primaries,
+      TransferClient client,
+      ScheduledExecutorService pool,
       Clock clock) {}
 
   private final Name name;
@@ -62,7 +65,8 @@ public final class ZoneOwner {
   private final ZoneRefresher refresher;
   private final ZoneStatus status = new Status();
   private volatile String lastError;
-  private CompletableFuture<Boolean> reconciliation; // guarded by this: the one waiting to run, if any
+  private CompletableFuture<Boolean>
+      reconciliation; // guarded by this: the one waiting to run, if any
 
   /**
    * @param file the zone file loaded at start, or null
@@ -70,8 +74,15 @@ public final class ZoneOwner {
    * @param pool runs loads and publishes
    * @param secondary null for a zone loaded here (a primary)
    */
-  ZoneOwner(Name name, Path file, ZoneValidator.Checks fileChecks, ZoneStore store, ZoneSet zones, Executor pool,
-      NotifyOut notify, Secondary secondary) {
+  ZoneOwner(
+      Name name,
+      Path file,
+      ZoneValidator.Checks fileChecks,
+      ZoneStore store,
+      ZoneSet zones,
+      Executor pool,
+      NotifyOut notify,
+      Secondary secondary) {
     this.name = name;
     this.file = file;
     this.fileChecks = fileChecks;
@@ -84,9 +95,19 @@ public final class ZoneOwner {
       this.refresher = null;
     } else {
       Publisher publisher = new Publisher();
-      this.refresher = new ZoneRefresher(name, secondary.primaries(), secondary.client(), store, secondary.pool(),
-          events.on(secondary.pool()), secondary.clock(), publisher, publisher::expired);
-      zones.markNotReady(name); // SERVFAIL until its first transfer is published (a no-op when served already)
+      this.refresher =
+          new ZoneRefresher(
+              name,
+              secondary.primaries(),
+              secondary.client(),
+              store,
+              secondary.pool(),
+              events.on(secondary.pool()),
+              secondary.clock(),
+              publisher,
+              publisher::expired);
+      zones.markNotReady(
+          name); // SERVFAIL until its first transfer is published (a no-op when served already)
     }
   }
 
@@ -95,26 +116,29 @@ public final class ZoneOwner {
   }
 
   /**
-   * Loads the zone file, if any, like {@code cairn zone load} (a bad file keeps the stored version),
-   * serves what the store then holds, and starts a secondary's timers. Completes once done, so the
-   * listeners can open on zones that are ready (and never on one that expired while we were down).
+   * Loads the zone file, if any, like {@code cairn zone load} (a bad file keeps the stored
+   * version), serves what the store then holds, and starts a secondary's timers. Completes once
+   * done, so the listeners can open on zones that are ready (and never on one that expired while we
+   * were down).
    */
   CompletableFuture<Void> start() {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    events.submit(pool, () -> {
-      try {
-        String fileError = file == null ? null : loadFile();
-        publishFromStore();
-        if (fileError != null) {
-          lastError = fileError; // not cleared by serving the stored version instead
-        }
-        if (refresher != null) {
-          refresher.start();
-        }
-      } finally {
-        done.complete(null);
-      }
-    });
+    events.submit(
+        pool,
+        () -> {
+          try {
+            String fileError = file == null ? null : loadFile();
+            publishFromStore();
+            if (fileError != null) {
+              lastError = fileError; // not cleared by serving the stored version instead
+            }
+            if (refresher != null) {
+              refresher.start();
+            }
+          } finally {
+            done.complete(null);
+          }
+        });
     return done;
   }
 
@@ -134,17 +158,19 @@ public final class ZoneOwner {
     if (reconciliation == null) {
       CompletableFuture<Boolean> done = new CompletableFuture<>();
       reconciliation = done;
-      events.submit(pool, () -> {
-        synchronized (this) {
-          reconciliation = null; // a store change from now on needs another run
-        }
-        boolean read = false;
-        try {
-          read = publishFromStore();
-        } finally {
-          done.complete(read);
-        }
-      });
+      events.submit(
+          pool,
+          () -> {
+            synchronized (this) {
+              reconciliation = null; // a store change from now on needs another run
+            }
+            boolean read = false;
+            try {
+              read = publishFromStore();
+            } finally {
+              done.complete(read);
+            }
+          });
     }
     return reconciliation;
   }
@@ -163,7 +189,9 @@ public final class ZoneOwner {
     return true;
   }
 
-  /** An operator's refresh ({@code cairn zone refresh}): an SOA check now; false for a primary zone. */
+  /**
+   * An operator's refresh ({@code cairn zone refresh}): an SOA check now; false for a primary zone.
+   */
   boolean refresh() {
     if (refresher == null) {
       return false;
@@ -181,13 +209,15 @@ public final class ZoneOwner {
     if (served == null || notify.announcesToNobody()) {
       return false;
     }
-    events.submit(pool, () -> {
-      ZoneSnapshot current = zones.get(name); // the version served when the event runs
-      if (current != null) {
-        notify.announce(current);
-        log.info("zone={} event=notify-requested serial={}", name, current.serial());
-      }
-    });
+    events.submit(
+        pool,
+        () -> {
+          ZoneSnapshot current = zones.get(name); // the version served when the event runs
+          if (current != null) {
+            notify.announce(current);
+            log.info("zone={} event=notify-requested serial={}", name, current.serial());
+          }
+        });
     return true;
   }
 
@@ -213,11 +243,14 @@ public final class ZoneOwner {
         return drift.error();
       }
       LoadOutcome outcome = store.load(name, checked.records(), "file:" + file, false);
-      log.info("zone={} event=file-loaded result={} serial={}", name, outcome.kind(), outcome.serial());
+      log.info(
+          "zone={} event=file-loaded result={} serial={}", name, outcome.kind(), outcome.serial());
       return null;
     } catch (ZoneFileException | ZoneStoreException e) {
       String error = e.getMessage().replace('\n', ';');
-      log.error("zone={} event=file-load-failed error=\"{}\" (the stored version, if any, keeps serving)", name,
+      log.error(
+          "zone={} event=file-load-failed error=\"{}\" (the stored version, if any, keeps serving)",
+          name,
           error);
       return error;
     }
@@ -233,38 +266,64 @@ public final class ZoneOwner {
       if (soa.isPresent() && served != null && served.serial() == soa.get().getSerial()) {
         return true; // served already (a refresher publishes what it stores from memory)
       }
-      if (soa.isEmpty() || !store.current(name, builder::add)) { // the stored wire records, straight into the snapshot
+      if (soa.isEmpty()
+          || !store.current(
+              name, builder::add)) { // the stored wire records, straight into the snapshot
         if (served != null) {
           zones.remove(name);
           log.info("zone={} event=unpublished reason=\"no longer in the store\"", name);
         }
         return true;
       }
-      install(builder.build(), "from=store read_and_build_ms=" + (System.nanoTime() - started) / 1_000_000);
+      install(
+          builder.build(),
+          "from=store read_and_build_ms=" + (System.nanoTime() - started) / 1_000_000);
       lastError = null;
     } catch (ZoneStoreException e) {
       lastError = e.getMessage();
-      log.warn("zone={} event=publish-failed error=\"{}\" (store unreadable; previous version keeps serving)", name,
+      log.warn(
+          "zone={} event=publish-failed error=\"{}\" (store unreadable; previous version keeps serving)",
+          name,
           e.getMessage());
       return false;
     } catch (IllegalArgumentException e) { // stored records the snapshot refuses
       lastError = e.getMessage();
-      log.error("zone={} event=publish-failed error=\"{}\" (previous version keeps serving)", name, e.getMessage());
+      log.error(
+          "zone={} event=publish-failed error=\"{}\" (previous version keeps serving)",
+          name,
+          e.getMessage());
     } catch (RuntimeException e) {
       lastError = "unexpected " + e;
-      log.error("zone={} event=publish-failed error=\"{}\" (unexpected; previous version keeps serving)", name, e, e);
+      log.error(
+          "zone={} event=publish-failed error=\"{}\" (unexpected; previous version keeps serving)",
+          name,
+          e,
+          e);
     }
     return true;
   }
 
-  /** @param source where the snapshot came from, for the log */
+  /**
+   * @param source where the snapshot came from, for the log
+   */
   private void install(ZoneSnapshot snapshot, String source) {
     zones.publish(snapshot);
     notify.announce(snapshot);
-    log.info("zone={} event=published serial={} records={} {}", name, snapshot.serial(), snapshot.size(), source);
-    SignatureExpiry.earliest(snapshot).ifPresent(first -> log.info(
-        "zone={} event=earliest-signature-expiry expires={} owner={} type={}", name, first.expires(), first.owner(),
-        Type.string(first.covered())));
+    log.info(
+        "zone={} event=published serial={} records={} {}",
+        name,
+        snapshot.serial(),
+        snapshot.size(),
+        source);
+    SignatureExpiry.earliest(snapshot)
+        .ifPresent(
+            first ->
+                log.info(
+                    "zone={} event=earliest-signature-expiry expires={} owner={} type={}",
+                    name,
+                    first.expires(),
+                    first.owner(),
+                    Type.string(first.covered())));
   }
 
   /** The refresher's way in: called from its check, which runs as this zone's event. */

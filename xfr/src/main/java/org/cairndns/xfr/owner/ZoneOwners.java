@@ -23,11 +23,11 @@ import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
 
 /**
- * The owners of the zones this server serves, and the store poll that tells them of versions
- * loaded by {@code cairn zone load}: one tiny query a second (the store's change counter), and
- * when it moved, one reconciliation queued for each zone whose stored serial differs from the
- * served one. No query ever reads the database. With no zones configured, every zone in the store
- * is served and gets an owner when it appears.
+ * The owners of the zones this server serves, and the store poll that tells them of versions loaded
+ * by {@code cairn zone load}: one tiny query a second (the store's change counter), and when it
+ * moved, one reconciliation queued for each zone whose stored serial differs from the served one.
+ * No query ever reads the database. With no zones configured, every zone in the store is served and
+ * gets an owner when it appears.
  */
 public final class ZoneOwners {
   private static final Logger log = LoggerFactory.getLogger(ZoneOwners.class);
@@ -38,7 +38,9 @@ public final class ZoneOwners {
   private final Executor pool;
   private final Map<Name, ZoneOwner> owners = new ConcurrentHashMap<>();
   private final boolean everyStoredZone;
-  private long seenCounter = -1; // guarded by this: the store's change counter at the last poll that read it
+  private long seenCounter =
+      -1; // guarded by this: the store's change counter at the last poll that read it
+
   /** A reconciliation could not read the store: the next poll compares every zone again. */
   private volatile boolean storeUnread;
 
@@ -61,7 +63,11 @@ public final class ZoneOwners {
    * @param fileChecks how the file is judged beyond the rules every zone meets
    * @param secondary null for a zone loaded here
    */
-  public void add(Name name, Path file, ZoneValidator.Checks fileChecks, NotifyOut notify,
+  public void add(
+      Name name,
+      Path file,
+      ZoneValidator.Checks fileChecks,
+      NotifyOut notify,
       ZoneOwner.Secondary secondary) {
     owners.put(name, new ZoneOwner(name, file, fileChecks, store, zones, pool, notify, secondary));
   }
@@ -103,19 +109,30 @@ public final class ZoneOwners {
   /** An SOA check of secondary {@code zone} now ({@code cairn zone refresh}). */
   public Answer refresh(Name zone) {
     ZoneOwner owner = owners.get(zone);
-    return owner == null ? Answer.NOT_HERE : owner.refresh() ? Answer.STARTED : Answer.NOT_SECONDARY;
+    return owner == null
+        ? Answer.NOT_HERE
+        : owner.refresh() ? Answer.STARTED : Answer.NOT_SECONDARY;
   }
 
-  /** A full transfer of secondary {@code zone} now, at any serial ({@code cairn zone retransfer}). */
+  /**
+   * A full transfer of secondary {@code zone} now, at any serial ({@code cairn zone retransfer}).
+   */
   public Answer retransfer(Name zone) {
     ZoneOwner owner = owners.get(zone);
-    return owner == null ? Answer.NOT_HERE : owner.retransfer() ? Answer.STARTED : Answer.NOT_SECONDARY;
+    return owner == null
+        ? Answer.NOT_HERE
+        : owner.retransfer() ? Answer.STARTED : Answer.NOT_SECONDARY;
   }
 
-  /** NOTIFY of the version of {@code zone} served now to its notify targets ({@code cairn zone notify}). */
+  /**
+   * NOTIFY of the version of {@code zone} served now to its notify targets ({@code cairn zone
+   * notify}).
+   */
   public Answer notifySecondaries(Name zone) {
     ZoneOwner owner = owners.get(zone);
-    return owner == null ? Answer.NOT_HERE : owner.notifySecondaries() ? Answer.STARTED : Answer.NOTHING_TO_NOTIFY;
+    return owner == null
+        ? Answer.NOT_HERE
+        : owner.notifySecondaries() ? Answer.STARTED : Answer.NOTHING_TO_NOTIFY;
   }
 
   /** The owner of {@code zone}, or null. */
@@ -124,8 +141,8 @@ public final class ZoneOwners {
   }
 
   /**
-   * Tells each owner whose stored serial differs from the served one; cheap when the change
-   * counter did not move. Completes when those owners have reconciled.
+   * Tells each owner whose stored serial differs from the served one; cheap when the change counter
+   * did not move. Completes when those owners have reconciled.
    */
   public synchronized CompletableFuture<Void> poll() throws ZoneStoreException {
     long counter = store.changeCounter();
@@ -136,9 +153,21 @@ public final class ZoneOwners {
     List<CompletableFuture<Void>> reconciled = new ArrayList<>();
     Set<Name> present = new HashSet<>();
     for (ZoneInfo info : store.list()) {
-      ZoneOwner owner = everyStoredZone
-          ? owners.computeIfAbsent(info.name(), n -> new ZoneOwner(n, null, ZoneValidator.Checks.LENIENT, store, zones, pool, NotifyOut.none(), null))
-          : owners.get(info.name());
+      ZoneOwner owner =
+          everyStoredZone
+              ? owners.computeIfAbsent(
+                  info.name(),
+                  n ->
+                      new ZoneOwner(
+                          n,
+                          null,
+                          ZoneValidator.Checks.LENIENT,
+                          store,
+                          zones,
+                          pool,
+                          NotifyOut.none(),
+                          null))
+              : owners.get(info.name());
       if (owner == null) {
         continue;
       }
@@ -155,7 +184,9 @@ public final class ZoneOwners {
       if (owner.status().serial() != -1) { // served, but gone from the store
         reconciled.add(reconcile(owner));
       } else if (!everyStoredZone) {
-        log.warn("zone={} event=not-served reason=\"not in the store yet (load it, or wait for its first transfer)\"", name);
+        log.warn(
+            "zone={} event=not-served reason=\"not in the store yet (load it, or wait for its first transfer)\"",
+            name);
       }
     }
     seenCounter = counter;
@@ -163,11 +194,14 @@ public final class ZoneOwners {
   }
 
   private CompletableFuture<Void> reconcile(ZoneOwner owner) {
-    return owner.reconcile().thenAccept(read -> {
-      if (!read) {
-        storeUnread = true;
-      }
-    });
+    return owner
+        .reconcile()
+        .thenAccept(
+            read -> {
+              if (!read) {
+                storeUnread = true;
+              }
+            });
   }
 
   /** The operators' retransfer requests ({@code cairn zone retransfer}), taken from the store. */
@@ -175,7 +209,9 @@ public final class ZoneOwners {
     for (Name zone : retransfers.take()) {
       ZoneOwner owner = owners.get(zone);
       if (owner == null || !owner.retransfer()) {
-        log.warn("zone={} event=retransfer-ignored reason=\"not a secondary zone of this server\"", zone);
+        log.warn(
+            "zone={} event=retransfer-ignored reason=\"not a secondary zone of this server\"",
+            zone);
       }
     }
   }

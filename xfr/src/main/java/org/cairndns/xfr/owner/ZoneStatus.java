@@ -7,8 +7,8 @@ import org.cairndns.xfr.secondary.ZoneRefresher;
 import org.xbill.DNS.Name;
 
 /**
- * What a zone's owner knows of it, read-only and live (each call reads the current value): the
- * view {@code cairn zone status} and the control channel read.
+ * What a zone's owner knows of it, read-only and live (each call reads the current value): the view
+ * {@code cairn zone status} and the control channel read.
  */
 public interface ZoneStatus {
   Name zone();
@@ -25,24 +25,37 @@ public interface ZoneStatus {
   /** When the last check of the primaries ended; null before the first and for a primary. */
   Instant lastCheck();
 
-  /** When the last successful check of the primaries ended; null before the first and for a primary. */
+  /**
+   * When the last successful check of the primaries ended; null before the first and for a primary.
+   */
   Instant lastSuccess();
 
   /** The next scheduled check of the primaries; null for a primary. */
   ZoneRefresher.Scheduled next();
 
-  /** Why the last check (secondary) or the last load or publish (primary) failed; null when it succeeded. */
+  /**
+   * Why the last check (secondary) or the last load or publish (primary) failed; null when it
+   * succeeded.
+   */
   String lastError();
 
-  /** "full" or "incremental" for the last transfer stored; null before the first and for a primary. */
+  /**
+   * "full" or "incremental" for the last transfer stored; null before the first and for a primary.
+   */
   String lastTransfer();
 
-  /** When a secondary expires unless a check succeeds first; null while nothing is stored, and for a primary. */
+  /**
+   * When a secondary expires unless a check succeeds first; null while nothing is stored, and for a
+   * primary.
+   */
   Instant expiresAt();
 
   /** The primary a secondary's last successful check asked; null before one and for a primary. */
   PrimarySettings primaryInUse();
 
-  /** That primary's opportunistic-TLS probe state; null when its transport is fixed, or there is none. */
+  /**
+   * That primary's opportunistic-TLS probe state; null when its transport is fixed, or there is
+   * none.
+   */
   XotProbes.Entry probe();
 }

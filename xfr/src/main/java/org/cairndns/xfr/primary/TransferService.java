@@ -46,26 +46,36 @@ import org.xbill.DNS.Type;
  */
 public final class TransferService implements TransferResponder {
   private static final Logger log = LoggerFactory.getLogger(TransferService.class);
+
   /** (client, zone) denials remembered as logged; about 300 KB at most with the longest names. */
   static final int DENIALS_REMEMBERED = 1024;
+
   // Anyone can ask for a transfer: the lines a request triggers are rate-limited per call site.
-  private static final RateLimitedLog denials = new RateLimitedLog(log, Level.INFO, "transfer-denied");
-  private static final RateLimitedLog overLimit = new RateLimitedLog(log, Level.INFO, "transfer-limit");
+  private static final RateLimitedLog denials =
+      new RateLimitedLog(log, Level.INFO, "transfer-denied");
+  private static final RateLimitedLog overLimit =
+      new RateLimitedLog(log, Level.INFO, "transfer-limit");
 
   private final Function<Name, ZoneSnapshot> zones;
   private final JournalSource journal;
   private final TransferSettings settings;
   private final Semaphore total;
   private final KeyedPermits<InetAddress> perAddress;
-  /** Denials already logged, so a secondary retrying the same refused transfer is logged once. */
-  private final Map<String, Boolean> loggedDenials = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-      return size() > DENIALS_REMEMBERED; // the names are the requester's choice: keep the latest only
-    }
-  });
 
-  public TransferService(Function<Name, ZoneSnapshot> zones, JournalSource journal, TransferSettings settings) {
+  /** Denials already logged, so a secondary retrying the same refused transfer is logged once. */
+  private final Map<String, Boolean> loggedDenials =
+      Collections.synchronizedMap(
+          new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+              return size()
+                  > DENIALS_REMEMBERED; // the names are the requester's choice: keep the latest
+              // only
+            }
+          });
+
+  public TransferService(
+      Function<Name, ZoneSnapshot> zones, JournalSource journal, TransferSettings settings) {
     this.zones = zones;
     this.journal = journal;
     this.settings = settings;
@@ -91,20 +101,26 @@ public final class TransferService implements TransferResponder {
       int result = RequestSignature.verify(request, wire, settings.keys());
       if (result != Rcode.NOERROR) {
         logDenial(requester, zoneName, "tsig " + Rcode.TSIGstring(result));
-        byte[] failure = RequestSignature.failure(refusal(request, Rcode.NOTAUTH, -1), request, result, settings.keys());
+        byte[] failure =
+            RequestSignature.failure(
+                refusal(request, Rcode.NOTAUTH, -1), request, result, settings.keys());
         return List.of(failure).iterator();
       }
       key = settings.keys().get(tsig.getName());
     }
     ZoneSnapshot zone = zones.apply(zoneName);
     if (zone == null) {
-      return single(refusal(request, Rcode.NOTAUTH, ExtendedErrorCodeOption.NOT_AUTHORITATIVE), request, key);
+      return single(
+          refusal(request, Rcode.NOTAUTH, ExtendedErrorCodeOption.NOT_AUTHORITATIVE), request, key);
     }
-    TransferPolicy.Decision decision = settings.policy(zone.origin()).decide(requester, key == null ? null : tsig.getName());
+    TransferPolicy.Decision decision =
+        settings.policy(zone.origin()).decide(requester, key == null ? null : tsig.getName());
     if (decision != TransferPolicy.Decision.ALLOWED) {
       logDenial(requester, zone.origin(), decision.name().toLowerCase(Locale.ROOT));
-      int ede = decision == TransferPolicy.Decision.TRANSPORT_NOT_ALLOWED
-          ? ExtendedErrorCodeOption.NOT_SUPPORTED : ExtendedErrorCodeOption.PROHIBITED;
+      int ede =
+          decision == TransferPolicy.Decision.TRANSPORT_NOT_ALLOWED
+              ? ExtendedErrorCodeOption.NOT_SUPPORTED
+              : ExtendedErrorCodeOption.PROHIBITED;
       return single(refusal(request, Rcode.REFUSED, ede), request, key);
     }
     Runnable release = acquire(requester.address().getAddress());
@@ -119,15 +135,24 @@ public final class TransferService implements TransferResponder {
       if (increment == null) { // the whole zone, written from the snapshot's bytes
         AxfrRecords whole = zone.axfrRecords();
         records = whole.count();
-        messages = TransferMessages.of(request, whole, settings.messageSize(), settings.maxRecordsPerMessage(), key);
+        messages =
+            TransferMessages.of(
+                request, whole, settings.messageSize(), settings.maxRecordsPerMessage(), key);
       } else {
         records = increment.size();
-        messages = TransferMessages.of(request, increment, settings.messageSize(), settings.maxRecordsPerMessage(), key);
+        messages =
+            TransferMessages.of(
+                request, increment, settings.messageSize(), settings.maxRecordsPerMessage(), key);
       }
       TransferStream stream = new TransferStream(messages, release);
-      log.info("event=transfer-out client={} transport={} zone={} type={} serial={} records={}",
-          requester.address(), requester.transport(), zone.origin(), Type.string(question.getType()),
-          zone.serial(), records);
+      log.info(
+          "event=transfer-out client={} transport={} zone={} type={} serial={} records={}",
+          requester.address(),
+          requester.transport(),
+          zone.origin(),
+          Type.string(question.getType()),
+          zone.serial(),
+          records);
       return stream;
     } catch (RuntimeException e) {
       release.run();
@@ -135,7 +160,9 @@ public final class TransferService implements TransferResponder {
     }
   }
 
-  /** RFC 1995: single SOA when current, else incremental from the journal; null for the whole zone. */
+  /**
+   * RFC 1995: single SOA when current, else incremental from the journal; null for the whole zone.
+   */
   private List<Record> ixfrRecords(Message request, ZoneSnapshot zone) {
     long clientSerial = IxfrRequest.clientSerial(request);
     if (IxfrRequest.isCurrent(clientSerial, zone.serial())) {
@@ -144,7 +171,8 @@ public final class TransferService implements TransferResponder {
     if (clientSerial != IxfrRequest.NO_SERIAL) {
       try {
         Optional<List<ZoneDiff>> steps = journal.journal(zone.origin(), clientSerial);
-        if (steps.isPresent() && !steps.get().isEmpty()
+        if (steps.isPresent()
+            && !steps.get().isEmpty()
             && steps.get().get(steps.get().size() - 1).toSerial() == zone.serial()) {
           // One condensed difference sequence (RFC 1995 allows it): smaller than every step.
           ZoneDiff diff = ZoneDiff.condense(steps.get());
@@ -158,9 +186,16 @@ public final class TransferService implements TransferResponder {
           return records;
         }
       } catch (ZoneStoreException e) {
-        log.warn("zone={} event=journal-read-failed error=\"{}\" (sending the whole zone)", zone.origin(), e.getMessage());
+        log.warn(
+            "zone={} event=journal-read-failed error=\"{}\" (sending the whole zone)",
+            zone.origin(),
+            e.getMessage());
       } catch (RuntimeException e) {
-        log.error("zone={} event=journal-read-failed error=\"{}\" (unexpected; sending the whole zone)", zone.origin(), e, e);
+        log.error(
+            "zone={} event=journal-read-failed error=\"{}\" (unexpected; sending the whole zone)",
+            zone.origin(),
+            e,
+            e);
       }
     }
     return null;
@@ -196,9 +231,15 @@ public final class TransferService implements TransferResponder {
   }
 
   private void logDenial(Requester requester, Name zone, String why) {
-    if (loggedDenials.put(requester.address().getAddress().getHostAddress() + "/" + zone, Boolean.TRUE) == null) {
-      denials.log("event=transfer-denied client={} transport={} zone={} reason={}", requester.address(),
-          requester.transport(), zone, why);
+    if (loggedDenials.put(
+            requester.address().getAddress().getHostAddress() + "/" + zone, Boolean.TRUE)
+        == null) {
+      denials.log(
+          "event=transfer-denied client={} transport={} zone={} reason={}",
+          requester.address(),
+          requester.transport(),
+          zone,
+          why);
     }
   }
 

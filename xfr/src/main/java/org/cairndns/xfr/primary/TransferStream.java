@@ -5,9 +5,9 @@ import java.util.NoSuchElementException;
 import org.cairndns.zone.wire.TransferMessages;
 
 /**
- * One transfer's messages as the transport pulls them, rendered one at a time by
- * {@link TransferMessages} from the snapshot the transfer started with. Closing it (or reaching its
- * end) releases its transfer permit.
+ * One transfer's messages as the transport pulls them, rendered one at a time by {@link
+ * TransferMessages} from the snapshot the transfer started with. Closing it (or reaching its end)
+ * releases its transfer permit.
  */
 final class TransferStream implements Iterator<byte[]>, AutoCloseable {
   private final TransferMessages messages;

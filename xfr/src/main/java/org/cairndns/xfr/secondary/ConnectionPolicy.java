@@ -6,10 +6,10 @@ import java.util.Set;
 
 /**
  * Everything that decides how a connection to a primary is opened and authenticated: the pool keys
- * its connections by it, and {@link TlsClientSockets} opens a connection from it alone, so a request
- * only ever travels on a connection that was set up under its own zone's policy (a zone with a
- * wrong pin never rides on a connection that a zone with the right pin, or an opportunistic one,
- * opened).
+ * its connections by it, and {@link TlsClientSockets} opens a connection from it alone, so a
+ * request only ever travels on a connection that was set up under its own zone's policy (a zone
+ * with a wrong pin never rides on a connection that a zone with the right pin, or an opportunistic
+ * one, opened).
  *
  * @param transport plain TCP, strict TLS, or opportunistic TLS (encrypted, not authenticated)
  * @param pins accepted SPKI pins (strict TLS), order does not matter
@@ -44,13 +44,21 @@ record ConnectionPolicy(
    */
   static ConnectionPolicy of(PrimarySettings primary, boolean tls) {
     if (!tls) {
-      return new ConnectionPolicy(primary.address(), Transport.TCP, Set.of(), null, null, null, null);
+      return new ConnectionPolicy(
+          primary.address(), Transport.TCP, Set.of(), null, null, null, null);
     }
-    Transport transport = primary.mode() == PrimarySettings.Mode.OPPORTUNISTIC_TLS
-        ? Transport.OPPORTUNISTIC_TLS
-        : Transport.STRICT_TLS;
-    return new ConnectionPolicy(primary.address(), transport, Set.copyOf(primary.pins()), primary.caFile(),
-        primary.tlsName(), primary.clientCertificate(), primary.clientKey());
+    Transport transport =
+        primary.mode() == PrimarySettings.Mode.OPPORTUNISTIC_TLS
+            ? Transport.OPPORTUNISTIC_TLS
+            : Transport.STRICT_TLS;
+    return new ConnectionPolicy(
+        primary.address(),
+        transport,
+        Set.copyOf(primary.pins()),
+        primary.caFile(),
+        primary.tlsName(),
+        primary.clientCertificate(),
+        primary.clientKey());
   }
 
   boolean tls() {

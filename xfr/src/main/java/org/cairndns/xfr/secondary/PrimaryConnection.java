@@ -27,12 +27,14 @@ import org.xbill.DNS.WireParseException;
  */
 final class PrimaryConnection implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PrimaryConnection.class);
+
   /**
-   * Response messages (up to 64 KiB each) held for one request before its owner takes them: past
-   * it the reader stops reading, so TCP makes a primary that sends faster than we store wait,
-   * instead of us buffering an endless transfer in memory (at most 1 MiB per request in flight).
+   * Response messages (up to 64 KiB each) held for one request before its owner takes them: past it
+   * the reader stops reading, so TCP makes a primary that sends faster than we store wait, instead
+   * of us buffering an endless transfer in memory (at most 1 MiB per request in flight).
    */
   static final int QUEUED_RESPONSES_PER_REQUEST = 16;
+
   private static final Received CLOSED = new Received(new byte[0]);
 
   private final Socket socket;
@@ -41,14 +43,19 @@ final class PrimaryConnection implements AutoCloseable {
   private final InetSocketAddress primary;
   private volatile boolean open = true;
   private volatile String closeReason = "connection closed";
+
   /** The primary's EDNS TCP keepalive (RFC 7828) in ms; -1 until it sends one. */
   private volatile long keepaliveMillis = -1;
+
   private volatile long lastActivity = System.nanoTime();
 
   private final Runnable onRelease;
 
-  /** @param onRelease called whenever a request finishes, so waiters can use the freed slot */
-  PrimaryConnection(Socket socket, InetSocketAddress primary, Runnable onRelease) throws IOException {
+  /**
+   * @param onRelease called whenever a request finishes, so waiters can use the freed slot
+   */
+  PrimaryConnection(Socket socket, InetSocketAddress primary, Runnable onRelease)
+      throws IOException {
     this.socket = socket;
     this.primary = primary;
     this.onRelease = onRelease;
@@ -59,7 +66,8 @@ final class PrimaryConnection implements AutoCloseable {
   }
 
   /** Slots handed out by the pool and not yet used by {@link #send}. */
-  private final java.util.concurrent.atomic.AtomicInteger reserved = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger reserved =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   /** Called by the pool, under its lock, for the request about to be sent here. */
   void reserve() {
@@ -67,8 +75,8 @@ final class PrimaryConnection implements AutoCloseable {
   }
 
   /**
-   * Sends {@code request} with a fresh ID unused on this connection, using the slot reserved for
-   * it (if any); responses come from the exchange.
+   * Sends {@code request} with a fresh ID unused on this connection, using the slot reserved for it
+   * (if any); responses come from the exchange.
    */
   Exchange send(Message request) throws IOException {
     if (!open) {
@@ -126,11 +134,13 @@ final class PrimaryConnection implements AutoCloseable {
             keepaliveMillis = keepalive;
           }
         } catch (WireParseException malformed) {
-          log.debug("event=xfr-in-malformed primary={} error=\"{}\"", primary, malformed.getMessage());
+          log.debug(
+              "event=xfr-in-malformed primary={} error=\"{}\"", primary, malformed.getMessage());
           continue;
         }
         lastActivity = System.nanoTime();
-        Exchange e = exchanges.get(WireMessage.id(wire)); // responses to IDs not in flight are dropped
+        Exchange e =
+            exchanges.get(WireMessage.id(wire)); // responses to IDs not in flight are dropped
         if (e != null) {
           e.deliver(new Received(wire));
         }
@@ -200,8 +210,10 @@ final class PrimaryConnection implements AutoCloseable {
   /** The responses to one request, in the order they arrived. */
   final class Exchange {
     private final BlockingQueue<Received> queue = new LinkedBlockingQueue<>();
+
     /** Room for responses in {@link #queue}; the closing marker needs none. */
     private final Semaphore room = new Semaphore(QUEUED_RESPONSES_PER_REQUEST);
+
     private int id;
     private org.xbill.DNS.TSIGRecord sentTsig;
 
@@ -214,7 +226,8 @@ final class PrimaryConnection implements AutoCloseable {
       try {
         Received r = queue.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (r == null) {
-          throw new TransferFailure("no response from " + primary + " within " + timeout.toSeconds() + "s");
+          throw new TransferFailure(
+              "no response from " + primary + " within " + timeout.toSeconds() + "s");
         }
         if (r == CLOSED) {
           throw new TransferFailure(closeReason);
@@ -227,7 +240,10 @@ final class PrimaryConnection implements AutoCloseable {
       }
     }
 
-    /** On the reader thread: waits while the owner has {@link #QUEUED_RESPONSES_PER_REQUEST} to take. */
+    /**
+     * On the reader thread: waits while the owner has {@link #QUEUED_RESPONSES_PER_REQUEST} to
+     * take.
+     */
     private void deliver(Received r) throws InterruptedException {
       room.acquire();
       queue.add(r);

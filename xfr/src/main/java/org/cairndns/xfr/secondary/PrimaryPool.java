@@ -55,8 +55,11 @@ public final class PrimaryPool implements AutoCloseable {
     }
     PrimaryConnection fresh;
     try {
-      fresh = new PrimaryConnection(TlsClientSockets.open(policy, connectTimeoutMillis), policy.address(),
-          this::released);
+      fresh =
+          new PrimaryConnection(
+              TlsClientSockets.open(policy, connectTimeoutMillis),
+              policy.address(),
+              this::released);
     } catch (IOException | RuntimeException | Error e) {
       synchronized (this) {
         pool.connecting = false;
@@ -82,18 +85,20 @@ public final class PrimaryPool implements AutoCloseable {
    * Under the lock: a slot on an open connection (returned), or the claim to open a new connection
    * (null: the caller connects), waiting while another is being opened or every slot is taken.
    */
-  private PrimaryConnection reserveOrClaimSlot(Connections pool, ConnectionPolicy policy) throws IOException {
+  private PrimaryConnection reserveOrClaimSlot(Connections pool, ConnectionPolicy policy)
+      throws IOException {
     long deadline = System.nanoTime() + connectTimeoutMillis * 1_000_000L;
     while (true) {
       if (closed) {
         throw new IOException("connection pool closed");
       }
-      pool.open.removeIf(c -> {
-        if (c.isOpen() && c.keepaliveExpired()) {
-          c.close(); // the primary asked us not to keep it longer
-        }
-        return !c.isOpen();
-      });
+      pool.open.removeIf(
+          c -> {
+            if (c.isOpen() && c.keepaliveExpired()) {
+              c.close(); // the primary asked us not to keep it longer
+            }
+            return !c.isOpen();
+          });
       PrimaryConnection best = null;
       for (PrimaryConnection c : pool.open) {
         if (best == null || c.inFlight() < best.inFlight()) {
@@ -116,13 +121,15 @@ public final class PrimaryPool implements AutoCloseable {
       }
       long left = deadline - System.nanoTime();
       if (left <= 0) {
-        throw new IOException("all " + maxConnections + " connections to " + policy.address() + " are busy");
+        throw new IOException(
+            "all " + maxConnections + " connections to " + policy.address() + " are busy");
       }
       await(Math.max(1, left / 1_000_000), policy);
     }
   }
 
-  @SuppressWarnings("WaitNotInLoop") // the caller's loop checks its condition again after each wakeup
+  @SuppressWarnings(
+      "WaitNotInLoop") // the caller's loop checks its condition again after each wakeup
   private void await(long millis, ConnectionPolicy policy) throws IOException {
     try {
       wait(millis);

@@ -9,8 +9,8 @@ import org.xbill.DNS.TSIG;
  * One primary of a secondary zone.
  *
  * @param address where it listens (defaults: 853 for TLS, 53 for TCP)
- * @param mode how to reach it: plain TCP, strict TLS (XoT, authenticated, never falls back),
- *     or opportunistic TLS (encrypted if the primary speaks it, unauthenticated)
+ * @param mode how to reach it: plain TCP, strict TLS (XoT, authenticated, never falls back), or
+ *     opportunistic TLS (encrypted if the primary speaks it, unauthenticated)
  * @param tsig key to sign requests with and to verify responses, or null
  * @param pins accepted SPKI pins of the primary's certificate (strict TLS)
  * @param caFile CA certificates the primary's certificate must chain to (strict TLS)
@@ -41,9 +41,25 @@ public record PrimarySettings(
   }
 
   /** With the default transfer limits. */
-  public PrimarySettings(InetSocketAddress address, Mode mode, TSIG tsig, List<String> pins, Path caFile,
-      String tlsName, Path clientCertificate, Path clientKey) {
-    this(address, mode, tsig, pins, caFile, tlsName, clientCertificate, clientKey, TransferLimits.DEFAULTS);
+  public PrimarySettings(
+      InetSocketAddress address,
+      Mode mode,
+      TSIG tsig,
+      List<String> pins,
+      Path caFile,
+      String tlsName,
+      Path clientCertificate,
+      Path clientKey) {
+    this(
+        address,
+        mode,
+        tsig,
+        pins,
+        caFile,
+        tlsName,
+        clientCertificate,
+        clientKey,
+        TransferLimits.DEFAULTS);
   }
 
   public static PrimarySettings tcp(InetSocketAddress address, TSIG tsig) {
@@ -51,6 +67,7 @@ public record PrimarySettings(
   }
 
   public PrimarySettings withLimits(TransferLimits limits) {
-    return new PrimarySettings(address, mode, tsig, pins, caFile, tlsName, clientCertificate, clientKey, limits);
+    return new PrimarySettings(
+        address, mode, tsig, pins, caFile, tlsName, clientCertificate, clientKey, limits);
   }
 }

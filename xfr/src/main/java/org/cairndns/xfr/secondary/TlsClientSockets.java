@@ -44,12 +44,20 @@ final class TlsClientSockets {
       SSLContext ctx = SSLContext.getInstance("TLS");
       ctx.init(keyManagers(p), new TrustManager[] {trustManager(p)}, null);
       InetSocketAddress a = p.address();
-      SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(plain,
-          p.tlsName() != null ? p.tlsName() : a.getAddress().getHostAddress(), a.getPort(), true);
+      SSLSocket s =
+          (SSLSocket)
+              ctx.getSocketFactory()
+                  .createSocket(
+                      plain,
+                      p.tlsName() != null ? p.tlsName() : a.getAddress().getHostAddress(),
+                      a.getPort(),
+                      true);
       SSLParameters params = s.getSSLParameters();
       params.setApplicationProtocols(new String[] {"dot"});
       params.setProtocols(new String[] {"TLSv1.3"}); // RFC 9103 §9: XoT requires TLS 1.3
-      if (p.transport() == ConnectionPolicy.Transport.STRICT_TLS && p.caFile() != null && p.tlsName() != null) {
+      if (p.transport() == ConnectionPolicy.Transport.STRICT_TLS
+          && p.caFile() != null
+          && p.tlsName() != null) {
         params.setEndpointIdentificationAlgorithm("HTTPS"); // checks the certificate's names
       }
       s.setSSLParameters(params);
@@ -74,7 +82,8 @@ final class TlsClientSockets {
     PemCredentials creds = PemCredentials.read(p.clientCertificate(), p.clientKey(), null);
     KeyStore ks = KeyStore.getInstance("PKCS12");
     ks.load(null, null);
-    ks.setKeyEntry("client", creds.key(), new char[0], creds.chain().toArray(new X509Certificate[0]));
+    ks.setKeyEntry(
+        "client", creds.key(), new char[0], creds.chain().toArray(new X509Certificate[0]));
     KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     kmf.init(ks, new char[0]);
     return kmf.getKeyManagers();
@@ -93,7 +102,8 @@ final class TlsClientSockets {
       for (X509Certificate c : PemCredentials.readCertificates(p.caFile())) {
         ks.setCertificateEntry("ca" + i++, c);
       }
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(ks);
       ca = (X509TrustManager) tmf.getTrustManagers()[0];
     }
@@ -114,7 +124,8 @@ final class TlsClientSockets {
     }
 
     @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+    public void checkServerTrusted(X509Certificate[] chain, String authType)
+        throws CertificateException {
       if (pins.isEmpty() && ca == null) {
         return; // opportunistic
       }
@@ -125,11 +136,15 @@ final class TlsClientSockets {
         ca.checkServerTrusted(chain, authType);
         return;
       }
-      throw new CertificateException("primary's certificate pin " + SpkiPin.of(chain[0]) + " is not among the configured pins");
+      throw new CertificateException(
+          "primary's certificate pin "
+              + SpkiPin.of(chain[0])
+              + " is not among the configured pins");
     }
 
     @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+    public void checkClientTrusted(X509Certificate[] chain, String authType)
+        throws CertificateException {
       throw new CertificateException("client side only");
     }
 

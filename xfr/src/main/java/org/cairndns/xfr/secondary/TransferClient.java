@@ -3,7 +3,6 @@ package org.cairndns.xfr.secondary;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-
 import org.cairndns.xfr.secondary.PrimaryConnection.Exchange;
 import org.cairndns.xfr.secondary.PrimaryConnection.Received;
 import org.slf4j.Logger;
@@ -23,8 +22,9 @@ import org.xbill.DNS.Type;
 /**
  * SOA checks and transfers against one primary over pooled connections: IXFR first when we have a
  * version, AXFR otherwise or when IXFR fails, on the same connection. TSIG-signed responses are
- * verified message by message. At most {@code transfersPerPrimary} transfers (not SOA checks) run at
- * once from one primary address, across all zones; one over the limit waits up to {@code timeout}.
+ * verified message by message. At most {@code transfersPerPrimary} transfers (not SOA checks) run
+ * at once from one primary address, across all zones; one over the limit waits up to {@code
+ * timeout}.
  */
 public final class TransferClient {
   private static final Logger log = LoggerFactory.getLogger(TransferClient.class);
@@ -38,23 +38,30 @@ public final class TransferClient {
    * @param timeout connect, per-message and transfer-slot wait
    * @param transfersPerPrimary transfers at once from one primary address (BIND's transfers-per-ns)
    */
-  public TransferClient(PrimaryPool pool, Duration timeout, XotProbes probes, int transfersPerPrimary) {
+  public TransferClient(
+      PrimaryPool pool, Duration timeout, XotProbes probes, int transfersPerPrimary) {
     this.pool = pool;
     this.timeout = timeout;
     this.probes = probes;
     this.slots = new TransferSlots(transfersPerPrimary);
   }
 
-  /** The opportunistic-TLS probe state of {@code p}, or null when its transport is fixed (TCP or TLS). */
+  /**
+   * The opportunistic-TLS probe state of {@code p}, or null when its transport is fixed (TCP or
+   * TLS).
+   */
   public XotProbes.Entry probe(PrimarySettings p) {
-    return p.mode() == PrimarySettings.Mode.OPPORTUNISTIC_TLS && probes != null ? probes.entry(p.address()) : null;
+    return p.mode() == PrimarySettings.Mode.OPPORTUNISTIC_TLS && probes != null
+        ? probes.entry(p.address())
+        : null;
   }
 
   private boolean useTls(PrimarySettings p) {
     return switch (p.mode()) {
       case TCP -> false;
       case TLS -> true;
-      case OPPORTUNISTIC_TLS -> probes != null && probes.useTls(p, primary -> speaksTls(primary, timeout));
+      case OPPORTUNISTIC_TLS ->
+          probes != null && probes.useTls(p, primary -> speaksTls(primary, timeout));
     };
   }
 
@@ -72,7 +79,8 @@ public final class TransferClient {
     try {
       return pool.connection(ConnectionPolicy.of(p, useTls(p)));
     } catch (IOException e) {
-      throw new TransferFailure("cannot connect to primary " + p.address() + ": " + e.getMessage(), e);
+      throw new TransferFailure(
+          "cannot connect to primary " + p.address() + ": " + e.getMessage(), e);
     }
   }
 
@@ -86,7 +94,13 @@ public final class TransferClient {
       verifySingle(r, x, p.tsig(), p);
       Message m = r.message();
       if (m.getRcode() != Rcode.NOERROR) {
-        throw new TransferFailure("primary " + p.address() + " answered " + Rcode.string(m.getRcode()) + " to SOA " + zone);
+        throw new TransferFailure(
+            "primary "
+                + p.address()
+                + " answered "
+                + Rcode.string(m.getRcode())
+                + " to SOA "
+                + zone);
       }
       for (Record rr : m.getSection(Section.ANSWER)) {
         if (rr instanceof SOARecord soa && soa.getName().equals(zone)) {
@@ -100,14 +114,19 @@ public final class TransferClient {
   }
 
   /**
-   * IXFR from {@code ourSerial} (or AXFR when it is negative), falling back to AXFR; the whole, with
-   * the fallback, holds one of the primary's transfer slots.
+   * IXFR from {@code ourSerial} (or AXFR when it is negative), falling back to AXFR; the whole,
+   * with the fallback, holds one of the primary's transfer slots.
    */
-  public TransferReader.Result transfer(Name zone, long ourSerial, SOARecord ourSoa, PrimarySettings p) throws TransferFailure {
+  public TransferReader.Result transfer(
+      Name zone, long ourSerial, SOARecord ourSoa, PrimarySettings p) throws TransferFailure {
     try (TransferSlots.Slot slot = slots.acquire(p.address(), timeout)) {
       if (slot.waitedMillis() >= 0) {
-        log.info("zone={} event=transfer-slot-waited primary={} waited_ms={} transfers_per_primary={}",
-            zone, p.address(), slot.waitedMillis(), slots.perPrimary());
+        log.info(
+            "zone={} event=transfer-slot-waited primary={} waited_ms={} transfers_per_primary={}",
+            zone,
+            p.address(),
+            slot.waitedMillis(),
+            slots.perPrimary());
       }
       return transferHoldingSlot(zone, ourSerial, ourSoa, p);
     }
@@ -118,8 +137,8 @@ public final class TransferClient {
     return slots.waiting(primary);
   }
 
-  private TransferReader.Result transferHoldingSlot(Name zone, long ourSerial, SOARecord ourSoa, PrimarySettings p)
-      throws TransferFailure {
+  private TransferReader.Result transferHoldingSlot(
+      Name zone, long ourSerial, SOARecord ourSoa, PrimarySettings p) throws TransferFailure {
     PrimaryConnection c = connection(p);
     if (ourSoa != null) {
       try {
@@ -134,9 +153,11 @@ public final class TransferClient {
     return run(c, zone, -1, null, p);
   }
 
-  private TransferReader.Result run(PrimaryConnection c, Name zone, long ourSerial, SOARecord ourSoa, PrimarySettings p)
+  private TransferReader.Result run(
+      PrimaryConnection c, Name zone, long ourSerial, SOARecord ourSoa, PrimarySettings p)
       throws TransferFailure {
-    Message q = Message.newQuery(Record.newRecord(zone, ourSoa == null ? Type.AXFR : Type.IXFR, DClass.IN));
+    Message q =
+        Message.newQuery(Record.newRecord(zone, ourSoa == null ? Type.AXFR : Type.IXFR, DClass.IN));
     if (ourSoa != null) {
       q.addRecord(ourSoa, Section.AUTHORITY);
     }
@@ -144,22 +165,30 @@ public final class TransferClient {
     Exchange x = send(c, q, p.tsig());
     TransferReader reader = new TransferReader(zone, ourSerial, p.limits());
     try {
-      TSIG.StreamVerifier verifier = p.tsig() == null ? null : new TSIG.StreamVerifier(p.tsig(), x.sentTsig());
+      TSIG.StreamVerifier verifier =
+          p.tsig() == null ? null : new TSIG.StreamVerifier(p.tsig(), x.sentTsig());
       while (true) {
         Received r = reader.next(x::next, timeout);
         // Only the reader knows the message with the closing SOA is the last one, which RFC 8945
-        // §5.3.1 requires to be signed (as the first, with at most 99 unsigned between); so it reads
+        // §5.3.1 requires to be signed (as the first, with at most 99 unsigned between); so it
+        // reads
         // first, and what it read goes with it when the check fails.
         Message signed = verifier != null ? r.message() : null; // parsed once, for the reader too
         boolean last = reader.feed(r.wire(), signed);
         if (verifier != null) {
           int result = verifier.verify(signed, r.wire(), last);
           if (result != Rcode.NOERROR) {
-            String detail = result == Rcode.FORMERR && verifier.getErrorMessage() != null
-                ? verifier.getErrorMessage()
-                : Rcode.TSIGstring(result);
-            throw new TransferFailure("TSIG check failed on transfer message " + reader.messages() + " from "
-                + p.address() + ": " + detail);
+            String detail =
+                result == Rcode.FORMERR && verifier.getErrorMessage() != null
+                    ? verifier.getErrorMessage()
+                    : Rcode.TSIGstring(result);
+            throw new TransferFailure(
+                "TSIG check failed on transfer message "
+                    + reader.messages()
+                    + " from "
+                    + p.address()
+                    + ": "
+                    + detail);
           }
         }
         if (last) {
@@ -169,14 +198,21 @@ public final class TransferClient {
     } finally {
       x.done();
       if (reader.limitExceeded()) {
-        c.close(); // the rest of an endless response would keep coming: no fallback on this connection
+        c.close(); // the rest of an endless response would keep coming: no fallback on this
+        // connection
       }
     }
   }
 
   /** OPT asking for the primary's keepalive (RFC 7828: it only sends one when asked). */
   private static OPTRecord ednsWithKeepalive() {
-    return new OPTRecord(1232, 0, 0, 0, java.util.List.of(new org.xbill.DNS.GenericEDNSOption(EDNSOption.Code.TCP_KEEPALIVE, new byte[0])));
+    return new OPTRecord(
+        1232,
+        0,
+        0,
+        0,
+        java.util.List.of(
+            new org.xbill.DNS.GenericEDNSOption(EDNSOption.Code.TCP_KEEPALIVE, new byte[0])));
   }
 
   private static Exchange send(PrimaryConnection c, Message q, TSIG key) throws TransferFailure {
@@ -190,10 +226,10 @@ public final class TransferClient {
     }
   }
 
-  private static void verifySingle(Received r, Exchange x, TSIG key, PrimarySettings p) throws TransferFailure {
+  private static void verifySingle(Received r, Exchange x, TSIG key, PrimarySettings p)
+      throws TransferFailure {
     if (key != null && key.verify(r.message(), r.wire(), x.sentTsig()) != Rcode.NOERROR) {
       throw new TransferFailure("TSIG check failed on the SOA answer from " + p.address());
     }
   }
-
 }

@@ -31,8 +31,8 @@ import org.xbill.DNS.WireParseException;
  * the last message is in, little is left to do before the zone is stored and served. It must then
  * meet the rules every zone meets ({@link StructureChecker}), checked on the snapshot's bytes.
  *
- * <p>The transfer is held to its {@link TransferLimits} as it streams: records and bytes counted per
- * message, the deadline checked per message and bounding each wait for the next.
+ * <p>The transfer is held to its {@link TransferLimits} as it streams: records and bytes counted
+ * per message, the deadline checked per message and bounding each wait for the next.
  */
 public final class TransferReader {
   /** What the transfer delivered. */
@@ -54,11 +54,15 @@ public final class TransferReader {
   private long bytesReceived;
   private boolean limitExceeded;
   private SOARecord first;
+
   /** IXFR-style responses: every record after the first SOA. */
   private final List<Record> records = new ArrayList<>();
+
   private int soasInSequences;
+
   /** AXFR-style responses (the record after the first SOA is not a SOA): the zone being filled. */
   private SnapshotBuilder snapshot;
+
   private EncodedRecords encoded;
   private boolean done;
   private int messages;
@@ -104,15 +108,24 @@ public final class TransferReader {
   private long checkDeadline() throws TransferFailure {
     long left = deadline - System.nanoTime();
     if (left <= 0) {
-      throw overLimit("it went on past max-transfer-time-in " + limits.maxTime().toMillis() + " ms");
+      throw overLimit(
+          "it went on past max-transfer-time-in " + limits.maxTime().toMillis() + " ms");
     }
     return left;
   }
 
   private TransferFailure overLimit(String what) {
     limitExceeded = true;
-    return new TransferFailure("transfer of " + zone + " refused: " + what + " (" + recordsReceived + " records, "
-        + bytesReceived + " bytes read)");
+    return new TransferFailure(
+        "transfer of "
+            + zone
+            + " refused: "
+            + what
+            + " ("
+            + recordsReceived
+            + " records, "
+            + bytesReceived
+            + " bytes read)");
   }
 
   /**
@@ -165,7 +178,13 @@ public final class TransferReader {
         first = (SOARecord) m.record();
         if (ourSerial >= 0 && !Serials.isNewer(first.getSerial(), ourSerial)) {
           if (first.getSerial() != ourSerial && Serials.isNewer(ourSerial, first.getSerial())) {
-            throw new TransferFailure("primary's serial " + first.getSerial() + " for " + zone + " is older than ours " + ourSerial);
+            throw new TransferFailure(
+                "primary's serial "
+                    + first.getSerial()
+                    + " for "
+                    + zone
+                    + " is older than ours "
+                    + ourSerial);
           }
           done = true; // single SOA: we are current
           return true;
@@ -173,7 +192,8 @@ public final class TransferReader {
         continue;
       }
       if (!m.ownerWithin(zoneWire)) {
-        throw new TransferFailure("record " + m.record().getName() + " outside " + zone + " in its transfer");
+        throw new TransferFailure(
+            "record " + m.record().getName() + " outside " + zone + " in its transfer");
       }
       if (snapshot == null && records.isEmpty() && m.type() != Type.SOA) {
         snapshot = new SnapshotBuilder(zone);
@@ -196,14 +216,31 @@ public final class TransferReader {
     if (m.type() == Type.SOA && m.ownerIs(zoneWire)) {
       long serial = ((SOARecord) m.record()).getSerial();
       if (serial != first.getSerial()) {
-        throw new TransferFailure("transfer of " + zone + " closes with serial " + serial + ", not " + first.getSerial());
+        throw new TransferFailure(
+            "transfer of " + zone + " closes with serial " + serial + ", not " + first.getSerial());
       }
       return true;
     }
     try { // a record the primary sends twice is stored once, as the snapshot keeps it
       if (m.rdataIsPlain()) {
-        if (snapshot.add(m.ownerBytes(), 0, m.type(), m.dclass(), m.ttl(), m.bytes(), m.rdataOffset(), m.rdataLength())) {
-          encoded.add(m.ownerBytes(), 0, m.type(), m.dclass(), m.ttl(), m.bytes(), m.rdataOffset(), m.rdataLength());
+        if (snapshot.add(
+            m.ownerBytes(),
+            0,
+            m.type(),
+            m.dclass(),
+            m.ttl(),
+            m.bytes(),
+            m.rdataOffset(),
+            m.rdataLength())) {
+          encoded.add(
+              m.ownerBytes(),
+              0,
+              m.type(),
+              m.dclass(),
+              m.ttl(),
+              m.bytes(),
+              m.rdataOffset(),
+              m.rdataLength());
         }
       } else {
         Record r = m.record();
@@ -223,10 +260,15 @@ public final class TransferReader {
     if (r.getType() == Type.SOA) {
       soasInSequences++;
     }
-    return r instanceof SOARecord soa && soa.getName().equals(zone) && soa.getSerial() == first.getSerial() && isEnd();
+    return r instanceof SOARecord soa
+        && soa.getName().equals(zone)
+        && soa.getSerial() == first.getSerial()
+        && isEnd();
   }
 
-  /** AXFR ends at the second copy of the first SOA; IXFR at the first SOA closing the last sequence. */
+  /**
+   * AXFR ends at the second copy of the first SOA; IXFR at the first SOA closing the last sequence.
+   */
   private boolean isEnd() {
     if (records.size() == 1) {
       // IXFR whose first record after the SOA is the same SOA: never a valid end except for AXFR of
@@ -234,7 +276,8 @@ public final class TransferReader {
       return true;
     }
     // IXFR: sequences of (old SOA, deletions, new SOA, additions); the end is the current SOA in an
-    // even SOA position. Counted as they come: a primary repeating the current SOA must not make each
+    // even SOA position. Counted as they come: a primary repeating the current SOA must not make
+    // each
     // one a scan of everything read so far.
     return soasInSequences % 2 == 1;
   }
@@ -278,8 +321,13 @@ public final class TransferReader {
   static String refusal(Name zone, List<StructureChecker.Problem> problems) {
     int shown = Math.min(3, problems.size());
     String more = problems.size() > shown ? " (and " + (problems.size() - shown) + " more)" : "";
-    return "transfer of " + zone + " refused: " + String.join("; ", problems.subList(0, shown).stream()
-        .map(StructureChecker.Problem::reason).toList()) + more;
+    return "transfer of "
+        + zone
+        + " refused: "
+        + String.join(
+            "; ",
+            problems.subList(0, shown).stream().map(StructureChecker.Problem::reason).toList())
+        + more;
   }
 
   private List<ZoneDiff> steps(List<Record> body) throws TransferFailure {
@@ -301,13 +349,15 @@ public final class TransferReader {
         added.add(body.get(i++));
       }
       if (from.getSerial() != expect || !Serials.isNewer(to.getSerial(), from.getSerial())) {
-        throw new TransferFailure("IXFR of " + zone + " does not chain at serial " + from.getSerial());
+        throw new TransferFailure(
+            "IXFR of " + zone + " does not chain at serial " + from.getSerial());
       }
       expect = to.getSerial();
       steps.add(new ZoneDiff(from, to, deleted, added));
     }
     if (expect != first.getSerial()) {
-      throw new TransferFailure("IXFR of " + zone + " ends at serial " + expect + ", not " + first.getSerial());
+      throw new TransferFailure(
+          "IXFR of " + zone + " ends at serial " + expect + ", not " + first.getSerial());
     }
     return steps;
   }

@@ -14,7 +14,8 @@ final class TransferSlots {
 
   TransferSlots(int perPrimary) {
     if (perPrimary < 1) {
-      throw new IllegalArgumentException("transfers per primary must be at least 1, not " + perPrimary);
+      throw new IllegalArgumentException(
+          "transfers per primary must be at least 1, not " + perPrimary);
     }
     this.perPrimary = perPrimary;
     this.slots = new KeyedPermits<>(perPrimary);
@@ -53,8 +54,14 @@ final class TransferSlots {
       throw new TransferFailure("interrupted waiting for a transfer slot for primary " + primary);
     }
     if (permit == null) {
-      throw new TransferFailure("all " + perPrimary + " transfer slots for primary " + primary + " stayed busy for "
-          + wait.toMillis() + " ms (secondary.transfers-in-per-primary)");
+      throw new TransferFailure(
+          "all "
+              + perPrimary
+              + " transfer slots for primary "
+              + primary
+              + " stayed busy for "
+              + wait.toMillis()
+              + " ms (secondary.transfers-in-per-primary)");
     }
     return new Slot(permit);
   }

@@ -23,7 +23,10 @@ import org.xbill.DNS.Address;
 public final class XotProbeTable {
   private static final Logger log = LoggerFactory.getLogger(XotProbeTable.class);
 
-  /** One row: a primary's address ({@code ip:port}), its {@link XotProbes.State} and when it changed. */
+  /**
+   * One row: a primary's address ({@code ip:port}), its {@link XotProbes.State} and when it
+   * changed.
+   */
   public record Row(String address, String state, Instant changedAt) {}
 
   private final StoreDatabase database;
@@ -33,24 +36,33 @@ public final class XotProbeTable {
   }
 
   public List<Row> rows() throws ZoneStoreException {
-    return database.inTransaction("cannot read the XoT probe table", db -> {
-      try (PreparedStatement st = db.prepareStatement("SELECT address, state, changed_at FROM xot_probe ORDER BY address");
-          ResultSet rs = st.executeQuery()) {
-        List<Row> rows = new ArrayList<>();
-        while (rs.next()) {
-          rows.add(new Row(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant()));
-        }
-        return rows;
-      }
-    });
+    return database.inTransaction(
+        "cannot read the XoT probe table",
+        db -> {
+          try (PreparedStatement st =
+                  db.prepareStatement(
+                      "SELECT address, state, changed_at FROM xot_probe ORDER BY address");
+              ResultSet rs = st.executeQuery()) {
+            List<Row> rows = new ArrayList<>();
+            while (rs.next()) {
+              rows.add(new Row(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant()));
+            }
+            return rows;
+          }
+        });
   }
 
-  /** The saved entries by primary, for {@link XotProbes} to start from; a row that does not parse is skipped. */
+  /**
+   * The saved entries by primary, for {@link XotProbes} to start from; a row that does not parse is
+   * skipped.
+   */
   public Map<InetSocketAddress, XotProbes.Entry> saved() throws ZoneStoreException {
     Map<InetSocketAddress, XotProbes.Entry> saved = new HashMap<>();
     for (Row row : rows()) {
       try {
-        saved.put(address(row.address()), new XotProbes.Entry(XotProbes.State.valueOf(row.state()), row.changedAt()));
+        saved.put(
+            address(row.address()),
+            new XotProbes.Entry(XotProbes.State.valueOf(row.state()), row.changedAt()));
       } catch (IllegalArgumentException | UnknownHostException badRow) {
         log.warn("event=probe-row-ignored address={}", row.address());
       }
@@ -59,27 +71,32 @@ public final class XotProbeTable {
   }
 
   public void save(InetSocketAddress primary, XotProbes.Entry entry) throws ZoneStoreException {
-    database.inTransaction("cannot save the XoT probe table", db -> {
-      try (PreparedStatement st = db.prepareStatement(
-          "MERGE INTO xot_probe (address, state, changed_at) KEY (address) VALUES (?, ?, ?)")) {
-        st.setString(1, primary.getAddress().getHostAddress() + ":" + primary.getPort());
-        st.setString(2, entry.state().name());
-        st.setTimestamp(3, Timestamp.from(entry.changedAt()));
-        return st.executeUpdate();
-      }
-    });
+    database.inTransaction(
+        "cannot save the XoT probe table",
+        db -> {
+          try (PreparedStatement st =
+              db.prepareStatement(
+                  "MERGE INTO xot_probe (address, state, changed_at) KEY (address) VALUES (?, ?, ?)")) {
+            st.setString(1, primary.getAddress().getHostAddress() + ":" + primary.getPort());
+            st.setString(2, entry.state().name());
+            st.setTimestamp(3, Timestamp.from(entry.changedAt()));
+            return st.executeUpdate();
+          }
+        });
   }
 
   /**
    * The primary of a row, {@code ip:port} as {@link #save} writes it. The port follows the last
-   * colon, so an IPv6 address reads back without brackets; only address literals are read, never
-   * a name a resolver would be asked for.
+   * colon, so an IPv6 address reads back without brackets; only address literals are read, never a
+   * name a resolver would be asked for.
    */
   private static InetSocketAddress address(String text) throws UnknownHostException {
     int colon = text.lastIndexOf(':');
     if (colon < 0) {
       throw new IllegalArgumentException("no port in " + text);
     }
-    return new InetSocketAddress(Address.getByAddress(text.substring(0, colon)), Integer.parseInt(text.substring(colon + 1)));
+    return new InetSocketAddress(
+        Address.getByAddress(text.substring(0, colon)),
+        Integer.parseInt(text.substring(colon + 1)));
   }
 }

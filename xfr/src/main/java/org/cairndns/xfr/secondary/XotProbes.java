@@ -37,9 +37,16 @@ public final class XotProbes {
   private final Executor executor;
   private final BiConsumer<InetSocketAddress, Entry> persister;
 
-  public XotProbes(Map<InetSocketAddress, Entry> saved, Clock clock, Duration reprobe, int maxProbes,
-      Executor executor, BiConsumer<InetSocketAddress, Entry> persister) {
-    saved.forEach((a, e) -> table.put(a, e.state() == State.BUSY ? new Entry(State.UNKNOWN, e.changedAt()) : e));
+  public XotProbes(
+      Map<InetSocketAddress, Entry> saved,
+      Clock clock,
+      Duration reprobe,
+      int maxProbes,
+      Executor executor,
+      BiConsumer<InetSocketAddress, Entry> persister) {
+    saved.forEach(
+        (a, e) ->
+            table.put(a, e.state() == State.BUSY ? new Entry(State.UNKNOWN, e.changedAt()) : e));
     this.clock = clock;
     this.reprobe = reprobe;
     this.probes = new Semaphore(maxProbes);
@@ -51,19 +58,23 @@ public final class XotProbes {
     return table.getOrDefault(primary, new Entry(State.UNKNOWN, Instant.EPOCH));
   }
 
-  /** True when TLS should be used now; starts a background probe when the answer is unknown or stale. */
+  /**
+   * True when TLS should be used now; starts a background probe when the answer is unknown or
+   * stale.
+   */
   boolean useTls(PrimarySettings primary, java.util.function.Predicate<PrimarySettings> probe) {
     Entry e = entry(primary.address());
     boolean stale = e.changedAt().plus(reprobe).isBefore(clock.instant());
     if ((e.state() == State.UNKNOWN || (stale && e.state() != State.BUSY)) && probes.tryAcquire()) {
       set(primary.address(), State.BUSY);
-      executor.execute(() -> {
-        try {
-          set(primary.address(), probe.test(primary) ? State.GOOD : State.BAD);
-        } finally {
-          probes.release();
-        }
-      });
+      executor.execute(
+          () -> {
+            try {
+              set(primary.address(), probe.test(primary) ? State.GOOD : State.BAD);
+            } finally {
+              probes.release();
+            }
+          });
     }
     return e.state() == State.GOOD;
   }

@@ -38,9 +38,9 @@ import org.xbill.DNS.SOARecord;
  * whole. Like NSD's xfrd: states ok, refreshing, expired; one handler per event.
  *
  * <p>Checks of one zone never overlap, and NOTIFYs are coalesced: while a check runs, any number of
- * NOTIFYs add one follow-up check, and a check brought forward starts no sooner than
- * {@link #NOTIFY_CHECK_SPACING} after the previous one began, so a NOTIFY flood (spoofable over UDP)
- * costs the primary at most one SOA query per zone and spacing.
+ * NOTIFYs add one follow-up check, and a check brought forward starts no sooner than {@link
+ * #NOTIFY_CHECK_SPACING} after the previous one began, so a NOTIFY flood (spoofable over UDP) costs
+ * the primary at most one SOA query per zone and spacing.
  *
  * <p>A transfer whose serial is not newer than ours (RFC 1982) is refused, whichever way it came
  * (IXFR, AXFR, the AXFR after a refused IXFR): a primary cannot roll the zone back. Only an
@@ -48,24 +48,31 @@ import org.xbill.DNS.SOARecord;
  *
  * <p>Every way out of a check schedules the next one, RETRY after a failure. Failures of the
  * expected kinds are one INFO line; anything else is logged once at ERROR with its stack. No
- * Throwable ends the zone's timers, OutOfMemoryError and StackOverflowError included: they come from
- * this check's own allocation or recursion (an oversized transfer) and are gone once it unwinds;
- * what to do about a JVM that is broken for good (e.g. {@code -XX:+ExitOnOutOfMemoryError}) is the
- * operator's choice for the whole process, not one zone's.
+ * Throwable ends the zone's timers, OutOfMemoryError and StackOverflowError included: they come
+ * from this check's own allocation or recursion (an oversized transfer) and are gone once it
+ * unwinds; what to do about a JVM that is broken for good (e.g. {@code
+ * -XX:+ExitOnOutOfMemoryError}) is the operator's choice for the whole process, not one zone's.
  *
  * <p>The last successful check is kept in the store, so EXPIRE counts across restarts: a zone that
  * expired while the server was down starts EXPIRED.
  *
  * <p>This is the secondary part of the zone's owner ({@code owner.ZoneOwner}): its timers fire into
  * the owner's event queue ({@code events}), so a check never overlaps the zone's other events (a
- * store poll, a load), and what it stores it hands to the owner to serve ({@link VersionPublisher}).
+ * store poll, a load), and what it stores it hands to the owner to serve ({@link
+ * VersionPublisher}).
  */
 public final class ZoneRefresher {
   private static final Logger log = LoggerFactory.getLogger(ZoneRefresher.class);
+
   /** NOTIFYs from strangers come from anywhere, at any rate (and spoofed over UDP). */
-  private static final RateLimitedLog strangers = new RateLimitedLog(log, Level.INFO, "notify-ignored");
+  private static final RateLimitedLog strangers =
+      new RateLimitedLog(log, Level.INFO, "notify-ignored");
+
   static final Duration FIRST_RETRY = Duration.ofSeconds(10);
-  /** Least time between the starts of a check and the next one brought forward (NOTIFY, retransfer). */
+
+  /**
+   * Least time between the starts of a check and the next one brought forward (NOTIFY, retransfer).
+   */
   public static final Duration NOTIFY_CHECK_SPACING = Duration.ofSeconds(1);
 
   public enum State {
@@ -102,15 +109,21 @@ public final class ZoneRefresher {
   private volatile State state = State.REFRESHING;
   private volatile String lastError;
   private volatile String lastTransfer;
+
   /** Set by {@link #retransfer()}, cleared once a check with it succeeded. */
   private final AtomicBoolean retransferRequested = new AtomicBoolean();
+
   private volatile Instant lastSuccess;
   private volatile Instant lastCheck;
+
   /** When the zone expires unless a check succeeds first; null before a version is stored. */
   private volatile Instant expiresAt;
+
   /** The primary the last successful check asked; null before one succeeded. */
   private volatile PrimarySettings primaryInUse;
+
   private volatile Scheduled scheduled;
+
   /**
    * True while a NOTIFY arriving now needs nothing more: a check not yet begun is due within the
    * spacing, or a follow-up to the running one is set. NOTIFYs arrive on the UDP event loops (a
@@ -119,13 +132,15 @@ public final class ZoneRefresher {
    * milliseconds while that loop's socket overflowed. Written under this lock.
    */
   private volatile boolean notifyCovered;
+
   // The fields below are guarded by this.
   private ScheduledFuture<?> nextCheck;
   private long nextCheckAtNanos;
   private long generation;
   private boolean checking;
   private boolean checkAgain;
-  private long lastCheckStartedNanos = System.nanoTime() - NOTIFY_CHECK_SPACING.toNanos(); // none yet
+  private long lastCheckStartedNanos =
+      System.nanoTime() - NOTIFY_CHECK_SPACING.toNanos(); // none yet
   private boolean stopped;
   private ScheduledFuture<?> expiry;
 
@@ -133,8 +148,15 @@ public final class ZoneRefresher {
    * @param scheduler the timers; a timer hands its event to {@code events}
    * @param events runs the zone's events one at a time (the owner's queue)
    */
-  public ZoneRefresher(Name zone, List<PrimarySettings> primaries, TransferClient client, ZoneStore store,
-      ScheduledExecutorService scheduler, Executor events, Clock clock, VersionPublisher publisher,
+  public ZoneRefresher(
+      Name zone,
+      List<PrimarySettings> primaries,
+      TransferClient client,
+      ZoneStore store,
+      ScheduledExecutorService scheduler,
+      Executor events,
+      Clock clock,
+      VersionPublisher publisher,
       Consumer<Boolean> onExpired) {
     this.zone = zone;
     this.primaries = List.copyOf(primaries);
@@ -172,7 +194,10 @@ public final class ZoneRefresher {
     return scheduled;
   }
 
-  /** When the last check that succeeded ended (kept across restarts in the store), or null before one. */
+  /**
+   * When the last check that succeeded ended (kept across restarts in the store), or null before
+   * one.
+   */
   public Instant lastSuccess() {
     return lastSuccess;
   }
@@ -207,16 +232,20 @@ public final class ZoneRefresher {
     }
     Instant last = recorded.orElse(now);
     lastSuccess = last;
-    soa.ifPresent(s -> {
-      Duration expire = Duration.ofSeconds(s.getExpire());
-      Duration left = expire.minus(Duration.between(last, now));
-      left = left.compareTo(expire) > 0 ? expire : left; // a recorded check "in the future": the clock went back
-      if (left.isNegative() || left.isZero()) {
-        expire();
-      } else {
-        armExpiry(left);
-      }
-    });
+    soa.ifPresent(
+        s -> {
+          Duration expire = Duration.ofSeconds(s.getExpire());
+          Duration left = expire.minus(Duration.between(last, now));
+          left =
+              left.compareTo(expire) > 0
+                  ? expire
+                  : left; // a recorded check "in the future": the clock went back
+          if (left.isNegative() || left.isZero()) {
+            expire();
+          } else {
+            armExpiry(left);
+          }
+        });
     schedule(Event.REFRESH, Duration.ZERO);
   }
 
@@ -230,11 +259,16 @@ public final class ZoneRefresher {
         return true;
       }
     }
-    strangers.log("zone={} event=notify-ignored from={} reason=\"not a primary of this zone\"", zone, from.getHostAddress());
+    strangers.log(
+        "zone={} event=notify-ignored from={} reason=\"not a primary of this zone\"",
+        zone,
+        from.getHostAddress());
     return false;
   }
 
-  /** An operator's refresh ({@code cairn zone refresh}): an SOA check as soon as the spacing allows. */
+  /**
+   * An operator's refresh ({@code cairn zone refresh}): an SOA check as soon as the spacing allows.
+   */
   public void refresh() {
     log.info("zone={} event=refresh-requested", zone);
     checkSoon(Event.REFRESH);
@@ -273,8 +307,9 @@ public final class ZoneRefresher {
     notifyCovered = false; // callers that bring a check forward say so after
     nextCheckAtNanos = System.nanoTime() + delay.toNanos();
     scheduled = new Scheduled(event, clock.instant().plus(delay));
-    nextCheck = scheduler.schedule(() -> events.execute(() -> due(task, event)), delay.toMillis(),
-        TimeUnit.MILLISECONDS);
+    nextCheck =
+        scheduler.schedule(
+            () -> events.execute(() -> due(task, event)), delay.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Brings the next check forward, coalesced with one running or already due by then. */
@@ -317,7 +352,9 @@ public final class ZoneRefresher {
     }
   }
 
-  /** One check, never two at once for this zone; whatever happens in it, the next one is scheduled. */
+  /**
+   * One check, never two at once for this zone; whatever happens in it, the next one is scheduled.
+   */
   private void runCheck(Event why) {
     synchronized (this) {
       if (checking) {
@@ -333,7 +370,12 @@ public final class ZoneRefresher {
     try {
       next = check(why);
     } catch (Throwable unexpected) { // see the class comment: nothing may end this zone's timers
-      log.error("zone={} event=refresh-failed trigger={} error=\"{}\" (unexpected)", zone, why, unexpected, unexpected);
+      log.error(
+          "zone={} event=refresh-failed trigger={} error=\"{}\" (unexpected)",
+          zone,
+          why,
+          unexpected,
+          unexpected);
       next = failed("unexpected " + unexpected);
     } finally {
       lastCheck = clock.instant();
@@ -356,7 +398,11 @@ public final class ZoneRefresher {
       ours = store.soa(zone);
     } catch (ZoneStoreException e) {
       // Not "no zone": that would take any serial the primary offers, an older one included.
-      log.warn("zone={} event=refresh-failed trigger={} error=\"{}\" (store unreadable)", zone, why, e.getMessage());
+      log.warn(
+          "zone={} event=refresh-failed trigger={} error=\"{}\" (store unreadable)",
+          zone,
+          why,
+          e.getMessage());
       return failed("store: " + e.getMessage());
     }
     boolean retransfer = retransferRequested.get();
@@ -369,9 +415,10 @@ public final class ZoneRefresher {
         long theirs = client.soaSerial(zone, p);
         if (retransfer || ours.isEmpty() || Serials.isNewer(theirs, ours.get().getSerial())) {
           long started = System.nanoTime();
-          TransferReader.Result result = retransfer || ours.isEmpty()
-              ? client.transfer(zone, -1, null, p)
-              : client.transfer(zone, ours.get().getSerial(), ours.get(), p);
+          TransferReader.Result result =
+              retransfer || ours.isEmpty()
+                  ? client.transfer(zone, -1, null, p)
+                  : client.transfer(zone, ours.get().getSerial(), ours.get(), p);
           store(result, ours, retransfer, p, (System.nanoTime() - started) / 1_000_000);
         }
         if (retransfer) {
@@ -381,10 +428,21 @@ public final class ZoneRefresher {
         return succeeded();
       } catch (TransferFailure | ZoneStoreException e) {
         error = p.address() + ": " + e.getMessage();
-        log.info("zone={} event=refresh-failed trigger={} primary={} error=\"{}\"", zone, why, p.address(), e.getMessage());
+        log.info(
+            "zone={} event=refresh-failed trigger={} primary={} error=\"{}\"",
+            zone,
+            why,
+            p.address(),
+            e.getMessage());
       } catch (RuntimeException e) {
         error = p.address() + ": unexpected " + e;
-        log.error("zone={} event=refresh-failed trigger={} primary={} error=\"{}\" (unexpected)", zone, why, p.address(), e, e);
+        log.error(
+            "zone={} event=refresh-failed trigger={} primary={} error=\"{}\" (unexpected)",
+            zone,
+            why,
+            p.address(),
+            e,
+            e);
       }
     }
     return failed(error);
@@ -396,7 +454,8 @@ public final class ZoneRefresher {
     if (state != State.EXPIRED) {
       state = State.OK;
     }
-    Duration retry = soaForTimers("retry").map(s -> Duration.ofSeconds(s.getRetry())).orElse(FIRST_RETRY);
+    Duration retry =
+        soaForTimers("retry").map(s -> Duration.ofSeconds(s.getRetry())).orElse(FIRST_RETRY);
     log.warn("zone={} event=refresh-retry in={}s error=\"{}\"", zone, retry.toSeconds(), error);
     return new Next(Event.RETRY, retry);
   }
@@ -407,26 +466,41 @@ public final class ZoneRefresher {
    * version is published only once the commit succeeded, so a failed commit leaves the previous
    * version serving.
    */
-  private void store(TransferReader.Result result, Optional<SOARecord> ours, boolean retransfer, PrimarySettings p,
-      long transferMillis) throws TransferFailure, ZoneStoreException {
+  private void store(
+      TransferReader.Result result,
+      Optional<SOARecord> ours,
+      boolean retransfer,
+      PrimarySettings p,
+      long transferMillis)
+      throws TransferFailure, ZoneStoreException {
     if (result instanceof TransferReader.Result.UpToDate) {
       return;
     }
     // An incremental result chains forward from our serial by construction; a whole zone may not.
-    boolean older = result instanceof TransferReader.Result.Full f && ours.isPresent()
-        && !Serials.isNewer(f.serial(), ours.get().getSerial());
+    boolean older =
+        result instanceof TransferReader.Result.Full f
+            && ours.isPresent()
+            && !Serials.isNewer(f.serial(), ours.get().getSerial());
     if (older && !retransfer) {
-      throw new TransferFailure("primary offered serial " + ((TransferReader.Result.Full) result).serial()
-          + ", not newer than ours " + ours.get().getSerial() + "; refused (cairn zone retransfer accepts it)");
+      throw new TransferFailure(
+          "primary offered serial "
+              + ((TransferReader.Result.Full) result).serial()
+              + ", not newer than ours "
+              + ours.get().getSerial()
+              + "; refused (cairn zone retransfer accepts it)");
     }
     long storeStarted = System.nanoTime();
-    String source = "xfr:" + p.address().getAddress().getHostAddress() + ":" + p.address().getPort();
+    String source =
+        "xfr:" + p.address().getAddress().getHostAddress() + ":" + p.address().getPort();
     TransferReader.Result.Full full = result instanceof TransferReader.Result.Full f ? f : null;
     ZoneSnapshot next;
     LoadOutcome outcome;
     if (full != null) {
       next = full.snapshot();
-      outcome = older ? store.replace(zone, full.encoded(), source) : storeWhole(next, full.encoded(), source);
+      outcome =
+          older
+              ? store.replace(zone, full.encoded(), source)
+              : storeWhole(next, full.encoded(), source);
     } else {
       List<ZoneDiff> steps = ((TransferReader.Result.Incremental) result).steps();
       next = applied(steps);
@@ -435,10 +509,18 @@ public final class ZoneRefresher {
       outcome = store.applyDiff(zone, steps, encoded, source);
     }
     long storedMillis = transferMillis + (System.nanoTime() - storeStarted) / 1_000_000;
-    publisher.publish(next); // a commit not followed by this is published from the store by the owner's poll
+    publisher.publish(
+        next); // a commit not followed by this is published from the store by the owner's poll
     lastTransfer = full != null ? "full" : "incremental";
-    log.info("zone={} event=transferred kind={} serial={} records={} primary={} transfer_ms={} stored_ms={} served_ms={}",
-        zone, lastTransfer, outcome.serial(), outcome.records(), p.address(), transferMillis, storedMillis,
+    log.info(
+        "zone={} event=transferred kind={} serial={} records={} primary={} transfer_ms={} stored_ms={} served_ms={}",
+        zone,
+        lastTransfer,
+        outcome.serial(),
+        outcome.records(),
+        p.address(),
+        transferMillis,
+        storedMillis,
         transferMillis + (System.nanoTime() - storeStarted) / 1_000_000);
   }
 
@@ -447,38 +529,53 @@ public final class ZoneRefresher {
    * difference from that version, compared as bytes owner by owner; otherwise the store works it
    * out from the version it holds.
    */
-  private LoadOutcome storeWhole(ZoneSnapshot next, EncodedRecords encoded, String source) throws ZoneStoreException {
+  private LoadOutcome storeWhole(ZoneSnapshot next, EncodedRecords encoded, String source)
+      throws ZoneStoreException {
     ZoneSnapshot served = publisher.serving(zone);
-    if (served == null || store.soa(zone).map(SOARecord::getSerial).orElse(-1L) != served.serial()) {
+    if (served == null
+        || store.soa(zone).map(SOARecord::getSerial).orElse(-1L) != served.serial()) {
       return store.load(zone, encoded, next::records, source);
     }
     List<Record> deleted = new ArrayList<>();
     List<Record> added = new ArrayList<>();
     next.differences(served, deleted::add, added::add);
-    return store.applyDiff(zone, List.of(new ZoneDiff(served.soa(), next.soa(), deleted, added)), encoded, source);
+    return store.applyDiff(
+        zone, List.of(new ZoneDiff(served.soa(), next.soa(), deleted, added)), encoded, source);
   }
 
-  /** The version {@code steps} lead to from the one served now (or the stored one, before any is served). */
+  /**
+   * The version {@code steps} lead to from the one served now (or the stored one, before any is
+   * served).
+   */
   private ZoneSnapshot applied(List<ZoneDiff> steps) throws ZoneStoreException {
     try {
       ZoneSnapshot version = publisher.serving(zone);
       if (version == null || version.serial() != steps.get(0).fromSerial()) {
         SnapshotBuilder stored = new SnapshotBuilder(zone);
         if (!store.current(zone, stored::add)) {
-          throw new ZoneStoreException("zone " + zone + " is not in the store; an incremental transfer needs a base version");
+          throw new ZoneStoreException(
+              "zone "
+                  + zone
+                  + " is not in the store; an incremental transfer needs a base version");
         }
         version = stored.build();
       }
       for (ZoneDiff step : steps) {
         version = version.apply(step.toSoa(), step.deleted(), step.added());
       }
-      List<StructureChecker.Problem> problems = version.problems(); // the same rules as a whole zone
+      List<StructureChecker.Problem> problems =
+          version.problems(); // the same rules as a whole zone
       if (!problems.isEmpty()) {
         throw new ZoneStoreException(TransferReader.refusal(zone, problems));
       }
       return version;
     } catch (IllegalArgumentException e) {
-      throw new ZoneStoreException("incremental transfer for " + zone + " leaves a zone that cannot be served: " + e.getMessage(), e);
+      throw new ZoneStoreException(
+          "incremental transfer for "
+              + zone
+              + " leaves a zone that cannot be served: "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -504,7 +601,10 @@ public final class ZoneRefresher {
     try {
       return timers.lastSuccess(zone);
     } catch (ZoneStoreException e) {
-      log.warn("zone={} event=timers-unreadable error=\"{}\" (expiry counts from now)", zone, e.getMessage());
+      log.warn(
+          "zone={} event=timers-unreadable error=\"{}\" (expiry counts from now)",
+          zone,
+          e.getMessage());
       return Optional.empty();
     }
   }
@@ -525,13 +625,19 @@ public final class ZoneRefresher {
       expiry.cancel(false);
     }
     expiresAt = clock.instant().plus(expire);
-    expiry = scheduler.schedule(() -> events.execute(() -> handle(Event.EXPIRE)), expire.toMillis(),
-        TimeUnit.MILLISECONDS);
+    expiry =
+        scheduler.schedule(
+            () -> events.execute(() -> handle(Event.EXPIRE)),
+            expire.toMillis(),
+            TimeUnit.MILLISECONDS);
   }
 
   private void expire() {
     state = State.EXPIRED;
-    log.warn("zone={} event=expired last_success={} (answered with SERVFAIL until refreshed)", zone, lastSuccess);
+    log.warn(
+        "zone={} event=expired last_success={} (answered with SERVFAIL until refreshed)",
+        zone,
+        lastSuccess);
     onExpired.accept(true);
   }
 
@@ -543,7 +649,11 @@ public final class ZoneRefresher {
     try {
       return store.soa(zone);
     } catch (ZoneStoreException e) {
-      log.warn("zone={} event=timers-unreadable timer={} error=\"{}\" (store unreadable)", zone, timer, e.getMessage());
+      log.warn(
+          "zone={} event=timers-unreadable timer={} error=\"{}\" (store unreadable)",
+          zone,
+          timer,
+          e.getMessage());
       return Optional.empty();
     }
   }

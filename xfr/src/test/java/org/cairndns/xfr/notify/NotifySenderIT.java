@@ -38,12 +38,27 @@ import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.TSIG;
 
-/** NOTIFY out to a test secondary on loopback over UDP and TCP: signing, retries and what counts as an acknowledgement. */
+/**
+ * NOTIFY out to a test secondary on loopback over UDP and TCP: signing, retries and what counts as
+ * an acknowledgement.
+ */
 class NotifySenderIT {
-  static final SOARecord SOA = new SOARecord(Name.fromConstantString("n.test."), DClass.IN, 300,
-      Name.fromConstantString("ns.n.test."), Name.fromConstantString("hm.n.test."), 7, 1, 1, 1, 1);
-  static final TSIG KEY = new TSIG("hmac-sha256", "notify-key.", "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0");
-  static final TSIG SAME_NAME_OTHER_SECRET = new TSIG("hmac-sha256", "notify-key.", "b3RoZXJvdGhlcm90aGVyb3RoZXI=");
+  static final SOARecord SOA =
+      new SOARecord(
+          Name.fromConstantString("n.test."),
+          DClass.IN,
+          300,
+          Name.fromConstantString("ns.n.test."),
+          Name.fromConstantString("hm.n.test."),
+          7,
+          1,
+          1,
+          1,
+          1);
+  static final TSIG KEY =
+      new TSIG("hmac-sha256", "notify-key.", "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0");
+  static final TSIG SAME_NAME_OTHER_SECRET =
+      new TSIG("hmac-sha256", "notify-key.", "b3RoZXJvdGhlcm90aGVyb3RoZXI=");
 
   final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
 
@@ -67,13 +82,25 @@ class NotifySenderIT {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Transport.class, names = {"UDP", "TCP"})
-  void signedNotifyIsRetriedUntilTheSecondaryVerifiesAndAcknowledgesIt(Transport transport) throws Exception {
-    try (Secondary secondary = new Secondary(transport, (notify, wire, n) ->
-        n == 1 ? null : acknowledgement(notify, Rcode.NOERROR, KEY, Rcode.NOERROR))) { // the first goes unanswered
+  @EnumSource(
+      value = Transport.class,
+      names = {"UDP", "TCP"})
+  void signedNotifyIsRetriedUntilTheSecondaryVerifiesAndAcknowledgesIt(Transport transport)
+      throws Exception {
+    try (Secondary secondary =
+        new Secondary(
+            transport,
+            (notify, wire, n) ->
+                n == 1
+                    ? null
+                    : acknowledgement(
+                        notify, Rcode.NOERROR, KEY, Rcode.NOERROR))) { // the first goes unanswered
       NotifySender.Target target = new NotifySender.Target(secondary.address(), transport);
-      NotifySender.Result result = new NotifySender(scheduler, Duration.ofMillis(200), 5)
-          .notifyAll(SOA, List.of(target), KEY).get(0).get(10, TimeUnit.SECONDS);
+      NotifySender.Result result =
+          new NotifySender(scheduler, Duration.ofMillis(200), 5)
+              .notifyAll(SOA, List.of(target), KEY)
+              .get(0)
+              .get(10, TimeUnit.SECONDS);
 
       assertEquals(new NotifySender.Result(target, 2, OptionalInt.of(Rcode.NOERROR)), result);
       for (int i = 0; i < 2; i++) {
@@ -81,33 +108,51 @@ class NotifySenderIT {
         assertEquals(Opcode.NOTIFY, r.message().getHeader().getOpcode());
         assertTrue(r.message().getHeader().getFlag(Flags.AA));
         assertEquals(SOA, r.message().getSection(Section.ANSWER).get(0));
-        assertEquals(Rcode.NOERROR, KEY.verify(r.message(), r.wire(), null), "signed with the zone's key");
+        assertEquals(
+            Rcode.NOERROR, KEY.verify(r.message(), r.wire(), null), "signed with the zone's key");
       }
     }
   }
 
   @Test
   void unsignedNotifyIsAcknowledgedAndNotSentAgain() throws Exception {
-    try (Secondary secondary = new Secondary(Transport.UDP, (notify, wire, n) ->
-        acknowledgement(notify, Rcode.NOERROR, null, 0))) {
-      NotifySender.Result result = new NotifySender(scheduler, Duration.ofMillis(100), 5)
-          .notifyAll(SOA, List.of(NotifySender.Target.udp(secondary.address())), null).get(0).get(10, TimeUnit.SECONDS);
+    try (Secondary secondary =
+        new Secondary(
+            Transport.UDP, (notify, wire, n) -> acknowledgement(notify, Rcode.NOERROR, null, 0))) {
+      NotifySender.Result result =
+          new NotifySender(scheduler, Duration.ofMillis(100), 5)
+              .notifyAll(SOA, List.of(NotifySender.Target.udp(secondary.address())), null)
+              .get(0)
+              .get(10, TimeUnit.SECONDS);
       assertEquals(1, result.tries());
       Secondary.Received first = secondary.next();
       assertNull(first.message().getTSIG());
-      assertNull(secondary.received.poll(700, TimeUnit.MILLISECONDS), "no NOTIFY after the acknowledgement");
+      assertNull(
+          secondary.received.poll(700, TimeUnit.MILLISECONDS),
+          "no NOTIFY after the acknowledgement");
     }
   }
 
   @Test
   void aSecondaryWithAnotherSecretRejectsTheSignatureAndItsAnswerDoesNotCount() throws Exception {
-    try (Secondary secondary = new Secondary(Transport.UDP, (notify, wire, n) -> {
-      int verified = SAME_NAME_OTHER_SECRET.verify(notify, wire, null);
-      return acknowledgement(notify, Rcode.NOTAUTH, SAME_NAME_OTHER_SECRET, verified); // RFC 8945 §5.2 error reply
-    })) {
-      NotifySender.Result result = new NotifySender(scheduler, Duration.ofMillis(50), 3)
-          .notifyAll(SOA, List.of(NotifySender.Target.udp(secondary.address())), KEY).get(0).get(10, TimeUnit.SECONDS);
-      assertEquals(OptionalInt.empty(), result.rcode(), "an unverifiable reply is no acknowledgement");
+    try (Secondary secondary =
+        new Secondary(
+            Transport.UDP,
+            (notify, wire, n) -> {
+              int verified = SAME_NAME_OTHER_SECRET.verify(notify, wire, null);
+              return acknowledgement(
+                  notify,
+                  Rcode.NOTAUTH,
+                  SAME_NAME_OTHER_SECRET,
+                  verified); // RFC 8945 §5.2 error reply
+            })) {
+      NotifySender.Result result =
+          new NotifySender(scheduler, Duration.ofMillis(50), 3)
+              .notifyAll(SOA, List.of(NotifySender.Target.udp(secondary.address())), KEY)
+              .get(0)
+              .get(10, TimeUnit.SECONDS);
+      assertEquals(
+          OptionalInt.empty(), result.rcode(), "an unverifiable reply is no acknowledgement");
       assertEquals(3, result.tries());
       for (int i = 0; i < 3; i++) {
         Secondary.Received r = secondary.next();
@@ -119,11 +164,15 @@ class NotifySenderIT {
   @Test
   void anUnsignedAnswerToASignedNotifyDoesNotCount() throws Exception {
     // A secondary that ignores TSIG (or anyone answering in its place) cannot stop the retries.
-    try (Secondary secondary = new Secondary(Transport.TCP, (notify, wire, n) ->
-        acknowledgement(notify, Rcode.NOERROR, null, 0))) {
-      NotifySender.Result result = new NotifySender(scheduler, Duration.ofMillis(50), 2)
-          .notifyAll(SOA, List.of(new NotifySender.Target(secondary.address(), Transport.TCP)), KEY)
-          .get(0).get(10, TimeUnit.SECONDS);
+    try (Secondary secondary =
+        new Secondary(
+            Transport.TCP, (notify, wire, n) -> acknowledgement(notify, Rcode.NOERROR, null, 0))) {
+      NotifySender.Result result =
+          new NotifySender(scheduler, Duration.ofMillis(50), 2)
+              .notifyAll(
+                  SOA, List.of(new NotifySender.Target(secondary.address(), Transport.TCP)), KEY)
+              .get(0)
+              .get(10, TimeUnit.SECONDS);
       assertEquals(OptionalInt.empty(), result.rcode());
       assertNotNull(secondary.next().message().getTSIG());
       assertNotNull(secondary.next().message().getTSIG(), "sent again");
@@ -137,9 +186,15 @@ class NotifySenderIT {
       closed = (InetSocketAddress) s.getLocalSocketAddress();
     }
     long started = System.nanoTime();
-    NotifySender.Result result = new NotifySender(scheduler, Duration.ofMillis(100), 3)
-        .notifyAll(SOA, List.of(new NotifySender.Target(closed, Transport.TCP)), null).get(0).get(10, TimeUnit.SECONDS);
-    assertEquals(new NotifySender.Result(new NotifySender.Target(closed, Transport.TCP), 3, OptionalInt.empty()), result);
+    NotifySender.Result result =
+        new NotifySender(scheduler, Duration.ofMillis(100), 3)
+            .notifyAll(SOA, List.of(new NotifySender.Target(closed, Transport.TCP)), null)
+            .get(0)
+            .get(10, TimeUnit.SECONDS);
+    assertEquals(
+        new NotifySender.Result(
+            new NotifySender.Target(closed, Transport.TCP), 3, OptionalInt.empty()),
+        result);
     assertTrue(System.nanoTime() - started >= 300_000_000L, "tries 1 and 2 waited 100 + 200 ms");
   }
 
@@ -148,7 +203,10 @@ class NotifySenderIT {
     byte[] to(Message notify, byte[] wire, int n);
   }
 
-  /** A secondary on loopback that records every NOTIFY it receives over UDP or TCP and answers as told. */
+  /**
+   * A secondary on loopback that records every NOTIFY it receives over UDP or TCP and answers as
+   * told.
+   */
   static final class Secondary implements AutoCloseable {
     record Received(Message message, byte[] wire) {}
 
@@ -168,7 +226,8 @@ class NotifySenderIT {
     }
 
     InetSocketAddress address() {
-      return (InetSocketAddress) (udp != null ? udp.getLocalSocketAddress() : tcp.getLocalSocketAddress());
+      return (InetSocketAddress)
+          (udp != null ? udp.getLocalSocketAddress() : tcp.getLocalSocketAddress());
     }
 
     Received next() throws InterruptedException {

@@ -17,8 +17,10 @@ import org.xbill.DNS.Name;
 
 /** One zone's events: one at a time, in order, on the pool each names, whatever an event does. */
 class ZoneEventsTest {
-  private final ExecutorService loads = Executors.newFixedThreadPool(4, r -> new Thread(r, "test-loads"));
-  private final ExecutorService checks = Executors.newFixedThreadPool(4, r -> new Thread(r, "test-checks"));
+  private final ExecutorService loads =
+      Executors.newFixedThreadPool(4, r -> new Thread(r, "test-loads"));
+  private final ExecutorService checks =
+      Executors.newFixedThreadPool(4, r -> new Thread(r, "test-checks"));
   private final ZoneEvents events = new ZoneEvents(Name.fromConstantString("events.test."));
 
   @AfterEach
@@ -38,21 +40,27 @@ class ZoneEventsTest {
     List<Thread> submitters = new ArrayList<>();
     for (int t = 0; t < 4; t++) {
       int thread = t;
-      submitters.add(new Thread(() -> {
-        for (int i = 0; i < perThread; i++) {
-          boolean check = i % 2 == 0;
-          String label = thread + ":" + i;
-          events.submit(check ? checks : loads, () -> {
-            mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
-            if (!Thread.currentThread().getName().equals(check ? "test-checks" : "test-loads")) {
-              wrongPool.add(label);
-            }
-            ran.add(label);
-            running.decrementAndGet();
-            done.countDown();
-          });
-        }
-      }));
+      submitters.add(
+          new Thread(
+              () -> {
+                for (int i = 0; i < perThread; i++) {
+                  boolean check = i % 2 == 0;
+                  String label = thread + ":" + i;
+                  events.submit(
+                      check ? checks : loads,
+                      () -> {
+                        mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
+                        if (!Thread.currentThread()
+                            .getName()
+                            .equals(check ? "test-checks" : "test-loads")) {
+                          wrongPool.add(label);
+                        }
+                        ran.add(label);
+                        running.decrementAndGet();
+                        done.countDown();
+                      });
+                }
+              }));
     }
     submitters.forEach(Thread::start);
     assertTrue(done.await(10, TimeUnit.SECONDS));
@@ -74,14 +82,18 @@ class ZoneEventsTest {
     CountDownLatch held = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     CountDownLatch after = new CountDownLatch(1);
-    events.submit(loads, () -> {
-      held.countDown();
-      await(release);
-    });
+    events.submit(
+        loads,
+        () -> {
+          held.countDown();
+          await(release);
+        });
     assertTrue(held.await(5, TimeUnit.SECONDS));
-    events.submit(checks, () -> {
-      throw new IllegalStateException("a bug in one event");
-    });
+    events.submit(
+        checks,
+        () -> {
+          throw new IllegalStateException("a bug in one event");
+        });
     events.submit(loads, after::countDown);
     assertEquals(2, events.waiting(), "both wait while the first runs");
     release.countDown();

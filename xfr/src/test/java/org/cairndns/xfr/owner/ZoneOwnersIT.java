@@ -41,10 +41,14 @@ import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Type;
 
-/** Zone owners over a real store: what the store poll, a zone file and NOTIFY do to a zone, one event at a time. */
+/**
+ * Zone owners over a real store: what the store poll, a zone file and NOTIFY do to a zone, one
+ * event at a time.
+ */
 class ZoneOwnersIT {
   static final Name ZONE = Name.fromConstantString("owned.test.");
-  static final String VERSION = "$TTL 300\n@ IN SOA ns hm %d 3600 60 7200 60\n@ IN NS ns\nns IN A 192.0.2.1\n";
+  static final String VERSION =
+      "$TTL 300\n@ IN SOA ns hm %d 3600 60 7200 60\n@ IN NS ns\nns IN A 192.0.2.1\n";
   @TempDir Path dir;
   private final ExecutorService pool = Executors.newFixedThreadPool(2);
   private final ch.qos.logback.classic.Logger ownerLog =
@@ -69,8 +73,11 @@ class ZoneOwnersIT {
 
   /** The serials of the "published" lines logged, in order. */
   private List<String> published() {
-    return lines.list.stream().map(ILoggingEvent::getFormattedMessage).filter(m -> m.contains("event=published"))
-        .map(m -> m.replaceAll(".* serial=(\\d+) .*", "$1")).toList();
+    return lines.list.stream()
+        .map(ILoggingEvent::getFormattedMessage)
+        .filter(m -> m.contains("event=published"))
+        .map(m -> m.replaceAll(".* serial=(\\d+) .*", "$1"))
+        .toList();
   }
 
   private static void await(CountDownLatch latch) {
@@ -82,28 +89,35 @@ class ZoneOwnersIT {
   }
 
   @Test
-  void theStorePollPublishesEachStoredVersionOnceAndWaitsForTheZonesRunningEvent() throws Exception {
+  void theStorePollPublishesEachStoredVersionOnceAndWaitsForTheZonesRunningEvent()
+      throws Exception {
     try (ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
       ZoneSet zones = new ZoneSet();
       ZoneOwners owners = new ZoneOwners(store, zones, pool, true);
       store.load(ZONE, version(1), "t", false);
       owners.poll().get(10, TimeUnit.SECONDS);
-      assertEquals(1, zones.get(ZONE).serial(), "a zone new in the store gets an owner and is served");
+      assertEquals(
+          1, zones.get(ZONE).serial(), "a zone new in the store gets an owner and is served");
       assertEquals(1, owners.status(ZONE).serial());
 
       CountDownLatch held = new CountDownLatch(1);
       CountDownLatch release = new CountDownLatch(1);
       ZoneOwner owner = owners.owner(ZONE);
-      owner.events().submit(pool, () -> { // as a secondary's check holds the zone while it transfers
-        held.countDown();
-        await(release);
-      });
+      owner
+          .events()
+          .submit(
+              pool,
+              () -> { // as a secondary's check holds the zone while it transfers
+                held.countDown();
+                await(release);
+              });
       assertTrue(held.await(5, TimeUnit.SECONDS));
       store.load(ZONE, version(2), "t", false);
       CompletableFuture<Void> first = owners.poll();
       store.load(ZONE, version(3), "t", false);
       CompletableFuture<Void> second = owners.poll();
-      assertEquals(1, owner.events().waiting(), "polls while one reconciliation waits are that one");
+      assertEquals(
+          1, owner.events().waiting(), "polls while one reconciliation waits are that one");
       assertEquals(1, zones.get(ZONE).serial(), "nothing changes the zone while its event runs");
       release.countDown();
       first.get(10, TimeUnit.SECONDS);
@@ -130,37 +144,53 @@ class ZoneOwnersIT {
     CountDownLatch asked = new CountDownLatch(1);
     CountDownLatch answer = new CountDownLatch(1);
     ScheduledExecutorService checks = Executors.newScheduledThreadPool(2);
-    try (FakePrimary primary = new FakePrimary((q, reply) -> {
-          if (q.getQuestion().getType() == Type.SOA) {
-            reply.send(FakePrimary.response(q, atPrimary.get(0)));
-          } else {
-            asked.countDown();
-            answer.await(); // holds the transfer, and so the zone's event, until the test says
-            List<Record> axfr = new ArrayList<>(atPrimary);
-            axfr.add(atPrimary.get(0));
-            reply.send(FakePrimary.response(q, axfr.toArray(new Record[0])));
-          }
-        });
-        ZoneStore store = ZoneStore.open(dir.resolve("db")); PrimaryPool primaries = new PrimaryPool(1, 4, 2000)) {
+    try (FakePrimary primary =
+            new FakePrimary(
+                (q, reply) -> {
+                  if (q.getQuestion().getType() == Type.SOA) {
+                    reply.send(FakePrimary.response(q, atPrimary.get(0)));
+                  } else {
+                    asked.countDown();
+                    answer.await(); // holds the transfer, and so the zone's event, until the test
+                    // says
+                    List<Record> axfr = new ArrayList<>(atPrimary);
+                    axfr.add(atPrimary.get(0));
+                    reply.send(FakePrimary.response(q, axfr.toArray(new Record[0])));
+                  }
+                });
+        ZoneStore store = ZoneStore.open(dir.resolve("db"));
+        PrimaryPool primaries = new PrimaryPool(1, 4, 2000)) {
       ZoneSet zones = new ZoneSet();
       ZoneOwners owners = new ZoneOwners(store, zones, pool, false);
-      owners.add(ZONE, null, ZoneValidator.Checks.LENIENT, NotifyOut.none(), new ZoneOwner.Secondary(List.of(primary.tcp()),
-          new TransferClient(primaries, Duration.ofSeconds(5), null, 2), checks, Clock.systemUTC()));
+      owners.add(
+          ZONE,
+          null,
+          ZoneValidator.Checks.LENIENT,
+          NotifyOut.none(),
+          new ZoneOwner.Secondary(
+              List.of(primary.tcp()),
+              new TransferClient(primaries, Duration.ofSeconds(5), null, 2),
+              checks,
+              Clock.systemUTC()));
       owners.start();
       assertTrue(asked.await(10, TimeUnit.SECONDS), "the first check transfers");
       store.load(ZONE, version(1), "cli", false); // cairn zone load, meanwhile
       CompletableFuture<Void> reconciled = owners.poll();
-      assertEquals(1, owners.owner(ZONE).events().waiting(), "the store's version waits for the transfer");
+      assertEquals(
+          1, owners.owner(ZONE).events().waiting(), "the store's version waits for the transfer");
       assertEquals(-1, owners.status(ZONE).serial());
       answer.countDown();
       reconciled.get(10, TimeUnit.SECONDS);
       assertEquals(2, zones.get(ZONE).serial());
       assertEquals(2, store.soa(ZONE).orElseThrow().getSerial());
-      assertEquals(List.of("2"), published(), "the transfer's version, published once; version 1 never was");
+      assertEquals(
+          List.of("2"), published(), "the transfer's version, published once; version 1 never was");
       assertEquals("full", owners.status(ZONE).lastTransfer());
       assertNull(owners.status(ZONE).lastError());
       assertTrue(owners.status(ZONE).lastCheck() != null);
-      assertEquals(org.cairndns.xfr.secondary.ZoneRefresher.Event.REFRESH, owners.status(ZONE).next().event(),
+      assertEquals(
+          org.cairndns.xfr.secondary.ZoneRefresher.Event.REFRESH,
+          owners.status(ZONE).next().event(),
           "then the next check after SOA REFRESH");
       owners.stop();
     } finally {
@@ -179,7 +209,10 @@ class ZoneOwnersIT {
       owners.start();
       assertEquals(7, zones.get(ZONE).serial());
       assertNull(owners.status(ZONE).lastError());
-      assertEquals(7, store.soa(ZONE).orElseThrow().getSerial(), "loaded into the store like cairn zone load");
+      assertEquals(
+          7,
+          store.soa(ZONE).orElseThrow().getSerial(),
+          "loaded into the store like cairn zone load");
     }
     try (ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
       Files.writeString(file, VERSION.formatted(8) + "bad IN A not-an-address\n");
@@ -188,32 +221,49 @@ class ZoneOwnersIT {
       owners.add(ZONE, file, ZoneValidator.Checks.LENIENT, NotifyOut.none(), null);
       owners.start();
       assertEquals(7, zones.get(ZONE).serial(), "the stored version serves");
-      assertTrue(owners.status(ZONE).lastError() != null, "the file's error is the zone's last error");
-      assertEquals(org.cairndns.xfr.secondary.ZoneRefresher.State.OK, owners.status(ZONE).state(), "nothing to refresh");
+      assertTrue(
+          owners.status(ZONE).lastError() != null, "the file's error is the zone's last error");
+      assertEquals(
+          org.cairndns.xfr.secondary.ZoneRefresher.State.OK,
+          owners.status(ZONE).state(),
+          "nothing to refresh");
     }
   }
 
-  /** The zone's file checks reach the file load: TTLs differing inside an RRset warn, or with strict refuse it. */
+  /**
+   * The zone's file checks reach the file load: TTLs differing inside an RRset warn, or with strict
+   * refuse it.
+   */
   @Test
   void theZoneFileIsJudgedByTheZonesChecks() throws Exception {
     Path file = dir.resolve("owned.zone");
     Files.writeString(file, VERSION.formatted(7) + "ns 60 IN A 192.0.2.2\n");
     try (ZoneStore store = ZoneStore.open(dir.resolve("strict"))) {
       ZoneOwners owners = new ZoneOwners(store, new ZoneSet(), pool, false);
-      owners.add(ZONE, file, new ZoneValidator.Checks(true, Duration.ofDays(7)), NotifyOut.none(), null);
+      owners.add(
+          ZONE, file, new ZoneValidator.Checks(true, Duration.ofDays(7)), NotifyOut.none(), null);
       owners.start();
       assertTrue(store.soa(ZONE).isEmpty(), "strict refuses the file");
-      assertTrue(owners.status(ZONE).lastError().contains("TTL 60 differs from TTL 300"), owners.status(ZONE).lastError());
+      assertTrue(
+          owners.status(ZONE).lastError().contains("TTL 60 differs from TTL 300"),
+          owners.status(ZONE).lastError());
     }
     try (ZoneStore store = ZoneStore.open(dir.resolve("lenient"))) {
       ZoneSet zones = new ZoneSet();
       ZoneOwners owners = new ZoneOwners(store, zones, pool, false);
       owners.add(ZONE, file, ZoneValidator.Checks.LENIENT, NotifyOut.none(), null);
       owners.start();
-      assertEquals(List.of(300L, 300L), zones.get(ZONE).rrset(Name.fromConstantString("ns.owned.test."), Type.A).rrs()
-          .stream().map(Record::getTTL).toList(), "the first TTL is kept");
-      assertTrue(lines.list.stream().map(ILoggingEvent::getFormattedMessage)
-          .anyMatch(m -> m.contains("event=file-warning") && m.contains("TTL 300 is used")), "warned");
+      assertEquals(
+          List.of(300L, 300L),
+          zones.get(ZONE).rrset(Name.fromConstantString("ns.owned.test."), Type.A).rrs().stream()
+              .map(Record::getTTL)
+              .toList(),
+          "the first TTL is kept");
+      assertTrue(
+          lines.list.stream()
+              .map(ILoggingEvent::getFormattedMessage)
+              .anyMatch(m -> m.contains("event=file-warning") && m.contains("TTL 300 is used")),
+          "warned");
     }
   }
 
@@ -221,7 +271,8 @@ class ZoneOwnersIT {
   void aFileBehindTheStoreIsNotAnErrorAndUnloadedEditsAreAWarning() throws Exception {
     Path file = dir.resolve("owned.zone");
     Files.writeString(file, VERSION.formatted(7));
-    ch.qos.logback.classic.Logger driftLog = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(FileDrift.class);
+    ch.qos.logback.classic.Logger driftLog =
+        (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(FileDrift.class);
     ListAppender<ILoggingEvent> drift = new ListAppender<>();
     drift.start();
     driftLog.addAppender(drift);
@@ -243,11 +294,21 @@ class ZoneOwnersIT {
           assertNull(owners.status(ZONE).lastError());
         }
       }
-      assertTrue(lines.list.stream().noneMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR), lines.list.toString());
-      assertEquals(2, drift.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.INFO
-          && e.getFormattedMessage().contains("event=file-behind-store")).count(), drift.list.toString());
+      assertTrue(
+          lines.list.stream().noneMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR),
+          lines.list.toString());
+      assertEquals(
+          2,
+          drift.list.stream()
+              .filter(
+                  e ->
+                      e.getLevel() == ch.qos.logback.classic.Level.INFO
+                          && e.getFormattedMessage().contains("event=file-behind-store"))
+              .count(),
+          drift.list.toString());
 
-      // Edited, but with a serial still below the stored one: the edit is not served, and that is said.
+      // Edited, but with a serial still below the stored one: the edit is not served, and that is
+      // said.
       Files.writeString(file, VERSION.formatted(8) + "mail IN A 192.0.2.25\n");
       try (ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
         ZoneSet zones = new ZoneSet();
@@ -255,11 +316,17 @@ class ZoneOwnersIT {
         owners.add(ZONE, file, ZoneValidator.Checks.LENIENT, NotifyOut.none(), null);
         owners.start();
         assertEquals(bumped, zones.get(ZONE).serial());
-        assertTrue(owners.status(ZONE).lastError().contains("give the file a serial above " + bumped),
+        assertTrue(
+            owners.status(ZONE).lastError().contains("give the file a serial above " + bumped),
             owners.status(ZONE).lastError());
       }
-      assertTrue(drift.list.stream().anyMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN
-          && e.getFormattedMessage().contains("event=file-not-loaded")), drift.list.toString());
+      assertTrue(
+          drift.list.stream()
+              .anyMatch(
+                  e ->
+                      e.getLevel() == ch.qos.logback.classic.Level.WARN
+                          && e.getFormattedMessage().contains("event=file-not-loaded")),
+          drift.list.toString());
     } finally {
       driftLog.detachAppender(drift);
     }
@@ -272,15 +339,30 @@ class ZoneOwnersIT {
     closed.shutdown(); // NOTIFY out cannot start: a failure nobody expects
     try (ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
       ZoneOwners owners = new ZoneOwners(store, new ZoneSet(), pool, false);
-      owners.add(ZONE, null, ZoneValidator.Checks.LENIENT, new NotifyOut(new NotifySender(closed, Duration.ofSeconds(1), 1),
-          List.of(NotifySender.Target.udp(new InetSocketAddress("127.0.0.1", 9))), false, null), null);
+      owners.add(
+          ZONE,
+          null,
+          ZoneValidator.Checks.LENIENT,
+          new NotifyOut(
+              new NotifySender(closed, Duration.ofSeconds(1), 1),
+              List.of(NotifySender.Target.udp(new InetSocketAddress("127.0.0.1", 9))),
+              false,
+              null),
+          null);
       store.load(ZONE, version(1), "t", false);
       owners.start();
-      ILoggingEvent failed = lines.list.stream().filter(e -> e.getFormattedMessage().contains("event=publish-failed"))
-          .findFirst().orElseThrow();
-      assertEquals(java.util.concurrent.RejectedExecutionException.class.getName(),
-          failed.getThrowableProxy().getClassName(), failed.getFormattedMessage());
-      assertTrue(owners.status(ZONE).lastError().startsWith("unexpected"), owners.status(ZONE).lastError());
+      ILoggingEvent failed =
+          lines.list.stream()
+              .filter(e -> e.getFormattedMessage().contains("event=publish-failed"))
+              .findFirst()
+              .orElseThrow();
+      assertEquals(
+          java.util.concurrent.RejectedExecutionException.class.getName(),
+          failed.getThrowableProxy().getClassName(),
+          failed.getFormattedMessage());
+      assertTrue(
+          owners.status(ZONE).lastError().startsWith("unexpected"),
+          owners.status(ZONE).lastError());
     }
   }
 
@@ -288,18 +370,31 @@ class ZoneOwnersIT {
   void aNotifyChecksASecondaryWhenItComesFromOneOfItsPrimariesOnly() throws Exception {
     Name secondaryZone = Name.fromConstantString("secondary.test.");
     ScheduledExecutorService checks = Executors.newScheduledThreadPool(1);
-    try (ZoneStore store = ZoneStore.open(dir.resolve("db")); PrimaryPool primaries = new PrimaryPool(1, 4, 2000)) {
+    try (ZoneStore store = ZoneStore.open(dir.resolve("db"));
+        PrimaryPool primaries = new PrimaryPool(1, 4, 2000)) {
       ZoneOwners owners = new ZoneOwners(store, new ZoneSet(), pool, false);
       owners.add(ZONE, null, ZoneValidator.Checks.LENIENT, NotifyOut.none(), null);
       PrimarySettings primary = PrimarySettings.tcp(new InetSocketAddress("127.0.0.1", 9), null);
-      owners.add(secondaryZone, null, ZoneValidator.Checks.LENIENT, NotifyOut.none(), new ZoneOwner.Secondary(List.of(primary),
-          new TransferClient(primaries, Duration.ofSeconds(2), null, 2), checks, Clock.systemUTC()));
+      owners.add(
+          secondaryZone,
+          null,
+          ZoneValidator.Checks.LENIENT,
+          NotifyOut.none(),
+          new ZoneOwner.Secondary(
+              List.of(primary),
+              new TransferClient(primaries, Duration.ofSeconds(2), null, 2),
+              checks,
+              Clock.systemUTC()));
       Requester fromPrimary = Requester.of(new InetSocketAddress("127.0.0.1", 5353), Transport.UDP);
-      Requester fromStranger = Requester.of(new InetSocketAddress("127.0.0.2", 5353), Transport.UDP);
+      Requester fromStranger =
+          Requester.of(new InetSocketAddress("127.0.0.2", 5353), Transport.UDP);
       assertEquals(Rcode.NOERROR, owners.onNotify(notify(secondaryZone), fromPrimary));
       assertEquals(Rcode.REFUSED, owners.onNotify(notify(secondaryZone), fromStranger));
-      assertEquals(Rcode.NOTAUTH, owners.onNotify(notify(ZONE), fromPrimary), "a primary zone here");
-      assertEquals(Rcode.NOTAUTH, owners.onNotify(notify(Name.fromConstantString("elsewhere.test.")), fromPrimary));
+      assertEquals(
+          Rcode.NOTAUTH, owners.onNotify(notify(ZONE), fromPrimary), "a primary zone here");
+      assertEquals(
+          Rcode.NOTAUTH,
+          owners.onNotify(notify(Name.fromConstantString("elsewhere.test.")), fromPrimary));
       assertTrue(owners.status(secondaryZone).secondary());
       assertTrue(owners.status(secondaryZone).next() != null, "the NOTIFY scheduled a check");
       owners.stop();

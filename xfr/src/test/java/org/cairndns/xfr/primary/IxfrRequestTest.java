@@ -18,11 +18,23 @@ class IxfrRequestTest {
   static final Name ZONE = Name.fromConstantString("x.test.");
 
   static SOARecord soa(long serial) {
-    return new SOARecord(ZONE, DClass.IN, 300, Name.fromConstantString("ns.x.test."),
-        Name.fromConstantString("hm.x.test."), serial, 1, 1, 1, 1);
+    return new SOARecord(
+        ZONE,
+        DClass.IN,
+        300,
+        Name.fromConstantString("ns.x.test."),
+        Name.fromConstantString("hm.x.test."),
+        serial,
+        1,
+        1,
+        1,
+        1);
   }
 
-  /** An IXFR query for ZONE, with {@code authority} in its AUTHORITY section, through the wire and back. */
+  /**
+   * An IXFR query for ZONE, with {@code authority} in its AUTHORITY section, through the wire and
+   * back.
+   */
   static Message ixfr(Record... authority) throws Exception {
     Message q = Message.newQuery(Record.newRecord(ZONE, Type.IXFR, DClass.IN));
     for (Record r : authority) {
@@ -34,15 +46,18 @@ class IxfrRequestTest {
   @Test
   void noSoaMeansNoSerial() throws Exception {
     assertEquals(IxfrRequest.NO_SERIAL, IxfrRequest.clientSerial(ixfr()));
-    assertEquals(IxfrRequest.NO_SERIAL, IxfrRequest.clientSerial(
-        ixfr(new ARecord(ZONE, DClass.IN, 300, java.net.InetAddress.getByName("192.0.2.1")))));
+    assertEquals(
+        IxfrRequest.NO_SERIAL,
+        IxfrRequest.clientSerial(
+            ixfr(new ARecord(ZONE, DClass.IN, 300, java.net.InetAddress.getByName("192.0.2.1")))));
   }
 
   @Test
   void oneSoaGivesItsSerial() throws Exception {
     assertEquals(7, IxfrRequest.clientSerial(ixfr(soa(7))));
     assertEquals(0, IxfrRequest.clientSerial(ixfr(soa(0))));
-    assertEquals(0xFFFF_FFFFL, IxfrRequest.clientSerial(ixfr(soa(0xFFFF_FFFFL))), "unsigned, not -1");
+    assertEquals(
+        0xFFFF_FFFFL, IxfrRequest.clientSerial(ixfr(soa(0xFFFF_FFFFL))), "unsigned, not -1");
   }
 
   @Test

@@ -66,13 +66,19 @@ public final class FakePrimary implements AutoCloseable {
   static FakePrimary tls(PemCredentials certificate, Answerer answerer) throws Exception {
     KeyStore ks = KeyStore.getInstance("PKCS12");
     ks.load(null, null);
-    ks.setKeyEntry("primary", certificate.key(), new char[0], certificate.chain().toArray(new X509Certificate[0]));
+    ks.setKeyEntry(
+        "primary",
+        certificate.key(),
+        new char[0],
+        certificate.chain().toArray(new X509Certificate[0]));
     KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     kmf.init(ks, new char[0]);
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(kmf.getKeyManagers(), null, null);
-    SSLServerSocket server = (SSLServerSocket) ctx.getServerSocketFactory()
-        .createServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    SSLServerSocket server =
+        (SSLServerSocket)
+            ctx.getServerSocketFactory()
+                .createServerSocket(0, 50, InetAddress.getLoopbackAddress());
     server.setEnabledProtocols(new String[] {"TLSv1.3"});
     return new FakePrimary(server, answerer);
   }

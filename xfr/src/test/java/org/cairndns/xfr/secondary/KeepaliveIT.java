@@ -19,22 +19,47 @@ import org.xbill.DNS.Section;
 class KeepaliveIT {
   static final Name ZONE = Name.fromConstantString("k.test.");
 
-  /** A primary answering SOA queries with the given keepalive (in 100 ms units) on every connection. */
-  static FakePrimary primary(int keepaliveUnits, AtomicInteger asked, List<Boolean> askedForKeepalive) throws Exception {
-    return new FakePrimary((q, reply) -> {
-      asked.incrementAndGet();
-      askedForKeepalive.add(q.getOPT() != null && !q.getOPT().getOptions(11).isEmpty());
-      Message r = FakePrimary.response(q,
-          new SOARecord(ZONE, DClass.IN, 60, Name.fromString("ns", ZONE), Name.fromString("hm", ZONE), 7, 1, 1, 1, 1));
-      r.addRecord(new OPTRecord(1232, 0, 0, 0, List.of(new GenericEDNSOption(11,
-          new byte[] {(byte) (keepaliveUnits >> 8), (byte) keepaliveUnits}))), Section.ADDITIONAL);
-      reply.send(r);
-    });
+  /**
+   * A primary answering SOA queries with the given keepalive (in 100 ms units) on every connection.
+   */
+  static FakePrimary primary(
+      int keepaliveUnits, AtomicInteger asked, List<Boolean> askedForKeepalive) throws Exception {
+    return new FakePrimary(
+        (q, reply) -> {
+          asked.incrementAndGet();
+          askedForKeepalive.add(q.getOPT() != null && !q.getOPT().getOptions(11).isEmpty());
+          Message r =
+              FakePrimary.response(
+                  q,
+                  new SOARecord(
+                      ZONE,
+                      DClass.IN,
+                      60,
+                      Name.fromString("ns", ZONE),
+                      Name.fromString("hm", ZONE),
+                      7,
+                      1,
+                      1,
+                      1,
+                      1));
+          r.addRecord(
+              new OPTRecord(
+                  1232,
+                  0,
+                  0,
+                  0,
+                  List.of(
+                      new GenericEDNSOption(
+                          11, new byte[] {(byte) (keepaliveUnits >> 8), (byte) keepaliveUnits}))),
+              Section.ADDITIONAL);
+          reply.send(r);
+        });
   }
 
   int connectionsFor(int keepaliveUnits) throws Exception {
     AtomicInteger asked = new AtomicInteger();
-    List<Boolean> keepaliveAsked = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    List<Boolean> keepaliveAsked =
+        java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     try (FakePrimary primary = primary(keepaliveUnits, asked, keepaliveAsked);
         PrimaryPool pool = new PrimaryPool(2, 16, 2000)) {
       TransferClient client = new TransferClient(pool, Duration.ofSeconds(5), null, 2);

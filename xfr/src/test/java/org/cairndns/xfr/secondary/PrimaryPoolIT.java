@@ -47,8 +47,10 @@ class PrimaryPoolIT {
   static final Name OPPORTUNISTIC = Name.fromConstantString("opportunistic.pool.test.");
 
   static FakePrimary primary;
+
   /** Zones the TLS primary was asked to transfer. */
   static final Set<Name> transferred = ConcurrentHashMap.newKeySet();
+
   static PrimarySettings rightPin;
   static PrimarySettings wrongPin;
   static PrimarySettings opportunistic;
@@ -75,13 +77,30 @@ class PrimaryPoolIT {
     String otherPin = SpkiPin.of(SelfSignedCertificate.generate("impostor.pool.test").leaf());
     primary = FakePrimary.tls(certificate, PrimaryPoolIT::answer);
     InetSocketAddress a = primary.address();
-    rightPin = new PrimarySettings(a, PrimarySettings.Mode.TLS, null, List.of(SpkiPin.of(certificate.leaf())),
-        null, null, null, null);
-    wrongPin = new PrimarySettings(a, PrimarySettings.Mode.TLS, null, List.of(otherPin), null, null, null, null);
-    opportunistic = new PrimarySettings(a, PrimarySettings.Mode.OPPORTUNISTIC_TLS, null, List.of(), null, null,
-        null, null);
-    knownToSpeakTls = new XotProbes(Map.of(a, new XotProbes.Entry(XotProbes.State.GOOD, Instant.now())),
-        Clock.systemUTC(), Duration.ofDays(1), 1, Runnable::run, (address, entry) -> {});
+    rightPin =
+        new PrimarySettings(
+            a,
+            PrimarySettings.Mode.TLS,
+            null,
+            List.of(SpkiPin.of(certificate.leaf())),
+            null,
+            null,
+            null,
+            null);
+    wrongPin =
+        new PrimarySettings(
+            a, PrimarySettings.Mode.TLS, null, List.of(otherPin), null, null, null, null);
+    opportunistic =
+        new PrimarySettings(
+            a, PrimarySettings.Mode.OPPORTUNISTIC_TLS, null, List.of(), null, null, null, null);
+    knownToSpeakTls =
+        new XotProbes(
+            Map.of(a, new XotProbes.Entry(XotProbes.State.GOOD, Instant.now())),
+            Clock.systemUTC(),
+            Duration.ofDays(1),
+            1,
+            Runnable::run,
+            (address, entry) -> {});
   }
 
   @AfterAll
@@ -89,14 +108,17 @@ class PrimaryPoolIT {
     primary.close();
   }
 
-  private static void transfers(TransferClient client, Name zone, PrimarySettings p) throws Exception {
-    TransferReader.Result.Full full = assertInstanceOf(TransferReader.Result.Full.class, client.transfer(zone, -1, null, p));
+  private static void transfers(TransferClient client, Name zone, PrimarySettings p)
+      throws Exception {
+    TransferReader.Result.Full full =
+        assertInstanceOf(TransferReader.Result.Full.class, client.transfer(zone, -1, null, p));
     assertEquals(3, full.snapshot().size());
     assertTrue(transferred.contains(zone));
   }
 
   private static void neverTransfers(TransferClient client) {
-    TransferFailure f = assertThrows(TransferFailure.class, () -> client.transfer(WRONG_PIN, -1, null, wrongPin));
+    TransferFailure f =
+        assertThrows(TransferFailure.class, () -> client.transfer(WRONG_PIN, -1, null, wrongPin));
     assertTrue(f.getMessage().contains("cannot connect"), f.getMessage());
     assertFalse(transferred.contains(WRONG_PIN), "the wrong-pin zone was transferred");
   }
@@ -115,55 +137,63 @@ class PrimaryPoolIT {
 
   @Test
   void wrongPinFirst() throws Exception {
-    withClient(client -> {
-      neverTransfers(client);
-      transfers(client, RIGHT_PIN, rightPin);
-      transfers(client, OPPORTUNISTIC, opportunistic);
-      neverTransfers(client);
-    });
+    withClient(
+        client -> {
+          neverTransfers(client);
+          transfers(client, RIGHT_PIN, rightPin);
+          transfers(client, OPPORTUNISTIC, opportunistic);
+          neverTransfers(client);
+        });
   }
 
   @Test
   void wrongPinAfterTheRightPinOpenedAConnection() throws Exception {
-    withClient(client -> {
-      transfers(client, RIGHT_PIN, rightPin);
-      neverTransfers(client);
-      transfers(client, RIGHT_PIN, rightPin);
-    });
+    withClient(
+        client -> {
+          transfers(client, RIGHT_PIN, rightPin);
+          neverTransfers(client);
+          transfers(client, RIGHT_PIN, rightPin);
+        });
   }
 
   @Test
   void wrongPinAfterAnOpportunisticConnection() throws Exception {
-    withClient(client -> {
-      transfers(client, OPPORTUNISTIC, opportunistic);
-      neverTransfers(client);
-      transfers(client, OPPORTUNISTIC, opportunistic);
-    });
+    withClient(
+        client -> {
+          transfers(client, OPPORTUNISTIC, opportunistic);
+          neverTransfers(client);
+          transfers(client, OPPORTUNISTIC, opportunistic);
+        });
   }
 
   @Test
   void wrongPinConcurrentlyWithTheOthers() throws Exception {
     ExecutorService threads = Executors.newFixedThreadPool(6);
     try {
-      withClient(client -> {
-        for (int round = 0; round < 10; round++) {
-          List<Future<?>> all = new ArrayList<>();
-          for (int i = 0; i < 2; i++) {
-            all.add(threads.submit(() -> {
-              transfers(client, RIGHT_PIN, rightPin);
-              return null;
-            }));
-            all.add(threads.submit(() -> {
-              transfers(client, OPPORTUNISTIC, opportunistic);
-              return null;
-            }));
-            all.add(threads.submit(() -> neverTransfers(client)));
-          }
-          for (Future<?> f : all) {
-            f.get(2 * TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-          }
-        }
-      });
+      withClient(
+          client -> {
+            for (int round = 0; round < 10; round++) {
+              List<Future<?>> all = new ArrayList<>();
+              for (int i = 0; i < 2; i++) {
+                all.add(
+                    threads.submit(
+                        () -> {
+                          transfers(client, RIGHT_PIN, rightPin);
+                          return null;
+                        }));
+                all.add(
+                    threads.submit(
+                        () -> {
+                          transfers(client, OPPORTUNISTIC, opportunistic);
+                          return null;
+                        }));
+                all.add(threads.submit(() -> neverTransfers(client)));
+              }
+              for (Future<?> f : all) {
+                f.get(2 * TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+              }
+            }
+          });
     } finally {
       threads.shutdownNow();
     }
@@ -176,31 +206,48 @@ class PrimaryPoolIT {
     try (ServerSocket hung = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         FakePrimary healthy = new FakePrimary(PrimaryPoolIT::answer);
         PrimaryPool pool = new PrimaryPool(2, 16, (int) TIMEOUT.toMillis())) {
-      threads.submit(() -> { // reads the ClientHello and never answers
-        try (Socket s = hung.accept()) {
-          s.getInputStream().read();
-          clientHello.countDown();
-          s.getInputStream().readAllBytes();
-        }
-        return null;
-      });
+      threads.submit(
+          () -> { // reads the ClientHello and never answers
+            try (Socket s = hung.accept()) {
+              s.getInputStream().read();
+              clientHello.countDown();
+              s.getInputStream().readAllBytes();
+            }
+            return null;
+          });
       TransferClient client = new TransferClient(pool, TIMEOUT, null, 4);
-      PrimarySettings hangs = new PrimarySettings(new InetSocketAddress(hung.getInetAddress(), hung.getLocalPort()),
-          PrimarySettings.Mode.TLS, null, rightPin.pins(), null, null, null, null);
+      PrimarySettings hangs =
+          new PrimarySettings(
+              new InetSocketAddress(hung.getInetAddress(), hung.getLocalPort()),
+              PrimarySettings.Mode.TLS,
+              null,
+              rightPin.pins(),
+              null,
+              null,
+              null,
+              null);
       Name stuck = Name.fromString("stuck.pool.test.");
       long hungStart = System.nanoTime();
-      Future<?> waiting = threads.submit(() -> assertThrows(TransferFailure.class, () -> client.soaSerial(stuck, hangs)));
-      assertTrue(clientHello.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "the hung primary got a ClientHello");
+      Future<?> waiting =
+          threads.submit(
+              () -> assertThrows(TransferFailure.class, () -> client.soaSerial(stuck, hangs)));
+      assertTrue(
+          clientHello.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS),
+          "the hung primary got a ClientHello");
 
       long start = System.nanoTime();
       transfers(client, RIGHT_PIN, healthy.tcp());
       long tookMillis = (System.nanoTime() - start) / 1_000_000;
-      assertTrue(tookMillis < 2000, "healthy transfer took " + tookMillis + " ms while another primary hung");
+      assertTrue(
+          tookMillis < 2000,
+          "healthy transfer took " + tookMillis + " ms while another primary hung");
       assertFalse(waiting.isDone(), "the hung primary's handshake is still in progress");
 
       waiting.get(2 * TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       long hungMillis = (System.nanoTime() - hungStart) / 1_000_000;
-      assertTrue(hungMillis >= TIMEOUT.toMillis() - 100, "gave up on the handshake after " + hungMillis + " ms");
+      assertTrue(
+          hungMillis >= TIMEOUT.toMillis() - 100,
+          "gave up on the handshake after " + hungMillis + " ms");
     } finally {
       threads.shutdownNow();
     }

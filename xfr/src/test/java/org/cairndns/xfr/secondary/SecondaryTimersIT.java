@@ -25,7 +25,10 @@ class SecondaryTimersIT {
     }
     try (ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
       SecondaryTimers timers = new SecondaryTimers(store.database());
-      assertEquals(Optional.of(checked), timers.lastSuccess(Name.fromString("S.TEST.")), "the last one, names compare case-blind");
+      assertEquals(
+          Optional.of(checked),
+          timers.lastSuccess(Name.fromString("S.TEST.")),
+          "the last one, names compare case-blind");
       assertEquals(Optional.empty(), timers.lastSuccess(Name.fromString("other.test.")));
     }
   }

@@ -34,13 +34,15 @@ class TransferSlotsTest {
   void aWaiterGetsTheSlotWhenItIsFreedAndKnowsItWaited() throws Exception {
     TransferSlots slots = new TransferSlots(1);
     TransferSlots.Slot first = slots.acquire(A, SHORT);
-    CompletableFuture<TransferSlots.Slot> second = CompletableFuture.supplyAsync(() -> {
-      try {
-        return slots.acquire(A, LONG);
-      } catch (TransferFailure e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    CompletableFuture<TransferSlots.Slot> second =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return slots.acquire(A, LONG);
+              } catch (TransferFailure e) {
+                throw new IllegalStateException(e);
+              }
+            });
     await().atMost(LONG).until(() -> slots.waiting(A) == 1);
     assertTrue(!second.isDone(), "waits while the slot is taken");
     first.close();
@@ -67,14 +69,16 @@ class TransferSlotsTest {
       slots.acquire(new InetSocketAddress("192.0.2.1", port), SHORT).close();
     }
     TransferSlots.Slot held = slots.acquire(A, SHORT);
-    assertThrows(TransferFailure.class, () -> {
-      TransferSlots.Slot second = slots.acquire(A, SHORT);
-      try {
-        slots.acquire(A, SHORT); // a timed-out waiter leaves no entry behind either
-      } finally {
-        second.close();
-      }
-    });
+    assertThrows(
+        TransferFailure.class,
+        () -> {
+          TransferSlots.Slot second = slots.acquire(A, SHORT);
+          try {
+            slots.acquire(A, SHORT); // a timed-out waiter leaves no entry behind either
+          } finally {
+            second.close();
+          }
+        });
     assertEquals(1, slots.primariesTracked());
     held.close();
     assertEquals(0, slots.primariesTracked());

@@ -26,19 +26,22 @@ import org.xbill.DNS.Type;
 
 /**
  * TSIG on multi-message transfers (RFC 8945 §5.3.1) against a primary that signs only the messages
- * the test says: the first and the last message must be signed, at most 99 unsigned in between,
- * and each signature covers the unsigned messages before it.
+ * the test says: the first and the last message must be signed, at most 99 unsigned in between, and
+ * each signature covers the unsigned messages before it.
  */
 class TransferTsigIT {
   static final Duration TIMEOUT = Duration.ofSeconds(5);
   static final Name ZONE = Name.fromConstantString("tsig.test.");
   static final Name KEY_NAME = Name.fromConstantString("xfr.tsig.test.");
   static final TSIG KEY = key("the secret both sides share!!!!!");
+
   /** Same name and algorithm, other secret: its MACs do not verify. */
   static final TSIG IMPOSTOR = key("a secret the primary made up....");
 
   static TSIG key(String secret) {
-    return new TSIG(TSIG.HMAC_SHA256, KEY_NAME,
+    return new TSIG(
+        TSIG.HMAC_SHA256,
+        KEY_NAME,
         Base64.getEncoder().encodeToString(secret.getBytes(StandardCharsets.US_ASCII)));
   }
 
@@ -84,19 +87,23 @@ class TransferTsigIT {
 
   /** A primary answering SOA queries signed, and AXFR with {@code parts}. */
   static FakePrimary primary(List<Part> parts) throws Exception {
-    return new FakePrimary((q, reply) -> {
-      assertTrue(q.getTSIG() != null, "the secondary signs its requests");
-      StreamSigner signer = new StreamSigner(q.getTSIG());
-      if (q.getQuestion().getType() == Type.SOA) {
-        reply.send(signer.next(FakePrimary.response(q, soa()), Signing.SIGNED));
-        return;
-      }
-      List<Message> stream = new ArrayList<>();
-      for (Part part : parts) {
-        stream.add(signer.next(FakePrimary.response(q, part.records().toArray(new Record[0])), part.signing()));
-      }
-      reply.send(stream.toArray(new Message[0]));
-    });
+    return new FakePrimary(
+        (q, reply) -> {
+          assertTrue(q.getTSIG() != null, "the secondary signs its requests");
+          StreamSigner signer = new StreamSigner(q.getTSIG());
+          if (q.getQuestion().getType() == Type.SOA) {
+            reply.send(signer.next(FakePrimary.response(q, soa()), Signing.SIGNED));
+            return;
+          }
+          List<Message> stream = new ArrayList<>();
+          for (Part part : parts) {
+            stream.add(
+                signer.next(
+                    FakePrimary.response(q, part.records().toArray(new Record[0])),
+                    part.signing()));
+          }
+          reply.send(stream.toArray(new Message[0]));
+        });
   }
 
   static Record soa() throws Exception {
@@ -109,7 +116,11 @@ class TransferTsigIT {
   }
 
   static Record host(int i) throws Exception {
-    return new ARecord(Name.fromString("h" + i, ZONE), DClass.IN, 300, java.net.InetAddress.getByName("192.0.2." + (i % 250 + 1)));
+    return new ARecord(
+        Name.fromString("h" + i, ZONE),
+        DClass.IN,
+        300,
+        java.net.InetAddress.getByName("192.0.2." + (i % 250 + 1)));
   }
 
   /** Signed zone head, {@code middles} one-record messages signed as said, a signed closing SOA. */
@@ -141,22 +152,26 @@ class TransferTsigIT {
 
   @Test
   void anUnsignedLastMessageWithAnExtraRecordFailsTheTransfer() throws Exception {
-    Record extra = new TXTRecord(Name.fromString("injected", ZONE), DClass.IN, 300, "not from the primary's key holder");
-    fails(List.of(new Part(zone(), Signing.SIGNED), new Part(List.of(extra, soa()), Signing.UNSIGNED)),
+    Record extra =
+        new TXTRecord(
+            Name.fromString("injected", ZONE), DClass.IN, 300, "not from the primary's key holder");
+    fails(
+        List.of(
+            new Part(zone(), Signing.SIGNED), new Part(List.of(extra, soa()), Signing.UNSIGNED)),
         "last message");
   }
 
   @Test
   void everyMessageSignedTransfers() throws Exception {
-    TransferReader.Result.Full full = assertInstanceOf(TransferReader.Result.Full.class,
-        transfer(stream(3, Signing.SIGNED)));
+    TransferReader.Result.Full full =
+        assertInstanceOf(TransferReader.Result.Full.class, transfer(stream(3, Signing.SIGNED)));
     assertEquals(3 + 3, full.snapshot().size());
   }
 
   @Test
   void ninetyNineUnsignedBetweenSignedOnesTransfer() throws Exception {
-    TransferReader.Result.Full full = assertInstanceOf(TransferReader.Result.Full.class,
-        transfer(stream(99, Signing.UNSIGNED)));
+    TransferReader.Result.Full full =
+        assertInstanceOf(TransferReader.Result.Full.class, transfer(stream(99, Signing.UNSIGNED)));
     assertEquals(3 + 99, full.snapshot().size());
   }
 

@@ -34,7 +34,11 @@ class TransfersPerPrimaryIT {
   static final Duration DEADLINE = Duration.ofSeconds(20);
 
   static List<Record> zone(Name name, long serial) throws Exception {
-    return ZoneFileReader.parse(name, "$TTL 300\n@ IN SOA ns hm " + serial + " 3600 600 86400 60\n@ IN NS ns\nns IN A 192.0.2.1\n");
+    return ZoneFileReader.parse(
+        name,
+        "$TTL 300\n@ IN SOA ns hm "
+            + serial
+            + " 3600 600 86400 60\n@ IN NS ns\nns IN A 192.0.2.1\n");
   }
 
   /**
@@ -67,22 +71,24 @@ class TransfersPerPrimaryIT {
         }
         case Type.AXFR -> {
           started(zone);
-          Runnable answer = () -> {
-            try {
-              Message m = FakePrimary.response(q);
-              if (refused.contains(zone)) {
-                m.getHeader().setRcode(Rcode.REFUSED);
-              } else {
-                List<Record> records = zone(zone, 2);
-                records.forEach(rr -> m.addRecord(rr, org.xbill.DNS.Section.ANSWER));
-                m.addRecord(records.get(0), org.xbill.DNS.Section.ANSWER); // closing SOA
-              }
-              finished(zone); // before the answer leaves, so the secondary cannot start another first
-              reply.send(m);
-            } catch (Exception e) {
-              throw new IllegalStateException(e);
-            }
-          };
+          Runnable answer =
+              () -> {
+                try {
+                  Message m = FakePrimary.response(q);
+                  if (refused.contains(zone)) {
+                    m.getHeader().setRcode(Rcode.REFUSED);
+                  } else {
+                    List<Record> records = zone(zone, 2);
+                    records.forEach(rr -> m.addRecord(rr, org.xbill.DNS.Section.ANSWER));
+                    m.addRecord(records.get(0), org.xbill.DNS.Section.ANSWER); // closing SOA
+                  }
+                  finished(zone); // before the answer leaves, so the secondary cannot start another
+                  // first
+                  reply.send(m);
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              };
           synchronized (this) {
             if (!released) {
               held.add(answer);
@@ -144,19 +150,28 @@ class TransfersPerPrimaryIT {
       for (int i = 0; i < 4; i++) {
         Name zone = Name.fromString("z" + i + ".limit.test.");
         SOARecord ours = i % 2 == 0 ? (SOARecord) zone(zone, 1).get(0) : null;
-        transfers.add(refreshers.submit(() -> {
-          assertEquals(2, client.soaSerial(zone, p));
-          return client.transfer(zone, ours == null ? -1 : 1, ours, p);
-        }));
+        transfers.add(
+            refreshers.submit(
+                () -> {
+                  assertEquals(2, client.soaSerial(zone, p));
+                  return client.transfer(zone, ours == null ? -1 : 1, ours, p);
+                }));
       }
-      await().atMost(DEADLINE).untilAsserted(() -> {
-        assertEquals(perPrimary, answers.held(), "transfers the primary holds");
-        assertEquals(4 - perPrimary, client.waitingForSlot(p.address()), "transfers waiting for a slot");
-      });
+      await()
+          .atMost(DEADLINE)
+          .untilAsserted(
+              () -> {
+                assertEquals(perPrimary, answers.held(), "transfers the primary holds");
+                assertEquals(
+                    4 - perPrimary,
+                    client.waitingForSlot(p.address()),
+                    "transfers waiting for a slot");
+              });
       answers.release();
       for (Future<TransferReader.Result> t : transfers) {
-        TransferReader.Result.Full full = assertInstanceOf(TransferReader.Result.Full.class,
-            t.get(DEADLINE.toSeconds(), TimeUnit.SECONDS));
+        TransferReader.Result.Full full =
+            assertInstanceOf(
+                TransferReader.Result.Full.class, t.get(DEADLINE.toSeconds(), TimeUnit.SECONDS));
         assertEquals(2, full.serial());
         assertEquals(3, full.snapshot().size());
       }
@@ -190,18 +205,23 @@ class TransfersPerPrimaryIT {
       TransferClient client = new TransferClient(pool, DEADLINE, null, 1);
       PrimarySettings p = primary.tcp();
       for (int i = 0; i < 2; i++) {
-        TransferFailure f = assertThrows(TransferFailure.class, () -> client.transfer(bad, -1, null, p));
-        assertTrue(f.getMessage().contains("REFUSED"), f.getMessage()); // not "transfer slots ... stayed busy"
+        TransferFailure f =
+            assertThrows(TransferFailure.class, () -> client.transfer(bad, -1, null, p));
+        assertTrue(
+            f.getMessage().contains("REFUSED"),
+            f.getMessage()); // not "transfer slots ... stayed busy"
       }
       assertEquals(2, ((TransferReader.Result.Full) client.transfer(good, -1, null, p)).serial());
 
       InetSocketAddress closed;
-      try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      try (java.net.ServerSocket s =
+          new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
         closed = new InetSocketAddress(s.getInetAddress(), s.getLocalPort());
       }
       PrimarySettings gone = PrimarySettings.tcp(closed, null);
       for (int i = 0; i < 2; i++) {
-        TransferFailure f = assertThrows(TransferFailure.class, () -> client.transfer(good, -1, null, gone));
+        TransferFailure f =
+            assertThrows(TransferFailure.class, () -> client.transfer(good, -1, null, gone));
         assertTrue(f.getMessage().contains("cannot connect"), f.getMessage());
       }
     }

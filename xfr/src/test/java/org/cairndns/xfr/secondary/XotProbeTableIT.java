@@ -26,20 +26,34 @@ class XotProbeTableIT {
       table.save(v4, new XotProbes.Entry(XotProbes.State.BUSY, at.minusSeconds(60)));
       table.save(v4, new XotProbes.Entry(XotProbes.State.GOOD, at));
       table.save(v6, new XotProbes.Entry(XotProbes.State.BAD, at));
-      for (String[] broken : new String[][] {{"192.0.2.1:853", "MAYBE"}, {"ns.example:853", "GOOD"}, {"192.0.2.2", "GOOD"}}) {
-        store.database().inTransaction("cannot write", db -> {
-          try (PreparedStatement st = db.prepareStatement("INSERT INTO xot_probe (address, state, changed_at) VALUES (?, ?, ?)")) {
-            st.setString(1, broken[0]);
-            st.setString(2, broken[1]);
-            st.setTimestamp(3, Timestamp.from(at));
-            return st.executeUpdate();
-          }
-        });
+      for (String[] broken :
+          new String[][] {
+            {"192.0.2.1:853", "MAYBE"}, {"ns.example:853", "GOOD"}, {"192.0.2.2", "GOOD"}
+          }) {
+        store
+            .database()
+            .inTransaction(
+                "cannot write",
+                db -> {
+                  try (PreparedStatement st =
+                      db.prepareStatement(
+                          "INSERT INTO xot_probe (address, state, changed_at) VALUES (?, ?, ?)")) {
+                    st.setString(1, broken[0]);
+                    st.setString(2, broken[1]);
+                    st.setTimestamp(3, Timestamp.from(at));
+                    return st.executeUpdate();
+                  }
+                });
       }
       assertEquals(5, table.rows().size(), "one row per primary");
     }
     try (ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
-      assertEquals(Map.of(v4, new XotProbes.Entry(XotProbes.State.GOOD, at), v6, new XotProbes.Entry(XotProbes.State.BAD, at)),
+      assertEquals(
+          Map.of(
+              v4,
+              new XotProbes.Entry(XotProbes.State.GOOD, at),
+              v6,
+              new XotProbes.Entry(XotProbes.State.BAD, at)),
           new XotProbeTable(store.database()).saved());
     }
   }

@@ -67,32 +67,48 @@ class ZoneRefresherIT {
       Task t = new Task(command, unit.toMillis(delay), new AtomicBoolean());
       tasks.add(t);
       return new ScheduledFuture<Object>() {
-        @Override public long getDelay(TimeUnit u) {
+        @Override
+        public long getDelay(TimeUnit u) {
           return u.convert(t.delayMillis, TimeUnit.MILLISECONDS);
         }
-        @Override public int compareTo(Delayed o) {
+
+        @Override
+        public int compareTo(Delayed o) {
           return 0;
         }
-        @Override public boolean cancel(boolean b) {
+
+        @Override
+        public boolean cancel(boolean b) {
           t.cancelled.set(true);
           return true;
         }
-        @Override public boolean isCancelled() {
+
+        @Override
+        public boolean isCancelled() {
           return t.cancelled.get();
         }
-        @Override public boolean isDone() {
+
+        @Override
+        public boolean isDone() {
           return t.cancelled.get();
         }
-        @Override public Object get() {
+
+        @Override
+        public Object get() {
           return null;
         }
-        @Override public Object get(long l, TimeUnit u) {
+
+        @Override
+        public Object get(long l, TimeUnit u) {
           return null;
         }
       };
     }
 
-    /** Runs the pending (not cancelled) task with the shortest delay; returns that delay, or -1 when none. */
+    /**
+     * Runs the pending (not cancelled) task with the shortest delay; returns that delay, or -1 when
+     * none.
+     */
     long runEarliest() {
       Task earliest = null;
       for (Task t : tasks) {
@@ -109,7 +125,11 @@ class ZoneRefresherIT {
 
     /** The delays of the pending tasks, in milliseconds. */
     List<Long> pendingDelays() {
-      return tasks.stream().filter(t -> !t.cancelled.get()).map(Task::delayMillis).sorted().toList();
+      return tasks.stream()
+          .filter(t -> !t.cancelled.get())
+          .map(Task::delayMillis)
+          .sorted()
+          .toList();
     }
 
     /** Whether a task with this delay is pending. */
@@ -117,7 +137,9 @@ class ZoneRefresherIT {
       return tasks.stream().anyMatch(t -> !t.cancelled.get() && t.delayMillis == delayMillis);
     }
 
-    /** Runs the pending (not cancelled) task with the given delay; returns whether there was one. */
+    /**
+     * Runs the pending (not cancelled) task with the given delay; returns whether there was one.
+     */
     boolean runPending(long delayMillis) {
       for (Task t : List.copyOf(tasks)) {
         if (!t.cancelled.get() && t.delayMillis == delayMillis) {
@@ -134,18 +156,33 @@ class ZoneRefresherIT {
   @Test
   void retryThenExpireThenNotifyFromAPrimaryOnly() throws Exception {
     try (ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
-      store.load(ZONE, ZoneFileReader.parse(ZONE, "$TTL 300\n@ IN SOA ns hm 1 3600 60 7200 60\n@ IN NS ns\nns IN A 192.0.2.1\n"), "seed", false);
+      store.load(
+          ZONE,
+          ZoneFileReader.parse(
+              ZONE, "$TTL 300\n@ IN SOA ns hm 1 3600 60 7200 60\n@ IN NS ns\nns IN A 192.0.2.1\n"),
+          "seed",
+          false);
       int closedPort;
       try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
         closedPort = s.getLocalPort();
       }
-      PrimarySettings primary = PrimarySettings.tcp(new InetSocketAddress("127.0.0.1", closedPort), null);
+      PrimarySettings primary =
+          PrimarySettings.tcp(new InetSocketAddress("127.0.0.1", closedPort), null);
       ManualScheduler scheduler = new ManualScheduler();
       AtomicBoolean expired = new AtomicBoolean();
       List<String> stored = new ArrayList<>();
       try (PrimaryPool pool = new PrimaryPool(1, 4, 2000)) {
-        ZoneRefresher refresher = new ZoneRefresher(ZONE, List.of(primary), new TransferClient(pool, Duration.ofSeconds(2), null, 2),
-            store, scheduler, Runnable::run, Clock.systemUTC(), new RecordingPublisher(stored), expired::set);
+        ZoneRefresher refresher =
+            new ZoneRefresher(
+                ZONE,
+                List.of(primary),
+                new TransferClient(pool, Duration.ofSeconds(2), null, 2),
+                store,
+                scheduler,
+                Runnable::run,
+                Clock.systemUTC(),
+                new RecordingPublisher(stored),
+                expired::set);
         refresher.start();
         assertTrue(scheduler.runPending(0), "first check at once");
         assertTrue(refresher.lastError().contains("cannot connect"), refresher.lastError());
@@ -155,10 +192,13 @@ class ZoneRefresherIT {
         assertTrue(scheduler.runPending(7_200_000), "expiry after SOA EXPIRE (7200 s)");
         assertTrue(expired.get());
         assertEquals(ZoneRefresher.State.EXPIRED, refresher.state());
-        assertFalse(refresher.onNotify(InetAddress.getByName("127.0.0.2")), "NOTIFY from elsewhere ignored");
+        assertFalse(
+            refresher.onNotify(InetAddress.getByName("127.0.0.2")),
+            "NOTIFY from elsewhere ignored");
         assertTrue(refresher.onNotify(InetAddress.getByName("127.0.0.1")));
         long delay = scheduler.runEarliest();
-        assertTrue(delay >= 0 && delay <= ZoneRefresher.NOTIFY_CHECK_SPACING.toMillis(),
+        assertTrue(
+            delay >= 0 && delay <= ZoneRefresher.NOTIFY_CHECK_SPACING.toMillis(),
             "NOTIFY brings the check forward to one spacing after the last check began: " + delay);
         assertEquals(List.of(), stored);
       }
@@ -168,35 +208,59 @@ class ZoneRefresherIT {
 
   /** A primary at serial 2 that answers AXFR with a three-record zone. */
   private static FakePrimary primaryAtSerial2() throws Exception {
-    return primaryServing(new java.util.concurrent.atomic.AtomicReference<>(ZoneFileReader.parse(ZONE,
-        "$TTL 300\n@ IN SOA ns hm 2 3600 60 7200 60\n@ IN NS ns\nns IN A 192.0.2.1\n")));
+    return primaryServing(
+        new java.util.concurrent.atomic.AtomicReference<>(
+            ZoneFileReader.parse(
+                ZONE,
+                "$TTL 300\n@ IN SOA ns hm 2 3600 60 7200 60\n@ IN NS ns\nns IN A 192.0.2.1\n")));
   }
 
   @Test
   void aTransferIsPublishedFromMemoryOnlyOnceStoredAndNotWhenStoringFails() throws Exception {
     ManualScheduler scheduler = new ManualScheduler();
-    try (FakePrimary primary = primaryAtSerial2(); PrimaryPool pool = new PrimaryPool(1, 4, 2000)) {
+    try (FakePrimary primary = primaryAtSerial2();
+        PrimaryPool pool = new PrimaryPool(1, 4, 2000)) {
       TransferClient client = new TransferClient(pool, Duration.ofSeconds(5), null, 2);
       try (ZoneStore store = ZoneStore.open(dir.resolve("ok"))) {
         List<String> events = new ArrayList<>();
-        new ZoneRefresher(ZONE, List.of(primary.tcp()), client, store, scheduler, Runnable::run, Clock.systemUTC(),
-            new RecordingPublisher(events), expired -> { }).start();
+        new ZoneRefresher(
+                ZONE,
+                List.of(primary.tcp()),
+                client,
+                store,
+                scheduler,
+                Runnable::run,
+                Clock.systemUTC(),
+                new RecordingPublisher(events),
+                expired -> {})
+            .start();
         assertTrue(scheduler.runPending(0));
         assertEquals(List.of("published 2 records=3"), events);
-        assertEquals(2, store.soa(ZONE).orElseThrow().getSerial(), "stored before it was published");
+        assertEquals(
+            2, store.soa(ZONE).orElseThrow().getSerial(), "stored before it was published");
       }
       ZoneStore broken = ZoneStore.open(dir.resolve("broken"));
       List<String> events = new ArrayList<>();
-      RecordingPublisher closing = new RecordingPublisher(events) {
-        @Override
-        public ZoneSnapshot serving(Name zone) {
-          events.add("asked what is served");
-          broken.close(); // the store fails between the transfer and its commit
-          return super.serving(zone);
-        }
-      };
-      ZoneRefresher refresher = new ZoneRefresher(ZONE, List.of(primary.tcp()), client, broken, scheduler, Runnable::run,
-          Clock.systemUTC(), closing, expired -> { });
+      RecordingPublisher closing =
+          new RecordingPublisher(events) {
+            @Override
+            public ZoneSnapshot serving(Name zone) {
+              events.add("asked what is served");
+              broken.close(); // the store fails between the transfer and its commit
+              return super.serving(zone);
+            }
+          };
+      ZoneRefresher refresher =
+          new ZoneRefresher(
+              ZONE,
+              List.of(primary.tcp()),
+              client,
+              broken,
+              scheduler,
+              Runnable::run,
+              Clock.systemUTC(),
+              closing,
+              expired -> {});
       refresher.start();
       assertTrue(scheduler.runPending(0));
       assertEquals(List.of("asked what is served"), events, "nothing served that was not stored");
@@ -205,54 +269,78 @@ class ZoneRefresherIT {
     scheduler.shutdownNow();
   }
 
-  /** A store that cannot be read is a failed check, not a zone to fetch whole (which takes any serial). */
+  /**
+   * A store that cannot be read is a failed check, not a zone to fetch whole (which takes any
+   * serial).
+   */
   @Test
   void anUnreadableStoreFailsTheCheckWithoutATransfer() throws Exception {
     ManualScheduler scheduler = new ManualScheduler();
-    java.util.concurrent.atomic.AtomicInteger transfers = new java.util.concurrent.atomic.AtomicInteger();
-    List<org.xbill.DNS.Record> zone = ZoneFileReader.parse(ZONE,
-        "$TTL 300\n@ IN SOA ns hm 2 3600 60 7200 60\n@ IN NS ns\nns IN A 192.0.2.1\n");
-    try (FakePrimary primary = new FakePrimary((q, reply) -> {
-          if (q.getQuestion().getType() == org.xbill.DNS.Type.SOA) {
-            reply.send(FakePrimary.response(q, zone.get(0)));
-          } else {
-            transfers.incrementAndGet();
-            List<org.xbill.DNS.Record> axfr = new ArrayList<>(zone);
-            axfr.add(zone.get(0));
-            reply.send(FakePrimary.response(q, axfr.toArray(new org.xbill.DNS.Record[0])));
-          }
-        });
+    java.util.concurrent.atomic.AtomicInteger transfers =
+        new java.util.concurrent.atomic.AtomicInteger();
+    List<org.xbill.DNS.Record> zone =
+        ZoneFileReader.parse(
+            ZONE, "$TTL 300\n@ IN SOA ns hm 2 3600 60 7200 60\n@ IN NS ns\nns IN A 192.0.2.1\n");
+    try (FakePrimary primary =
+            new FakePrimary(
+                (q, reply) -> {
+                  if (q.getQuestion().getType() == org.xbill.DNS.Type.SOA) {
+                    reply.send(FakePrimary.response(q, zone.get(0)));
+                  } else {
+                    transfers.incrementAndGet();
+                    List<org.xbill.DNS.Record> axfr = new ArrayList<>(zone);
+                    axfr.add(zone.get(0));
+                    reply.send(FakePrimary.response(q, axfr.toArray(new org.xbill.DNS.Record[0])));
+                  }
+                });
         PrimaryPool pool = new PrimaryPool(1, 4, 2000)) {
       ZoneStore store = ZoneStore.open(dir.resolve("db"));
-      store.load(ZONE, ZoneFileReader.parse(ZONE, "$TTL 300\n@ IN SOA ns hm 5 3600 60 7200 60\n@ IN NS ns\n"), "seed", false);
+      store.load(
+          ZONE,
+          ZoneFileReader.parse(ZONE, "$TTL 300\n@ IN SOA ns hm 5 3600 60 7200 60\n@ IN NS ns\n"),
+          "seed",
+          false);
       store.close(); // every read now fails
       List<String> events = new ArrayList<>();
-      ZoneRefresher refresher = new ZoneRefresher(ZONE, List.of(primary.tcp()),
-          new TransferClient(pool, Duration.ofSeconds(5), null, 2), store, scheduler, Runnable::run, Clock.systemUTC(),
-          new RecordingPublisher(events), expired -> { });
+      ZoneRefresher refresher =
+          new ZoneRefresher(
+              ZONE,
+              List.of(primary.tcp()),
+              new TransferClient(pool, Duration.ofSeconds(5), null, 2),
+              store,
+              scheduler,
+              Runnable::run,
+              Clock.systemUTC(),
+              new RecordingPublisher(events),
+              expired -> {});
       refresher.start();
       assertTrue(scheduler.runPending(0));
       assertEquals(0, transfers.get(), "no transfer that would replace serial 5 with 2");
       assertEquals(List.of(), events);
       assertTrue(refresher.lastError().startsWith("store: "), refresher.lastError());
-      assertTrue(scheduler.hasPending(ZoneRefresher.FIRST_RETRY.toMillis()), "checks again after RETRY");
+      assertTrue(
+          scheduler.hasPending(ZoneRefresher.FIRST_RETRY.toMillis()), "checks again after RETRY");
     }
     scheduler.shutdownNow();
   }
 
-  /** Serves what {@code version} holds: it answers SOA with its SOA, AXFR and IXFR with all of it. */
-  private static FakePrimary primaryServing(java.util.concurrent.atomic.AtomicReference<List<org.xbill.DNS.Record>> version)
+  /**
+   * Serves what {@code version} holds: it answers SOA with its SOA, AXFR and IXFR with all of it.
+   */
+  private static FakePrimary primaryServing(
+      java.util.concurrent.atomic.AtomicReference<List<org.xbill.DNS.Record>> version)
       throws Exception {
-    return new FakePrimary((q, reply) -> {
-      List<org.xbill.DNS.Record> zone = version.get();
-      if (q.getQuestion().getType() == org.xbill.DNS.Type.SOA) {
-        reply.send(FakePrimary.response(q, zone.get(0)));
-      } else {
-        List<org.xbill.DNS.Record> axfr = new ArrayList<>(zone);
-        axfr.add(zone.get(0));
-        reply.send(FakePrimary.response(q, axfr.toArray(new org.xbill.DNS.Record[0])));
-      }
-    });
+    return new FakePrimary(
+        (q, reply) -> {
+          List<org.xbill.DNS.Record> zone = version.get();
+          if (q.getQuestion().getType() == org.xbill.DNS.Type.SOA) {
+            reply.send(FakePrimary.response(q, zone.get(0)));
+          } else {
+            List<org.xbill.DNS.Record> axfr = new ArrayList<>(zone);
+            axfr.add(zone.get(0));
+            reply.send(FakePrimary.response(q, axfr.toArray(new org.xbill.DNS.Record[0])));
+          }
+        });
   }
 
   /** Publishes for real: the last snapshot is what it serves. */
@@ -271,27 +359,49 @@ class ZoneRefresherIT {
   }
 
   @Test
-  void aWholeZoneOverAnExistingVersionIsJournalledAsTheDifferenceFromTheServedOne() throws Exception {
+  void aWholeZoneOverAnExistingVersionIsJournalledAsTheDifferenceFromTheServedOne()
+      throws Exception {
     String base = "$TTL 300\n@ IN SOA ns hm %d 3600 60 7200 60\n@ IN NS ns\nns IN A 192.0.2.1\n";
-    java.util.concurrent.atomic.AtomicReference<List<org.xbill.DNS.Record>> version = new java.util.concurrent.atomic.AtomicReference<>(
-        ZoneFileReader.parse(ZONE, base.formatted(1) + "old IN A 192.0.2.10\nkept IN TXT \"same\"\nwww IN A 192.0.2.80\n"));
+    java.util.concurrent.atomic.AtomicReference<List<org.xbill.DNS.Record>> version =
+        new java.util.concurrent.atomic.AtomicReference<>(
+            ZoneFileReader.parse(
+                ZONE,
+                base.formatted(1)
+                    + "old IN A 192.0.2.10\nkept IN TXT \"same\"\nwww IN A 192.0.2.80\n"));
     ManualScheduler scheduler = new ManualScheduler();
-    try (FakePrimary primary = primaryServing(version); PrimaryPool pool = new PrimaryPool(1, 4, 2000);
+    try (FakePrimary primary = primaryServing(version);
+        PrimaryPool pool = new PrimaryPool(1, 4, 2000);
         ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
       ServingPublisher publisher = new ServingPublisher();
-      ZoneRefresher refresher = new ZoneRefresher(ZONE, List.of(primary.tcp()), new TransferClient(pool, Duration.ofSeconds(5), null, 2),
-          store, scheduler, Runnable::run, Clock.systemUTC(), publisher, expired -> { });
+      ZoneRefresher refresher =
+          new ZoneRefresher(
+              ZONE,
+              List.of(primary.tcp()),
+              new TransferClient(pool, Duration.ofSeconds(5), null, 2),
+              store,
+              scheduler,
+              Runnable::run,
+              Clock.systemUTC(),
+              publisher,
+              expired -> {});
       refresher.handle(ZoneRefresher.Event.REFRESH);
       assertEquals(1, publisher.served.serial());
-      version.set(ZoneFileReader.parse(ZONE, base.formatted(2) + "new IN A 192.0.2.11\nkept IN TXT \"same\"\nwww IN A 192.0.2.81\n"));
+      version.set(
+          ZoneFileReader.parse(
+              ZONE,
+              base.formatted(2)
+                  + "new IN A 192.0.2.11\nkept IN TXT \"same\"\nwww IN A 192.0.2.81\n"));
       refresher.handle(ZoneRefresher.Event.REFRESH);
-      assertEquals("full", refresher.lastTransfer(), "the primary answered IXFR with the whole zone");
+      assertEquals(
+          "full", refresher.lastTransfer(), "the primary answered IXFR with the whole zone");
       assertEquals(2, publisher.served.serial());
       List<org.cairndns.zone.store.ZoneDiff> journal = store.journal(ZONE, 1).orElseThrow();
       assertEquals(1, journal.size());
-      assertEquals(Set.of("old.t.test.\t\t300\tIN\tA\t192.0.2.10", "www.t.test.\t\t300\tIN\tA\t192.0.2.80"),
+      assertEquals(
+          Set.of("old.t.test.\t\t300\tIN\tA\t192.0.2.10", "www.t.test.\t\t300\tIN\tA\t192.0.2.80"),
           texts(journal.get(0).deleted()));
-      assertEquals(Set.of("new.t.test.\t\t300\tIN\tA\t192.0.2.11", "www.t.test.\t\t300\tIN\tA\t192.0.2.81"),
+      assertEquals(
+          Set.of("new.t.test.\t\t300\tIN\tA\t192.0.2.11", "www.t.test.\t\t300\tIN\tA\t192.0.2.81"),
           texts(journal.get(0).added()));
       assertEquals(texts(version.get()), texts(store.current(ZONE).orElseThrow().records()));
     }
@@ -302,59 +412,83 @@ class ZoneRefresherIT {
   static final class MovableClock extends Clock {
     volatile java.time.Instant now = java.time.Instant.parse("2026-01-01T00:00:00Z");
 
-    @Override public java.time.ZoneId getZone() {
+    @Override
+    public java.time.ZoneId getZone() {
       return java.time.ZoneOffset.UTC;
     }
-    @Override public Clock withZone(java.time.ZoneId zone) {
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
       return this;
     }
-    @Override public java.time.Instant instant() {
+
+    @Override
+    public java.time.Instant instant() {
       return now;
     }
   }
 
-  static final String ROLLBACK_ZONE = "$TTL 300\n@ IN SOA ns hm %d 3600 60 7200 60\n@ IN NS ns\nns IN A 192.0.2.1\n%s IN A 192.0.2.9\n";
+  static final String ROLLBACK_ZONE =
+      "$TTL 300\n@ IN SOA ns hm %d 3600 60 7200 60\n@ IN NS ns\nns IN A 192.0.2.1\n%s IN A 192.0.2.9\n";
 
   /**
    * Serves serial 100 while {@code mode} is "honest". Otherwise it claims serial 101 to SOA queries
-   * and transfers serial 50: "ixfr-older" answers IXFR with that older SOA (so the client falls back
-   * to AXFR), "axfr-only" refuses IXFR with NOTIMP; AXFR gets the whole zone at 50.
+   * and transfers serial 50: "ixfr-older" answers IXFR with that older SOA (so the client falls
+   * back to AXFR), "axfr-only" refuses IXFR with NOTIMP; AXFR gets the whole zone at 50.
    */
-  private static FakePrimary rollbackPrimary(java.util.concurrent.atomic.AtomicReference<String> mode) throws Exception {
-    List<org.xbill.DNS.Record> v100 = ZoneFileReader.parse(ZONE, ROLLBACK_ZONE.formatted(100, "new"));
+  private static FakePrimary rollbackPrimary(
+      java.util.concurrent.atomic.AtomicReference<String> mode) throws Exception {
+    List<org.xbill.DNS.Record> v100 =
+        ZoneFileReader.parse(ZONE, ROLLBACK_ZONE.formatted(100, "new"));
     List<org.xbill.DNS.Record> v50 = ZoneFileReader.parse(ZONE, ROLLBACK_ZONE.formatted(50, "old"));
-    org.xbill.DNS.Record soa101 = ZoneFileReader.parse(ZONE, ROLLBACK_ZONE.formatted(101, "x")).get(0);
-    return new FakePrimary((q, reply) -> {
-      boolean honest = mode.get().equals("honest");
-      List<org.xbill.DNS.Record> zone = honest ? v100 : v50;
-      int type = q.getQuestion().getType();
-      if (type == org.xbill.DNS.Type.SOA) {
-        reply.send(FakePrimary.response(q, honest ? v100.get(0) : soa101));
-      } else if (type == org.xbill.DNS.Type.IXFR && mode.get().equals("ixfr-older")) {
-        reply.send(FakePrimary.response(q, v50.get(0)));
-      } else if (type == org.xbill.DNS.Type.IXFR && mode.get().equals("axfr-only")) {
-        org.xbill.DNS.Message refused = FakePrimary.response(q);
-        refused.getHeader().setRcode(org.xbill.DNS.Rcode.NOTIMP);
-        reply.send(refused);
-      } else {
-        List<org.xbill.DNS.Record> axfr = new ArrayList<>(zone);
-        axfr.add(zone.get(0));
-        reply.send(FakePrimary.response(q, axfr.toArray(new org.xbill.DNS.Record[0])));
-      }
-    });
+    org.xbill.DNS.Record soa101 =
+        ZoneFileReader.parse(ZONE, ROLLBACK_ZONE.formatted(101, "x")).get(0);
+    return new FakePrimary(
+        (q, reply) -> {
+          boolean honest = mode.get().equals("honest");
+          List<org.xbill.DNS.Record> zone = honest ? v100 : v50;
+          int type = q.getQuestion().getType();
+          if (type == org.xbill.DNS.Type.SOA) {
+            reply.send(FakePrimary.response(q, honest ? v100.get(0) : soa101));
+          } else if (type == org.xbill.DNS.Type.IXFR && mode.get().equals("ixfr-older")) {
+            reply.send(FakePrimary.response(q, v50.get(0)));
+          } else if (type == org.xbill.DNS.Type.IXFR && mode.get().equals("axfr-only")) {
+            org.xbill.DNS.Message refused = FakePrimary.response(q);
+            refused.getHeader().setRcode(org.xbill.DNS.Rcode.NOTIMP);
+            reply.send(refused);
+          } else {
+            List<org.xbill.DNS.Record> axfr = new ArrayList<>(zone);
+            axfr.add(zone.get(0));
+            reply.send(FakePrimary.response(q, axfr.toArray(new org.xbill.DNS.Record[0])));
+          }
+        });
   }
 
-  /** Issue 11 item 3: a primary cannot roll the zone back by IXFR-then-AXFR or by AXFR; a retransfer can. */
+  /**
+   * Issue 11 item 3: a primary cannot roll the zone back by IXFR-then-AXFR or by AXFR; a retransfer
+   * can.
+   */
   @Test
   void anOlderSerialIsRefusedByEveryTransferUntilTheOperatorAsksForARetransfer() throws Exception {
     for (String attack : List.of("ixfr-older", "axfr-only")) {
-      java.util.concurrent.atomic.AtomicReference<String> mode = new java.util.concurrent.atomic.AtomicReference<>("honest");
+      java.util.concurrent.atomic.AtomicReference<String> mode =
+          new java.util.concurrent.atomic.AtomicReference<>("honest");
       ManualScheduler scheduler = new ManualScheduler();
-      try (FakePrimary primary = rollbackPrimary(mode); PrimaryPool pool = new PrimaryPool(1, 4, 2000);
+      try (FakePrimary primary = rollbackPrimary(mode);
+          PrimaryPool pool = new PrimaryPool(1, 4, 2000);
           ZoneStore store = ZoneStore.open(dir.resolve(attack))) {
         ServingPublisher publisher = new ServingPublisher();
-        ZoneRefresher refresher = new ZoneRefresher(ZONE, List.of(primary.tcp()), new TransferClient(pool, Duration.ofSeconds(5), null, 2),
-            store, scheduler, Runnable::run, new MovableClock(), publisher, expired -> { });
+        ZoneRefresher refresher =
+            new ZoneRefresher(
+                ZONE,
+                List.of(primary.tcp()),
+                new TransferClient(pool, Duration.ofSeconds(5), null, 2),
+                store,
+                scheduler,
+                Runnable::run,
+                new MovableClock(),
+                publisher,
+                expired -> {});
         refresher.handle(ZoneRefresher.Event.REFRESH);
         assertEquals(100, publisher.served.serial(), attack);
         int versions = store.history(ZONE).size();
@@ -362,23 +496,37 @@ class ZoneRefresherIT {
         mode.set(attack);
         refresher.handle(ZoneRefresher.Event.REFRESH);
         assertEquals(100, publisher.served.serial(), attack + ": the served version is kept");
-        assertEquals(100, store.soa(ZONE).orElseThrow().getSerial(), attack + ": the stored version is kept");
+        assertEquals(
+            100,
+            store.soa(ZONE).orElseThrow().getSerial(),
+            attack + ": the stored version is kept");
         assertEquals(versions, store.history(ZONE).size(), attack + ": nothing new journalled");
         assertEquals(java.util.Optional.of(List.of()), store.journal(ZONE, 100), attack);
-        assertTrue(refresher.lastError().contains("serial 50, not newer than ours 100"), attack + ": " + refresher.lastError());
+        assertTrue(
+            refresher.lastError().contains("serial 50, not newer than ours 100"),
+            attack + ": " + refresher.lastError());
         assertTrue(scheduler.hasPending(60_000), attack + ": goes on with RETRY (60 s)");
 
         refresher.retransfer();
         scheduler.runEarliest();
         assertEquals(null, refresher.lastError(), attack);
-        assertEquals(50, publisher.served.serial(), attack + ": the retransfer takes the older serial");
+        assertEquals(
+            50, publisher.served.serial(), attack + ": the retransfer takes the older serial");
         assertEquals(50, store.soa(ZONE).orElseThrow().getSerial(), attack);
-        assertEquals(texts(ZoneFileReader.parse(ZONE, ROLLBACK_ZONE.formatted(50, "old"))),
-            texts(store.current(ZONE).orElseThrow().records()), attack);
-        assertEquals(java.util.Optional.empty(), store.journal(ZONE, 100), attack + ": no IXFR across the rollback");
+        assertEquals(
+            texts(ZoneFileReader.parse(ZONE, ROLLBACK_ZONE.formatted(50, "old"))),
+            texts(store.current(ZONE).orElseThrow().records()),
+            attack);
+        assertEquals(
+            java.util.Optional.empty(),
+            store.journal(ZONE, 100),
+            attack + ": no IXFR across the rollback");
 
         refresher.handle(ZoneRefresher.Event.REFRESH);
-        assertEquals(50, publisher.served.serial(), attack + ": the retransfer was once, not a standing permission");
+        assertEquals(
+            50,
+            publisher.served.serial(),
+            attack + ": the retransfer was once, not a standing permission");
       }
       scheduler.shutdownNow();
     }
@@ -391,36 +539,58 @@ class ZoneRefresherIT {
    */
   @Test
   void notifiesOnceACheckIsDueDoNotWaitForTheLock() throws Exception {
-    try (ZoneStore store = ZoneStore.open(dir.resolve("db")); PrimaryPool pool = new PrimaryPool(1, 4, 2000)) {
-      store.load(ZONE, ZoneFileReader.parse(ZONE, "$TTL 300\n@ IN SOA ns hm 1 3600 60 7200 60\n@ IN NS ns\nns IN A 192.0.2.1\n"), "seed", false);
+    try (ZoneStore store = ZoneStore.open(dir.resolve("db"));
+        PrimaryPool pool = new PrimaryPool(1, 4, 2000)) {
+      store.load(
+          ZONE,
+          ZoneFileReader.parse(
+              ZONE, "$TTL 300\n@ IN SOA ns hm 1 3600 60 7200 60\n@ IN NS ns\nns IN A 192.0.2.1\n"),
+          "seed",
+          false);
       PrimarySettings primary = PrimarySettings.tcp(new InetSocketAddress("127.0.0.1", 9), null);
       ManualScheduler scheduler = new ManualScheduler();
-      ZoneRefresher refresher = new ZoneRefresher(ZONE, List.of(primary), new TransferClient(pool, Duration.ofSeconds(2), null, 2),
-          store, scheduler, Runnable::run, Clock.systemUTC(), new RecordingPublisher(new ArrayList<>()), expired -> { });
-      assertTrue(refresher.onNotify(InetAddress.getLoopbackAddress()), "the first NOTIFY brings a check forward");
+      ZoneRefresher refresher =
+          new ZoneRefresher(
+              ZONE,
+              List.of(primary),
+              new TransferClient(pool, Duration.ofSeconds(2), null, 2),
+              store,
+              scheduler,
+              Runnable::run,
+              Clock.systemUTC(),
+              new RecordingPublisher(new ArrayList<>()),
+              expired -> {});
+      assertTrue(
+          refresher.onNotify(InetAddress.getLoopbackAddress()),
+          "the first NOTIFY brings a check forward");
       java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
       java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-      Thread holder = new Thread(() -> {
-        synchronized (refresher) { // as the check thread does while it schedules
-          held.countDown();
-          try {
-            release.await(10, TimeUnit.SECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        }
-      });
+      Thread holder =
+          new Thread(
+              () -> {
+                synchronized (refresher) { // as the check thread does while it schedules
+                  held.countDown();
+                  try {
+                    release.await(10, TimeUnit.SECONDS);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                }
+              });
       holder.start();
       try {
         assertTrue(held.await(5, TimeUnit.SECONDS));
-        java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
-        Thread flood = new Thread(() -> {
-          for (int i = 0; i < 1000; i++) {
-            if (refresher.onNotify(InetAddress.getLoopbackAddress())) {
-              answered.incrementAndGet();
-            }
-          }
-        });
+        java.util.concurrent.atomic.AtomicInteger answered =
+            new java.util.concurrent.atomic.AtomicInteger();
+        Thread flood =
+            new Thread(
+                () -> {
+                  for (int i = 0; i < 1000; i++) {
+                    if (refresher.onNotify(InetAddress.getLoopbackAddress())) {
+                      answered.incrementAndGet();
+                    }
+                  }
+                });
         flood.start();
         flood.join(2000);
         assertEquals(1000, answered.get(), "NOTIFYs answered while the lock is held");
@@ -436,21 +606,36 @@ class ZoneRefresherIT {
   /** Issue 11 item 11: NOTIFYs during a check add one follow-up check, however many they are. */
   @Test
   void notifiesDuringACheckAddOneFollowUpCheck() throws Exception {
-    List<org.xbill.DNS.Record> zone = ZoneFileReader.parse(ZONE, "$TTL 300\n@ IN SOA ns hm 1 3600 60 7200 60\n@ IN NS ns\nns IN A 192.0.2.1\n");
-    java.util.concurrent.atomic.AtomicInteger soaQueries = new java.util.concurrent.atomic.AtomicInteger();
+    List<org.xbill.DNS.Record> zone =
+        ZoneFileReader.parse(
+            ZONE, "$TTL 300\n@ IN SOA ns hm 1 3600 60 7200 60\n@ IN NS ns\nns IN A 192.0.2.1\n");
+    java.util.concurrent.atomic.AtomicInteger soaQueries =
+        new java.util.concurrent.atomic.AtomicInteger();
     java.util.concurrent.CountDownLatch asked = new java.util.concurrent.CountDownLatch(1);
     java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
     ManualScheduler scheduler = new ManualScheduler();
-    try (FakePrimary primary = new FakePrimary((q, reply) -> {
-          soaQueries.incrementAndGet();
-          asked.countDown();
-          answer.await(); // holds the first check until the test has sent its NOTIFYs
-          reply.send(FakePrimary.response(q, zone.get(0)));
-        });
-        PrimaryPool pool = new PrimaryPool(1, 4, 2000); ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
+    try (FakePrimary primary =
+            new FakePrimary(
+                (q, reply) -> {
+                  soaQueries.incrementAndGet();
+                  asked.countDown();
+                  answer.await(); // holds the first check until the test has sent its NOTIFYs
+                  reply.send(FakePrimary.response(q, zone.get(0)));
+                });
+        PrimaryPool pool = new PrimaryPool(1, 4, 2000);
+        ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
       store.load(ZONE, zone, "seed", false);
-      ZoneRefresher refresher = new ZoneRefresher(ZONE, List.of(primary.tcp()), new TransferClient(pool, Duration.ofSeconds(5), null, 2),
-          store, scheduler, Runnable::run, new MovableClock(), new ServingPublisher(), expired -> { });
+      ZoneRefresher refresher =
+          new ZoneRefresher(
+              ZONE,
+              List.of(primary.tcp()),
+              new TransferClient(pool, Duration.ofSeconds(5), null, 2),
+              store,
+              scheduler,
+              Runnable::run,
+              new MovableClock(),
+              new ServingPublisher(),
+              expired -> {});
       refresher.start();
       Thread check = new Thread(() -> scheduler.runPending(0));
       check.start();
@@ -465,38 +650,63 @@ class ZoneRefresherIT {
       assertEquals(2, pending.size(), "one check queued, besides the expiry (7200 s): " + pending);
       assertEquals(7_200_000L, pending.get(1));
       long delay = scheduler.runEarliest();
-      assertTrue(delay <= ZoneRefresher.NOTIFY_CHECK_SPACING.toMillis(), "the follow-up, no sooner than the spacing: " + delay);
+      assertTrue(
+          delay <= ZoneRefresher.NOTIFY_CHECK_SPACING.toMillis(),
+          "the follow-up, no sooner than the spacing: " + delay);
       assertEquals(2, soaQueries.get());
-      assertEquals(List.of(3_600_000L, 7_200_000L), scheduler.pendingDelays(), "then REFRESH and the expiry, nothing else");
+      assertEquals(
+          List.of(3_600_000L, 7_200_000L),
+          scheduler.pendingDelays(),
+          "then REFRESH and the expiry, nothing else");
     }
     scheduler.shutdownNow();
   }
 
-  /** Issue 11 item 9: whatever a check throws, the zone checks again after RETRY, and then succeeds. */
+  /**
+   * Issue 11 item 9: whatever a check throws, the zone checks again after RETRY, and then succeeds.
+   */
   @Test
   void anUnexpectedFailureInACheckStillSchedulesTheRetry() throws Exception {
-    for (Throwable failure : List.<Throwable>of(new OutOfMemoryError("test"), new AssertionError("test"), new IllegalStateException("boom"))) {
+    for (Throwable failure :
+        List.<Throwable>of(
+            new OutOfMemoryError("test"),
+            new AssertionError("test"),
+            new IllegalStateException("boom"))) {
       ManualScheduler scheduler = new ManualScheduler();
       String label = failure.getClass().getSimpleName();
-      try (FakePrimary primary = primaryAtSerial2(); PrimaryPool pool = new PrimaryPool(1, 4, 2000);
+      try (FakePrimary primary = primaryAtSerial2();
+          PrimaryPool pool = new PrimaryPool(1, 4, 2000);
           ZoneStore store = ZoneStore.open(dir.resolve(label))) {
-        java.util.concurrent.atomic.AtomicBoolean thrown = new java.util.concurrent.atomic.AtomicBoolean();
-        ServingPublisher publisher = new ServingPublisher() {
-          @Override
-          public ZoneSnapshot serving(Name zone) {
-            if (thrown.compareAndSet(false, true)) {
-              sneakyThrow(failure); // as if the transfer's result had failed to build or store
-            }
-            return super.serving(zone);
-          }
-        };
-        ZoneRefresher refresher = new ZoneRefresher(ZONE, List.of(primary.tcp()), new TransferClient(pool, Duration.ofSeconds(5), null, 2),
-            store, scheduler, Runnable::run, new MovableClock(), publisher, expired -> { });
+        java.util.concurrent.atomic.AtomicBoolean thrown =
+            new java.util.concurrent.atomic.AtomicBoolean();
+        ServingPublisher publisher =
+            new ServingPublisher() {
+              @Override
+              public ZoneSnapshot serving(Name zone) {
+                if (thrown.compareAndSet(false, true)) {
+                  sneakyThrow(failure); // as if the transfer's result had failed to build or store
+                }
+                return super.serving(zone);
+              }
+            };
+        ZoneRefresher refresher =
+            new ZoneRefresher(
+                ZONE,
+                List.of(primary.tcp()),
+                new TransferClient(pool, Duration.ofSeconds(5), null, 2),
+                store,
+                scheduler,
+                Runnable::run,
+                new MovableClock(),
+                publisher,
+                expired -> {});
         refresher.start();
         assertTrue(scheduler.runPending(0), label);
         assertTrue(thrown.get(), label);
         assertTrue(refresher.lastError().contains(label), label + ": " + refresher.lastError());
-        assertTrue(scheduler.runPending(ZoneRefresher.FIRST_RETRY.toMillis()), label + ": checks again after RETRY");
+        assertTrue(
+            scheduler.runPending(ZoneRefresher.FIRST_RETRY.toMillis()),
+            label + ": checks again after RETRY");
         assertEquals(null, refresher.lastError(), label);
         assertEquals(2, publisher.served.serial(), label);
         assertTrue(scheduler.hasPending(3_600_000), label + ": and goes on with REFRESH");
@@ -510,16 +720,29 @@ class ZoneRefresherIT {
     throw (T) t;
   }
 
-  /** Issue 11 item 15: EXPIRE counts from the last successful check recorded in the store, across restarts. */
+  /**
+   * Issue 11 item 15: EXPIRE counts from the last successful check recorded in the store, across
+   * restarts.
+   */
   @Test
   void expiryCountsFromTheLastSuccessfulCheckAcrossRestarts() throws Exception {
     MovableClock clock = new MovableClock();
     java.time.Instant checked = clock.now;
-    try (FakePrimary primary = primaryAtSerial2(); PrimaryPool pool = new PrimaryPool(1, 4, 2000);
+    try (FakePrimary primary = primaryAtSerial2();
+        PrimaryPool pool = new PrimaryPool(1, 4, 2000);
         ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
       ManualScheduler scheduler = new ManualScheduler();
-      ZoneRefresher first = new ZoneRefresher(ZONE, List.of(primary.tcp()), new TransferClient(pool, Duration.ofSeconds(5), null, 2),
-          store, scheduler, Runnable::run, clock, new ServingPublisher(), expired -> { });
+      ZoneRefresher first =
+          new ZoneRefresher(
+              ZONE,
+              List.of(primary.tcp()),
+              new TransferClient(pool, Duration.ofSeconds(5), null, 2),
+              store,
+              scheduler,
+              Runnable::run,
+              clock,
+              new ServingPublisher(),
+              expired -> {});
       first.start();
       assertTrue(scheduler.runPending(0));
       assertEquals(null, first.lastError());
@@ -530,22 +753,35 @@ class ZoneRefresherIT {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
       closedPort = s.getLocalPort();
     }
-    PrimarySettings gone = PrimarySettings.tcp(new InetSocketAddress("127.0.0.1", closedPort), null);
+    PrimarySettings gone =
+        PrimarySettings.tcp(new InetSocketAddress("127.0.0.1", closedPort), null);
     record Case(long secondsLater, boolean expired, long expiryInMillis) {}
     for (Case c : List.of(new Case(7000, false, 200_000), new Case(7201, true, -1))) {
       clock.now = checked.plusSeconds(c.secondsLater());
-      try (PrimaryPool pool = new PrimaryPool(1, 4, 2000); ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
+      try (PrimaryPool pool = new PrimaryPool(1, 4, 2000);
+          ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
         ManualScheduler scheduler = new ManualScheduler();
         AtomicBoolean expired = new AtomicBoolean();
-        ZoneRefresher restarted = new ZoneRefresher(ZONE, List.of(gone), new TransferClient(pool, Duration.ofSeconds(2), null, 2),
-            store, scheduler, Runnable::run, clock, new ServingPublisher(), expired::set);
+        ZoneRefresher restarted =
+            new ZoneRefresher(
+                ZONE,
+                List.of(gone),
+                new TransferClient(pool, Duration.ofSeconds(2), null, 2),
+                store,
+                scheduler,
+                Runnable::run,
+                clock,
+                new ServingPublisher(),
+                expired::set);
         restarted.start();
         String label = c.secondsLater() + " s after the last successful check";
         assertEquals(c.expired(), expired.get(), label);
         assertEquals(c.expired(), restarted.state() == ZoneRefresher.State.EXPIRED, label);
         assertTrue(scheduler.hasPending(0), label + ": checks its primaries at once");
         if (!c.expired()) {
-          assertTrue(scheduler.hasPending(c.expiryInMillis()), label + ": served for the remaining " + c.expiryInMillis() + " ms");
+          assertTrue(
+              scheduler.hasPending(c.expiryInMillis()),
+              label + ": served for the remaining " + c.expiryInMillis() + " ms");
         }
         restarted.stop();
         scheduler.shutdownNow();
@@ -554,6 +790,8 @@ class ZoneRefresherIT {
   }
 
   private static Set<String> texts(List<org.xbill.DNS.Record> records) {
-    return records.stream().map(org.xbill.DNS.Record::toString).collect(java.util.stream.Collectors.toSet());
+    return records.stream()
+        .map(org.xbill.DNS.Record::toString)
+        .collect(java.util.stream.Collectors.toSet());
   }
 }

@@ -28,8 +28,8 @@ import org.xbill.DNS.utils.base32;
  * Checks a signed zone as a validator would see it, before it is stored: every authoritative RRset
  * is signed and its signatures verify against the apex DNSKEYs, none has expired, and the NSEC or
  * NSEC3 chain covers every authoritative name and closes (RFC 4035 §2, RFC 5155 §7.1). Also finds
- * the signature that expires first ({@link SignatureExpiry}). An unsigned zone (no DNSKEY, no RRSIG)
- * has nothing to check.
+ * the signature that expires first ({@link SignatureExpiry}). An unsigned zone (no DNSKEY, no
+ * RRSIG) has nothing to check.
  *
  * <p>The work is one pass over the records plus one signature verification per RRSIG and one hash
  * per name for NSEC3: linear in the zone, dominated by the verifications, which run on every core.
@@ -55,8 +55,12 @@ public final class DnssecChecker {
    * @param earliest the signature expiring first
    * @param verified signatures verified
    */
-  public record Report(boolean signed, List<Finding> errors, List<Finding> warnings,
-      Optional<SignatureExpiry.Signature> earliest, int verified) {}
+  public record Report(
+      boolean signed,
+      List<Finding> errors,
+      List<Finding> warnings,
+      Optional<SignatureExpiry.Signature> earliest,
+      int verified) {}
 
   private final Name origin;
   private final Instant now;
@@ -148,7 +152,10 @@ public final class DnssecChecker {
     for (RRSIGRecord sig : sigs) {
       RRset set = sets.get(sig.getTypeCovered());
       if (set == null) {
-        error(name, Type.RRSIG, "signature over " + Type.string(sig.getTypeCovered()) + ", which is not there");
+        error(
+            name,
+            Type.RRSIG,
+            "signature over " + Type.string(sig.getTypeCovered()) + ", which is not there");
       } else {
         toVerify.add(new Signed(set, sig));
       }
@@ -167,20 +174,27 @@ public final class DnssecChecker {
   private record Signed(RRset set, RRSIGRecord sig) {}
 
   /**
-   * Verifications are nearly all the work (about a millisecond each for ECDSA P-256 in the JDK), and
-   * independent: they are spread over the cores, and failures reported in zone order.
+   * Verifications are nearly all the work (about a millisecond each for ECDSA P-256 in the JDK),
+   * and independent: they are spread over the cores, and failures reported in zone order.
    */
   private void verifyAll() {
-    List<Finding> failures = toVerify.parallelStream().map(this::failure).filter(Objects::nonNull).toList();
+    List<Finding> failures =
+        toVerify.parallelStream().map(this::failure).filter(Objects::nonNull).toList();
     verified = toVerify.size() - failures.size();
     failures.forEach(f -> error(f.owner(), f.type(), f.reason()));
   }
 
-  /** Null when a DNSKEY of the zone with the signature's tag and algorithm verifies it, else why not. */
+  /**
+   * Null when a DNSKEY of the zone with the signature's tag and algorithm verifies it, else why
+   * not.
+   */
   private Finding failure(Signed signed) {
     RRSIGRecord sig = signed.sig();
     if (!sig.getSigner().equals(origin)) {
-      return new Finding(sig.getName(), sig.getTypeCovered(), "signed by " + sig.getSigner() + ", not by the zone " + origin);
+      return new Finding(
+          sig.getName(),
+          sig.getTypeCovered(),
+          "signed by " + sig.getSigner() + ", not by the zone " + origin);
     }
     boolean tagged = false;
     for (DNSKEYRecord key : keys) {
@@ -195,25 +209,41 @@ public final class DnssecChecker {
         // another key may share the tag (RFC 4034 Appendix B)
       }
     }
-    return new Finding(sig.getName(), sig.getTypeCovered(), tagged
-        ? "signature by key " + sig.getFootprint() + " does not verify"
-        : "signature by key " + sig.getFootprint() + " (algorithm " + sig.getAlgorithm() + "), which is not a DNSKEY at the apex");
+    return new Finding(
+        sig.getName(),
+        sig.getTypeCovered(),
+        tagged
+            ? "signature by key " + sig.getFootprint() + " does not verify"
+            : "signature by key "
+                + sig.getFootprint()
+                + " (algorithm "
+                + sig.getAlgorithm()
+                + "), which is not a DNSKEY at the apex");
   }
 
   private void checkExpiry(SignatureExpiry.Signature first) {
     if (first.expires().isBefore(now)) {
       error(first.owner(), first.covered(), "signature expired at " + first.expires());
     } else if (first.expires().isBefore(now.plus(warning))) {
-      warn(first.owner(), first.covered(), "signature expires at " + first.expires() + ", within " + warning.toDays() + " days");
+      warn(
+          first.owner(),
+          first.covered(),
+          "signature expires at " + first.expires() + ", within " + warning.toDays() + " days");
     }
   }
 
-  /** NSEC: every authoritative name has one, each points at the next in canonical order, the last at the apex. */
+  /**
+   * NSEC: every authoritative name has one, each points at the next in canonical order, the last at
+   * the apex.
+   */
   private void checkNsecChain(List<Name> authoritative, List<Name> names) {
     Set<Name> inChain = new HashSet<>(authoritative);
     for (Name name : names) {
       if (!inChain.contains(name) && has(byOwner.get(name), Type.NSEC)) {
-        error(name, Type.NSEC, "NSEC at a name that is not authoritative (below a delegation or DNAME)");
+        error(
+            name,
+            Type.NSEC,
+            "NSEC at a name that is not authoritative (below a delegation or DNAME)");
       }
     }
     for (int i = 0; i < authoritative.size(); i++) {
@@ -223,12 +253,18 @@ public final class DnssecChecker {
       if (nsec == null) {
         error(name, Type.NSEC, "no NSEC: the chain is broken");
       } else if (!nsec.getNext().equals(expected)) {
-        error(name, Type.NSEC, "next name is " + nsec.getNext() + ", the next name in the zone is " + expected);
+        error(
+            name,
+            Type.NSEC,
+            "next name is " + nsec.getNext() + ", the next name in the zone is " + expected);
       }
     }
   }
 
-  /** NSEC3 (RFC 5155 §7.1): a hash for every authoritative name and empty non-terminal, in one closed chain. */
+  /**
+   * NSEC3 (RFC 5155 §7.1): a hash for every authoritative name and empty non-terminal, in one
+   * closed chain.
+   */
   private final class Nsec3Chain {
     private final NSEC3PARAMRecord param;
     private final List<Name> authoritative;
@@ -246,7 +282,9 @@ public final class DnssecChecker {
       boolean optOut = false;
       for (List<Record> rrs : byOwner.values()) {
         NSEC3Record n = first(rrs, NSEC3Record.class);
-        if (n != null && n.getHashAlgorithm() == param.getHashAlgorithm() && n.getIterations() == param.getIterations()
+        if (n != null
+            && n.getHashAlgorithm() == param.getHashAlgorithm()
+            && n.getIterations() == param.getIterations()
             && Arrays.equals(n.getSalt(), param.getSalt())) {
           chain.put(new Hash(hex.fromString(n.getName().getLabelString(0))), n);
           optOut |= (n.getFlags() & NSEC3Record.Flags.OPT_OUT) != 0;
@@ -259,7 +297,8 @@ public final class DnssecChecker {
         }
       }
       for (Name name : withEnts) {
-        // opt-out (RFC 5155 §6) may leave out insecure delegations and the empty non-terminals above them
+        // opt-out (RFC 5155 §6) may leave out insecure delegations and the empty non-terminals
+        // above them
         boolean mayLack = optOut && (insecureCuts.contains(name) || !byOwner.containsKey(name));
         Hash hash = mayLack ? null : hash(name);
         if (hash != null && !chain.containsKey(hash)) {
@@ -272,8 +311,13 @@ public final class DnssecChecker {
         NSEC3Record n = chain.get(sorted.get(i));
         Hash expected = sorted.get((i + 1) % sorted.size());
         if (!Arrays.equals(n.getNext(), expected.bytes())) {
-          error(n.getName(), Type.NSEC3, "next hash is " + hex.toString(n.getNext()) + ", the next in the zone is "
-              + hex.toString(expected.bytes()));
+          error(
+              n.getName(),
+              Type.NSEC3,
+              "next hash is "
+                  + hex.toString(n.getNext())
+                  + ", the next in the zone is "
+                  + hex.toString(expected.bytes()));
         }
       }
     }
@@ -282,7 +326,10 @@ public final class DnssecChecker {
       try {
         return new Hash(param.hashName(name));
       } catch (NoSuchAlgorithmException e) {
-        error(origin, Type.NSEC3PARAM, "hash algorithm " + param.getHashAlgorithm() + " is not supported");
+        error(
+            origin,
+            Type.NSEC3PARAM,
+            "hash algorithm " + param.getHashAlgorithm() + " is not supported");
         return null;
       }
     }

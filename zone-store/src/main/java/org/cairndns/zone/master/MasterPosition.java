@@ -22,6 +22,7 @@ final class MasterPosition {
   private static final Field TOKENIZER;
   private static final Field LINE;
   private static final Field FILENAME;
+
   /** Why the fields cannot be read, or null when they can. */
   static final ReflectiveOperationException MISSING;
 
@@ -49,8 +50,8 @@ final class MasterPosition {
   private MasterPosition() {}
 
   /**
-   * The innermost tokenizer's line: the line where the record ends (its last line for a record
-   * over several lines), in the $INCLUDEd file when {@code master} is reading one.
+   * The innermost tokenizer's line: the line where the record ends (its last line for a record over
+   * several lines), in the $INCLUDEd file when {@code master} is reading one.
    */
   static ZoneFile.Position of(Master master, String file) {
     if (MISSING != null) {
@@ -77,7 +78,9 @@ final class MasterPosition {
 
   private static void warnOnce(Exception cause) {
     if (WARNED.compareAndSet(false, true)) {
-      log.warn("event=zone-file-lines-unavailable (dnsjava's Master or Tokenizer changed; records get line 0)", cause);
+      log.warn(
+          "event=zone-file-lines-unavailable (dnsjava's Master or Tokenizer changed; records get line 0)",
+          cause);
     }
   }
 
@@ -85,7 +88,8 @@ final class MasterPosition {
     Field f = type.getDeclaredField(name);
     try {
       f.setAccessible(true);
-    } catch (RuntimeException e) { // InaccessibleObjectException should dnsjava become a named module
+    } catch (
+        RuntimeException e) { // InaccessibleObjectException should dnsjava become a named module
       throw new ReflectiveOperationException("cannot open " + type.getName() + "." + name, e);
     }
     return f;

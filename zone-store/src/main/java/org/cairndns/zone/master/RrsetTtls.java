@@ -27,16 +27,20 @@ final class RrsetTtls {
 
   /**
    * The records with every RRset's TTL made its first record's, adding one difference per changed
-   * record to {@code differences} (up to {@code limit}), worded as an error when {@code strict}; the
-   * same list when nothing differs.
+   * record to {@code differences} (up to {@code limit}), worded as an error when {@code strict};
+   * the same list when nothing differs.
    */
-  static List<Record> harmonise(ZoneFile zone, boolean strict, List<ZoneFileException.Problem> differences, int limit) {
+  static List<Record> harmonise(
+      ZoneFile zone, boolean strict, List<ZoneFileException.Problem> differences, int limit) {
     List<Record> records = zone.records();
     Map<Key, Long> firstTtls = new HashMap<>();
     List<Record> harmonised = null; // copied on the first difference only
     for (int i = 0; i < records.size(); i++) {
       Record r = records.get(i);
-      Key key = new Key(r.getName(), r instanceof RRSIGRecord sig ? Type.RRSIG << 16 | sig.getTypeCovered() : r.getType());
+      Key key =
+          new Key(
+              r.getName(),
+              r instanceof RRSIGRecord sig ? Type.RRSIG << 16 | sig.getTypeCovered() : r.getType());
       long first = firstTtls.computeIfAbsent(key, k -> r.getTTL());
       if (first == r.getTTL()) {
         continue;
@@ -47,9 +51,21 @@ final class RrsetTtls {
       harmonised.set(i, withTtl(r, first));
       if (differences.size() < limit) {
         ZoneFile.Position p = zone.positions().get(i);
-        differences.add(new ZoneFileException.Problem(p.file(), p.line(), "TTL " + r.getTTL() + " differs from TTL "
-            + first + " of the same RRset " + r.getName() + " " + typeOf(r)
-            + (strict ? " (RFC 2181 §5.2)" : "; TTL " + first + " is used (RFC 2181 §5.2)")));
+        differences.add(
+            new ZoneFileException.Problem(
+                p.file(),
+                p.line(),
+                "TTL "
+                    + r.getTTL()
+                    + " differs from TTL "
+                    + first
+                    + " of the same RRset "
+                    + r.getName()
+                    + " "
+                    + typeOf(r)
+                    + (strict
+                        ? " (RFC 2181 §5.2)"
+                        : "; TTL " + first + " is used (RFC 2181 §5.2)")));
       }
     }
     return harmonised == null ? records : harmonised;
@@ -63,6 +79,8 @@ final class RrsetTtls {
   }
 
   private static String typeOf(Record r) {
-    return r instanceof RRSIGRecord sig ? "RRSIG " + Type.string(sig.getTypeCovered()) : Type.string(r.getType());
+    return r instanceof RRSIGRecord sig
+        ? "RRSIG " + Type.string(sig.getTypeCovered())
+        : Type.string(r.getType());
   }
 }

@@ -56,7 +56,12 @@ public final class ZoneFileReader {
   /** Records of zone text given inline (tests, tools); errors as for files, named "(text)". */
   public static List<Record> parse(Name origin, String text) throws ZoneFileException {
     List<Record> records = new ArrayList<>();
-    try (Master master = new Master(new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)), origin, 3600)) {
+    try (Master master =
+        new Master(
+            new java.io.ByteArrayInputStream(
+                text.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+            origin,
+            3600)) {
       for (Record r = master.nextRecord(); r != null; r = master.nextRecord()) {
         records.add(r);
       }

@@ -40,24 +40,30 @@ public final class ZoneValidator {
 
   /**
    * A zone file fit to store: the records to store, each RRset with one TTL and a record given
-   * twice kept once; what was let through with a warning; for a signed zone the signature
-   * expiring first.
+   * twice kept once; what was let through with a warning; for a signed zone the signature expiring
+   * first.
    */
-  public record CheckedZone(List<Record> records, List<ZoneFileException.Problem> warnings,
+  public record CheckedZone(
+      List<Record> records,
+      List<ZoneFileException.Problem> warnings,
       Optional<SignatureExpiry.Signature> earliestSignature) {}
 
   /**
-   * Checks {@code zone} as {@code checks} say, a signed zone's signatures as valid at {@code now}. The records to store are the file's, in its order,
-   * but a record given twice kept once (RFC 2181 §5; BIND and Knot drop the copy at load too).
-   * Which is a copy is the snapshot's rule ({@link SnapshotBuilder#add}), so the store holds what
-   * is served.
+   * Checks {@code zone} as {@code checks} say, a signed zone's signatures as valid at {@code now}.
+   * The records to store are the file's, in its order, but a record given twice kept once (RFC 2181
+   * §5; BIND and Knot drop the copy at load too). Which is a copy is the snapshot's rule ({@link
+   * SnapshotBuilder#add}), so the store holds what is served.
    *
    * @throws ZoneFileException naming every problem (up to a cap)
    */
-  public static CheckedZone validate(ZoneFile zone, Checks checks, Instant now) throws ZoneFileException {
+  public static CheckedZone validate(ZoneFile zone, Checks checks, Instant now)
+      throws ZoneFileException {
     List<ZoneFileException.Problem> warnings = new ArrayList<>();
-    ZoneFile harmonised = new ZoneFile(zone.origin(), RrsetTtls.harmonise(zone, checks.strict(), warnings, MAX_PROBLEMS),
-        zone.positions());
+    ZoneFile harmonised =
+        new ZoneFile(
+            zone.origin(),
+            RrsetTtls.harmonise(zone, checks.strict(), warnings, MAX_PROBLEMS),
+            zone.positions());
     List<Record> kept = new ArrayList<>(zone.records().size());
     List<ZoneFileException.Problem> problems = check(harmonised, kept);
     if (checks.strict()) {
@@ -65,9 +71,11 @@ public final class ZoneValidator {
       warnings.clear();
     }
     if (!problems.isEmpty()) {
-      throw new ZoneFileException(problems.size() > MAX_PROBLEMS ? problems.subList(0, MAX_PROBLEMS) : problems);
+      throw new ZoneFileException(
+          problems.size() > MAX_PROBLEMS ? problems.subList(0, MAX_PROBLEMS) : problems);
     }
-    DnssecChecker.Report dnssec = DnssecChecker.check(zone.origin(), kept, now, checks.signatureWarning());
+    DnssecChecker.Report dnssec =
+        DnssecChecker.check(zone.origin(), kept, now, checks.signatureWarning());
     List<Record> records = harmonised.records();
     for (DnssecChecker.Finding f : dnssec.errors()) {
       add(problems, harmonised, lineOf(records, f), f.toString());
@@ -81,13 +89,19 @@ public final class ZoneValidator {
     return new CheckedZone(kept, List.copyOf(warnings), dnssec.earliest());
   }
 
-  /** The record a DNSSEC finding is about: its owner's last of the type (or last at all), else the first record. */
+  /**
+   * The record a DNSSEC finding is about: its owner's last of the type (or last at all), else the
+   * first record.
+   */
   private static int lineOf(List<Record> records, DnssecChecker.Finding f) {
     int at = lastOf(records, f.owner(), f.type());
     return at >= 0 ? at : Math.max(0, lastOf(records, f.owner(), -1));
   }
 
-  /** The problems of {@code zone}; the records that are in the zone and not copies go to {@code kept}. */
+  /**
+   * The problems of {@code zone}; the records that are in the zone and not copies go to {@code
+   * kept}.
+   */
   private static List<ZoneFileException.Problem> check(ZoneFile zone, List<Record> kept) {
     Name origin = zone.origin();
     List<Record> records = zone.records();
@@ -98,7 +112,14 @@ public final class ZoneValidator {
       if (!r.getName().subdomain(origin)) {
         add(problems, zone, i, r.getName() + " is outside the zone " + origin);
       } else if (!encodable(r)) {
-        add(problems, zone, i, Type.string(r.getType()) + " record at " + r.getName() + " cannot be written in wire form");
+        add(
+            problems,
+            zone,
+            i,
+            Type.string(r.getType())
+                + " record at "
+                + r.getName()
+                + " cannot be written in wire form");
       } else if (inZone.add(r)) {
         kept.add(r);
       }
@@ -114,7 +135,10 @@ public final class ZoneValidator {
     return problems;
   }
 
-  /** dnsjava reads some RDATA it cannot write back (WKS without services): such a zone could not be stored. */
+  /**
+   * dnsjava reads some RDATA it cannot write back (WKS without services): such a zone could not be
+   * stored.
+   */
   private static boolean encodable(Record r) {
     try {
       r.rdataToWireCanonical();
@@ -124,7 +148,10 @@ public final class ZoneValidator {
     }
   }
 
-  /** The index of the last record of {@code type} (any, when negative) at {@code owner} (the one that broke a rule), or -1. */
+  /**
+   * The index of the last record of {@code type} (any, when negative) at {@code owner} (the one
+   * that broke a rule), or -1.
+   */
   private static int lastOf(List<Record> records, Name owner, int type) {
     for (int i = records.size() - 1; i >= 0; i--) {
       Record r = records.get(i);
@@ -135,7 +162,8 @@ public final class ZoneValidator {
     return -1;
   }
 
-  private static void add(List<ZoneFileException.Problem> problems, ZoneFile zone, int index, String reason) {
+  private static void add(
+      List<ZoneFileException.Problem> problems, ZoneFile zone, int index, String reason) {
     if (problems.size() <= MAX_PROBLEMS) {
       ZoneFile.Position p = zone.positions().get(index);
       problems.add(new ZoneFileException.Problem(p.file(), p.line(), reason));

@@ -28,7 +28,9 @@ public final class EncodedRecords implements WireRecordSink {
   private int count;
   private byte[] finished;
 
-  /** A zone whose records are still to come, {@code soa} first; the count is known only at the end. */
+  /**
+   * A zone whose records are still to come, {@code soa} first; the count is known only at the end.
+   */
   public EncodedRecords(SOARecord soa) {
     this(soa, RecordCodec.COUNT_UNKNOWN, CHUNK + (1 << 16), 1 << 20);
     add(soa);
@@ -68,7 +70,14 @@ public final class EncodedRecords implements WireRecordSink {
 
   /** Adds a record given in wire form, as {@link WireRecordSink} says. */
   @Override
-  public void add(byte[] name, int nameOffset, int type, int dclass, long ttl, byte[] rdata, int rdataOffset,
+  public void add(
+      byte[] name,
+      int nameOffset,
+      int type,
+      int dclass,
+      long ttl,
+      byte[] rdata,
+      int rdataOffset,
       int rdataLength) {
     int nameLength = 0;
     while (name[nameOffset + nameLength] != 0) {
@@ -99,7 +108,8 @@ public final class EncodedRecords implements WireRecordSink {
       deflater.finish();
     }
     while (last ? !deflater.finished() : !deflater.needsInput()) {
-      compressed.write(deflated, 0, deflater.deflate(deflated, 0, deflated.length, Deflater.NO_FLUSH));
+      compressed.write(
+          deflated, 0, deflater.deflate(deflated, 0, deflated.length, Deflater.NO_FLUSH));
     }
   }
 

@@ -24,9 +24,10 @@ final class Journal {
   }
 
   void insert(Connection db, long zoneId, long seq, ZoneDiff step) throws SQLException {
-    try (PreparedStatement st = db.prepareStatement(
-        "INSERT INTO journal (zone_id, seq, from_serial, to_serial, deleted_count, added_count, deleted, added) "
-            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+    try (PreparedStatement st =
+        db.prepareStatement(
+            "INSERT INTO journal (zone_id, seq, from_serial, to_serial, deleted_count, added_count, deleted, added) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
       st.setLong(1, zoneId);
       st.setLong(2, seq);
       st.setLong(3, step.fromSerial());
@@ -39,11 +40,15 @@ final class Journal {
     }
   }
 
-  /** Removes the steps and versions older than the last {@code maxSteps} steps up to {@code latestSeq}. */
+  /**
+   * Removes the steps and versions older than the last {@code maxSteps} steps up to {@code
+   * latestSeq}.
+   */
   void prune(Connection db, long zoneId, long latestSeq) throws SQLException {
     long keepFrom = latestSeq - maxSteps + 1;
     for (String table : List.of("journal", "zone_version")) {
-      try (PreparedStatement st = db.prepareStatement("DELETE FROM " + table + " WHERE zone_id = ? AND seq < ?")) {
+      try (PreparedStatement st =
+          db.prepareStatement("DELETE FROM " + table + " WHERE zone_id = ? AND seq < ?")) {
         st.setLong(1, zoneId);
         st.setLong(2, table.equals("journal") ? keepFrom : keepFrom - 1);
         st.executeUpdate();
@@ -61,14 +66,19 @@ final class Journal {
   /** Every step kept for the zone, oldest first. */
   static List<ZoneDiff> steps(Connection db, long zoneId) throws SQLException, IOException {
     List<ZoneDiff> steps = new ArrayList<>();
-    try (PreparedStatement st = db.prepareStatement("SELECT deleted, added FROM journal WHERE zone_id = ? ORDER BY seq")) {
+    try (PreparedStatement st =
+        db.prepareStatement("SELECT deleted, added FROM journal WHERE zone_id = ? ORDER BY seq")) {
       st.setLong(1, zoneId);
       try (ResultSet rs = st.executeQuery()) {
         while (rs.next()) {
           List<Record> deleted = RecordBlobs.read(rs, 1);
           List<Record> added = RecordBlobs.read(rs, 2);
-          steps.add(new ZoneDiff((SOARecord) deleted.get(0), (SOARecord) added.get(0),
-              deleted.subList(1, deleted.size()), added.subList(1, added.size())));
+          steps.add(
+              new ZoneDiff(
+                  (SOARecord) deleted.get(0),
+                  (SOARecord) added.get(0),
+                  deleted.subList(1, deleted.size()),
+                  added.subList(1, added.size())));
         }
       }
     }
@@ -86,7 +96,9 @@ final class Journal {
     for (int i = 0; i < steps.size(); i++) {
       if (steps.get(i).fromSerial() == fromSerial) {
         List<ZoneDiff> tail = steps.subList(i, steps.size());
-        return tail.get(tail.size() - 1).toSerial() == currentSerial ? Optional.of(List.copyOf(tail)) : Optional.empty();
+        return tail.get(tail.size() - 1).toSerial() == currentSerial
+            ? Optional.of(List.copyOf(tail))
+            : Optional.empty();
       }
     }
     return Optional.empty();
@@ -96,7 +108,8 @@ final class Journal {
    * The records at {@code serial}, undoing {@code steps} from the newest back starting at the
    * current version; empty when the journal does not reach back to {@code serial}.
    */
-  static Optional<List<Record>> rewind(List<Record> current, long currentSerial, List<ZoneDiff> steps, long serial) {
+  static Optional<List<Record>> rewind(
+      List<Record> current, long currentSerial, List<ZoneDiff> steps, long serial) {
     List<Record> records = current;
     long at = currentSerial;
     for (int i = steps.size() - 1; i >= 0 && at != serial; i--) {

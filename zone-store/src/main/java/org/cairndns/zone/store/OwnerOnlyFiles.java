@@ -18,23 +18,35 @@ import org.slf4j.LoggerFactory;
  */
 public final class OwnerOnlyFiles {
   private static final Logger log = LoggerFactory.getLogger(OwnerOnlyFiles.class);
-  private static final Set<PosixFilePermission> GROUP_AND_OTHERS = EnumSet.of(
-      PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE,
-      PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
+  private static final Set<PosixFilePermission> GROUP_AND_OTHERS =
+      EnumSet.of(
+          PosixFilePermission.GROUP_READ,
+          PosixFilePermission.GROUP_WRITE,
+          PosixFilePermission.GROUP_EXECUTE,
+          PosixFilePermission.OTHERS_READ,
+          PosixFilePermission.OTHERS_WRITE,
+          PosixFilePermission.OTHERS_EXECUTE);
 
   private OwnerOnlyFiles() {}
 
-  /** The attribute that creates a file with mode 0600 (none on a file system without POSIX modes). */
+  /**
+   * The attribute that creates a file with mode 0600 (none on a file system without POSIX modes).
+   */
   public static FileAttribute<?>[] fileMode(Path file) {
     return mode(file, "rw-------");
   }
 
-  /** The attribute that creates a folder with mode 0700 (none on a file system without POSIX modes). */
+  /**
+   * The attribute that creates a folder with mode 0700 (none on a file system without POSIX modes).
+   */
   public static FileAttribute<?>[] directoryMode(Path dir) {
     return mode(dir, "rwx------");
   }
 
-  /** Creates {@code dir} and its missing parents with mode 0700; existing folders are left as they are. */
+  /**
+   * Creates {@code dir} and its missing parents with mode 0700; existing folders are left as they
+   * are.
+   */
   public static void createDirectories(Path dir) throws IOException {
     Files.createDirectories(dir, directoryMode(dir));
   }
@@ -54,17 +66,25 @@ public final class OwnerOnlyFiles {
       owner.removeAll(GROUP_AND_OTHERS);
       if (owner.size() != mode.size()) {
         Files.setPosixFilePermissions(file, owner);
-        log.warn("event=file-mode-tightened file={} was={} now={} (only its owner may read it)", file,
-            PosixFilePermissions.toString(mode), PosixFilePermissions.toString(owner));
+        log.warn(
+            "event=file-mode-tightened file={} was={} now={} (only its owner may read it)",
+            file,
+            PosixFilePermissions.toString(mode),
+            PosixFilePermissions.toString(owner));
       }
     } catch (IOException | SecurityException e) {
-      log.warn("event=file-mode-too-open file={} error=\"{}\" (others may read it; make it mode 0600)", file, e.getMessage());
+      log.warn(
+          "event=file-mode-too-open file={} error=\"{}\" (others may read it; make it mode 0600)",
+          file,
+          e.getMessage());
     }
   }
 
   private static FileAttribute<?>[] mode(Path path, String permissions) {
     return isPosix(path)
-        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(permissions))}
+        ? new FileAttribute<?>[] {
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(permissions))
+        }
         : new FileAttribute<?>[0];
   }
 

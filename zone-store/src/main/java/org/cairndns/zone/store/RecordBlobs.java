@@ -23,12 +23,18 @@ final class RecordBlobs {
     return RecordCodec.encode(records);
   }
 
-  /** {@code records}, taking the encoding made as they streamed in when it holds the same records. */
+  /**
+   * {@code records}, taking the encoding made as they streamed in when it holds the same records.
+   */
   static byte[] encode(List<Record> records, EncodedRecords streamed) {
-    return streamed != null && streamed.count() == records.size() ? streamed.compressed() : encode(records);
+    return streamed != null && streamed.count() == records.size()
+        ? streamed.compressed()
+        : encode(records);
   }
 
-  /** {@code soa} followed by {@code records}, as a journal step keeps each side (RFC 1995 order). */
+  /**
+   * {@code soa} followed by {@code records}, as a journal step keeps each side (RFC 1995 order).
+   */
   static byte[] encode(SOARecord soa, List<Record> records) {
     List<Record> all = new ArrayList<>(records.size() + 1);
     all.add(soa);

@@ -42,19 +42,25 @@ final class RecordCodec {
 
   static List<Record> decode(InputStream blob) throws IOException {
     List<Record> records = new ArrayList<>();
-    decode(blob, (name, nameOffset, type, dclass, ttl, rdata, rdataOffset, rdataLength) -> {
-      try {
-        records.add(Record.fromWire(java.util.Arrays.copyOfRange(name, nameOffset, rdataOffset + rdataLength), Section.ANSWER));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+    decode(
+        blob,
+        (name, nameOffset, type, dclass, ttl, rdata, rdataOffset, rdataLength) -> {
+          try {
+            records.add(
+                Record.fromWire(
+                    java.util.Arrays.copyOfRange(name, nameOffset, rdataOffset + rdataLength),
+                    Section.ANSWER));
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
     return records;
   }
 
   /** Feeds each stored record to {@code sink} in wire form, from one reused buffer. */
   static void decode(InputStream blob, WireRecordSink sink) throws IOException {
-    try (DataInputStream in = new DataInputStream(new InflaterInputStream(blob, new java.util.zip.Inflater(), 1 << 16))) {
+    try (DataInputStream in =
+        new DataInputStream(new InflaterInputStream(blob, new java.util.zip.Inflater(), 1 << 16))) {
       int count = in.readInt();
       boolean toEnd = count == (int) COUNT_UNKNOWN;
       byte[] buf = new byte[65535];
@@ -73,7 +79,14 @@ final class RecordCodec {
           p += 1 + (buf[p] & 0xFF);
         }
         p++;
-        sink.add(buf, 0, u16(buf, p), u16(buf, p + 2), ((long) u16(buf, p + 4) << 16) | u16(buf, p + 6), buf, p + 10,
+        sink.add(
+            buf,
+            0,
+            u16(buf, p),
+            u16(buf, p + 2),
+            ((long) u16(buf, p + 4) << 16) | u16(buf, p + 6),
+            buf,
+            p + 10,
             u16(buf, p + 8));
       }
     } catch (EOFException e) {

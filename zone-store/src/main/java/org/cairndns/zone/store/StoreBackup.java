@@ -14,13 +14,15 @@ import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
 /**
- * Backs a zone store up while a server runs on it, and restores such a backup into a new store path.
+ * Backs a zone store up while a server runs on it, and restores such a backup into a new store
+ * path.
  *
- * <p>A backup is one zip file holding {@code NAME.mv.db}, a consistent copy made by H2's {@code BACKUP
- * TO}, and {@code NAME.key}, the store's password, without which the copy cannot be opened. H2 runs the
- * statement in the process that serves the database in auto-server mode (the running server, when there
- * is one), so its copy is written into the store's own folder, which that process can write even under
- * {@code ProtectSystem=strict}, and moved from there to its destination by this process.
+ * <p>A backup is one zip file holding {@code NAME.mv.db}, a consistent copy made by H2's {@code
+ * BACKUP TO}, and {@code NAME.key}, the store's password, without which the copy cannot be opened.
+ * H2 runs the statement in the process that serves the database in auto-server mode (the running
+ * server, when there is one), so its copy is written into the store's own folder, which that
+ * process can write even under {@code ProtectSystem=strict}, and moved from there to its
+ * destination by this process.
  */
 public final class StoreBackup {
   private static final String MV_DB = ".mv.db";
@@ -28,7 +30,10 @@ public final class StoreBackup {
 
   private StoreBackup() {}
 
-  /** Writes a backup of the store at {@code store} (base path, like {@link ZoneStore#open}) to {@code target}. */
+  /**
+   * Writes a backup of the store at {@code store} (base path, like {@link ZoneStore#open}) to
+   * {@code target}.
+   */
   public static void backup(Path store, Path target) throws ZoneStoreException {
     Path dbFile = sibling(store, MV_DB);
     if (!Files.exists(dbFile)) {
@@ -36,16 +41,21 @@ public final class StoreBackup {
     }
     Path h2Copy = sibling(store, ".backup-" + ProcessHandle.current().pid() + ".zip");
     try {
-      // Through the store's own connection, which also migrates an older store and tightens its files'
+      // Through the store's own connection, which also migrates an older store and tightens its
+      // files'
       // modes, as every command does; H2 runs BACKUP TO in the process serving the database.
       try (ZoneStore opened = ZoneStore.open(store)) {
-        opened.database().inTransaction("cannot back up zone store " + store, db -> {
-          try (PreparedStatement backup = db.prepareStatement("BACKUP TO ?")) {
-            backup.setString(1, h2Copy.toAbsolutePath().toString());
-            backup.execute();
-          }
-          return null;
-        });
+        opened
+            .database()
+            .inTransaction(
+                "cannot back up zone store " + store,
+                db -> {
+                  try (PreparedStatement backup = db.prepareStatement("BACKUP TO ?")) {
+                    backup.setString(1, h2Copy.toAbsolutePath().toString());
+                    backup.execute();
+                  }
+                  return null;
+                });
       }
       String password = Files.readString(sibling(store, KEY)).trim();
       Path partial = target.resolveSibling(target.getFileName() + ".partial");
@@ -74,7 +84,8 @@ public final class StoreBackup {
       }
       Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      throw new ZoneStoreException("cannot back up zone store " + store + " to " + target + ": " + e.getMessage(), e);
+      throw new ZoneStoreException(
+          "cannot back up zone store " + store + " to " + target + ": " + e.getMessage(), e);
     } finally {
       try {
         Files.deleteIfExists(h2Copy);
@@ -85,14 +96,15 @@ public final class StoreBackup {
   }
 
   /**
-   * Unpacks {@code backup} into a new store at {@code store}, which must not exist yet, and opens it once
-   * so that an older backup is migrated to this release's schema.
+   * Unpacks {@code backup} into a new store at {@code store}, which must not exist yet, and opens
+   * it once so that an older backup is migrated to this release's schema.
    */
   public static void restore(Path backup, Path store) throws ZoneStoreException {
     Path dbFile = sibling(store, MV_DB);
     Path keyFile = sibling(store, KEY);
     if (Files.exists(dbFile) || Files.exists(keyFile)) {
-      throw new ZoneStoreException("a zone store exists at " + store + ": restore into a new path, or move it away first");
+      throw new ZoneStoreException(
+          "a zone store exists at " + store + ": restore into a new path, or move it away first");
     }
     boolean restored = false;
     try {
@@ -114,12 +126,19 @@ public final class StoreBackup {
         }
       }
       if (!db || !key) {
-        throw new ZoneStoreException(backup + " is not a Cairn store backup (it needs a " + MV_DB + " and a " + KEY + " entry)");
+        throw new ZoneStoreException(
+            backup
+                + " is not a Cairn store backup (it needs a "
+                + MV_DB
+                + " and a "
+                + KEY
+                + " entry)");
       }
       ZoneStore.open(store).close();
       restored = true;
     } catch (IOException e) {
-      throw new ZoneStoreException("cannot restore " + backup + " into " + store + ": " + e.getMessage(), e);
+      throw new ZoneStoreException(
+          "cannot restore " + backup + " into " + store + ": " + e.getMessage(), e);
     } finally {
       if (!restored) {
         deleteQuietly(dbFile);

@@ -46,9 +46,8 @@ public final class StoreDatabase implements AutoCloseable {
   }
 
   /**
-   * Opens the database at {@code path}, creating and migrating it as needed. The database is
-   * opened in H2's auto-server mode so the command line can load zones while a server has the
-   * store open.
+   * Opens the database at {@code path}, creating and migrating it as needed. The database is opened
+   * in H2's auto-server mode so the command line can load zones while a server has the store open.
    *
    * @param path database base path without the {@code .mv.db} suffix, e.g. {@code data/cairn}
    */
@@ -74,15 +73,16 @@ public final class StoreDatabase implements AutoCloseable {
   }
 
   /**
-   * Runs {@code work} in one transaction and commits it. Anything {@code work} throws rolls it back:
-   * a store error is rethrown as it is, an SQL or I/O error becomes a {@link ZoneStoreException}
-   * saying {@code failure} with the cause, and an unexpected runtime exception is rethrown after the
-   * rollback, so no half-done change is left for the next commit. Transactions on one database run
-   * one after the other.
+   * Runs {@code work} in one transaction and commits it. Anything {@code work} throws rolls it
+   * back: a store error is rethrown as it is, an SQL or I/O error becomes a {@link
+   * ZoneStoreException} saying {@code failure} with the cause, and an unexpected runtime exception
+   * is rethrown after the rollback, so no half-done change is left for the next commit.
+   * Transactions on one database run one after the other.
    *
    * @param failure what could not be done, for the error message, e.g. "cannot read zone x."
    */
-  public synchronized <T> T inTransaction(String failure, Transaction<T> work) throws ZoneStoreException {
+  public synchronized <T> T inTransaction(String failure, Transaction<T> work)
+      throws ZoneStoreException {
     try {
       T result = work.run(db);
       db.commit();
@@ -119,11 +119,11 @@ public final class StoreDatabase implements AutoCloseable {
   }
 
   /**
-   * The database password, kept in {@code PATH.key} (mode 0600) and made when the store is
-   * created. H2's auto-server mode, which lets the command line write while a server runs, opens
-   * a TCP port for the database, so the store must not be open to anyone who can reach it. A new
-   * store's folder is made with mode 0700; the files of an existing store that others may read
-   * are tightened with a warning.
+   * The database password, kept in {@code PATH.key} (mode 0600) and made when the store is created.
+   * H2's auto-server mode, which lets the command line write while a server runs, opens a TCP port
+   * for the database, so the store must not be open to anyone who can reach it. A new store's
+   * folder is made with mode 0700; the files of an existing store that others may read are
+   * tightened with a warning.
    */
   private static String password(Path path) throws IOException, ZoneStoreException {
     Path keyFile = sibling(path, ".key");
@@ -135,7 +135,8 @@ public final class StoreDatabase implements AutoCloseable {
       return Files.readString(keyFile).trim();
     }
     if (Files.exists(dbFile)) {
-      throw new ZoneStoreException("cannot open zone store " + path + ": its password file " + keyFile + " is missing");
+      throw new ZoneStoreException(
+          "cannot open zone store " + path + ": its password file " + keyFile + " is missing");
     }
     Path parent = keyFile.toAbsolutePath().getParent();
     if (parent != null) {
@@ -144,8 +145,11 @@ public final class StoreDatabase implements AutoCloseable {
     byte[] random = new byte[24];
     new SecureRandom().nextBytes(random);
     String password = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-    try (SeekableByteChannel out = Files.newByteChannel(keyFile,
-        EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OwnerOnlyFiles.fileMode(keyFile))) {
+    try (SeekableByteChannel out =
+        Files.newByteChannel(
+            keyFile,
+            EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+            OwnerOnlyFiles.fileMode(keyFile))) {
       out.write(ByteBuffer.wrap(password.getBytes(StandardCharsets.US_ASCII)));
     }
     return password;

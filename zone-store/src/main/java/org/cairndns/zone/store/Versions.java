@@ -35,9 +35,10 @@ final class Versions {
   static long create(Connection db, Name origin, long serial, int recordCount, byte[] stored)
       throws SQLException {
     Timestamp now = Timestamp.from(Instant.now());
-    try (PreparedStatement st = db.prepareStatement(
-        "INSERT INTO zone (name, serial, record_count, records, created_at, changed_at) VALUES (?, ?, ?, ?, ?, ?)",
-        new String[] {"ID"})) {
+    try (PreparedStatement st =
+        db.prepareStatement(
+            "INSERT INTO zone (name, serial, record_count, records, created_at, changed_at) VALUES (?, ?, ?, ?, ?, ?)",
+            new String[] {"ID"})) {
       st.setString(1, StoreDatabase.key(origin));
       st.setLong(2, serial);
       st.setInt(3, recordCount);
@@ -55,8 +56,9 @@ final class Versions {
   /** Makes {@code stored} the zone's current records, at {@code serial}. */
   static void setCurrent(Connection db, long zoneId, long serial, int recordCount, byte[] stored)
       throws SQLException {
-    try (PreparedStatement st = db.prepareStatement(
-        "UPDATE zone SET serial = ?, record_count = ?, records = ?, changed_at = ? WHERE id = ?")) {
+    try (PreparedStatement st =
+        db.prepareStatement(
+            "UPDATE zone SET serial = ?, record_count = ?, records = ?, changed_at = ? WHERE id = ?")) {
       st.setLong(1, serial);
       st.setInt(2, recordCount);
       st.setBytes(3, stored);
@@ -69,8 +71,9 @@ final class Versions {
   /** The row of version {@code seq} in the zone's history. */
   static void add(Connection db, long zoneId, long seq, long serial, String source, int records)
       throws SQLException {
-    try (PreparedStatement st = db.prepareStatement(
-        "INSERT INTO zone_version (zone_id, seq, serial, loaded_at, source, record_count) VALUES (?, ?, ?, ?, ?, ?)")) {
+    try (PreparedStatement st =
+        db.prepareStatement(
+            "INSERT INTO zone_version (zone_id, seq, serial, loaded_at, source, record_count) VALUES (?, ?, ?, ?, ?, ?)")) {
       st.setLong(1, zoneId);
       st.setLong(2, seq);
       st.setLong(3, serial);
@@ -83,8 +86,9 @@ final class Versions {
 
   /** The current version with its records decoded, for computing a difference. */
   static Optional<Current> current(Connection db, Name origin) throws SQLException, IOException {
-    try (PreparedStatement st = db.prepareStatement(
-        "SELECT z.id, z.records, (SELECT MAX(seq) FROM zone_version v WHERE v.zone_id = z.id) FROM zone z WHERE z.name = ?")) {
+    try (PreparedStatement st =
+        db.prepareStatement(
+            "SELECT z.id, z.records, (SELECT MAX(seq) FROM zone_version v WHERE v.zone_id = z.id) FROM zone z WHERE z.name = ?")) {
       st.setString(1, StoreDatabase.key(origin));
       try (ResultSet rs = st.executeQuery()) {
         if (!rs.next()) {
@@ -102,17 +106,22 @@ final class Versions {
 
   /** The current version without its records. */
   static Optional<Head> head(Connection db, Name origin) throws SQLException {
-    try (PreparedStatement st = db.prepareStatement(
-        "SELECT z.id, z.serial, (SELECT MAX(seq) FROM zone_version v WHERE v.zone_id = z.id) FROM zone z WHERE z.name = ?")) {
+    try (PreparedStatement st =
+        db.prepareStatement(
+            "SELECT z.id, z.serial, (SELECT MAX(seq) FROM zone_version v WHERE v.zone_id = z.id) FROM zone z WHERE z.name = ?")) {
       st.setString(1, StoreDatabase.key(origin));
       try (ResultSet rs = st.executeQuery()) {
-        return rs.next() ? Optional.of(new Head(rs.getLong(1), rs.getLong(2), rs.getLong(3))) : Optional.empty();
+        return rs.next()
+            ? Optional.of(new Head(rs.getLong(1), rs.getLong(2), rs.getLong(3)))
+            : Optional.empty();
       }
     }
   }
 
   static void bumpChangeCounter(Connection db) throws SQLException {
-    try (PreparedStatement st = db.prepareStatement("UPDATE store_state SET change_counter = change_counter + 1 WHERE id = 1")) {
+    try (PreparedStatement st =
+        db.prepareStatement(
+            "UPDATE store_state SET change_counter = change_counter + 1 WHERE id = 1")) {
       st.executeUpdate();
     }
   }

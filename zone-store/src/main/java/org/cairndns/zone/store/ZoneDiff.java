@@ -16,7 +16,8 @@ import org.xbill.DNS.Type;
  * from the version with SOA {@code fromSoa} and those added to make the version with {@code toSoa}.
  * The SOA records themselves are not in the lists.
  */
-public record ZoneDiff(SOARecord fromSoa, SOARecord toSoa, List<Record> deleted, List<Record> added) {
+public record ZoneDiff(
+    SOARecord fromSoa, SOARecord toSoa, List<Record> deleted, List<Record> added) {
 
   public ZoneDiff {
     deleted = List.copyOf(deleted);
@@ -35,7 +36,10 @@ public record ZoneDiff(SOARecord fromSoa, SOARecord toSoa, List<Record> deleted,
     return deleted.isEmpty() && added.isEmpty();
   }
 
-  /** Difference between two record sets, as {@link RecordDifference} compares them; linear in their sizes. */
+  /**
+   * Difference between two record sets, as {@link RecordDifference} compares them; linear in their
+   * sizes.
+   */
   public static ZoneDiff between(
       SOARecord fromSoa, Collection<Record> from, SOARecord toSoa, Collection<Record> to) {
     List<Record> deleted = new ArrayList<>();
@@ -44,7 +48,10 @@ public record ZoneDiff(SOARecord fromSoa, SOARecord toSoa, List<Record> deleted,
     return new ZoneDiff(fromSoa, toSoa, deleted, added);
   }
 
-  /** Applies this step to {@code records} (the {@code fromSoa} version); the result has {@code toSoa}. */
+  /**
+   * Applies this step to {@code records} (the {@code fromSoa} version); the result has {@code
+   * toSoa}.
+   */
   public List<Record> applyTo(Collection<Record> records) {
     Map<ByteBuffer, Record> current = keyed(records);
     for (Record r : deleted) {

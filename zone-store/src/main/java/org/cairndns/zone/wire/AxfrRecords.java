@@ -11,18 +11,21 @@ import org.xbill.DNS.Type;
 
 /**
  * The records of an AXFR written straight from a snapshot's arenas, no Record objects: the SOA,
- * owners in canonical order with their RRsets by type (signatures after the RRset they cover),
- * then the SOA again. Owner names are compressed within each message ({@link NameCompression},
- * case kept); RDATA goes out as stored, names in it uncompressed. One per transfer, not thread-safe.
+ * owners in canonical order with their RRsets by type (signatures after the RRset they cover), then
+ * the SOA again. Owner names are compressed within each message ({@link NameCompression}, case
+ * kept); RDATA goes out as stored, names in it uncompressed. One per transfer, not thread-safe.
  */
 public final class AxfrRecords {
   private final NodeTable table;
   private final int[] order;
   private final int total;
+
   /** Where the walk is: -1 the opening SOA, order.length the closing one, past it done. */
   private int owner = -1;
+
   /** The record offsets of the current owner, in the order they go out, and the next one. */
   private int[] records = new int[8];
+
   private int recordCount;
   private int nextRecord;
   private final int soaRecord;
@@ -59,7 +62,12 @@ public final class AxfrRecords {
       sorted &= id == 0 || order.compare(id - 1, id) < 0;
     }
     if (!sorted) {
-      ids = IntStream.range(0, ids.length).boxed().sorted(order).mapToInt(Integer::intValue).toArray();
+      ids =
+          IntStream.range(0, ids.length)
+              .boxed()
+              .sorted(order)
+              .mapToInt(Integer::intValue)
+              .toArray();
     }
     return ids;
   }
@@ -99,9 +107,9 @@ public final class AxfrRecords {
   }
 
   /**
-   * Writes the next record at {@code out}'s position when it ends within {@code limit} bytes of
-   * the message, or {@code always}; returns whether it did (and moved on). A record that does not
-   * fit leaves {@code out} as it was: it is the first of the next message.
+   * Writes the next record at {@code out}'s position when it ends within {@code limit} bytes of the
+   * message, or {@code always}; returns whether it did (and moved on). A record that does not fit
+   * leaves {@code out} as it was: it is the first of the next message.
    */
   public boolean writeNext(DNSOutput out, int limit, boolean always) {
     int mark = out.current();

@@ -6,11 +6,11 @@ import org.xbill.DNS.DNSOutput;
 /**
  * Name compression within one message (RFC 1035 §4.1.4), the one implementation for every message
  * Cairn renders itself (AXFR from the arenas, IXFR and the question from records). A suffix is
- * pointed at only when it was written byte for byte the same, case included, so every name goes
- * out in the case it was loaded in, as BIND compresses its responses (case-sensitively unless told
+ * pointed at only when it was written byte for byte the same, case included, so every name goes out
+ * in the case it was loaded in, as BIND compresses its responses (case-sensitively unless told
  * otherwise with {@code no-case-compress}); dnsjava's {@code Compression} matches suffixes in any
- * case and so spells a name like an earlier one. The table is kept across messages, and
- * {@link #startMessage} forgets its names without clearing it. Not thread-safe.
+ * case and so spells a name like an earlier one. The table is kept across messages, and {@link
+ * #startMessage} forgets its names without clearing it. Not thread-safe.
  */
 public final class NameCompression {
   private static final int SLOTS = 1 << 12; // a 64 KB message holds far fewer names than this
@@ -68,14 +68,20 @@ public final class NameCompression {
     }
   }
 
-  /** The slot of this message's name {@code names[at, end)}, the same bytes, case included; or -1. */
+  /**
+   * The slot of this message's name {@code names[at, end)}, the same bytes, case included; or -1.
+   */
   private int lookup(int state, byte[] names, int at, int end) {
     int h = NodeTable.finish(state);
-    for (int slot = h & (SLOTS - 1), probes = 0; probes < SLOTS; slot = (slot + 1) & (SLOTS - 1), probes++) {
+    for (int slot = h & (SLOTS - 1), probes = 0;
+        probes < SLOTS;
+        slot = (slot + 1) & (SLOTS - 1), probes++) {
       if (generation[slot] != message) {
         return -1;
       }
-      if (hashes[slot] == state && Arrays.equals(source[slot], nameAt[slot], nameAt[slot] + nameLength[slot], names, at, end)) {
+      if (hashes[slot] == state
+          && Arrays.equals(
+              source[slot], nameAt[slot], nameAt[slot] + nameLength[slot], names, at, end)) {
         return slot;
       }
     }
@@ -84,7 +90,9 @@ public final class NameCompression {
 
   private void remember(int state, int offset, byte[] names, int at, int end) {
     int h = NodeTable.finish(state);
-    for (int slot = h & (SLOTS - 1), probes = 0; probes < SLOTS / 2; slot = (slot + 1) & (SLOTS - 1), probes++) {
+    for (int slot = h & (SLOTS - 1), probes = 0;
+        probes < SLOTS / 2;
+        slot = (slot + 1) & (SLOTS - 1), probes++) {
       if (generation[slot] != message) {
         generation[slot] = message;
         hashes[slot] = state;

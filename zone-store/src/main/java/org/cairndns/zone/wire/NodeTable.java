@@ -9,14 +9,15 @@ import org.xbill.DNS.WireParseException;
 
 /**
  * The owner names of a zone and their records as bytes, not objects (as NSD and Knot keep them):
- * node {@code n} is an int id; its owner's uncompressed wire name (original case) starts at
- * {@code nameAt[n]} in {@link #names}, and its records are the run {@code data[runAt[n], runEnd[n])}
- * of {@code [type u16][class u16][ttl u32][rdlength u16][rdata]}, in the order they were added.
- * Empty non-terminals are nodes with an empty run; their name is a suffix of a descendant's name.
+ * node {@code n} is an int id; its owner's uncompressed wire name (original case) starts at {@code
+ * nameAt[n]} in {@link #names}, and its records are the run {@code data[runAt[n], runEnd[n])} of
+ * {@code [type u16][class u16][ttl u32][rdlength u16][rdata]}, in the order they were added. Empty
+ * non-terminals are nodes with an empty run; their name is a suffix of a descendant's name.
  *
- * <p>An open-addressing table (linear probing) maps a hash of the case-folded wire name to the node.
- * The hash mixes a name's bytes last to first, so the state after a name's parent is the start for
- * the name itself: a lookup hashes every ancestor of the query in one pass over its bytes.
+ * <p>An open-addressing table (linear probing) maps a hash of the case-folded wire name to the
+ * node. The hash mixes a name's bytes last to first, so the state after a name's parent is the
+ * start for the name itself: a lookup hashes every ancestor of the query in one pass over its
+ * bytes.
  *
  * <p>Filled by a snapshot's builder, then {@link #trim trimmed} and never changed again. Readers
  * walk a node's run byte by byte: {@code for (p = runAt(id); p < runEnd(id); p = next(p))}.
@@ -24,13 +25,16 @@ import org.xbill.DNS.WireParseException;
 public final class NodeTable {
   private static final int MAX_NAME = 255;
   public static final int NO_NODE = -1;
+
   /** Runs up to this many bytes are scanned for a copy of a record; longer ones use an index. */
   private static final int SCANNED = 1 << 14;
+
   private static final int SEED = 0x811C9DC5;
   private static final byte[] WILDCARD = {1, '*'};
 
   /** The origin's wire name and label count (root included), and its hash state. */
   private final byte[] origin;
+
   private final int apexLabels;
   private final int apexState;
 
@@ -41,15 +45,22 @@ public final class NodeTable {
   private int[] nameAt = new int[256];
   private int[] runAt = new int[256];
   private int[] runEnd = new int[256];
+
   /** Builder only: the end of the space a node's run may grow into in place; null once trimmed. */
   private int[] runLimit = new int[256];
+
   private boolean relocated;
+
   /** Builder only: per node, the index of a run past {@link #SCANNED} bytes; null until one is. */
   private RunIndex[] indexes;
+
   private int count;
+
   /** Pairs (finished hash, node id + 1); 0 marks a free slot. */
   private int[] table = new int[2 * 256];
+
   private int last = NO_NODE;
+
   /** Builder scratch: label offsets of the name being added. */
   private final int[] starts = new int[128];
 
@@ -150,7 +161,8 @@ public final class NodeTable {
   /**
    * Fills {@code starts[k]} with the offset of the wire name at {@code wire[at..]} with k labels
    * removed ({@code starts[labels - 1]} is the root); returns the label count, root included, as
-   * dnsjava's {@code Name.labels()} counts. Malformed or compressed names: IllegalArgumentException.
+   * dnsjava's {@code Name.labels()} counts. Malformed or compressed names:
+   * IllegalArgumentException.
    */
   public static int labelStarts(byte[] wire, int at, int[] starts) {
     int p = at;
@@ -173,12 +185,16 @@ public final class NodeTable {
 
   // ---- reading
 
-  /** The node whose name, hashed to {@code state}, is at {@code wire[at..]}; -1 when there is none. */
+  /**
+   * The node whose name, hashed to {@code state}, is at {@code wire[at..]}; -1 when there is none.
+   */
   public int find(byte[] wire, int at, int state) {
     return probe(finish(state), wire, at, false);
   }
 
-  /** The node {@code *.<name at wire[at..]>}, given that name's hash state; -1 when there is none. */
+  /**
+   * The node {@code *.<name at wire[at..]>}, given that name's hash state; -1 when there is none.
+   */
   public int findWildcard(byte[] wire, int at, int state) {
     return probe(finish(extend(state, WILDCARD, 0, 2)), wire, at, true);
   }
@@ -213,9 +229,12 @@ public final class NodeTable {
     return find(other.names, at, state(other.names, at, end + 1));
   }
 
-  /** Whether node {@code id} holds the same record bytes as node {@code otherId} of {@code other}. */
+  /**
+   * Whether node {@code id} holds the same record bytes as node {@code otherId} of {@code other}.
+   */
   boolean sameRecords(int id, NodeTable other, int otherId) {
-    return Arrays.equals(data, runAt[id], runEnd[id], other.data, other.runAt[otherId], other.runEnd[otherId]);
+    return Arrays.equals(
+        data, runAt[id], runEnd[id], other.data, other.runAt[otherId], other.runEnd[otherId]);
   }
 
   /**
@@ -266,12 +285,16 @@ public final class NodeTable {
 
   /** The record at {@code p} in a run, as an object owned by {@code owner} (this node's name). */
   public Record record(Name owner, int p) {
-    return record(owner, u16(data, p), u16(data, p + 2), u32(data, p + 4), data, p + 10, u16(data, p + 8));
+    return record(
+        owner, u16(data, p), u16(data, p + 2), u32(data, p + 4), data, p + 10, u16(data, p + 8));
   }
 
   /** One record from its RDATA bytes; IllegalArgumentException when they do not parse. */
-  public static Record record(Name owner, int type, int dclass, long ttl, byte[] b, int offset, int length) {
-    Record r = Record.newRecord(owner, type, dclass, ttl, length, Arrays.copyOfRange(b, offset, offset + length));
+  public static Record record(
+      Name owner, int type, int dclass, long ttl, byte[] b, int offset, int length) {
+    Record r =
+        Record.newRecord(
+            owner, type, dclass, ttl, length, Arrays.copyOfRange(b, offset, offset + length));
     if (r == null) { // dnsjava's answer to RDATA that does not parse
       throw new IllegalArgumentException("malformed " + Type.string(type) + " record at " + owner);
     }
@@ -318,8 +341,8 @@ public final class NodeTable {
 
   /**
    * The node for the owner at {@code wire[at..]}, made (with any missing ancestors below the apex
-   * as empty non-terminals) when new. IllegalArgumentException when the name is malformed or not
-   * at or below the origin.
+   * as empty non-terminals) when new. IllegalArgumentException when the name is malformed or not at
+   * or below the origin.
    */
   public int intern(byte[] wire, int at) {
     int labels = labelStarts(wire, at, starts);
@@ -347,8 +370,11 @@ public final class NodeTable {
         id = newNode(copied + from - at, state);
       }
     }
-    if (copied < 0 && isEmpty(id) && !Arrays.equals(names, nameAt[id], nameAt[id] + end - at, wire, at, end)) {
-      nameAt[id] = appendName(wire, at, end); // an empty non-terminal gets records: use their spelling
+    if (copied < 0
+        && isEmpty(id)
+        && !Arrays.equals(names, nameAt[id], nameAt[id] + end - at, wire, at, end)) {
+      nameAt[id] =
+          appendName(wire, at, end); // an empty non-terminal gets records: use their spelling
     }
     last = id;
     return id;
@@ -413,7 +439,8 @@ public final class NodeTable {
    * send one twice). This is the one place that rule lives: every path out of a snapshot (answers,
    * AXFR signed or not, the store, differences) sees each record once, however large its owner.
    */
-  public boolean append(int id, int type, int dclass, long ttl, byte[] rdata, int offset, int length) {
+  public boolean append(
+      int id, int type, int dclass, long ttl, byte[] rdata, int offset, int length) {
     if (holds(id, type, dclass, rdata, offset, length)) {
       return false;
     }
@@ -474,7 +501,9 @@ public final class NodeTable {
   }
 
   private boolean sameRecord(int p, int type, int dclass, byte[] rdata, int offset, int length) {
-    return u16(data, p) == type && u16(data, p + 2) == dclass && u16(data, p + 8) == length
+    return u16(data, p) == type
+        && u16(data, p + 2) == dclass
+        && u16(data, p + 8) == length
         && Arrays.equals(data, p + 10, p + 10 + length, rdata, offset, offset + length);
   }
 
@@ -492,8 +521,10 @@ public final class NodeTable {
    */
   private final class RunIndex {
     private final int id;
+
     /** Relative offset + 1 per slot; 0 is free. */
     private int[] slots = new int[1 << 10];
+
     private int used;
 
     RunIndex(int id) {
@@ -505,7 +536,8 @@ public final class NodeTable {
 
     boolean holds(int type, int dclass, byte[] rdata, int offset, int length) {
       int mask = slots.length - 1;
-      for (int slot = recordHash(type, dclass, rdata, offset, length) & mask; slots[slot] != 0;
+      for (int slot = recordHash(type, dclass, rdata, offset, length) & mask;
+          slots[slot] != 0;
           slot = (slot + 1) & mask) {
         if (sameRecord(runAt[id] + slots[slot] - 1, type, dclass, rdata, offset, length)) {
           return true;

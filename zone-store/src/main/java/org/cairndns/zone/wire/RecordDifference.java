@@ -30,7 +30,10 @@ public final class RecordDifference {
    * Records only in {@code from} go to {@code deleted} (in {@code from}'s order), records only in
    * {@code to} to {@code added} (in {@code to}'s order); a record given twice counts once.
    */
-  public static void between(Iterable<Record> from, Iterable<Record> to, Consumer<Record> deleted,
+  public static void between(
+      Iterable<Record> from,
+      Iterable<Record> to,
+      Consumer<Record> deleted,
       Consumer<Record> added) {
     Map<ByteBuffer, Record> before = new LinkedHashMap<>();
     for (Record r : from) {
@@ -57,7 +60,8 @@ public final class RecordDifference {
    * bytes are equal in both are not decoded, so two versions of a large zone that differ a little
    * compare at the speed of memory.
    */
-  public static void between(NodeTable older, NodeTable newer, Consumer<Record> deleted, Consumer<Record> added) {
+  public static void between(
+      NodeTable older, NodeTable newer, Consumer<Record> deleted, Consumer<Record> added) {
     for (int id = 0; id < newer.count(); id++) {
       int was = older.findNameOf(newer, id);
       if (was == NodeTable.NO_NODE) {

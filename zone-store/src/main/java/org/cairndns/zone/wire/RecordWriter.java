@@ -19,18 +19,20 @@ import org.xbill.DNS.Type;
  * message up to its size limit this way, the zone store encodes a whole zone into one buffer and
  * snapshots keep RDATA as bytes. The bytes are dnsjava's, names in their original case, but for
  * compression: by {@link NameCompression}, which keeps that case, in the owner and the RDATA of
- * exactly the types dnsjava compresses (NS, CNAME, PTR, MX, SOA). Those
- * and TXT are written field by field, with no object per record; A and AAAA (no names, so their
- * canonical form is as given) cost one small array, other RDATA a copy of the whole record from
- * {@link Record#toWire(int)}. dnsjava's own writer, {@code Record.toWire(DNSOutput, int,
- * Compression)}, is package-private: reaching it meant a class in its package.
+ * exactly the types dnsjava compresses (NS, CNAME, PTR, MX, SOA). Those and TXT are written field
+ * by field, with no object per record; A and AAAA (no names, so their canonical form is as given)
+ * cost one small array, other RDATA a copy of the whole record from {@link Record#toWire(int)}.
+ * dnsjava's own writer, {@code Record.toWire(DNSOutput, int, Compression)}, is package-private:
+ * reaching it meant a class in its package.
  */
 public final class RecordWriter {
   private static final int FIXED_FIELDS = 10; // type, class, TTL, RDLENGTH
 
   private RecordWriter() {}
 
-  /** @param compression null to write names uncompressed (as {@link Record#toWire(int)} does) */
+  /**
+   * @param compression null to write names uncompressed (as {@link Record#toWire(int)} does)
+   */
   public static void write(Record record, DNSOutput out, NameCompression compression) {
     writeName(record.getName(), out, compression);
     out.writeU16(record.getType());
@@ -64,7 +66,8 @@ public final class RecordWriter {
         out.writeU32(soa.getMinimum());
       }
       // The types that fill large zones, cheaper than the fallback.
-      case Type.A, Type.AAAA -> out.writeByteArray(record.rdataToWireCanonical()); // no names: as given
+      case Type.A, Type.AAAA ->
+          out.writeByteArray(record.rdataToWireCanonical()); // no names: as given
       case Type.TXT -> {
         for (byte[] string : ((TXTRecord) record).getStringsAsByteArrays()) {
           out.writeCountedString(string);

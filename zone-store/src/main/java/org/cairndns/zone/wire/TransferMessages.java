@@ -24,6 +24,7 @@ import org.xbill.DNS.Type;
 public final class TransferMessages {
   /** QR and AA set, opcode QUERY, RCODE NOERROR. */
   private static final int RESPONSE_FLAGS = (1 << (15 - Flags.QR)) | (1 << (15 - Flags.AA));
+
   /** Our OPT record: root owner, type, payload size, extended flags, no options. */
   private static final int OPT_SIZE = 11;
 
@@ -33,14 +34,22 @@ public final class TransferMessages {
   private final int maxBytes;
   private final int maxRecords;
   private final TSIG key;
+
   /** The question's and an increment's names; a whole zone's owners have {@link AxfrRecords}'. */
   private final NameCompression compression = new NameCompression();
+
   /** The MAC the next message's covers: the request's first, then each message's own. */
   private TSIGRecord previous;
+
   private int next;
   private boolean first = true;
 
-  private TransferMessages(Message request, AxfrRecords zone, List<Record> records, int maxBytes, int maxRecords,
+  private TransferMessages(
+      Message request,
+      AxfrRecords zone,
+      List<Record> records,
+      int maxBytes,
+      int maxRecords,
       TSIG key) {
     this.request = request;
     this.zone = zone;
@@ -57,12 +66,14 @@ public final class TransferMessages {
    * @param maxRecords records per message, 0 for as many as fit
    * @param key null to send the messages unsigned
    */
-  public static TransferMessages of(Message request, AxfrRecords zone, int maxBytes, int maxRecords, TSIG key) {
+  public static TransferMessages of(
+      Message request, AxfrRecords zone, int maxBytes, int maxRecords, TSIG key) {
     return new TransferMessages(request, zone, null, maxBytes, maxRecords, key);
   }
 
   /** {@code records} in this order (an IXFR's, or a single SOA), otherwise as the other factory. */
-  public static TransferMessages of(Message request, List<Record> records, int maxBytes, int maxRecords, TSIG key) {
+  public static TransferMessages of(
+      Message request, List<Record> records, int maxBytes, int maxRecords, TSIG key) {
     return new TransferMessages(request, null, records, maxBytes, maxRecords, key);
   }
 

@@ -13,8 +13,8 @@ import org.xbill.DNS.WireParseException;
  * answer records with each owner name decompressed into one reused buffer. A million-record AXFR
  * then costs no objects per record (dnsjava's Message makes a Name, its label arrays and a Record
  * for each). {@link #record()} gives the dnsjava Record of the current one when it is needed (SOA
- * records, IXFR, types whose RDATA may hold compressed names). Anything malformed is a
- * {@link WireParseException}.
+ * records, IXFR, types whose RDATA may hold compressed names). Anything malformed is a {@link
+ * WireParseException}.
  */
 public final class WireMessage {
   private static final int HEADER = 12;
@@ -36,7 +36,9 @@ public final class WireMessage {
   private int rdataLength;
   private Message parsed; // by dnsjava: given, or made on the first call to record()
 
-  /** @throws WireParseException when the header or question section is malformed */
+  /**
+   * @throws WireParseException when the header or question section is malformed
+   */
   public WireMessage(byte[] wire) throws WireParseException {
     this(wire, null);
   }
@@ -47,7 +49,8 @@ public final class WireMessage {
    */
   public WireMessage(byte[] wire, Message parsed) throws WireParseException {
     if (wire.length < HEADER) {
-      throw new WireParseException("message of " + wire.length + " bytes is shorter than a DNS header");
+      throw new WireParseException(
+          "message of " + wire.length + " bytes is shorter than a DNS header");
     }
     this.wire = wire;
     this.parsed = parsed;
@@ -104,7 +107,9 @@ public final class WireMessage {
     return ttl;
   }
 
-  /** The current owner name, uncompressed, from offset 0 (later bytes are left from longer names). */
+  /**
+   * The current owner name, uncompressed, from offset 0 (later bytes are left from longer names).
+   */
   public byte[] ownerBytes() {
     return owner;
   }
@@ -156,8 +161,8 @@ public final class WireMessage {
   /**
    * The dnsjava record for the current answer (names decompressed, RDATA checked). dnsjava reads a
    * record in place only inside its own package, so the first call has it parse the whole message
-   * (about what it would cost record by record, and a message holding one such record usually
-   * holds more); a message it cannot parse fails the transfer here.
+   * (about what it would cost record by record, and a message holding one such record usually holds
+   * more); a message it cannot parse fails the transfer here.
    */
   public Record record() throws WireParseException {
     try {
@@ -166,7 +171,8 @@ public final class WireMessage {
       }
       return parsed.getSection(Section.ANSWER).get(answersRead - 1);
     } catch (IOException | RuntimeException e) {
-      throw new WireParseException("malformed " + Type.string(type) + " record or message: " + e.getMessage(), e);
+      throw new WireParseException(
+          "malformed " + Type.string(type) + " record or message: " + e.getMessage(), e);
     }
   }
 

@@ -30,7 +30,10 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Type;
 
-/** Zones signed here with dnsjava, then broken one way each; real signers' zones are in the tools' ZoneDnssecIT. */
+/**
+ * Zones signed here with dnsjava, then broken one way each; real signers' zones are in the tools'
+ * ZoneDnssecIT.
+ */
 class DnssecCheckerTest {
   private static final Name ORIGIN = Name.fromConstantString("c.test.");
   private static final Name NS = Name.fromConstantString("ns.c.test.");
@@ -45,24 +48,40 @@ class DnssecCheckerTest {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
     generator.initialize(new ECGenParameterSpec("secp256r1"));
     keys = generator.generateKeyPair();
-    dnskey = new DNSKEYRecord(ORIGIN, DClass.IN, 300, 257, DNSKEYRecord.Protocol.DNSSEC,
-        DNSSEC.Algorithm.ECDSAP256SHA256, keys.getPublic());
+    dnskey =
+        new DNSKEYRecord(
+            ORIGIN,
+            DClass.IN,
+            300,
+            257,
+            DNSKEYRecord.Protocol.DNSSEC,
+            DNSSEC.Algorithm.ECDSAP256SHA256,
+            keys.getPublic());
   }
 
   /** The zone's records, NSEC chain {@code @ → ns → www → @}, without signatures. */
   private static List<Record> unsigned() throws Exception {
-    return new ArrayList<>(List.of(
-        new SOARecord(ORIGIN, DClass.IN, 300, NS, NS, 1, 3600, 600, 86400, 60),
-        new NSRecord(ORIGIN, DClass.IN, 300, NS),
-        dnskey,
-        new NSECRecord(ORIGIN, DClass.IN, 60, NS, new int[] {Type.SOA, Type.NS, Type.DNSKEY, Type.RRSIG, Type.NSEC}),
-        new ARecord(NS, DClass.IN, 300, InetAddress.getByName("192.0.2.1")),
-        new NSECRecord(NS, DClass.IN, 60, WWW, new int[] {Type.A, Type.RRSIG, Type.NSEC}),
-        new ARecord(WWW, DClass.IN, 300, InetAddress.getByName("192.0.2.80")),
-        new NSECRecord(WWW, DClass.IN, 60, ORIGIN, new int[] {Type.A, Type.RRSIG, Type.NSEC})));
+    return new ArrayList<>(
+        List.of(
+            new SOARecord(ORIGIN, DClass.IN, 300, NS, NS, 1, 3600, 600, 86400, 60),
+            new NSRecord(ORIGIN, DClass.IN, 300, NS),
+            dnskey,
+            new NSECRecord(
+                ORIGIN,
+                DClass.IN,
+                60,
+                NS,
+                new int[] {Type.SOA, Type.NS, Type.DNSKEY, Type.RRSIG, Type.NSEC}),
+            new ARecord(NS, DClass.IN, 300, InetAddress.getByName("192.0.2.1")),
+            new NSECRecord(NS, DClass.IN, 60, WWW, new int[] {Type.A, Type.RRSIG, Type.NSEC}),
+            new ARecord(WWW, DClass.IN, 300, InetAddress.getByName("192.0.2.80")),
+            new NSECRecord(WWW, DClass.IN, 60, ORIGIN, new int[] {Type.A, Type.RRSIG, Type.NSEC})));
   }
 
-  /** {@code records} with an RRSIG over each RRset, valid from a day before {@link #NOW} to {@code expires}. */
+  /**
+   * {@code records} with an RRSIG over each RRset, valid from a day before {@link #NOW} to {@code
+   * expires}.
+   */
   private static List<Record> signed(List<Record> records, Instant expires) throws Exception {
     Map<String, RRset> sets = new LinkedHashMap<>();
     for (Record r : records) {
@@ -99,18 +118,21 @@ class DnssecCheckerTest {
 
   @Test
   void anUnsignedZoneHasNothingToCheck() throws Exception {
-    List<Record> records = without(unsigned(), r -> r.getType() == Type.DNSKEY || r.getType() == Type.NSEC);
+    List<Record> records =
+        without(unsigned(), r -> r.getType() == Type.DNSKEY || r.getType() == Type.NSEC);
     assertFalse(check(records).signed());
   }
 
   @Test
   void expiredAndSoonExpiringSignatures() throws Exception {
-    assertEquals(List.of("c.test. SOA: signature expired at " + NOW.minusSeconds(1)),
+    assertEquals(
+        List.of("c.test. SOA: signature expired at " + NOW.minusSeconds(1)),
         errors(signed(unsigned(), NOW.minusSeconds(1))).subList(0, 1));
     DnssecChecker.Report soon = check(signed(unsigned(), NOW.plus(Duration.ofDays(2))));
     assertEquals(List.of(), soon.errors());
     assertEquals(1, soon.warnings().size(), soon.warnings().toString());
-    assertTrue(soon.warnings().get(0).reason().contains("within 7 days"), soon.warnings().toString());
+    assertTrue(
+        soon.warnings().get(0).reason().contains("within 7 days"), soon.warnings().toString());
   }
 
   @Test
@@ -118,21 +140,37 @@ class DnssecCheckerTest {
     List<Record> records = new ArrayList<>(signed(unsigned(), EXPIRES));
     ARecord changed = new ARecord(WWW, DClass.IN, 300, InetAddress.getByName("192.0.2.81"));
     records.replaceAll(r -> r.getName().equals(WWW) && r.getType() == Type.A ? changed : r);
-    assertEquals(List.of("www.c.test. A: signature by key " + dnskey.getFootprint() + " does not verify"), errors(records));
-    List<Record> unsignedA = without(signed(unsigned(), EXPIRES),
-        r -> r instanceof RRSIGRecord sig && sig.getName().equals(NS) && sig.getTypeCovered() == Type.A);
+    assertEquals(
+        List.of("www.c.test. A: signature by key " + dnskey.getFootprint() + " does not verify"),
+        errors(records));
+    List<Record> unsignedA =
+        without(
+            signed(unsigned(), EXPIRES),
+            r ->
+                r instanceof RRSIGRecord sig
+                    && sig.getName().equals(NS)
+                    && sig.getTypeCovered() == Type.A);
     assertEquals(List.of("ns.c.test. A: not signed"), errors(unsignedA));
   }
 
   @Test
   void aBrokenNsecChainIsNamed() throws Exception {
-    List<Record> noNsec = without(signed(unsigned(), EXPIRES), r -> r.getName().equals(NS)
-        && (r.getType() == Type.NSEC || (r instanceof RRSIGRecord sig && sig.getTypeCovered() == Type.NSEC)));
+    List<Record> noNsec =
+        without(
+            signed(unsigned(), EXPIRES),
+            r ->
+                r.getName().equals(NS)
+                    && (r.getType() == Type.NSEC
+                        || (r instanceof RRSIGRecord sig && sig.getTypeCovered() == Type.NSEC)));
     assertEquals(List.of("ns.c.test. NSEC: no NSEC: the chain is broken"), errors(noNsec));
     List<Record> skipping = unsigned();
-    skipping.replaceAll(r -> r.getName().equals(ORIGIN) && r.getType() == Type.NSEC
-        ? new NSECRecord(ORIGIN, DClass.IN, 60, WWW, ((NSECRecord) r).getTypes()) : r);
-    assertEquals(List.of("c.test. NSEC: next name is www.c.test., the next name in the zone is ns.c.test."),
+    skipping.replaceAll(
+        r ->
+            r.getName().equals(ORIGIN) && r.getType() == Type.NSEC
+                ? new NSECRecord(ORIGIN, DClass.IN, 60, WWW, ((NSECRecord) r).getTypes())
+                : r);
+    assertEquals(
+        List.of("c.test. NSEC: next name is www.c.test., the next name in the zone is ns.c.test."),
         errors(signed(skipping, EXPIRES)));
   }
 }

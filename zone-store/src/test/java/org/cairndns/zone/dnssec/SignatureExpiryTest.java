@@ -11,7 +11,8 @@ import org.xbill.DNS.Name;
 import org.xbill.DNS.Type;
 
 class SignatureExpiryTest {
-  private static final String ZONE = """
+  private static final String ZONE =
+      """
       $TTL 300
       @ IN SOA ns hm 1 3600 600 86400 60
       @ IN NS ns
@@ -24,15 +25,24 @@ class SignatureExpiryTest {
 
   @Test
   void theEarliestSignatureIsReadFromTheSnapshotsBytes() {
-    ZoneSnapshot zone = ZoneSnapshot.build(Name.fromConstantString("e.test."), TestZones.parse("e.test.", ZONE));
-    assertEquals(Optional.of(new SignatureExpiry.Signature(Name.fromConstantString("Deep.Ns.e.test."), Type.TXT,
-        Instant.parse("2029-06-15T11:59:59Z"))), SignatureExpiry.earliest(zone));
+    ZoneSnapshot zone =
+        ZoneSnapshot.build(Name.fromConstantString("e.test."), TestZones.parse("e.test.", ZONE));
+    assertEquals(
+        Optional.of(
+            new SignatureExpiry.Signature(
+                Name.fromConstantString("Deep.Ns.e.test."),
+                Type.TXT,
+                Instant.parse("2029-06-15T11:59:59Z"))),
+        SignatureExpiry.earliest(zone));
   }
 
   @Test
   void anUnsignedZoneHasNone() {
-    String unsigned = ZONE.lines().filter(l -> !l.contains("RRSIG")).reduce("", (a, l) -> a + l + "\n");
-    ZoneSnapshot zone = ZoneSnapshot.build(Name.fromConstantString("e.test."), TestZones.parse("e.test.", unsigned));
+    String unsigned =
+        ZONE.lines().filter(l -> !l.contains("RRSIG")).reduce("", (a, l) -> a + l + "\n");
+    ZoneSnapshot zone =
+        ZoneSnapshot.build(
+            Name.fromConstantString("e.test."), TestZones.parse("e.test.", unsigned));
     assertEquals(Optional.empty(), SignatureExpiry.earliest(zone));
   }
 }

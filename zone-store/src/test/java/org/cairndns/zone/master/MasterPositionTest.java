@@ -18,7 +18,8 @@ class MasterPositionTest {
   /** Fails, naming the field, when a dnsjava upgrade renames what line numbers are read from. */
   @Test
   void dnsjavaStillHasTheFieldsLinesAreReadFrom() {
-    assertNull(MasterPosition.MISSING,
+    assertNull(
+        MasterPosition.MISSING,
         () -> "zone file line numbers would all be 0 with this dnsjava: " + MasterPosition.MISSING);
   }
 
@@ -26,7 +27,9 @@ class MasterPositionTest {
   void eachRecordsFileAndLastLine() throws Exception {
     Files.writeString(dir.resolve("inner.inc"), "\n\ninc IN A 192.0.2.9\n");
     Path file = dir.resolve("p.test.zone");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         $ORIGIN p.test.
         @ 300 IN SOA ns hm 1 3600 600 86400 60
 

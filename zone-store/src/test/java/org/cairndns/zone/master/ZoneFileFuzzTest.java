@@ -21,11 +21,13 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
 
 /**
- * Any text as a master file, read and validated as {@code cairn zone load} does: a valid zone (which
- * must then build a snapshot) or a {@link ZoneFileException}, nothing else. See docs/fuzzing.md.
+ * Any text as a master file, read and validated as {@code cairn zone load} does: a valid zone
+ * (which must then build a snapshot) or a {@link ZoneFileException}, nothing else. See
+ * docs/fuzzing.md.
  */
 class ZoneFileFuzzTest {
   static final Name ORIGIN = Name.fromConstantString("z.test.");
+
   /** A bound of this target, not of the reader: $GENERATE can ask for billions of records. */
   static final int MAX_RECORDS = 20_000;
 
@@ -51,23 +53,31 @@ class ZoneFileFuzzTest {
     Path file = Files.writeString(dir.resolve("z.test.zone"), text);
     List<Record> records;
     try {
-      ZoneFile zone = ZoneFileReader.read(file, ORIGIN, count -> {
-        if (count > MAX_RECORDS) {
-          throw new IllegalStateException("beyond the fuzz target's bound"); // read() reports it as a ZoneFileException
-        }
-      });
+      ZoneFile zone =
+          ZoneFileReader.read(
+              file,
+              ORIGIN,
+              count -> {
+                if (count > MAX_RECORDS) {
+                  throw new IllegalStateException(
+                      "beyond the fuzz target's bound"); // read() reports it as a ZoneFileException
+                }
+              });
       records = ZoneValidator.validate(zone, ZoneValidator.Checks.LENIENT, Instant.EPOCH).records();
     } catch (ZoneFileException e) {
       assertFalse(e.problems().isEmpty());
-      e.problems().forEach(p -> {
-        assertNotNull(p.file());
-        assertNotNull(p.reason());
-        assertTrue(p.line() >= 0, p::toString);
-      });
+      e.problems()
+          .forEach(
+              p -> {
+                assertNotNull(p.file());
+                assertNotNull(p.reason());
+                assertTrue(p.line() >= 0, p::toString);
+              });
       return;
     }
     // What validation accepts must be servable.
-    SOARecord soa = (SOARecord) records.stream().filter(r -> r instanceof SOARecord).findFirst().orElseThrow();
+    SOARecord soa =
+        (SOARecord) records.stream().filter(r -> r instanceof SOARecord).findFirst().orElseThrow();
     ZoneSnapshot snapshot = ZoneSnapshot.build(ORIGIN, records);
     assertEquals(soa.getSerial(), snapshot.serial());
     assertEquals(records.size(), snapshot.size(), "every record stored is served");

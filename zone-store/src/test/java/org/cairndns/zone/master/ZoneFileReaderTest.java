@@ -19,7 +19,9 @@ class ZoneFileReaderTest {
   void includeGenerateAndUnknownTypesWithPositions() throws Exception {
     Files.writeString(dir.resolve("hosts.inc"), "inc1 IN A 192.0.2.101\ninc2 IN A 192.0.2.102\n");
     Path file = dir.resolve("r.test.zone");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         $ORIGIN r.test.
         $TTL 300
         @ IN SOA ns hm 1 3600 600 86400 60
@@ -33,13 +35,17 @@ class ZoneFileReaderTest {
         """);
     ZoneFile zone = ZoneFileReader.read(file, Name.fromString("r.test."));
     assertEquals(10, zone.records().size());
-    assertEquals(3, zone.records().stream().filter(r -> r.getName().toString().startsWith("host")).count());
-    Record odd = zone.records().stream().filter(r -> r.getType() == 65400).findFirst().orElseThrow();
+    assertEquals(
+        3, zone.records().stream().filter(r -> r.getName().toString().startsWith("host")).count());
+    Record odd =
+        zone.records().stream().filter(r -> r.getType() == 65400).findFirst().orElseThrow();
     assertEquals("\\# 3 010203", odd.rdataToString());
     int txt = indexOf(zone, Type.TXT);
     assertEquals(9, zone.positions().get(txt).line(), "multi-line record reports its last line");
     int inc2 = zone.records().size() - 1;
-    assertTrue(zone.positions().get(inc2).file().endsWith("hosts.inc"), zone.positions().get(inc2).toString());
+    assertTrue(
+        zone.positions().get(inc2).file().endsWith("hosts.inc"),
+        zone.positions().get(inc2).toString());
     assertEquals(2, zone.positions().get(inc2).line());
     assertEquals(file.toString(), zone.positions().get(0).file());
     assertEquals(3, zone.positions().get(0).line());
@@ -47,8 +53,10 @@ class ZoneFileReaderTest {
 
   @Test
   void unreadableFileIsAClearError() {
-    ZoneFileException e = assertThrows(ZoneFileException.class,
-        () -> ZoneFileReader.read(dir.resolve("missing.zone"), Name.fromString("m.test.")));
+    ZoneFileException e =
+        assertThrows(
+            ZoneFileException.class,
+            () -> ZoneFileReader.read(dir.resolve("missing.zone"), Name.fromString("m.test.")));
     assertTrue(e.getMessage().contains("missing.zone: cannot read file"), e.getMessage());
   }
 

@@ -47,17 +47,30 @@ class StoreDatabaseIT {
   @Test
   void anSqlOrIoErrorRollsBackAndBecomesAStoreErrorWithItsCause() throws Exception {
     SQLException sql = new SQLException("disk full");
-    ZoneStoreException e = assertThrows(ZoneStoreException.class, () -> database.inTransaction("cannot count", db -> {
-      count(db);
-      throw sql;
-    }));
+    ZoneStoreException e =
+        assertThrows(
+            ZoneStoreException.class,
+            () ->
+                database.inTransaction(
+                    "cannot count",
+                    db -> {
+                      count(db);
+                      throw sql;
+                    }));
     assertEquals("cannot count: disk full", e.getMessage());
     assertSame(sql, e.getCause());
-    IOException io = new IOException("stored records are truncated", new IllegalStateException("at byte 7"));
-    e = assertThrows(ZoneStoreException.class, () -> database.inTransaction("cannot read", db -> {
-      count(db);
-      throw io;
-    }));
+    IOException io =
+        new IOException("stored records are truncated", new IllegalStateException("at byte 7"));
+    e =
+        assertThrows(
+            ZoneStoreException.class,
+            () ->
+                database.inTransaction(
+                    "cannot read",
+                    db -> {
+                      count(db);
+                      throw io;
+                    }));
     assertEquals("cannot read: at byte 7", e.getMessage(), "the root cause's message");
     assertSame(io, e.getCause());
     assertEquals(0, store.changeCounter());
@@ -66,15 +79,29 @@ class StoreDatabaseIT {
   @Test
   void aStoreErrorOrAnUnexpectedExceptionRollsBackAndIsRethrownAsItIs() throws Exception {
     ZoneStoreException refused = new ZoneStoreException("serial is not newer");
-    assertSame(refused, assertThrows(ZoneStoreException.class, () -> database.inTransaction("cannot count", db -> {
-      count(db);
-      throw refused;
-    })));
+    assertSame(
+        refused,
+        assertThrows(
+            ZoneStoreException.class,
+            () ->
+                database.inTransaction(
+                    "cannot count",
+                    db -> {
+                      count(db);
+                      throw refused;
+                    })));
     IllegalStateException bug = new IllegalStateException("bug");
-    assertSame(bug, assertThrows(IllegalStateException.class, () -> database.inTransaction("cannot count", db -> {
-      count(db);
-      throw bug;
-    })));
+    assertSame(
+        bug,
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                database.inTransaction(
+                    "cannot count",
+                    db -> {
+                      count(db);
+                      throw bug;
+                    })));
     assertEquals(0, store.changeCounter(), "nothing left behind for the next commit");
   }
 
@@ -89,25 +116,39 @@ class StoreDatabaseIT {
     try {
       AtomicReference<Thread> otherThread = new AtomicReference<>();
       AtomicReference<Future<Integer>> committing = new AtomicReference<>();
-      assertThrows(ZoneStoreException.class, () -> database.inTransaction("cannot count", db -> {
-        count(db);
-        committing.set(other.submit(() -> {
-          otherThread.set(Thread.currentThread());
-          return database.inTransaction("cannot count", StoreDatabaseIT::count);
-        }));
-        await("the other transaction waits, or has run").atMost(Duration.ofSeconds(10)).until(() -> committing.get().isDone()
-            || (otherThread.get() != null && otherThread.get().getState() == Thread.State.BLOCKED));
-        throw new SQLException("refused");
-      }));
+      assertThrows(
+          ZoneStoreException.class,
+          () ->
+              database.inTransaction(
+                  "cannot count",
+                  db -> {
+                    count(db);
+                    committing.set(
+                        other.submit(
+                            () -> {
+                              otherThread.set(Thread.currentThread());
+                              return database.inTransaction("cannot count", StoreDatabaseIT::count);
+                            }));
+                    await("the other transaction waits, or has run")
+                        .atMost(Duration.ofSeconds(10))
+                        .until(
+                            () ->
+                                committing.get().isDone()
+                                    || (otherThread.get() != null
+                                        && otherThread.get().getState() == Thread.State.BLOCKED));
+                    throw new SQLException("refused");
+                  }));
       committing.get().get();
     } finally {
       other.shutdownNow();
     }
-    assertEquals(1, store.changeCounter(), "the refused write rolled back, the other one committed");
+    assertEquals(
+        1, store.changeCounter(), "the refused write rolled back, the other one committed");
   }
 
   private static int count(Connection db) throws SQLException {
-    try (PreparedStatement st = db.prepareStatement("UPDATE store_state SET change_counter = change_counter + 1")) {
+    try (PreparedStatement st =
+        db.prepareStatement("UPDATE store_state SET change_counter = change_counter + 1")) {
       return st.executeUpdate();
     }
   }

@@ -26,13 +26,25 @@ class ZoneStoreCrashIT {
   void killedLoadLeavesThePreviousVersion() throws Exception {
     Path db = dir.resolve("db");
     try (ZoneStore store = ZoneStore.open(db)) {
-      store.load(ZONE, ZoneStoreIT.zone(1, "www IN A 192.0.2.1").stream()
-          .map(r -> r.withName(relocate(r.getName()))).toList(), "v1", false);
+      store.load(
+          ZONE,
+          ZoneStoreIT.zone(1, "www IN A 192.0.2.1").stream()
+              .map(r -> r.withName(relocate(r.getName())))
+              .toList(),
+          "v1",
+          false);
     }
-    Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), BigLoad.class.getName(), db.toString())
-        .redirectErrorStream(true).start();
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+    Process child =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                BigLoad.class.getName(),
+                db.toString())
+            .redirectErrorStream(true)
+            .start();
+    try (BufferedReader out =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = out.readLine()) != null && !line.equals("loading")) {
         // wait for the child to be inside the load transaction
@@ -66,10 +78,17 @@ class ZoneStoreCrashIT {
     static final int RECORDS = 300_000;
 
     public static void main(String[] args) throws Exception {
-      List<Record> records = new ArrayList<>(ZoneStoreIT.zone(2).stream().map(r -> r.withName(relocate(r.getName()))).toList());
+      List<Record> records =
+          new ArrayList<>(
+              ZoneStoreIT.zone(2).stream().map(r -> r.withName(relocate(r.getName()))).toList());
       for (int i = 0; i < RECORDS; i++) {
-        records.add(new ARecord(Name.fromString("h" + i, ZONE), DClass.IN, 300,
-            java.net.InetAddress.getByAddress(new byte[] {10, (byte) (i >> 16), (byte) (i >> 8), (byte) i})));
+        records.add(
+            new ARecord(
+                Name.fromString("h" + i, ZONE),
+                DClass.IN,
+                300,
+                java.net.InetAddress.getByAddress(
+                    new byte[] {10, (byte) (i >> 16), (byte) (i >> 8), (byte) i})));
       }
       try (ZoneStore store = ZoneStore.open(Path.of(args[0]))) {
         System.out.println("loading");

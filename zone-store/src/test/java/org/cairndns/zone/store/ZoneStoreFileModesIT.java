@@ -31,7 +31,8 @@ class ZoneStoreFileModesIT {
     try (Stream<Path> all = Files.walk(root)) {
       for (Path p : all.toList()) {
         if (!p.getFileName().toString().endsWith(".lock.db")) {
-          PosixFileAttributes a = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+          PosixFileAttributes a =
+              Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
           modes.put(root.relativize(p).toString(), PosixFilePermissions.toString(a.permissions()));
         }
       }
@@ -40,8 +41,11 @@ class ZoneStoreFileModesIT {
   }
 
   static void assertOwnerOnly(Map<String, String> modes) {
-    modes.forEach((file, mode) -> assertTrue(mode.equals("rw-------") || mode.equals("rwx------"),
-        "only the owner may read " + file + ": " + modes));
+    modes.forEach(
+        (file, mode) ->
+            assertTrue(
+                mode.equals("rw-------") || mode.equals("rwx------"),
+                "only the owner may read " + file + ": " + modes));
   }
 
   @Test
@@ -49,16 +53,27 @@ class ZoneStoreFileModesIT {
     Path root = dir.resolve("data");
     Path path = root.resolve("sub/cairn");
     try (ZoneStore store = ZoneStore.open(path, 3)) {
-      store.load(ZONE, TestZones.parse("s.test.", "$TTL 300\n@ IN SOA ns hm 1 3600 600 86400 60\n@ IN NS ns\nns IN A 192.0.2.1\n"), "t", false);
+      store.load(
+          ZONE,
+          TestZones.parse(
+              "s.test.",
+              "$TTL 300\n@ IN SOA ns hm 1 3600 600 86400 60\n@ IN NS ns\nns IN A 192.0.2.1\n"),
+          "t",
+          false);
       // A refused login is what H2 writes to its trace file.
       String url = "jdbc:h2:file:" + path.toAbsolutePath() + ";AUTO_SERVER=TRUE";
       assertThrows(SQLException.class, () -> DriverManager.getConnection(url, "sa", "").close());
       Map<String, String> open = modes(root);
-      assertEquals(List.of("", "sub", "sub/cairn.key", "sub/cairn.mv.db"), List.copyOf(open.keySet()), open.toString());
+      assertEquals(
+          List.of("", "sub", "sub/cairn.key", "sub/cairn.mv.db"),
+          List.copyOf(open.keySet()),
+          open.toString());
       assertOwnerOnly(open);
     }
     assertOwnerOnly(modes(root));
-    assertTrue(Files.size(root.resolve("sub/cairn.mv.db")) > 0, "H2 wrote its database into the file made for it");
+    assertTrue(
+        Files.size(root.resolve("sub/cairn.mv.db")) > 0,
+        "H2 wrote its database into the file made for it");
     try (ZoneStore reopened = ZoneStore.open(path, 3)) {
       assertEquals(1, reopened.current(ZONE).orElseThrow().serial());
     }
@@ -77,7 +92,10 @@ class ZoneStoreFileModesIT {
     }
     ZoneStore.open(path, 3).close();
     for (Path p : List.of(key, db, trace)) {
-      assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(p)), p.toString());
+      assertEquals(
+          "rw-------",
+          PosixFilePermissions.toString(Files.getPosixFilePermissions(p)),
+          p.toString());
     }
   }
 }

@@ -38,7 +38,11 @@ class ZoneStoreIT {
   }
 
   static List<Record> zone(long serial, String... extra) {
-    StringBuilder sb = new StringBuilder("$TTL 300\n@ IN SOA ns hm " + serial + " 3600 600 86400 60\n@ IN NS ns\nns IN A 192.0.2.1\n");
+    StringBuilder sb =
+        new StringBuilder(
+            "$TTL 300\n@ IN SOA ns hm "
+                + serial
+                + " 3600 600 86400 60\n@ IN NS ns\nns IN A 192.0.2.1\n");
     for (String e : extra) {
       sb.append(e).append('\n');
     }
@@ -53,9 +57,13 @@ class ZoneStoreIT {
 
   @Test
   void createThenSameContentIsANoOp() throws Exception {
-    assertEquals(LoadOutcome.Kind.CREATED, store.load(ZONE, zone(1, "www IN A 192.0.2.80"), "t", false).kind());
+    assertEquals(
+        LoadOutcome.Kind.CREATED,
+        store.load(ZONE, zone(1, "www IN A 192.0.2.80"), "t", false).kind());
     long counter = store.changeCounter();
-    assertEquals(LoadOutcome.Kind.UNCHANGED, store.load(ZONE, zone(1, "www IN A 192.0.2.80"), "t", false).kind());
+    assertEquals(
+        LoadOutcome.Kind.UNCHANGED,
+        store.load(ZONE, zone(1, "www IN A 192.0.2.80"), "t", false).kind());
     assertEquals(counter, store.changeCounter());
     assertEquals(1, store.history(ZONE).size());
   }
@@ -63,13 +71,16 @@ class ZoneStoreIT {
   @Test
   void recordsEncodedAsTheyStreamedInAreStoredAsTheyWouldBeEncodedHere() throws Exception {
     List<Record> v1 = zone(1, "www IN A 192.0.2.80", "mail IN A 192.0.2.25");
-    LoadOutcome created = store.load(ZONE, encode(v1), () -> fail("a new zone has no difference to compute"), "t");
+    LoadOutcome created =
+        store.load(ZONE, encode(v1), () -> fail("a new zone has no difference to compute"), "t");
     assertEquals(LoadOutcome.Kind.CREATED, created.kind());
     assertEquals(5, created.records());
     assertEquals(texts(v1), texts(store.current(ZONE).orElseThrow().records()));
     assertEquals(1, store.soa(ZONE).orElseThrow().getSerial());
     SnapshotBuilder read = new SnapshotBuilder(ZONE);
-    assertTrue(store.current(ZONE, read::add), "read back in wire form, to the end of a blob of unknown count");
+    assertTrue(
+        store.current(ZONE, read::add),
+        "read back in wire form, to the end of a blob of unknown count");
     assertEquals(ZoneSnapshot.build(ZONE, v1).records(), read.build().records());
     assertFalse(store.current(Name.fromString("absent.test."), read::add));
     // a zone with a version: the records are asked for, and the journal gets the difference
@@ -101,11 +112,15 @@ class ZoneStoreIT {
   @Test
   void changedContentNeedsANewerSerialOrBump() throws Exception {
     store.load(ZONE, zone(10, "www IN A 192.0.2.80"), "t", false);
-    ZoneStoreException e = assertThrows(ZoneStoreException.class,
-        () -> store.load(ZONE, zone(10, "www IN A 192.0.2.81"), "t", false));
+    ZoneStoreException e =
+        assertThrows(
+            ZoneStoreException.class,
+            () -> store.load(ZONE, zone(10, "www IN A 192.0.2.81"), "t", false));
     assertTrue(e.getMessage().contains("not newer"), e.getMessage());
     assertEquals(10, store.current(ZONE).orElseThrow().serial(), "refused load changed nothing");
-    assertTrue(texts(store.current(ZONE).orElseThrow().records()).contains("www.s.test.\t\t300\tIN\tA\t192.0.2.80"));
+    assertTrue(
+        texts(store.current(ZONE).orElseThrow().records())
+            .contains("www.s.test.\t\t300\tIN\tA\t192.0.2.80"));
     LoadOutcome bumped = store.load(ZONE, zone(9, "www IN A 192.0.2.81"), "t", true);
     assertEquals(ZoneStore.bumpedSerial(10), bumped.serial());
     assertTrue(Serials.isNewer(bumped.serial(), 10));
@@ -123,7 +138,8 @@ class ZoneStoreIT {
     assertEquals(2, condensed.deleted().size(), "b and the old-TTL a");
     assertEquals(2, condensed.added().size(), "c and the new-TTL a");
     assertEquals(2, store.journal(ZONE, 1).orElseThrow().size());
-    assertEquals(List.of(), store.journal(ZONE, 3).orElseThrow(), "current serial: nothing to send");
+    assertEquals(
+        List.of(), store.journal(ZONE, 3).orElseThrow(), "current serial: nothing to send");
     assertTrue(store.journal(ZONE, 77).isEmpty(), "unknown serial: full transfer");
   }
 
@@ -149,22 +165,36 @@ class ZoneStoreIT {
   @Test
   void applyDiffIsAtomicAndChecksTheBase() throws Exception {
     store.load(ZONE, zone(1, "a IN A 192.0.2.1"), "v1", false);
-    ZoneDiff good = ZoneDiff.between(
-        (org.xbill.DNS.SOARecord) zone(1).get(0), zone(1, "a IN A 192.0.2.1"),
-        (org.xbill.DNS.SOARecord) zone(2).get(0), zone(2, "b IN A 192.0.2.2"));
-    ZoneDiff wrongBase = new ZoneDiff((org.xbill.DNS.SOARecord) zone(5).get(0),
-        (org.xbill.DNS.SOARecord) zone(6).get(0), List.of(), List.of());
-    assertThrows(ZoneStoreException.class, () -> store.applyDiff(ZONE, List.of(wrongBase), encode(zone(6)), "ixfr"));
+    ZoneDiff good =
+        ZoneDiff.between(
+            (org.xbill.DNS.SOARecord) zone(1).get(0), zone(1, "a IN A 192.0.2.1"),
+            (org.xbill.DNS.SOARecord) zone(2).get(0), zone(2, "b IN A 192.0.2.2"));
+    ZoneDiff wrongBase =
+        new ZoneDiff(
+            (org.xbill.DNS.SOARecord) zone(5).get(0),
+            (org.xbill.DNS.SOARecord) zone(6).get(0),
+            List.of(),
+            List.of());
+    assertThrows(
+        ZoneStoreException.class,
+        () -> store.applyDiff(ZONE, List.of(wrongBase), encode(zone(6)), "ixfr"));
     assertEquals(1, store.current(ZONE).orElseThrow().serial());
-    assertThrows(ZoneStoreException.class, () -> store.applyDiff(ZONE, List.of(good), encode(zone(3)), "ixfr"),
+    assertThrows(
+        ZoneStoreException.class,
+        () -> store.applyDiff(ZONE, List.of(good), encode(zone(3)), "ixfr"),
         "a result whose serial is not where the steps lead");
     assertEquals(1, store.current(ZONE).orElseThrow().serial());
-    LoadOutcome outcome = store.applyDiff(ZONE, List.of(good), encode(good.applyTo(zone(1, "a IN A 192.0.2.1"))), "ixfr");
+    LoadOutcome outcome =
+        store.applyDiff(
+            ZONE, List.of(good), encode(good.applyTo(zone(1, "a IN A 192.0.2.1"))), "ixfr");
     assertEquals(LoadOutcome.Kind.UPDATED, outcome.kind());
     assertEquals(1, outcome.deleted());
     assertEquals(1, outcome.added());
-    assertEquals(texts(zone(2, "b IN A 192.0.2.2")), texts(store.current(ZONE).orElseThrow().records()));
-    assertEquals(List.of(good.added()), store.journal(ZONE, 1).orElseThrow().stream().map(ZoneDiff::added).toList());
+    assertEquals(
+        texts(zone(2, "b IN A 192.0.2.2")), texts(store.current(ZONE).orElseThrow().records()));
+    assertEquals(
+        List.of(good.added()),
+        store.journal(ZONE, 1).orElseThrow().stream().map(ZoneDiff::added).toList());
   }
 
   @Test
@@ -180,7 +210,8 @@ class ZoneStoreIT {
 
   @Test
   void aZoneWithoutSoaIsRefused() {
-    assertThrows(ZoneStoreException.class,
+    assertThrows(
+        ZoneStoreException.class,
         () -> store.load(ZONE, TestZones.parse("s.test.", "www IN A 192.0.2.1\n"), "t", false));
   }
 
@@ -189,17 +220,25 @@ class ZoneStoreIT {
     store.load(ZONE, zone(1), "v1", false);
     store.close();
     Path key = dir.resolve("db.key");
-    assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(key)));
+    assertEquals(
+        "rw-------",
+        java.nio.file.attribute.PosixFilePermissions.toString(
+            java.nio.file.Files.getPosixFilePermissions(key)));
     String url = "jdbc:h2:file:" + dir.resolve("db").toAbsolutePath() + ";AUTO_SERVER=TRUE";
-    java.sql.SQLException refused = assertThrows(java.sql.SQLException.class,
-        () -> java.sql.DriverManager.getConnection(url, "sa", "").close());
+    java.sql.SQLException refused =
+        assertThrows(
+            java.sql.SQLException.class,
+            () -> java.sql.DriverManager.getConnection(url, "sa", "").close());
     assertTrue(refused.getMessage().contains("Wrong user name or password"), refused.getMessage());
     store = ZoneStore.open(dir.resolve("db"), 3);
     assertEquals(1, store.current(ZONE).orElseThrow().serial(), "reopened with the key file");
     store.close();
     java.nio.file.Files.delete(key);
-    ZoneStoreException missing = assertThrows(ZoneStoreException.class, () -> ZoneStore.open(dir.resolve("db"), 3));
-    assertTrue(missing.getMessage().contains("password file " + key + " is missing"), missing.getMessage());
+    ZoneStoreException missing =
+        assertThrows(ZoneStoreException.class, () -> ZoneStore.open(dir.resolve("db"), 3));
+    assertTrue(
+        missing.getMessage().contains("password file " + key + " is missing"),
+        missing.getMessage());
     store = ZoneStore.open(dir.resolve("other"), 3); // for @AfterEach
   }
 
@@ -221,11 +260,15 @@ class ZoneStoreIT {
     LoadOutcome outcome = store.replace(ZONE, older, "retransfer");
     assertEquals(101, outcome.previousSerial());
     assertEquals(50, store.soa(ZONE).orElseThrow().getSerial());
-    assertEquals(texts(zone(50, "c IN A 192.0.2.3")), texts(store.current(ZONE).orElseThrow().records()));
-    assertEquals(java.util.Optional.empty(), store.journal(ZONE, 100), "no IXFR across the rollback");
+    assertEquals(
+        texts(zone(50, "c IN A 192.0.2.3")), texts(store.current(ZONE).orElseThrow().records()));
+    assertEquals(
+        java.util.Optional.empty(), store.journal(ZONE, 100), "no IXFR across the rollback");
     assertEquals(java.util.Optional.of(List.of()), store.journal(ZONE, 50));
     assertEquals(50, store.history(ZONE).get(store.history(ZONE).size() - 1).serial());
     assertTrue(store.changeCounter() > counter, "a running server publishes it");
-    assertThrows(ZoneStoreException.class, () -> store.replace(Name.fromString("other.test."), older, "retransfer"));
+    assertThrows(
+        ZoneStoreException.class,
+        () -> store.replace(Name.fromString("other.test."), older, "retransfer"));
   }
 }

@@ -57,40 +57,64 @@ class ZoneStoreUpgradeIT {
       SnapshotBuilder served = new SnapshotBuilder(COM);
       assertTrue(store.current(COM, served::add), "read in wire form, as the server publishes it");
       assertEquals(ZoneSnapshot.build(COM, v2).records(), served.build().records());
-      assertEquals(texts(v1), texts(store.at(COM, 2026112301L).orElseThrow().records()), "rebuilt through the journal");
-      assertEquals(texts(zoneFile(NET, "example.net.zone")), texts(store.current(NET).orElseThrow().records()));
+      assertEquals(
+          texts(v1),
+          texts(store.at(COM, 2026112301L).orElseThrow().records()),
+          "rebuilt through the journal");
+      assertEquals(
+          texts(zoneFile(NET, "example.net.zone")),
+          texts(store.current(NET).orElseThrow().records()));
 
       ZoneDiff step = store.diff(COM, 2026112301L, 2026112302L).orElseThrow();
       assertEquals(texts(records("www IN A 192.0.2.80")), texts(step.deleted()));
-      assertEquals(texts(records("www IN A 192.0.2.81", "new IN TXT \"added in 2026112302\"")), texts(step.added()));
+      assertEquals(
+          texts(records("www IN A 192.0.2.81", "new IN TXT \"added in 2026112302\"")),
+          texts(step.added()));
       List<VersionInfo> history = store.history(COM);
-      assertEquals(List.of(2026112301L, 2026112302L), history.stream().map(VersionInfo::serial).toList());
+      assertEquals(
+          List.of(2026112301L, 2026112302L), history.stream().map(VersionInfo::serial).toList());
       assertEquals("file:/tmp/deps-fixture/s2/example.com.zone", history.get(1).source());
 
       // and it is written to: a new version, its journal step chained to the old ones
       long counter = store.changeCounter();
-      List<Record> v3 = TestZones.parse(COM.toString(),
-          text("example.com-2026112302.zone").replace(" 2026112302 ", " 2026112303 ") + "v3 IN A 192.0.2.3\n");
+      List<Record> v3 =
+          TestZones.parse(
+              COM.toString(),
+              text("example.com-2026112302.zone").replace(" 2026112302 ", " 2026112303 ")
+                  + "v3 IN A 192.0.2.3\n");
       assertEquals(LoadOutcome.Kind.UPDATED, store.load(COM, v3, "upgrade test", false).kind());
       assertEquals(counter + 1, store.changeCounter());
     }
 
     try (ZoneStore store = ZoneStore.open(db)) {
-      assertEquals(List.of(2026112301L, 2026112302L, 2026112303L),
+      assertEquals(
+          List.of(2026112301L, 2026112302L, 2026112303L),
           store.history(COM).stream().map(VersionInfo::serial).toList());
       assertEquals(2, store.journal(COM, 2026112301L).orElseThrow().size());
       assertEquals(texts(v1), texts(store.at(COM, 2026112301L).orElseThrow().records()));
     }
-    // The secondary's tables (XoT probes, timers, retransfer requests) are as the old release wrote them.
-    assertEquals(List.of("192.0.2.1:853 GOOD 2026-11-29T12:00Z"),
+    // The secondary's tables (XoT probes, timers, retransfer requests) are as the old release wrote
+    // them.
+    assertEquals(
+        List.of("192.0.2.1:853 GOOD 2026-11-29T12:00Z"),
         rows(db, "SELECT address, state, changed_at FROM xot_probe"));
-    assertEquals(List.of("example.net. 2026-11-29T12:30Z"), rows(db, "SELECT zone, last_success FROM secondary_timer"));
+    assertEquals(
+        List.of("example.net. 2026-11-29T12:30Z"),
+        rows(db, "SELECT zone, last_success FROM secondary_timer"));
     assertEquals(List.of("example.net."), rows(db, "SELECT zone FROM retransfer_request"));
-    // Flyway validated the checksums the old release recorded, kept its rows, and ran only later migrations
-    List<String> migrations = rows(db, "SELECT \"installed_rank\", \"version\", \"script\", \"checksum\", \"success\""
-        + " FROM \"flyway_schema_history\" ORDER BY \"installed_rank\"");
-    assertEquals(List.of("-1 null  null true", "1 1 V1__zones_versions_journal.sql 1897457121 true",
-        "2 2 V2__xot_probes.sql 226350864 true", "3 3 V3__secondary_timers_and_retransfers.sql 466479988 true"),
+    // Flyway validated the checksums the old release recorded, kept its rows, and ran only later
+    // migrations
+    List<String> migrations =
+        rows(
+            db,
+            "SELECT \"installed_rank\", \"version\", \"script\", \"checksum\", \"success\""
+                + " FROM \"flyway_schema_history\" ORDER BY \"installed_rank\"");
+    assertEquals(
+        List.of(
+            "-1 null  null true",
+            "1 1 V1__zones_versions_journal.sql 1897457121 true",
+            "2 2 V2__xot_probes.sql 226350864 true",
+            "3 3 V3__secondary_timers_and_retransfers.sql 466479988 true"),
         migrations.subList(0, 4));
     migrations.forEach(row -> assertTrue(row.endsWith(" true"), row));
   }
@@ -127,7 +151,8 @@ class ZoneStoreUpgradeIT {
   /** Each row of {@code query}'s result as its columns' values joined by spaces. */
   private static List<String> rows(Path db, String query) throws Exception {
     String password = Files.readString(db.resolveSibling("store.key")).trim();
-    try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + db.toAbsolutePath(), "cairn", password);
+    try (Connection c =
+            DriverManager.getConnection("jdbc:h2:file:" + db.toAbsolutePath(), "cairn", password);
         Statement st = c.createStatement();
         ResultSet rs = st.executeQuery(query)) {
       int columns = rs.getMetaData().getColumnCount();
@@ -137,8 +162,10 @@ class ZoneStoreUpgradeIT {
         for (int i = 1; i <= columns; i++) {
           Object value = rs.getObject(i);
           // timestamps in UTC, whatever zone the JVM runs in
-          values.add(value instanceof OffsetDateTime time
-              ? time.withOffsetSameInstant(ZoneOffset.UTC).toString() : String.valueOf(value));
+          values.add(
+              value instanceof OffsetDateTime time
+                  ? time.withOffsetSameInstant(ZoneOffset.UTC).toString()
+                  : String.valueOf(value));
         }
         rows.add(String.join(" ", values));
       }

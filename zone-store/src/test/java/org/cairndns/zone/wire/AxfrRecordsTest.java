@@ -33,7 +33,9 @@ class AxfrRecordsTest {
         count++;
       }
       byte[] wire = out.toByteArray();
-      assertTrue(wire.length <= limit || count == 1, "message of " + wire.length + " bytes, " + count + " records");
+      assertTrue(
+          wire.length <= limit || count == 1,
+          "message of " + wire.length + " bytes, " + count + " records");
       wire[6] = (byte) (count >>> 8);
       wire[7] = (byte) count;
       messages.add(new Message(wire).getSection(Section.ANSWER));
@@ -49,7 +51,12 @@ class AxfrRecordsTest {
 
   @Test
   void theZoneGoesOutAsItsRecordListSaysWithNamesCompressed() throws Exception {
-    ZoneSnapshot zone = ZoneSnapshot.build(Name.fromString("l.test."), TestZones.parse("l.test.", """
+    ZoneSnapshot zone =
+        ZoneSnapshot.build(
+            Name.fromString("l.test."),
+            TestZones.parse(
+                "l.test.",
+                """
         @ IN SOA ns hm 7 3600 600 86400 60
         @ IN NS ns
         ns IN A 192.0.2.1
@@ -68,13 +75,21 @@ class AxfrRecordsTest {
 
   @Test
   void manyMessagesOutOfOrderInputAndMixedCase() throws Exception {
-    StringBuilder text = new StringBuilder("@ IN SOA ns hm 9 3600 600 86400 60\n@ IN NS ns\nns IN A 192.0.2.1\n");
+    StringBuilder text =
+        new StringBuilder("@ IN SOA ns hm 9 3600 600 86400 60\n@ IN NS ns\nns IN A 192.0.2.1\n");
     for (int i = 999; i >= 0; i--) { // the reverse of canonical order: sorted before it goes out
-      text.append("Host").append(i).append(".Sub IN A 10.0.").append(i / 256).append('.').append(i % 256).append('\n');
+      text.append("Host")
+          .append(i)
+          .append(".Sub IN A 10.0.")
+          .append(i / 256)
+          .append('.')
+          .append(i % 256)
+          .append('\n');
       text.append("host").append(i).append(".sub IN TXT \"t").append(i).append("\"\n");
       text.append("mail").append(i).append(" IN MX 10 host").append(i).append(".sub\n");
     }
-    ZoneSnapshot zone = ZoneSnapshot.build(Name.fromString("m.test."), TestZones.parse("m.test.", text.toString()));
+    ZoneSnapshot zone =
+        ZoneSnapshot.build(Name.fromString("m.test."), TestZones.parse("m.test.", text.toString()));
     List<List<Record>> messages = messages(zone, 1_000);
     assertTrue(messages.size() > 50, messages.size() + " messages");
     List<Record> all = new ArrayList<>();
@@ -88,7 +103,12 @@ class AxfrRecordsTest {
 
   @Test
   void aRecordGivenTwiceIsKeptAndSentOnce() throws Exception {
-    ZoneSnapshot zone = ZoneSnapshot.build(Name.fromString("d.test."), TestZones.parse("d.test.", """
+    ZoneSnapshot zone =
+        ZoneSnapshot.build(
+            Name.fromString("d.test."),
+            TestZones.parse(
+                "d.test.",
+                """
         @ IN SOA ns hm 1 3600 600 86400 60
         @ IN NS ns
         ns IN A 192.0.2.1
@@ -102,12 +122,15 @@ class AxfrRecordsTest {
 
   @Test
   void aRecordGivenTwiceAtAnOwnerPast16KbIsKeptAndSentOnceToo() throws Exception {
-    StringBuilder text = new StringBuilder("@ IN SOA ns hm 1 3600 600 86400 60\n@ IN NS ns\nns IN A 192.0.2.1\n");
+    StringBuilder text =
+        new StringBuilder("@ IN SOA ns hm 1 3600 600 86400 60\n@ IN NS ns\nns IN A 192.0.2.1\n");
     for (int i = 0; i < 3000; i++) { // 14 bytes each in the arena: 42 KB at one owner
       text.append("big IN A 10.0.").append(i / 256).append('.').append(i % 256).append('\n');
     }
-    text.append("big IN A 10.0.0.7\nbig IN A 10.0.11.183\n"); // again, first and last, long after 16 KB
-    ZoneSnapshot zone = ZoneSnapshot.build(Name.fromString("h.test."), TestZones.parse("h.test.", text.toString()));
+    text.append(
+        "big IN A 10.0.0.7\nbig IN A 10.0.11.183\n"); // again, first and last, long after 16 KB
+    ZoneSnapshot zone =
+        ZoneSnapshot.build(Name.fromString("h.test."), TestZones.parse("h.test.", text.toString()));
     assertEquals(3003, zone.size());
     List<Record> sent = new ArrayList<>();
     messages(zone, 65_000).forEach(sent::addAll);

@@ -17,16 +17,27 @@ class RecordWriterTest {
   private static final Name ORIGIN = Name.fromConstantString("Example.COM.");
 
   /** One of each type dnsjava compresses, and of types it does not, in mixed case. */
-  private static final List<String> RECORDS = List.of(
-      "@ SOA Ns1.Example.com. HostMaster.example.COM. 2026112901 3600 900 1209600 300",
-      "@ NS ns1", "@ NS NS2.Other.NET.", "@ MX 10 Mail", "Www A 192.0.2.1", "www AAAA 2001:db8::1",
-      "Alias CNAME Www", "4.2 PTR Host.Example.com.", "Old DNAME New.Example.COM.",
-      "_sip._TCP SRV 0 5 5060 SipServer", "Txt TXT \"a\" \"B c\"", "Sub DS 12345 13 2 "
-          + "49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE6DA0AFA2FC3A4C7B1B0B4D8A",
-      "Sig RRSIG A 13 3 300 20261231000000 20261201000000 12345 Example.COM. AAAA",
-      "Nsec NSEC Z.Example.COM. A RRSIG NSEC", "Rp RP Admin.Example.COM. Txt", "Kx KX 5 Mail",
-      "Naptr NAPTR 100 10 \"S\" \"SIP+D2U\" \"\" _Sip._Udp", "Caa CAA 0 issue \"ca.example\"",
-      "Unk TYPE65280 \\# 3 010203");
+  private static final List<String> RECORDS =
+      List.of(
+          "@ SOA Ns1.Example.com. HostMaster.example.COM. 2026112901 3600 900 1209600 300",
+          "@ NS ns1",
+          "@ NS NS2.Other.NET.",
+          "@ MX 10 Mail",
+          "Www A 192.0.2.1",
+          "www AAAA 2001:db8::1",
+          "Alias CNAME Www",
+          "4.2 PTR Host.Example.com.",
+          "Old DNAME New.Example.COM.",
+          "_sip._TCP SRV 0 5 5060 SipServer",
+          "Txt TXT \"a\" \"B c\"",
+          "Sub DS 12345 13 2 " + "49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE6DA0AFA2FC3A4C7B1B0B4D8A",
+          "Sig RRSIG A 13 3 300 20261231000000 20261201000000 12345 Example.COM. AAAA",
+          "Nsec NSEC Z.Example.COM. A RRSIG NSEC",
+          "Rp RP Admin.Example.COM. Txt",
+          "Kx KX 5 Mail",
+          "Naptr NAPTR 100 10 \"S\" \"SIP+D2U\" \"\" _Sip._Udp",
+          "Caa CAA 0 issue \"ca.example\"",
+          "Unk TYPE65280 \\# 3 010203");
 
   /** Names in one case: the compression dnsjava gives a message, byte for byte. */
   @Test
@@ -35,7 +46,8 @@ class RecordWriterTest {
     DNSOutput out = header(RECORDS.size());
     NameCompression compression = new NameCompression();
     for (String text : RECORDS) {
-      Record r = record(text.toLowerCase(java.util.Locale.ROOT), Name.fromConstantString("example.com."));
+      Record r =
+          record(text.toLowerCase(java.util.Locale.ROOT), Name.fromConstantString("example.com."));
       message.addRecord(r, Section.ANSWER);
       RecordWriter.write(r, out, compression);
     }
@@ -44,8 +56,8 @@ class RecordWriterTest {
 
   /**
    * Names in mixed case come back as they were written: a suffix is pointed at only when it was
-   * written in the same case (dnsjava sends the SOA's {@code Ns1.Example.com.} as
-   * {@code Ns1.Example.COM.}, the owner's spelling).
+   * written in the same case (dnsjava sends the SOA's {@code Ns1.Example.com.} as {@code
+   * Ns1.Example.COM.}, the owner's spelling).
    */
   @Test
   void compressedNamesKeepTheirCase() throws Exception {
@@ -60,9 +72,14 @@ class RecordWriterTest {
     }
     List<Record> read = new Message(out.toByteArray()).getSection(Section.ANSWER);
     for (int i = 0; i < written.size(); i++) {
-      assertArrayEquals(written.get(i).toWire(Section.ANSWER), read.get(i).toWire(Section.ANSWER), RECORDS.get(i));
+      assertArrayEquals(
+          written.get(i).toWire(Section.ANSWER),
+          read.get(i).toWire(Section.ANSWER),
+          RECORDS.get(i));
     }
-    assertTrue(out.current() < written.stream().mapToInt(r -> r.toWire(Section.ANSWER).length).sum(), "names are compressed");
+    assertTrue(
+        out.current() < written.stream().mapToInt(r -> r.toWire(Section.ANSWER).length).sum(),
+        "names are compressed");
   }
 
   private static DNSOutput header(int answers) {
@@ -87,14 +104,21 @@ class RecordWriterTest {
 
       DNSOutput rdata = new DNSOutput();
       RecordWriter.writeRdata(r, rdata, null);
-      assertArrayEquals(Arrays.copyOfRange(expected, r.getName().length() + 10, expected.length),
-          rdata.toByteArray(), text);
+      assertArrayEquals(
+          Arrays.copyOfRange(expected, r.getName().length() + 10, expected.length),
+          rdata.toByteArray(),
+          text);
     }
   }
 
   private static Record record(String text, Name origin) throws Exception {
     String[] parts = text.split(" ", 3);
-    return Record.fromString(parts[0].equals("@") ? origin : Name.fromString(parts[0], origin),
-        org.xbill.DNS.Type.value(parts[1]), DClass.IN, 300, parts[2], origin);
+    return Record.fromString(
+        parts[0].equals("@") ? origin : Name.fromString(parts[0], origin),
+        org.xbill.DNS.Type.value(parts[1]),
+        DClass.IN,
+        300,
+        parts[2],
+        origin);
   }
 }
