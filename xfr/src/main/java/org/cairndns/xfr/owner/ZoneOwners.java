@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import org.cairndns.log.RateLimitedLog;
 import org.cairndns.request.Requester;
 import org.cairndns.xfr.secondary.RetransferRequests;
 import org.cairndns.zone.ZoneSet;
@@ -18,9 +19,13 @@ import org.cairndns.zone.store.ZoneStore;
 import org.cairndns.zone.store.ZoneStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.SOARecord;
+import org.xbill.DNS.Section;
 
 /**
  * The owners of the zones this server serves, and the store poll that tells them of versions loaded
@@ -31,6 +36,9 @@ import org.xbill.DNS.Rcode;
  */
 public final class ZoneOwners {
   private static final Logger log = LoggerFactory.getLogger(ZoneOwners.class);
+
+  /** A primary's address is spoofable over UDP, so NOTIFYs from it come at any rate. */
+  private final RateLimitedLog notifies = new RateLimitedLog(log, Level.INFO, "notify-received");
 
   private final ZoneStore store;
   private final RetransferRequests retransfers;
@@ -222,11 +230,30 @@ public final class ZoneOwners {
    * check runs as the zone's event.
    */
   public int onNotify(Message notify, Requester from) {
-    ZoneOwner owner = owners.get(notify.getQuestion().getName());
+    Name zone = notify.getQuestion().getName();
+    ZoneOwner owner = owners.get(zone);
     if (owner == null || !owner.secondary()) {
       return Rcode.NOTAUTH;
     }
-    return owner.notified(from.address().getAddress()) ? Rcode.NOERROR : Rcode.REFUSED;
+    if (!owner.notified(from.address().getAddress())) {
+      return Rcode.REFUSED;
+    }
+    notifies.log(
+        "zone={} event=notify-received from={} serial={}",
+        zone,
+        from.address().getAddress().getHostAddress(),
+        announcedSerial(notify));
+    return Rcode.NOERROR;
+  }
+
+  /** The serial a NOTIFY announces in its answer section (RFC 1996 §3.7), or "none". */
+  private static Object announcedSerial(Message notify) {
+    for (Record r : notify.getSection(Section.ANSWER)) {
+      if (r instanceof SOARecord soa) {
+        return soa.getSerial();
+      }
+    }
+    return "none";
   }
 
   /** Stops the secondaries' timers. */

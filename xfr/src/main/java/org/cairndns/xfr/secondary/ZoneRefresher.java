@@ -106,6 +106,11 @@ public final class ZoneRefresher {
   private final Clock clock;
   private final VersionPublisher publisher;
   private final Consumer<Boolean> onExpired;
+
+  /** Per zone: a primary behind us answers every check, and NOTIFYs bring checks forward. */
+  private final RateLimitedLog serialBelowOurs =
+      new RateLimitedLog(log, Level.WARN, "serial-below-ours");
+
   private volatile State state = State.REFRESHING;
   private volatile String lastError;
   private volatile String lastTransfer;
@@ -413,6 +418,22 @@ public final class ZoneRefresher {
     for (PrimarySettings p : primaries) {
       try {
         long theirs = client.soaSerial(zone, p);
+        Object ourSerial = ours.isPresent() ? ours.get().getSerial() : "none";
+        log.debug(
+            "zone={} event=soa-checked trigger={} primary={} serial={} ours={}",
+            zone,
+            why,
+            p.address(),
+            theirs,
+            ourSerial);
+        if (ours.isPresent() && Serials.isNewer(ours.get().getSerial(), theirs)) {
+          serialBelowOurs.log(
+              "zone={} event=serial-below-ours primary={} serial={} ours={}",
+              zone,
+              p.address(),
+              theirs,
+              ourSerial);
+        }
         if (retransfer || ours.isEmpty() || Serials.isNewer(theirs, ours.get().getSerial())) {
           long started = System.nanoTime();
           TransferReader.Result result =
@@ -513,9 +534,10 @@ public final class ZoneRefresher {
         next); // a commit not followed by this is published from the store by the owner's poll
     lastTransfer = full != null ? "full" : "incremental";
     log.info(
-        "zone={} event=transferred kind={} serial={} records={} primary={} transfer_ms={} stored_ms={} served_ms={}",
+        "zone={} event=transferred kind={} old_serial={} serial={} records={} primary={} transfer_ms={} stored_ms={} served_ms={}",
         zone,
         lastTransfer,
+        ours.isPresent() ? ours.get().getSerial() : "none",
         outcome.serial(),
         outcome.records(),
         p.address(),

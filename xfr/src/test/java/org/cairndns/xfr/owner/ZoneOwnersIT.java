@@ -39,6 +39,7 @@ import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
@@ -388,8 +389,27 @@ class ZoneOwnersIT {
       Requester fromPrimary = Requester.of(new InetSocketAddress("127.0.0.1", 5353), Transport.UDP);
       Requester fromStranger =
           Requester.of(new InetSocketAddress("127.0.0.2", 5353), Transport.UDP);
-      assertEquals(Rcode.NOERROR, owners.onNotify(notify(secondaryZone), fromPrimary));
-      assertEquals(Rcode.REFUSED, owners.onNotify(notify(secondaryZone), fromStranger));
+      ch.qos.logback.classic.Logger ownersLog =
+          (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(ZoneOwners.class);
+      ListAppender<ILoggingEvent> received = new ListAppender<>();
+      received.start();
+      ownersLog.addAppender(received);
+      try {
+        assertEquals(Rcode.NOERROR, owners.onNotify(notify(secondaryZone), fromPrimary));
+        Message announcing = notify(secondaryZone);
+        announcing.addRecord(
+            ZoneFileReader.parse(secondaryZone, VERSION.formatted(7)).get(0), Section.ANSWER);
+        assertEquals(Rcode.NOERROR, owners.onNotify(announcing, fromPrimary));
+        assertEquals(Rcode.REFUSED, owners.onNotify(notify(secondaryZone), fromStranger));
+      } finally {
+        ownersLog.detachAppender(received);
+      }
+      assertEquals(
+          List.of(
+              "zone=secondary.test. event=notify-received from=127.0.0.1 serial=none",
+              "zone=secondary.test. event=notify-received from=127.0.0.1 serial=7"),
+          received.list.stream().map(ILoggingEvent::getFormattedMessage).toList(),
+          "one line for each NOTIFY from a primary, none for the stranger's");
       assertEquals(
           Rcode.NOTAUTH, owners.onNotify(notify(ZONE), fromPrimary), "a primary zone here");
       assertEquals(

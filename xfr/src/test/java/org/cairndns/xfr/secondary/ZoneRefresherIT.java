@@ -269,6 +269,70 @@ class ZoneRefresherIT {
     scheduler.shutdownNow();
   }
 
+  /** Issue 14: a primary behind us is warned about (no transfer), a newer serial logs old → new. */
+  @Test
+  void aPrimaryBehindUsIsWarnedAboutAndASerialChangeLogsBothSerials() throws Exception {
+    ch.qos.logback.classic.Logger refresherLog =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ZoneRefresher.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+        new ch.qos.logback.core.read.ListAppender<>();
+    lines.start();
+    refresherLog.addAppender(lines);
+    ManualScheduler scheduler = new ManualScheduler();
+    try (FakePrimary primary = primaryAtSerial2();
+        PrimaryPool pool = new PrimaryPool(1, 4, 2000);
+        ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
+      store.load(
+          ZONE,
+          ZoneFileReader.parse(
+              ZONE, "$TTL 300\n@ IN SOA ns hm 1 3600 60 7200 60\n@ IN NS ns\nns IN A 192.0.2.1\n"),
+          "seed",
+          false);
+      ServingPublisher publisher = new ServingPublisher();
+      ZoneRefresher refresher =
+          new ZoneRefresher(
+              ZONE,
+              List.of(primary.tcp()),
+              new TransferClient(pool, Duration.ofSeconds(5), null, 2),
+              store,
+              scheduler,
+              Runnable::run,
+              new MovableClock(),
+              publisher,
+              expired -> {});
+      refresher.handle(ZoneRefresher.Event.REFRESH);
+      assertEquals(2, publisher.served.serial());
+      assertEquals(
+          List.of(), linesWith(lines, "event=serial-below-ours"), "a newer serial is no warning");
+      String transferred = linesWith(lines, "event=transferred").get(0);
+      assertTrue(transferred.contains("old_serial=1 serial=2"), transferred);
+
+      store.load(
+          ZONE,
+          ZoneFileReader.parse(
+              ZONE, "$TTL 300\n@ IN SOA ns hm 9 3600 60 7200 60\n@ IN NS ns\nns IN A 192.0.2.1\n"),
+          "operator",
+          false);
+      refresher.handle(ZoneRefresher.Event.REFRESH);
+      List<String> warnings = linesWith(lines, "event=serial-below-ours");
+      assertEquals(1, warnings.size(), warnings.toString());
+      assertTrue(warnings.get(0).contains("serial=2 ours=9"), warnings.get(0));
+      assertEquals(1, linesWith(lines, "event=transferred").size(), "nothing transferred");
+    } finally {
+      refresherLog.detachAppender(lines);
+      scheduler.shutdownNow();
+    }
+  }
+
+  private static List<String> linesWith(
+      ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines,
+      String text) {
+    return lines.list.stream()
+        .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+        .filter(m -> m.contains(text))
+        .toList();
+  }
+
   /**
    * A store that cannot be read is a failed check, not a zone to fetch whole (which takes any
    * serial).
