@@ -7,9 +7,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.InterfaceAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -171,13 +173,46 @@ final class LocalAddressSockets {
     return socket;
   }
 
-  /** An address of the host: not a broadcast or multicast one the wildcard socket also gets. */
-  private static boolean isHostAddress(InetAddress address) {
+  /**
+   * Whether a socket can be bound on the address to reply from: an interface's own address, or one
+   * inside a loopback interface's IPv4 prefix (Linux routes all of 127/8 to the host) but for the
+   * prefix's network and broadcast addresses. Not a broadcast the wildcard socket also gets, which
+   * would be answered from the broadcast address.
+   */
+  static boolean isHostAddress(InetAddress address) {
     try {
-      return address.isLoopbackAddress() || NetworkInterface.getByInetAddress(address) != null;
+      if (NetworkInterface.getByInetAddress(address) != null) {
+        return true;
+      }
+      for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+        if (nif.isUp() && nif.isLoopback()) {
+          for (InterfaceAddress prefix : nif.getInterfaceAddresses()) {
+            if (isInsideIpv4Prefix(address, prefix)) {
+              return true;
+            }
+          }
+        }
+      }
+      return false;
     } catch (SocketException e) {
       return false;
     }
+  }
+
+  /** Inside the prefix, and neither its first (network) nor its last (broadcast) address. */
+  private static boolean isInsideIpv4Prefix(InetAddress address, InterfaceAddress prefix) {
+    byte[] asked = address.getAddress();
+    byte[] own = prefix.getAddress().getAddress();
+    int length = prefix.getNetworkPrefixLength();
+    if (asked.length != 4 || own.length != 4 || length < 1 || length > 30) {
+      return false;
+    }
+    int mask = -1 << (32 - length);
+    int host = ByteBuffer.wrap(asked).getInt();
+    int hostPart = host & ~mask;
+    return (host & mask) == (ByteBuffer.wrap(own).getInt() & mask)
+        && hostPart != 0
+        && hostPart != ~mask;
   }
 
   /** Binds {@code socketsPerAddress} sockets on the address; the first one's bind. */

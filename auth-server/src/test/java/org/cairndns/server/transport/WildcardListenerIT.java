@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.netty.channel.epoll.Epoll;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -44,9 +45,40 @@ class WildcardListenerIT {
     try (CairnServer server = start("0.0.0.0:0")) {
       int port = server.transport().udpAddresses().get(0).getPort();
       for (String to : new String[] {"127.0.0.1", "127.0.0.2"}) {
-        answeredOverUdpFrom(
-            server, new InetSocketAddress(InetAddress.getByName(to), port), "at-" + to);
         answeredOverTcpFrom(new InetSocketAddress(InetAddress.getByName(to), port));
+      }
+      answeredOverUdpFrom(
+          server, new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), "at-1");
+      assumeTrue(
+          Epoll.isAvailable(),
+          "without epoll a wildcard UDP listener replies from the address the kernel picks");
+      answeredOverUdpFrom(
+          server, new InetSocketAddress(InetAddress.getByName("127.0.0.2"), port), "at-2");
+    }
+  }
+
+  /**
+   * A query to the loopback broadcast address (127.255.255.255; a LAN's broadcast is alike) reaches
+   * the wildcard socket too. It is answered as before, from the address the kernel picks, and no
+   * socket is bound on the broadcast address: it would send replies from a broadcast source.
+   */
+  @Test
+  void aQueryToABroadcastAddressIsAnsweredFromTheWildcardSocket() throws Exception {
+    try (CairnServer server = start("0.0.0.0:0")) {
+      int port = server.transport().udpAddresses().get(0).getPort();
+      InetAddress broadcast = InetAddress.getByName("127.255.255.255");
+      try (DatagramSocket client = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
+        client.setBroadcast(true);
+        client.setSoTimeout(TIMEOUT_MILLIS);
+        for (int i = 0; i < 3; i++) {
+          byte[] query = query("www.fx.test.", Type.A).toWire();
+          client.send(new DatagramPacket(query, query.length, broadcast, port));
+          byte[] buf = new byte[4096];
+          DatagramPacket received = new DatagramPacket(buf, buf.length);
+          client.receive(received);
+          assertEquals(Rcode.NOERROR, new Message(buf).getRcode());
+          assertEquals(InetAddress.getByName("127.0.0.1"), received.getAddress());
+        }
       }
     }
   }
@@ -62,7 +94,7 @@ class WildcardListenerIT {
       answeredOverUdpFrom(server, new InetSocketAddress(loopback, port), "at-ipv6");
       answeredOverTcpFrom(new InetSocketAddress(loopback, port));
       // Epoll's [::] socket takes IPv4 too (dual stack); NIO's may not.
-      if (io.netty.channel.epoll.Epoll.isAvailable()) {
+      if (Epoll.isAvailable()) {
         answeredOverUdpFrom(
             server, new InetSocketAddress(InetAddress.getByName("127.0.0.2"), port), "at-ipv4");
       }
@@ -75,8 +107,7 @@ class WildcardListenerIT {
    */
   @Test
   void addressesBoundOnDemandAreBounded() throws Exception {
-    assumeTrue(
-        io.netty.channel.epoll.Epoll.isAvailable(), "addresses are bound on demand on epoll");
+    assumeTrue(Epoll.isAvailable(), "addresses are bound on demand on epoll");
     try (CairnServer server = start("0.0.0.0:0")) {
       int port = server.transport().udpAddresses().get(0).getPort();
       int beyond = 0;
