@@ -34,9 +34,10 @@ import org.slf4j.LoggerFactory;
  * to the most specific socket bound, so these serve as specific listeners do (recvmmsg, no control
  * messages), and the wildcard socket sees only queries to addresses not bound: an IPv4 address the
  * host gained since the start, or one of 127/8 beyond 127.0.0.1. Such an address is bound on its
- * first query, which is answered from the new socket; at most {@link #MAX_LEARNED} of them, past
- * which replies leave from the wildcard socket as the kernel routes them. Netty reads no IPv6
- * destination, so an IPv6 address added after the start needs a restart.
+ * first query, which is answered from the new socket; at most {@link #MAX_LEARNED} of them, one
+ * socket each (not one per core, so the bound holds in sockets too), past which replies leave from
+ * the wildcard socket as the kernel routes them. Netty reads no IPv6 destination, so an IPv6
+ * address added after the start needs a restart.
  */
 final class LocalAddressSockets {
   private static final Logger log = LoggerFactory.getLogger(LocalAddressSockets.class);
@@ -84,7 +85,7 @@ final class LocalAddressSockets {
   List<InetAddress> bindHostAddresses() throws SocketException {
     List<InetAddress> bound = new ArrayList<>();
     for (InetAddress address : hostAddresses()) {
-      ChannelFuture socket = bindGroup(address);
+      ChannelFuture socket = bindGroup(address, socketsPerAddress);
       replySockets.put(address, socket);
       if (socket.awaitUninterruptibly().isSuccess()) {
         bound.add(address);
@@ -165,7 +166,7 @@ final class LocalAddressSockets {
     }
     if (isHostAddress(destination)) {
       log.info("event=udp-address-bound address={} port={}", destination.getHostAddress(), port);
-      socket = bindGroup(destination);
+      socket = bindGroup(destination, 1);
     } else {
       socket = wildcard.newSucceededFuture();
     }
@@ -215,12 +216,12 @@ final class LocalAddressSockets {
         && hostPart != ~mask;
   }
 
-  /** Binds {@code socketsPerAddress} sockets on the address; the first one's bind. */
-  private ChannelFuture bindGroup(InetAddress address) {
+  /** Binds {@code sockets} sockets on the address; the first one's bind. */
+  private ChannelFuture bindGroup(InetAddress address, int sockets) {
     InetSocketAddress local = new InetSocketAddress(address, port);
     ChannelFuture first = bootstrap.bind(local);
     first.addListener(f -> bound(first, local, true));
-    for (int i = 1; i < socketsPerAddress; i++) {
+    for (int i = 1; i < sockets; i++) {
       ChannelFuture bind = bootstrap.bind(local);
       bind.addListener(f -> bound(bind, local, false));
     }
