@@ -16,7 +16,10 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import org.cairndns.server.CairnServer;
 import org.cairndns.server.ServerFixture;
 import org.junit.jupiter.api.Test;
@@ -102,6 +105,36 @@ class WildcardListenerIT {
   }
 
   /**
+   * The host's other addresses (an interface's, not link-local), asked from the loopback address of
+   * their family: from the wildcard socket the reply would leave from the loopback address, the
+   * kernel's choice towards the client. These are the addresses bound at start; IPv6 ones are only
+   * served right this way, as the destination of an IPv6 datagram is not read.
+   */
+  @Test
+  void wildcardAnswersFromEachInterfaceAddress() throws Exception {
+    assumeTrue(
+        Epoll.isAvailable(), "without epoll replies leave from the address the kernel picks");
+    List<InetAddress> others = new ArrayList<>();
+    for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+      if (nif.isUp() && !nif.isLoopback()) {
+        for (InetAddress address : Collections.list(nif.getInetAddresses())) {
+          if (!address.isLinkLocalAddress()) {
+            others.add(InetAddress.getByAddress(address.getAddress()));
+          }
+        }
+      }
+    }
+    assumeTrue(!others.isEmpty(), "this host has no address but loopback and link-local ones");
+    try (CairnServer server = start("\"[::]:0\"")) {
+      int port = server.transport().udpAddresses().get(0).getPort();
+      for (InetAddress address : others) {
+        answeredOverUdpFrom(
+            server, new InetSocketAddress(address, port), "at-" + address.getHostAddress());
+      }
+    }
+  }
+
+  /**
    * Queries to more addresses than a wildcard listener binds on demand are still answered; past the
    * bound from the address the kernel picks (127.0.0.1 here), as before.
    */
@@ -154,7 +187,7 @@ class WildcardListenerIT {
    */
   private static void answeredOverUdpFrom(CairnServer server, InetSocketAddress to, String label)
       throws IOException {
-    String name = label.replace('.', '-') + ".fx.test.";
+    String name = label.replace('.', '-').replace(':', '-') + ".fx.test.";
     // From 127.0.0.1 (or ::1) to each address, as a resolver on the host would send.
     InetAddress from =
         InetAddress.getByName(to.getAddress() instanceof Inet6Address ? "::1" : "127.0.0.1");
