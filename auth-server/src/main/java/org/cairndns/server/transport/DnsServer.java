@@ -25,10 +25,13 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.net.BindException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -46,8 +49,10 @@ import org.slf4j.LoggerFactory;
  * tcp-workers: a loop serving both gave its UDP socket one read batch per turn between connections
  * writing 31 KB answers, so a TCP flood (the cache amplifier) starved UDP clients; apart, the
  * kernel schedules the UDP threads beside the busy stream threads (one stream thread instead of one
- * per core did not help UDP under the attack benchmark on two cores). Pipelines only: the logic is
- * in {@link UdpHandler} and {@link StreamHandler}.
+ * per core did not help UDP under the attack benchmark on two cores). A wildcard UDP listener on
+ * epoll binds each of the host's addresses beside it too ({@link LocalAddressSockets}), so replies
+ * leave from the address asked. Pipelines only: the logic is in {@link UdpHandler} and {@link
+ * StreamHandler}.
  */
 public final class DnsServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DnsServer.class);
@@ -98,6 +103,7 @@ public final class DnsServer implements AutoCloseable {
   private final EventLoopGroup streamGroup;
   private final ExecutorService transferExecutor;
   private final List<Channel> channels = new ArrayList<>();
+  private final Map<Integer, LocalAddressSockets> localSockets = new HashMap<>();
   private final List<InetSocketAddress> udp = new ArrayList<>();
   private final List<InetSocketAddress> tcp = new ArrayList<>();
   private final List<InetSocketAddress> tls = new ArrayList<>();
@@ -182,14 +188,13 @@ public final class DnsServer implements AutoCloseable {
   private InetSocketAddress bindUdp(
       InetSocketAddress address, RequestHandler handler, int threads, int receiveBuffer)
       throws IOException {
-    UdpHandler udpHandler = new UdpHandler(handler, counters);
     Bootstrap b =
         new Bootstrap()
             .group(udpGroup)
             .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
             .option(ChannelOption.SO_RCVBUF, receiveBuffer)
             .option(ChannelOption.SO_SNDBUF, UDP_SEND_BUFFER)
-            .handler(udpHandler);
+            .handler(new UdpHandler(handler, counters, null));
     int sockets = 1;
     if (epoll) {
       b.option(EpollChannelOption.SO_REUSEPORT, true)
@@ -200,6 +205,9 @@ public final class DnsServer implements AutoCloseable {
               new FixedRecvByteBufAllocator(UDP_MAX_REQUEST * UDP_READ_BATCH)
                   .maxMessagesPerRead(UDP_READ_BATCH));
       sockets = threads;
+      if (address.getAddress().isAnyLocalAddress()) {
+        b = wildcard(b, address.getPort(), sockets, handler);
+      }
     }
     InetSocketAddress bound = null;
     for (int i = 0; i < sockets; i++) {
@@ -210,6 +218,29 @@ public final class DnsServer implements AutoCloseable {
       }
     }
     return bound;
+  }
+
+  /**
+   * Binds the host's addresses on {@code port} (once per port), and returns the wildcard socket's
+   * bootstrap: it reads each datagram's destination (IPv4) and replies from the socket bound there.
+   * Specific-address sockets read no destination: the cost stays with the wildcard socket, which
+   * sees few queries once the host's addresses are bound.
+   */
+  private Bootstrap wildcard(Bootstrap specific, int port, int sockets, RequestHandler handler)
+      throws IOException {
+    LocalAddressSockets local = localSockets.get(port);
+    if (local == null) {
+      local = new LocalAddressSockets(specific, port, sockets);
+      localSockets.put(port, local);
+      log.info(
+          "event=udp-addresses-bound port={} addresses={}",
+          port,
+          local.bindHostAddresses().stream().map(InetAddress::getHostAddress).toList());
+    }
+    return specific
+        .clone()
+        .option(EpollChannelOption.IP_RECVORIGDSTADDR, true)
+        .handler(new UdpHandler(handler, counters, local));
   }
 
   private InetSocketAddress bindTcp(
@@ -308,6 +339,7 @@ public final class DnsServer implements AutoCloseable {
     for (Channel ch : channels) {
       ch.close().awaitUninterruptibly(CLOSE_LISTENER_SECONDS, TimeUnit.SECONDS);
     }
+    localSockets.values().forEach(LocalAddressSockets::close);
     Future<?> udpStopped =
         udpGroup.shutdownGracefully(
             SHUTDOWN_QUIET_MILLIS, SHUTDOWN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);

@@ -14,7 +14,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
 
-/** One datagram in, at most one datagram out; flushed once per read batch (sendmmsg on epoll). */
+/**
+ * One datagram in, at most one datagram out; flushed once per read batch (sendmmsg on epoll). On a
+ * wildcard socket the reply leaves through the socket bound to the address the query came to.
+ */
 @ChannelHandler.Sharable
 final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
   private static final Logger log = LoggerFactory.getLogger(UdpHandler.class);
@@ -28,9 +31,13 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
   private final RequestHandler handler;
   private final ServerCounters counters;
 
-  UdpHandler(RequestHandler handler, ServerCounters counters) {
+  /** The wildcard listener's sockets by address; null on a specific-address socket. */
+  private final LocalAddressSockets localSockets;
+
+  UdpHandler(RequestHandler handler, ServerCounters counters, LocalAddressSockets localSockets) {
     this.handler = handler;
     this.counters = counters;
+    this.localSockets = localSockets;
   }
 
   @Override
@@ -47,9 +54,13 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     }
     if (outcome instanceof Outcome.Reply reply) {
       counters.response(Transport.UDP, reply.head());
-      ctx.write(
-          new DatagramPacket(ReplyBuffers.copy(ctx.alloc(), reply, false), packet.sender()),
-          ctx.voidPromise());
+      DatagramPacket datagram =
+          new DatagramPacket(ReplyBuffers.copy(ctx.alloc(), reply, false), packet.sender());
+      if (localSockets == null) {
+        ctx.write(datagram, ctx.voidPromise());
+      } else {
+        localSockets.reply(ctx, packet.recipient(), datagram);
+      }
     } else {
       counters.dropped();
     }
