@@ -21,7 +21,9 @@ final class CairnYaml {
    */
   static String write(ImportedConfig config, Path source, Path store, Map<String, String> failed) {
     StringBuilder y = new StringBuilder();
-    y.append("# Written by cairn import from ").append(oneLine(source.toString())).append('\n');
+    y.append("# Written by cairn import from ")
+        .append(oneLine(source.toAbsolutePath().toString()))
+        .append('\n');
     y.append(
         "# The primary zones' files were loaded into the store; the server serves them from there.\n");
     if (!config.notes.isEmpty()) {
@@ -51,7 +53,7 @@ final class CairnYaml {
   }
 
   private static void zone(StringBuilder y, Zone z, String failure) {
-    y.append("  - name: ").append(quote(z.name)).append('\n');
+    y.append("  - name: ").append(quote(z.name.endsWith(".") ? z.name : z.name + ".")).append('\n');
     y.append("    # ")
         .append(
             oneLine(
@@ -63,7 +65,7 @@ final class CairnYaml {
       y.append("    # NOT LOADED into the store: ").append(oneLine(failure)).append('\n');
     }
     for (Note n : z.notes) {
-      y.append("    # not imported: ").append(oneLine(n.toString())).append('\n');
+      y.append("    # ").append(oneLine(n.toString())).append('\n');
     }
     if (z.secondary) {
       y.append("    primaries:\n");

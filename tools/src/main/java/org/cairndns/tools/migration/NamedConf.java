@@ -200,7 +200,13 @@ final class NamedConf {
               where, "secondary zone " + name + " not imported: none of its primaries could be"));
       return;
     }
-    if (zoneAllow == null) {
+    if (zoneAllow != null && hasNegation(block(zoneAllow), 0)) {
+      zone.notes.add(
+          new Note(
+              zoneAllow.where(),
+              brief(zoneAllow)
+                  + " not imported: Cairn cannot express its negation (!), and the list without it would allow more; nobody may transfer until allow-transfer is written by hand"));
+    } else if (zoneAllow == null) {
       zone.notes.add(
           new Note(
               where, "no allow-transfer: named's default is any; Cairn's is nobody, kept here"));
@@ -325,6 +331,21 @@ final class NamedConf {
                     + " not imported (Cairn lists addresses, networks and keys that are allowed; no negation, localhost or localnets)"));
       }
     }
+  }
+
+  /** Whether an address match list, or an acl it names, excludes anything with {@code !}. */
+  private boolean hasNegation(List<Statement> list, int depth) {
+    for (Statement e : list) {
+      List<Statement> acl = acls.get(e.keyword());
+      if (e.keyword().startsWith("!")
+          || (e.block() != null
+              && depth < ConfigFiles.MAX_DEPTH
+              && hasNegation(e.block(), depth + 1))
+          || (acl != null && depth < ConfigFiles.MAX_DEPTH && hasNegation(acl, depth + 1))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void notifyTargets(Statement also, Zone zone) throws ImportException {
