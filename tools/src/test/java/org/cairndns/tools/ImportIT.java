@@ -98,8 +98,15 @@ class ImportIT {
         .orElseThrow(() -> new AssertionError(name + " not in the YAML"));
   }
 
-  /** What both fixtures hold, read back from the written YAML and the store. */
-  void assertImported(Path yaml, Path db, CliRun run) throws Exception {
+  /**
+   * Imports {@code conf} into a new store and {@code yaml}, and checks what both fixtures hold,
+   * read back from the YAML and the store.
+   */
+  CliRun importFixture(Path conf, Path yaml) throws Exception {
+    Path db = dir.resolve("store/cairn");
+    CliRun run =
+        cairn("import", conf.toString(), "--output", yaml.toString(), "--db", db.toString());
+    assertEquals(0, run.exit(), run.out() + run.err());
     assertTrue(run.out().contains("example.test. created at serial 2026112901"), run.out());
     assertTrue(run.out().contains("other.test. created at serial 7"), run.out());
     assertEquals(
@@ -139,6 +146,7 @@ class ImportIT {
     CliRun check = cairn("config", "check", yaml.toString());
     assertEquals(0, check.exit(), check.out() + check.err());
     assertTrue(check.out().contains("4 zones, 0 with errors"), check.out());
+    return run;
   }
 
   @Test
@@ -146,17 +154,7 @@ class ImportIT {
     Path bind = fixture("bind");
     realCheck(bind, "bind9-utils", "named-checkconf", "-z", "named.conf");
     Path yaml = dir.resolve("out/cairn.yaml");
-    Path db = dir.resolve("store/cairn");
-    CliRun run =
-        cairn(
-            "import",
-            bind.resolve("named.conf").toString(),
-            "--output",
-            yaml.toString(),
-            "--db",
-            db.toString());
-    assertEquals(0, run.exit(), run.out() + run.err());
-    assertImported(yaml, db, run);
+    CliRun run = importFixture(bind.resolve("named.conf"), yaml);
     CairnConfig config = ConfigLoader.load(yaml);
 
     CairnConfig.ZoneEntry example = zone(config, "example.test.");
@@ -201,17 +199,7 @@ class ImportIT {
     Path nsd = fixture("nsd");
     realCheck(nsd, "nsd", "nsd-checkconf", "nsd.conf");
     Path yaml = dir.resolve("cairn.yaml");
-    Path db = dir.resolve("store/cairn");
-    CliRun run =
-        cairn(
-            "import",
-            nsd.resolve("nsd.conf").toString(),
-            "--output",
-            yaml.toString(),
-            "--db",
-            db.toString());
-    assertEquals(0, run.exit(), run.out() + run.err());
-    assertImported(yaml, db, run);
+    CliRun run = importFixture(nsd.resolve("nsd.conf"), yaml);
     CairnConfig config = ConfigLoader.load(yaml);
 
     CairnConfig.ZoneEntry example = zone(config, "example.test.");
@@ -254,8 +242,6 @@ class ImportIT {
 
   @Test
   void malformedFilesNameFileAndLineAndChangeNothing() throws Exception {
-    Path yaml = dir.resolve("cairn.yaml");
-    Path db = dir.resolve("store/cairn");
     Map<String, String> named =
         Map.of(
             "zone \"a.test\" { type primary; file \"a.zone\" };\n",
@@ -276,18 +262,7 @@ class ImportIT {
             ":1: primary 192.0.2.1 names key nokey, which is not defined",
             "{".repeat(40) + "\n",
             ":1: blocks nested deeper than 32");
-    for (Map.Entry<String, String> c : named.entrySet()) {
-      Path conf = dir.resolve("named.conf");
-      Files.writeString(conf, c.getKey());
-      CliRun run =
-          cairn("import", conf.toString(), "--output", yaml.toString(), "--db", db.toString());
-      assertEquals(1, run.exit(), c.getKey());
-      assertTrue(
-          run.err().startsWith("cairn: " + conf) && run.err().contains(c.getValue()),
-          c.getKey() + " gave " + run.err());
-      assertFalse(Files.exists(yaml), "no YAML");
-      assertFalse(Files.exists(dir.resolve("store")), "no store");
-    }
+    assertRefused("named.conf", named);
     Map<String, String> nsd =
         Map.of(
             "zone:\n  name: a.test\n  include-pattern: missing\n",
@@ -297,9 +272,21 @@ class ImportIT {
             "zone:\n  name: \"a.test\n",
             ":2: quoted string is not closed",
             "zone:\n  name: b.test\n  request-xfr: 192.0.2.999 NOKEY\n",
-            ":3: not an IP address: 192.0.2.999");
-    for (Map.Entry<String, String> c : nsd.entrySet()) {
-      Path conf = dir.resolve("nsd.conf");
+            ":3: not an IP address: 192.0.2.999",
+            "include: \"nsd.conf\"\n",
+            "nested deeper than 8");
+    assertRefused("nsd.conf", nsd);
+  }
+
+  /**
+   * Each configuration text, written to {@code fileName}, is refused with an error naming the file
+   * (and the value's line) before anything is written.
+   */
+  void assertRefused(String fileName, Map<String, String> errors) throws Exception {
+    Path yaml = dir.resolve("cairn.yaml");
+    Path db = dir.resolve("store/cairn");
+    for (Map.Entry<String, String> c : errors.entrySet()) {
+      Path conf = dir.resolve(fileName);
       Files.writeString(conf, c.getKey());
       CliRun run =
           cairn("import", conf.toString(), "--output", yaml.toString(), "--db", db.toString());
@@ -307,6 +294,7 @@ class ImportIT {
       assertTrue(
           run.err().startsWith("cairn: " + conf) && run.err().contains(c.getValue()),
           c.getKey() + " gave " + run.err());
+      assertFalse(Files.exists(yaml), "no YAML");
       assertFalse(Files.exists(dir.resolve("store")), "no store");
     }
   }
