@@ -241,6 +241,54 @@ class ImportIT {
   }
 
   @Test
+  void tlsClausesBecomeStrictXotOrOpportunisticTlsAndAZoneGivenTwiceIsNoted() throws Exception {
+    Path conf = dir.resolve("named.conf");
+    Files.writeString(
+        conf,
+        """
+        tls "to-primary" {
+          ca-file "ca.pem";
+          remote-hostname "primary.example";
+        };
+        zone "tls.test" {
+          type secondary;
+          primaries { 192.0.2.7 tls "to-primary"; 192.0.2.8 port 8853 tls ephemeral; };
+        };
+        """);
+    realCheck(dir, "bind9-utils", "named-checkconf", "named.conf");
+    Files.writeString(
+        conf,
+        Files.readString(conf)
+            + "zone \"TLS.test.\" { type secondary; primaries { 192.0.2.9; }; };\n");
+    Path yaml = dir.resolve("cairn.yaml");
+    CliRun run =
+        cairn(
+            "import",
+            conf.toString(),
+            "--output",
+            yaml.toString(),
+            "--db",
+            dir.resolve("store/cairn").toString());
+    assertEquals(0, run.exit(), run.out() + run.err());
+    assertTrue(
+        run.out()
+            .contains(
+                conf + ":9: zone TLS.test. not imported: it was read before, at " + conf + ":5"),
+        run.out());
+    CairnConfig.ZoneEntry zone = zone(ConfigLoader.load(yaml), "tls.test.");
+    CairnConfig.Primary strict = zone.primaries().get(0);
+    assertEquals("192.0.2.7:853", hostPort(strict.address()));
+    assertEquals(PrimarySettings.Mode.TLS, strict.transport());
+    assertEquals(dir.resolve("ca.pem"), strict.tlsCa());
+    assertEquals("primary.example", strict.tlsName());
+    CairnConfig.Primary ephemeral = zone.primaries().get(1);
+    assertEquals("192.0.2.8:8853", hostPort(ephemeral.address()));
+    assertEquals(PrimarySettings.Mode.OPPORTUNISTIC_TLS, ephemeral.transport());
+    assertTrue(run.out().contains("tls ephemeral has no ca-file and remote-hostname"), run.out());
+    assertEquals(2, zone.primaries().size(), "the second zone's primary is not added");
+  }
+
+  @Test
   void malformedFilesNameFileAndLineAndChangeNothing() throws Exception {
     Map<String, String> named =
         Map.of(

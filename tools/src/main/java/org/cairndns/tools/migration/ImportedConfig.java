@@ -16,6 +16,29 @@ final class ImportedConfig {
   /** Statements outside any zone that were not mapped. */
   final List<Note> notes = new ArrayList<>();
 
+  /**
+   * Adds {@code zone}, unless a zone of that name was read before: that one stays, this one is
+   * noted (named refuses such a file; a view's zones or two includes can still bring one twice).
+   */
+  void add(Zone zone) {
+    String key = canonical(zone.name);
+    for (Zone z : zones) {
+      if (canonical(z.name).equals(key)) {
+        notes.add(
+            new Note(
+                zone.where,
+                "zone " + zone.name + " not imported: it was read before, at " + z.where));
+        return;
+      }
+    }
+    zones.add(zone);
+  }
+
+  private static String canonical(String name) {
+    String lower = name.toLowerCase(java.util.Locale.ROOT);
+    return lower.endsWith(".") ? lower : lower + ".";
+  }
+
   /** Where a statement was read, for the operator: {@code FILE:LINE} (line 0: the whole file). */
   record Where(Path file, int line) {
     @Override

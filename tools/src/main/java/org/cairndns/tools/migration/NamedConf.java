@@ -233,7 +233,7 @@ final class NamedConf {
       }
       default -> zone.notes.add(new Note(zoneNotify.where(), brief(zoneNotify) + " not imported"));
     }
-    config.zones.add(zone);
+    config.add(zone);
   }
 
   /** {@code primaries [port N] { ADDR [port N] [key K] [tls T]; LIST; ... };} */

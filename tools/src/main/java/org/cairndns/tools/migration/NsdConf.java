@@ -214,7 +214,7 @@ final class NsdConf {
               c.head().where(),
               "notify: targets with different keys; Cairn signs every NOTIFY of a zone with one notify-key, the first given"));
     }
-    config.zones.add(zone);
+    config.add(zone);
   }
 
   private void expand(Clause c, List<Option> out, int depth) throws ImportException {
