@@ -1,6 +1,7 @@
 package org.cairndns.tools.migration;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.cairndns.tools.migration.ImportedConfig.Note;
@@ -148,7 +149,7 @@ final class CairnYaml {
 
   /** The notes of the whole import, for the command's output. */
   static List<String> notes(ImportedConfig config) {
-    List<String> out = new java.util.ArrayList<>();
+    List<String> out = new ArrayList<>();
     config.notes.forEach(n -> out.add(n.toString()));
     for (Zone z : config.zones) {
       z.notes.forEach(n -> out.add("zone " + z.name + ": " + n));

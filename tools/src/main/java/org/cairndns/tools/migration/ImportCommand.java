@@ -153,12 +153,16 @@ public final class ImportCommand implements Callable<Integer> {
     }
     // nsd.conf opens clauses with "server:", "zone:"...; named.conf never has a word ending in ':'
     // at the start of a line.
-    try (var lines = Files.lines(file, StandardCharsets.UTF_8)) {
-      return lines
-          .limit(1000)
-          .map(String::strip)
-          .anyMatch(l -> l.matches("(server|zone|key|pattern|remote-control):.*"));
+    if (!Files.isRegularFile(file)) {
+      return false; // the reader says what is wrong with it
     }
+    String head;
+    try (var in = Files.newInputStream(file)) {
+      head = new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8);
+    }
+    return head.lines()
+        .map(String::strip)
+        .anyMatch(l -> l.matches("(server|zone|key|pattern|remote-control):.*"));
   }
 
   /** Loads the text as {@code cairn serve} would, from a file beside the output. */

@@ -111,10 +111,7 @@ final class NamedConfParser {
             c.end(), "unexpected end of file: missing ; after " + describe(words));
       }
       if (t.is(";")) {
-        if (words.isEmpty()) {
-          continue;
-        }
-        return new Statement(words, block);
+        return new Statement(words, block); // words: statements() starts one at a word or {
       }
       if (block != null) {
         throw new ImportException(
