@@ -48,6 +48,20 @@ class NamedConfParserTest {
   }
 
   @Test
+  void anIncludedFileOverTheBoundIsRefusedNamingTheInclude() throws Exception {
+    Path big = dir.resolve("big.conf");
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+      f.setLength(ConfigFiles.MAX_FILE_BYTES + 1); // sparse: costs no disk
+    }
+    Path conf = dir.resolve("named.conf");
+    Files.writeString(conf, "\ninclude \"big.conf\";\n");
+    ImportException e =
+        assertThrows(ImportException.class, () -> new NamedConfParser().parse(conf));
+    assertEquals(
+        conf + ":2: " + big + " is larger than 32 MiB; not a configuration", e.getMessage());
+  }
+
+  @Test
   void addressesAreCheckedWithoutAResolver() {
     assertEquals(true, NamedConf.isAddress("192.0.2.1"));
     assertEquals(true, NamedConf.isAddress("2001:db8::1"));
