@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       org.cairndns.tools.control.StatusCommand.class,
       org.cairndns.tools.config.ConfigCommand.class,
       org.cairndns.tools.store.StoreCommand.class,
+      org.cairndns.tools.migration.ImportCommand.class,
       org.cairndns.tools.tls.TlsCommand.class,
       org.cairndns.tools.xfr.XfrCommand.class,
       CommandLine.HelpCommand.class

@@ -102,6 +102,11 @@ class StoreBackupIT {
       Run restore = cairn("store", "restore", "--db", restored, backup.toString());
       assertEquals(0, restore.exit(), restore.err());
       assertTrue(
+          restore
+              .err()
+              .contains("no server is running on store " + Path.of(restored).toAbsolutePath()),
+          restore.err());
+      assertTrue(
           cairn("store", "restore", "--db", restored, backup.toString())
               .err()
               .contains("a zone store exists"),

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.cairndns.tools.serve.ServerLock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -239,6 +240,44 @@ class ZoneCommandIT {
                     + Path.of("data/cairn").toAbsolutePath()
                     + " (no --config or --db)\n"),
         asked.err());
+  }
+
+  @Test
+  void theOtherStoreCommandsNameTheDefaultStoreToo() {
+    String said =
+        "cairn: using store " + Path.of("data/cairn").toAbsolutePath() + " (no --config or --db)\n";
+    // Each fails before opening anything: no store is made in the build's folder.
+    for (String[] args :
+        List.of(
+            new String[] {"store", "backup", dir.resolve("b.zip").toString()},
+            new String[] {"tls", "reload"})) {
+      CliRun run = cairn(args);
+      assertEquals(1, run.exit(), run.err());
+      assertTrue(run.err().startsWith(said), String.join(" ", args) + ": " + run.err());
+    }
+  }
+
+  @Test
+  void writingCommandsSayWhenNoServerHoldsTheStore() throws Exception {
+    Path file = write("cli.test.zone", V1);
+    String notice = "cairn: no server is running on store " + Path.of(db()).toAbsolutePath();
+    CliRun idle = cairn("zone", "load", "--db", db(), file.toString());
+    assertEquals(0, idle.exit(), idle.err());
+    assertTrue(idle.err().contains(notice + " (no lock held on db.lock)"), idle.err());
+    CliRun deleted = cairn("zone", "delete", "--force", "--db", db(), "cli.test");
+    assertEquals(0, deleted.exit(), deleted.err());
+    assertTrue(deleted.err().contains(notice), deleted.err());
+    // A server's lock beside the store, as `cairn serve` holds it: the same commands say nothing.
+    ServerLock held = ServerLock.acquire(Path.of(db()));
+    try {
+      CliRun served = cairn("zone", "load", "--db", db(), file.toString());
+      assertEquals(0, served.exit(), served.err());
+      assertFalse(served.err().contains("no server"), served.err());
+      CliRun deletedServed = cairn("zone", "delete", "--force", "--db", db(), "cli.test");
+      assertFalse(deletedServed.err().contains("no server"), deletedServed.err());
+    } finally {
+      held.close();
+    }
   }
 
   @Test

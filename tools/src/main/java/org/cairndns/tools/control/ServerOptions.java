@@ -1,7 +1,9 @@
 package org.cairndns.tools.control;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import org.cairndns.tools.serve.ServerLock;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -47,5 +49,21 @@ public final class ServerOptions {
   public static Path defaultStore(PrintWriter err) {
     err.println("cairn: using store " + DEFAULT_STORE.toAbsolutePath() + " (no --config or --db)");
     return DEFAULT_STORE;
+  }
+
+  /**
+   * Says on {@code err} when no server holds the lock beside {@code store}, before a command writes
+   * to it: the change then reaches no one until a server starts there, and the operator may have
+   * meant another store. Silent when a server runs on it.
+   */
+  public static void sayWhenNoServer(Path store, PrintWriter err) throws IOException {
+    if (!ServerLock.isRunning(store)) {
+      err.println(
+          "cairn: no server is running on store "
+              + store.toAbsolutePath()
+              + " (no lock held on "
+              + store.getFileName()
+              + ".lock): the change is served once one starts on it");
+    }
   }
 }

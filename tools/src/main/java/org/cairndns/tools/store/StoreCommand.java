@@ -2,6 +2,7 @@ package org.cairndns.tools.store;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.cairndns.tools.control.ServerOptions;
 import org.cairndns.zone.store.StoreBackup;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -36,8 +37,7 @@ public final class StoreCommand implements Runnable {
     @Option(
         names = "--db",
         paramLabel = "PATH",
-        description = "Zone store path (default: ${DEFAULT-VALUE}).",
-        defaultValue = "data/cairn")
+        description = "Zone store path (default: data/cairn, which is then named on stderr).")
     Path db;
 
     @Parameters(paramLabel = "FILE")
@@ -45,8 +45,9 @@ public final class StoreCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      StoreBackup.backup(db, file);
-      spec.commandLine().getOut().printf("store %s backed up to %s%n", db, file);
+      Path store = db != null ? db : ServerOptions.defaultStore(spec.commandLine().getErr());
+      StoreBackup.backup(store, file);
+      spec.commandLine().getOut().printf("store %s backed up to %s%n", store, file);
       return 0;
     }
   }
@@ -73,6 +74,7 @@ public final class StoreCommand implements Runnable {
     public Integer call() throws Exception {
       StoreBackup.restore(file, db);
       spec.commandLine().getOut().printf("%s restored into store %s%n", file, db);
+      ServerOptions.sayWhenNoServer(db, spec.commandLine().getErr());
       return 0;
     }
   }

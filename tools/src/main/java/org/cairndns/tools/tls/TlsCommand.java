@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 import org.cairndns.tls.PemCredentials;
 import org.cairndns.tls.SelfSignedCertificate;
 import org.cairndns.tls.SpkiPin;
+import org.cairndns.tools.control.ServerOptions;
 import org.cairndns.tools.serve.ServerLock;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -53,13 +54,14 @@ public final class TlsCommand implements Runnable {
 
     @Option(
         names = "--db",
-        defaultValue = "data/cairn",
-        description = "The running server's store (default: ${DEFAULT-VALUE}).")
+        description =
+            "The running server's store (default: data/cairn, which is then named on stderr).")
     Path db;
 
     @Override
     public Integer call() throws Exception {
-      String pid = Long.toString(ServerLock.runningServer(db));
+      Path store = db != null ? db : ServerOptions.defaultStore(spec.commandLine().getErr());
+      String pid = Long.toString(ServerLock.runningServer(store));
       Process kill = new ProcessBuilder("kill", "-HUP", pid).redirectErrorStream(true).start();
       String out =
           new String(kill.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)

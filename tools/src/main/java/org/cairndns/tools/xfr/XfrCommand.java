@@ -3,6 +3,7 @@ package org.cairndns.tools.xfr;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.cairndns.tools.control.ServerOptions;
 import org.cairndns.xfr.secondary.XotProbeTable;
 import org.cairndns.zone.store.ZoneStore;
 import picocli.CommandLine;
@@ -33,13 +34,13 @@ public final class XfrCommand implements Runnable {
     @Option(
         names = "--db",
         paramLabel = "PATH",
-        defaultValue = "data/cairn",
-        description = "Zone store path (default: ${DEFAULT-VALUE}).")
+        description = "Zone store path (default: data/cairn, which is then named on stderr).")
     Path db;
 
     @Override
     public Integer call() throws Exception {
-      try (ZoneStore store = ZoneStore.open(db)) {
+      Path path = db != null ? db : ServerOptions.defaultStore(spec.commandLine().getErr());
+      try (ZoneStore store = ZoneStore.open(path)) {
         PrintWriter out = spec.commandLine().getOut();
         out.printf("%-40s %-8s %s%n", "PRIMARY", "STATE", "CHANGED");
         for (XotProbeTable.Row row : new XotProbeTable(store.database()).rows()) {

@@ -127,7 +127,7 @@ public final class ZoneCommand implements Runnable {
   // Console.isTerminal() takes over when the release moves to 22 or later.
   @SuppressWarnings("SystemConsoleNull")
   static List<Record> readValid(
-      Path file, ZoneOrigin origin, CheckOptions options, PrintWriter err, boolean progress)
+      Path file, ZoneOrigin origin, ZoneValidator.Checks checks, PrintWriter err, boolean progress)
       throws Exception {
     Progress p = progress && System.console() != null ? new Progress(err, Files.size(file)) : null;
     ZoneFile zone = ZoneFileReader.read(file, origin.name(), p == null ? n -> {} : p::update);
@@ -147,11 +147,7 @@ public final class ZoneCommand implements Runnable {
         }
       }
     }
-    ZoneValidator.CheckedZone checked =
-        ZoneValidator.validate(
-            zone,
-            new ZoneValidator.Checks(options.strict, Duration.ofDays(options.signatureWarningDays)),
-            Instant.now());
+    ZoneValidator.CheckedZone checked = ZoneValidator.validate(zone, checks, Instant.now());
     for (ZoneFileException.Problem warning : checked.warnings()) {
       err.println("warning: " + warning);
     }
@@ -159,6 +155,58 @@ public final class ZoneCommand implements Runnable {
         .earliestSignature()
         .ifPresent(first -> err.println("earliest signature expiry: " + first));
     return checked.records();
+  }
+
+  /**
+   * Validates {@code file} as zone {@code origin} and stores it as the zone's new version, printing
+   * the outcome on {@code out}: one file of {@code zone load}, or of {@code cairn import}, into a
+   * store opened once for them all.
+   */
+  public static void loadFile(ZoneStore s, Path file, Name zone, PrintWriter out, PrintWriter err)
+      throws Exception {
+    store(
+        s,
+        file,
+        new ZoneOrigin(zone, "the import"),
+        ZoneValidator.Checks.LENIENT,
+        false,
+        out,
+        err,
+        false);
+  }
+
+  private static void store(
+      ZoneStore s,
+      Path file,
+      ZoneOrigin origin,
+      ZoneValidator.Checks checks,
+      boolean bump,
+      PrintWriter out,
+      PrintWriter err,
+      boolean progress)
+      throws Exception {
+    Name name = origin.name();
+    long started = System.nanoTime();
+    List<Record> records = readValid(file, origin, checks, err, progress);
+    LoadOutcome outcome = s.load(name, records, "file:" + file.toAbsolutePath(), bump);
+    double seconds = (System.nanoTime() - started) / 1e9;
+    switch (outcome.kind()) {
+      case UNCHANGED -> out.printf("%s unchanged at serial %d%n", name, outcome.serial());
+      case CREATED ->
+          out.printf(
+              "%s created at serial %d: %d records in %.1fs%n",
+              name, outcome.serial(), outcome.records(), seconds);
+      case UPDATED ->
+          out.printf(
+              "%s updated from serial %d to %d: %d records, %d deleted, %d added in %.1fs%n",
+              name,
+              outcome.previousSerial(),
+              outcome.serial(),
+              outcome.records(),
+              outcome.deleted(),
+              outcome.added(),
+              seconds);
+    }
   }
 
   /** How strictly {@code load} and {@code check} judge a file. */
@@ -176,6 +224,10 @@ public final class ZoneCommand implements Runnable {
         description =
             "Warn when a DNSSEC signature expires within this many days (default: ${DEFAULT-VALUE}).")
     int signatureWarningDays;
+
+    ZoneValidator.Checks checks() {
+      return new ZoneValidator.Checks(strict, Duration.ofDays(signatureWarningDays));
+    }
   }
 
   @Command(
@@ -228,7 +280,8 @@ public final class ZoneCommand implements Runnable {
       long started = System.nanoTime();
       // One store open for them all: opening it (and starting the JVM) is most of a small zone's
       // cost.
-      try (ZoneStore s = store.open(spec.commandLine().getErr())) {
+      Path path = store.path(err);
+      try (ZoneStore s = ZoneStore.open(path)) {
         for (Path file : files) {
           if (files.size() == 1) {
             load(s, file, true);
@@ -243,6 +296,9 @@ public final class ZoneCommand implements Runnable {
           }
         }
       }
+      if (failed < files.size()) {
+        ServerOptions.sayWhenNoServer(path, err);
+      }
       if (files.size() > 1) {
         spec.commandLine()
             .getOut()
@@ -255,31 +311,16 @@ public final class ZoneCommand implements Runnable {
 
     private void load(ZoneStore s, Path file, boolean progress) throws Exception {
       ZoneOrigin zoneOrigin = ZoneOrigin.of(file, origin);
-      Name name = zoneOrigin.name();
-      checkServed(name);
-      long started = System.nanoTime();
-      List<Record> records =
-          readValid(file, zoneOrigin, check, spec.commandLine().getErr(), progress);
-      LoadOutcome outcome = s.load(name, records, "file:" + file.toAbsolutePath(), bump);
-      double seconds = (System.nanoTime() - started) / 1e9;
-      PrintWriter out = spec.commandLine().getOut();
-      switch (outcome.kind()) {
-        case UNCHANGED -> out.printf("%s unchanged at serial %d%n", name, outcome.serial());
-        case CREATED ->
-            out.printf(
-                "%s created at serial %d: %d records in %.1fs%n",
-                name, outcome.serial(), outcome.records(), seconds);
-        case UPDATED ->
-            out.printf(
-                "%s updated from serial %d to %d: %d records, %d deleted, %d added in %.1fs%n",
-                name,
-                outcome.previousSerial(),
-                outcome.serial(),
-                outcome.records(),
-                outcome.deleted(),
-                outcome.added(),
-                seconds);
-      }
+      checkServed(zoneOrigin.name());
+      store(
+          s,
+          file,
+          zoneOrigin,
+          check.checks(),
+          bump,
+          spec.commandLine().getOut(),
+          spec.commandLine().getErr(),
+          progress);
     }
 
     /**
@@ -354,7 +395,8 @@ public final class ZoneCommand implements Runnable {
     public Integer call() throws Exception {
       ZoneOrigin zoneOrigin = ZoneOrigin.of(file, origin);
       Name name = zoneOrigin.name();
-      List<Record> records = readValid(file, zoneOrigin, check, spec.commandLine().getErr(), false);
+      List<Record> records =
+          readValid(file, zoneOrigin, check.checks(), spec.commandLine().getErr(), false);
       spec.commandLine()
           .getOut()
           .printf("%s: %s is valid, %d records%n", file, name, records.size());
@@ -644,6 +686,7 @@ public final class ZoneCommand implements Runnable {
         }
         spec.commandLine().getOut().printf("%s deleted%n", name);
       }
+      ServerOptions.sayWhenNoServer(path, err);
       return 0;
     }
   }
@@ -678,8 +721,9 @@ public final class ZoneCommand implements Runnable {
         try (ZoneStore s = ZoneStore.open(client.database())) {
           new RetransferRequests(s.database()).request(name);
         }
+        ServerOptions.sayWhenNoServer(client.database(), spec.commandLine().getErr());
         out.printf(
-            "retransfer of %s requested in store %s: no server is running on it; the server takes the request "
+            "retransfer of %s requested in store %s: no server answered; the server takes the request "
                 + "when it starts (or, if one is starting now, at its next store poll)%n",
             name, client.database());
         return 0;
