@@ -177,6 +177,21 @@ class ZoneDnssecIT {
   }
 
   @Test
+  void anNsec3BitmapListingATypeNotAtItsOwnerIsNamed() throws Exception {
+    Path signed = SignedZones.bind(dir, Denial.NSEC3, Duration.ofDays(30));
+    String text = Files.readString(signed);
+    assertTrue(text.contains("A RRSIG )"), "an owner with A and its RRSIG only: " + text);
+    Path file =
+        Files.writeString(
+            dir.resolve("bitmap.zone"), text.replaceFirst("A RRSIG \\)", "A MX RRSIG )"));
+    CliRun check = CliRun.cairn("zone", "check", "--origin", SignedZones.ORIGIN, file.toString());
+    assertEquals(1, check.exit(), check.err());
+    assertTrue(
+        check.err().contains(" NSEC3: type bitmap lists MX, not present at the owner"),
+        check.err());
+  }
+
+  @Test
   void aMissingNsecBreaksTheChain() throws Exception {
     Path signed = SignedZones.bind(dir, Denial.NSEC, Duration.ofDays(30));
     String broken =
