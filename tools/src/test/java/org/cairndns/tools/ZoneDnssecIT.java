@@ -40,6 +40,12 @@ class ZoneDnssecIT {
     loadsAndRoundTrips(SignedZones.ldns(dir, denial));
   }
 
+  @ParameterizedTest
+  @EnumSource(Denial.class)
+  void knotSignedZonesLoadAndRoundTrip(Denial denial) throws Exception {
+    loadsAndRoundTrips(SignedZones.knot(dir, denial));
+  }
+
   private void loadsAndRoundTrips(Path signed) throws Exception {
     CliRun check = CliRun.cairn("zone", "check", "--origin", SignedZones.ORIGIN, signed.toString());
     assertEquals(0, check.exit(), check.err());
