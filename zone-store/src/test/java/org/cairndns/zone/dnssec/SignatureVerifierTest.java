@@ -37,13 +37,10 @@ class SignatureVerifierTest {
         DNSSEC.Algorithm.RSASHA256
       })
   void verifiesWhatTheJdkSignedAndNothingElse(int algorithm) throws Exception {
-    KeyPair pair = keyPair(algorithm);
-    DNSKEYRecord key =
-        new DNSKEYRecord(
-            ORIGIN, DClass.IN, 300, 256, DNSKEYRecord.Protocol.DNSSEC, algorithm, pair.getPublic());
-    RRset set = set("192.0.2.1");
-    RRSIGRecord sig = DNSSEC.sign(set, key, pair.getPrivate(), NOW, NOW.plusSeconds(86400));
-    SignatureVerifier verifier = new SignatureVerifier(key);
+    Signed signed = Signed.by(algorithm);
+    RRset set = signed.rrset();
+    RRSIGRecord sig = signed.sig();
+    SignatureVerifier verifier = new SignatureVerifier(signed.key());
     assertTrue(verifier.verifies(set, sig));
     assertFalse(verifier.verifies(set("192.0.2.2"), sig), "changed data");
     byte[] flipped = sig.getSignature().clone();
@@ -60,19 +57,34 @@ class SignatureVerifierTest {
   @ParameterizedTest
   @ValueSource(ints = {DNSSEC.Algorithm.ECDSAP256SHA256, DNSSEC.Algorithm.ED25519})
   void aKeyThatIsNoPointOfItsCurveVerifiesNothing(int algorithm) throws Exception {
-    KeyPair pair = keyPair(algorithm);
-    DNSKEYRecord good =
-        new DNSKEYRecord(
-            ORIGIN, DClass.IN, 300, 256, DNSKEYRecord.Protocol.DNSSEC, algorithm, pair.getPublic());
-    RRset set = set("192.0.2.1");
-    RRSIGRecord sig = DNSSEC.sign(set, good, pair.getPrivate(), NOW, NOW.plusSeconds(86400));
+    Signed signed = Signed.by(algorithm);
+    DNSKEYRecord good = signed.key();
     byte[] bad = good.getKey().clone();
     bad[bad.length - 1] ^= 1; // off the curve (or another Ed25519 key)
     for (byte[] key : new byte[][] {bad, new byte[3], new byte[0]}) {
       DNSKEYRecord broken =
           new DNSKEYRecord(
               ORIGIN, DClass.IN, 300, 256, DNSKEYRecord.Protocol.DNSSEC, algorithm, key);
-      assertFalse(new SignatureVerifier(broken).verifies(set, sig));
+      assertFalse(new SignatureVerifier(broken).verifies(signed.rrset(), signed.sig()));
+    }
+  }
+
+  /** An A RRset signed by the JDK (through dnsjava) with a new key of {@code algorithm}. */
+  private record Signed(DNSKEYRecord key, RRset rrset, RRSIGRecord sig) {
+    static Signed by(int algorithm) throws Exception {
+      KeyPair pair = keyPair(algorithm);
+      DNSKEYRecord key =
+          new DNSKEYRecord(
+              ORIGIN,
+              DClass.IN,
+              300,
+              256,
+              DNSKEYRecord.Protocol.DNSSEC,
+              algorithm,
+              pair.getPublic());
+      RRset set = set("192.0.2.1");
+      return new Signed(
+          key, set, DNSSEC.sign(set, key, pair.getPrivate(), NOW, NOW.plusSeconds(86400)));
     }
   }
 
