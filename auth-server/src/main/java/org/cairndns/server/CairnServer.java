@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +60,9 @@ public final class CairnServer implements AutoCloseable {
 
   /** A NOTIFY unanswered is sent again after this, then at doubling intervals (RFC 1996 §3.6). */
   private static final Duration NOTIFY_FIRST_RETRY = Duration.ofSeconds(2);
+
+  /** How often the zones' earliest signature expiries are compared with their warning time. */
+  private static final Duration SIGNATURE_EXPIRY_CHECK = Duration.ofDays(1);
 
   /** NOTIFYs sent to one target for one change before giving up. */
   private static final int NOTIFY_TRIES = 5;
@@ -142,6 +146,12 @@ public final class CairnServer implements AutoCloseable {
       long every = config.storePollInterval().toMillis();
       server.zoneEvents.scheduleWithFixedDelay(
           server::pollStore, every, every, TimeUnit.MILLISECONDS);
+      // each publish logs its earliest expiry; this repeats it, for all zones at once, while close
+      server.zoneEvents.scheduleAtFixedRate(
+          () -> server.owners.warnOfExpiringSignatures(Instant.now()),
+          SIGNATURE_EXPIRY_CHECK.toMillis(),
+          SIGNATURE_EXPIRY_CHECK.toMillis(),
+          TimeUnit.MILLISECONDS);
       return server;
     } catch (IOException | ZoneStoreException | RuntimeException e) {
       server.close();

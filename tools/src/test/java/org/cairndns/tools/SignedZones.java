@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,13 +19,18 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Type;
+import org.xbill.DNS.ZoneTransferException;
+import org.xbill.DNS.ZoneTransferIn;
 
 /**
  * Signs an edge-case zone in the test with a real signer, so every DNSSEC test gets a zone as
  * operators' signers write it: BIND's {@code dnssec-keygen}/{@code dnssec-signzone} (Debian {@code
- * bind9-utils}) or {@code ldns-signzone} (Debian {@code ldnsutils}), with NSEC, NSEC3 or NSEC3
- * opt-out. A test whose signer is not installed is skipped, saying which package it needs (CI
- * installs both, see {@code .ci/run}).
+ * bind9-utils}), {@code ldns-signzone} (Debian {@code ldnsutils}) or Knot's automatic signing
+ * ({@code knotd}, Debian {@code knot}), with NSEC, NSEC3 or NSEC3 opt-out. A test whose signer is
+ * not installed is skipped, saying which package it needs (CI installs both, see {@code .ci/run}).
  */
 final class SignedZones {
   static final String ORIGIN = "edge.test.";
@@ -150,6 +158,107 @@ final class SignedZones {
         List.of(unsigned.toString(), keys.resolve(ksk).toString(), keys.resolve(zsk).toString()));
     run(dir, command.toArray(String[]::new));
     return dir.resolve(unsigned.getFileName() + ".signed");
+  }
+
+  /** Knot's automatic signing for one denial of existence; keys and signatures made by knotd. */
+  private static final String KNOT_CONFIG =
+      """
+      server:
+          rundir: "%1$s"
+          listen: 127.0.0.1@%2$d
+      database:
+          storage: "%1$s"
+      acl:
+        - id: local
+          address: 127.0.0.1
+          action: transfer
+      policy:
+        - id: signer
+          algorithm: ecdsap256sha256
+          rrsig-lifetime: 30d
+          nsec3: %3$s
+          nsec3-iterations: 0
+          nsec3-salt-length: 0
+          nsec3-opt-out: %4$s
+      zone:
+        - domain: %5$s
+          file: "%6$s"
+          zonefile-sync: -1
+          journal-content: none
+          dnssec-signing: on
+          dnssec-policy: signer
+          acl: local
+      """;
+
+  /**
+   * {@link #EDGE} signed by Knot: Knot 3.2 has no offline signer ({@code kzonesign} came later), so
+   * {@code knotd} (Debian {@code knot}) serves the zone on a loopback port with automatic signing
+   * (ECDSA P-256, a KSK and a ZSK, signatures valid for 30 days), and the signed zone is taken out
+   * by AXFR, as an operator's secondary would take it.
+   */
+  static Path knot(Path dir, Denial denial) throws Exception {
+    needs("knotd", "knot");
+    Path home = Files.createDirectories(dir.resolve("knot-" + denial));
+    Path unsigned =
+        Files.writeString(home.resolve("edge.unsigned"), "$ORIGIN " + ORIGIN + "\n" + EDGE);
+    int port = freePort();
+    Path config =
+        Files.writeString(
+            home.resolve("knot.conf"),
+            KNOT_CONFIG.formatted(
+                home,
+                port,
+                denial == Denial.NSEC ? "off" : "on",
+                denial == Denial.NSEC3_OPT_OUT ? "on" : "off",
+                ORIGIN,
+                unsigned));
+    Path log = home.resolve("knotd.log");
+    Process knotd =
+        new ProcessBuilder("knotd", "-c", config.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    try {
+      List<Record> zone = signedTransfer(new InetSocketAddress("127.0.0.1", port), log);
+      Path signed = dir.resolve("edge-knot-" + denial + ".zone");
+      Files.write(signed, zone.stream().map(Record::toString).toList());
+      return signed;
+    } finally {
+      knotd.destroy();
+      if (!knotd.waitFor(10, TimeUnit.SECONDS)) {
+        knotd.destroyForcibly();
+      }
+    }
+  }
+
+  /** The zone by AXFR once knotd has signed it, asking for at most 30 seconds. */
+  private static List<Record> signedTransfer(InetSocketAddress knotd, Path log) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    String last = "nothing asked";
+    while (System.nanoTime() < deadline) {
+      try {
+        ZoneTransferIn axfr = ZoneTransferIn.newAXFR(Name.fromString(ORIGIN), knotd, null);
+        axfr.setTimeout(Duration.ofSeconds(5));
+        axfr.run();
+        List<Record> zone = axfr.getAXFR();
+        if (zone.stream().anyMatch(r -> r.getType() == Type.RRSIG)) {
+          return zone;
+        }
+        last = "not signed yet";
+      } catch (IOException | ZoneTransferException e) {
+        last = e.toString(); // not listening yet, or the zone not loaded yet
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError(
+        "knotd gave no signed zone in 30 s (" + last + "): " + Files.readString(log));
+  }
+
+  /** A loopback port free now, for a server that cannot be told to pick one. */
+  private static int freePort() throws IOException {
+    try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
   }
 
   private static void needs(String tool, String debianPackage) {

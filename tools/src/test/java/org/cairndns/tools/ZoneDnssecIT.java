@@ -8,8 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.cairndns.server.CairnServer;
 import org.cairndns.tools.SignedZones.Denial;
 import org.cairndns.zone.master.ZoneFileReader;
 import org.junit.jupiter.api.Test;
@@ -36,6 +38,12 @@ class ZoneDnssecIT {
   @EnumSource(Denial.class)
   void ldnsSignedZonesLoadAndRoundTrip(Denial denial) throws Exception {
     loadsAndRoundTrips(SignedZones.ldns(dir, denial));
+  }
+
+  @ParameterizedTest
+  @EnumSource(Denial.class)
+  void knotSignedZonesLoadAndRoundTrip(Denial denial) throws Exception {
+    loadsAndRoundTrips(SignedZones.knot(dir, denial));
   }
 
   private void loadsAndRoundTrips(Path signed) throws Exception {
@@ -68,6 +76,74 @@ class ZoneDnssecIT {
     return ZoneFileReader.read(file, Name.fromString(SignedZones.ORIGIN)).records().stream()
         .map(r -> HexFormat.of().formatHex(r.toWire(Section.ANSWER)))
         .collect(Collectors.toSet());
+  }
+
+  /** A running server's zone status shows the expiry {@code cairn zone check} finds. */
+  @Test
+  void zoneStatusShowsTheEarliestSignatureExpiry() throws Exception {
+    Path signed = SignedZones.bind(dir, Denial.NSEC3, Duration.ofDays(30));
+    CliRun check = CliRun.cairn("zone", "check", "--origin", SignedZones.ORIGIN, signed.toString());
+    String first =
+        check
+            .err()
+            .replaceAll(
+                "(?s).*earliest signature expiry: (\\S+) RRSIG (\\S+) expires (\\S+)\n.*",
+                "$3 $1 $2");
+    String[] expected = first.split(" ");
+    assertEquals(3, expected.length, check.err());
+    Path home = Files.createDirectories(dir.resolve("server"));
+    try (CairnServer server =
+        ZoneRetransferIT.start(
+            home,
+            """
+            database: db/cairn
+            listen: [127.0.0.1:0]
+            zones:
+              - {name: %s, file: %s}
+              - {name: plain.test., file: %s}
+            """
+                .formatted(
+                    SignedZones.ORIGIN,
+                    signed,
+                    Files.writeString(
+                        dir.resolve("plain.zone"),
+                        ControlChannelIT.zone("plain.test", 1, 86400))))) {
+      assertEquals(
+          expected[0],
+          server
+              .zoneStatus(Name.fromString(SignedZones.ORIGIN))
+              .earliestSignature()
+              .expires()
+              .toString());
+      String db = home.resolve("db/cairn").toString();
+      CliRun table = CliRun.cairn("zone", "status", "--db", db);
+      assertEquals(0, table.exit(), table.err());
+      List<String> edge = ControlChannelIT.row(table.out(), SignedZones.ORIGIN);
+      assertEquals(expected[0], edge.get(edge.size() - 2), table.out());
+      assertTrue(table.out().contains("SIGNATURES-EXPIRE"), table.out());
+      List<String> plain = ControlChannelIT.row(table.out(), "plain.test.");
+      assertEquals(
+          List.of("-", "-"),
+          plain.subList(plain.size() - 2, plain.size()),
+          "unsigned: " + table.out());
+
+      CliRun json = CliRun.cairn("zone", "status", SignedZones.ORIGIN, "--db", db, "--json");
+      assertTrue(
+          json.out()
+              .contains(
+                  "\"signature_expires\":\""
+                      + expected[0]
+                      + "\",\"signature_expires_rrset\":\""
+                      + expected[1]
+                      + " "
+                      + expected[2]
+                      + "\""),
+          json.out());
+      assertTrue(
+          CliRun.cairn("zone", "status", "plain.test.", "--db", db, "--json")
+              .out()
+              .contains("\"signature_expires\":null,\"signature_expires_rrset\":null"));
+    }
   }
 
   @Test
@@ -104,6 +180,21 @@ class ZoneDnssecIT {
     assertEquals(1, check.exit(), check.err());
     assertTrue(check.err().contains("mail.edge.test. A: signature by key "), check.err());
     assertTrue(check.err().contains("does not verify"), check.err());
+  }
+
+  @Test
+  void anNsec3BitmapListingATypeNotAtItsOwnerIsNamed() throws Exception {
+    Path signed = SignedZones.bind(dir, Denial.NSEC3, Duration.ofDays(30));
+    String text = Files.readString(signed);
+    assertTrue(text.contains("A RRSIG )"), "an owner with A and its RRSIG only: " + text);
+    Path file =
+        Files.writeString(
+            dir.resolve("bitmap.zone"), text.replaceFirst("A RRSIG \\)", "A MX RRSIG )"));
+    CliRun check = CliRun.cairn("zone", "check", "--origin", SignedZones.ORIGIN, file.toString());
+    assertEquals(1, check.exit(), check.err());
+    assertTrue(
+        check.err().contains(" NSEC3: type bitmap lists MX, not present at the owner"),
+        check.err());
   }
 
   @Test

@@ -18,12 +18,14 @@ import org.cairndns.xfr.owner.ZoneStatus;
 import org.cairndns.xfr.secondary.PrimarySettings;
 import org.cairndns.xfr.secondary.XotProbes;
 import org.cairndns.xfr.secondary.ZoneRefresher;
+import org.cairndns.zone.dnssec.SignatureExpiry;
 import org.cairndns.zone.store.ZoneStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Type;
 
 /**
  * Answers the control channel's requests, one line each, with one JSON object: {@code status},
@@ -135,6 +137,11 @@ public final class ControlAnswerer {
     z.put("serial_served", served == -1 ? null : served);
     z.put("serial_stored", storedSerial(s.zone()));
     z.put("last_error", s.lastError());
+    SignatureExpiry.Signature first = s.earliestSignature();
+    z.put("signature_expires", first == null ? null : first.expires().toString());
+    z.put(
+        "signature_expires_rrset",
+        first == null ? null : first.owner() + " " + Type.string(first.covered()));
     if (s.secondary()) {
       z.put("refresh_state", s.state().name());
       z.put("last_check", text(s.lastCheck()));

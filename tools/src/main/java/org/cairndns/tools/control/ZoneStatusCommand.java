@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
     name = "status",
     mixinStandardHelpOptions = true,
     description =
-        "Show each zone the running server serves: role, serials, state, and a secondary's timers and primary.")
+        "Show each zone the running server serves: role, serials, state, a secondary's timers and primary, and when a signed zone's first signature expires.")
 public final class ZoneStatusCommand implements Callable<Integer> {
   @CommandLine.Mixin ServerOptions server;
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -46,6 +46,7 @@ public final class ZoneStatusCommand implements Callable<Integer> {
             "PRIMARY",
             "TRANSPORT",
             "PROBE",
+            "SIGNATURES-EXPIRE",
             "LAST-ERROR");
     if (reply.fields().get("zones") instanceof List<?> zones) {
       for (Object o : zones) {
@@ -62,6 +63,7 @@ public final class ZoneStatusCommand implements Callable<Integer> {
             z.get("primary"),
             z.get("transport"),
             z.get("probe"),
+            z.get("signature_expires"),
             z.get("last_error"));
       }
     }

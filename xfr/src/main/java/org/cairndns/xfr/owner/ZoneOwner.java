@@ -65,6 +65,10 @@ public final class ZoneOwner {
   private final ZoneRefresher refresher;
   private final ZoneStatus status = new Status();
   private volatile String lastError;
+
+  /** The served version's first expiring signature, found once at its publish; null if unsigned. */
+  private volatile SignatureExpiry.Signature earliestSignature;
+
   private CompletableFuture<Boolean>
       reconciliation; // guarded by this: the one waiting to run, if any
 
@@ -271,6 +275,7 @@ public final class ZoneOwner {
               name, builder::add)) { // the stored wire records, straight into the snapshot
         if (served != null) {
           zones.remove(name);
+          earliestSignature = null;
           log.info("zone={} event=unpublished reason=\"no longer in the store\"", name);
         }
         return true;
@@ -315,15 +320,43 @@ public final class ZoneOwner {
         snapshot.serial(),
         snapshot.size(),
         source);
-    SignatureExpiry.earliest(snapshot)
-        .ifPresent(
-            first ->
-                log.info(
-                    "zone={} event=earliest-signature-expiry expires={} owner={} type={}",
-                    name,
-                    first.expires(),
-                    first.owner(),
-                    Type.string(first.covered())));
+    earliestSignature = SignatureExpiry.earliest(snapshot).orElse(null);
+    if (earliestSignature != null) {
+      log.info(
+          "zone={} event=earliest-signature-expiry expires={} owner={} type={}",
+          name,
+          earliestSignature.expires(),
+          earliestSignature.owner(),
+          Type.string(earliestSignature.covered()));
+    }
+  }
+
+  /**
+   * The daily reminder: a WARN when the served version's first signature expires within the zone's
+   * {@code signature-warning} of {@code now}, an ERROR once it has expired. Reads the expiry found
+   * at publish, so it costs nothing per record.
+   */
+  void warnIfSignaturesExpireSoon(Instant now) {
+    SignatureExpiry.Signature first = earliestSignature;
+    if (first == null) {
+      return;
+    }
+    if (!first.expires().isAfter(now)) {
+      log.error(
+          "zone={} event=signatures-expired expires={} owner={} type={} (validators fail the zone until it is re-signed)",
+          name,
+          first.expires(),
+          first.owner(),
+          Type.string(first.covered()));
+    } else if (first.expires().isBefore(now.plus(fileChecks.signatureWarning()))) {
+      log.warn(
+          "zone={} event=signature-expiry-close expires={} owner={} type={} within={}",
+          name,
+          first.expires(),
+          first.owner(),
+          Type.string(first.covered()),
+          fileChecks.signatureWarning());
+    }
   }
 
   /** The refresher's way in: called from its check, which runs as this zone's event. */
@@ -398,6 +431,11 @@ public final class ZoneOwner {
     @Override
     public PrimarySettings primaryInUse() {
       return refresher == null ? null : refresher.primaryInUse();
+    }
+
+    @Override
+    public SignatureExpiry.Signature earliestSignature() {
+      return earliestSignature;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.cairndns.xfr.owner;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -254,6 +255,15 @@ public final class ZoneOwners {
       }
     }
     return "none";
+  }
+
+  /**
+   * Logs each served zone whose first signature expires within its {@code signature-warning} of
+   * {@code now}, or has expired: the server runs this once a day for all zones (expired signatures
+   * are the commonest DNSSEC outage, and a publish's log line may be weeks old).
+   */
+  public void warnOfExpiringSignatures(Instant now) {
+    owners.values().forEach(owner -> owner.warnIfSignaturesExpireSoon(now));
   }
 
   /** Stops the secondaries' timers. */

@@ -4,6 +4,7 @@ import java.time.Instant;
 import org.cairndns.xfr.secondary.PrimarySettings;
 import org.cairndns.xfr.secondary.XotProbes;
 import org.cairndns.xfr.secondary.ZoneRefresher;
+import org.cairndns.zone.dnssec.SignatureExpiry;
 import org.xbill.DNS.Name;
 
 /**
@@ -49,6 +50,12 @@ public interface ZoneStatus {
    * primary.
    */
   Instant expiresAt();
+
+  /**
+   * The signature of the served version that expires first (found at its publish); null for an
+   * unsigned zone or while none is served.
+   */
+  SignatureExpiry.Signature earliestSignature();
 
   /** The primary a secondary's last successful check asked; null before one and for a primary. */
   PrimarySettings primaryInUse();

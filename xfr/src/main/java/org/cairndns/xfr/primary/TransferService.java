@@ -161,7 +161,8 @@ public final class TransferService implements TransferResponder {
   }
 
   /**
-   * RFC 1995: single SOA when current, else incremental from the journal; null for the whole zone.
+   * RFC 1995: single SOA when current, else incremental from the journal; null for the whole zone
+   * (also when the difference has more records than the zone).
    */
   private List<Record> ixfrRecords(Message request, ZoneSnapshot zone) {
     long clientSerial = IxfrRequest.clientSerial(request);
@@ -176,6 +177,17 @@ public final class TransferService implements TransferResponder {
             && steps.get().get(steps.get().size() - 1).toSerial() == zone.serial()) {
           // One condensed difference sequence (RFC 1995 allows it): smaller than every step.
           ZoneDiff diff = ZoneDiff.condense(steps.get());
+          if (diff.deleted().size() + diff.added().size() > zone.size()) {
+            // Larger than the zone (a re-signing replaces every RRSIG): the zone itself is
+            // less to send and to apply, as BIND's max-ixfr-ratio (100%) decides.
+            log.debug(
+                "zone={} event=ixfr-as-axfr from_serial={} changes={} records={}",
+                zone.origin(),
+                clientSerial,
+                diff.deleted().size() + diff.added().size(),
+                zone.size());
+            return null;
+          }
           List<Record> records = new ArrayList<>(diff.deleted().size() + diff.added().size() + 4);
           records.add(zone.soa());
           records.add(diff.fromSoa());

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -132,6 +133,49 @@ class ZoneOwnersIT {
       owners.poll().get(10, TimeUnit.SECONDS);
       assertNull(zones.get(ZONE), "gone from the store, no longer served");
       assertEquals(-1, owners.status(ZONE).serial());
+    }
+  }
+
+  /**
+   * The daily reminder reads the expiry found at publish: silent while far, a WARN within the
+   * zone's signature-warning, an ERROR once expired; an unsigned zone never logs. The time is
+   * passed in, as the server's daily task passes its clock's.
+   */
+  @Test
+  void signaturesCloseToExpiryAreLoggedAgainByTheDailyCheck() throws Exception {
+    Name unsigned = Name.fromConstantString("plain.test.");
+    try (ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
+      List<Record> signed = new ArrayList<>(version(1));
+      signed.addAll(
+          ZoneFileReader.parse(
+              ZONE,
+              """
+              @ 300 IN RRSIG SOA 13 2 300 20300101000000 20200101000000 4711 owned.test. AAAA
+              ns 300 IN RRSIG A 13 3 300 20290615120000 20200101000000 4711 owned.test. AAAA
+              """));
+      store.load(ZONE, signed, "t", false);
+      store.load(unsigned, ZoneFileReader.parse(unsigned, VERSION.formatted(1)), "t", false);
+      ZoneOwners owners = new ZoneOwners(store, new ZoneSet(), pool, false);
+      owners.add(
+          ZONE, null, new ZoneValidator.Checks(false, Duration.ofDays(10)), NotifyOut.none(), null);
+      owners.add(unsigned, null, ZoneValidator.Checks.LENIENT, NotifyOut.none(), null);
+      owners.start();
+      Instant expires = Instant.parse("2029-06-15T12:00:00Z");
+      assertEquals(expires, owners.status(ZONE).earliestSignature().expires());
+      assertNull(owners.status(unsigned).earliestSignature());
+      lines.list.clear();
+
+      owners.warnOfExpiringSignatures(expires.minus(Duration.ofDays(11)));
+      assertEquals(List.of(), lines.list, "not within 10 days yet");
+      owners.warnOfExpiringSignatures(expires.minus(Duration.ofDays(9)));
+      owners.warnOfExpiringSignatures(expires.plusSeconds(1));
+      assertEquals(
+          List.of(
+              "WARN zone=owned.test. event=signature-expiry-close expires=2029-06-15T12:00:00Z"
+                  + " owner=ns.owned.test. type=A within=PT240H",
+              "ERROR zone=owned.test. event=signatures-expired expires=2029-06-15T12:00:00Z"
+                  + " owner=ns.owned.test. type=A (validators fail the zone until it is re-signed)"),
+          lines.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList());
     }
   }
 

@@ -19,6 +19,7 @@ import org.cairndns.tls.PeerIdentity;
 import org.cairndns.xfr.acl.TransferPolicy;
 import org.cairndns.zone.ZoneSnapshot;
 import org.cairndns.zone.master.ZoneFileReader;
+import org.cairndns.zone.store.ZoneDiff;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.ExtendedErrorCodeOption;
@@ -175,6 +176,46 @@ class TransferServiceTest {
     } finally {
       logger.detachAppender(lines);
     }
+  }
+
+  /**
+   * A difference with more records than the zone (a re-signing replaces every RRSIG) goes as the
+   * whole zone, as BIND's max-ixfr-ratio 100% does; one of at most the zone's size stays
+   * incremental.
+   */
+  @Test
+  void ixfrLargerThanTheZoneIsSentAsTheWholeZone() throws Exception {
+    List<Record> before = parse(zoneText(1, 20, ""));
+    String changedText = zoneText(2, 0, "");
+    for (int i = 0; i < 20; i++) {
+      changedText += "h" + i + " IN A 10.9.0." + i + "\n";
+    }
+    List<Record> changed = parse(changedText);
+    ZoneSnapshot snap = ZoneSnapshot.build(ZONE, changed);
+    ZoneDiff everything = ZoneDiff.between((SOARecord) before.get(0), before, snap.soa(), changed);
+    assertEquals(40, everything.deleted().size() + everything.added().size());
+    TransferService whole =
+        new TransferService(
+            n -> snap,
+            (z, s) -> Optional.of(List.of(everything)),
+            settings(65_000, 0, 2, allowLocal(), Map.of()));
+    Message q = TransferServiceJournalIT.ixfr(1);
+    List<Record> answers = answers(drain(whole.respond(q, q.toWire(), LOCAL_TCP)));
+    assertEquals(snap.size() + 1, answers.size(), "40 changes to a 23-record zone: the zone");
+
+    List<Record> half = new ArrayList<>(before.subList(0, before.size() - 10));
+    half.set(0, snap.soa());
+    half.addAll(changed.subList(changed.size() - 10, changed.size()));
+    ZoneSnapshot halfSnap = ZoneSnapshot.build(ZONE, half);
+    ZoneDiff some = ZoneDiff.between((SOARecord) before.get(0), before, snap.soa(), half);
+    assertEquals(20, some.deleted().size() + some.added().size());
+    TransferService incremental =
+        new TransferService(
+            n -> halfSnap,
+            (z, s) -> Optional.of(List.of(some)),
+            settings(65_000, 0, 2, allowLocal(), Map.of()));
+    List<Record> diff = answers(drain(incremental.respond(q, q.toWire(), LOCAL_TCP)));
+    assertEquals(20 + 4, diff.size(), "20 changes to a 23-record zone: incremental");
   }
 
   /**

@@ -173,4 +173,58 @@ class DnssecCheckerTest {
         List.of("c.test. NSEC: next name is www.c.test., the next name in the zone is ns.c.test."),
         errors(signed(skipping, EXPIRES)));
   }
+
+  @Test
+  void aTypeBitmapThatDiffersFromItsOwnerIsNamed() throws Exception {
+    List<Record> wrong = unsigned();
+    wrong.replaceAll(
+        r ->
+            r.getName().equals(NS) && r.getType() == Type.NSEC
+                ? new NSECRecord(NS, DClass.IN, 60, WWW, new int[] {Type.A, Type.MX, Type.NSEC})
+                : r);
+    assertEquals(
+        List.of(
+            "ns.c.test. NSEC: type bitmap lacks RRSIG, present at the owner; lists MX, not present"
+                + " at the owner"),
+        errors(signed(wrong, EXPIRES)));
+  }
+
+  /**
+   * A delegation's NSEC lists NS, RRSIG and NSEC (DS when there is one), not its glue's types: glue
+   * is not the zone's data.
+   */
+  @Test
+  void aDelegationsBitmapListsNsAndNotItsGlue() throws Exception {
+    Name sub = Name.fromConstantString("sub.c.test.");
+    Name glue = Name.fromConstantString("ns.sub.c.test.");
+    assertEquals(List.of(), errors(delegated(sub, glue, Type.NS, Type.RRSIG, Type.NSEC)));
+    assertEquals(
+        List.of("sub.c.test. NSEC: type bitmap lists A, not present at the owner"),
+        errors(delegated(sub, glue, Type.NS, Type.A, Type.RRSIG, Type.NSEC)));
+    assertEquals(
+        List.of("sub.c.test. NSEC: type bitmap lacks NS RRSIG, present at the owner"),
+        errors(delegated(sub, glue, Type.NSEC)));
+  }
+
+  /**
+   * The zone with an insecure delegation {@code sub} and its glue, {@code sub}'s NSEC listing
+   * {@code bitmap}; signed as a signer signs it (not the delegation's NS, not the glue).
+   */
+  private static List<Record> delegated(Name sub, Name glue, int... bitmap) throws Exception {
+    List<Record> records = unsigned();
+    records.replaceAll(
+        r ->
+            r.getName().equals(NS) && r.getType() == Type.NSEC
+                ? new NSECRecord(NS, DClass.IN, 60, sub, ((NSECRecord) r).getTypes())
+                : r);
+    records.add(new NSRecord(sub, DClass.IN, 300, glue));
+    records.add(new NSECRecord(sub, DClass.IN, 60, WWW, bitmap));
+    records.add(new ARecord(glue, DClass.IN, 300, InetAddress.getByName("192.0.2.53")));
+    return without(
+        signed(records, EXPIRES),
+        r ->
+            r instanceof RRSIGRecord sig
+                && (sig.getName().equals(glue)
+                    || (sig.getName().equals(sub) && sig.getTypeCovered() == Type.NS)));
+  }
 }
