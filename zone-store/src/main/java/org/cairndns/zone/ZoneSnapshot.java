@@ -289,7 +289,9 @@ public final class ZoneSnapshot {
         int at = starts[labels - depth];
         state = NodeTable.extend(state, wire, at, starts[labels - depth + 1]);
         id = table.find(wire, at, state);
-        if (id == NodeTable.NO_NODE) {
+        // NSEC3 owners (one label under the apex) are not names of the zone: NXDOMAIN, as NSD and
+        // Knot answer them and what is below them.
+        if (id == NodeTable.NO_NODE || (depth == apexLabels + 1 && table.isHashedOwner(id))) {
           break;
         }
         encloser = at;

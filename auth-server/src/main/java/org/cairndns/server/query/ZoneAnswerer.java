@@ -154,19 +154,20 @@ final class ZoneAnswerer {
       if (chain.qtype == Type.ANY && chain.transport == Transport.UDP && sets.size() > 1) {
         sets = List.of(sets.get(0)); // RFC 8482: one RRset is enough over UDP
       }
-      if (chain.qtype == Type.RRSIG) { // the signatures alone, whatever the DO bit says
-        for (RRset set : sets) {
-          echoCase(set, chain.qname).sigs().forEach(sig -> addRecord(r, sig, Section.ANSWER));
-        }
-        return false;
-      }
+      boolean signaturesOnly = chain.qtype == Type.RRSIG; // whatever the DO bit says
       for (RRset set : sets) {
-        addRRset(r, echoCase(set, chain.qname), Section.ANSWER, chain.dnssec);
+        if (signaturesOnly) {
+          echoCase(set, chain.qname).sigs().forEach(sig -> addRecord(r, sig, Section.ANSWER));
+        } else {
+          addRRset(r, echoCase(set, chain.qname), Section.ANSWER, chain.dnssec);
+        }
       }
-      if (a.wildcard() && chain.proofs != null) {
+      if (a.wildcard() && chain.proofs != null) { // NSD and Knot prove type RRSIG's expansion too
         addProof(r, chain.proofs.wildcardAnswer(chain.qname, a.encloserLabels()));
       }
-      addAdditional(r, chain.zone, sets, chain.dnssec);
+      if (!signaturesOnly) {
+        addAdditional(r, chain.zone, sets, chain.dnssec);
+      }
       return false;
     }
 

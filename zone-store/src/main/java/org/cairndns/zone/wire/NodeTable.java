@@ -56,6 +56,9 @@ public final class NodeTable {
 
   private int count;
 
+  /** Whether any NSEC3 record was added: only then can a name be an NSEC3 chain's owner. */
+  private boolean hashedOwners;
+
   /** Pairs (finished hash, node id + 1); 0 marks a free slot. */
   private int[] table = new int[2 * 256];
 
@@ -351,6 +354,23 @@ public final class NodeTable {
     return false;
   }
 
+  /**
+   * Whether node {@code id} holds nothing but an NSEC3 RRset (its RRSIGs included): a hashed owner
+   * of an NSEC3 chain, which NSD and Knot do not answer as a name of the zone. False at once in a
+   * zone without NSEC3.
+   */
+  public boolean isHashedOwner(int id) {
+    if (!hashedOwners || isEmpty(id)) {
+      return false;
+    }
+    for (int p = runAt[id]; p < runEnd[id]; p = next(p)) {
+      if (rrsetType(p) != Type.NSEC3) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   public boolean isEmpty(int id) {
     return runAt[id] == runEnd[id];
   }
@@ -462,6 +482,7 @@ public final class NodeTable {
     if (holds(id, type, dclass, rdata, offset, length)) {
       return false;
     }
+    hashedOwners |= type == Type.NSEC3;
     int size = 10 + length;
     if (runEnd[id] + size > runLimit[id]) {
       if (isEmpty(id)) { // nothing to move: start the run at the end
