@@ -489,6 +489,20 @@ class SignedAnswersTest {
     assertEquals(nsec("*.wild.edge.test."), shape(r, Section.AUTHORITY));
   }
 
+  @ParameterizedTest
+  @EnumSource(Denial.class)
+  void theLongestNamesAreProvedWithoutFailing(Denial d) throws Exception {
+    // 122 one-letter labels: 254 bytes with edge.test., the most a name may have (RFC 1035 §3.1)
+    String longest = "a.".repeat(122) + SignedZones.ORIGIN;
+    assertEquals(255, Name.fromString(longest).length());
+    Message r = ask(d, longest, Type.A);
+    assertEquals(Rcode.NXDOMAIN, r.getRcode());
+    assertEquals(signedSoa(), shape(r, Section.AUTHORITY).subList(0, 2));
+    Message wild = ask(d, "a.".repeat(119) + "wild." + SignedZones.ORIGIN, Type.A);
+    assertEquals(Rcode.NOERROR, wild.getRcode());
+    assertEquals(2, wild.getSection(Section.ANSWER).size(), "a wildcard answer, proved");
+  }
+
   // ---- size (RFC 4035 §3.1.1)
 
   @Test
