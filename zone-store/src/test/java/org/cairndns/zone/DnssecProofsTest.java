@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -24,6 +26,7 @@ import org.xbill.DNS.Name;
 import org.xbill.DNS.RRset;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Type;
+import org.xbill.DNS.utils.base32;
 
 /**
  * The binary searches behind the proofs, against a scan of a real signer's chain: every name's
@@ -31,6 +34,7 @@ import org.xbill.DNS.Type;
  */
 class DnssecProofsTest {
   private static final Name ORIGIN = Name.fromConstantString(SignedZones.ORIGIN);
+  private static final base32 HEX = new base32(base32.Alphabet.BASE32HEX, false, true);
 
   @TempDir Path dir;
 
@@ -75,17 +79,51 @@ class DnssecProofsTest {
   @Test
   void nsec3CoversEveryHashAsAScanOfTheChainDoes() throws Exception {
     ZoneSnapshot zone = signed(Denial.NSEC3);
+    assertCoversAsTheScan(zone, nsec3s(zone.records()));
+  }
+
+  @Test
+  void duringARolloverTheNsec3paramsChainAnswers() throws Exception {
+    List<Record> records = new ArrayList<>(signed(Denial.NSEC3).records());
+    List<NSEC3Record> served = nsec3s(records);
+    // A second chain (other salt and iterations) half-built beside it, as a signer rolling over
+    Random random = new Random(7);
+    for (int i = 0; i < 64; i++) {
+      byte[] hash = new byte[20];
+      byte[] next = new byte[20];
+      random.nextBytes(hash);
+      random.nextBytes(next);
+      records.add(
+          new NSEC3Record(
+              new Name(HEX.toString(hash), ORIGIN),
+              DClass.IN,
+              300,
+              NSEC3Record.SHA1_DIGEST_ID,
+              0,
+              1,
+              new byte[] {(byte) 0xAB},
+              next,
+              new int[] {Type.A}));
+    }
+    assertCoversAsTheScan(ZoneSnapshot.build(ORIGIN, records), served);
+  }
+
+  private static List<NSEC3Record> nsec3s(List<Record> records) {
+    return records.stream()
+        .filter(NSEC3Record.class::isInstance)
+        .map(NSEC3Record.class::cast)
+        .toList();
+  }
+
+  /** For 300 names, the NSEC3 a proof picks is the one a scan of {@code chain} finds. */
+  private static void assertCoversAsTheScan(ZoneSnapshot zone, List<NSEC3Record> chain)
+      throws Exception {
     DnssecProofs proofs = zone.proofs();
-    Nsec3Scan chain =
-        new Nsec3Scan(
-            zone.records().stream()
-                .filter(NSEC3Record.class::isInstance)
-                .map(NSEC3Record.class::cast)
-                .toList());
+    Nsec3Scan scan = new Nsec3Scan(chain);
     boolean wrapped = false;
     for (int i = 0; i < 300; i++) {
       Name name = Name.fromString("n" + i + "." + SignedZones.ORIGIN);
-      String cover = chain.covering(name);
+      String cover = scan.covering(name);
       assertNotNull(cover, name + " matches no NSEC3 owner");
       wrapped |=
           Nsec3Scan.wraps((NSEC3Record) zone.rrset(Name.fromString(cover), Type.NSEC3).first());
