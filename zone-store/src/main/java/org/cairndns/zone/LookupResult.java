@@ -37,24 +37,39 @@ public sealed interface LookupResult {
     R nxDomain(NxDomain nxDomain, P context);
   }
 
-  /** The RRsets answering the question (one, or several for ANY); owners already set to qname. */
-  record Answer(List<RRset> rrsets, boolean wildcard) implements LookupResult {
+  /**
+   * The RRsets answering the question (one, or several for ANY); owners already set to qname. For a
+   * wildcard answer, {@code encloserLabels} is the closest encloser's label count (the wildcard's
+   * parent, RFC 4592), which the proof that no closer name exists needs; otherwise qname's.
+   */
+  record Answer(List<RRset> rrsets, boolean wildcard, int encloserLabels) implements LookupResult {
     @Override
     public <R, P> R accept(Visitor<R, P> visitor, P context) {
       return visitor.answer(this, context);
     }
   }
 
-  /** qname owns a CNAME and the question was for another type: follow {@code cname}. */
-  record Cname(CNAMERecord cname, boolean wildcard) implements LookupResult {
+  /**
+   * qname owns a CNAME and the question was for another type: follow {@link #cname}. The RRset
+   * carries its signatures; {@code encloserLabels} as for {@link Answer}.
+   */
+  record Cname(RRset rrset, boolean wildcard, int encloserLabels) implements LookupResult {
+    public CNAMERecord cname() {
+      return (CNAMERecord) rrset.first();
+    }
+
     @Override
     public <R, P> R accept(Visitor<R, P> visitor, P context) {
       return visitor.cname(this, context);
     }
   }
 
-  /** A DNAME at an ancestor of qname rewrites it (RFC 6672). */
-  record Dname(DNAMERecord dname) implements LookupResult {
+  /** A DNAME at an ancestor of qname rewrites it (RFC 6672); the RRset carries its signatures. */
+  record Dname(RRset rrset) implements LookupResult {
+    public DNAMERecord dname() {
+      return (DNAMERecord) rrset.first();
+    }
+
     @Override
     public <R, P> R accept(Visitor<R, P> visitor, P context) {
       return visitor.dname(this, context);
@@ -69,16 +84,22 @@ public sealed interface LookupResult {
     }
   }
 
-  /** qname exists (possibly as an empty non-terminal or through a wildcard) but not with qtype. */
-  record NoData(boolean wildcard) implements LookupResult {
+  /**
+   * qname exists (possibly as an empty non-terminal or through a wildcard) but not with qtype;
+   * {@code encloserLabels} as for {@link Answer}.
+   */
+  record NoData(boolean wildcard, int encloserLabels) implements LookupResult {
     @Override
     public <R, P> R accept(Visitor<R, P> visitor, P context) {
       return visitor.noData(this, context);
     }
   }
 
-  /** qname does not exist in the zone. */
-  record NxDomain() implements LookupResult {
+  /**
+   * qname does not exist in the zone; its closest encloser (RFC 4592 §3.3.1), the deepest ancestor
+   * that does, has {@code encloserLabels} labels.
+   */
+  record NxDomain(int encloserLabels) implements LookupResult {
     @Override
     public <R, P> R accept(Visitor<R, P> visitor, P context) {
       return visitor.nxDomain(this, context);

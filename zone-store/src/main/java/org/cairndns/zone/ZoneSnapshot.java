@@ -10,8 +10,6 @@ import java.util.function.Consumer;
 import org.cairndns.zone.wire.AxfrRecords;
 import org.cairndns.zone.wire.NodeTable;
 import org.cairndns.zone.wire.RecordDifference;
-import org.xbill.DNS.CNAMERecord;
-import org.xbill.DNS.DNAMERecord;
 import org.xbill.DNS.NSRecord;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.RRset;
@@ -42,6 +40,11 @@ public final class ZoneSnapshot {
 
   /** Node ids in canonical name order, for AXFR; made on first use. */
   private volatile int[] canonical;
+
+  /** {@link DnssecProofs}, or {@link #UNSIGNED}; made on the first question asked with DO. */
+  private volatile Object proofs;
+
+  private static final Object UNSIGNED = new Object();
 
   /** The RRsets of one owner name in the order their types first appeared; glue only at a cut. */
   private static final class Node {
@@ -278,6 +281,7 @@ public final class ZoneSnapshot {
     int state = table.apexState();
     int encloser = starts[labels - apexLabels];
     int encloserState = state;
+    int encloserLabels = apexLabels;
     // Walk from the apex toward qname, hashing one more label each step: a cut or DNAME on the way
     // ends the search.
     for (int depth = apexLabels; depth <= labels; depth++) {
@@ -285,11 +289,14 @@ public final class ZoneSnapshot {
         int at = starts[labels - depth];
         state = NodeTable.extend(state, wire, at, starts[labels - depth + 1]);
         id = table.find(wire, at, state);
-        if (id == NodeTable.NO_NODE) {
+        // NSEC3 owners (one label under the apex) are not names of the zone: NXDOMAIN, as NSD and
+        // Knot answer them and what is below them.
+        if (id == NodeTable.NO_NODE || (depth == apexLabels + 1 && table.isHashedOwner(id))) {
           break;
         }
         encloser = at;
         encloserState = state;
+        encloserLabels = depth;
         if (table.has(id, Type.NS) && !(depth == labels && qtype == Type.DS)) {
           Name cut = depth == labels ? qname : new Name(qname, labels - depth);
           Node n = node(id);
@@ -297,30 +304,35 @@ public final class ZoneSnapshot {
         }
       }
       if (depth < labels && table.has(id, Type.DNAME)) {
-        return new LookupResult.Dname((DNAMERecord) node(id).get(Type.DNAME).first());
+        return new LookupResult.Dname(node(id).get(Type.DNAME));
       }
       if (depth == labels) {
-        return answerAt(id, qname, qtype, false);
+        return answerAt(id, qname, qtype, false, labels);
       }
     }
     int wildcard = table.findWildcard(wire, encloser, encloserState);
     if (wildcard != NodeTable.NO_NODE) {
-      return answerAt(wildcard, qname, qtype, true);
+      return answerAt(wildcard, qname, qtype, true, encloserLabels);
     }
-    return new LookupResult.NxDomain();
+    return new LookupResult.NxDomain(encloserLabels);
   }
 
-  private LookupResult answerAt(int id, Name qname, int qtype, boolean wildcard) {
+  /**
+   * The answer at node {@code id} for qname: the node itself, or the wildcard expanding to qname
+   * whose parent, the closest encloser, has {@code encloserLabels} labels.
+   */
+  private LookupResult answerAt(
+      int id, Name qname, int qtype, boolean wildcard, int encloserLabels) {
     if (qtype == Type.ANY) {
       if (table.isEmpty(id)) {
-        return new LookupResult.NoData(wildcard);
+        return new LookupResult.NoData(wildcard, encloserLabels);
       }
       RRset[] sets = node(id).sets;
       List<RRset> all = new ArrayList<>(sets.length);
       for (RRset set : sets) {
         all.add(wildcard ? renamed(set, qname) : set);
       }
-      return new LookupResult.Answer(all, wildcard);
+      return new LookupResult.Answer(all, wildcard, encloserLabels);
     }
     if (qtype == Type.RRSIG) { // the signatures of every RRset here, as BIND and NSD answer
       List<RRset> signed = new ArrayList<>();
@@ -330,18 +342,39 @@ public final class ZoneSnapshot {
         }
       }
       return signed.isEmpty()
-          ? new LookupResult.NoData(wildcard)
-          : new LookupResult.Answer(signed, wildcard);
+          ? new LookupResult.NoData(wildcard, encloserLabels)
+          : new LookupResult.Answer(signed, wildcard, encloserLabels);
     }
     if (table.has(id, qtype)) {
       RRset set = node(id).get(qtype);
-      return new LookupResult.Answer(List.of(wildcard ? renamed(set, qname) : set), wildcard);
+      return new LookupResult.Answer(
+          List.of(wildcard ? renamed(set, qname) : set), wildcard, encloserLabels);
     }
     if (table.has(id, Type.CNAME)) {
-      CNAMERecord c = (CNAMERecord) node(id).get(Type.CNAME).first();
-      return new LookupResult.Cname(wildcard ? (CNAMERecord) c.withName(qname) : c, wildcard);
+      RRset c = node(id).get(Type.CNAME);
+      return new LookupResult.Cname(wildcard ? renamed(c, qname) : c, wildcard, encloserLabels);
     }
-    return new LookupResult.NoData(wildcard);
+    return new LookupResult.NoData(wildcard, encloserLabels);
+  }
+
+  /**
+   * What this zone adds to answers asked with DO; null when it is not signed (its SOA has no
+   * RRSIG). Made on first use and kept: a race may make it twice, harmlessly, as {@link
+   * #canonicalIds}.
+   */
+  public DnssecProofs proofs() {
+    Object made = proofs;
+    if (made == null) {
+      DnssecProofs built = DnssecProofs.of(this, canonicalIds());
+      made = built == null ? UNSIGNED : built;
+      proofs = made;
+    }
+    return made == UNSIGNED ? null : (DnssecProofs) made;
+  }
+
+  /** The RRset of {@code type} at node {@code id}, signatures attached, or null. */
+  RRset rrsetAt(int id, int type) {
+    return table.has(id, type) ? node(id).get(type) : null;
   }
 
   /** The RRset of {@code type} at exactly {@code name}, or null (no wildcard, no cut handling). */

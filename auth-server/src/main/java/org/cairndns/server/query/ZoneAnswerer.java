@@ -2,6 +2,7 @@ package org.cairndns.server.query;
 
 import java.util.List;
 import org.cairndns.request.Transport;
+import org.cairndns.zone.DnssecProofs;
 import org.cairndns.zone.LookupResult;
 import org.cairndns.zone.ZoneSet;
 import org.cairndns.zone.ZoneSnapshot;
@@ -25,8 +26,10 @@ import org.xbill.DNS.Type;
  * Ordinary questions answered from a zone (RFC 1034 §4.3.2), as Knot's internet.c: the lookup's
  * result drives the sections. CNAME chains inside the zone (loops answer SERVFAIL like BIND), RFC
  * 6672 DNAME with a synthesized CNAME, RFC 4592 wildcards, referrals with glue (AA clear), RFC 2308
- * negatives with the SOA, addresses of in-zone NS/MX/SRV targets, RFC 8482 minimal ANY over UDP,
- * DNSSEC records only with DO. Pure and stateless per query.
+ * negatives with the SOA, addresses of in-zone NS/MX/SRV targets, RFC 8482 minimal ANY over UDP.
+ * With DO from a signed zone, RFC 4035 §3.1: every authoritative RRset goes with its RRSIGs, and
+ * negative, wildcard and referral answers with their proofs ({@link DnssecProofs}). Pure and
+ * stateless per query.
  */
 final class ZoneAnswerer {
   private static final int MAX_CHAIN = 8;
@@ -69,6 +72,10 @@ final class ZoneAnswerer {
     final ZoneSnapshot zone;
     final int qtype;
     final boolean dnssec;
+
+    /** With DO from a signed zone, what proves its answers; else null. */
+    final DnssecProofs proofs;
+
     final Transport transport;
     Name qname;
     int hop;
@@ -95,6 +102,7 @@ final class ZoneAnswerer {
       this.qname = qname;
       this.qtype = qtype;
       this.dnssec = dnssec;
+      this.proofs = dnssec ? zone.proofs() : null;
       this.transport = transport;
     }
 
@@ -146,16 +154,20 @@ final class ZoneAnswerer {
       if (chain.qtype == Type.ANY && chain.transport == Transport.UDP && sets.size() > 1) {
         sets = List.of(sets.get(0)); // RFC 8482: one RRset is enough over UDP
       }
-      if (chain.qtype == Type.RRSIG) { // the signatures alone, whatever the DO bit says
-        for (RRset set : sets) {
-          echoCase(set, chain.qname).sigs().forEach(sig -> addRecord(r, sig, Section.ANSWER));
-        }
-        return false;
-      }
+      boolean signaturesOnly = chain.qtype == Type.RRSIG; // whatever the DO bit says
       for (RRset set : sets) {
-        addRRset(r, echoCase(set, chain.qname), Section.ANSWER, chain.dnssec);
+        if (signaturesOnly) {
+          echoCase(set, chain.qname).sigs().forEach(sig -> addRecord(r, sig, Section.ANSWER));
+        } else {
+          addRRset(r, echoCase(set, chain.qname), Section.ANSWER, chain.dnssec);
+        }
       }
-      addAdditional(r, chain.zone, sets, chain.dnssec);
+      if (a.wildcard() && chain.proofs != null) { // NSD and Knot prove type RRSIG's expansion too
+        addProof(r, chain.proofs.wildcardAnswer(chain.qname, a.encloserLabels()));
+      }
+      if (!signaturesOnly) {
+        addAdditional(r, chain.zone, sets, chain.dnssec);
+      }
       return false;
     }
 
@@ -163,10 +175,10 @@ final class ZoneAnswerer {
     public Boolean cname(LookupResult.Cname c, Chain chain) {
       Message r = chain.response;
       Name qname = chain.qname;
-      addRecord(
-          r,
-          c.cname().getName().equals(qname) ? c.cname().withName(qname) : c.cname(),
-          Section.ANSWER);
+      addRRset(r, echoCase(c.rrset(), qname), Section.ANSWER, chain.dnssec);
+      if (c.wildcard() && chain.proofs != null) {
+        addProof(r, chain.proofs.wildcardAnswer(qname, c.encloserLabels()));
+      }
       Name target = c.cname().getTarget();
       chain.rewrite(qname);
       if (chain.wasRewritten(target)) {
@@ -181,7 +193,7 @@ final class ZoneAnswerer {
       Message r = chain.response;
       Name qname = chain.qname;
       DNAMERecord dname = d.dname();
-      addRecord(r, dname, Section.ANSWER);
+      addRRset(r, d.rrset(), Section.ANSWER, chain.dnssec); // the synthesized CNAME has no RRSIG
       Name synthesized;
       try {
         synthesized = qname.fromDNAME(dname);
@@ -199,29 +211,51 @@ final class ZoneAnswerer {
       if (chain.hop == 0) {
         r.getHeader().unsetFlag(Flags.AA);
       }
-      addRRset(r, del.ns(), Section.AUTHORITY, chain.dnssec);
+      // The child's NS and the glue are not authoritative here: never signed (RFC 4035 §2.2).
+      addRRset(r, del.ns(), Section.AUTHORITY, false);
+      if (chain.proofs != null) {
+        addProof(r, chain.proofs.referral(del.cut()));
+      }
       for (RRset glue : del.glue()) {
-        addRRset(r, glue, Section.ADDITIONAL, chain.dnssec);
+        addRRset(r, glue, Section.ADDITIONAL, chain.dnssec && !glue.getName().subdomain(del.cut()));
       }
       return false;
     }
 
     @Override
     public Boolean noData(LookupResult.NoData noData, Chain chain) {
-      addNegativeSoa(chain.response, chain.zone);
+      addNegativeSoa(chain.response, chain.zone, chain.proofs);
+      if (chain.proofs != null) {
+        addProof(
+            chain.response,
+            chain.proofs.noData(chain.qname, noData.wildcard(), noData.encloserLabels()));
+      }
       return false;
     }
 
     @Override
     public Boolean nxDomain(LookupResult.NxDomain nxDomain, Chain chain) {
       chain.response.getHeader().setRcode(Rcode.NXDOMAIN);
-      addNegativeSoa(chain.response, chain.zone);
+      addNegativeSoa(chain.response, chain.zone, chain.proofs);
+      if (chain.proofs != null) {
+        addProof(chain.response, chain.proofs.nxDomain(chain.qname, nxDomain.encloserLabels()));
+      }
       return false;
     }
   }
 
-  /** RFC 2308 §3: SOA in authority with TTL min(SOA TTL, SOA MINIMUM). */
-  private static void addNegativeSoa(Message r, ZoneSnapshot zone) {
+  /** A proof's RRsets (NSEC, NSEC3 or DS), each with its RRSIGs, into the authority section. */
+  private static void addProof(Message r, List<RRset> proof) {
+    for (RRset set : proof) {
+      addRRset(r, set, Section.AUTHORITY, true);
+    }
+  }
+
+  /**
+   * RFC 2308 §3: SOA in authority with TTL min(SOA TTL, SOA MINIMUM); with {@code proofs}, its
+   * RRSIGs with the same TTL.
+   */
+  private static void addNegativeSoa(Message r, ZoneSnapshot zone, DnssecProofs proofs) {
     SOARecord soa = zone.soa();
     long ttl = Math.min(soa.getTTL(), soa.getMinimum());
     addRecord(
@@ -240,6 +274,11 @@ final class ZoneAnswerer {
                 soa.getExpire(),
                 soa.getMinimum()),
         Section.AUTHORITY);
+    if (proofs != null) {
+      for (Record sig : proofs.negativeSoaSignatures()) {
+        addRecord(r, sig, Section.AUTHORITY);
+      }
+    }
   }
 
   /** Addresses of in-zone NS, MX and SRV targets. */

@@ -56,6 +56,9 @@ public final class NodeTable {
 
   private int count;
 
+  /** Whether any NSEC3 record was added: only then can a name be an NSEC3 chain's owner. */
+  private boolean hashedOwners;
+
   /** Pairs (finished hash, node id + 1); 0 marks a free slot. */
   private int[] table = new int[2 * 256];
 
@@ -253,23 +256,41 @@ public final class NodeTable {
     int compare(int x, int y) {
       int la = labelStarts(names, nameAt[x], a);
       int lb = labelStarts(names, nameAt[y], b);
-      for (int i = 2; i <= la && i <= lb; i++) { // i = 1 is the root
-        int pa = a[la - i];
-        int pb = b[lb - i];
-        int lenA = names[pa];
-        int lenB = names[pb];
-        for (int k = 1; k <= lenA && k <= lenB; k++) {
-          int d = (fold(names[pa + k]) & 0xFF) - (fold(names[pb + k]) & 0xFF);
-          if (d != 0) {
-            return d;
-          }
-        }
-        if (lenA != lenB) {
-          return lenA - lenB;
+      return canonicalOrder(names, a, la, names, b, lb);
+    }
+  }
+
+  /**
+   * Node {@code id}'s name against the wire name in {@code wire} whose {@link #labelStarts} are
+   * {@code starts} ({@code labels} of them), in RFC 4034 §6.1 order: negative when the node's comes
+   * first. {@code scratch} holds the node's label offsets (128 ints; one per thread).
+   */
+  public int compareName(int id, int[] scratch, byte[] wire, int[] starts, int labels) {
+    return canonicalOrder(
+        names, scratch, labelStarts(names, nameAt[id], scratch), wire, starts, labels);
+  }
+
+  /**
+   * RFC 4034 §6.1: labels from the root down, each compared as case-folded unsigned octets, a
+   * prefix first; {@code as}/{@code bs} are the names' label offsets as {@link #labelStarts} gives.
+   */
+  private static int canonicalOrder(byte[] an, int[] as, int la, byte[] bn, int[] bs, int lb) {
+    for (int i = 2; i <= la && i <= lb; i++) { // i = 1 is the root
+      int pa = as[la - i];
+      int pb = bs[lb - i];
+      int lenA = an[pa];
+      int lenB = bn[pb];
+      for (int k = 1; k <= lenA && k <= lenB; k++) {
+        int d = (fold(an[pa + k]) & 0xFF) - (fold(bn[pb + k]) & 0xFF);
+        if (d != 0) {
+          return d;
         }
       }
-      return la - lb;
+      if (lenA != lenB) {
+        return lenA - lenB;
+      }
     }
+    return la - lb;
   }
 
   /** Node {@code id}'s owner name, spelled as it was added. */
@@ -331,6 +352,23 @@ public final class NodeTable {
       }
     }
     return false;
+  }
+
+  /**
+   * Whether node {@code id} holds nothing but an NSEC3 RRset (its RRSIGs included): a hashed owner
+   * of an NSEC3 chain, which NSD and Knot do not answer as a name of the zone. False at once in a
+   * zone without NSEC3.
+   */
+  public boolean isHashedOwner(int id) {
+    if (!hashedOwners || isEmpty(id)) {
+      return false;
+    }
+    for (int p = runAt[id]; p < runEnd[id]; p = next(p)) {
+      if (rrsetType(p) != Type.NSEC3) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public boolean isEmpty(int id) {
@@ -444,6 +482,7 @@ public final class NodeTable {
     if (holds(id, type, dclass, rdata, offset, length)) {
       return false;
     }
+    hashedOwners |= type == Type.NSEC3;
     int size = 10 + length;
     if (runEnd[id] + size > runLimit[id]) {
       if (isEmpty(id)) { // nothing to move: start the run at the end
