@@ -1,4 +1,4 @@
-package org.cairndns.tools;
+package org.cairndns.server.interop;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -24,15 +24,15 @@ import java.util.concurrent.TimeUnit;
  * opt-out. A test whose signer is not installed is skipped, saying which package it needs (CI
  * installs both, see {@code .ci/run}).
  */
-final class SignedZones {
-  static final String ORIGIN = "edge.test.";
+public final class SignedZones {
+  public static final String ORIGIN = "edge.test.";
 
   /**
    * The edge cases a signed answer has to prove: the apex with NS, MX (its own TTL) and DNSKEYs, a
    * wildcard, an empty non-terminal ({@code b.ent}, {@code ent}), a CNAME chain, a DNAME, a secure
    * delegation (DS) and two insecure ones, one with glue and a name under it.
    */
-  static final String EDGE =
+  public static final String EDGE =
       """
       $TTL 3600
       @ IN SOA ns1 hostmaster 1 3600 600 86400 300
@@ -59,7 +59,7 @@ final class SignedZones {
       """;
 
   /** How the zone proves what is not there. */
-  enum Denial {
+  public enum Denial {
     NSEC,
     NSEC3,
     NSEC3_OPT_OUT
@@ -74,7 +74,7 @@ final class SignedZones {
    * {@link #EDGE} signed by BIND with a KSK and a ZSK (ECDSA P-256), signatures valid for {@code
    * validFor}.
    */
-  static Path bind(Path dir, Denial denial, Duration validFor) throws Exception {
+  public static Path bind(Path dir, Denial denial, Duration validFor) throws Exception {
     needs("dnssec-signzone", "bind9-utils");
     Path keys = Files.createDirectories(dir.resolve("bind-keys-" + denial));
     run(
@@ -121,7 +121,7 @@ final class SignedZones {
   /**
    * {@link #EDGE} signed by ldns with a KSK and a ZSK (ECDSA P-256), signatures valid for 30 days.
    */
-  static Path ldns(Path dir, Denial denial) throws Exception {
+  public static Path ldns(Path dir, Denial denial) throws Exception {
     needs("ldns-signzone", "ldnsutils");
     Path keys = Files.createDirectories(dir.resolve("ldns-keys-" + denial));
     String ksk = run(keys, "ldns-keygen", "-a", "ECDSAP256SHA256", "-k", ORIGIN).strip();
