@@ -19,7 +19,7 @@ dnssec-keygen -q -K "$work/keys" -a ECDSAP256SHA256 -f KSK "$zone" >/dev/null
 dnssec-keygen -q -K "$work/keys" -a ECDSAP256SHA256 "$zone" >/dev/null
 start=$(date +%s)
 # -O full: one record per line, so the records can be counted.
-dnssec-signzone -q -S -K "$work/keys" -o "$zone" -3 - -H 0 -O full -f "$work/signed.zone" \
+dnssec-signzone -q -S -K "$work/keys" -d "$work" -o "$zone" -3 - -H 0 -O full -f "$work/signed.zone" \
   "$work/unsigned.zone" >/dev/null
 records() { grep -vc '^[;$]' "$1"; }
 echo "zone: $names names, $(records "$work/unsigned.zone") records unsigned," \

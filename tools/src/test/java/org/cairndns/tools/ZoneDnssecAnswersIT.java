@@ -23,8 +23,8 @@ import org.cairndns.server.interop.KnotProcess;
 import org.cairndns.server.interop.NsdProcess;
 import org.cairndns.server.interop.PeerProcess;
 import org.cairndns.server.interop.Peers;
-import org.cairndns.server.interop.SignedZones;
-import org.cairndns.server.interop.SignedZones.Denial;
+import org.cairndns.zone.dnssec.SignedZones;
+import org.cairndns.zone.dnssec.SignedZones.Denial;
 import org.cairndns.zone.master.ZoneFileReader;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -247,7 +247,7 @@ class ZoneDnssecAnswersIT {
   @ParameterizedTest
   @EnumSource(Denial.class)
   void delvValidatesCairnsAnswers(Denial denial) throws Exception {
-    Path delv = Peers.binary("delv");
+    Path delv = Peers.binary("delv", "bind9-dnsutils");
     Path signed = SignedZones.bind(dir, denial, Duration.ofDays(30));
     Path anchors = trustAnchors(ZoneFileReader.read(signed, ORIGIN).records());
     try (PeerProcess nsd =

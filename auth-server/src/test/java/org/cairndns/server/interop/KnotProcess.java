@@ -21,7 +21,7 @@ public final class KnotProcess extends PeerProcess {
 
   /** Starts knotd in the foreground and waits until it answers SOA for {@code zone}. */
   public static KnotProcess start(Path dir, Name zone, Path zoneFile) throws IOException {
-    Path knotd = Peers.binary("knotd");
+    Path knotd = Peers.binary("knotd", "knot");
     int port = ServerFixture.freePort();
     String conf =
         """

@@ -35,7 +35,7 @@ final class NamedProcess extends PeerProcess {
   static NamedProcess start(
       Path dir, int port, String zoneStatements, String extraOptions, Name readyZone)
       throws IOException, InterruptedException {
-    Path named = Peers.binary("named");
+    Path named = Peers.binary("named", "bind9");
     String conf =
         "options {\n"
             + "  directory \""

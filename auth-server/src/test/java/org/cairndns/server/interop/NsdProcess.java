@@ -22,7 +22,7 @@ public final class NsdProcess extends PeerProcess {
 
   /** Starts NSD in the foreground and waits until it answers SOA for {@code zone}. */
   public static NsdProcess start(Path dir, Name zone, Path zoneFile) throws IOException {
-    Path nsd = Peers.binary("nsd");
+    Path nsd = Peers.binary("nsd", "nsd");
     int port = ServerFixture.freePort();
     String conf =
         """

@@ -1,4 +1,4 @@
-package org.cairndns.server.interop;
+package org.cairndns.zone.dnssec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
