@@ -28,7 +28,8 @@ echo "zone: $names names, $(records "$work/unsigned.zone") records unsigned," \
 "$bench_root/cairn" zone load --db "$work/unsigned" --origin "$zone" "$work/unsigned.zone" >/dev/null
 
 nsd_port=$(free_port) knot_port=$(free_port) cairn_port=$(free_port)
-start_nsd "$work" "$nsd_port" "$zone" "$work/signed.zone"
+# NSD with minimal responses, as Cairn and Knot answer: no apex NS and glue added to every answer.
+start_nsd "$work" "$nsd_port" "$zone" "$work/signed.zone" "" "  minimal-responses: yes"
 start_knot "$work" "$knot_port" "$zone" "$work/signed.zone"
 serve_cairn "$work" "$work/signed" "$cairn_port"
 for port in "$nsd_port" "$knot_port" "$cairn_port"; do wait_for_dns "$port" "$zone"; done
@@ -49,6 +50,9 @@ k=$(perf knot "$knot_port" "$seconds")
 best=$(python3 -c "import sys; print(max(float(sys.argv[1] or 0), float(sys.argv[2] or 0)))" "$n" "$k")
 printf '%-10s %12s %12s %12s %14s\n' mode cairn_qps nsd_qps knot_qps cairn/best
 printf '%-10s %12.0f %12.0f %12.0f %14s\n' udp+DO "${c:-0}" "${n:-0}" "${k:-0}" "$(ratio "${c:-0}" "$best")"
+# The same answers should be the same size; a server that answers less is not doing the same work.
+size() { awk '/Average packet size/ {print $NF}' "$work/$1.log"; }
+printf '%-10s %12s %12s %12s\n' resp_bytes "$(size cairn)" "$(size nsd)" "$(size knot)"
 
 # Heap: the signed zone's server, then the unsigned zone's, each against an empty server.
 signed_heap=$(live_heap "$(cairn_jvm "$cairn_port")")
