@@ -68,6 +68,51 @@ CONF
   echo $! >"$dir/nsd.pidfile"
 }
 
+# start_knot DIR PORT ZONE FILE: runs knotd in the foreground with its files in DIR, serving FILE as
+# it is (no signing, no journal, the file never rewritten).
+start_knot() {
+  local dir=$1 port=$2 zone=$3 file=$4
+  cat >"$dir/knot.conf" <<CONF
+server:
+  rundir: "$dir"
+  listen: 127.0.0.1@$port
+database:
+  storage: "$dir"
+log:
+  - target: stderr
+    any: warning
+zone:
+  - domain: "$zone"
+    file: "$file"
+    zonefile-sync: -1
+    zonefile-load: whole
+    journal-content: none
+CONF
+  knotd -c "$dir/knot.conf" >"$dir/knot.log" 2>&1 &
+  echo $! >"$dir/knot.pidfile"
+}
+
+# serve_cairn WORK DB PORT: starts `cairn serve` on the store DB (log WORK/serve-PORT.log) and waits
+# until it listens.
+serve_cairn() {
+  local work=$1 db=$2 port=$3
+  "$bench_root/cairn" serve --db "$db" --listen "127.0.0.1:$port" >"$work/serve-$port.log" 2>&1 &
+  echo $! >"$work/serve-$port.pidfile"
+  for _ in $(seq 600); do grep -q event=listening "$work/serve-$port.log" && return 0; sleep 0.2; done
+  echo "server did not start" >&2; return 1
+}
+
+# cairn_jvm PORT: the pid of the Cairn JVM serving on PORT.
+cairn_jvm() {
+  java_pid "$(pgrep -f "listen 127.0.0.1:$1" | head -1)"
+}
+
+# live_heap PID: bytes the JVM has in use after a full GC.
+live_heap() {
+  jcmd "$1" GC.run >/dev/null
+  jcmd "$1" GC.heap_info | awk '/used/ {for (i=1;i<=NF;i++) if ($i=="used") {v=$(i+1); sub("K","",v); print v*1024; exit}}'
+}
+
 # qps LOGFILE: the "Queries per second" figure of a dnsperf run.
 qps() {
   awk '/Queries per second/ {print $4}' "$1"

@@ -18,21 +18,11 @@ end=$(date +%s.%N)
 secs=$(python3 -c "print(f'{$end-$start:.1f}')")
 echo "load: ${secs}s, $(python3 -c "print(int($count/($end-$start)))") records/s, store $(du -h "$work/db.mv.db" | cut -f1)"
 
-live_heap() { # PID: bytes in use after a full GC
-  jcmd "$1" GC.run >/dev/null
-  jcmd "$1" GC.heap_info | awk '/used/ {for (i=1;i<=NF;i++) if ($i=="used") {v=$(i+1); sub("K","",v); print v*1024; exit}}'
-}
-serve() { # DB PORT: starts cairn serve, waits until it answers
-  "$bench_root/cairn" serve --db "$1" --listen "127.0.0.1:$2" >"$work/serve-$2.log" 2>&1 &
-  echo $! >"$work/serve-$2.pidfile"
-  for _ in $(seq 600); do grep -q event=listening "$work/serve-$2.log" && return 0; sleep 0.2; done
-  echo "server did not start" >&2; return 1
-}
-p1=$(free_port); serve "$work/db" "$p1"
-pid1=$(java_pid "$(pgrep -f "listen 127.0.0.1:$p1" | head -1)")
+p1=$(free_port); serve_cairn "$work" "$work/db" "$p1"
+pid1=$(cairn_jvm "$p1")
 build=$(grep -o 'read_and_build_ms=[0-9]*' "$work/serve-$p1.log" | head -1)
 used=$(live_heap "$pid1")
-p2=$(free_port); serve "$work/empty" "$p2"
-pid2=$(java_pid "$(pgrep -f "listen 127.0.0.1:$p2" | head -1)")
+p2=$(free_port); serve_cairn "$work" "$work/empty" "$p2"
+pid2=$(cairn_jvm "$p2")
 base=$(live_heap "$pid2")
 echo "snapshot: $build; live heap $((used / 1048576)) MiB vs $((base / 1048576)) MiB empty: $(( (used - base) / count )) bytes/record"

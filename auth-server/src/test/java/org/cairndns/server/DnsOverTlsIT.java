@@ -222,7 +222,7 @@ class DnsOverTlsIT {
     String kdig =
         Peers.run(
             List.of(
-                Peers.binary("kdig").toString(),
+                Peers.binary("kdig", "knot-dnsutils").toString(),
                 "@127.0.0.1",
                 "-p",
                 port,
@@ -233,7 +233,7 @@ class DnsOverTlsIT {
     String pinned =
         Peers.run(
             List.of(
-                Peers.binary("kdig").toString(),
+                Peers.binary("kdig", "knot-dnsutils").toString(),
                 "@127.0.0.1",
                 "-p",
                 port,
@@ -244,7 +244,7 @@ class DnsOverTlsIT {
     String wrongPin =
         Peers.run(
             List.of(
-                Peers.binary("kdig").toString(),
+                Peers.binary("kdig", "knot-dnsutils").toString(),
                 "@127.0.0.1",
                 "-p",
                 port,
@@ -256,7 +256,7 @@ class DnsOverTlsIT {
     String dig =
         Peers.run(
             List.of(
-                Peers.binary("dig").toString(),
+                Peers.binary("dig", "bind9-dnsutils").toString(),
                 "@127.0.0.1",
                 "-p",
                 port,

@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -15,6 +16,8 @@ import org.cairndns.server.ServerFixture;
 import org.cairndns.tls.PemCredentials;
 import org.cairndns.tls.SelfSignedCertificate;
 import org.cairndns.tls.SpkiPin;
+import org.cairndns.zone.dnssec.SignedZones;
+import org.cairndns.zone.dnssec.SignedZones.Denial;
 import org.cairndns.zone.master.ZoneFileReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,10 +30,11 @@ import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.Type;
 
 /**
- * BIND 9 as the primary with {@code listen-on tls}; Cairn pulls four zones from it over strict XoT
- * (pinned), pipelined on one connection, one of them several thousand records of many types that it
- * must hold exactly as BIND's zone file has them, then follows BIND's NOTIFY after a reload of a
- * changed zone with IXFR (BIND has {@code ixfr-from-differences yes}).
+ * BIND 9 as the primary with {@code listen-on tls}; Cairn pulls five zones from it over strict XoT
+ * (pinned), pipelined on one connection, one of them several thousand records of many types and one
+ * signed with NSEC3 ({@link SignedZones}), both of which it must hold exactly as BIND's zone file
+ * has them (RRSIGs, DNSKEYs, NSEC3PARAM and the NSEC3 chain included), then follows BIND's NOTIFY
+ * after a reload of a changed zone with IXFR (BIND has {@code ixfr-from-differences yes}).
  */
 class BindPrimaryIT {
   @TempDir Path dir;
@@ -82,6 +86,10 @@ class BindPrimaryIT {
     PemCredentials cert = SelfSignedCertificate.generate("primary.test");
     SelfSignedCertificate.write(cert, named.resolve("cert.pem"), named.resolve("key.pem"));
     List<String> zones = List.of("p1.test", "p2.test", "p3.test", "mixed.test");
+    Name signedOrigin = Name.fromString(SignedZones.ORIGIN);
+    Path signed = SignedZones.bind(named, Denial.NSEC3, Duration.ofDays(30));
+    List<String> pulled = new ArrayList<>(zones);
+    pulled.add("edge.test");
     int cairnPort = ServerFixture.freePort();
     int tlsPort = ServerFixture.freePort();
     StringBuilder statements =
@@ -105,6 +113,12 @@ class BindPrimaryIT {
           .append(cairnPort)
           .append("; }; };\n");
     }
+    statements
+        .append("zone \"")
+        .append(SignedZones.ORIGIN)
+        .append("\" { type primary; file \"")
+        .append(signed)
+        .append("\"; allow-transfer { any; }; notify no; };\n");
     try (NamedProcess bind =
         NamedProcess.start(
             named,
@@ -116,7 +130,7 @@ class BindPrimaryIT {
               .formatted(tlsPort, SpkiPin.of(cert.leaf()));
       StringBuilder yaml =
           new StringBuilder("database: db/cairn\nlisten: [127.0.0.1:" + cairnPort + "]\nzones:\n");
-      for (String z : zones) {
+      for (String z : pulled) {
         yaml.append("  - {name: ")
             .append(z)
             .append(", primaries: ")
@@ -126,7 +140,7 @@ class BindPrimaryIT {
       Path cairnDir = Files.createDirectories(dir.resolve("cairn"));
       try (CairnServer cairn = ServerFixture.startWith(cairnDir, yaml.toString())) {
         InetSocketAddress udp = cairn.transport().udpAddresses().get(0);
-        for (String z : zones) {
+        for (String z : pulled) {
           await()
               .atMost(Duration.ofSeconds(30))
               .untilAsserted(
@@ -136,12 +150,16 @@ class BindPrimaryIT {
                           ServerFixture.soaSerial(udp, z + "."),
                           z + " from BIND:\n" + bind.log()));
         }
-        assertEquals(1, cairn.primaryConnectionsOpened(), "four zones over one XoT connection");
+        assertEquals(1, cairn.primaryConnectionsOpened(), "five zones over one XoT connection");
         Name mixed = Name.fromString("mixed.test.");
         assertEquals(
             texts(ZoneFileReader.parse(mixed, mixedZone("mixed.test"))),
             texts(cairn.zones().get(mixed).records()),
             "every record as BIND's zone file has it");
+        assertEquals(
+            texts(ZoneFileReader.read(signed, signedOrigin).records()),
+            texts(cairn.zones().get(signedOrigin).records()),
+            "the signed zone, every record as BIND's zone file has it");
 
         Files.writeString(
             named.resolve("p2.test.zone"),

@@ -12,6 +12,8 @@ import java.util.Locale;
 import java.util.TreeSet;
 import org.cairndns.server.CairnServer;
 import org.cairndns.server.ServerFixture;
+import org.cairndns.zone.dnssec.SignedZones;
+import org.cairndns.zone.dnssec.SignedZones.Denial;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.Name;
@@ -19,10 +21,12 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.ZoneTransferIn;
 
 /**
- * BIND 9 as a secondary of Cairn: one zone over XoT (TLS, XoT-only zone), one over TCP with TSIG.
- * Its copies must equal Cairn's record by record, first by AXFR, then by IXFR after Cairn loads a
- * changed version. BIND's refresh timer for the XoT zone is left at its 5-minute floor, so its
- * second transfer can only come from Cairn's NOTIFY.
+ * BIND 9 as a secondary of Cairn: one zone over XoT (TLS, XoT-only zone), one over TCP with TSIG,
+ * and a zone signed with NSEC3 ({@link SignedZones}) over XoT. Its copies must equal Cairn's record
+ * by record (the signed one RRSIGs, DNSKEYs, NSEC3PARAM and NSEC3 chain included), first by AXFR,
+ * then, for the first two, by IXFR after Cairn loads a changed version. BIND's refresh timer for
+ * the XoT zone is left at its 5-minute floor, so its second transfer can only come from Cairn's
+ * NOTIFY.
  */
 class BindSecondaryIT {
   static final String SECRET = "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0";
@@ -36,6 +40,7 @@ class BindSecondaryIT {
   void bindPullsOverXotAndTsigThenTakesIxfr() throws Exception {
     Files.writeString(dir.resolve("xot.test.zone"), zone("xot.test", 1, "www IN A 192.0.2.80\n"));
     Files.writeString(dir.resolve("tsig.test.zone"), zone("tsig.test", 1, "www IN A 192.0.2.81\n"));
+    Path signed = SignedZones.bind(dir, Denial.NSEC3, Duration.ofDays(30));
     int bindPort = NamedProcess.freePort();
     try (CairnServer cairn =
         ServerFixture.startWith(
@@ -49,8 +54,9 @@ class BindSecondaryIT {
           - {name: xot.test, file: xot.test.zone, allow-transfer: [{address: 127.0.0.1}], transfer-transports: [tls],
              notify: ["127.0.0.1:%d"]}
           - {name: tsig.test, file: tsig.test.zone, allow-transfer: [{key: xfr-key}], transfer-transports: [tcp]}
+          - {name: edge.test, file: "%s", allow-transfer: [{address: 127.0.0.1}], transfer-transports: [tls]}
         """
-                .formatted(SECRET, bindPort))) {
+                .formatted(SECRET, bindPort, signed))) {
       int tcpPort = cairn.transport().tcpAddresses().get(0).getPort();
       int tlsPort = cairn.transport().tlsAddresses().get(0).getPort();
       Path named = Files.createDirectories(dir.resolve("named"));
@@ -61,8 +67,9 @@ class BindSecondaryIT {
           zone "xot.test" { type secondary; file "xot.test.bk"; primaries { 127.0.0.1 port %d tls cairn-xot; }; };
           zone "tsig.test" { type secondary; file "tsig.test.bk"; primaries { 127.0.0.1 port %d key xfr-key; };
             min-refresh-time 1; max-refresh-time 2; min-retry-time 1; max-retry-time 2; };
+          zone "edge.test" { type secondary; file "edge.test.bk"; primaries { 127.0.0.1 port %d tls cairn-xot; }; };
           """
-              .formatted(SECRET, tlsPort, tcpPort);
+              .formatted(SECRET, tlsPort, tcpPort, tlsPort);
       try (NamedProcess bind =
           NamedProcess.start(
               named,
@@ -71,8 +78,10 @@ class BindSecondaryIT {
               "  allow-transfer { any; };\n",
               Name.fromString("xot.test."))) {
         bind.awaitSoa(Name.fromString("tsig.test."), Duration.ofSeconds(30));
+        bind.awaitSoa(Name.fromString("edge.test."), Duration.ofSeconds(30));
         assertSameZone(cairn, bind, "xot.test.");
         assertSameZone(cairn, bind, "tsig.test.");
+        assertSameZone(cairn, bind, "edge.test.");
 
         for (String origin : List.of("xot.test", "tsig.test")) {
           List<Record> v2 =

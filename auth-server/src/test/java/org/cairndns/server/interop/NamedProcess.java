@@ -1,37 +1,22 @@
 package org.cairndns.server.interop;
 
-import static org.awaitility.Awaitility.await;
-
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.awaitility.core.ConditionTimeoutException;
-import org.awaitility.core.TerminalFailureException;
-import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
-import org.xbill.DNS.Rcode;
-import org.xbill.DNS.Record;
-import org.xbill.DNS.SimpleResolver;
-import org.xbill.DNS.Type;
 
 /**
  * A real BIND {@code named} started for one test on 127.0.0.1 and an ephemeral port, with its files
  * in a temporary folder. Tests are skipped when {@code named} is missing, unless {@code
- * CAIRN_INTEROP_REQUIRED=1} (CI), where a missing peer is a failure.
+ * CAIRN_INTEROP_REQUIRED=1} (CI), where a missing peer is a failure. Runs with {@code
+ * minimal-responses}.
  */
-final class NamedProcess implements AutoCloseable {
-  private final Process process;
-  private final Path dir;
-  private final int port;
-
-  private NamedProcess(Process process, Path dir, int port) {
-    this.process = process;
-    this.dir = dir;
-    this.port = port;
+final class NamedProcess extends PeerProcess {
+  private NamedProcess(List<String> command, Path dir, int port) throws IOException {
+    super("named", command, dir, port);
   }
 
   static int freePort() throws IOException {
@@ -50,7 +35,7 @@ final class NamedProcess implements AutoCloseable {
   static NamedProcess start(
       Path dir, int port, String zoneStatements, String extraOptions, Name readyZone)
       throws IOException, InterruptedException {
-    Path named = Peers.binary("named");
+    Path named = Peers.binary("named", "bind9");
     String conf =
         "options {\n"
             + "  directory \""
@@ -81,70 +66,14 @@ final class NamedProcess implements AutoCloseable {
     if (isRoot()) {
       cmd.addAll(List.of("-u", "root"));
     }
-    Process p =
-        new ProcessBuilder(cmd)
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("named.log").toFile())
-            .start();
-    NamedProcess np = new NamedProcess(p, dir, port);
+    NamedProcess np = new NamedProcess(cmd, dir, port);
     np.awaitSoa(readyZone, Duration.ofSeconds(30));
     return np;
   }
 
-  private static boolean isRoot() {
-    return "root".equals(System.getProperty("user.name"));
-  }
-
-  int port() {
-    return port;
-  }
-
-  InetSocketAddress address() {
-    return new InetSocketAddress("127.0.0.1", port);
-  }
-
   /** SIGHUP: named reloads its configuration and changed zone files. */
   void reload() throws IOException, InterruptedException {
-    Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).start();
+    Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(pid())).start();
     kill.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
-  }
-
-  String log() throws IOException {
-    return Files.readString(dir.resolve("named.log"));
-  }
-
-  /** Polls (bounded) until named answers NOERROR with a SOA for the zone. */
-  void awaitSoa(Name zone, Duration timeout) throws IOException {
-    SimpleResolver resolver = new SimpleResolver(address());
-    resolver.setTimeout(Duration.ofMillis(300));
-    try {
-      await()
-          .atMost(timeout)
-          .pollInterval(Duration.ofMillis(50))
-          .failFast("named exited", () -> !process.isAlive())
-          .ignoreExceptionsInstanceOf(IOException.class) // not listening yet
-          .until(
-              () -> {
-                Message r = resolver.send(Message.newQuery(Record.newRecord(zone, Type.SOA, 1)));
-                return r.getRcode() == Rcode.NOERROR && r.getSection(1).size() == 1;
-              });
-    } catch (TerminalFailureException exited) {
-      throw new IllegalStateException("named exited:\n" + log(), exited);
-    } catch (ConditionTimeoutException late) {
-      throw new IllegalStateException("named did not serve " + zone + " in time:\n" + log(), late);
-    }
-  }
-
-  @Override
-  public void close() {
-    process.destroy();
-    try {
-      if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
   }
 }

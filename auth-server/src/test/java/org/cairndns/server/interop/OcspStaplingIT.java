@@ -33,7 +33,7 @@ class OcspStaplingIT {
 
   @Test
   void theOcspResponseIsStapled() throws Exception {
-    Path openssl = Peers.binary("openssl");
+    Path openssl = Peers.binary("openssl", "openssl");
     Instant now = Instant.now();
     TestCa testCa = TestCa.create("Test CA");
     PemCredentials chain = testCa.issue("dot.test");

@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 public final class Peers {
   private Peers() {}
 
-  public static Path binary(String name) {
+  /** The path of the tool {@code name}, which Debian's {@code debianPackage} installs. */
+  public static Path binary(String name, String debianPackage) {
     String path = System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/usr/bin:/sbin";
     for (String dir : path.split(":")) {
       Path candidate = Path.of(dir.isEmpty() ? "." : dir, name);
@@ -25,9 +26,15 @@ public final class Peers {
       }
     }
     if ("1".equals(System.getenv("CAIRN_INTEROP_REQUIRED"))) {
-      throw new AssertionError(name + " is required (CAIRN_INTEROP_REQUIRED=1) but not installed");
+      throw new AssertionError(
+          name
+              + " is required (CAIRN_INTEROP_REQUIRED=1) but not installed (Debian package "
+              + debianPackage
+              + ")");
     }
-    assumeTrue(false, name + " not installed; interop test skipped");
+    assumeTrue(
+        false,
+        name + " is not installed (Debian package " + debianPackage + "); interop test skipped");
     return null;
   }
 
