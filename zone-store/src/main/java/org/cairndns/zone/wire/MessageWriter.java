@@ -26,6 +26,13 @@ import org.xbill.DNS.TSIGRecord;
 public final class MessageWriter {
   private static final int QDCOUNT_AT = 4;
 
+  /**
+   * One table per thread (transport event loops, transfer threads), so a response allocates no
+   * table of its own; a table a large response grew is let go.
+   */
+  private static final ThreadLocal<NameCompression> TABLES =
+      ThreadLocal.withInitial(NameCompression::forResponses);
+
   private MessageWriter() {}
 
   /** {@code message} in at most {@code maxLength} bytes, truncated as dnsjava truncates. */
@@ -63,7 +70,8 @@ public final class MessageWriter {
     for (int section = Section.QUESTION; section <= Section.ADDITIONAL; section++) {
       out.writeU16(header.getCount(section));
     }
-    NameCompression compression = NameCompression.forOneMessage();
+    NameCompression compression = TABLES.get();
+    compression.startMessage();
     int additional = 0;
     for (int section = Section.QUESTION; section <= Section.ADDITIONAL; section++) {
       int skipped = writeSection(message.getSection(section), section, out, compression, room);
@@ -90,6 +98,9 @@ public final class MessageWriter {
       // Uncompressed: after a truncation the table still holds names that were rolled back.
       RecordWriter.write(tsig, out, null);
       out.writeU16At(additional + 1, QDCOUNT_AT + 2 * Section.ADDITIONAL);
+    }
+    if (compression.grown()) {
+      TABLES.remove();
     }
     return out.toByteArray();
   }

@@ -2,6 +2,7 @@ package org.cairndns.zone.wire;
 
 import java.util.Arrays;
 import org.xbill.DNS.DNSOutput;
+import org.xbill.DNS.Name;
 
 /**
  * Name compression within one message (RFC 1035 §4.1.4), the one implementation for every message
@@ -18,6 +19,8 @@ public final class NameCompression {
   /** For a transfer's messages: a 16 KB stretch within pointer range holds fewer names. */
   private static final int TRANSFER_SLOTS = 1 << 12;
 
+  private static final int RESPONSE_SLOTS = 32;
+
   private static final int MAX_POINTER = 0x3FFF;
   private static final int MAX_LABELS = 128; // a 255-byte name, root included
 
@@ -32,6 +35,14 @@ public final class NameCompression {
   private int message = 1; // slots of older generations (0 at first) are free
   private int[] starts;
   private int[] states;
+  private final DNSOutput scratch = new DNSOutput(64); // a name's wire form on its way to an array
+
+  // The wire forms of names written before, by identity (direct-mapped): a snapshot keeps its
+  // records, so a response table kept by a thread mostly finds the names of the next answer here;
+  // dnsjava's Name.toWire copies the name once per label.
+  private static final int KNOWN = 64;
+  private final Name[] knownNames = new Name[KNOWN];
+  private final byte[][] knownWire = new byte[KNOWN][];
 
   /** A table sized for the messages of a transfer, reused from one message to the next. */
   public NameCompression() {
@@ -45,17 +56,45 @@ public final class NameCompression {
   }
 
   /**
-   * A small table for one response: most hold a few names of a few labels, and what a larger one
-   * needs is grown into, so a response costs about what dnsjava's own table costs.
+   * A small table for responses: most hold a few names of a few labels, and what a larger one needs
+   * is grown into.
    */
-  public static NameCompression forOneMessage() {
-    return new NameCompression(16, 8);
+  public static NameCompression forResponses() {
+    return new NameCompression(RESPONSE_SLOTS, 8);
+  }
+
+  /** Whether a large response grew the table past what responses usually need. */
+  public boolean grown() {
+    return generation.length > 4 * RESPONSE_SLOTS;
   }
 
   /** A new message begins: earlier names can no longer be pointed at. */
   public void startMessage() {
     message++;
     used = 0;
+  }
+
+  /**
+   * Writes {@code name}, pointing at the longest suffix this message holds in the same case; its
+   * wire form costs one array, kept until the next message.
+   */
+  public void write(DNSOutput out, Name name) {
+    write(out, wireOf(name), 0);
+  }
+
+  // Identity, not equals(): names equal in another case have other bytes.
+  @SuppressWarnings("ReferenceEquality")
+  private byte[] wireOf(Name name) {
+    int slot = System.identityHashCode(name) & (KNOWN - 1);
+    if (knownNames[slot] == name) {
+      return knownWire[slot];
+    }
+    scratch.jump(0);
+    name.toWire(scratch, null);
+    byte[] wire = scratch.toByteArray(); // never changed, so a table may keep pointing into it
+    knownNames[slot] = name;
+    knownWire[slot] = wire;
+    return wire;
   }
 
   /**
