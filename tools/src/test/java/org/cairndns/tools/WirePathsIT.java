@@ -473,14 +473,17 @@ class WirePathsIT {
       for (Expected e : expectations(c)) {
         String what = e.qname + "/" + Type.string(e.type);
         Message overTcp = exchange(tcp, query(e.qname, e.type));
+        // As sent: names that differ in case are not compressed against each other, so dnsjava
+        // would render the same records smaller.
+        int tcpBytes = overTcp.numBytes();
         checkAnswer(c.where("query over TCP for " + what), e, e.qname, overTcp, zoneRecords);
         Message overUdp = exchange(udp, query(e.qname, e.type));
         if (overUdp.getHeader().getFlag(Flags.TC)) {
           assertTrue(
-              overTcp.toWire().length > UDP_PAYLOAD,
+              tcpBytes > UDP_PAYLOAD,
               c.where("query over UDP for " + what)
                   + "truncated, but the TCP answer fits: "
-                  + overTcp.toWire().length
+                  + tcpBytes
                   + " bytes");
         } else {
           checkAnswer(c.where("query over UDP for " + what), e, e.qname, overUdp, zoneRecords);
