@@ -207,17 +207,8 @@ public final class CairnServer implements AutoCloseable {
       }
       List<PrimarySettings> primaries = new java.util.ArrayList<>();
       for (CairnConfig.Primary p : z.primaries()) {
+        // In tsig-keys when named: ConfigLoader checks that, naming the key.
         TSIG key = p.key() == null ? null : keys.get(p.key());
-        if (p.key() != null && key == null) {
-          throw new ZoneStoreException(
-              "zone "
-                  + z.name()
-                  + ": primary "
-                  + p.address()
-                  + " names TSIG key "
-                  + p.key()
-                  + ", which is not in tsig-keys");
-        }
         primaries.add(
             new PrimarySettings(
                 p.address(),

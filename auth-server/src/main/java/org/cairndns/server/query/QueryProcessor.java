@@ -13,6 +13,7 @@ import org.cairndns.xfr.RequestSignature;
 import org.cairndns.xfr.TransferResponder;
 import org.cairndns.zone.ZoneSet;
 import org.cairndns.zone.ZoneSnapshot;
+import org.cairndns.zone.wire.MessageWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -292,12 +293,11 @@ public final class QueryProcessor implements RequestHandler {
     } else {
       limit = 65535;
     }
-    if (query.isVerified()) { // RequestSignature answered every other signed request
-      r.setTSIG(keys.get(query.getTSIG().getName()), Rcode.NOERROR, query.getTSIG());
-    }
+    // RequestSignature answered every other signed request.
+    TSIG key = query.isVerified() ? keys.get(query.getTSIG().getName()) : null;
     if (qopt == null) {
       removeOpt(r);
-      return new Outcome.Reply(r.toWire(limit));
+      return new Outcome.Reply(MessageWriter.toWire(r, limit, key, query.getTSIG()));
     }
     int xrcode = 0;
     List<EDNSOption> options = new ArrayList<>(2);
@@ -315,7 +315,7 @@ public final class QueryProcessor implements RequestHandler {
     }
     int flags = qopt.getFlags() & ExtendedFlags.DO; // DO echoed
     r.addRecord(new OPTRecord(config.udpPayload(), xrcode, 0, flags, options), Section.ADDITIONAL);
-    byte[] wire = r.toWire(limit);
+    byte[] wire = MessageWriter.toWire(r, limit, key, query.getTSIG());
     if (transport.isEncrypted() && !qopt.getOptions(EDNSOption.Code.PADDING).isEmpty()) {
       // RFC 8467: pad to a multiple of the block size; the option header itself takes 4 bytes.
       int pad = (PADDING_BLOCK - ((wire.length + 4) % PADDING_BLOCK)) % PADDING_BLOCK;
@@ -325,7 +325,7 @@ public final class QueryProcessor implements RequestHandler {
         padded.add(new GenericEDNSOption(EDNSOption.Code.PADDING, new byte[pad]));
         r.addRecord(
             new OPTRecord(config.udpPayload(), xrcode, 0, flags, padded), Section.ADDITIONAL);
-        wire = r.toWire(limit);
+        wire = MessageWriter.toWire(r, limit, key, query.getTSIG());
       }
     }
     return new Outcome.Reply(wire);

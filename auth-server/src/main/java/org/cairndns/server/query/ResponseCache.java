@@ -23,9 +23,12 @@ import org.xbill.DNS.Type;
  * entry (a client asking for one 31 KB answer in thousands of letter cases and EDNS sizes pinned
  * 352 MB): the name is case-folded, and the EDNS size becomes the size class the response is
  * rendered for ({@link #udpLimit}). The question on the way out gets the request's letter case back
- * (RFC 4343; resolvers using 0x20 check it); names in the answer that point to the question's name
- * follow it. A synthesized CNAME (DNAME) carries the case of its query, so such an entry serves
- * only that exact case.
+ * (RFC 4343; resolvers using 0x20 check it), and so do the answers' owners written as a pointer to
+ * it. Every other name keeps the case it was loaded in, so an entry serves any case only when no
+ * other name reaches into the question: names are compressed case-sensitively ({@code
+ * wire.MessageWriter}), and a zone name that pointed at a suffix of the question would take the
+ * next asker's case. A synthesized CNAME (DNAME) carries the case of its query, so such an entry
+ * serves only that exact case too.
  */
 final class ResponseCache {
   // Header bits as they lie in the request's bytes: QR, opcode and RD in the third, CD in the
@@ -198,9 +201,7 @@ final class ResponseCache {
     if (cost > maxBytes / 16) {
       return; // one answer may not crowd out the rest
     }
-    Entry old =
-        entries.put(
-            key, new Entry(generation, wire, !answersWithType(wire, key.nameLength, Type.DNAME)));
+    Entry old = entries.put(key, new Entry(generation, wire, servesAnyCase(wire, key.nameLength)));
     if (bytes.addAndGet(old == null ? cost : cost - cost(key, old.wire)) > maxBytes) {
       evict();
     }
@@ -235,32 +236,94 @@ final class ResponseCache {
   }
 
   /**
-   * Whether a record of {@code type} is in the answer section; true too when the wire cannot be
-   * walked.
+   * Whether the response reads right with another case of its question name patched in: no DNAME in
+   * the answer, and no name but an answer's owner written as a pointer to the question's name
+   * reaches into it. Anything that cannot be walked serves only its own case.
    */
-  private static boolean answersWithType(byte[] wire, int nameLength, int type) {
-    int answers = ((wire[6] & 0xFF) << 8) | (wire[7] & 0xFF);
-    int pos = 12 + nameLength + 4;
-    for (int i = 0; i < answers; i++) {
-      while (pos < wire.length) {
-        int len = wire[pos] & 0xFF;
-        if (len >= 0xC0) {
-          pos += 2;
-          break;
-        }
-        pos += len + 1;
-        if (len == 0) {
-          break;
-        }
+  private static boolean servesAnyCase(byte[] wire, int nameLength) {
+    int nameEnd = 12 + nameLength;
+    int answers = u16(wire, 6);
+    int records = answers + u16(wire, 8) + u16(wire, 10);
+    int pos = nameEnd + 4;
+    for (int i = 0; i < records; i++) {
+      boolean echoedOwner =
+          i < answers
+              && pos + 1 < wire.length
+              && (wire[pos] & 0xFF) == 0xC0
+              && (wire[pos + 1] & 0xFF) == 12;
+      if (!echoedOwner && reachesQuestion(wire, pos, nameEnd)) {
+        return false;
       }
-      if (pos + 10 > wire.length) {
-        return true;
+      pos = afterName(wire, pos);
+      if (pos < 0 || pos + 10 > wire.length) {
+        return false;
       }
-      if ((((wire[pos] & 0xFF) << 8) | (wire[pos + 1] & 0xFF)) == type) {
-        return true;
+      int type = u16(wire, pos);
+      int rdata = pos + 10;
+      pos = rdata + u16(wire, pos + 8);
+      if (pos > wire.length || (i < answers && type == Type.DNAME)) {
+        return false;
       }
-      pos += 10 + (((wire[pos + 8] & 0xFF) << 8) | (wire[pos + 9] & 0xFF));
+      // The types whose RDATA names are compressed (RecordWriter).
+      boolean reaches =
+          switch (type) {
+            case Type.NS, Type.CNAME, Type.PTR -> reachesQuestion(wire, rdata, nameEnd);
+            case Type.MX -> reachesQuestion(wire, rdata + 2, nameEnd);
+            case Type.SOA ->
+                reachesQuestion(wire, rdata, nameEnd)
+                    || reachesQuestion(wire, afterName(wire, rdata), nameEnd);
+            default -> false;
+          };
+      if (reaches) {
+        return false;
+      }
     }
-    return false;
+    return true;
+  }
+
+  /**
+   * Whether the name at {@code pos}, followed through its pointers, points before {@code nameEnd}
+   * (into the question's name); true too when it is malformed.
+   */
+  private static boolean reachesQuestion(byte[] wire, int pos, int nameEnd) {
+    int p = pos;
+    for (int steps = 0; steps < 256 && p >= 0 && p < wire.length; steps++) {
+      int len = wire[p] & 0xFF;
+      if (len == 0) {
+        return false;
+      }
+      if (len >= 0xC0) {
+        if (p + 1 >= wire.length) {
+          return true;
+        }
+        p = ((len & 0x3F) << 8) | (wire[p + 1] & 0xFF);
+        if (p < nameEnd) {
+          return true;
+        }
+      } else {
+        p += len + 1;
+      }
+    }
+    return true;
+  }
+
+  /** The offset after the (maybe compressed) name at {@code pos}, or -1 when it runs out. */
+  private static int afterName(byte[] wire, int pos) {
+    int p = pos;
+    while (p >= 0 && p < wire.length) {
+      int len = wire[p] & 0xFF;
+      if (len >= 0xC0) {
+        return p + 2;
+      }
+      p += len + 1;
+      if (len == 0) {
+        return p;
+      }
+    }
+    return -1;
+  }
+
+  private static int u16(byte[] wire, int at) {
+    return ((wire[at] & 0xFF) << 8) | (wire[at + 1] & 0xFF);
   }
 }

@@ -26,29 +26,40 @@ public final class StoreCommand implements Runnable {
         spec.commandLine(), "missing subcommand (backup, restore)");
   }
 
+  /** What backup and restore share: the FILE argument and one line on stdout when done. */
+  abstract static class StoreFileCommand implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Parameters(paramLabel = "FILE")
+    Path file;
+
+    /** Does the work; returns the line that says what was done. */
+    abstract String run() throws Exception;
+
+    @Override
+    public Integer call() throws Exception {
+      spec.commandLine().getOut().println(run());
+      return 0;
+    }
+  }
+
   @Command(
       name = "backup",
       mixinStandardHelpOptions = true,
       description =
           "Write a consistent copy of the store and its password into FILE (a zip), also while a server runs on it.")
-  static final class Backup implements Callable<Integer> {
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
+  static final class Backup extends StoreFileCommand {
     @Option(
         names = "--db",
         paramLabel = "PATH",
         description = "Zone store path (default: data/cairn, which is then named on stderr).")
     Path db;
 
-    @Parameters(paramLabel = "FILE")
-    Path file;
-
     @Override
-    public Integer call() throws Exception {
+    String run() throws Exception {
       Path store = db != null ? db : ServerOptions.defaultStore(spec.commandLine().getErr());
       StoreBackup.backup(store, file);
-      spec.commandLine().getOut().printf("store %s backed up to %s%n", store, file);
-      return 0;
+      return "store " + store + " backed up to " + file;
     }
   }
 
@@ -57,9 +68,7 @@ public final class StoreCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description =
           "Unpack a backup made by `cairn store backup` into a new store at --db (which must not exist).")
-  static final class Restore implements Callable<Integer> {
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
+  static final class Restore extends StoreFileCommand {
     @Option(
         names = "--db",
         paramLabel = "PATH",
@@ -67,15 +76,11 @@ public final class StoreCommand implements Runnable {
         description = "The new store's path.")
     Path db;
 
-    @Parameters(paramLabel = "FILE")
-    Path file;
-
     @Override
-    public Integer call() throws Exception {
+    String run() throws Exception {
       StoreBackup.restore(file, db);
-      spec.commandLine().getOut().printf("%s restored into store %s%n", file, db);
       ServerOptions.sayWhenNoServer(db, spec.commandLine().getErr());
-      return 0;
+      return file + " restored into store " + db;
     }
   }
 }

@@ -13,10 +13,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Delayed;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.cairndns.zone.ZoneSnapshot;
 import org.cairndns.zone.master.ZoneFileReader;
 import org.cairndns.zone.store.ZoneStore;
@@ -34,6 +36,72 @@ class ZoneRefresherIT {
   @TempDir Path dir;
 
   /** Writes down what the refresher asks of the publisher. */
+  /**
+   * A refresher of {@link #ZONE} with one primary and its events run on the caller's thread; unless
+   * a test says otherwise, on the system clock and ignoring expiry.
+   */
+  static Refresher refresher(
+      PrimarySettings primary,
+      ZoneStore store,
+      ScheduledExecutorService scheduler,
+      VersionPublisher publisher) {
+    return new Refresher(primary, store, scheduler, publisher);
+  }
+
+  static final class Refresher {
+    private final PrimarySettings primary;
+    private final ZoneStore store;
+    private final ScheduledExecutorService scheduler;
+    private final VersionPublisher publisher;
+    private TransferClient client;
+    private Clock clock = Clock.systemUTC();
+    private Consumer<Boolean> onExpired = expired -> {};
+
+    private Refresher(
+        PrimarySettings primary,
+        ZoneStore store,
+        ScheduledExecutorService scheduler,
+        VersionPublisher publisher) {
+      this.primary = primary;
+      this.store = store;
+      this.scheduler = scheduler;
+      this.publisher = publisher;
+    }
+
+    Refresher client(TransferClient client) {
+      this.client = client;
+      return this;
+    }
+
+    /** Transfers through {@code pool} with this timeout, two at a time. */
+    Refresher over(PrimaryPool pool, Duration timeout) {
+      return client(new TransferClient(pool, timeout, null, 2));
+    }
+
+    Refresher clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    Refresher onExpired(Consumer<Boolean> onExpired) {
+      this.onExpired = onExpired;
+      return this;
+    }
+
+    ZoneRefresher build() {
+      return new ZoneRefresher(
+          ZONE,
+          List.of(primary),
+          client,
+          store,
+          scheduler,
+          Runnable::run,
+          clock,
+          publisher,
+          onExpired);
+    }
+  }
+
   static class RecordingPublisher implements VersionPublisher {
     private final List<String> events;
 
@@ -173,16 +241,10 @@ class ZoneRefresherIT {
       List<String> stored = new ArrayList<>();
       try (PrimaryPool pool = new PrimaryPool(1, 4, 2000)) {
         ZoneRefresher refresher =
-            new ZoneRefresher(
-                ZONE,
-                List.of(primary),
-                new TransferClient(pool, Duration.ofSeconds(2), null, 2),
-                store,
-                scheduler,
-                Runnable::run,
-                Clock.systemUTC(),
-                new RecordingPublisher(stored),
-                expired::set);
+            refresher(primary, store, scheduler, new RecordingPublisher(stored))
+                .over(pool, Duration.ofSeconds(2))
+                .onExpired(expired::set)
+                .build();
         refresher.start();
         assertTrue(scheduler.runPending(0), "first check at once");
         assertTrue(refresher.lastError().contains("cannot connect"), refresher.lastError());
@@ -223,16 +285,9 @@ class ZoneRefresherIT {
       TransferClient client = new TransferClient(pool, Duration.ofSeconds(5), null, 2);
       try (ZoneStore store = ZoneStore.open(dir.resolve("ok"))) {
         List<String> events = new ArrayList<>();
-        new ZoneRefresher(
-                ZONE,
-                List.of(primary.tcp()),
-                client,
-                store,
-                scheduler,
-                Runnable::run,
-                Clock.systemUTC(),
-                new RecordingPublisher(events),
-                expired -> {})
+        refresher(primary.tcp(), store, scheduler, new RecordingPublisher(events))
+            .client(client)
+            .build()
             .start();
         assertTrue(scheduler.runPending(0));
         assertEquals(List.of("published 2 records=3"), events);
@@ -251,16 +306,7 @@ class ZoneRefresherIT {
             }
           };
       ZoneRefresher refresher =
-          new ZoneRefresher(
-              ZONE,
-              List.of(primary.tcp()),
-              client,
-              broken,
-              scheduler,
-              Runnable::run,
-              Clock.systemUTC(),
-              closing,
-              expired -> {});
+          refresher(primary.tcp(), broken, scheduler, closing).client(client).build();
       refresher.start();
       assertTrue(scheduler.runPending(0));
       assertEquals(List.of("asked what is served"), events, "nothing served that was not stored");
@@ -290,16 +336,10 @@ class ZoneRefresherIT {
           false);
       ServingPublisher publisher = new ServingPublisher();
       ZoneRefresher refresher =
-          new ZoneRefresher(
-              ZONE,
-              List.of(primary.tcp()),
-              new TransferClient(pool, Duration.ofSeconds(5), null, 2),
-              store,
-              scheduler,
-              Runnable::run,
-              new MovableClock(),
-              publisher,
-              expired -> {});
+          refresher(primary.tcp(), store, scheduler, publisher)
+              .over(pool, Duration.ofSeconds(5))
+              .clock(new MovableClock())
+              .build();
       refresher.handle(ZoneRefresher.Event.REFRESH);
       assertEquals(2, publisher.served.serial());
       assertEquals(
@@ -367,16 +407,9 @@ class ZoneRefresherIT {
       store.close(); // every read now fails
       List<String> events = new ArrayList<>();
       ZoneRefresher refresher =
-          new ZoneRefresher(
-              ZONE,
-              List.of(primary.tcp()),
-              new TransferClient(pool, Duration.ofSeconds(5), null, 2),
-              store,
-              scheduler,
-              Runnable::run,
-              Clock.systemUTC(),
-              new RecordingPublisher(events),
-              expired -> {});
+          refresher(primary.tcp(), store, scheduler, new RecordingPublisher(events))
+              .over(pool, Duration.ofSeconds(5))
+              .build();
       refresher.start();
       assertTrue(scheduler.runPending(0));
       assertEquals(0, transfers.get(), "no transfer that would replace serial 5 with 2");
@@ -438,16 +471,9 @@ class ZoneRefresherIT {
         ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
       ServingPublisher publisher = new ServingPublisher();
       ZoneRefresher refresher =
-          new ZoneRefresher(
-              ZONE,
-              List.of(primary.tcp()),
-              new TransferClient(pool, Duration.ofSeconds(5), null, 2),
-              store,
-              scheduler,
-              Runnable::run,
-              Clock.systemUTC(),
-              publisher,
-              expired -> {});
+          refresher(primary.tcp(), store, scheduler, publisher)
+              .over(pool, Duration.ofSeconds(5))
+              .build();
       refresher.handle(ZoneRefresher.Event.REFRESH);
       assertEquals(1, publisher.served.serial());
       version.set(
@@ -543,16 +569,10 @@ class ZoneRefresherIT {
           ZoneStore store = ZoneStore.open(dir.resolve(attack))) {
         ServingPublisher publisher = new ServingPublisher();
         ZoneRefresher refresher =
-            new ZoneRefresher(
-                ZONE,
-                List.of(primary.tcp()),
-                new TransferClient(pool, Duration.ofSeconds(5), null, 2),
-                store,
-                scheduler,
-                Runnable::run,
-                new MovableClock(),
-                publisher,
-                expired -> {});
+            refresher(primary.tcp(), store, scheduler, publisher)
+                .over(pool, Duration.ofSeconds(5))
+                .clock(new MovableClock())
+                .build();
         refresher.handle(ZoneRefresher.Event.REFRESH);
         assertEquals(100, publisher.served.serial(), attack);
         int versions = store.history(ZONE).size();
@@ -614,16 +634,9 @@ class ZoneRefresherIT {
       PrimarySettings primary = PrimarySettings.tcp(new InetSocketAddress("127.0.0.1", 9), null);
       ManualScheduler scheduler = new ManualScheduler();
       ZoneRefresher refresher =
-          new ZoneRefresher(
-              ZONE,
-              List.of(primary),
-              new TransferClient(pool, Duration.ofSeconds(2), null, 2),
-              store,
-              scheduler,
-              Runnable::run,
-              Clock.systemUTC(),
-              new RecordingPublisher(new ArrayList<>()),
-              expired -> {});
+          refresher(primary, store, scheduler, new RecordingPublisher(new ArrayList<>()))
+              .over(pool, Duration.ofSeconds(2))
+              .build();
       assertTrue(
           refresher.onNotify(InetAddress.getLoopbackAddress()),
           "the first NOTIFY brings a check forward");
@@ -690,16 +703,10 @@ class ZoneRefresherIT {
         ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
       store.load(ZONE, zone, "seed", false);
       ZoneRefresher refresher =
-          new ZoneRefresher(
-              ZONE,
-              List.of(primary.tcp()),
-              new TransferClient(pool, Duration.ofSeconds(5), null, 2),
-              store,
-              scheduler,
-              Runnable::run,
-              new MovableClock(),
-              new ServingPublisher(),
-              expired -> {});
+          refresher(primary.tcp(), store, scheduler, new ServingPublisher())
+              .over(pool, Duration.ofSeconds(5))
+              .clock(new MovableClock())
+              .build();
       refresher.start();
       Thread check = new Thread(() -> scheduler.runPending(0));
       check.start();
@@ -754,16 +761,10 @@ class ZoneRefresherIT {
               }
             };
         ZoneRefresher refresher =
-            new ZoneRefresher(
-                ZONE,
-                List.of(primary.tcp()),
-                new TransferClient(pool, Duration.ofSeconds(5), null, 2),
-                store,
-                scheduler,
-                Runnable::run,
-                new MovableClock(),
-                publisher,
-                expired -> {});
+            refresher(primary.tcp(), store, scheduler, publisher)
+                .over(pool, Duration.ofSeconds(5))
+                .clock(new MovableClock())
+                .build();
         refresher.start();
         assertTrue(scheduler.runPending(0), label);
         assertTrue(thrown.get(), label);
@@ -797,16 +798,10 @@ class ZoneRefresherIT {
         ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
       ManualScheduler scheduler = new ManualScheduler();
       ZoneRefresher first =
-          new ZoneRefresher(
-              ZONE,
-              List.of(primary.tcp()),
-              new TransferClient(pool, Duration.ofSeconds(5), null, 2),
-              store,
-              scheduler,
-              Runnable::run,
-              clock,
-              new ServingPublisher(),
-              expired -> {});
+          refresher(primary.tcp(), store, scheduler, new ServingPublisher())
+              .over(pool, Duration.ofSeconds(5))
+              .clock(clock)
+              .build();
       first.start();
       assertTrue(scheduler.runPending(0));
       assertEquals(null, first.lastError());
@@ -827,16 +822,11 @@ class ZoneRefresherIT {
         ManualScheduler scheduler = new ManualScheduler();
         AtomicBoolean expired = new AtomicBoolean();
         ZoneRefresher restarted =
-            new ZoneRefresher(
-                ZONE,
-                List.of(gone),
-                new TransferClient(pool, Duration.ofSeconds(2), null, 2),
-                store,
-                scheduler,
-                Runnable::run,
-                clock,
-                new ServingPublisher(),
-                expired::set);
+            refresher(gone, store, scheduler, new ServingPublisher())
+                .over(pool, Duration.ofSeconds(2))
+                .clock(clock)
+                .onExpired(expired::set)
+                .build();
         restarted.start();
         String label = c.secondsLater() + " s after the last successful check";
         assertEquals(c.expired(), expired.get(), label);

@@ -87,7 +87,7 @@ public final class RecordWriter {
     if (compression == null) {
       name.toWire(out, null);
     } else {
-      compression.write(out, name.toWire(), 0); // kept by the table until the message ends
+      compression.write(out, name);
     }
   }
 }
