@@ -27,15 +27,19 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
 
   private final RequestHandler handler;
   private final ServerCounters counters;
+  private final ServerCounters.PerTransport counts;
 
   UdpHandler(RequestHandler handler, ServerCounters counters) {
     this.handler = handler;
     this.counters = counters;
+    this.counts = counters.of(Transport.UDP);
   }
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
     byte[] request = ByteBufUtil.getBytes(packet.content());
+    counts.query(request);
+    long start = System.nanoTime();
     Outcome outcome;
     try {
       outcome = handler.handle(request, Requester.of(packet.sender(), Transport.UDP));
@@ -46,7 +50,7 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
       return;
     }
     if (outcome instanceof Outcome.Reply reply) {
-      counters.response(Transport.UDP, reply.head());
+      counts.reply(reply, System.nanoTime() - start);
       ctx.write(
           new DatagramPacket(ReplyBuffers.copy(ctx.alloc(), reply, false), packet.sender()),
           ctx.voidPromise());
