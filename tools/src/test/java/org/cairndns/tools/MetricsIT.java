@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
@@ -156,7 +157,7 @@ class MetricsIT {
         SimpleResolver overTcp = new SimpleResolver(udp);
         overTcp.setTCP(true);
         assertEquals(Rcode.NOERROR, overTcp.send(query("www.m.test.", Type.AAAA)).getRcode());
-        SSLContext client = trustingTlsClient();
+        SSLContext client = trustingTlsClient(certificate -> {});
         assertEquals(Rcode.NOERROR, overTls(client, tls, query("ns.m.test.", Type.A)).getRcode());
         assertEquals(Rcode.NOERROR, overTls(client, tls, query("ns.m.test.", Type.A)).getRcode());
         // A transfer asked by hand, and one of a zone not served here.
@@ -370,7 +371,8 @@ class MetricsIT {
     return m;
   }
 
-  static SSLContext trustingTlsClient() throws Exception {
+  /** A TLS client that trusts any certificate, handing the server's to {@code seen}. */
+  static SSLContext trustingTlsClient(Consumer<X509Certificate> seen) throws Exception {
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(
         null,
@@ -380,7 +382,9 @@ class MetricsIT {
             public void checkClientTrusted(X509Certificate[] chain, String authType) {}
 
             @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+              seen.accept(chain[0]);
+            }
 
             @Override
             public X509Certificate[] getAcceptedIssuers() {
