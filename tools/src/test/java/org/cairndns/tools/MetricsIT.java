@@ -1,5 +1,6 @@
 package org.cairndns.tools;
 
+import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -167,6 +168,19 @@ class MetricsIT {
         assertThrows(
             Exception.class,
             () -> ZoneTransferIn.newAXFR(Name.fromString("nothere.test."), udp, null).run());
+        // Not TLS on the TLS port: a failed handshake.
+        try (java.net.Socket plain = new java.net.Socket(tls.getAddress(), tls.getPort())) {
+          plain.setSoTimeout(10_000);
+          plain.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes(US_ASCII));
+          while (plain.getInputStream().read() >= 0) {
+            // until the server closes it
+          }
+        }
+        await("the failed handshake counted")
+            .atMost(Duration.ofSeconds(10))
+            .until(
+                () ->
+                    value(scrape(primary), "cairn_tls_handshakes_total{result=\"failure\"}") == 1);
         await("the transfers' ends counted")
             .atMost(Duration.ofSeconds(10))
             .until(
@@ -205,6 +219,7 @@ class MetricsIT {
             (double) udpAnswers.stream().filter(m -> m.numBytes() <= 128).count(),
             value(d, "cairn_response_size_bytes_bucket{transport=\"udp\",le=\"128.0\"}"));
         assertEquals(2, value(d, "cairn_tls_handshakes_total{result=\"success\"}"));
+        assertEquals(1, value(d, "cairn_tls_handshakes_total{result=\"failure\"}"));
         assertEquals(
             1, value(d, "cairn_tls_resumptions_total"), "the second TLS connection resumed");
         assertEquals(1, value(d, "cairn_transfers_out_total{type=\"AXFR\",result=\"success\"}"));
@@ -276,6 +291,42 @@ class MetricsIT {
                         + "}"),
             json.out());
       }
+    }
+  }
+
+  @Test
+  void aRefusedTransferCountsOnBothSides() throws Exception {
+    Path p = Files.createDirectories(dir.resolve("closed-primary"));
+    Files.writeString(p.resolve("m.zone"), ZONE);
+    try (CairnServer primary =
+            ZoneRetransferIT.start(
+                p,
+                """
+                database: db/cairn
+                listen: [127.0.0.1:0]
+                metrics: {listen: "127.0.0.1:0"}
+                zones:
+                  - {name: m.test, file: m.zone}
+                """);
+        CairnServer secondary = secondary(primary)) {
+      await("the refused transfer counted on both sides")
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  value(
+                              scrape(primary),
+                              "cairn_transfers_out_total{type=\"AXFR\",result=\"refused\"}")
+                          >= 1
+                      && value(
+                              scrape(secondary),
+                              "cairn_transfers_in_total{type=\"AXFR\",result=\"failed\"}")
+                          >= 1);
+      Map<String, Double> s = scrape(secondary);
+      assertEquals(0, value(s, "cairn_transfers_in_total{type=\"AXFR\",result=\"success\"}"));
+      assertNull(
+          s.get(TextFormat.canonical("cairn_zone_serial{zone=\"m.test.\"}")), "nothing served yet");
+      assertEquals(
+          0, value(scrape(primary), "cairn_transfers_out_total{type=\"AXFR\",result=\"success\"}"));
     }
   }
 
