@@ -268,6 +268,10 @@ class MetricsIT {
             "1",
             tableValue(stats.out(), "cairn_transfers_in_total{type=\"AXFR\",result=\"success\"}"));
         assertEquals("100", tableValue(stats.out(), "cairn_zone_serial{zone=\"m.test.\"}"));
+        assertTrue(
+            tableValue(stats.out(), "cairn_zone_expiry_timestamp_seconds{zone=\"m.test.\"}")
+                .matches("1[0-9]{9}(\\.[0-9]+)?"),
+            "a Unix time without an exponent: " + stats.out());
         assertEquals(
             String.valueOf((long) value(s1, "cairn_transfer_bytes_total{direction=\"in\"}")),
             tableValue(stats.out(), "cairn_transfer_bytes_total{direction=\"in\"}"));

@@ -279,7 +279,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
               QtypeBuckets.of(wire) == QtypeBuckets.IXFR
                   ? TransferTally.Kind.IXFR
                   : TransferTally.Kind.AXFR;
-          result = refusal(wire);
+          result = resultOfFirst(wire);
         }
         counts.response(wire, wire.length);
         counters.transfersOut().addBytes(wire.length);
@@ -310,7 +310,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
    * The result a transfer's first message gives when it is a refusal; ABORTED (until it ends whole)
    * when it is the start of the zone.
    */
-  private static TransferTally.Result refusal(byte[] first) {
+  private static TransferTally.Result resultOfFirst(byte[] first) {
     return switch (first.length < 4 ? Rcode.FORMERR : first[3] & 0xF) {
       case Rcode.NOERROR -> TransferTally.Result.ABORTED;
       case Rcode.REFUSED -> TransferTally.Result.REFUSED;

@@ -1,6 +1,7 @@
 package org.cairndns.tools.control;
 
 import java.io.PrintWriter;
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -42,12 +43,19 @@ public final class StatsCommand implements Callable<Integer> {
         if (o instanceof Map<?, ?> sample
             && sample.get("value") instanceof Number value
             && (all || value.doubleValue() != 0)) {
-          t.add(sample.get("name") + labels(sample.get("labels")), value);
+          t.add(sample.get("name") + labels(sample.get("labels")), plain(value));
         }
       }
     }
     t.print(out);
     return 0;
+  }
+
+  /** Whole counts as they are, times and sums without an exponent (1795984840.925, not 1.79E9). */
+  private static String plain(Number value) {
+    return value instanceof Double d
+        ? BigDecimal.valueOf(d).stripTrailingZeros().toPlainString()
+        : value.toString();
   }
 
   /** As the text format writes them: {@code {transport="udp",rcode="NOERROR"}}, or nothing. */
