@@ -17,9 +17,10 @@ public final class TransferTally {
   }
 
   /**
-   * How it ended: sent or taken whole, refused by the primary's policy (REFUSED), NOTAUTH (TSIG or
-   * not a zone there), SERVFAIL (e.g. over the transfer limits), failed (a secondary's transfer
-   * that broke off or did not check out), or aborted (cut off while streaming out).
+   * How it ended: sent or received whole (for a secondary, before the zone's own checks, which may
+   * still refuse the version), refused by the primary's policy (REFUSED), NOTAUTH (TSIG or not a
+   * zone there), SERVFAIL (e.g. over the transfer limits), failed (a secondary's transfer that
+   * broke off or did not check out), or aborted (cut off while streaming out).
    */
   public enum Result {
     SUCCESS,

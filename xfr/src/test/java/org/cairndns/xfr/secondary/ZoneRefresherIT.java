@@ -17,6 +17,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.cairndns.xfr.TransferTally;
 import org.cairndns.zone.ZoneSnapshot;
 import org.cairndns.zone.master.ZoneFileReader;
 import org.cairndns.zone.store.ZoneStore;
@@ -437,11 +438,12 @@ class ZoneRefresherIT {
         PrimaryPool pool = new PrimaryPool(1, 4, 2000);
         ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
       ServingPublisher publisher = new ServingPublisher();
+      TransferClient client = new TransferClient(pool, Duration.ofSeconds(5), null, 2);
       ZoneRefresher refresher =
           new ZoneRefresher(
               ZONE,
               List.of(primary.tcp()),
-              new TransferClient(pool, Duration.ofSeconds(5), null, 2),
+              client,
               store,
               scheduler,
               Runnable::run,
@@ -450,6 +452,10 @@ class ZoneRefresherIT {
               expired -> {});
       refresher.handle(ZoneRefresher.Event.REFRESH);
       assertEquals(1, publisher.served.serial());
+      TransferTally tally = client.tally();
+      assertEquals(1, tally.count(TransferTally.Kind.AXFR, TransferTally.Result.SUCCESS));
+      long firstBytes = tally.bytes();
+      assertTrue(firstBytes > 0);
       version.set(
           ZoneFileReader.parse(
               ZONE,
@@ -459,6 +465,12 @@ class ZoneRefresherIT {
       assertEquals(
           "full", refresher.lastTransfer(), "the primary answered IXFR with the whole zone");
       assertEquals(2, publisher.served.serial());
+      assertEquals(
+          1,
+          tally.count(TransferTally.Kind.IXFR, TransferTally.Result.SUCCESS),
+          "counted as the IXFR it asked for");
+      assertEquals(1, tally.count(TransferTally.Kind.AXFR, TransferTally.Result.SUCCESS));
+      assertTrue(tally.bytes() > firstBytes);
       List<org.cairndns.zone.store.ZoneDiff> journal = store.journal(ZONE, 1).orElseThrow();
       assertEquals(1, journal.size());
       assertEquals(
@@ -542,11 +554,12 @@ class ZoneRefresherIT {
           PrimaryPool pool = new PrimaryPool(1, 4, 2000);
           ZoneStore store = ZoneStore.open(dir.resolve(attack))) {
         ServingPublisher publisher = new ServingPublisher();
+        TransferClient client = new TransferClient(pool, Duration.ofSeconds(5), null, 2);
         ZoneRefresher refresher =
             new ZoneRefresher(
                 ZONE,
                 List.of(primary.tcp()),
-                new TransferClient(pool, Duration.ofSeconds(5), null, 2),
+                client,
                 store,
                 scheduler,
                 Runnable::run,
@@ -570,6 +583,14 @@ class ZoneRefresherIT {
             refresher.lastError().contains("serial 50, not newer than ours 100"),
             attack + ": " + refresher.lastError());
         assertTrue(scheduler.hasPending(60_000), attack + ": goes on with RETRY (60 s)");
+        assertEquals(
+            1,
+            client.tally().count(TransferTally.Kind.IXFR, TransferTally.Result.FAILED),
+            attack + ": the IXFR failed (NOTIMP, or an SOA older than ours) and fell back to AXFR");
+        assertEquals(
+            2,
+            client.tally().count(TransferTally.Kind.AXFR, TransferTally.Result.SUCCESS),
+            attack + ": received whole; the store refused the older serial, not the transfer");
 
         refresher.retransfer();
         scheduler.runEarliest();
