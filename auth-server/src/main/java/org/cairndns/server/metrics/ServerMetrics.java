@@ -4,6 +4,7 @@ import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.Collector;
+import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
@@ -51,6 +52,19 @@ public final class ServerMetrics {
 
   private static final double NANOS_PER_SECOND = 1e9;
 
+  /**
+   * The JVM's metrics, registered once per process: the library keeps every registry it registers
+   * them with for good, and with it whatever that registry's callbacks reach (a server's zones and
+   * response cache), so each server's registry reads this one instead.
+   */
+  private static final PrometheusRegistry JVM = jvmRegistry();
+
+  private static PrometheusRegistry jvmRegistry() {
+    PrometheusRegistry jvm = new PrometheusRegistry();
+    JvmMetrics.builder().register(jvm);
+    return jvm;
+  }
+
   private ServerMetrics() {}
 
   /** A registry holding Cairn's metrics and the JVM's. */
@@ -66,7 +80,7 @@ public final class ServerMetrics {
         .help("Size of the zone store's database file")
         .callback(cb -> cb.call((double) fileSize(s.storeFile())))
         .register(registry);
-    JvmMetrics.builder().register(registry);
+    registry.register((MultiCollector) JVM::scrape);
     return registry;
   }
 
