@@ -160,6 +160,10 @@ class MetricsIT {
         assertEquals(Rcode.NOERROR, overTcp.send(query("www.m.test.", Type.AAAA)).getRcode());
         SSLContext client = trustingTlsClient(certificate -> {});
         assertEquals(Rcode.NOERROR, overTls(client, tls, query("ns.m.test.", Type.A)).getRcode());
+        // The ticket comes with the answer: the second connection resumes once the client has it.
+        await("the client stored the session ticket")
+            .atMost(Duration.ofSeconds(5))
+            .until(() -> client.getClientSessionContext().getIds().hasMoreElements());
         assertEquals(Rcode.NOERROR, overTls(client, tls, query("ns.m.test.", Type.A)).getRcode());
         // A transfer asked by hand, and one of a zone not served here.
         ZoneTransferIn axfr = ZoneTransferIn.newAXFR(Name.fromString("m.test."), udp, null);
