@@ -1,5 +1,6 @@
 package org.cairndns.server;
 
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -14,6 +15,9 @@ import java.util.concurrent.TimeUnit;
 import org.cairndns.server.config.CairnConfig;
 import org.cairndns.server.control.ControlAnswerer;
 import org.cairndns.server.control.ControlEndpoint;
+import org.cairndns.server.metrics.MetricsEndpoint;
+import org.cairndns.server.metrics.ReceivedNotifies;
+import org.cairndns.server.metrics.ServerMetrics;
 import org.cairndns.server.query.QueryConfig;
 import org.cairndns.server.query.QueryProcessor;
 import org.cairndns.server.transport.DnsServer;
@@ -83,6 +87,10 @@ public final class CairnServer implements AutoCloseable {
   private ScheduledExecutorService secondaryScheduler;
   private PrimaryPool primaryPool;
   private ControlEndpoint control;
+  private NotifySender notifier;
+  private TransferClient transferClient;
+  private PrometheusRegistry metrics;
+  private MetricsEndpoint metricsEndpoint;
 
   private CairnServer(CairnConfig config, ZoneStore store) throws TlsConfigException {
     this.store = store;
@@ -123,9 +131,9 @@ public final class CairnServer implements AutoCloseable {
       QueryConfig queryConfig = QueryConfig.from(config);
       TransferSettings xfr = transferSettings(config);
       TransferService transfers = new TransferService(server.zones::get, store::journal, xfr);
+      ReceivedNotifies notifies = new ReceivedNotifies(server.owners::onNotify);
       QueryProcessor processor =
-          new QueryProcessor(
-              server.zones, transfers, server.owners::onNotify, queryConfig, xfr.keys());
+          new QueryProcessor(server.zones, transfers, notifies, queryConfig, xfr.keys());
       server.processor = processor;
       ListenerSettings listeners = ListenerSettings.from(config);
       ServerTlsContext tls = server.tls;
@@ -136,6 +144,20 @@ public final class CairnServer implements AutoCloseable {
               tls == null
                   ? null
                   : ch -> tls.newHandler(ch.alloc(), listeners.tlsHandshakeTimeout()));
+      server.metrics =
+          ServerMetrics.registry(
+              new ServerMetrics.Sources(
+                  server.transport.counters(),
+                  processor,
+                  server.transferClient.tally(),
+                  server.notifier,
+                  notifies,
+                  server.zones,
+                  server.owners::statuses,
+                  storeFile(config.database())));
+      if (config.metrics().listen() != null) {
+        server.metricsEndpoint = MetricsEndpoint.start(config.metrics().listen(), server.metrics);
+      }
       if (config.control().enabled()) {
         server.control =
             ControlEndpoint.start(
@@ -165,7 +187,7 @@ public final class CairnServer implements AutoCloseable {
    */
   private void addZones(CairnConfig config) throws ZoneStoreException {
     Map<Name, TSIG> keys = tsigKeys(config);
-    NotifySender notifier = new NotifySender(notifying, NOTIFY_FIRST_RETRY, NOTIFY_TRIES);
+    notifier = new NotifySender(notifying, NOTIFY_FIRST_RETRY, NOTIFY_TRIES);
     CairnConfig.Secondary s = config.secondary();
     int timeout = (int) s.timeout().toMillis();
     secondaryScheduler =
@@ -192,7 +214,7 @@ public final class CairnServer implements AutoCloseable {
                 log.warn("event=probe-save-failed error=\"{}\"", e.getMessage());
               }
             });
-    TransferClient client =
+    transferClient =
         new TransferClient(primaryPool, s.timeout(), probes, s.transfersInPerPrimary());
     for (CairnConfig.ZoneEntry z : config.zones()) {
       NotifyOut notify =
@@ -226,7 +248,8 @@ public final class CairnServer implements AutoCloseable {
           z.file(),
           z.fileChecks(),
           notify,
-          new ZoneOwner.Secondary(primaries, client, secondaryScheduler, Clock.systemUTC()));
+          new ZoneOwner.Secondary(
+              primaries, transferClient, secondaryScheduler, Clock.systemUTC()));
     }
   }
 
@@ -294,6 +317,21 @@ public final class CairnServer implements AutoCloseable {
     }
   }
 
+  /** The H2 file of a store opened at {@code database} (which has no suffix). */
+  private static Path storeFile(Path database) {
+    return database.resolveSibling(database.getFileName() + ".mv.db");
+  }
+
+  /** The server's metrics, which {@code metrics.listen} and {@code cairn stats} show. */
+  public PrometheusRegistry metrics() {
+    return metrics;
+  }
+
+  /** The Prometheus endpoint, or null when {@code metrics.listen} is not set. */
+  public MetricsEndpoint metricsEndpoint() {
+    return metricsEndpoint;
+  }
+
   public ZoneSet zones() {
     return zones;
   }
@@ -353,6 +391,9 @@ public final class CairnServer implements AutoCloseable {
   public void close() {
     if (control != null) {
       control.close();
+    }
+    if (metricsEndpoint != null) {
+      metricsEndpoint.close();
     }
     owners.stop();
     if (secondaryScheduler != null) {

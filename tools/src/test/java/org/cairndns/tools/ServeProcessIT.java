@@ -22,8 +22,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.cairndns.tls.PemCredentials;
 import org.cairndns.tls.SelfSignedCertificate;
 import org.cairndns.tls.SpkiPin;
@@ -53,26 +51,7 @@ class ServeProcessIT {
 
   static String pinOf(int port) throws Exception {
     X509Certificate[] seen = new X509Certificate[1];
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(
-        null,
-        new TrustManager[] {
-          new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] c, String a) {}
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] c, String a) {
-              seen[0] = c[0];
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-              return new X509Certificate[0];
-            }
-          }
-        },
-        null);
+    SSLContext ctx = MetricsIT.trustingTlsClient(c -> seen[0] = c);
     try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port)) {
       s.startHandshake();
     }

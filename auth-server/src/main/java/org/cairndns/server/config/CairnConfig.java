@@ -31,7 +31,8 @@ public record CairnConfig(
     List<TsigKey> tsigKeys,
     List<ZoneEntry> zones,
     Control control,
-    Log log) {
+    Log log,
+    Metrics metrics) {
 
   /**
    * TLS certificate settings; all paths null means a self-signed certificate beside the database.
@@ -124,6 +125,9 @@ public record CairnConfig(
    */
   public record Control(boolean enabled, Path socket, InetSocketAddress listen) {}
 
+  /** The Prometheus endpoint: off when {@code listen} is null. */
+  public record Metrics(InetSocketAddress listen) {}
+
   /**
    * Where {@code cairn serve} logs: {@code level} (null: {@code CAIRN_LOG_LEVEL} or INFO), a {@code
    * file} instead of stderr, and a {@code syslog} server (UDP) besides; null for what is not set.
@@ -145,6 +149,7 @@ public record CairnConfig(
         tsigKeys,
         zones,
         control,
-        log);
+        log,
+        metrics);
   }
 }

@@ -97,7 +97,8 @@ public final class ConfigLoader {
         tsigKeys,
         zones,
         control(top.mapping(CONTROL)),
-        log(top.mapping(LOG)));
+        log(top.mapping(LOG)),
+        new CairnConfig.Metrics(top.mapping(METRICS).get(METRICS_LISTEN)));
   }
 
   private static final List<String> LOG_LEVELS =

@@ -58,11 +58,15 @@ final class ConfigSchema {
   static final Section ZONES = TOP.list("zones");
   static final Section CONTROL = TOP.mapping("control");
   static final Section LOG = TOP.mapping("log");
+  static final Section METRICS = TOP.mapping("metrics");
 
   static final Key<Boolean> CONTROL_ENABLED = CONTROL.key("enabled", BOOLEAN, Default.of(true));
   static final Key<Path> CONTROL_SOCKET =
       CONTROL.key("socket", PATH, Default.none("`DATABASE.ctl`"));
   static final Key<InetSocketAddress> CONTROL_LISTEN = CONTROL.key("listen", ADDRESS, Default.NONE);
+
+  /** Off by default, as in NSD, Knot and BIND: an operator opens it where it can be reached. */
+  static final Key<InetSocketAddress> METRICS_LISTEN = METRICS.key("listen", ADDRESS, Default.NONE);
 
   static final Key<String> LOG_LEVEL =
       LOG.key("level", TEXT, Default.none("`CAIRN_LOG_LEVEL`, else `INFO`"));

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.cairndns.server.CairnServer;
+import org.cairndns.server.metrics.MetricSamples;
 import org.cairndns.tls.ServerTlsContext;
 import org.cairndns.xfr.owner.ZoneOwners;
 import org.cairndns.xfr.owner.ZoneStatus;
@@ -29,8 +30,9 @@ import org.xbill.DNS.Type;
 
 /**
  * Answers the control channel's requests, one line each, with one JSON object: {@code status},
- * {@code zone-status [ZONE]}, {@code zone-refresh ZONE}, {@code zone-retransfer ZONE} and {@code
- * zone-notify ZONE}. A request that cannot be answered gets {@code {"error": "..."}}.
+ * {@code stats}, {@code zone-status [ZONE]}, {@code zone-refresh ZONE}, {@code zone-retransfer
+ * ZONE} and {@code zone-notify ZONE}. A request that cannot be answered gets {@code {"error":
+ * "..."}}.
  */
 public final class ControlAnswerer {
   private static final Logger log = LoggerFactory.getLogger(ControlAnswerer.class);
@@ -56,13 +58,14 @@ public final class ControlAnswerer {
       Map<String, Object> reply =
           switch (words.length == 0 ? "" : words[0]) {
             case "status" -> status();
+            case "stats" -> stats();
             case "zone-status" -> zoneStatus(words.length > 1 ? zone(words[1]) : null);
             case "zone-refresh" -> answered(owners.refresh(zone(one(words))));
             case "zone-retransfer" -> answered(owners.retransfer(zone(one(words))));
             case "zone-notify" -> answered(owners.notifySecondaries(zone(one(words))));
             default ->
                 error(
-                    "unknown request; expected status, zone-status, zone-refresh, zone-retransfer or zone-notify");
+                    "unknown request; expected status, stats, zone-status, zone-refresh, zone-retransfer or zone-notify");
           };
       return JsonWriter.write(reply);
     } catch (IllegalArgumentException e) {
@@ -100,6 +103,20 @@ public final class ControlAnswerer {
       out.put("tls", null);
     }
     return out;
+  }
+
+  /** Every Cairn metric's samples, as the Prometheus endpoint shows them. */
+  private Map<String, Object> stats() {
+    List<Object> samples = new ArrayList<>();
+    for (MetricSamples.Sample s : MetricSamples.of(server.metrics())) {
+      Map<String, Object> sample = new LinkedHashMap<>();
+      sample.put("name", s.name());
+      sample.put("labels", s.labels());
+      double v = s.value();
+      sample.put("value", v == Math.rint(v) && Math.abs(v) < 1e15 ? (Object) (long) v : v);
+      samples.add(sample);
+    }
+    return Map.of("metrics", samples);
   }
 
   /**

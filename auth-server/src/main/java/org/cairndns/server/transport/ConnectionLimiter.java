@@ -4,12 +4,14 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandler;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.cairndns.request.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,7 +73,8 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
     ctx.channel().closeFuture().addListener(f -> release(client));
     boolean madeRoom = mine <= perAddress && all > pressureMark && evictOldestIdle();
     if (mine > perAddress || (all > total && !madeRoom)) {
-      counters.refusedConnection();
+      counters.refusedConnection(
+          ctx.pipeline().get(SslHandler.class) == null ? Transport.TCP : Transport.TLS);
       log.debug("event=connection-refused client={} open={} from-client={}", client, all, mine);
       ctx.close();
       return;

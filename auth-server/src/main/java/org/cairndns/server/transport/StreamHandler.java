@@ -9,6 +9,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelProgressiveFuture;
 import io.netty.channel.ChannelProgressiveFutureListener;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -26,9 +27,11 @@ import org.cairndns.server.query.Outcome;
 import org.cairndns.server.query.RequestHandler;
 import org.cairndns.tls.PeerIdentities;
 import org.cairndns.tls.PeerIdentity;
+import org.cairndns.xfr.TransferTally;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
+import org.xbill.DNS.Rcode;
 
 /**
  * RFC 7766 connection handling for TCP and TLS: every framed request is answered; ordinary replies
@@ -60,6 +63,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
   private final RequestHandler handler;
   private final Transport transport;
   private final ServerCounters counters;
+  private final ServerCounters.PerTransport counts;
   private final Executor transferExecutor;
   private final ConnectionLimiter limiter;
   private final long idleNanos;
@@ -75,6 +79,9 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
   private ChannelHandlerContext ctx;
   private ConnectionLimiter.Slot slot;
   private ScheduledFuture<?> timer;
+
+  /** When the connection opened, by the wall clock: TLS session times are on it. */
+  private long connectedMillis;
 
   /** Requests answered whose reply (or whole transfer) is not written out yet. */
   private int inFlight;
@@ -112,6 +119,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
     this.handler = handler;
     this.transport = transport;
     this.counters = counters;
+    this.counts = counters.of(transport);
     this.transferExecutor = transferExecutor;
     this.limiter = limiter;
     this.idleNanos = settings.tcpIdleTimeout().toNanos();
@@ -128,6 +136,8 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     slot = limiter.track(ctx.channel());
+    counters.opened(counts);
+    connectedMillis = System.currentTimeMillis();
     scheduleCheck(Math.min(idleNanos, writeTimeoutNanos));
     ctx.fireChannelActive();
   }
@@ -141,7 +151,9 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
     } finally {
       frame.release();
     }
-    slot.lastActivityNanos = System.nanoTime();
+    long start = System.nanoTime();
+    slot.lastActivityNanos = start;
+    counts.query(request);
     Outcome outcome;
     try {
       outcome = handler.handle(request, requester(ctx));
@@ -155,7 +167,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (outcome instanceof Outcome.Reply reply) {
-      counters.response(transport, reply.head());
+      counts.reply(reply, System.nanoTime() - start);
       Outcome.Reply out = limiter.underPressure() ? KeepaliveOption.withZeroTimeout(reply) : reply;
       accepted();
       if (streaming || !pending.isEmpty()) {
@@ -241,8 +253,16 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
   /** Runs off the event loop: producing messages may read the journal. */
   private void stream(ChannelHandlerContext ctx, Iterator<byte[]> transfer) {
     Channel ch = ctx.channel();
+    TransferTally.Kind kind = null; // known from the first message, which echoes the question
+    TransferTally.Result result = TransferTally.Result.ABORTED;
     try {
-      while (ch.isActive() && transfer.hasNext()) {
+      while (ch.isActive()) {
+        if (!transfer.hasNext()) {
+          if (result == TransferTally.Result.ABORTED) {
+            result = TransferTally.Result.SUCCESS;
+          }
+          break;
+        }
         if (!awaitWritable(ch)) {
           if (ch.isActive()) { // else closed meanwhile, e.g. at the transfer deadline
             counters.writeTimedOut();
@@ -254,7 +274,15 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
           break;
         }
         byte[] wire = transfer.next();
-        counters.response(transport, wire);
+        if (kind == null) {
+          kind =
+              QtypeBuckets.of(wire) == QtypeBuckets.IXFR
+                  ? TransferTally.Kind.IXFR
+                  : TransferTally.Kind.AXFR;
+          result = resultOfFirst(wire);
+        }
+        counts.response(wire, wire.length);
+        counters.transfersOut().addBytes(wire.length);
         ch.writeAndFlush(
             ReplyBuffers.copy(ctx.alloc(), new Outcome.Reply(wire), true), ch.voidPromise());
       }
@@ -262,7 +290,11 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
       transferFailures.log(
           "event=transfer-failed client={} error=\"{}\"", ch.remoteAddress(), e.toString(), e);
       ch.close();
+      result = TransferTally.Result.FAILED;
     } finally {
+      if (kind != null) { // else the client left before the transfer began
+        counters.transfersOut().record(kind, result);
+      }
       closeQuietly(transfer);
       ch.eventLoop()
           .execute(
@@ -272,6 +304,20 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
                 drain(ctx);
               });
     }
+  }
+
+  /**
+   * The result a transfer's first message gives when it is a refusal; ABORTED (until it ends whole)
+   * when it is the start of the zone.
+   */
+  private static TransferTally.Result resultOfFirst(byte[] first) {
+    return switch (first.length < 4 ? Rcode.FORMERR : first[3] & 0xF) {
+      case Rcode.NOERROR -> TransferTally.Result.ABORTED;
+      case Rcode.REFUSED -> TransferTally.Result.REFUSED;
+      case Rcode.NOTAUTH -> TransferTally.Result.NOTAUTH;
+      case Rcode.SERVFAIL -> TransferTally.Result.SERVFAIL;
+      default -> TransferTally.Result.FAILED;
+    };
   }
 
   private boolean awaitWritable(Channel ch) {
@@ -386,6 +432,9 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    if (slot != null) { // admitted by the limiter
+      counters.closed(counts);
+    }
     if (timer != null) {
       timer.cancel(false);
     }
@@ -406,7 +455,15 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent done
+    if (evt instanceof SslHandshakeCompletionEvent handshake) {
+      if (handshake.isSuccess()) {
+        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        counters.handshake(ssl != null && TlsResumption.resumed(ssl.engine(), connectedMillis));
+      } else {
+        counters.handshakeFailed();
+      }
+    }
+    if (evt instanceof SslHandshakeCompletionEvent done
         && done.isSuccess()
         && ctx.channel() instanceof io.netty.channel.epoll.EpollSocketChannel epoll) {
       // After a TLS 1.3 handshake the OpenSSL engine sends nothing until we answer, so the ACK of

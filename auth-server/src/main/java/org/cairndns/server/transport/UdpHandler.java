@@ -30,6 +30,7 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
 
   private final RequestHandler handler;
   private final ServerCounters counters;
+  private final ServerCounters.PerTransport counts;
 
   /** The wildcard listener's sockets by address; null on a specific-address socket. */
   private final LocalAddressSockets localSockets;
@@ -38,11 +39,14 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     this.handler = handler;
     this.counters = counters;
     this.localSockets = localSockets;
+    this.counts = counters.of(Transport.UDP);
   }
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
     byte[] request = ByteBufUtil.getBytes(packet.content());
+    counts.query(request);
+    long start = System.nanoTime();
     Outcome outcome;
     try {
       outcome = handler.handle(request, Requester.of(packet.sender(), Transport.UDP));
@@ -53,7 +57,7 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
       return;
     }
     if (outcome instanceof Outcome.Reply reply) {
-      counters.response(Transport.UDP, reply.head());
+      counts.reply(reply, System.nanoTime() - start);
       DatagramPacket datagram =
           new DatagramPacket(ReplyBuffers.copy(ctx.alloc(), reply, false), packet.sender());
       if (localSockets == null) {

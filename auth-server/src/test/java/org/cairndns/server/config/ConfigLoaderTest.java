@@ -199,6 +199,19 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void metricsListenIsReadAndOffByDefault() throws Exception {
+    assertEquals(
+        new InetSocketAddress("127.0.0.1", 9153),
+        load("metrics: {listen: 127.0.0.1:9153}\n").metrics().listen());
+    assertEquals(null, ConfigLoader.defaults().metrics().listen(), "no endpoint unless asked");
+    ConfigException e =
+        assertThrows(ConfigException.class, () -> load("metrics: {listen: nowhere}\n"));
+    assertTrue(e.getMessage().contains("metrics.listen"), e.getMessage());
+    e = assertThrows(ConfigException.class, () -> load("metrics: {port: 9153}\n"));
+    assertTrue(e.getMessage().contains("listen"), "lists the section's keys: " + e.getMessage());
+  }
+
+  @Test
   void defaultsWithoutAFile() {
     CairnConfig c = ConfigLoader.defaults();
     assertEquals(

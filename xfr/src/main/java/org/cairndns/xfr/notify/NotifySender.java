@@ -16,6 +16,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.cairndns.request.Transport;
 import org.cairndns.zone.ZoneSnapshot;
 import org.slf4j.Logger;
@@ -76,11 +77,23 @@ public final class NotifySender {
   private final ScheduledExecutorService scheduler;
   private final Duration firstRetry;
   private final int tries;
+  private final LongAdder answered = new LongAdder();
+  private final LongAdder unanswered = new LongAdder();
 
   public NotifySender(ScheduledExecutorService scheduler, Duration firstRetry, int tries) {
     this.scheduler = scheduler;
     this.firstRetry = firstRetry;
     this.tries = tries;
+  }
+
+  /** NOTIFYs that their target answered (whatever the rcode), counting a target once per change. */
+  public long answered() {
+    return answered.sum();
+  }
+
+  /** NOTIFYs given up on after every try went unanswered, counting a target once per change. */
+  public long unanswered() {
+    return unanswered.sum();
   }
 
   /**
@@ -158,6 +171,7 @@ public final class NotifySender {
           soa.getSerial(),
           Rcode.string(reply.getRcode()),
           attempt);
+      answered.increment();
       done.complete(new Result(target, attempt, OptionalInt.of(reply.getRcode())));
       return;
     }
@@ -168,6 +182,7 @@ public final class NotifySender {
           target,
           soa.getSerial(),
           attempt);
+      unanswered.increment();
       done.complete(new Result(target, attempt, OptionalInt.empty()));
       return;
     }

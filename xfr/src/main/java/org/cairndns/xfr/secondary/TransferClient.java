@@ -3,6 +3,7 @@ package org.cairndns.xfr.secondary;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import org.cairndns.xfr.TransferTally;
 import org.cairndns.xfr.secondary.PrimaryConnection.Exchange;
 import org.cairndns.xfr.secondary.PrimaryConnection.Received;
 import org.slf4j.Logger;
@@ -33,6 +34,7 @@ public final class TransferClient {
   private final Duration timeout;
   private final XotProbes probes;
   private final TransferSlots slots;
+  private final TransferTally tally = new TransferTally();
 
   /**
    * @param timeout connect, per-message and transfer-slot wait
@@ -132,6 +134,11 @@ public final class TransferClient {
     }
   }
 
+  /** The transfers this client ran, by type and result, and the bytes they brought. */
+  public TransferTally tally() {
+    return tally;
+  }
+
   /** Transfers waiting for a slot from {@code primary} (tests wait on it). */
   int waitingForSlot(InetSocketAddress primary) {
     return slots.waiting(primary);
@@ -162,6 +169,8 @@ public final class TransferClient {
       q.addRecord(ourSoa, Section.AUTHORITY);
     }
     q.addRecord(ednsWithKeepalive(), Section.ADDITIONAL);
+    TransferTally.Kind kind = ourSoa == null ? TransferTally.Kind.AXFR : TransferTally.Kind.IXFR;
+    TransferTally.Result outcome = TransferTally.Result.FAILED;
     Exchange x = send(c, q, p.tsig());
     TransferReader reader = new TransferReader(zone, ourSerial, p.limits());
     try {
@@ -169,6 +178,7 @@ public final class TransferClient {
           p.tsig() == null ? null : new TSIG.StreamVerifier(p.tsig(), x.sentTsig());
       while (true) {
         Received r = reader.next(x::next, timeout);
+        tally.addBytes(r.wire().length);
         // Only the reader knows the message with the closing SOA is the last one, which RFC 8945
         // §5.3.1 requires to be signed (as the first, with at most 99 unsigned between); so it
         // reads
@@ -192,10 +202,13 @@ public final class TransferClient {
           }
         }
         if (last) {
-          return reader.result();
+          TransferReader.Result whole = reader.result();
+          outcome = TransferTally.Result.SUCCESS;
+          return whole;
         }
       }
     } finally {
+      tally.record(kind, outcome);
       x.done();
       if (reader.limitExceeded()) {
         c.close(); // the rest of an endless response would keep coming: no fallback on this

@@ -19,6 +19,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import org.cairndns.xfr.TransferTally;
 import org.cairndns.zone.ZoneSnapshot;
 import org.cairndns.zone.master.ZoneFileReader;
 import org.cairndns.zone.store.ZoneStore;
@@ -470,12 +471,17 @@ class ZoneRefresherIT {
         PrimaryPool pool = new PrimaryPool(1, 4, 2000);
         ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
       ServingPublisher publisher = new ServingPublisher();
+      TransferClient client = new TransferClient(pool, Duration.ofSeconds(5), null, 2);
       ZoneRefresher refresher =
           refresher(primary.tcp(), store, scheduler, publisher)
-              .over(pool, Duration.ofSeconds(5))
+              .client(client)
               .build();
       refresher.handle(ZoneRefresher.Event.REFRESH);
       assertEquals(1, publisher.served.serial());
+      TransferTally tally = client.tally();
+      assertEquals(1, tally.count(TransferTally.Kind.AXFR, TransferTally.Result.SUCCESS));
+      long firstBytes = tally.bytes();
+      assertTrue(firstBytes > 0);
       version.set(
           ZoneFileReader.parse(
               ZONE,
@@ -485,6 +491,12 @@ class ZoneRefresherIT {
       assertEquals(
           "full", refresher.lastTransfer(), "the primary answered IXFR with the whole zone");
       assertEquals(2, publisher.served.serial());
+      assertEquals(
+          1,
+          tally.count(TransferTally.Kind.IXFR, TransferTally.Result.SUCCESS),
+          "counted as the IXFR it asked for");
+      assertEquals(1, tally.count(TransferTally.Kind.AXFR, TransferTally.Result.SUCCESS));
+      assertTrue(tally.bytes() > firstBytes);
       List<org.cairndns.zone.store.ZoneDiff> journal = store.journal(ZONE, 1).orElseThrow();
       assertEquals(1, journal.size());
       assertEquals(
@@ -568,9 +580,10 @@ class ZoneRefresherIT {
           PrimaryPool pool = new PrimaryPool(1, 4, 2000);
           ZoneStore store = ZoneStore.open(dir.resolve(attack))) {
         ServingPublisher publisher = new ServingPublisher();
+        TransferClient client = new TransferClient(pool, Duration.ofSeconds(5), null, 2);
         ZoneRefresher refresher =
             refresher(primary.tcp(), store, scheduler, publisher)
-                .over(pool, Duration.ofSeconds(5))
+                .client(client)
                 .clock(new MovableClock())
                 .build();
         refresher.handle(ZoneRefresher.Event.REFRESH);
@@ -590,6 +603,14 @@ class ZoneRefresherIT {
             refresher.lastError().contains("serial 50, not newer than ours 100"),
             attack + ": " + refresher.lastError());
         assertTrue(scheduler.hasPending(60_000), attack + ": goes on with RETRY (60 s)");
+        assertEquals(
+            1,
+            client.tally().count(TransferTally.Kind.IXFR, TransferTally.Result.FAILED),
+            attack + ": the IXFR failed (NOTIMP, or an SOA older than ours) and fell back to AXFR");
+        assertEquals(
+            2,
+            client.tally().count(TransferTally.Kind.AXFR, TransferTally.Result.SUCCESS),
+            attack + ": received whole; the store refused the older serial, not the transfer");
 
         refresher.retransfer();
         scheduler.runEarliest();
