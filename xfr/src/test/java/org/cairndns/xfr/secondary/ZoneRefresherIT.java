@@ -473,9 +473,7 @@ class ZoneRefresherIT {
       ServingPublisher publisher = new ServingPublisher();
       TransferClient client = new TransferClient(pool, Duration.ofSeconds(5), null, 2);
       ZoneRefresher refresher =
-          refresher(primary.tcp(), store, scheduler, publisher)
-              .client(client)
-              .build();
+          refresher(primary.tcp(), store, scheduler, publisher).client(client).build();
       refresher.handle(ZoneRefresher.Event.REFRESH);
       assertEquals(1, publisher.served.serial());
       TransferTally tally = client.tally();
