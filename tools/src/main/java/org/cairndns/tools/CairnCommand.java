@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       org.cairndns.tools.zone.ZoneCommand.class,
       org.cairndns.tools.serve.ServeCommand.class,
       org.cairndns.tools.control.StatusCommand.class,
+      org.cairndns.tools.control.ReloadCommand.class,
       org.cairndns.tools.config.ConfigCommand.class,
       org.cairndns.tools.store.StoreCommand.class,
       org.cairndns.tools.tls.TlsCommand.class,

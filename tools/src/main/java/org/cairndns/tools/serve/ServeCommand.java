@@ -8,7 +8,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.cairndns.server.CairnServer;
 import org.cairndns.server.config.CairnConfig;
+import org.cairndns.server.config.ConfigFile;
 import org.cairndns.server.config.ConfigLoader;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -47,13 +49,22 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    CairnConfig cfg = config != null ? ConfigLoader.load(config) : ConfigLoader.defaults();
-    cfg = cfg.withOverrides(db, addresses(listen), addresses(tlsListen));
+    List<InetSocketAddress> listenOverride = addresses(listen);
+    List<InetSocketAddress> tlsOverride = addresses(tlsListen);
+    // Read again by each reload with the same overrides, so they never show as changes.
+    ConfigFile file =
+        config == null
+            ? null
+            : () -> ConfigLoader.load(config).withOverrides(db, listenOverride, tlsOverride);
+    CairnConfig cfg =
+        file != null
+            ? file.read()
+            : ConfigLoader.defaults().withOverrides(db, listenOverride, tlsOverride);
     LogOutput.apply(cfg.log());
     ServerLock lock = ServerLock.acquire(cfg.database());
     CairnServer server;
     try {
-      server = CairnServer.start(cfg);
+      server = CairnServer.start(cfg, file);
     } catch (Throwable e) {
       lock.close();
       throw e;
@@ -63,8 +74,14 @@ public final class ServeCommand implements Callable<Integer> {
           .getErr()
           .println("cairn: DNS-over-TLS SPKI pin (sha256): " + server.tls().spkiPin());
     }
-    // SIGHUP reloads the TLS certificate and key, as BIND, NSD and Knot do on their reload signal.
-    HangupSignal.onHangup(server::reloadTls);
+    // SIGHUP is the reload signal of BIND, NSD and Knot: the configuration and the TLS files.
+    if (!HangupSignal.onHangup(server::reload)) {
+      LoggerFactory.getLogger(ServeCommand.class)
+          .warn(
+              "event=sighup-ignored reason=\"SIGHUP was ignored at start (nohup?) and the JVM keeps"
+                  + " it so\" (reload with cairn reload, or start through bin/cairn, which resets"
+                  + " it)");
+    }
     lock.writePid();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
