@@ -272,6 +272,75 @@ class ReloadIT {
     }
   }
 
+  /**
+   * {@code cairn serve} as a process under {@code nohup}: SIGHUP arrives ignored and the JVM keeps
+   * it so, which the server says at start ({@code cairn reload} still works); started as bin/cairn
+   * starts Java, with SIGHUP reset to its default, SIGHUP reloads.
+   */
+  @Test
+  void sighupReloadsUnderNohupOnceTheLauncherResetsIt() throws Exception {
+    Files.writeString(dir.resolve("a.zone"), ControlChannelIT.zone("a.test", 10, 86400));
+    Files.writeString(dir.resolve("b.zone"), ControlChannelIT.zone("b.test", 20, 86400));
+    Path ignoredLog = dir.resolve("ignored.log");
+    Files.writeString(config(), yaml(ZONE_A, ""));
+    Process ignored = serve(ignoredLog, "nohup");
+    try {
+      String log = awaitLog(ignoredLog, "event=listening");
+      assertTrue(log.contains("event=sighup-ignored"), log);
+      CliRun r = reload(yaml(ZONE_A + "\n" + ZONE_B, ""));
+      assertEquals(0, r.exit(), r.err());
+      assertTrue(r.out().contains("zone b.test. added"), r.out());
+    } finally {
+      stop(ignored);
+    }
+
+    Path resetLog = dir.resolve("reset.log");
+    Files.writeString(config(), yaml(ZONE_A, ""));
+    Process reset = serve(resetLog, "nohup", "env", "--default-signal=HUP");
+    try {
+      String log = awaitLog(resetLog, "event=listening");
+      assertTrue(!log.contains("event=sighup-ignored"), log);
+      Files.writeString(config(), yaml(ZONE_A + "\n" + ZONE_B, ""));
+      assertEquals(
+          0, new ProcessBuilder("kill", "-HUP", Long.toString(reset.pid())).start().waitFor());
+      awaitLog(resetLog, "change=\"zone b.test. added\"");
+      assertTrue(reset.isAlive(), "SIGHUP reloads, it does not end the server");
+    } finally {
+      stop(reset);
+    }
+  }
+
+  /** {@code cairn serve --config} as a process, its command preceded by {@code prefix}. */
+  Process serve(Path log, String... prefix) throws Exception {
+    ProcessBuilder java = ServeProcessIT.cairn("serve", "--config", config().toString());
+    List<String> command = new java.util.ArrayList<>(List.of(prefix));
+    command.addAll(java.command());
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
+  }
+
+  static String awaitLog(Path log, String line) {
+    AtomicReference<String> seen = new AtomicReference<>("");
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .ignoreExceptions()
+        .untilAsserted(
+            () -> {
+              seen.set(Files.readString(log));
+              assertTrue(seen.get().contains(line), seen.get());
+            });
+    return seen.get();
+  }
+
+  static void stop(Process server) throws InterruptedException {
+    server.destroy(); // SIGTERM
+    if (!server.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+      server.destroyForcibly();
+    }
+  }
+
   @Test
   void aRestartOnlyChangeIsNamedAndNotApplied() throws Exception {
     try (CairnServer server = start(yaml(ZONE_A, ""));
