@@ -172,7 +172,7 @@ class ReloadIT {
   }
 
   @Test
-  void aZoneAddedIsServedAndOneRemovedIsNotButStaysInTheStore() throws Exception {
+  void zonesAddedRemovedAndChangedWhileAClientQueries() throws Exception {
     try (CairnServer server = start(yaml(ZONE_A, ""));
         QueryLoop loop = new QueryLoop(udp(server))) {
       assertEquals(Rcode.REFUSED, rcode(udp(server), "b.test."));
@@ -199,6 +199,22 @@ class ReloadIT {
           "the store keeps it");
       CliRun nothing = reload(yaml(ZONE_A, ""));
       assertEquals("reloaded: no change applied\n", nothing.out());
+
+      // A changed zone keeps answering while its new owner loads the new file.
+      Files.writeString(dir.resolve("a2.zone"), ControlChannelIT.zone("a.test", 11, 86400));
+      CliRun changed = reload(yaml("  - {name: a.test, file: a2.zone}", ""));
+      assertEquals(0, changed.exit(), changed.err());
+      assertTrue(changed.out().contains("zone a.test. changed: file"), changed.out());
+      await("a.test from its new file")
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  ((SOARecord)
+                              ask(udp(server), "a.test.", Type.SOA)
+                                  .getSection(Section.ANSWER)
+                                  .get(0))
+                          .getSerial()
+                      == 11);
       loop.awaitMore(50);
     }
   }
