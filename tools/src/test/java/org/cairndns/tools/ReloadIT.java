@@ -16,6 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.cairndns.server.CairnServer;
 import org.cairndns.server.config.ConfigLoader;
+import org.cairndns.tls.PemCredentials;
+import org.cairndns.tls.SelfSignedCertificate;
+import org.cairndns.tls.SpkiPin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.DClass;
@@ -284,6 +287,60 @@ class ReloadIT {
       assertNotEquals(0, r.exit());
       assertTrue(r.err().contains("not valid YAML"), r.err());
       assertEquals(Rcode.NOERROR, rcode(udp(server), "a.test."));
+      loop.awaitMore(50);
+    }
+  }
+
+  @Test
+  void aSecondaryZoneAddedBeginsRefreshingFromItsPrimary() throws Exception {
+    Path home = Files.createDirectories(dir.resolve("primary"));
+    Files.writeString(home.resolve("s.zone"), ControlChannelIT.zone("s.test", 5, 86400));
+    try (CairnServer primary =
+            ZoneRetransferIT.start(
+                home,
+                """
+                database: db/cairn
+                listen: [127.0.0.1:0]
+                zones: [{name: s.test, file: s.zone, allow-transfer: [{address: 127.0.0.1}]}]
+                """);
+        CairnServer server = start(yaml(ZONE_A, ""));
+        QueryLoop loop = new QueryLoop(udp(server))) {
+      String secondary =
+          "  - {name: s.test, primaries: [{address: \"127.0.0.1:%d\", transport: tcp}]}"
+              .formatted(tcp(primary).getPort());
+      CliRun r = reload(yaml(ZONE_A + "\n" + secondary, ""));
+      assertEquals(0, r.exit(), r.err());
+      assertTrue(r.out().contains("zone s.test. added"), r.out());
+      await("s.test transferred")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> server.zoneStatus(Name.fromString("s.test.")).serial() == 5);
+      assertEquals(Rcode.NOERROR, rcode(udp(server), "s.test."));
+      loop.awaitMore(50);
+    }
+  }
+
+  @Test
+  void newCertificatePathsServeNewConnectionsAndAnUnreadableOneRefusesTheReload() throws Exception {
+    PemCredentials one = SelfSignedCertificate.generate("one.test");
+    PemCredentials two = SelfSignedCertificate.generate("two.test");
+    SelfSignedCertificate.write(one, dir.resolve("one.pem"), dir.resolve("one.key"));
+    SelfSignedCertificate.write(two, dir.resolve("two.pem"), dir.resolve("two.key"));
+    String tls = "tls-listen: [127.0.0.1:0]\ntls: {certificate: %s.pem, key: %s.key}";
+    try (CairnServer server = start(yaml(ZONE_A, tls.formatted("one", "one")));
+        QueryLoop loop = new QueryLoop(udp(server))) {
+      int port = server.transport().tlsAddresses().get(0).getPort();
+      assertEquals(SpkiPin.of(one.leaf()), ServeProcessIT.pinOf(port));
+
+      CliRun r = reload(yaml(ZONE_A, tls.formatted("two", "two")));
+      assertEquals(0, r.exit(), r.err());
+      assertTrue(r.out().contains("tls.certificate: "), r.out());
+      assertEquals(SpkiPin.of(two.leaf()), ServeProcessIT.pinOf(port));
+
+      r = reload(yaml(ZONE_A + "\n" + ZONE_B, tls.formatted("missing", "missing")));
+      assertNotEquals(0, r.exit());
+      assertTrue(r.err().contains("reload refused, nothing changed: tls: "), r.err());
+      assertEquals(SpkiPin.of(two.leaf()), ServeProcessIT.pinOf(port));
+      assertEquals(Rcode.REFUSED, rcode(udp(server), "b.test."), "b.test was not added");
       loop.awaitMore(50);
     }
   }
