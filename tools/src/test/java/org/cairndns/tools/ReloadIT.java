@@ -345,6 +345,28 @@ class ReloadIT {
     }
   }
 
+  /** A new idle timeout holds connections accepted after the reload; one open keeps its own. */
+  @Test
+  void perConnectionLimitsHoldConnectionsAcceptedAfterTheReload() throws Exception {
+    try (CairnServer server = start(yaml(ZONE_A, "limits: {tcp-idle-timeout: 60s}"));
+        java.net.Socket before = new java.net.Socket()) {
+      before.connect(tcp(server));
+      CliRun r = reload(yaml(ZONE_A, "limits: {tcp-idle-timeout: 1s}"));
+      assertEquals(0, r.exit(), r.err());
+      assertTrue(r.out().contains("limits.tcp-idle-timeout: 1m -> 1s"), r.out());
+      try (java.net.Socket after = new java.net.Socket()) {
+        after.connect(tcp(server));
+        after.setSoTimeout(20_000);
+        assertEquals(-1, after.getInputStream().read(), "closed by the new idle timeout");
+      }
+      before.setSoTimeout(500);
+      assertThrows(
+          java.net.SocketTimeoutException.class,
+          () -> before.getInputStream().read(),
+          "the connection open before the reload keeps its 60 s");
+    }
+  }
+
   /**
    * {@code cairn serve} as a process under {@code nohup}: SIGHUP arrives ignored and the JVM keeps
    * it so, which the server says at start ({@code cairn reload} still works); started as bin/cairn
