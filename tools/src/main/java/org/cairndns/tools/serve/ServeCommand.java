@@ -6,10 +6,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.cairndns.server.CairnServer;
 import org.cairndns.server.config.CairnConfig;
 import org.cairndns.server.config.ConfigFile;
 import org.cairndns.server.config.ConfigLoader;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -61,6 +63,27 @@ public final class ServeCommand implements Callable<Integer> {
             ? file.read()
             : ConfigLoader.defaults().withOverrides(db, listenOverride, tlsOverride);
     LogOutput.apply(cfg.log());
+    Logger log = LoggerFactory.getLogger(ServeCommand.class);
+    // SIGHUP is the reload signal of BIND, NSD and Knot: the configuration and the TLS files.
+    // Caught
+    // from before the start, whose listeners may be up before it returns: unhandled, it would end
+    // the process (a systemd reload while starting, say).
+    AtomicReference<CairnServer> started = new AtomicReference<>();
+    boolean hangupCaught =
+        HangupSignal.onHangup(
+            () -> {
+              CairnServer running = started.get();
+              if (running == null) {
+                log.warn("event=reload-skipped reason=\"the server is still starting\"");
+              } else {
+                running.reload();
+              }
+            });
+    if (!hangupCaught) {
+      log.warn(
+          "event=sighup-ignored reason=\"SIGHUP was ignored at start (nohup?) and the JVM keeps it"
+              + " so\" (reload with cairn reload, or start through bin/cairn, which resets it)");
+    }
     ServerLock lock = ServerLock.acquire(cfg.database());
     CairnServer server;
     try {
@@ -69,18 +92,11 @@ public final class ServeCommand implements Callable<Integer> {
       lock.close();
       throw e;
     }
+    started.set(server);
     if (server.tls() != null) {
       spec.commandLine()
           .getErr()
           .println("cairn: DNS-over-TLS SPKI pin (sha256): " + server.tls().spkiPin());
-    }
-    // SIGHUP is the reload signal of BIND, NSD and Knot: the configuration and the TLS files.
-    if (!HangupSignal.onHangup(server::reload)) {
-      LoggerFactory.getLogger(ServeCommand.class)
-          .warn(
-              "event=sighup-ignored reason=\"SIGHUP was ignored at start (nohup?) and the JVM keeps"
-                  + " it so\" (reload with cairn reload, or start through bin/cairn, which resets"
-                  + " it)");
     }
     lock.writePid();
     CountDownLatch stopped = new CountDownLatch(1);
