@@ -394,6 +394,11 @@ class ReloadIT {
     Process reset = serve(resetLog, "nohup", "env", "--default-signal=HUP");
     try {
       String log = awaitLog(resetLog, "event=listening");
+      Path pid = dir.resolve("db/cairn.pid");
+      await("started (its pid written)") // a SIGHUP before it would be applied once started
+          .atMost(Duration.ofSeconds(60))
+          .ignoreExceptions()
+          .until(() -> Files.readString(pid).trim().equals(Long.toString(reset.pid())));
       assertTrue(!log.contains("event=sighup-ignored"), log);
       Files.writeString(config(), yaml(ZONE_A + "\n" + ZONE_B, ""));
       assertEquals(

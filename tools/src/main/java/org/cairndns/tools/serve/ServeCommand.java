@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.cairndns.server.CairnServer;
 import org.cairndns.server.config.CairnConfig;
@@ -65,17 +66,19 @@ public final class ServeCommand implements Callable<Integer> {
     LogOutput.apply(cfg.log());
     Logger log = LoggerFactory.getLogger(ServeCommand.class);
     // SIGHUP is the reload signal of BIND, NSD and Knot: the configuration and the TLS files.
-    // Caught
-    // from before the start, whose listeners may be up before it returns: unhandled, it would end
-    // the process (a systemd reload while starting, say).
+    // It is caught from before the start, whose listeners may be up before it returns: unhandled,
+    // it would end the process (a systemd reload while starting, say). One that comes while
+    // starting is applied once started: whichever of the two sees both server and request reloads.
     AtomicReference<CairnServer> started = new AtomicReference<>();
+    AtomicBoolean reloadAsked = new AtomicBoolean();
     boolean hangupCaught =
         HangupSignal.onHangup(
             () -> {
+              reloadAsked.set(true);
               CairnServer running = started.get();
               if (running == null) {
-                log.warn("event=reload-skipped reason=\"the server is still starting\"");
-              } else {
+                log.info("event=reload-deferred reason=\"the server is still starting\"");
+              } else if (reloadAsked.getAndSet(false)) {
                 running.reload();
               }
             });
@@ -93,6 +96,9 @@ public final class ServeCommand implements Callable<Integer> {
       throw e;
     }
     started.set(server);
+    if (reloadAsked.getAndSet(false)) {
+      server.reload();
+    }
     if (server.tls() != null) {
       spec.commandLine()
           .getErr()
