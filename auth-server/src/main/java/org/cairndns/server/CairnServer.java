@@ -13,6 +13,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.cairndns.server.config.CairnConfig;
+import org.cairndns.server.config.ConfigDifference;
+import org.cairndns.server.config.ConfigException;
+import org.cairndns.server.config.ConfigFile;
 import org.cairndns.server.control.ControlAnswerer;
 import org.cairndns.server.control.ControlEndpoint;
 import org.cairndns.server.metrics.MetricsEndpoint;
@@ -39,6 +42,7 @@ import org.cairndns.xfr.secondary.TransferClient;
 import org.cairndns.xfr.secondary.XotProbeTable;
 import org.cairndns.xfr.secondary.XotProbes;
 import org.cairndns.zone.ZoneSet;
+import org.cairndns.zone.master.ZoneValidator;
 import org.cairndns.zone.store.ZoneStore;
 import org.cairndns.zone.store.ZoneStoreException;
 import org.slf4j.Logger;
@@ -84,16 +88,29 @@ public final class CairnServer implements AutoCloseable {
   private final ServerTlsContext tls;
   private DnsServer transport;
   private QueryProcessor processor;
+  private TransferService transfers;
   private ScheduledExecutorService secondaryScheduler;
   private PrimaryPool primaryPool;
-  private ControlEndpoint control;
   private NotifySender notifier;
   private TransferClient transferClient;
+  private ControlEndpoint control;
   private PrometheusRegistry metrics;
   private MetricsEndpoint metricsEndpoint;
 
-  private CairnServer(CairnConfig config, ZoneStore store) throws TlsConfigException {
+  /** Re-read by {@link #reload()}; null when the server was started without a file. */
+  private final ConfigFile file;
+
+  /** What the server started with: restart-only keys are compared with it at each reload. */
+  private final CairnConfig started;
+
+  private CairnConfig running; // guarded by this: the configuration last applied
+
+  private CairnServer(CairnConfig config, ZoneStore store, ConfigFile file)
+      throws TlsConfigException {
     this.store = store;
+    this.file = file;
+    this.started = config;
+    this.running = config;
     this.tls = config.tlsListen().isEmpty() ? null : ServerTlsContext.create(tlsSettings(config));
     this.zoneEvents =
         Executors.newScheduledThreadPool(
@@ -114,12 +131,22 @@ public final class CairnServer implements AutoCloseable {
     this.owners = new ZoneOwners(store, zones, zoneEvents, config.zones().isEmpty());
   }
 
+  /** A server that {@link #reload()} cannot re-read a file for (tests, no {@code --config}). */
   public static CairnServer start(CairnConfig config)
+      throws IOException, ZoneStoreException, TlsConfigException {
+    return start(config, null);
+  }
+
+  /**
+   * @param file what {@link #reload()} reads again, giving {@code config} now; null when there is
+   *     no file
+   */
+  public static CairnServer start(CairnConfig config, ConfigFile file)
       throws IOException, ZoneStoreException, TlsConfigException {
     ZoneStore store = ZoneStore.open(config.database(), config.limits().journalSteps());
     CairnServer server;
     try {
-      server = new CairnServer(config, store);
+      server = new CairnServer(config, store, file);
     } catch (TlsConfigException | RuntimeException e) {
       store.close();
       throw e;
@@ -132,6 +159,7 @@ public final class CairnServer implements AutoCloseable {
       TransferSettings xfr = transferSettings(config);
       TransferService transfers = new TransferService(server.zones::get, store::journal, xfr);
       ReceivedNotifies notifies = new ReceivedNotifies(server.owners::onNotify);
+      server.transfers = transfers;
       QueryProcessor processor =
           new QueryProcessor(server.zones, transfers, notifies, queryConfig, xfr.keys());
       server.processor = processor;
@@ -183,7 +211,7 @@ public final class CairnServer implements AutoCloseable {
 
   /**
    * Gives each configured zone its owner. Zones with primaries are secondaries: their checks share
-   * one connection pool and the {@code transfers-in} threads.
+   * one connection pool and the {@code transfers-in} threads, made here once.
    */
   private void addZones(CairnConfig config) throws ZoneStoreException {
     Map<Name, TSIG> keys = tsigKeys(config);
@@ -217,40 +245,56 @@ public final class CairnServer implements AutoCloseable {
     transferClient =
         new TransferClient(primaryPool, s.timeout(), probes, s.transfersInPerPrimary());
     for (CairnConfig.ZoneEntry z : config.zones()) {
-      NotifyOut notify =
-          new NotifyOut(
-              notifier,
-              z.notifyTargets(),
-              z.notifyNs(),
-              z.notifyKey() == null ? null : keys.get(z.notifyKey()));
-      if (z.primaries().isEmpty()) {
-        owners.add(z.name(), z.file(), z.fileChecks(), notify, null);
-        continue;
-      }
-      List<PrimarySettings> primaries = new java.util.ArrayList<>();
-      for (CairnConfig.Primary p : z.primaries()) {
-        // In tsig-keys when named: ConfigLoader checks that, naming the key.
-        TSIG key = p.key() == null ? null : keys.get(p.key());
-        primaries.add(
-            new PrimarySettings(
-                p.address(),
-                p.transport(),
-                key,
-                p.tlsPins(),
-                p.tlsCa(),
-                p.tlsName(),
-                p.tlsCertificate(),
-                p.tlsKey(),
-                z.transferLimits()));
-      }
-      owners.add(
-          z.name(),
-          z.file(),
-          z.fileChecks(),
-          notify,
-          new ZoneOwner.Secondary(
-              primaries, transferClient, secondaryScheduler, Clock.systemUTC()));
+      own(z, keys, owners::add);
     }
+  }
+
+  /** {@link ZoneOwners#add} or {@link ZoneOwners#replace}. */
+  @FunctionalInterface
+  private interface OwnerPlacement {
+    void place(
+        Name name,
+        Path file,
+        ZoneValidator.Checks checks,
+        NotifyOut notify,
+        ZoneOwner.Secondary secondary);
+  }
+
+  /**
+   * Places the owner of {@code z}, its TSIG keys taken from {@code keys} (the loader checked that
+   * each one named exists).
+   */
+  private void own(CairnConfig.ZoneEntry z, Map<Name, TSIG> keys, OwnerPlacement placement) {
+    NotifyOut notify =
+        new NotifyOut(
+            notifier,
+            z.notifyTargets(),
+            z.notifyNs(),
+            z.notifyKey() == null ? null : keys.get(z.notifyKey()));
+    if (z.primaries().isEmpty()) {
+      placement.place(z.name(), z.file(), z.fileChecks(), notify, null);
+      return;
+    }
+    List<PrimarySettings> primaries = new java.util.ArrayList<>();
+    for (CairnConfig.Primary p : z.primaries()) {
+      primaries.add(
+          new PrimarySettings(
+              p.address(),
+              p.transport(),
+              p.key() == null ? null : keys.get(p.key()),
+              p.tlsPins(),
+              p.tlsCa(),
+              p.tlsName(),
+              p.tlsCertificate(),
+              p.tlsKey(),
+              z.transferLimits()));
+    }
+    placement.place(
+        z.name(),
+        z.file(),
+        z.fileChecks(),
+        notify,
+        new ZoneOwner.Secondary(primaries, transferClient, secondaryScheduler, Clock.systemUTC()));
   }
 
   /**
@@ -355,21 +399,61 @@ public final class CairnServer implements AutoCloseable {
   }
 
   /**
-   * Re-reads the TLS certificate and key (SIGHUP); the old ones stay in use when the new are bad.
+   * {@code cairn reload} and SIGHUP: reads the configuration file again and applies what changed
+   * (see docs/operations.md, "Reload"), and reads the TLS certificate and key again. An invalid
+   * file, or a certificate that cannot be loaded, changes nothing. Listeners and open connections
+   * stay; requests being answered finish under the settings they started with. Restart-only keys
+   * that changed are named and left as they are.
    */
-  public void reloadTls() {
-    if (tls == null) {
-      log.info("event=tls-reload-skipped reason=\"no TLS listener\"");
-      return;
+  public synchronized ReloadReport reload() {
+    CairnConfig next = running;
+    if (file != null) {
+      try {
+        next = file.read();
+      } catch (ConfigException e) {
+        log.error("event=reload-refused error=\"{}\" (nothing changed)", e.getMessage());
+        return ReloadReport.refused(e.getMessage());
+      }
     }
-    try {
-      tls.reload();
-      log.info("event=tls-reloaded spki_pin={}", tls.spkiPin());
-    } catch (TlsConfigException e) {
-      log.error(
-          "event=tls-reload-failed error=\"{}\" (the previous certificate stays in use)",
-          e.getMessage());
+    ConfigDifference difference = ConfigDifference.between(started, running, next);
+    if (tls != null) { // first: a certificate that cannot be loaded refuses the whole reload
+      try {
+        if (difference.tlsChanged()) {
+          tls.reload(tlsSettings(next));
+        } else {
+          tls.reload();
+        }
+        log.info("event=tls-reloaded spki_pin={}", tls.spkiPin());
+      } catch (TlsConfigException e) {
+        String error = "tls: " + e.getMessage();
+        log.error("event=reload-refused error=\"{}\" (nothing changed)", error);
+        return ReloadReport.refused(error);
+      }
     }
+    apply(next, difference);
+    running = next;
+    difference.applied().forEach(change -> log.info("event=reload-applied change=\"{}\"", change));
+    difference
+        .restartNeeded()
+        .forEach(key -> log.warn("event=reload-needs-restart key={} (not applied)", key));
+    log.info(
+        "event=reloaded changes={} needing_restart={}{}",
+        difference.applied().size(),
+        difference.restartNeeded().size(),
+        file == null ? " (started without a configuration file: only TLS files were read)" : "");
+    return new ReloadReport(null, difference.applied(), difference.restartNeeded());
+  }
+
+  /** Publishes the settings {@code next} gives each running part, and the zones' changes. */
+  private void apply(CairnConfig next, ConfigDifference difference) {
+    Map<Name, TSIG> keys = tsigKeys(next);
+    processor.publish(QueryConfig.from(next), keys);
+    transfers.publish(transferSettings(next));
+    transport.publish(ListenerSettings.from(next));
+    difference.zonesRemoved().forEach(owners::remove);
+    difference.zonesChanged().forEach(z -> own(z, keys, owners::replace));
+    difference.zonesAdded().forEach(z -> own(z, keys, owners::add));
+    difference.zonesKept().forEach(z -> owners.rereadFile(z.name()));
   }
 
   /**

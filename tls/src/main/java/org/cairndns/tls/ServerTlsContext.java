@@ -26,7 +26,9 @@ public final class ServerTlsContext {
   private static final Logger log = LoggerFactory.getLogger(ServerTlsContext.class);
   public static final String ALPN_DOT = "dot";
 
-  private final TlsSettings settings;
+  /** The settings of the context in use: a reload with new ones swaps both together. */
+  private volatile TlsSettings settings;
+
   private final AtomicReference<Loaded> current = new AtomicReference<>();
 
   private record Loaded(
@@ -38,13 +40,22 @@ public final class ServerTlsContext {
 
   public static ServerTlsContext create(TlsSettings settings) throws TlsConfigException {
     ServerTlsContext ctx = new ServerTlsContext(settings);
-    ctx.current.set(ctx.load());
+    ctx.current.set(load(settings));
     return ctx;
   }
 
   /** Re-reads certificate and key; on failure the previous context stays in use. */
-  public void reload() throws TlsConfigException {
-    current.set(load());
+  public synchronized void reload() throws TlsConfigException {
+    current.set(load(settings));
+  }
+
+  /**
+   * Loads {@code next} (a reload changed the configuration's {@code tls} keys) for new connections;
+   * on failure the previous settings and context stay in use.
+   */
+  public synchronized void reload(TlsSettings next) throws TlsConfigException {
+    current.set(load(next));
+    settings = next;
   }
 
   public String spkiPin() {
@@ -88,7 +99,7 @@ public final class ServerTlsContext {
     };
   }
 
-  private Loaded load() throws TlsConfigException {
+  private static Loaded load(TlsSettings settings) throws TlsConfigException {
     PemCredentials credentials =
         settings.certificate() != null
             ? PemCredentials.read(settings.certificate(), settings.key(), settings.keyPassword())

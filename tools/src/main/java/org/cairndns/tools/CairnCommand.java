@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       org.cairndns.tools.serve.ServeCommand.class,
       org.cairndns.tools.control.StatusCommand.class,
       org.cairndns.tools.control.StatsCommand.class,
+      org.cairndns.tools.control.ReloadCommand.class,
       org.cairndns.tools.config.ConfigCommand.class,
       org.cairndns.tools.store.StoreCommand.class,
       org.cairndns.tools.migration.ImportCommand.class,

@@ -113,6 +113,38 @@ public final class ZoneSet {
     }
   }
 
+  /**
+   * Stops answering for {@code origin} altogether (a zone a reload removed): its snapshot and its
+   * not-ready and expired marks go, so its names fall to an enclosing zone or REFUSED.
+   */
+  public synchronized void withdraw(Name origin) {
+    Map<Name, ZoneSnapshot> next = new HashMap<>(state.zones);
+    next.remove(origin);
+    clearMarks(origin);
+    swap(next);
+  }
+
+  /**
+   * Clears the not-ready and expired marks of {@code origin} (a secondary a reload made primary).
+   */
+  public synchronized void clearMarks(Name origin) {
+    State s = state;
+    if (!s.notReady.contains(origin) && !s.expired.contains(origin)) {
+      return;
+    }
+    java.util.Set<Name> notReady = new java.util.HashSet<>(s.notReady);
+    java.util.Set<Name> expired = new java.util.HashSet<>(s.expired);
+    notReady.remove(origin);
+    expired.remove(origin);
+    state =
+        new State(
+            s.zones,
+            s.maxLabels,
+            s.generation + 1,
+            java.util.Set.copyOf(expired),
+            java.util.Set.copyOf(notReady));
+  }
+
   private void swap(Map<Name, ZoneSnapshot> next) {
     int max = 0;
     for (Name n : next.keySet()) {

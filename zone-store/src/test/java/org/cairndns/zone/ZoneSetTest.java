@@ -44,6 +44,30 @@ class ZoneSetTest {
     assertNull(unavailable(set, "www.sec.p.test."), "a published zone cannot be marked");
   }
 
+  /** A zone a reload removed: gone with its marks, its names no longer SERVFAIL. */
+  @Test
+  void aWithdrawnZoneTakesItsMarksWithIt() {
+    ZoneSet set = new ZoneSet();
+    set.publish(zone("p.test."));
+    set.publish(zone("e.p.test."));
+    set.setExpired(Name.fromConstantString("e.p.test."), true);
+    set.markNotReady(Name.fromConstantString("sec.p.test."));
+    long before = set.generation();
+    set.withdraw(Name.fromConstantString("e.p.test."));
+    set.withdraw(Name.fromConstantString("sec.p.test."));
+    assertNotEquals(before, set.generation(), "cached answers for their names are stale");
+    assertNull(set.get(Name.fromConstantString("e.p.test.")));
+    assertNull(unavailable(set, "www.e.p.test."), "answered by the parent now");
+    assertNull(unavailable(set, "www.sec.p.test."), "answered by the parent now");
+    assertEquals(
+        Name.fromConstantString("p.test."),
+        set.find(Name.fromConstantString("www.e.p.test.")).origin());
+
+    set.markNotReady(Name.fromConstantString("two.p.test."));
+    set.clearMarks(Name.fromConstantString("two.p.test."));
+    assertNull(unavailable(set, "www.two.p.test."), "a secondary a reload made primary");
+  }
+
   @Test
   void anExpiredZoneIsUnavailable() {
     ZoneSet set = new ZoneSet();

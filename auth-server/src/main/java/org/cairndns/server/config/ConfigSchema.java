@@ -241,6 +241,39 @@ final class ConfigSchema {
       PRIMARIES.key("tls-certificate", PATH, Default.NONE);
   static final Key<Path> PRIMARY_TLS_KEY = PRIMARIES.key("tls-key", PATH, Default.NONE);
 
+  /**
+   * Keys {@code cairn reload} (and SIGHUP) cannot apply to a running server: what they set is made
+   * once at start (sockets, the store, thread pools, counted slots). A reload that finds one
+   * changed names it and leaves it; every other key applies. docs/configuration.md lists these,
+   * which ConfigSchemaDocsTest holds to this set.
+   */
+  static final Set<Key<?>> RESTART_ONLY =
+      Set.of(
+          DATABASE,
+          LISTEN,
+          TLS_LISTEN,
+          STORE_POLL_INTERVAL,
+          CONTROL_ENABLED,
+          CONTROL_SOCKET,
+          CONTROL_LISTEN,
+          LOG_LEVEL,
+          LOG_FILE,
+          LOG_SYSLOG,
+          METRICS_LISTEN,
+          TCP_CONNECTIONS,
+          TCP_CONNECTIONS_PER_ADDRESS,
+          JOURNAL_STEPS,
+          UDP_RECEIVE_BUFFER,
+          TRANSFERS_OUT,
+          TRANSFERS_OUT_PER_ADDRESS,
+          TRANSFERS_IN,
+          TRANSFERS_IN_PER_PRIMARY,
+          CONNECTIONS_PER_PRIMARY,
+          PIPELINED_PER_CONNECTION,
+          SECONDARY_TIMEOUT,
+          XOT_REPROBE,
+          XOT_PROBES);
+
   private ConfigSchema() {}
 
   /**

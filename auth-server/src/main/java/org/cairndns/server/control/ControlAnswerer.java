@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.cairndns.server.CairnServer;
+import org.cairndns.server.ReloadReport;
 import org.cairndns.server.metrics.MetricSamples;
 import org.cairndns.tls.ServerTlsContext;
 import org.cairndns.xfr.owner.ZoneOwners;
@@ -31,8 +32,8 @@ import org.xbill.DNS.Type;
 /**
  * Answers the control channel's requests, one line each, with one JSON object: {@code status},
  * {@code stats}, {@code zone-status [ZONE]}, {@code zone-refresh ZONE}, {@code zone-retransfer
- * ZONE} and {@code zone-notify ZONE}. A request that cannot be answered gets {@code {"error":
- * "..."}}.
+ * ZONE}, {@code zone-notify ZONE} and {@code reload}. A request that cannot be answered gets {@code
+ * {"error": "..."}}.
  */
 public final class ControlAnswerer {
   private static final Logger log = LoggerFactory.getLogger(ControlAnswerer.class);
@@ -63,9 +64,10 @@ public final class ControlAnswerer {
             case "zone-refresh" -> answered(owners.refresh(zone(one(words))));
             case "zone-retransfer" -> answered(owners.retransfer(zone(one(words))));
             case "zone-notify" -> answered(owners.notifySecondaries(zone(one(words))));
+            case "reload" -> reloaded(server.reload());
             default ->
                 error(
-                    "unknown request; expected status, stats, zone-status, zone-refresh, zone-retransfer or zone-notify");
+                    "unknown request; expected status, stats, zone-status, zone-refresh, zone-retransfer, zone-notify or reload");
           };
       return JsonWriter.write(reply);
     } catch (IllegalArgumentException e) {
@@ -193,6 +195,17 @@ public final class ControlAnswerer {
     } catch (ZoneStoreException e) {
       return "unreadable: " + e.getMessage();
     }
+  }
+
+  private static Map<String, Object> reloaded(ReloadReport report) {
+    if (report.error() != null) {
+      return error("reload refused, nothing changed: " + report.error());
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("result", "reloaded");
+    out.put("applied", report.applied());
+    out.put("restart_needed", report.restartNeeded());
+    return out;
   }
 
   private static Map<String, Object> answered(ZoneOwners.Answer answer) {

@@ -58,11 +58,17 @@ public final class QueryProcessor implements RequestHandler {
   private final ZoneAnswerer answers;
   private final TransferAnswerer transfers;
   private final NotifyAnswerer notifies;
-  private final ChaosAnswerer chaos;
-  private final QueryConfig config;
-  private final Map<Name, TSIG> keys;
-  private final ResponseCache cache;
   private final LongAdder malformed = new LongAdder();
+
+  /**
+   * What answers depend on besides the zones, replaced whole by a reload: a request reads it once
+   * and is answered under it to the end. Rendered responses depend on the settings, so new settings
+   * come with an empty cache; new keys alone keep it (signed requests are never cached).
+   */
+  private record Settings(
+      QueryConfig config, Map<Name, TSIG> keys, ChaosAnswerer chaos, ResponseCache cache) {}
+
+  private volatile Settings settings;
 
   public QueryProcessor(
       ZoneSet zones, TransferResponder transfers, NotifyReceiver notifies, QueryConfig config) {
@@ -82,15 +88,28 @@ public final class QueryProcessor implements RequestHandler {
     this.answers = new ZoneAnswerer(zones);
     this.transfers = new TransferAnswerer(transfers);
     this.notifies = new NotifyAnswerer(notifies);
-    this.chaos = new ChaosAnswerer(config.chaos());
-    this.config = config;
-    this.keys = Map.copyOf(keys);
-    this.cache = new ResponseCache(config.responseCacheBytes());
+    this.settings =
+        new Settings(
+            config,
+            Map.copyOf(keys),
+            new ChaosAnswerer(config.chaos()),
+            new ResponseCache(config.responseCacheBytes()));
+  }
+
+  /**
+   * Makes {@code config} and {@code keys} those of every request from now on (a reload); requests
+   * being answered finish under the ones they started with.
+   */
+  public void publish(QueryConfig config, Map<Name, TSIG> keys) {
+    Settings now = settings;
+    ResponseCache cache =
+        config.equals(now.config()) ? now.cache() : new ResponseCache(config.responseCacheBytes());
+    settings = new Settings(config, Map.copyOf(keys), new ChaosAnswerer(config.chaos()), cache);
   }
 
   /** Bytes held by the response cache (at most {@code config.responseCacheBytes()}). */
   public long responseCacheBytes() {
-    return cache.bytes();
+    return settings.cache().bytes();
   }
 
   /**
@@ -105,8 +124,10 @@ public final class QueryProcessor implements RequestHandler {
     if (request.length < Header.LENGTH || (request[2] & QR_BYTE) != 0) {
       return Outcome.DROP; // too short to answer, or itself a response
     }
+    Settings s = settings;
+    ResponseCache cache = s.cache();
     ResponseCache.Key key =
-        ResponseCache.keyFor(request, requester.transport(), config.udpPayload());
+        ResponseCache.keyFor(request, requester.transport(), s.config().udpPayload());
     long generation = zones.generation();
     if (key != null) {
       Outcome.Reply cached = cache.lookup(key, generation, request);
@@ -120,7 +141,7 @@ public final class QueryProcessor implements RequestHandler {
       return new Outcome.Reply(headerOnly(request, Rcode.FORMERR));
     }
     try {
-      Outcome outcome = process(query, request, requester);
+      Outcome outcome = process(s, query, request, requester);
       if (key != null && outcome instanceof Outcome.Reply reply) {
         cache.store(key, generation, reply.wire());
       }
@@ -154,7 +175,8 @@ public final class QueryProcessor implements RequestHandler {
     }
   }
 
-  private Outcome process(Message query, byte[] wire, Requester requester) {
+  private Outcome process(Settings s, Message query, byte[] wire, Requester requester) {
+    Map<Name, TSIG> keys = s.keys();
     Header header = query.getHeader();
     int opcode = header.getOpcode();
     Record question = query.getQuestion();
@@ -167,22 +189,22 @@ public final class QueryProcessor implements RequestHandler {
       }
     }
     if (opcode != Opcode.QUERY && opcode != Opcode.NOTIFY) {
-      return reply(response(query, Rcode.NOTIMP), query, requester);
+      return reply(s, response(query, Rcode.NOTIMP), query, requester);
     }
     if (header.getCount(Section.QUESTION) != 1 || question == null) {
-      return reply(response(query, Rcode.FORMERR), query, requester);
+      return reply(s, response(query, Rcode.FORMERR), query, requester);
     }
     OPTRecord opt = query.getOPT();
     if (opt != null) {
       if (countOpt(query) > 1) {
-        return reply(response(query, Rcode.FORMERR), query, requester);
+        return reply(s, response(query, Rcode.FORMERR), query, requester);
       }
       if (opt.getVersion() > 0) {
-        return reply(response(query, Rcode.BADVERS), query, requester);
+        return reply(s, response(query, Rcode.BADVERS), query, requester);
       }
       if (requester.transport() == Transport.UDP
           && !opt.getOptions(EDNSOption.Code.TCP_KEEPALIVE).isEmpty()) {
-        return reply(response(query, Rcode.FORMERR), query, requester); // RFC 7828 §3.2.1
+        return reply(s, response(query, Rcode.FORMERR), query, requester); // RFC 7828 §3.2.1
       }
     }
     // The request is sound: the answerer of its kind fills in this response, as Knot's query
@@ -190,17 +212,17 @@ public final class QueryProcessor implements RequestHandler {
     Message r = response(query, Rcode.NOERROR);
     if (opcode == Opcode.NOTIFY) {
       notifies.answer(query, r, requester);
-      return reply(r, query, requester);
+      return reply(s, r, query, requester);
     }
     int qclass = question.getDClass();
     int qtype = question.getType();
     if (qclass == DClass.CH) {
-      chaos.answer(question, r);
-      return reply(r, query, requester);
+      s.chaos().answer(question, r);
+      return reply(s, r, query, requester);
     }
     if (qclass != DClass.IN) {
       r.getHeader().setRcode(Rcode.REFUSED);
-      return reply(r, query, requester);
+      return reply(s, r, query, requester);
     }
     if (qtype == Type.OPT
         || qtype == Type.TSIG
@@ -208,25 +230,25 @@ public final class QueryProcessor implements RequestHandler {
         || qtype == Type.MAILA
         || qtype == Type.MAILB) {
       r.getHeader().setRcode(Rcode.NOTIMP);
-      return reply(r, query, requester);
+      return reply(s, r, query, requester);
     }
     Name qname = question.getName();
     boolean transfer = qtype == Type.AXFR || qtype == Type.IXFR;
     // A transfer names a zone's apex; any other question is answered by the zone enclosing it.
     ZoneSnapshot zone = transfer ? zones.get(qname) : zones.find(qname);
     if (unavailable(r, qname, zone)) { // neither answered from nor transferred onwards
-      return reply(r, query, requester);
+      return reply(s, r, query, requester);
     }
     if (transfer) {
       Iterator<byte[]> messages = transfers.answer(query, wire, zone, r, requester);
-      return messages == null ? reply(r, query, requester) : new Outcome.Messages(messages);
+      return messages == null ? reply(s, r, query, requester) : new Outcome.Messages(messages);
     }
     if (zone == null) {
       r.getHeader().setRcode(Rcode.REFUSED);
-      return reply(r, query, requester);
+      return reply(s, r, query, requester);
     }
     answers.answer(query, zone, r, requester.transport());
-    return reply(r, query, requester);
+    return reply(s, r, query, requester);
   }
 
   /**
@@ -283,7 +305,8 @@ public final class QueryProcessor implements RequestHandler {
   /**
    * Adds OPT (with keepalive and padding as the transport allows) and renders within size limits.
    */
-  private Outcome reply(Message r, Message query, Requester requester) {
+  private Outcome reply(Settings s, Message r, Message query, Requester requester) {
+    QueryConfig config = s.config();
     OPTRecord qopt = query.getOPT();
     Transport transport = requester.transport();
     int limit;
@@ -294,7 +317,7 @@ public final class QueryProcessor implements RequestHandler {
       limit = 65535;
     }
     // RequestSignature answered every other signed request.
-    TSIG key = query.isVerified() ? keys.get(query.getTSIG().getName()) : null;
+    TSIG key = query.isVerified() ? s.keys().get(query.getTSIG().getName()) : null;
     if (qopt == null) {
       removeOpt(r);
       return new Outcome.Reply(MessageWriter.toWire(r, limit, key, query.getTSIG()));

@@ -110,6 +110,12 @@ public final class DnsServer implements AutoCloseable {
   private final ServerCounters counters = new ServerCounters();
   private final boolean epoll = Epoll.isAvailable();
 
+  /**
+   * What each new TCP/TLS connection is held to, read once as it is accepted: a reload replaces it
+   * whole, and connections open keep the settings they started with.
+   */
+  private volatile ListenerSettings connectionSettings;
+
   private DnsServer(int threads) {
     this.udpGroup = eventLoops(threads, UDP_THREAD_NAME);
     this.streamGroup = eventLoops(threads, STREAM_THREAD_NAME);
@@ -149,13 +155,13 @@ public final class DnsServer implements AutoCloseable {
       throws IOException {
     int threads = Runtime.getRuntime().availableProcessors();
     DnsServer server = new DnsServer(threads);
+    server.connectionSettings = settings;
     try {
       ConnectionLimiter limiter =
           new ConnectionLimiter(
               settings.tcpConnections(), settings.tcpConnectionsPerAddress(), server.counters);
       for (InetSocketAddress address : settings.listen()) {
-        InetSocketAddress bound =
-            server.bindTcp(address, settings, handler, limiter, Transport.TCP, null);
+        InetSocketAddress bound = server.bindTcp(address, handler, limiter, Transport.TCP, null);
         server.tcp.add(bound);
         // UDP on the port TCP got, so an ephemeral port (0) gives one port for both.
         server.udp.add(
@@ -169,8 +175,7 @@ public final class DnsServer implements AutoCloseable {
         throw new IOException("tls-listen is set but no TLS certificate is available");
       }
       for (InetSocketAddress address : settings.tlsListen()) {
-        server.tls.add(
-            server.bindTcp(address, settings, handler, limiter, Transport.TLS, tlsHandlers));
+        server.tls.add(server.bindTcp(address, handler, limiter, Transport.TLS, tlsHandlers));
       }
     } catch (IOException | RuntimeException e) {
       server.close();
@@ -243,9 +248,17 @@ public final class DnsServer implements AutoCloseable {
         .handler(new UdpHandler(handler, counters, local));
   }
 
+  /**
+   * The per-connection limits of {@code next} (idle, handshake and write timeouts, queries in
+   * flight, write buffer, transfer time) for connections accepted from now on. Its addresses, UDP
+   * receive buffer and connection counts are not taken: they are fixed while the listeners run.
+   */
+  public void publish(ListenerSettings next) {
+    connectionSettings = next;
+  }
+
   private InetSocketAddress bindTcp(
       InetSocketAddress address,
-      ListenerSettings settings,
       RequestHandler handler,
       ConnectionLimiter limiter,
       Transport transport,
@@ -258,16 +271,21 @@ public final class DnsServer implements AutoCloseable {
             .option(ChannelOption.SO_BACKLOG, ACCEPT_BACKLOG)
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
-            .childOption(
-                ChannelOption.WRITE_BUFFER_WATER_MARK,
-                new WriteBufferWaterMark(settings.tcpWriteBuffer() / 2, settings.tcpWriteBuffer()))
             .childHandler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
+                    ListenerSettings settings = connectionSettings;
+                    ch.config()
+                        .setWriteBufferWaterMark(
+                            new WriteBufferWaterMark(
+                                settings.tcpWriteBuffer() / 2, settings.tcpWriteBuffer()));
                     ch.pipeline().addLast("limit", limiter);
                     if (tlsHandlers != null) {
-                      ch.pipeline().addLast("tls", tlsHandlers.apply(ch));
+                      SslHandler tls = tlsHandlers.apply(ch);
+                      tls.setHandshakeTimeout( // as now, a reload may have changed it
+                          settings.tlsHandshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                      ch.pipeline().addLast("tls", tls);
                     }
                     ch.pipeline()
                         .addLast("frame", new LengthFieldBasedFrameDecoder(MAX_FRAME, 0, 2, 0, 2))

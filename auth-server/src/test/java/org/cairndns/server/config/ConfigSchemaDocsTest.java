@@ -75,6 +75,28 @@ class ConfigSchemaDocsTest {
             assertEquals(typeAndDefault, docs.get(key), key + ": [type, default]"));
   }
 
+  /** The heading of the list of restart-only keys; its items are {@code - `key`} lines. */
+  static final String RESTART_HEADING = "### Keys that need a restart";
+
+  @Test
+  void theKeysThatNeedARestartAreListed() throws Exception {
+    List<String> lines = Files.readAllLines(DOCS);
+    int at = lines.indexOf(RESTART_HEADING);
+    assertTrue(at >= 0, DOCS + " lacks the heading " + RESTART_HEADING);
+    TreeSet<String> documented = new TreeSet<>();
+    for (String line : lines.subList(at + 1, lines.size())) {
+      if (line.startsWith("#")) {
+        break;
+      }
+      if (line.startsWith("- `")) {
+        documented.add(line.substring(3, line.indexOf('`', 3)));
+      }
+    }
+    TreeSet<String> schema = new TreeSet<>();
+    ConfigSchema.RESTART_ONLY.forEach(k -> schema.add(k.path()));
+    assertEquals(schema, documented, "ConfigSchema.RESTART_ONLY against " + DOCS);
+  }
+
   @Test
   void everyDefaultIsAValueOfItsType() throws Exception {
     Source source = new Source("(defaults)", Path.of("."));

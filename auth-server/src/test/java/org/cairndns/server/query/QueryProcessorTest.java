@@ -36,6 +36,7 @@ import org.xbill.DNS.Opcode;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
+import org.xbill.DNS.TSIG;
 import org.xbill.DNS.Type;
 
 /**
@@ -396,6 +397,48 @@ class QueryProcessorTest {
     assertEquals(aa, r.getHeader().getFlag(Flags.AA), r.toString());
     assertEquals(request.getHeader().getOpcode(), r.getHeader().getOpcode());
     assertEquals(answer, records(r, Section.ANSWER), r.toString());
+  }
+
+  /**
+   * A reload publishes new settings whole: the next request is answered under them (a cached answer
+   * rendered under the old ones is not served), and a key rotated refuses the old secret.
+   */
+  @Test
+  void publishedSettingsAnswerTheNextRequest() throws Exception {
+    TSIG one = new TSIG(TSIG.HMAC_SHA256, "k.", "c2VjcmV0LW9uZQ==");
+    TSIG two = new TSIG(TSIG.HMAC_SHA256, "k.", "c2VjcmV0LXR3bw==");
+    QueryConfig before = new QueryConfig(1232, Duration.ofSeconds(10), null);
+    QueryProcessor p =
+        new QueryProcessor(
+            ZONES, null, null, before, java.util.Map.of(Name.fromConstantString("k."), one));
+    Message chaos =
+        Message.newQuery(Record.newRecord(Name.fromString("version.bind."), Type.TXT, DClass.CH));
+    Message plain = withEdns(query("www.q.test.", Type.A), 4096);
+    assertEquals(Rcode.REFUSED, answer(p, chaos).getRcode(), "CHAOS off");
+    assertEquals(1232, answer(p, plain).getOPT().getPayloadSize());
+    Message signed = query("www.q.test.", Type.A);
+    signed.setTSIG(one, Rcode.NOERROR, null);
+    assertEquals(Rcode.NOERROR, answer(p, signed).getRcode());
+
+    p.publish(
+        new QueryConfig(
+            1400, Duration.ofSeconds(10), new QueryConfig.ChaosIdentity("v2", null, null)),
+        java.util.Map.of(Name.fromConstantString("k."), two));
+    assertEquals(List.of("version.bind. TXT \"v2\""), records(answer(p, chaos), Section.ANSWER));
+    assertEquals(1400, answer(p, plain).getOPT().getPayloadSize(), "not the cached answer");
+    signed = query("www.q.test.", Type.A);
+    signed.setTSIG(one, Rcode.NOERROR, null);
+    assertEquals(Rcode.NOTAUTH, answer(p, signed).getRcode(), "the old secret");
+    signed = query("www.q.test.", Type.A);
+    signed.setTSIG(two, Rcode.NOERROR, null);
+    assertEquals(Rcode.NOERROR, answer(p, signed).getRcode(), "the new secret");
+  }
+
+  /** {@code query} answered over UDP; rendered with a length limit, which is what signs it. */
+  static Message answer(QueryProcessor p, Message query) throws Exception {
+    return new Message(
+        assertInstanceOf(Outcome.Reply.class, p.handle(query.toWire(65535), over(Transport.UDP)))
+            .wire());
   }
 
   /**

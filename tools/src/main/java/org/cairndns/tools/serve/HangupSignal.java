@@ -9,8 +9,13 @@ package org.cairndns.tools.serve;
 final class HangupSignal {
   private HangupSignal() {}
 
-  /** Runs {@code action} on the JVM's signal thread each time the process receives SIGHUP. */
-  static void onHangup(Runnable action) {
-    sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> action.run());
+  /**
+   * Runs {@code action} on the JVM's signal thread each time the process receives SIGHUP. Returns
+   * false when SIGHUP was ignored when the process started ({@code nohup}): the JVM then keeps it
+   * ignored and installs nothing (bin/cairn resets it to the default before starting Java).
+   */
+  static boolean onHangup(Runnable action) {
+    return sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> action.run())
+        != sun.misc.SignalHandler.SIG_IGN;
   }
 }

@@ -48,7 +48,8 @@ public final class TlsCommand implements Runnable {
       name = "reload",
       mixinStandardHelpOptions = true,
       description =
-          "Make the server running on a store re-read its certificate and key (sends it SIGHUP).")
+          "Make the server running on a store re-read its certificate and key (sends it SIGHUP,"
+              + " which reloads its configuration file as well, like cairn reload).")
   static final class Reload implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -71,7 +72,8 @@ public final class TlsCommand implements Runnable {
       }
       spec.commandLine()
           .getOut()
-          .println("asked server " + pid + " to reload its certificate (see its log)");
+          .println(
+              "asked server " + pid + " to reload its certificate and configuration (see its log)");
       return 0;
     }
   }

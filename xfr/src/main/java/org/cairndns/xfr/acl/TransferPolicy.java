@@ -1,6 +1,7 @@
 package org.cairndns.xfr.acl;
 
 import java.net.InetAddress;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -102,6 +103,26 @@ public record TransferPolicy(List<Entry> entries, Set<Transport> transports) {
       }
       int mask = 0xFF << (8 - rest);
       return (a[full] & mask) == (prefix[full] & mask);
+    }
+
+    // By content, not by array identity: a reload compares the ACLs it read with the running ones.
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Cidr c && bits == c.bits && Arrays.equals(prefix, c.prefix);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * Arrays.hashCode(prefix) + bits;
+    }
+
+    @Override
+    public String toString() {
+      try {
+        return InetAddress.getByAddress(prefix).getHostAddress() + "/" + bits;
+      } catch (java.net.UnknownHostException e) {
+        throw new IllegalStateException(e); // a prefix of 4 or 16 bytes always makes an address
+      }
     }
   }
 }

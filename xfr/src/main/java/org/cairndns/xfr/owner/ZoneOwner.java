@@ -69,6 +69,10 @@ public final class ZoneOwner {
   /** The served version's first expiring signature, found once at its publish; null if unsigned. */
   private volatile SignatureExpiry.Signature earliestSignature;
 
+  /** Set once a reload removed the zone: nothing this owner still runs may serve it again. */
+  private boolean retired; // guarded by serving
+
+  private final Object serving = new Object();
   private CompletableFuture<Boolean>
       reconciliation; // guarded by this: the one waiting to run, if any
 
@@ -77,6 +81,8 @@ public final class ZoneOwner {
    * @param fileChecks how the file is judged beyond the rules every zone meets
    * @param pool runs loads and publishes
    * @param secondary null for a zone loaded here (a primary)
+   * @param events the zone's event queue: a new one, or that of the owner this one succeeds (a
+   *     reload that changed the zone), so that what the old owner runs finishes first
    */
   ZoneOwner(
       Name name,
@@ -86,7 +92,8 @@ public final class ZoneOwner {
       ZoneSet zones,
       Executor pool,
       NotifyOut notify,
-      Secondary secondary) {
+      Secondary secondary,
+      ZoneEvents events) {
     this.name = name;
     this.file = file;
     this.fileChecks = fileChecks;
@@ -94,7 +101,7 @@ public final class ZoneOwner {
     this.zones = zones;
     this.pool = pool;
     this.notify = notify;
-    this.events = new ZoneEvents(name);
+    this.events = events;
     if (secondary == null) {
       this.refresher = null;
     } else {
@@ -146,9 +153,38 @@ public final class ZoneOwner {
     return done;
   }
 
+  /** Loads the zone file again, if it has one, and serves what the store then holds. */
+  void rereadFile() {
+    if (file == null) {
+      return;
+    }
+    events.submit(
+        pool,
+        () -> {
+          String fileError = loadFile();
+          publishFromStore();
+          if (fileError != null) {
+            lastError = fileError;
+          }
+        });
+  }
+
   void stop() {
     if (refresher != null) {
       refresher.stop();
+    }
+  }
+
+  /**
+   * Stops serving the zone for good (a reload removed it): its timers stop, its snapshot and marks
+   * are withdrawn at once, and a transfer or load still running publishes nothing when it ends. The
+   * store keeps its data.
+   */
+  void retire() {
+    stop();
+    synchronized (serving) {
+      retired = true;
+      zones.withdraw(name);
     }
   }
 
@@ -312,7 +348,13 @@ public final class ZoneOwner {
    * @param source where the snapshot came from, for the log
    */
   private void install(ZoneSnapshot snapshot, String source) {
-    zones.publish(snapshot);
+    synchronized (serving) {
+      if (retired) {
+        log.info("zone={} event=publish-skipped reason=\"removed by a reload\"", name);
+        return;
+      }
+      zones.publish(snapshot);
+    }
     notify.announce(snapshot);
     log.info(
         "zone={} event=published serial={} records={} {}",
@@ -372,7 +414,11 @@ public final class ZoneOwner {
     }
 
     void expired(boolean expired) {
-      zones.setExpired(name, expired);
+      synchronized (serving) {
+        if (!retired) {
+          zones.setExpired(name, expired);
+        }
+      }
     }
   }
 

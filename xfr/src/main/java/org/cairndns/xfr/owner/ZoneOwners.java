@@ -47,6 +47,7 @@ public final class ZoneOwners {
   private final Executor pool;
   private final Map<Name, ZoneOwner> owners = new ConcurrentHashMap<>();
   private final boolean everyStoredZone;
+  private volatile boolean started;
   private long seenCounter =
       -1; // guarded by this: the store's change counter at the last poll that read it
 
@@ -66,7 +67,8 @@ public final class ZoneOwners {
   }
 
   /**
-   * A configured zone.
+   * A configured zone; once {@link #start} has run (a reload added it), it starts at once: its file
+   * loads and a secondary begins checking its primaries, in the background.
    *
    * @param file loaded at start, or null
    * @param fileChecks how the file is judged beyond the rules every zone meets
@@ -78,7 +80,63 @@ public final class ZoneOwners {
       ZoneValidator.Checks fileChecks,
       NotifyOut notify,
       ZoneOwner.Secondary secondary) {
-    owners.put(name, new ZoneOwner(name, file, fileChecks, store, zones, pool, notify, secondary));
+    ZoneOwner owner =
+        new ZoneOwner(
+            name, file, fileChecks, store, zones, pool, notify, secondary, new ZoneEvents(name));
+    owners.put(name, owner);
+    if (started) {
+      owner.start();
+    }
+  }
+
+  /**
+   * A reload changed {@code name}'s settings: a new owner takes over behind the old one's events (a
+   * transfer running finishes and is served), loads its file again and, for a secondary, checks its
+   * primaries at once. The served version stays published throughout.
+   */
+  public void replace(
+      Name name,
+      Path file,
+      ZoneValidator.Checks fileChecks,
+      NotifyOut notify,
+      ZoneOwner.Secondary secondary) {
+    ZoneOwner old = owners.get(name);
+    if (old == null) {
+      add(name, file, fileChecks, notify, secondary);
+      return;
+    }
+    old.stop();
+    if (secondary == null) {
+      zones.clearMarks(name); // a secondary made primary: neither not ready nor expired any more
+    }
+    ZoneOwner owner =
+        new ZoneOwner(name, file, fileChecks, store, zones, pool, notify, secondary, old.events());
+    owners.put(name, owner);
+    owner.start();
+  }
+
+  /**
+   * A reload kept {@code name} as it was: its zone file, if any, is read again (as at start, a bad
+   * file keeps the stored version), so that a reload takes an edited file like NSD's and Knot's.
+   */
+  public void rereadFile(Name name) {
+    ZoneOwner owner = owners.get(name);
+    if (owner != null) {
+      owner.rereadFile();
+    }
+  }
+
+  /**
+   * A reload removed {@code name}: it stops being served and its owner stops; the store keeps its
+   * versions (removing them is {@code cairn zone delete}'s job). False when it had no owner.
+   */
+  public boolean remove(Name name) {
+    ZoneOwner owner = owners.remove(name);
+    if (owner == null) {
+      return false;
+    }
+    owner.retire();
+    return true;
   }
 
   /**
@@ -89,6 +147,7 @@ public final class ZoneOwners {
     for (ZoneOwner owner : owners.values()) {
       owner.start().join();
     }
+    started = true;
     poll().join();
   }
 
@@ -175,7 +234,8 @@ public final class ZoneOwners {
                           zones,
                           pool,
                           NotifyOut.none(),
-                          null))
+                          null,
+                          new ZoneEvents(n)))
               : owners.get(info.name());
       if (owner == null) {
         continue;

@@ -1,6 +1,7 @@
 package org.cairndns.xfr.primary;
 
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -58,7 +59,10 @@ public final class TransferService implements TransferResponder {
 
   private final Function<Name, ZoneSnapshot> zones;
   private final JournalSource journal;
-  private final TransferSettings settings;
+
+  /** Replaced whole by a reload; a transfer reads it once, when it is prepared. */
+  private volatile TransferSettings settings;
+
   private final Semaphore total;
   private final KeyedPermits<InetAddress> perAddress;
 
@@ -84,6 +88,16 @@ public final class TransferService implements TransferResponder {
   }
 
   /**
+   * Makes {@code next} the settings of every transfer prepared from now on; one already streaming
+   * keeps those it started with. Its {@code transfersOut} and {@code transfersOutPerAddress} are
+   * not taken: the slots are counted from start to stop (a restart changes them).
+   */
+  public void publish(TransferSettings next) {
+    settings = next;
+    loggedDenials.clear(); // under new ACLs a denial is news again
+  }
+
+  /**
    * Returns at once; the checks, the wait for a transfer slot and any journal read happen when the
    * transport first asks for a message, on its transfer thread rather than the event loop.
    */
@@ -93,6 +107,7 @@ public final class TransferService implements TransferResponder {
   }
 
   private Iterator<byte[]> prepare(Message request, byte[] wire, Requester requester) {
+    TransferSettings settings = this.settings;
     Record question = request.getQuestion();
     Name zoneName = question.getName();
     TSIG key = null;
@@ -123,7 +138,7 @@ public final class TransferService implements TransferResponder {
               : ExtendedErrorCodeOption.PROHIBITED;
       return single(refusal(request, Rcode.REFUSED, ede), request, key);
     }
-    Runnable release = acquire(requester.address().getAddress());
+    Runnable release = acquire(requester.address().getAddress(), settings.transferWait());
     if (release == null) {
       overLimit.log("event=transfer-limit client={} zone={}", requester.address(), zone.origin());
       return single(refusal(request, Rcode.SERVFAIL, -1), request, key);
@@ -214,8 +229,8 @@ public final class TransferService implements TransferResponder {
   }
 
   /** Takes a total and a per-address permit, waiting at most the configured time; null if not. */
-  private Runnable acquire(InetAddress client) {
-    long waitNanos = settings.transferWait().toNanos();
+  private Runnable acquire(InetAddress client, Duration wait) {
+    long waitNanos = wait.toNanos();
     long start = System.nanoTime();
     try {
       KeyedPermits<InetAddress>.Permit mine = perAddress.acquire(client, waitNanos);

@@ -1,6 +1,8 @@
 package org.cairndns.xfr.owner;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -273,6 +275,93 @@ class ZoneOwnersIT {
           owners.status(ZONE).state(),
           "nothing to refresh");
     }
+  }
+
+  /** Holds {@code owner}'s queue with an event until the returned latch is counted down. */
+  private CountDownLatch hold(ZoneOwner owner) throws Exception {
+    CountDownLatch held = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    owner
+        .events()
+        .submit(
+            pool,
+            () -> {
+              held.countDown();
+              await(release);
+            });
+    assertTrue(held.await(5, TimeUnit.SECONDS));
+    return release;
+  }
+
+  /**
+   * A reload that removes a zone: it stops being served at once, and what its owner was running
+   * (here a store version waiting behind a held event) publishes nothing when it ends. The store
+   * keeps it.
+   */
+  @Test
+  void aZoneRemovedStopsServingAtOnceAndNothingStillRunningServesItAgain() throws Exception {
+    try (ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
+      ZoneSet zones = new ZoneSet();
+      ZoneOwners owners = new ZoneOwners(store, zones, pool, false);
+      store.load(ZONE, version(1), "t", false);
+      owners.add(ZONE, null, ZoneValidator.Checks.LENIENT, NotifyOut.none(), null);
+      owners.start();
+      assertEquals(1, zones.get(ZONE).serial());
+
+      CountDownLatch release = hold(owners.owner(ZONE));
+      store.load(ZONE, version(2), "t", false);
+      CompletableFuture<Void> reconciled = owners.poll();
+      assertTrue(owners.remove(ZONE));
+      assertNull(zones.get(ZONE), "withdrawn at once, not after the running event");
+      assertNull(owners.status(ZONE));
+      release.countDown();
+      reconciled.get(10, TimeUnit.SECONDS);
+      assertNull(zones.get(ZONE), "the version the owner was about to publish is not served");
+      assertEquals(2, store.soa(ZONE).orElseThrow().getSerial(), "the store keeps the zone");
+      assertTrue(
+          lines.list.stream()
+              .anyMatch(e -> e.getFormattedMessage().contains("event=publish-skipped")));
+      assertFalse(owners.remove(ZONE), "removed once");
+    }
+  }
+
+  /**
+   * A reload that changes a zone: the new owner's start waits for the old owner's running event,
+   * the served version stays published meanwhile, and then the new file is loaded. A reload that
+   * keeps the zone reads its file again.
+   */
+  @Test
+  void aChangedZoneIsTakenOverBehindTheOldOwnersEventsAndKeepsServing() throws Exception {
+    Path first = dir.resolve("first.zone");
+    Path second = dir.resolve("second.zone");
+    Files.writeString(first, VERSION.formatted(1));
+    Files.writeString(second, VERSION.formatted(2));
+    try (ZoneStore store = ZoneStore.open(dir.resolve("db"))) {
+      ZoneSet zones = new ZoneSet();
+      ZoneOwners owners = new ZoneOwners(store, zones, pool, false);
+      owners.add(ZONE, first, ZoneValidator.Checks.LENIENT, NotifyOut.none(), null);
+      owners.start();
+      assertEquals(1, zones.get(ZONE).serial());
+
+      ZoneOwner old = owners.owner(ZONE);
+      CountDownLatch release = hold(old);
+      owners.replace(ZONE, second, ZoneValidator.Checks.LENIENT, NotifyOut.none(), null);
+      assertNotSame(old, owners.owner(ZONE));
+      assertEquals(1, old.events().waiting(), "the new owner's start waits behind the old event");
+      assertEquals(1, zones.get(ZONE).serial(), "still served meanwhile");
+      release.countDown();
+      awaitSerial(zones, 2);
+
+      Files.writeString(second, VERSION.formatted(3));
+      owners.rereadFile(ZONE);
+      awaitSerial(zones, 3);
+    }
+  }
+
+  private static void awaitSerial(ZoneSet zones, long serial) {
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> zones.get(ZONE).serial() == serial);
   }
 
   /**
