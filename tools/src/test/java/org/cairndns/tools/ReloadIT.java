@@ -382,6 +382,10 @@ class ReloadIT {
     try {
       String log = awaitLog(ignoredLog, "event=listening");
       assertTrue(log.contains("event=sighup-ignored"), log);
+      Path control = dir.resolve("db/cairn.ctl");
+      await("the control socket opened (after the listeners)")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> Files.exists(control));
       CliRun r = reload(yaml(ZONE_A + "\n" + ZONE_B, ""));
       assertEquals(0, r.exit(), r.err());
       assertTrue(r.out().contains("zone b.test. added"), r.out());
