@@ -61,6 +61,7 @@ public final class QueryProcessor implements RequestHandler {
   private final QueryConfig config;
   private final Map<Name, TSIG> keys;
   private final ResponseCache cache;
+  private final ServerCookies cookies;
   private final LongAdder malformed = new LongAdder();
 
   public QueryProcessor(
@@ -85,6 +86,7 @@ public final class QueryProcessor implements RequestHandler {
     this.config = config;
     this.keys = Map.copyOf(keys);
     this.cache = new ResponseCache(config.responseCacheBytes());
+    this.cookies = new ServerCookies(config.cookies());
   }
 
   /** Bytes held by the response cache (at most {@code config.responseCacheBytes()}). */
@@ -187,6 +189,11 @@ public final class QueryProcessor implements RequestHandler {
     // The request is sound: the answerer of its kind fills in this response, as Knot's query
     // modules do.
     Message r = response(query, Rcode.NOERROR);
+    // VALID is what RRL needs to exempt a UDP client (RFC 7873 §5.2.4).
+    ServerCookies.Status cookie = cookies.answer(opt, requester, r);
+    if (cookie == ServerCookies.Status.REFUSED) {
+      return reply(r, query, requester);
+    }
     if (opcode == Opcode.NOTIFY) {
       notifies.answer(query, r, requester);
       return reply(r, query, requester);
@@ -272,11 +279,21 @@ public final class QueryProcessor implements RequestHandler {
     return r;
   }
 
-  /** Adds an Extended DNS Error (RFC 8914), sent only when the query had OPT (see reply()). */
+  /**
+   * Adds an Extended DNS Error (RFC 8914), sent only when the query had OPT (see reply()), to the
+   * placeholder OPT that may already hold the response's cookie.
+   */
   private static void withEde(Message r, int infoCode) {
-    r.addRecord(
-        new OPTRecord(0, 0, 0, 0, List.of(new ExtendedErrorCodeOption(infoCode))),
-        Section.ADDITIONAL);
+    OPTRecord placeholder = r.getOPT();
+    List<EDNSOption> options = new ArrayList<>(2);
+    int xrcode = 0;
+    if (placeholder != null) {
+      options.addAll(placeholder.getOptions());
+      xrcode = placeholder.getExtendedRcode();
+      removeOpt(r);
+    }
+    options.add(new ExtendedErrorCodeOption(infoCode));
+    r.addRecord(new OPTRecord(0, xrcode, 0, 0, options), Section.ADDITIONAL);
   }
 
   /**
