@@ -17,6 +17,7 @@ import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.Opcode;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Section;
 
@@ -90,17 +91,21 @@ final class ServerCookies {
 
   /**
    * Checks the request's cookie and gives {@code r} (a fresh response skeleton) its COOKIE option,
-   * or, when {@code cookies.require} turns the request away over UDP, makes {@code r} the BADCOOKIE
-   * or truncated answer and returns {@link Status#REFUSED}.
+   * or, when {@code cookies.require} turns a query away over UDP, makes {@code r} the BADCOOKIE or
+   * truncated answer and returns {@link Status#REFUSED}.
    */
   Status answer(OPTRecord opt, Requester requester, Message r) {
     if (!enabled) {
       return Status.NONE;
     }
     CookieOption cookie = opt == null ? null : first(opt.getOptions(EDNSOption.Code.COOKIE));
-    boolean udp = requester.transport() == Transport.UDP;
+    // As BIND's require-server-cookie, only queries: a primary's NOTIFY is never turned away.
+    boolean enforce =
+        require
+            && requester.transport() == Transport.UDP
+            && r.getHeader().getOpcode() == Opcode.QUERY;
     if (cookie == null) {
-      if (require && udp) {
+      if (enforce) {
         r.getHeader().setFlag(Flags.TC); // BIND's require-server-cookie: retry over TCP
         return Status.REFUSED;
       }
@@ -119,7 +124,7 @@ final class ServerCookies {
             || (fresh && keys.previous != null && matches(keys.previous, client, server, address));
     byte[] echoed = current && age <= RENEW_AGE ? server : make(keys.current, client, address, now);
     int xrcode = 0;
-    if (!valid && require && udp) {
+    if (!valid && enforce) {
       r.getHeader()
           .setRcode(Rcode.BADCOOKIE & 0xF); // RFC 7873 §5.2.3, BIND's require-server-cookie
       xrcode = Rcode.BADCOOKIE >>> 4;

@@ -34,6 +34,7 @@ import org.xbill.DNS.GenericEDNSOption;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.Opcode;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
@@ -232,6 +233,13 @@ class ServerCookiesTest {
     assertEquals(
         ServerCookies.Status.VALID,
         cookies.answer(opt(new CookieOption(CLIENT, SERVER_T1)), UDP, new Message()));
+    Message notify = new Message();
+    notify.getHeader().setOpcode(Opcode.NOTIFY);
+    assertEquals(ServerCookies.Status.NONE, cookies.answer(null, UDP, notify), "NOTIFY is exempt");
+    assertEquals(
+        ServerCookies.Status.CLIENT_ONLY,
+        cookies.answer(opt(new CookieOption(CLIENT)), UDP, notify));
+    assertEquals(Rcode.NOERROR, notify.getHeader().getRcode());
     for (Transport stream : List.of(Transport.TCP, Transport.TLS)) {
       Requester r = from("198.51.100.100", stream);
       assertEquals(ServerCookies.Status.NONE, cookies.answer(null, r, new Message()));
