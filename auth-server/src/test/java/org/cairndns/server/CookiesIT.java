@@ -192,7 +192,12 @@ class CookiesIT {
     assertTrue(first.contains("BADCOOKIE"), name + ": " + first);
     String cookie = lastCookie(first);
     String second = Peers.run(tool(name, "+cookie=" + cookie, "+retry=0", "+notcp"));
-    assertTrue(second.contains("NOERROR"), name + ": " + second);
+    // Answered the first time: no BADCOOKIE, and no retry (kdig retries with a new cookie, dig
+    // over TCP).
+    assertTrue(second.contains("status: NOERROR"), name + ": " + second);
+    assertFalse(second.contains("BADCOOKIE"), name + ": " + second);
+    assertFalse(second.toLowerCase(Locale.ROOT).contains("retrying"), name + ": " + second);
+    assertFalse(second.contains("(TCP)"), name + ": " + second);
     assertTrue(second.contains("192.0.2.80"), name + ": " + second);
     // Its server cookie, still young, comes back as it is.
     assertTrue(
