@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.cairndns.server.interop.Peers;
@@ -168,13 +167,9 @@ class CookiesIT {
     return found.toLowerCase(Locale.ROOT); // kdig writes upper case, dig lower
   }
 
-  /** Debian packages of the tools, named when one is missing. */
-  static final Map<String, String> PACKAGES =
-      Map.of("dig", "bind9-dnsutils", "kdig", "knot-dnsutils");
-
   List<String> tool(String name, String... args) {
     List<String> command = new ArrayList<>();
-    command.add(Peers.binary(name, PACKAGES.get(name)).toString());
+    command.add(Peers.binary(name).toString());
     command.add("@127.0.0.1");
     command.add("-p");
     command.add(Integer.toString(server.transport().udpAddresses().get(0).getPort()));

@@ -17,13 +17,6 @@ public final class Peers {
   private Peers() {}
 
   public static Path binary(String name) {
-    return binary(name, null);
-  }
-
-  /** As {@link #binary(String)}, the skip or failure naming the Debian package that installs it. */
-  public static Path binary(String name, String debianPackage) {
-    String missing =
-        name + " not installed" + (debianPackage == null ? "" : " (" + debianPackage + ")");
     String path = System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/usr/bin:/sbin";
     for (String dir : path.split(":")) {
       Path candidate = Path.of(dir.isEmpty() ? "." : dir, name);
@@ -32,9 +25,9 @@ public final class Peers {
       }
     }
     if ("1".equals(System.getenv("CAIRN_INTEROP_REQUIRED"))) {
-      throw new AssertionError(missing + ", but CAIRN_INTEROP_REQUIRED=1");
+      throw new AssertionError(name + " is required (CAIRN_INTEROP_REQUIRED=1) but not installed");
     }
-    assumeTrue(false, missing + "; interop test skipped");
+    assumeTrue(false, name + " not installed; interop test skipped");
     return null;
   }
 
