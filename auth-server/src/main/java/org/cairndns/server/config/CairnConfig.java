@@ -25,6 +25,7 @@ public record CairnConfig(
     Tls tls,
     Limits limits,
     Identity identity,
+    Cookies cookies,
     Duration storePollInterval,
     Xfr xfr,
     Secondary secondary,
@@ -61,6 +62,13 @@ public record CairnConfig(
 
   /** CHAOS TXT answers; {@code chaos} false refuses them all. */
   public record Identity(boolean chaos, String version, String hostname, String id) {}
+
+  /**
+   * DNS cookies (RFC 7873, RFC 9018): answered when {@code enabled}; with {@code require}, UDP
+   * queries without a valid server cookie are turned away (BADCOOKIE or TC). {@code secret} is 32
+   * hex digits shared by an anycast set, or null for a random one replaced every 26 hours.
+   */
+  public record Cookies(boolean enabled, boolean require, String secret) {}
 
   /**
    * Primary-side transfer limits (see xfr/README.md); {@code maxTransferTimeOut} is enforced by the
@@ -143,6 +151,7 @@ public record CairnConfig(
         tls,
         limits,
         identity,
+        cookies,
         storePollInterval,
         xfr,
         secondary,

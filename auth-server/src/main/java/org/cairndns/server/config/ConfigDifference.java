@@ -61,6 +61,9 @@ public final class ConfigDifference {
           new Setting(VERSION, c -> c.identity().version()),
           new Setting(HOSTNAME, c -> c.identity().hostname()),
           new Setting(ID, c -> c.identity().id()),
+          new Setting(COOKIES_ENABLED, c -> c.cookies().enabled()),
+          new Setting(COOKIES_REQUIRE, c -> c.cookies().require()),
+          new Setting(COOKIES_SECRET, c -> c.cookies().secret()),
           new Setting(MESSAGE_SIZE, c -> c.xfr().messageSize()),
           new Setting(MAX_RECORDS_PER_MESSAGE, c -> c.xfr().maxRecordsPerMessage()),
           new Setting(TRANSFERS_OUT, c -> c.xfr().transfersOut()),
@@ -83,7 +86,7 @@ public final class ConfigDifference {
       Set.of(ALLOW_TRANSFER.asList().name(), TRANSFER_TRANSPORTS.name());
 
   /** Shown as "changed" only, never their values. */
-  private static final Set<Key<?>> SECRET = Set.of(TLS_KEY_PASSWORD);
+  private static final Set<Key<?>> SECRET = Set.of(TLS_KEY_PASSWORD, COOKIES_SECRET);
 
   private final List<String> applied = new ArrayList<>();
   private final List<String> restartNeeded = new ArrayList<>();

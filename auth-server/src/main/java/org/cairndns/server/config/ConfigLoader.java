@@ -91,6 +91,7 @@ public final class ConfigLoader {
         tls,
         limits,
         identity,
+        cookies(top.mapping(COOKIES)),
         top.get(STORE_POLL_INTERVAL),
         xfr,
         secondary,
@@ -173,6 +174,15 @@ public final class ConfigLoader {
         identity.get(VERSION),
         Objects.requireNonNullElse(hostname, host),
         Objects.requireNonNullElse(id, host));
+  }
+
+  private static CairnConfig.Cookies cookies(Values cookies) throws ConfigException {
+    boolean enabled = cookies.get(COOKIES_ENABLED);
+    boolean require = cookies.get(COOKIES_REQUIRE);
+    if (require && !enabled) {
+      throw cookies.error(COOKIES_REQUIRE, "needs cookies.enabled: true");
+    }
+    return new CairnConfig.Cookies(enabled, require, cookies.get(COOKIES_SECRET));
   }
 
   private static CairnConfig.Xfr xfr(Values xfr) throws ConfigException {

@@ -11,6 +11,7 @@ import static org.cairndns.server.config.ValueTypes.KEY_NAME;
 import static org.cairndns.server.config.ValueTypes.NETWORK;
 import static org.cairndns.server.config.ValueTypes.PATH;
 import static org.cairndns.server.config.ValueTypes.POSITIVE_DURATION;
+import static org.cairndns.server.config.ValueTypes.SECRET_128;
 import static org.cairndns.server.config.ValueTypes.SIZE;
 import static org.cairndns.server.config.ValueTypes.TEXT;
 import static org.cairndns.server.config.ValueTypes.durationText;
@@ -50,6 +51,7 @@ final class ConfigSchema {
   static final Section TLS = TOP.mapping("tls");
   static final Section LIMITS = TOP.mapping("limits");
   static final Section IDENTITY = TOP.mapping("identity");
+  static final Section COOKIES = TOP.mapping("cookies");
   static final Key<Duration> STORE_POLL_INTERVAL =
       TOP.key("store-poll-interval", DURATION, Default.of("1s"));
   static final Section XFR = TOP.mapping("xfr");
@@ -132,6 +134,13 @@ final class ConfigSchema {
   static final Key<String> VERSION = IDENTITY.key("version", TEXT, Default.of("Cairn"));
   static final Key<String> HOSTNAME = IDENTITY.key("hostname", TEXT, Default.none("host name"));
   static final Key<String> ID = IDENTITY.key("id", TEXT, Default.none("host name"));
+
+  /** BIND answers cookies by default (answer-cookie yes) and requires none. */
+  static final Key<Boolean> COOKIES_ENABLED = COOKIES.key("enabled", BOOLEAN, Default.of(true));
+
+  static final Key<Boolean> COOKIES_REQUIRE = COOKIES.key("require", BOOLEAN, Default.of(false));
+  static final Key<String> COOKIES_SECRET =
+      COOKIES.key("secret", SECRET_128, Default.none("random, replaced every 26 hours"));
 
   static final Key<Integer> MESSAGE_SIZE =
       XFR.key("message-size", integer(512, 65_535), Default.of(65_000));

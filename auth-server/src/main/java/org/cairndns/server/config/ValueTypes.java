@@ -20,6 +20,7 @@ import org.xbill.DNS.TextParseException;
 final class ValueTypes {
   private static final Pattern DURATION_TEXT = Pattern.compile("(\\d+)(ms|s|m|h|d)");
   private static final Pattern SIZE_TEXT = Pattern.compile("(\\d+)([kmg]?)");
+  private static final Pattern HEX_128 = Pattern.compile("[0-9a-f]{32}");
 
   private ValueTypes() {}
 
@@ -106,6 +107,19 @@ final class ValueTypes {
           });
 
   static final ValueType<String> TEXT = type("text", ValueTypes::text);
+
+  /** A 128-bit secret: 32 hex digits, quoted so that YAML keeps them text. */
+  static final ValueType<String> SECRET_128 =
+      type(
+          "32 hex digits",
+          (raw, key, source) -> {
+            String hex = text(raw, key, source).trim().toLowerCase(Locale.ROOT);
+            if (!HEX_128.matcher(hex).matches()) {
+              throw source.error(
+                  key, "expected 16 bytes as 32 hex digits in quotes, got \"" + raw + "\"");
+            }
+            return hex;
+          });
 
   /** Resolved against the configuration file's folder. */
   static final ValueType<Path> PATH =

@@ -12,9 +12,20 @@ import org.cairndns.server.config.ConfigLoader;
  * @param chaos answers for CHAOS TXT version.bind / hostname.bind / id.server, or null when off
  * @param responseCacheBytes the rendered-response cache's bound in bytes ({@code
  *     limits.response-cache-bytes})
+ * @param cookies DNS cookie settings ({@code cookies})
  */
 public record QueryConfig(
-    int udpPayload, Duration tcpIdleTimeout, ChaosIdentity chaos, long responseCacheBytes) {
+    int udpPayload,
+    Duration tcpIdleTimeout,
+    ChaosIdentity chaos,
+    long responseCacheBytes,
+    CairnConfig.Cookies cookies) {
+
+  /** Cookies as the configuration's default. */
+  public QueryConfig(
+      int udpPayload, Duration tcpIdleTimeout, ChaosIdentity chaos, long responseCacheBytes) {
+    this(udpPayload, tcpIdleTimeout, chaos, responseCacheBytes, ConfigLoader.defaults().cookies());
+  }
 
   /** The response cache as large as the configuration's default. */
   public QueryConfig(int udpPayload, Duration tcpIdleTimeout, ChaosIdentity chaos) {
@@ -32,12 +43,14 @@ public record QueryConfig(
         limits.udpPayload(),
         limits.tcpIdleTimeout(),
         id.chaos() ? new ChaosIdentity(id.version(), id.hostname(), id.id()) : null,
-        limits.responseCacheBytes());
+        limits.responseCacheBytes(),
+        config.cookies());
   }
 
   /** The configuration's defaults, but CHAOS queries refused. */
   public static QueryConfig defaults() {
     QueryConfig all = from(ConfigLoader.defaults());
-    return new QueryConfig(all.udpPayload(), all.tcpIdleTimeout(), null, all.responseCacheBytes());
+    return new QueryConfig(
+        all.udpPayload(), all.tcpIdleTimeout(), null, all.responseCacheBytes(), all.cookies());
   }
 }

@@ -66,7 +66,11 @@ public final class QueryProcessor implements RequestHandler {
    * come with an empty cache; new keys alone keep it (signed requests are never cached).
    */
   private record Settings(
-      QueryConfig config, Map<Name, TSIG> keys, ChaosAnswerer chaos, ResponseCache cache) {}
+      QueryConfig config,
+      Map<Name, TSIG> keys,
+      ChaosAnswerer chaos,
+      ResponseCache cache,
+      ServerCookies cookies) {}
 
   private volatile Settings settings;
 
@@ -93,18 +97,25 @@ public final class QueryProcessor implements RequestHandler {
             config,
             Map.copyOf(keys),
             new ChaosAnswerer(config.chaos()),
-            new ResponseCache(config.responseCacheBytes()));
+            new ResponseCache(config.responseCacheBytes()),
+            new ServerCookies(config.cookies()));
   }
 
   /**
    * Makes {@code config} and {@code keys} those of every request from now on (a reload); requests
-   * being answered finish under the ones they started with.
+   * being answered finish under the ones they started with. Cookie settings unchanged keep their
+   * secrets, so clients' server cookies stay valid across a reload.
    */
   public void publish(QueryConfig config, Map<Name, TSIG> keys) {
     Settings now = settings;
     ResponseCache cache =
         config.equals(now.config()) ? now.cache() : new ResponseCache(config.responseCacheBytes());
-    settings = new Settings(config, Map.copyOf(keys), new ChaosAnswerer(config.chaos()), cache);
+    ServerCookies cookies =
+        config.cookies().equals(now.config().cookies())
+            ? now.cookies()
+            : new ServerCookies(config.cookies());
+    settings =
+        new Settings(config, Map.copyOf(keys), new ChaosAnswerer(config.chaos()), cache, cookies);
   }
 
   /** Bytes held by the response cache (at most {@code config.responseCacheBytes()}). */
@@ -210,6 +221,11 @@ public final class QueryProcessor implements RequestHandler {
     // The request is sound: the answerer of its kind fills in this response, as Knot's query
     // modules do.
     Message r = response(query, Rcode.NOERROR);
+    // VALID is what RRL needs to exempt a UDP client (RFC 7873 §5.2.4).
+    ServerCookies.Status cookie = s.cookies().answer(opt, requester, r);
+    if (cookie == ServerCookies.Status.REFUSED) {
+      return reply(s, r, query, requester);
+    }
     if (opcode == Opcode.NOTIFY) {
       notifies.answer(query, r, requester);
       return reply(s, r, query, requester);
@@ -295,11 +311,21 @@ public final class QueryProcessor implements RequestHandler {
     return r;
   }
 
-  /** Adds an Extended DNS Error (RFC 8914), sent only when the query had OPT (see reply()). */
+  /**
+   * Adds an Extended DNS Error (RFC 8914), sent only when the query had OPT (see reply()), to the
+   * placeholder OPT that may already hold the response's cookie.
+   */
   private static void withEde(Message r, int infoCode) {
-    r.addRecord(
-        new OPTRecord(0, 0, 0, 0, List.of(new ExtendedErrorCodeOption(infoCode))),
-        Section.ADDITIONAL);
+    OPTRecord placeholder = r.getOPT();
+    List<EDNSOption> options = new ArrayList<>(2);
+    int xrcode = 0;
+    if (placeholder != null) {
+      options.addAll(placeholder.getOptions());
+      xrcode = placeholder.getExtendedRcode();
+      removeOpt(r);
+    }
+    options.add(new ExtendedErrorCodeOption(infoCode));
+    r.addRecord(new OPTRecord(0, xrcode, 0, 0, options), Section.ADDITIONAL);
   }
 
   /**

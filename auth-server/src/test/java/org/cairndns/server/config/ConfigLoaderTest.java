@@ -158,6 +158,10 @@ class ConfigLoaderTest {
         "bad transfer time     | zones: [{name: a.test, max-transfer-time-in: long}] | zones[0].max-transfer-time-in: expected a duration",
         "bad address           | listen: [not-an-ip:x]                               | listen: expected ADDRESS:PORT",
         "bad boolean           | identity: {chaos: maybe}                            | identity.chaos: expected true or false",
+        "short cookie secret   | cookies: {secret: \"0123456789abcdef\"}          | cookies.secret: expected 16 bytes as 32 hex digits in quotes",
+        "cookie secret not hex | cookies: {secret: \"0123456789abcdef0123456789abcdeg\"} | cookies.secret: expected 16 bytes as 32 hex digits",
+        "cookie secret a list  | cookies: {secret: [a, b]}                           | cookies.secret: expected a single value",
+        "require without cookies | cookies: {enabled: false, require: true}         | cookies.require: needs cookies.enabled: true",
         "bad TLS version       | tls: {min-version: SSLv3}                           | tls.min-version: expected TLSv1.2 or TLSv1.3",
         "bad TLS engine        | tls: {engine: boringssl}                            | tls.engine: expected auto, openssl or jdk, got \"boringssl\"",
         "key without cert      | tls: {key: k.pem}                                   | tls.certificate: tls.certificate and tls.key go together",
@@ -187,6 +191,17 @@ class ConfigLoaderTest {
     ConfigException e = assertThrows(ConfigException.class, () -> load(yaml));
     assertTrue(e.getMessage().startsWith(dir.resolve("cairn.yaml") + ": "), e.getMessage());
     assertTrue(e.getMessage().contains(expected), rule + ": " + e.getMessage());
+  }
+
+  @Test
+  void cookieSettingsAreRead() throws Exception {
+    assertEquals(new CairnConfig.Cookies(true, false, null), ConfigLoader.defaults().cookies());
+    assertEquals(
+        new CairnConfig.Cookies(true, true, "0123456789abcdef0123456789abcdef"),
+        load("cookies: {require: true, secret: \" 0123456789ABCDEF0123456789abcdef\"}\n")
+            .cookies());
+    assertEquals(
+        new CairnConfig.Cookies(false, false, null), load("cookies: {enabled: false}\n").cookies());
   }
 
   @Test
