@@ -112,9 +112,10 @@ class ServeProcessIT {
           .atMost(Duration.ofSeconds(60))
           .ignoreExceptions()
           .untilAsserted(
-              () -> { // no log file yet at first
+              () -> { // no log file yet at first; the pid is written once the start returns
                 String log = Files.readString(dir.resolve("serve.log"));
                 assertTrue(log.contains("event=listening"), log);
+                assertTrue(Files.exists(dir.resolve("db/cairn.pid")), "no pid file yet");
               });
       assertEquals(SpkiPin.of(first.leaf()), pinOf(tlsPort));
       Path pidFile = dir.resolve("db/cairn.pid");
