@@ -1,6 +1,8 @@
 package org.cairndns.server;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -286,9 +288,17 @@ public final class CairnServer implements AutoCloseable {
         t.clientCa(),
         t.minVersion(),
         dbDir.resolve("tls"),
-        config.identity().hostname(),
+        hostName(), // not identity.hostname, which CHAOS queries reveal and may be unset
         t.engine(),
         t.ocspResponse());
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "cairn";
+    }
   }
 
   private void pollStore() {

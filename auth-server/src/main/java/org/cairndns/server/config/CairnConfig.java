@@ -12,6 +12,7 @@ import org.cairndns.xfr.notify.NotifySender;
 import org.cairndns.xfr.secondary.PrimarySettings;
 import org.cairndns.xfr.secondary.TransferLimits;
 import org.cairndns.zone.master.ZoneValidator;
+import org.xbill.DNS.NSIDOption;
 import org.xbill.DNS.Name;
 
 /**
@@ -29,6 +30,7 @@ public record CairnConfig(
     Xfr xfr,
     Secondary secondary,
     List<TsigKey> tsigKeys,
+    List<TransferPolicy.Entry> allowQuery,
     List<ZoneEntry> zones,
     Control control,
     Log log) {
@@ -58,8 +60,12 @@ public record CairnConfig(
       int responseCacheBytes,
       int udpReceiveBuffer) {}
 
-  /** CHAOS TXT answers; {@code chaos} false refuses them all. */
-  public record Identity(boolean chaos, String version, String hostname, String id) {}
+  /**
+   * CHAOS TXT answers ({@code chaos} false refuses them all; a null text refuses its names) and the
+   * NSID (RFC 5001) answered to queries asking for it, or null.
+   */
+  public record Identity(
+      boolean chaos, String version, String hostname, String id, NSIDOption nsid) {}
 
   /**
    * Primary-side transfer limits (see xfr/README.md); {@code maxTransferTimeOut} is enforced by the
@@ -100,16 +106,18 @@ public record CairnConfig(
 
   /**
    * A zone to serve; with {@code file}, the file is loaded into the store at start. {@code
-   * allowTransfer} lists who may transfer it over {@code transferTransports}; {@code notifyTargets}
-   * lists the secondaries told of each new version, in NOTIFYs signed with {@code notifyKey} (a
-   * name in {@code tsig-keys}) when it is not null. A secondary zone's transfers are held to {@code
-   * transferLimits}; its {@code file} to {@code fileChecks}.
+   * allowTransfer} lists who may transfer it over {@code transferTransports}; {@code allowQuery}
+   * who may query it (empty: as the global {@code allowQuery}, empty for everyone); {@code
+   * notifyTargets} lists the secondaries told of each new version, in NOTIFYs signed with {@code
+   * notifyKey} (a name in {@code tsig-keys}) when it is not null. A secondary zone's transfers are
+   * held to {@code transferLimits}; its {@code file} to {@code fileChecks}.
    */
   public record ZoneEntry(
       Name name,
       Path file,
       List<TransferPolicy.Entry> allowTransfer,
       Set<Transport> transferTransports,
+      List<TransferPolicy.Entry> allowQuery,
       List<NotifySender.Target> notifyTargets,
       Name notifyKey,
       boolean notifyNs,
@@ -143,6 +151,7 @@ public record CairnConfig(
         xfr,
         secondary,
         tsigKeys,
+        allowQuery,
         zones,
         control,
         log);

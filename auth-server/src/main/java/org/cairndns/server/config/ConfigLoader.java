@@ -4,7 +4,6 @@ import static org.cairndns.server.config.ConfigSchema.*;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
@@ -79,6 +78,7 @@ public final class ConfigLoader {
     List<CairnConfig.TsigKey> tsigKeys = tsigKeys(top.list(TSIG_KEYS));
     Set<Name> keyNames = new HashSet<>();
     tsigKeys.forEach(k -> keyNames.add(k.name()));
+    List<TransferPolicy.Entry> allowQuery = allowList(top, ALLOW_QUERY_GLOBAL, keyNames);
     CairnConfig.Secondary secondary = secondary(top.mapping(SECONDARY));
     List<CairnConfig.ZoneEntry> zones = new ArrayList<>();
     for (Values zone : top.list(ZONES)) {
@@ -95,6 +95,7 @@ public final class ConfigLoader {
         xfr,
         secondary,
         tsigKeys,
+        allowQuery,
         zones,
         control(top.mapping(CONTROL)),
         log(top.mapping(LOG)));
@@ -162,16 +163,16 @@ public final class ConfigLoader {
         limits.get(UDP_RECEIVE_BUFFER));
   }
 
-  /** {@code hostname} and {@code id} default to the host's name, asked only when one is absent. */
+  /** {@code id} defaults to {@code hostname}; neither set, both names are refused. */
   private static CairnConfig.Identity identity(Values identity) throws ConfigException {
     String hostname = identity.get(HOSTNAME);
     String id = identity.get(ID);
-    String host = hostname != null && id != null ? null : hostName();
     return new CairnConfig.Identity(
         identity.get(CHAOS),
         identity.get(VERSION),
-        Objects.requireNonNullElse(hostname, host),
-        Objects.requireNonNullElse(id, host));
+        hostname,
+        id != null ? id : hostname,
+        identity.get(NSID));
   }
 
   private static CairnConfig.Xfr xfr(Values xfr) throws ConfigException {
@@ -220,18 +221,6 @@ public final class ConfigLoader {
   private static CairnConfig.ZoneEntry zone(
       Values z, Set<Name> keyNames, TransferLimits transferLimits) throws ConfigException {
     Name name = z.get(ZONE_NAME);
-    List<TransferPolicy.Entry> allowTransfer = new ArrayList<>();
-    for (Values entry : z.list(ALLOW_TRANSFER)) {
-      if (entry.isEmpty()) {
-        throw entry.error("give at least one of address, key, tls-subject, tls-pin");
-      }
-      allowTransfer.add(
-          new TransferPolicy.Entry(
-              entry.get(ALLOW_ADDRESS),
-              entry.get(ALLOW_KEY),
-              entry.get(ALLOW_TLS_SUBJECT),
-              entry.get(ALLOW_TLS_PIN)));
-    }
     List<NotifySender.Target> notifyTargets = new ArrayList<>();
     for (Values target : z.list(NOTIFY)) {
       notifyTargets.add(
@@ -247,8 +236,9 @@ public final class ConfigLoader {
     return new CairnConfig.ZoneEntry(
         name,
         z.get(ZONE_FILE),
-        allowTransfer,
+        allowList(z, ALLOW_TRANSFER, keyNames),
         z.get(TRANSFER_TRANSPORTS),
+        allowList(z, ALLOW_QUERY, keyNames),
         notifyTargets,
         keyName(z, NOTIFY_KEY, keyNames),
         z.get(NOTIFY_NS),
@@ -290,6 +280,24 @@ public final class ConfigLoader {
         p.get(PRIMARY_TLS_NAME),
         p.get(PRIMARY_TLS_CERTIFICATE),
         p.get(PRIMARY_TLS_KEY));
+  }
+
+  /** The rules of an allow list in {@code owner}; a key they name must be in {@code tsig-keys}. */
+  private static List<TransferPolicy.Entry> allowList(
+      Values owner, AllowList list, Set<Name> keyNames) throws ConfigException {
+    List<TransferPolicy.Entry> entries = new ArrayList<>();
+    for (Values entry : owner.list(list.section())) {
+      if (entry.isEmpty()) {
+        throw entry.error("give at least one of address, key, tls-subject, tls-pin");
+      }
+      entries.add(
+          new TransferPolicy.Entry(
+              entry.get(list.address()),
+              keyName(entry, list.key(), keyNames),
+              entry.get(list.tlsSubject()),
+              entry.get(list.tlsPin())));
+    }
+    return entries;
   }
 
   /** A TSIG key name that must be one of {@code tsig-keys}; null when absent. */
@@ -334,14 +342,6 @@ public final class ConfigLoader {
       return p;
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("bad port in \"" + whole + "\"");
-    }
-  }
-
-  private static String hostName() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      return "cairn";
     }
   }
 }

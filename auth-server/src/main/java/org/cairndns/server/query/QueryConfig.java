@@ -1,8 +1,14 @@
 package org.cairndns.server.query;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.cairndns.server.config.CairnConfig;
 import org.cairndns.server.config.ConfigLoader;
+import org.cairndns.xfr.acl.TransferPolicy;
+import org.xbill.DNS.NSIDOption;
+import org.xbill.DNS.Name;
 
 /**
  * Settings the query processor reads.
@@ -12,9 +18,22 @@ import org.cairndns.server.config.ConfigLoader;
  * @param chaos answers for CHAOS TXT version.bind / hostname.bind / id.server, or null when off
  * @param responseCacheBytes the rendered-response cache's bound in bytes ({@code
  *     limits.response-cache-bytes})
+ * @param access who may query which zone ({@code allow-query})
+ * @param nsid the NSID option answered to queries asking for one (RFC 5001), or null
  */
 public record QueryConfig(
-    int udpPayload, Duration tcpIdleTimeout, ChaosIdentity chaos, long responseCacheBytes) {
+    int udpPayload,
+    Duration tcpIdleTimeout,
+    ChaosIdentity chaos,
+    long responseCacheBytes,
+    QueryAccess access,
+    NSIDOption nsid) {
+
+  /** Everyone may query, and no NSID. */
+  public QueryConfig(
+      int udpPayload, Duration tcpIdleTimeout, ChaosIdentity chaos, long responseCacheBytes) {
+    this(udpPayload, tcpIdleTimeout, chaos, responseCacheBytes, QueryAccess.EVERYONE, null);
+  }
 
   /** The response cache as large as the configuration's default. */
   public QueryConfig(int udpPayload, Duration tcpIdleTimeout, ChaosIdentity chaos) {
@@ -32,7 +51,15 @@ public record QueryConfig(
         limits.udpPayload(),
         limits.tcpIdleTimeout(),
         id.chaos() ? new ChaosIdentity(id.version(), id.hostname(), id.id()) : null,
-        limits.responseCacheBytes());
+        limits.responseCacheBytes(),
+        access(config),
+        id.nsid());
+  }
+
+  private static QueryAccess access(CairnConfig config) {
+    Map<Name, List<TransferPolicy.Entry>> zones = new HashMap<>();
+    config.zones().forEach(z -> zones.put(z.name(), z.allowQuery()));
+    return new QueryAccess(config.allowQuery(), zones);
   }
 
   /** The configuration's defaults, but CHAOS queries refused. */

@@ -11,6 +11,7 @@ import org.cairndns.request.Requester;
 import org.cairndns.request.Transport;
 import org.cairndns.xfr.RequestSignature;
 import org.cairndns.xfr.TransferResponder;
+import org.cairndns.xfr.acl.TransferPolicy;
 import org.cairndns.zone.ZoneSet;
 import org.cairndns.zone.ZoneSnapshot;
 import org.slf4j.Logger;
@@ -61,6 +62,7 @@ public final class QueryProcessor implements RequestHandler {
   private final QueryConfig config;
   private final Map<Name, TSIG> keys;
   private final ResponseCache cache;
+  private final QueryAccess access;
   private final LongAdder malformed = new LongAdder();
 
   public QueryProcessor(
@@ -85,6 +87,7 @@ public final class QueryProcessor implements RequestHandler {
     this.config = config;
     this.keys = Map.copyOf(keys);
     this.cache = new ResponseCache(config.responseCacheBytes());
+    this.access = config.access();
   }
 
   /** Bytes held by the response cache (at most {@code config.responseCacheBytes()}). */
@@ -108,7 +111,7 @@ public final class QueryProcessor implements RequestHandler {
         ResponseCache.keyFor(request, requester.transport(), config.udpPayload());
     long generation = zones.generation();
     if (key != null) {
-      Outcome.Reply cached = cache.lookup(key, generation, request);
+      Outcome.Reply cached = cache.lookup(key, generation, request, requester);
       if (cached != null) {
         return cached;
       }
@@ -121,7 +124,13 @@ public final class QueryProcessor implements RequestHandler {
     try {
       Outcome outcome = process(query, request, requester);
       if (key != null && outcome instanceof Outcome.Reply reply) {
-        cache.store(key, generation, reply.wire());
+        // A cached request is never signed: its answer is for whom the zone's list lets ask
+        // unsigned, and a refusal is not kept at all (another client may be allowed).
+        TransferPolicy acl =
+            access.restricts() ? policyFor(zones.find(query.getQuestion().getName())) : null;
+        if (QueryAccess.allows(acl, requester, null)) {
+          cache.store(key, generation, reply.wire(), acl);
+        }
       }
       return outcome;
     } catch (RuntimeException e) {
@@ -213,6 +222,15 @@ public final class QueryProcessor implements RequestHandler {
     boolean transfer = qtype == Type.AXFR || qtype == Type.IXFR;
     // A transfer names a zone's apex; any other question is answered by the zone enclosing it.
     ZoneSnapshot zone = transfer ? zones.get(qname) : zones.find(qname);
+    // Before the zone's state: a client refused learns nothing of it.
+    if (!transfer && access.restricts()) {
+      Name verifiedKey = query.isVerified() ? query.getTSIG().getName() : null;
+      if (!QueryAccess.allows(policyFor(zone), requester, verifiedKey)) {
+        r.getHeader().setRcode(Rcode.REFUSED); // as BIND: REFUSED with EDE 18 Prohibited
+        withEde(r, ExtendedErrorCodeOption.PROHIBITED);
+        return reply(r, query, requester);
+      }
+    }
     if (unavailable(r, qname, zone)) { // neither answered from nor transferred onwards
       return reply(r, query, requester);
     }
@@ -226,6 +244,11 @@ public final class QueryProcessor implements RequestHandler {
     }
     answers.answer(query, zone, r, requester.transport());
     return reply(r, query, requester);
+  }
+
+  /** The {@code allow-query} list for questions answered from {@code zone} (null: none). */
+  private TransferPolicy policyFor(ZoneSnapshot zone) {
+    return access.policyFor(zone == null ? null : zone.origin());
   }
 
   /**
@@ -306,6 +329,9 @@ public final class QueryProcessor implements RequestHandler {
       xrcode = placeholder.getExtendedRcode();
       options.addAll(placeholder.getOptions());
       removeOpt(r);
+    }
+    if (config.nsid() != null && !qopt.getOptions(EDNSOption.Code.NSID).isEmpty()) {
+      options.add(config.nsid()); // RFC 5001 §2.1: asked for with an empty option, whatever rcode
     }
     if (transport.isStream() && !qopt.getOptions(EDNSOption.Code.TCP_KEEPALIVE).isEmpty()) {
       int units = (int) Math.min(0xFFFF, config.tcpIdleTimeout().toMillis() / 100);

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
 import java.util.List;
+import org.cairndns.request.Requester;
 import org.cairndns.request.Transport;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.DClass;
@@ -22,6 +24,8 @@ import org.xbill.DNS.Type;
  * The cache's hit path: what a client asking for one large answer over and over costs us per query.
  */
 class ResponseCacheTest {
+  private static final Requester CLIENT =
+      Requester.of(new InetSocketAddress("192.0.2.1", 5353), Transport.TCP);
 
   @Test
   void aHitOfALargeAnswerCopiesOnlyItsHead() throws Exception {
@@ -39,7 +43,7 @@ class ResponseCacheTest {
     byte[] answer = response.toWire();
     byte[] request = query.toWire();
     ResponseCache cache = new ResponseCache(64 << 20);
-    cache.store(ResponseCache.keyFor(request, Transport.TCP, 1232), 1, answer);
+    cache.store(ResponseCache.keyFor(request, Transport.TCP, 1232), 1, answer, null);
 
     request[0] ^= 0x5A; // another ID, and "Big"
     request[13] = 'B';
@@ -47,17 +51,17 @@ class ResponseCacheTest {
     byte[] expected = answer.clone();
     expected[0] = request[0];
     expected[13] = 'B';
-    assertArrayEquals(expected, cache.lookup(key, 1, request).wire());
+    assertArrayEquals(expected, cache.lookup(key, 1, request, CLIENT).wire());
 
     com.sun.management.ThreadMXBean threads =
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     for (int i = 0; i < 20_000; i++) {
-      assertNotNull(cache.lookup(key, 1, request)); // compiled before it is measured
+      assertNotNull(cache.lookup(key, 1, request, CLIENT)); // compiled before it is measured
     }
     int hits = 1000;
     long before = threads.getCurrentThreadAllocatedBytes();
     for (int i = 0; i < hits; i++) {
-      assertNotNull(cache.lookup(key, 1, request));
+      assertNotNull(cache.lookup(key, 1, request, CLIENT));
     }
     long perHit = (threads.getCurrentThreadAllocatedBytes() - before) / hits;
     assertTrue(
