@@ -110,6 +110,7 @@ public final class CairnServer implements AutoCloseable {
 
   public static CairnServer start(CairnConfig config)
       throws IOException, ZoneStoreException, TlsConfigException {
+    config.warnings().forEach(w -> log.warn("event=config-warning warning=\"{}\"", w));
     ZoneStore store = ZoneStore.open(config.database(), config.limits().journalSteps());
     CairnServer server;
     try {

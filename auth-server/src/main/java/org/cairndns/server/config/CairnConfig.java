@@ -17,7 +17,9 @@ import org.xbill.DNS.Name;
 
 /**
  * The validated configuration (see docs/configuration.md for every key). Read once at start and
- * passed to constructors; nothing looks configuration up globally.
+ * passed to constructors; nothing looks configuration up globally. {@code warnings} are what is
+ * allowed but unwise (a short TSIG secret), each {@code FILE: key.path: what}, for {@code cairn
+ * serve} to log and {@code cairn config check} to print.
  */
 public record CairnConfig(
     Path database,
@@ -33,7 +35,8 @@ public record CairnConfig(
     List<TransferPolicy.Entry> allowQuery,
     List<ZoneEntry> zones,
     Control control,
-    Log log) {
+    Log log,
+    List<String> warnings) {
 
   /**
    * TLS certificate settings; all paths null means a self-signed certificate beside the database.
@@ -154,6 +157,7 @@ public record CairnConfig(
         allowQuery,
         zones,
         control,
-        log);
+        log,
+        warnings);
   }
 }

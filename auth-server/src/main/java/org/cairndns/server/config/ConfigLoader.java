@@ -8,6 +8,8 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -75,7 +77,8 @@ public final class ConfigLoader {
     CairnConfig.Identity identity = identity(top.mapping(IDENTITY));
     CairnConfig.Tls tls = tls(top.mapping(TLS));
     CairnConfig.Xfr xfr = xfr(top.mapping(XFR));
-    List<CairnConfig.TsigKey> tsigKeys = tsigKeys(top.list(TSIG_KEYS));
+    List<String> warnings = new ArrayList<>();
+    List<CairnConfig.TsigKey> tsigKeys = tsigKeys(top.list(TSIG_KEYS), warnings);
     Set<Name> keyNames = new HashSet<>();
     tsigKeys.forEach(k -> keyNames.add(k.name()));
     List<TransferPolicy.Entry> allowQuery = allowList(top, ALLOW_QUERY_GLOBAL, keyNames);
@@ -98,7 +101,8 @@ public final class ConfigLoader {
         allowQuery,
         zones,
         control(top.mapping(CONTROL)),
-        log(top.mapping(LOG)));
+        log(top.mapping(LOG)),
+        warnings);
   }
 
   private static final List<String> LOG_LEVELS =
@@ -197,21 +201,114 @@ public final class ConfigLoader {
         new TransferLimits(s.get(MAX_RECORDS), s.get(MAX_ZONE_SIZE), s.get(MAX_TRANSFER_TIME_IN)));
   }
 
-  private static List<CairnConfig.TsigKey> tsigKeys(List<Values> entries) throws ConfigException {
+  /** RFC 8945 §6.1: a secret shorter than the algorithm's output weakens it; by output bytes. */
+  private static final Map<String, Integer> TSIG_OUTPUT_BYTES =
+      Map.of(
+          "hmac-md5", 16,
+          "hmac-sha1", 20,
+          "hmac-sha224", 28,
+          "hmac-sha256", 32,
+          "hmac-sha384", 48,
+          "hmac-sha512", 64);
+
+  /** A secret file holds base64 text; anything this large is not one. */
+  static final int SECRET_FILE_MAX_BYTES = 4096;
+
+  /**
+   * @param warnings gets a line for each unwise key: hmac-md5, a secret shorter than the
+   *     algorithm's output, a secret file others may read
+   */
+  private static List<CairnConfig.TsigKey> tsigKeys(List<Values> entries, List<String> warnings)
+      throws ConfigException {
     List<CairnConfig.TsigKey> keys = new ArrayList<>();
     for (Values k : entries) {
       Name name = k.get(TSIG_NAME);
-      String secret = k.get(TSIG_SECRET);
+      String secret = secret(k, warnings);
       String algorithm = k.get(TSIG_ALGORITHM);
+      byte[] decoded;
       try {
-        Base64.getDecoder().decode(secret);
+        decoded = Base64.getDecoder().decode(secret);
         new TSIG(algorithm, name.toString(), secret);
       } catch (IllegalArgumentException e) {
         throw k.error("not a usable TSIG key: " + e.getMessage());
       }
+      // hmac-md5.sig-alg.reg.int is hmac-md5
+      String shortName = algorithm.toLowerCase(Locale.ROOT).split("\\.", 2)[0];
+      if (shortName.equals("hmac-md5")) {
+        warnings.add(
+            k.warning(TSIG_ALGORITHM, "hmac-md5 is deprecated (RFC 8945 §6); use hmac-sha256"));
+      }
+      Integer output = TSIG_OUTPUT_BYTES.get(shortName);
+      if (output != null && decoded.length < output) {
+        warnings.add(
+            k.warning(
+                k.has(TSIG_SECRET_FILE) ? TSIG_SECRET_FILE : TSIG_SECRET,
+                "the secret has "
+                    + decoded.length
+                    + " bytes, fewer than the "
+                    + output
+                    + " of "
+                    + shortName
+                    + "'s output (RFC 8945 §6.1); generate one with `tsig-keygen -a "
+                    + shortName
+                    + "`"));
+      }
       keys.add(new CairnConfig.TsigKey(name, algorithm, secret));
     }
     return keys;
+  }
+
+  /**
+   * The base64 secret, given inline or as {@code secret-file} (read now, trimmed), never both. A
+   * file group or others may read gets a warning, as BIND gives for its key files.
+   */
+  private static String secret(Values k, List<String> warnings) throws ConfigException {
+    Path file = k.get(TSIG_SECRET_FILE);
+    if (file == null) {
+      if (!k.has(TSIG_SECRET)) {
+        throw k.error(TSIG_SECRET, "missing (or give secret-file)");
+      }
+      return k.get(TSIG_SECRET);
+    }
+    if (k.has(TSIG_SECRET)) {
+      throw k.error(TSIG_SECRET_FILE, "give secret or secret-file, not both");
+    }
+    try {
+      if (Files.size(file) > SECRET_FILE_MAX_BYTES) {
+        throw k.error(
+            TSIG_SECRET_FILE,
+            file + " is larger than " + SECRET_FILE_MAX_BYTES + " bytes: not a base64 secret");
+      }
+      String secret = Files.readString(file).trim();
+      if (secret.isEmpty()) {
+        throw k.error(TSIG_SECRET_FILE, file + " is empty");
+      }
+      Set<PosixFilePermission> permissions = posixPermissions(file);
+      if (permissions != null && !OWNER_ONLY.containsAll(permissions)) {
+        warnings.add(
+            k.warning(
+                TSIG_SECRET_FILE,
+                file
+                    + " may be read by others ("
+                    + PosixFilePermissions.toString(permissions)
+                    + "); chmod 600 it"));
+      }
+      return secret;
+    } catch (IOException e) {
+      throw k.error(TSIG_SECRET_FILE, "cannot read " + file + ": " + e.getMessage());
+    }
+  }
+
+  private static final Set<PosixFilePermission> OWNER_ONLY =
+      Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+
+  /** The file's POSIX permissions, or null where the file system has none (Windows). */
+  private static Set<PosixFilePermission> posixPermissions(Path file) throws IOException {
+    try {
+      return Files.getPosixFilePermissions(file);
+    } catch (UnsupportedOperationException e) {
+      return null;
+    }
   }
 
   /**

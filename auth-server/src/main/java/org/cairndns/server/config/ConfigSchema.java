@@ -181,7 +181,9 @@ final class ConfigSchema {
   static final Key<Name> TSIG_NAME = TSIG_KEYS.key("name", KEY_NAME, Default.REQUIRED);
   static final Key<String> TSIG_ALGORITHM =
       TSIG_KEYS.key("algorithm", TEXT, Default.of("hmac-sha256"));
-  static final Key<String> TSIG_SECRET = TSIG_KEYS.key("secret", TEXT, Default.REQUIRED);
+  static final Key<String> TSIG_SECRET =
+      TSIG_KEYS.key("secret", TEXT, Default.none("required unless `secret-file`"));
+  static final Key<Path> TSIG_SECRET_FILE = TSIG_KEYS.key("secret-file", PATH, Default.NONE);
 
   static final Key<Name> ZONE_NAME = ZONES.key("name", DOMAIN_NAME, Default.REQUIRED);
   static final Key<Path> ZONE_FILE = ZONES.key("file", PATH, Default.NONE);

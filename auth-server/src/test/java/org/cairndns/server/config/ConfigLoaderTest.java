@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import org.cairndns.request.Transport;
@@ -232,6 +233,74 @@ class ConfigLoaderTest {
     assertEquals(1, c.zones().get(0).allowQuery().size());
     assertTrue(c.zones().get(1).allowQuery().isEmpty(), "b.test: the global list");
     assertTrue(load("database: db\n").allowQuery().isEmpty(), "unset: everyone");
+  }
+
+  static final String SECRET_32 = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTAxMjM=";
+
+  @Test
+  void aGoodTsigKeyHasNoWarning() throws Exception {
+    Path file = dir.resolve("k1.secret");
+    Files.writeString(file, SECRET_32 + "\n");
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    CairnConfig c =
+        load(
+            """
+            tsig-keys: [{name: k1, secret: "%s"}, {name: k2, secret-file: k1.secret}]
+            """
+                .formatted(SECRET_32));
+    assertEquals(List.of(), c.warnings());
+    assertEquals(SECRET_32, c.tsigKeys().get(1).secret(), "read from the file, trimmed");
+  }
+
+  @Test
+  void shortSecretsMd5AndASecretFileOthersMayReadAreWarnedOf() throws Exception {
+    Path file = dir.resolve("shared.secret");
+    Files.writeString(file, "c2VjcmV0");
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+    CairnConfig c =
+        load(
+            """
+            tsig-keys:
+              - {name: short, algorithm: hmac-sha512, secret: "%s"}
+              - {name: old, algorithm: hmac-md5, secret: "%s"}
+              - {name: filed, secret-file: shared.secret}
+            """
+                .formatted(SECRET_32, SECRET_32));
+    String file0 = dir.resolve("cairn.yaml") + ": ";
+    assertEquals(
+        List.of(
+            file0
+                + "tsig-keys[0].secret: the secret has 32 bytes, fewer than the 64 of hmac-sha512's"
+                + " output (RFC 8945 §6.1); generate one with `tsig-keygen -a hmac-sha512`",
+            file0 + "tsig-keys[1].algorithm: hmac-md5 is deprecated (RFC 8945 §6); use hmac-sha256",
+            file0
+                + "tsig-keys[2].secret-file: "
+                + file
+                + " may be read by others (rw-r--r--); chmod 600 it",
+            file0
+                + "tsig-keys[2].secret-file: the secret has 6 bytes, fewer than the 32 of"
+                + " hmac-sha256's output (RFC 8945 §6.1); generate one with `tsig-keygen -a"
+                + " hmac-sha256`"),
+        c.warnings());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "both given     | {name: k, secret: c2VjcmV0, secret-file: k.secret} | tsig-keys[0].secret-file: give secret or secret-file, not both",
+        "file missing   | {name: k, secret-file: absent.secret}              | tsig-keys[0].secret-file: cannot read",
+        "file empty     | {name: k, secret-file: empty.secret}               | tsig-keys[0].secret-file: ",
+        "file too large | {name: k, secret-file: large.secret}               | is larger than 4096 bytes",
+        "file not base64 | {name: k, secret-file: text.secret}               | tsig-keys[0]: not a usable TSIG key",
+      })
+  void badSecretFilesNameTheKey(String rule, String key, String expected) throws Exception {
+    Files.writeString(dir.resolve("k.secret"), SECRET_32);
+    Files.writeString(dir.resolve("empty.secret"), " \n");
+    Files.writeString(dir.resolve("large.secret"), "A".repeat(5000));
+    Files.writeString(dir.resolve("text.secret"), "not base64!");
+    ConfigException e = assertThrows(ConfigException.class, () -> load("tsig-keys: [" + key + "]"));
+    assertTrue(e.getMessage().contains(expected), rule + ": " + e.getMessage());
   }
 
   @Test
