@@ -22,6 +22,7 @@ public final class QueryAccess {
 
   private final TransferPolicy global;
   private final Map<Name, TransferPolicy> zones;
+  private final boolean restricts;
 
   /**
    * @param global the global list, empty for everyone
@@ -38,6 +39,7 @@ public final class QueryAccess {
           }
         });
     this.zones = Map.copyOf(own);
+    this.restricts = this.global != null || !this.zones.isEmpty();
   }
 
   private static TransferPolicy policy(List<TransferPolicy.Entry> entries) {
@@ -46,7 +48,7 @@ public final class QueryAccess {
 
   /** Whether any list is configured; when not, no query needs checking. */
   boolean restricts() {
-    return global != null || !zones.isEmpty();
+    return restricts;
   }
 
   /** The list for questions answered from the zone at {@code apex} (null: no zone), or null. */
