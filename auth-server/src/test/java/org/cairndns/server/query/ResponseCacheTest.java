@@ -2,13 +2,16 @@ package org.cairndns.server.query;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Set;
 import org.cairndns.request.Requester;
 import org.cairndns.request.Transport;
+import org.cairndns.xfr.acl.TransferPolicy;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
@@ -21,7 +24,8 @@ import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.Type;
 
 /**
- * The cache's hit path: what a client asking for one large answer over and over costs us per query.
+ * The cache's hit path: what a client asking for one large answer over and over costs us per query,
+ * and whom an entry of a zone with an {@code allow-query} list is served to.
  */
 class ResponseCacheTest {
   private static final Requester CLIENT =
@@ -66,5 +70,32 @@ class ResponseCacheTest {
     long perHit = (threads.getCurrentThreadAllocatedBytes() - before) / hits;
     assertTrue(
         perHit < 1024, perHit + " bytes allocated per hit of a " + answer.length + "-byte answer");
+  }
+
+  @Test
+  void anEntryIsServedOnlyToRequestersItsZoneListAllows() throws Exception {
+    Message query =
+        Message.newQuery(Record.newRecord(Name.fromString("www.acl.test."), Type.A, DClass.IN));
+    byte[] request = query.toWire();
+    Message response = new Message(query.getHeader().getID());
+    response.getHeader().setFlag(Flags.QR);
+    response.addRecord(query.getQuestion(), Section.QUESTION);
+    ResponseCache.Key key = ResponseCache.keyFor(request, Transport.UDP, 1232);
+    TransferPolicy onlyDocNet =
+        new TransferPolicy(
+            List.of(
+                new TransferPolicy.Entry(
+                    TransferPolicy.Cidr.parse("192.0.2.0/24"), null, null, null)),
+            Set.of(Transport.UDP, Transport.TCP));
+    ResponseCache cache = new ResponseCache(1 << 20);
+    cache.store(key, 1, response.toWire(), onlyDocNet);
+    assertNotNull(cache.lookup(key, 1, request, CLIENT));
+    assertNull(
+        cache.lookup(
+            key,
+            1,
+            request,
+            Requester.of(new InetSocketAddress("198.51.100.1", 53), Transport.UDP)),
+        "another network takes the full path, which refuses it");
   }
 }
