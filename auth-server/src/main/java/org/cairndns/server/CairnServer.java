@@ -2,6 +2,8 @@ package org.cairndns.server;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -143,6 +145,7 @@ public final class CairnServer implements AutoCloseable {
    */
   public static CairnServer start(CairnConfig config, ConfigFile file)
       throws IOException, ZoneStoreException, TlsConfigException {
+    config.warnings().forEach(w -> log.warn("event=config-warning warning=\"{}\"", w));
     ZoneStore store = ZoneStore.open(config.database(), config.limits().journalSteps());
     CairnServer server;
     try {
@@ -344,9 +347,17 @@ public final class CairnServer implements AutoCloseable {
         t.clientCa(),
         t.minVersion(),
         dbDir.resolve("tls"),
-        config.identity().hostname(),
+        hostName(), // not identity.hostname, which CHAOS queries reveal and may be unset
         t.engine(),
         t.ocspResponse());
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "cairn";
+    }
   }
 
   private void pollStore() {
@@ -415,6 +426,7 @@ public final class CairnServer implements AutoCloseable {
         return ReloadReport.refused(e.getMessage());
       }
     }
+    next.warnings().forEach(w -> log.warn("event=config-warning warning=\"{}\"", w));
     ConfigDifference difference = ConfigDifference.between(started, running, next);
     if (tls != null) { // first: a certificate that cannot be loaded refuses the whole reload
       try {

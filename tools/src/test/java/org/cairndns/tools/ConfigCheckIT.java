@@ -76,6 +76,41 @@ class ConfigCheckIT {
   }
 
   @Test
+  void weakTsigKeysAreWarnedOfAndAnUndefinedTransferKeyIsAnError() throws Exception {
+    write("md5.secret", "c2VjcmV0LXNlY3JldC0w");
+    Path config =
+        write(
+            "cairn.yaml",
+            """
+        tsig-keys: [{name: old, algorithm: hmac-md5, secret-file: md5.secret}]
+        zones: [{name: one.test, allow-transfer: [{key: old}]}]
+        """);
+    CliRun check = cairn("config", "check", config.toString());
+    assertEquals(0, check.exit(), check.out() + check.err());
+    assertTrue(
+        check
+            .out()
+            .contains("warning: " + config + ": tsig-keys[0].algorithm: hmac-md5 is deprecated"),
+        check.out());
+    assertTrue(
+        check
+            .out()
+            .contains(
+                "tsig-keys[0].secret-file: the secret has 15 bytes, fewer than the 16 of hmac-md5"),
+        check.out());
+    assertTrue(check.out().contains("1 zones, 0 with errors"), check.out());
+
+    write("cairn.yaml", "zones: [{name: one.test, allow-transfer: [{key: missing}]}]\n");
+    CliRun undefined = cairn("config", "check", config.toString());
+    assertEquals(1, undefined.exit(), undefined.out());
+    assertTrue(
+        undefined
+            .err()
+            .contains("zones[0].allow-transfer[0].key: no TSIG key \"missing\" in tsig-keys"),
+        undefined.err());
+  }
+
+  @Test
   void unknownKeyIsNamed() throws Exception {
     Path config = write("cairn.yaml", "zones: [{name: one.test, flie: one.zone}]\n");
     CliRun check = cairn("config", "check", config.toString());

@@ -12,11 +12,14 @@ import org.cairndns.xfr.notify.NotifySender;
 import org.cairndns.xfr.secondary.PrimarySettings;
 import org.cairndns.xfr.secondary.TransferLimits;
 import org.cairndns.zone.master.ZoneValidator;
+import org.xbill.DNS.NSIDOption;
 import org.xbill.DNS.Name;
 
 /**
  * The validated configuration (see docs/configuration.md for every key). Read once at start and
- * passed to constructors; nothing looks configuration up globally.
+ * passed to constructors; nothing looks configuration up globally. {@code warnings} are what is
+ * allowed but unwise (a short TSIG secret), each {@code FILE: key.path: what}, for {@code cairn
+ * serve} to log and {@code cairn config check} to print.
  */
 public record CairnConfig(
     Path database,
@@ -30,10 +33,12 @@ public record CairnConfig(
     Xfr xfr,
     Secondary secondary,
     List<TsigKey> tsigKeys,
+    List<TransferPolicy.Entry> allowQuery,
     List<ZoneEntry> zones,
     Control control,
     Log log,
-    Metrics metrics) {
+    Metrics metrics,
+    List<String> warnings) {
 
   /**
    * TLS certificate settings; all paths null means a self-signed certificate beside the database.
@@ -60,8 +65,12 @@ public record CairnConfig(
       int responseCacheBytes,
       int udpReceiveBuffer) {}
 
-  /** CHAOS TXT answers; {@code chaos} false refuses them all. */
-  public record Identity(boolean chaos, String version, String hostname, String id) {}
+  /**
+   * CHAOS TXT answers ({@code chaos} false refuses them all; a null text refuses its names) and the
+   * NSID (RFC 5001) answered to queries asking for it, or null.
+   */
+  public record Identity(
+      boolean chaos, String version, String hostname, String id, NSIDOption nsid) {}
 
   /**
    * DNS cookies (RFC 7873, RFC 9018): answered when {@code enabled}; with {@code require}, UDP
@@ -109,16 +118,18 @@ public record CairnConfig(
 
   /**
    * A zone to serve; with {@code file}, the file is loaded into the store at start. {@code
-   * allowTransfer} lists who may transfer it over {@code transferTransports}; {@code notifyTargets}
-   * lists the secondaries told of each new version, in NOTIFYs signed with {@code notifyKey} (a
-   * name in {@code tsig-keys}) when it is not null. A secondary zone's transfers are held to {@code
-   * transferLimits}; its {@code file} to {@code fileChecks}.
+   * allowTransfer} lists who may transfer it over {@code transferTransports}; {@code allowQuery}
+   * who may query it (empty: as the global {@code allowQuery}, empty for everyone); {@code
+   * notifyTargets} lists the secondaries told of each new version, in NOTIFYs signed with {@code
+   * notifyKey} (a name in {@code tsig-keys}) when it is not null. A secondary zone's transfers are
+   * held to {@code transferLimits}; its {@code file} to {@code fileChecks}.
    */
   public record ZoneEntry(
       Name name,
       Path file,
       List<TransferPolicy.Entry> allowTransfer,
       Set<Transport> transferTransports,
+      List<TransferPolicy.Entry> allowQuery,
       List<NotifySender.Target> notifyTargets,
       Name notifyKey,
       boolean notifyNs,
@@ -156,9 +167,11 @@ public record CairnConfig(
         xfr,
         secondary,
         tsigKeys,
+        allowQuery,
         zones,
         control,
         log,
-        metrics);
+        metrics,
+        warnings);
   }
 }

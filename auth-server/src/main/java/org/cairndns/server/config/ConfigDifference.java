@@ -61,6 +61,8 @@ public final class ConfigDifference {
           new Setting(VERSION, c -> c.identity().version()),
           new Setting(HOSTNAME, c -> c.identity().hostname()),
           new Setting(ID, c -> c.identity().id()),
+          new Setting(NSID, c -> c.identity().nsid()),
+          new Setting(ALLOW_QUERY_GLOBAL.section().asList(), CairnConfig::allowQuery),
           new Setting(COOKIES_ENABLED, c -> c.cookies().enabled()),
           new Setting(COOKIES_REQUIRE, c -> c.cookies().require()),
           new Setting(COOKIES_SECRET, c -> c.cookies().secret()),
@@ -83,7 +85,13 @@ public final class ConfigDifference {
 
   /** The keys of {@code zones[]} that transfers read as they start, not the zone's owner. */
   private static final Set<String> TRANSFER_POLICY =
-      Set.of(ALLOW_TRANSFER.asList().name(), TRANSFER_TRANSPORTS.name());
+      Set.of(
+          ALLOW_TRANSFER.section().asList().name(),
+          TRANSFER_TRANSPORTS.name(),
+          ALLOW_QUERY
+              .section()
+              .asList()
+              .name()); // read by each query, from the published query settings
 
   /** Shown as "changed" only, never their values. */
   private static final Set<Key<?>> SECRET = Set.of(TLS_KEY_PASSWORD, COOKIES_SECRET);
@@ -203,8 +211,9 @@ public final class ConfigDifference {
         ZONE_SIGNATURE_WARNING,
         a.fileChecks().signatureWarning(),
         b.fileChecks().signatureWarning());
-    field(fields, ALLOW_TRANSFER.asList(), a.allowTransfer(), b.allowTransfer());
+    field(fields, ALLOW_TRANSFER.section().asList(), a.allowTransfer(), b.allowTransfer());
     field(fields, TRANSFER_TRANSPORTS, a.transferTransports(), b.transferTransports());
+    field(fields, ALLOW_QUERY.section().asList(), a.allowQuery(), b.allowQuery());
     field(fields, NOTIFY.asList(), a.notifyTargets(), b.notifyTargets());
     field(fields, NOTIFY_KEY, a.notifyKey(), b.notifyKey());
     field(fields, NOTIFY_NS, a.notifyNs(), b.notifyNs());

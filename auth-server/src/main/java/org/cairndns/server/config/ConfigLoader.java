@@ -4,11 +4,12 @@ import static org.cairndns.server.config.ConfigSchema.*;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -76,9 +77,11 @@ public final class ConfigLoader {
     CairnConfig.Identity identity = identity(top.mapping(IDENTITY));
     CairnConfig.Tls tls = tls(top.mapping(TLS));
     CairnConfig.Xfr xfr = xfr(top.mapping(XFR));
-    List<CairnConfig.TsigKey> tsigKeys = tsigKeys(top.list(TSIG_KEYS));
+    List<String> warnings = new ArrayList<>();
+    List<CairnConfig.TsigKey> tsigKeys = tsigKeys(top.list(TSIG_KEYS), warnings);
     Set<Name> keyNames = new HashSet<>();
     tsigKeys.forEach(k -> keyNames.add(k.name()));
+    List<TransferPolicy.Entry> allowQuery = allowList(top, ALLOW_QUERY_GLOBAL, keyNames);
     CairnConfig.Secondary secondary = secondary(top.mapping(SECONDARY));
     List<CairnConfig.ZoneEntry> zones = new ArrayList<>();
     for (Values zone : top.list(ZONES)) {
@@ -96,10 +99,12 @@ public final class ConfigLoader {
         xfr,
         secondary,
         tsigKeys,
+        allowQuery,
         zones,
         control(top.mapping(CONTROL)),
         log(top.mapping(LOG)),
-        new CairnConfig.Metrics(top.mapping(METRICS).get(METRICS_LISTEN)));
+        new CairnConfig.Metrics(top.mapping(METRICS).get(METRICS_LISTEN)),
+        warnings);
   }
 
   private static final List<String> LOG_LEVELS =
@@ -164,16 +169,16 @@ public final class ConfigLoader {
         limits.get(UDP_RECEIVE_BUFFER));
   }
 
-  /** {@code hostname} and {@code id} default to the host's name, asked only when one is absent. */
+  /** {@code id} defaults to {@code hostname}; neither set, both names are refused. */
   private static CairnConfig.Identity identity(Values identity) throws ConfigException {
     String hostname = identity.get(HOSTNAME);
     String id = identity.get(ID);
-    String host = hostname != null && id != null ? null : hostName();
     return new CairnConfig.Identity(
         identity.get(CHAOS),
         identity.get(VERSION),
-        Objects.requireNonNullElse(hostname, host),
-        Objects.requireNonNullElse(id, host));
+        hostname,
+        id != null ? id : hostname,
+        identity.get(NSID));
   }
 
   private static CairnConfig.Cookies cookies(Values cookies) throws ConfigException {
@@ -207,21 +212,114 @@ public final class ConfigLoader {
         new TransferLimits(s.get(MAX_RECORDS), s.get(MAX_ZONE_SIZE), s.get(MAX_TRANSFER_TIME_IN)));
   }
 
-  private static List<CairnConfig.TsigKey> tsigKeys(List<Values> entries) throws ConfigException {
+  /** RFC 8945 §6.1: a secret shorter than the algorithm's output weakens it; by output bytes. */
+  private static final Map<String, Integer> TSIG_OUTPUT_BYTES =
+      Map.of(
+          "hmac-md5", 16,
+          "hmac-sha1", 20,
+          "hmac-sha224", 28,
+          "hmac-sha256", 32,
+          "hmac-sha384", 48,
+          "hmac-sha512", 64);
+
+  /** A secret file holds base64 text; anything this large is not one. */
+  static final int SECRET_FILE_MAX_BYTES = 4096;
+
+  /**
+   * @param warnings gets a line for each unwise key: hmac-md5, a secret shorter than the
+   *     algorithm's output, a secret file others may read
+   */
+  private static List<CairnConfig.TsigKey> tsigKeys(List<Values> entries, List<String> warnings)
+      throws ConfigException {
     List<CairnConfig.TsigKey> keys = new ArrayList<>();
     for (Values k : entries) {
       Name name = k.get(TSIG_NAME);
-      String secret = k.get(TSIG_SECRET);
+      String secret = secret(k, warnings);
       String algorithm = k.get(TSIG_ALGORITHM);
+      byte[] decoded;
       try {
-        Base64.getDecoder().decode(secret);
+        decoded = Base64.getDecoder().decode(secret);
         new TSIG(algorithm, name.toString(), secret);
       } catch (IllegalArgumentException e) {
         throw k.error("not a usable TSIG key: " + e.getMessage());
       }
+      // hmac-md5.sig-alg.reg.int is hmac-md5
+      String shortName = algorithm.toLowerCase(Locale.ROOT).split("\\.", 2)[0];
+      if (shortName.equals("hmac-md5")) {
+        warnings.add(
+            k.warning(TSIG_ALGORITHM, "hmac-md5 is deprecated (RFC 8945 §6); use hmac-sha256"));
+      }
+      Integer output = TSIG_OUTPUT_BYTES.get(shortName);
+      if (output != null && decoded.length < output) {
+        warnings.add(
+            k.warning(
+                k.has(TSIG_SECRET_FILE) ? TSIG_SECRET_FILE : TSIG_SECRET,
+                "the secret has "
+                    + decoded.length
+                    + " bytes, fewer than the "
+                    + output
+                    + " of "
+                    + shortName
+                    + "'s output (RFC 8945 §6.1); generate one with `tsig-keygen -a "
+                    + shortName
+                    + "`"));
+      }
       keys.add(new CairnConfig.TsigKey(name, algorithm, secret));
     }
     return keys;
+  }
+
+  /**
+   * The base64 secret, given inline or as {@code secret-file} (read now, trimmed), never both. A
+   * file group or others may read gets a warning, as BIND gives for its key files.
+   */
+  private static String secret(Values k, List<String> warnings) throws ConfigException {
+    Path file = k.get(TSIG_SECRET_FILE);
+    if (file == null) {
+      if (!k.has(TSIG_SECRET)) {
+        throw k.error(TSIG_SECRET, "missing (or give secret-file)");
+      }
+      return k.get(TSIG_SECRET);
+    }
+    if (k.has(TSIG_SECRET)) {
+      throw k.error(TSIG_SECRET_FILE, "give secret or secret-file, not both");
+    }
+    try {
+      if (Files.size(file) > SECRET_FILE_MAX_BYTES) {
+        throw k.error(
+            TSIG_SECRET_FILE,
+            file + " is larger than " + SECRET_FILE_MAX_BYTES + " bytes: not a base64 secret");
+      }
+      String secret = Files.readString(file).trim();
+      if (secret.isEmpty()) {
+        throw k.error(TSIG_SECRET_FILE, file + " is empty");
+      }
+      Set<PosixFilePermission> permissions = posixPermissions(file);
+      if (permissions != null && !OWNER_ONLY.containsAll(permissions)) {
+        warnings.add(
+            k.warning(
+                TSIG_SECRET_FILE,
+                file
+                    + " may be read by others ("
+                    + PosixFilePermissions.toString(permissions)
+                    + "); chmod 600 it"));
+      }
+      return secret;
+    } catch (IOException e) {
+      throw k.error(TSIG_SECRET_FILE, "cannot read " + file + ": " + e.getMessage());
+    }
+  }
+
+  private static final Set<PosixFilePermission> OWNER_ONLY =
+      Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+
+  /** The file's POSIX permissions, or null where the file system has none (Windows). */
+  private static Set<PosixFilePermission> posixPermissions(Path file) throws IOException {
+    try {
+      return Files.getPosixFilePermissions(file);
+    } catch (UnsupportedOperationException e) {
+      return null;
+    }
   }
 
   /**
@@ -231,18 +329,6 @@ public final class ConfigLoader {
   private static CairnConfig.ZoneEntry zone(
       Values z, Set<Name> keyNames, TransferLimits transferLimits) throws ConfigException {
     Name name = z.get(ZONE_NAME);
-    List<TransferPolicy.Entry> allowTransfer = new ArrayList<>();
-    for (Values entry : z.list(ALLOW_TRANSFER)) {
-      if (entry.isEmpty()) {
-        throw entry.error("give at least one of address, key, tls-subject, tls-pin");
-      }
-      allowTransfer.add(
-          new TransferPolicy.Entry(
-              entry.get(ALLOW_ADDRESS),
-              entry.get(ALLOW_KEY),
-              entry.get(ALLOW_TLS_SUBJECT),
-              entry.get(ALLOW_TLS_PIN)));
-    }
     List<NotifySender.Target> notifyTargets = new ArrayList<>();
     for (Values target : z.list(NOTIFY)) {
       notifyTargets.add(
@@ -258,8 +344,9 @@ public final class ConfigLoader {
     return new CairnConfig.ZoneEntry(
         name,
         z.get(ZONE_FILE),
-        allowTransfer,
+        allowList(z, ALLOW_TRANSFER, keyNames),
         z.get(TRANSFER_TRANSPORTS),
+        allowList(z, ALLOW_QUERY, keyNames),
         notifyTargets,
         keyName(z, NOTIFY_KEY, keyNames),
         z.get(NOTIFY_NS),
@@ -301,6 +388,24 @@ public final class ConfigLoader {
         p.get(PRIMARY_TLS_NAME),
         p.get(PRIMARY_TLS_CERTIFICATE),
         p.get(PRIMARY_TLS_KEY));
+  }
+
+  /** The rules of an allow list in {@code owner}; a key they name must be in {@code tsig-keys}. */
+  private static List<TransferPolicy.Entry> allowList(
+      Values owner, AllowList list, Set<Name> keyNames) throws ConfigException {
+    List<TransferPolicy.Entry> entries = new ArrayList<>();
+    for (Values entry : owner.list(list.section())) {
+      if (entry.isEmpty()) {
+        throw entry.error("give at least one of address, key, tls-subject, tls-pin");
+      }
+      entries.add(
+          new TransferPolicy.Entry(
+              entry.get(list.address()),
+              keyName(entry, list.key(), keyNames),
+              entry.get(list.tlsSubject()),
+              entry.get(list.tlsPin())));
+    }
+    return entries;
   }
 
   /** A TSIG key name that must be one of {@code tsig-keys}; null when absent. */
@@ -345,14 +450,6 @@ public final class ConfigLoader {
       return p;
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("bad port in \"" + whole + "\"");
-    }
-  }
-
-  private static String hostName() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      return "cairn";
     }
   }
 }

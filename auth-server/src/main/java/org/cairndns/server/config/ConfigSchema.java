@@ -33,6 +33,7 @@ import org.cairndns.xfr.acl.TransferPolicy;
 import org.cairndns.xfr.secondary.PrimarySettings;
 import org.cairndns.xfr.secondary.TransferLimits;
 import org.cairndns.zone.store.ZoneStore;
+import org.xbill.DNS.NSIDOption;
 import org.xbill.DNS.Name;
 
 /**
@@ -57,6 +58,7 @@ final class ConfigSchema {
   static final Section XFR = TOP.mapping("xfr");
   static final Section SECONDARY = TOP.mapping("secondary");
   static final Section TSIG_KEYS = TOP.list("tsig-keys");
+  static final AllowList ALLOW_QUERY_GLOBAL = AllowList.in(TOP, "allow-query");
   static final Section ZONES = TOP.list("zones");
   static final Section CONTROL = TOP.mapping("control");
   static final Section LOG = TOP.mapping("log");
@@ -132,8 +134,10 @@ final class ConfigSchema {
 
   static final Key<Boolean> CHAOS = IDENTITY.key("chaos", BOOLEAN, Default.of(true));
   static final Key<String> VERSION = IDENTITY.key("version", TEXT, Default.of("Cairn"));
-  static final Key<String> HOSTNAME = IDENTITY.key("hostname", TEXT, Default.none("host name"));
-  static final Key<String> ID = IDENTITY.key("id", TEXT, Default.none("host name"));
+  // NSD's hide-identity by default: what the machine is called is no stranger's business.
+  static final Key<String> HOSTNAME = IDENTITY.key("hostname", TEXT, Default.none("none: refused"));
+  static final Key<String> ID = IDENTITY.key("id", TEXT, Default.none("`identity.hostname`"));
+  static final Key<NSIDOption> NSID = IDENTITY.key("nsid", ValueTypes.NSID, Default.NONE);
 
   /** BIND answers cookies by default (answer-cookie yes) and requires none. */
   static final Key<Boolean> COOKIES_ENABLED = COOKIES.key("enabled", BOOLEAN, Default.of(true));
@@ -190,11 +194,14 @@ final class ConfigSchema {
   static final Key<Name> TSIG_NAME = TSIG_KEYS.key("name", KEY_NAME, Default.REQUIRED);
   static final Key<String> TSIG_ALGORITHM =
       TSIG_KEYS.key("algorithm", TEXT, Default.of("hmac-sha256"));
-  static final Key<String> TSIG_SECRET = TSIG_KEYS.key("secret", TEXT, Default.REQUIRED);
+  static final Key<String> TSIG_SECRET =
+      TSIG_KEYS.key("secret", TEXT, Default.none("required unless `secret-file`"));
+  static final Key<Path> TSIG_SECRET_FILE = TSIG_KEYS.key("secret-file", PATH, Default.NONE);
 
   static final Key<Name> ZONE_NAME = ZONES.key("name", DOMAIN_NAME, Default.REQUIRED);
   static final Key<Path> ZONE_FILE = ZONES.key("file", PATH, Default.NONE);
-  static final Section ALLOW_TRANSFER = ZONES.list("allow-transfer");
+  static final AllowList ALLOW_TRANSFER = AllowList.in(ZONES, "allow-transfer");
+  static final AllowList ALLOW_QUERY = AllowList.in(ZONES, "allow-query");
   static final Key<Set<Transport>> TRANSFER_TRANSPORTS =
       ZONES.key(
           "transfer-transports",
@@ -216,13 +223,6 @@ final class ConfigSchema {
   static final Key<Boolean> ZONE_STRICT = ZONES.key("strict", BOOLEAN, Default.of(false));
   static final Key<Duration> ZONE_SIGNATURE_WARNING =
       ZONES.key("signature-warning", DURATION, Default.of("7d"));
-
-  static final Key<TransferPolicy.Cidr> ALLOW_ADDRESS =
-      ALLOW_TRANSFER.key("address", NETWORK, Default.NONE);
-  static final Key<Name> ALLOW_KEY = ALLOW_TRANSFER.key("key", KEY_NAME, Default.NONE);
-  static final Key<String> ALLOW_TLS_SUBJECT =
-      ALLOW_TRANSFER.key("tls-subject", TEXT, Default.NONE);
-  static final Key<String> ALLOW_TLS_PIN = ALLOW_TRANSFER.key("tls-pin", TEXT, Default.NONE);
 
   static final Key<InetSocketAddress> NOTIFY_ADDRESS =
       NOTIFY.key("address", ADDRESS, Default.REQUIRED);
@@ -284,6 +284,27 @@ final class ConfigSchema {
           XOT_PROBES);
 
   private ConfigSchema() {}
+
+  /**
+   * The keys of one list of allow rules ({@code allow-transfer}, {@code allow-query}), read into
+   * {@link TransferPolicy.Entry}s: every field given in an entry must match.
+   */
+  record AllowList(
+      Section section,
+      Key<TransferPolicy.Cidr> address,
+      Key<Name> key,
+      Key<String> tlsSubject,
+      Key<String> tlsPin) {
+    static AllowList in(Section parent, String name) {
+      Section s = parent.list(name);
+      return new AllowList(
+          s,
+          s.key("address", NETWORK, Default.NONE),
+          s.key("key", KEY_NAME, Default.NONE),
+          s.key("tls-subject", TEXT, Default.NONE),
+          s.key("tls-pin", TEXT, Default.NONE));
+    }
+  }
 
   /**
    * An enum constant as the file writes it: {@code OPPORTUNISTIC_TLS} is {@code opportunistic-tls}.

@@ -1,9 +1,11 @@
 package org.cairndns.server.config;
 
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -13,6 +15,7 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.cairndns.xfr.acl.TransferPolicy;
+import org.xbill.DNS.NSIDOption;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.TextParseException;
 
@@ -158,6 +161,38 @@ final class ValueTypes {
             } catch (IllegalArgumentException e) {
               throw source.error(key, e.getMessage());
             }
+          });
+
+  /** The most an NSID may hold: it rides on every answer to a query asking for it. */
+  static final int NSID_MAX_BYTES = 128;
+
+  /**
+   * An NSID (RFC 5001) as Knot writes it: text (its UTF-8 bytes), or hex after {@code 0x}. Only a
+   * YAML string: YAML reads an unquoted {@code 0x0a} as the number 10, its digits lost.
+   */
+  static final ValueType<NSIDOption> NSID =
+      type(
+          "text or 0x hex",
+          (raw, key, source) -> {
+            if (!(raw instanceof String text)) {
+              throw source.error(
+                  key, "expected text, got \"" + raw + "\"; quote it (hex as \"0x...\")");
+            }
+            byte[] data;
+            if (text.startsWith("0x") || text.startsWith("0X")) {
+              try {
+                data = HexFormat.of().parseHex(text.substring(2));
+              } catch (IllegalArgumentException e) {
+                throw source.error(key, "not hex after 0x: \"" + text + "\"");
+              }
+            } else {
+              data = text.getBytes(StandardCharsets.UTF_8);
+            }
+            if (data.length == 0 || data.length > NSID_MAX_BYTES) {
+              throw source.error(
+                  key, "expected 1 to " + NSID_MAX_BYTES + " bytes, got " + data.length);
+            }
+            return new NSIDOption(data);
           });
 
   /**

@@ -108,6 +108,11 @@ final class Values {
     return source.error(where(key), what);
   }
 
+  /** A warning about {@code key} in this mapping, worded as its errors are. */
+  String warning(Key<?> key, String what) {
+    return error(key, what).getMessage();
+  }
+
   /** An error about this mapping as a whole. */
   ConfigException error(String what) {
     return source.error(at.isEmpty() ? "(top level)" : at.substring(0, at.length() - 1), what);

@@ -11,6 +11,7 @@ import org.cairndns.request.Requester;
 import org.cairndns.request.Transport;
 import org.cairndns.xfr.RequestSignature;
 import org.cairndns.xfr.TransferResponder;
+import org.cairndns.xfr.acl.TransferPolicy;
 import org.cairndns.zone.ZoneSet;
 import org.cairndns.zone.ZoneSnapshot;
 import org.cairndns.zone.wire.MessageWriter;
@@ -141,7 +142,7 @@ public final class QueryProcessor implements RequestHandler {
         ResponseCache.keyFor(request, requester.transport(), s.config().udpPayload());
     long generation = zones.generation();
     if (key != null) {
-      Outcome.Reply cached = cache.lookup(key, generation, request);
+      Outcome.Reply cached = cache.lookup(key, generation, request, requester);
       if (cached != null) {
         return cached;
       }
@@ -154,7 +155,16 @@ public final class QueryProcessor implements RequestHandler {
     try {
       Outcome outcome = process(s, query, request, requester);
       if (key != null && outcome instanceof Outcome.Reply reply) {
-        cache.store(key, generation, reply.wire());
+        // A cached request is never signed: its answer is for whom the zone's list lets ask
+        // unsigned, and a refusal is not kept at all (another client may be allowed).
+        QueryAccess access = s.config().access();
+        TransferPolicy acl =
+            access.restricts()
+                ? policyFor(access, zones.find(query.getQuestion().getName()))
+                : null;
+        if (QueryAccess.allows(acl, requester, null)) {
+          cache.store(key, generation, reply.wire(), acl);
+        }
       }
       return outcome;
     } catch (RuntimeException e) {
@@ -252,6 +262,16 @@ public final class QueryProcessor implements RequestHandler {
     boolean transfer = qtype == Type.AXFR || qtype == Type.IXFR;
     // A transfer names a zone's apex; any other question is answered by the zone enclosing it.
     ZoneSnapshot zone = transfer ? zones.get(qname) : zones.find(qname);
+    // Before the zone's state: a client refused learns nothing of it.
+    QueryAccess access = s.config().access();
+    if (!transfer && access.restricts()) {
+      Name verifiedKey = query.isVerified() ? query.getTSIG().getName() : null;
+      if (!QueryAccess.allows(policyFor(access, zone), requester, verifiedKey)) {
+        r.getHeader().setRcode(Rcode.REFUSED); // as BIND: REFUSED with EDE 18 Prohibited
+        withEde(r, ExtendedErrorCodeOption.PROHIBITED);
+        return reply(s, r, query, requester);
+      }
+    }
     if (unavailable(r, qname, zone)) { // neither answered from nor transferred onwards
       return reply(s, r, query, requester);
     }
@@ -265,6 +285,11 @@ public final class QueryProcessor implements RequestHandler {
     }
     answers.answer(query, zone, r, requester.transport());
     return reply(s, r, query, requester);
+  }
+
+  /** The {@code allow-query} list for questions answered from {@code zone} (null: none). */
+  private static TransferPolicy policyFor(QueryAccess access, ZoneSnapshot zone) {
+    return access.policyFor(zone == null ? null : zone.origin());
   }
 
   /**
@@ -355,6 +380,9 @@ public final class QueryProcessor implements RequestHandler {
       xrcode = placeholder.getExtendedRcode();
       options.addAll(placeholder.getOptions());
       removeOpt(r);
+    }
+    if (config.nsid() != null && !qopt.getOptions(EDNSOption.Code.NSID).isEmpty()) {
+      options.add(config.nsid()); // RFC 5001 §2.1: asked for with an empty option, whatever rcode
     }
     if (transport.isStream() && !qopt.getOptions(EDNSOption.Code.TCP_KEEPALIVE).isEmpty()) {
       int units = (int) Math.min(0xFFFF, config.tcpIdleTimeout().toMillis() / 100);

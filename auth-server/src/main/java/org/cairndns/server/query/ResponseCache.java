@@ -6,7 +6,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.cairndns.request.Requester;
 import org.cairndns.request.Transport;
+import org.cairndns.xfr.acl.TransferPolicy;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.ExtendedFlags;
 import org.xbill.DNS.Flags;
@@ -48,7 +50,11 @@ final class ResponseCache {
   private final AtomicLong bytes = new AtomicLong();
   private final AtomicBoolean evicting = new AtomicBoolean();
 
-  private record Entry(long generation, byte[] wire, boolean anyCase) {}
+  /**
+   * @param acl the {@code allow-query} list of the zone answering, checked on every hit; null for
+   *     everyone
+   */
+  private record Entry(long generation, byte[] wire, boolean anyCase, TransferPolicy acl) {}
 
   ResponseCache(long maxBytes) {
     this.maxBytes = maxBytes;
@@ -179,14 +185,16 @@ final class ResponseCache {
   /**
    * The cached response with the request's ID and question name, or null: a head of its own up to
    * the end of the question name, then the shared entry (never copied per request: for a 31 KB
-   * answer that copy was three quarters of what a cache-amplifying client made us allocate).
+   * answer that copy was three quarters of what a cache-amplifying client made us allocate). Null
+   * too for a requester the entry's {@code allow-query} list refuses: the full path refuses it.
    */
-  Outcome.Reply lookup(Key key, long generation, byte[] request) {
+  Outcome.Reply lookup(Key key, long generation, byte[] request, Requester requester) {
     Entry e = entries.get(key);
     int nameEnd = 12 + key.nameLength;
     if (e == null
         || e.generation != generation
-        || (!e.anyCase && !Arrays.equals(e.wire, 12, nameEnd, request, 12, nameEnd))) {
+        || (!e.anyCase && !Arrays.equals(e.wire, 12, nameEnd, request, 12, nameEnd))
+        || (e.acl != null && !QueryAccess.allows(e.acl, requester, null))) {
       return null;
     }
     byte[] head = Arrays.copyOf(e.wire, nameEnd);
@@ -196,12 +204,17 @@ final class ResponseCache {
     return new Outcome.Reply(head, e.wire, nameEnd);
   }
 
-  void store(Key key, long generation, byte[] wire) {
+  /**
+   * @param acl the {@code allow-query} list of the zone answering (null: everyone), which {@link
+   *     #lookup} holds every later requester to
+   */
+  void store(Key key, long generation, byte[] wire, TransferPolicy acl) {
     long cost = cost(key, wire);
     if (cost > maxBytes / 16) {
       return; // one answer may not crowd out the rest
     }
-    Entry old = entries.put(key, new Entry(generation, wire, servesAnyCase(wire, key.nameLength)));
+    Entry old =
+        entries.put(key, new Entry(generation, wire, servesAnyCase(wire, key.nameLength), acl));
     if (bytes.addAndGet(old == null ? cost : cost - cost(key, old.wire)) > maxBytes) {
       evict();
     }

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import org.cairndns.request.Transport;
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.xbill.DNS.NSIDOption;
 import org.xbill.DNS.Name;
 
 class ConfigLoaderTest {
@@ -178,6 +181,15 @@ class ConfigLoaderTest {
         "bad NOTIFY address    | zones: [{name: a.test, notify: [\"192.0.2.9:x\"]}]  | zones[0].notify[0]: expected ADDRESS:PORT",
         "NOTIFY key not defined | zones: [{name: a.test, notify-key: k9}]          | zones[0].notify-key: no TSIG key \"k9\" in tsig-keys",
         "primary key not defined | zones: [{name: a.test, primaries: [{address: 192.0.2.1, transport: tcp, key: k9}]}] | zones[0].primaries[0].key: no TSIG key",
+        "transfer key not defined | zones: [{name: a.test, allow-transfer: [{key: k9}]}] | zones[0].allow-transfer[0].key: no TSIG key \"k9\" in tsig-keys",
+        "query key not defined | allow-query: [{key: k9}]                            | allow-query[0].key: no TSIG key \"k9\" in tsig-keys",
+        "zone query key undefined | zones: [{name: a.test, allow-query: [{address: 192.0.2.1, key: k9}]}] | zones[0].allow-query[0].key: no TSIG key",
+        "empty query ACL entry | allow-query: [{}]                                   | allow-query[0]: give at least one",
+        "bad query CIDR        | allow-query: [{address: 192.0.2.0/33}]              | allow-query[0].address: prefix length out of range",
+        "NSID bad hex          | identity: {nsid: 0xabz}                             | identity.nsid: not hex after 0x",
+        "NSID odd hex          | identity: {nsid: \"0xabc\"}                         | identity.nsid: not hex after 0x",
+        "NSID unquoted hex     | identity: {nsid: 0x00ff10}                          | identity.nsid: expected text, got \"65296\"; quote it",
+        "NSID empty hex        | identity: {nsid: \"0x\"}                            | identity.nsid: expected 1 to 128 bytes, got 0",
         "bad TSIG secret       | tsig-keys: [{name: k, secret: \"!!\"}]              | tsig-keys[0]: not a usable TSIG key",
         "host name, not address | listen: [\"localhost:53\"]                        | listen: expected ADDRESS:PORT",
         "key given twice       | {store-poll-interval: 1s, store-poll-interval: 2s}  | found duplicate key store-poll-interval",
@@ -202,6 +214,108 @@ class ConfigLoaderTest {
             .cookies());
     assertEquals(
         new CairnConfig.Cookies(false, false, null), load("cookies: {enabled: false}\n").cookies());
+  }
+
+  @Test
+  void identityIsHiddenUnlessConfiguredAndNsidIsTextOrHex() throws Exception {
+    CairnConfig.Identity hidden = load("database: db\n").identity();
+    assertEquals(null, hidden.hostname(), "hostname.bind refused by default, as NSD");
+    assertEquals(null, hidden.id());
+    assertEquals(null, hidden.nsid());
+    assertEquals("Cairn", hidden.version());
+    CairnConfig.Identity named = load("identity: {hostname: ns1, nsid: ns1.example}\n").identity();
+    assertEquals("ns1", named.id(), "id.server follows hostname");
+    assertEquals(new NSIDOption("ns1.example".getBytes(StandardCharsets.UTF_8)), named.nsid());
+    CairnConfig.Identity hex = load("identity: {nsid: \"0x00ff10\"}\n").identity();
+    assertEquals(new NSIDOption(new byte[] {0, (byte) 0xff, 0x10}), hex.nsid());
+    ConfigException tooLong =
+        assertThrows(
+            ConfigException.class, () -> load("identity: {nsid: " + "n".repeat(129) + "}\n"));
+    assertTrue(tooLong.getMessage().contains("identity.nsid: expected 1 to 128 bytes, got 129"));
+  }
+
+  @Test
+  void queryListsAreReadGloballyAndPerZone() throws Exception {
+    CairnConfig c =
+        load(
+            """
+            tsig-keys: [{name: k1, secret: "c2VjcmV0"}]
+            allow-query: [{address: 192.0.2.0/24}, {key: k1}]
+            zones: [{name: a.test, allow-query: [{address: "2001:db8::/32"}]}, {name: b.test}]
+            """);
+    assertEquals(2, c.allowQuery().size());
+    assertEquals(Name.fromString("k1."), c.allowQuery().get(1).tsigKey());
+    assertEquals(1, c.zones().get(0).allowQuery().size());
+    assertTrue(c.zones().get(1).allowQuery().isEmpty(), "b.test: the global list");
+    assertTrue(load("database: db\n").allowQuery().isEmpty(), "unset: everyone");
+  }
+
+  static final String SECRET_32 = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTAxMjM=";
+
+  @Test
+  void aGoodTsigKeyHasNoWarning() throws Exception {
+    Path file = dir.resolve("k1.secret");
+    Files.writeString(file, SECRET_32 + "\n");
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    CairnConfig c =
+        load(
+            """
+            tsig-keys: [{name: k1, secret: "%s"}, {name: k2, secret-file: k1.secret}]
+            """
+                .formatted(SECRET_32));
+    assertEquals(List.of(), c.warnings());
+    assertEquals(SECRET_32, c.tsigKeys().get(1).secret(), "read from the file, trimmed");
+  }
+
+  @Test
+  void shortSecretsMd5AndASecretFileOthersMayReadAreWarnedOf() throws Exception {
+    Path file = dir.resolve("shared.secret");
+    Files.writeString(file, "c2VjcmV0");
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+    CairnConfig c =
+        load(
+            """
+            tsig-keys:
+              - {name: short, algorithm: hmac-sha512, secret: "%s"}
+              - {name: old, algorithm: hmac-md5, secret: "%s"}
+              - {name: filed, secret-file: shared.secret}
+            """
+                .formatted(SECRET_32, SECRET_32));
+    String file0 = dir.resolve("cairn.yaml") + ": ";
+    assertEquals(
+        List.of(
+            file0
+                + "tsig-keys[0].secret: the secret has 32 bytes, fewer than the 64 of hmac-sha512's"
+                + " output (RFC 8945 §6.1); generate one with `tsig-keygen -a hmac-sha512`",
+            file0 + "tsig-keys[1].algorithm: hmac-md5 is deprecated (RFC 8945 §6); use hmac-sha256",
+            file0
+                + "tsig-keys[2].secret-file: "
+                + file
+                + " may be read by others (rw-r--r--); chmod 600 it",
+            file0
+                + "tsig-keys[2].secret-file: the secret has 6 bytes, fewer than the 32 of"
+                + " hmac-sha256's output (RFC 8945 §6.1); generate one with `tsig-keygen -a"
+                + " hmac-sha256`"),
+        c.warnings());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "both given     | {name: k, secret: c2VjcmV0, secret-file: k.secret} | tsig-keys[0].secret-file: give secret or secret-file, not both",
+        "file missing   | {name: k, secret-file: absent.secret}              | tsig-keys[0].secret-file: cannot read",
+        "file empty     | {name: k, secret-file: empty.secret}               | tsig-keys[0].secret-file: ",
+        "file too large | {name: k, secret-file: large.secret}               | is larger than 4096 bytes",
+        "file not base64 | {name: k, secret-file: text.secret}               | tsig-keys[0]: not a usable TSIG key",
+      })
+  void badSecretFilesNameTheKey(String rule, String key, String expected) throws Exception {
+    Files.writeString(dir.resolve("k.secret"), SECRET_32);
+    Files.writeString(dir.resolve("empty.secret"), " \n");
+    Files.writeString(dir.resolve("large.secret"), "A".repeat(5000));
+    Files.writeString(dir.resolve("text.secret"), "not base64!");
+    ConfigException e = assertThrows(ConfigException.class, () -> load("tsig-keys: [" + key + "]"));
+    assertTrue(e.getMessage().contains(expected), rule + ": " + e.getMessage());
   }
 
   @Test

@@ -261,7 +261,9 @@ class ServerCookiesTest {
             Duration.ofSeconds(10),
             null,
             1 << 20,
-            new CairnConfig.Cookies(true, require, null)));
+            new CairnConfig.Cookies(true, require, null),
+            QueryAccess.EVERYONE,
+            null));
   }
 
   static Message ask(QueryProcessor p, Message query, Requester from) throws Exception {

@@ -55,6 +55,7 @@ public final class ConfigCommand implements Runnable {
         err.println("cairn: " + e.getMessage());
         return 1;
       }
+      config.warnings().forEach(w -> out.println("warning: " + w));
       int failed = 0;
       Instant now = Instant.now();
       for (CairnConfig.ZoneEntry zone : config.zones()) {
