@@ -19,7 +19,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -27,14 +26,12 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.cairndns.server.CairnServer;
+import org.cairndns.server.ServerFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.DClass;
@@ -158,7 +155,7 @@ class MetricsIT {
         SimpleResolver overTcp = new SimpleResolver(udp);
         overTcp.setTCP(true);
         assertEquals(Rcode.NOERROR, overTcp.send(query("www.m.test.", Type.AAAA)).getRcode());
-        SSLContext client = trustingTlsClient(certificate -> {});
+        SSLContext client = ServerFixture.trustingTlsClient(certificate -> {});
         assertEquals(Rcode.NOERROR, overTls(client, tls, query("ns.m.test.", Type.A)).getRcode());
         // The ticket comes with the answer: the second connection resumes once the client has it.
         await("the client stored the session ticket")
@@ -428,31 +425,6 @@ class MetricsIT {
     m.getHeader().unsetFlag(Flags.RD);
     m.getHeader().setFlag(Flags.AA);
     return m;
-  }
-
-  /** A TLS client that trusts any certificate, handing the server's to {@code seen}. */
-  static SSLContext trustingTlsClient(Consumer<X509Certificate> seen) throws Exception {
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(
-        null,
-        new TrustManager[] {
-          new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-              seen.accept(chain[0]);
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-              return new X509Certificate[0];
-            }
-          }
-        },
-        null);
-    return ctx;
   }
 
   /** One query on a new DNS-over-TLS connection from {@code ctx} (which caches its sessions). */

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
+import org.cairndns.server.ServerFixture;
 import org.cairndns.tls.PemCredentials;
 import org.cairndns.tls.SelfSignedCertificate;
 import org.cairndns.tls.SpkiPin;
@@ -51,7 +52,7 @@ class ServeProcessIT {
 
   static String pinOf(int port) throws Exception {
     X509Certificate[] seen = new X509Certificate[1];
-    SSLContext ctx = MetricsIT.trustingTlsClient(c -> seen[0] = c);
+    SSLContext ctx = ServerFixture.trustingTlsClient(c -> seen[0] = c);
     try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port)) {
       s.startHandshake();
     }
