@@ -1,5 +1,6 @@
 package org.cairndns.zone.dnssec;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -19,6 +20,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.core.ConditionTimeoutException;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Type;
@@ -233,25 +236,30 @@ public final class SignedZones {
 
   /** The zone by AXFR once knotd has signed it, asking for at most 30 seconds. */
   private static List<Record> signedTransfer(InetSocketAddress knotd, Path log) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    String last = "nothing asked";
-    while (System.nanoTime() < deadline) {
-      try {
-        ZoneTransferIn axfr = ZoneTransferIn.newAXFR(Name.fromString(ORIGIN), knotd, null);
-        axfr.setTimeout(Duration.ofSeconds(5));
-        axfr.run();
-        List<Record> zone = axfr.getAXFR();
-        if (zone.stream().anyMatch(r -> r.getType() == Type.RRSIG)) {
-          return zone;
-        }
-        last = "not signed yet";
-      } catch (IOException | ZoneTransferException e) {
-        last = e.toString(); // not listening yet, or the zone not loaded yet
-      }
-      Thread.sleep(200);
+    AtomicReference<String> last = new AtomicReference<>("nothing asked");
+    try {
+      return await("knotd serves the signed zone")
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () -> {
+                try {
+                  ZoneTransferIn axfr =
+                      ZoneTransferIn.newAXFR(Name.fromString(ORIGIN), knotd, null);
+                  axfr.setTimeout(Duration.ofSeconds(5));
+                  axfr.run();
+                  last.set("not signed yet");
+                  return axfr.getAXFR();
+                } catch (IOException | ZoneTransferException e) {
+                  last.set(e.toString()); // not listening yet, or the zone not loaded yet
+                  return List.<Record>of();
+                }
+              },
+              zone -> zone.stream().anyMatch(r -> r.getType() == Type.RRSIG));
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError(
+          "knotd gave no signed zone in 30 s (" + last.get() + "): " + Files.readString(log), e);
     }
-    throw new AssertionError(
-        "knotd gave no signed zone in 30 s (" + last + "): " + Files.readString(log));
   }
 
   /** A loopback port free now, for a server that cannot be told to pick one. */
